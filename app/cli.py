@@ -1,0 +1,194 @@
+"""The command line: the same program without a window (docs/cli.md)."""
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+from pathlib import Path
+
+from app.errors import BranchReportError
+
+VIEWS = ("grid", "chart", "status", "import", "report")
+
+
+class UsageError(Exception):
+    pass
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # exit 2 with a message, as argparse does, but catchable in tests
+        raise UsageError(message)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="branch-report", description="支部 事業計画 月次実績・実施状況")
+    p.add_argument("--db", help="データベース: SQLite のファイル、または SQLAlchemy の URL")
+    p.add_argument("--demo", action="store_true", help="サンプルデータの新しいコピーで開く")
+    p.add_argument("--screenshot", metavar="PNG", help="画面を PNG に保存して終了する")
+    p.add_argument("--view", choices=VIEWS, default=None, help="--screenshot で表示する画面")
+    sub = p.add_subparsers(dest="verb", parser_class=_Parser)
+
+    v = sub.add_parser("values", help="保存されている月次の値")
+    v.add_argument("--branch")
+    v.add_argument("--fy")
+    v.add_argument("--indicator", action="append")
+    v.add_argument("--format", choices=("csv", "json"), default="csv")
+
+    pl = sub.add_parser("plan", help="事業計画の項目と KPI")
+    pl.add_argument("--branch")
+    pl.add_argument("--fy")
+    pl.add_argument("--format", choices=("csv", "json"), default="csv")
+
+    im = sub.add_parser("import", help="Excel ブックを取り込む")
+    im.add_argument("files", nargs="+", metavar="FILE")
+    im.add_argument("--branch")
+    im.add_argument("--dry-run", action="store_true")
+    im.add_argument("--json", action="store_true")
+    side = im.add_mutually_exclusive_group()
+    side.add_argument("--prefer-file", action="store_true")
+    side.add_argument("--prefer-edits", action="store_true")
+
+    b = sub.add_parser("backup", help="データベースのバックアップ")
+    b.add_argument("--out", required=True)
+    return p
+
+
+def parse_fy(text: str | None) -> int | None:
+    from app.fiscal import parse_fiscal_year
+
+    if text is None:
+        return None
+    try:
+        return parse_fiscal_year(text)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from exc
+
+
+def parse_branch(text: str | None) -> str | None:
+    if text is None:
+        return None
+    from app.store import branch_names
+
+    names = branch_names()
+    code = text.strip().zfill(2) if text.strip().isdigit() else next(
+        (c for c, n in names.items() if text.strip().removesuffix("支部") == n), None)
+    if code not in names:
+        raise UsageError(f"支部 '{text}' が分かりません (例: 10 または 群馬)")
+    return code
+
+
+def run(args: argparse.Namespace, target) -> int:
+    from app.store import open_database
+
+    db = open_database(target)
+    return {"values": cmd_values, "plan": cmd_plan, "import": cmd_import, "backup": cmd_backup}[args.verb](db, args)
+
+
+def _write(rows: list[dict], header: list[str], fmt: str) -> None:
+    if fmt == "json":
+        json.dump(rows, sys.stdout, ensure_ascii=False, indent=1)
+        sys.stdout.write("\n")
+        return
+    w = csv.DictWriter(sys.stdout, fieldnames=header, lineterminator="\n")
+    w.writeheader()
+    w.writerows(rows)
+
+
+def cmd_values(db, args) -> int:
+    from app.imports import format_number
+    from app.queries import monthly_values
+
+    rows = monthly_values(db, parse_branch(args.branch), parse_fy(args.fy), args.indicator)
+    if args.format == "json":
+        out = [{"branch": r.branch, "fiscal_year": r.fiscal_year, "month": r.month,
+                "indicator": r.indicator, "value": r.value} for r in rows]
+    else:
+        out = [{"branch": r.branch, "fiscal_year": r.fiscal_year, "month": r.month,
+                "indicator": r.indicator, "value": format_number(r.value)} for r in rows]
+    _write(out, ["branch", "fiscal_year", "month", "indicator", "value"], args.format)
+    return 0
+
+
+def cmd_plan(db, args) -> int:
+    from app.queries import plan_items, plan_years
+
+    branch = parse_branch(args.branch) or db.home_branch
+    if branch is None:
+        raise UsageError("--branch を指定してください (このデータベースには既定の支部がありません)")
+    fy = parse_fy(args.fy) or (plan_years(db, branch) or [None])[-1]
+    items = plan_items(db, branch, fy) if fy else []
+    rows = []
+    for it in items:
+        for k in it.kpis or [None]:
+            rows.append({"item_no": it.item_no, "title": it.title,
+                         "kpi_index": k.index if k else "", "indicator": (k.indicator or "") if k else "",
+                         "op": k.op if k else "", "target": k.target_text if k else "", "text": k.text if k else ""})
+    if args.format == "json":
+        for r in rows:
+            r["kpi_index"] = r["kpi_index"] or None
+            r["indicator"] = r["indicator"] or None
+    _write(rows, ["item_no", "title", "kpi_index", "indicator", "op", "target", "text"], args.format)
+    return 0
+
+
+def cmd_import(db, args) -> int:
+    from app.imports import import_workbook
+
+    prefer = "file" if args.prefer_file else "edits" if args.prefer_edits else None
+    branch = parse_branch(args.branch)
+    reports = []
+    for f in args.files:
+        if not Path(f).is_file():
+            print(f"{f}: ファイルがありません", file=sys.stderr)
+            return 2
+    for f in args.files:
+        reports.append(import_workbook(db, f, branch=branch, dry_run=args.dry_run, prefer=prefer))
+    failed = any(r.errors or r.conflicts for r in reports)
+    if args.json:
+        json.dump({"stored": not failed and not args.dry_run, "files": [r.as_dict() for r in reports]},
+                  sys.stdout, ensure_ascii=False, indent=1)
+        sys.stdout.write("\n")
+    else:
+        for r in reports:
+            for p in r.errors + r.conflicts:
+                print(p.line())
+            for p in r.warnings:
+                print(f"{p.line()} (警告)", file=sys.stderr)
+            if not (r.errors or r.conflicts):
+                verb = "確認のみ (保存していません)" if args.dry_run else ("取り込みました" if r.stored else "変更はありません")
+                print(f"{r.file}: {verb}: 追加 {r.inserted} / 更新 {r.updated} / 同じ値 {r.unchanged}"
+                      + (f" / 計画 {r.plan_items} 項目" if r.plan_items else ""), file=sys.stderr)
+    return 1 if failed else 0
+
+
+def cmd_backup(db, args) -> int:
+    from db.engine import backup_sqlite
+
+    out = backup_sqlite(db.engine, Path(args.out))
+    print(f"バックアップしました: {out}", file=sys.stderr)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(encoding="utf-8")
+    try:
+        args = build_parser().parse_args(argv)
+        target = args.db
+        if args.demo:
+            from app.demo import demo_copy
+
+            target = demo_copy()
+        if args.verb:
+            return run(args, target)
+    except UsageError as exc:
+        print(f"branch-report: {exc}", file=sys.stderr)
+        return 2
+    except BranchReportError as exc:
+        print(f"branch-report: {exc}", file=sys.stderr)
+        return 1
+    from ui.app import run_gui
+
+    return run_gui(target, screenshot=args.screenshot, view=args.view)

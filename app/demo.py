@@ -1,0 +1,72 @@
+"""The sample database behind ``--demo``: built from the bundled sample workbooks.
+
+It is built once per version of its sources (cached in the user's cache folder) and every
+``--demo`` run gets a fresh copy of it, so the sample data is never changed for good.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import tempfile
+from pathlib import Path
+
+from app.errors import BranchReportError
+from app.imports import import_workbook
+from app.queries import plan_items
+from app.statuses import save_status
+from app.store import RESOURCES, Database, open_database
+from db.engine import MIGRATIONS, backup_sqlite, make_engine
+
+SAMPLE = RESOURCES / "sample"
+WORKBOOKS = ("gunma_fy2024_plan.xlsx", "gunma_fy2024_monthly.xlsx")
+
+
+def _fingerprint() -> str:
+    h = hashlib.sha256()
+    sources = [SAMPLE / n for n in WORKBOOKS] + [SAMPLE / "statuses.json", RESOURCES / "indicators.json"]
+    sources += sorted(MIGRATIONS.glob("versions/*.py")) + sorted(Path(__file__).parent.glob("*.py"))
+    sources += sorted((Path(__file__).parent.parent / "importers").glob("*.py"))
+    for p in sources:
+        h.update(p.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def build_demo(path: Path) -> Database:
+    """Import the sample workbooks and the seed's statuses into a new database at path."""
+    db = open_database(path)
+    db.set_setting("home_branch", "10")
+    for name in WORKBOOKS:
+        report = import_workbook(db, SAMPLE / name, branch="10")
+        if report.errors:
+            raise BranchReportError("サンプルデータを作れません: " + "; ".join(p.line() for p in report.errors))
+    data = json.loads((SAMPLE / "statuses.json").read_text(encoding="utf-8"))
+    items = {i.item_no: i.id for i in plan_items(db, data["branch"], data["fiscal_year"])}
+    for st in data["statuses"]:
+        save_status(db, items[st["item_no"]], data["quarter"], text=st["text"], rating=st["rating"],
+                    national_rank=st["national_rank"], who="sample")
+    return db
+
+
+def demo_copy() -> Path:
+    """A fresh copy of the sample database in a temporary folder."""
+    from platformdirs import user_cache_dir
+
+    cache = Path(user_cache_dir("branch-report", appauthor=False)) / f"demo-{_fingerprint()}.sqlite3"
+    if not cache.exists():
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        for old in cache.parent.glob("demo-*.sqlite3*"):
+            old.unlink()
+        tmp = cache.with_suffix(".building")
+        tmp.unlink(missing_ok=True)
+        db = build_demo(tmp)
+        db.engine.dispose()
+        backup_sqlite(make_engine(tmp), cache)
+        for p in tmp.parent.glob(tmp.name + "*"):
+            p.unlink()
+    out = Path(tempfile.mkdtemp(prefix="branch-report-demo-")) / "demo.sqlite3"
+    engine = make_engine(cache)
+    try:
+        backup_sqlite(engine, out)
+    finally:
+        engine.dispose()
+    return out

@@ -1,0 +1,244 @@
+"""Importing a workbook: read it, check it, store all of it or nothing, as one batch."""
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy.orm import Session
+
+from app import yearcol
+from app.errors import ImportRefused
+from app.store import Database, current_user
+from db.models import (
+    ChangeLog, FiscalYear, ImportBatch, Kpi, MonthlyValue, PlanItem, PlanPillar, Setting, YearValue,
+)
+from importers import identify
+from importers.base import Extraction, Problem, ValueRecord, Where
+from importers.workbook import load_book
+
+
+@dataclass
+class ImportReport:
+    """What an import read and did (the command line prints it, the GUI shows it)."""
+    file: str
+    layout: str = ""
+    batch_id: int | None = None
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    plan_items: int = 0
+    conflicts: list[Problem] = field(default_factory=list)
+    errors: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    stored: bool = False
+
+    def as_dict(self) -> dict:
+        def probs(ps):
+            return [{"file": p.where.file, "sheet": p.where.sheet, "cell": p.where.cell,
+                     "message": p.message, **({"proposal": p.proposal} if p.proposal is not None else {})}
+                    for p in ps]
+        return {"file": self.file, "layout": self.layout, "stored": self.stored, "batch": self.batch_id,
+                "inserted": self.inserted, "updated": self.updated, "unchanged": self.unchanged,
+                "plan_items": self.plan_items, "errors": probs(self.errors),
+                "warnings": probs(self.warnings), "conflicts": probs(self.conflicts)}
+
+
+def read_workbook(path: str | Path, catalogue, default_branch: str | None = None) -> Extraction:
+    """Identify and extract a workbook, without touching the database."""
+    book = load_book(path)
+    importer = identify(book)
+    ext = importer.extract(book, catalogue, default_branch=default_branch)
+    ext.problems.extend(check_year_figures(ext, catalogue))
+    ext.problems.extend(_duplicates(ext))
+    return ext
+
+
+def import_workbook(db: Database, path: str | Path, branch: str | None = None, dry_run: bool = False,
+                    prefer: str | None = None) -> ImportReport:
+    """Store a workbook as one batch, or nothing when it has errors or unresolved conflicts.
+
+    ``prefer``: None (conflicts stop the import), 'file' or 'edits' — which side wins where a
+    value was changed by hand since it was imported.
+    """
+    path = Path(path)
+    report = ImportReport(path.name)
+    try:
+        ext = read_workbook(path, db.catalogue, default_branch=branch or db.home_branch)
+    except ImportRefused as exc:
+        report.errors.append(Problem(str(exc).removeprefix(f"{path.name}: "), Where(path.name)))
+        return report
+    report.layout = ext.layout
+    report.errors, report.warnings = ext.errors, ext.warnings
+    if report.errors:
+        return report
+    with db.sessions.begin() as s:
+        batch = ImportBatch(file_name=path.name, file_sha256=_sha256(path), layout=ext.layout,
+                            imported_at=datetime.now(), imported_by=current_user(),
+                            warnings=len(report.warnings))
+        s.add(batch)
+        s.flush()
+        report.batch_id = batch.id
+        _ensure_years(s, {v.fiscal_year for v in ext.values} | ({ext.fiscal_year} if ext.fiscal_year else set()))
+        _store_values(s, ext, batch.id, prefer, report)
+        if ext.plan:
+            report.plan_items = _store_plan(s, ext)
+        if s.get(Setting, "home_branch") is None and ext.branch and ext.branch != "00":
+            s.add(Setting(key="home_branch", value=ext.branch))
+        batch.inserted, batch.updated = report.inserted, report.updated
+        changed = report.inserted or report.updated or report.plan_items
+        if report.conflicts or dry_run or not changed:
+            s.rollback()
+            report.batch_id = None
+            return report
+    report.stored = True
+    return report
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _ensure_years(s: Session, years: set[int]) -> None:
+    have = set(s.scalars(select(FiscalYear.year)))
+    s.add_all(FiscalYear(year=y) for y in sorted(years - have))
+    s.flush()
+
+
+def _store_values(s: Session, ext: Extraction, batch_id: int, prefer: str | None, report: ImportReport) -> None:
+    """Bulk insert new values, bulk update changed ones, log every change old → new."""
+    months = [v for v in ext.values if v.month is not None]
+    years = [v for v in ext.values if v.month is None]
+    now, who = datetime.now(), current_user()
+    for model, records, keyf in ((MonthlyValue, months, lambda v: (v.branch, v.fiscal_year, v.month, v.indicator)),
+                                 (YearValue, years, lambda v: (v.branch, v.fiscal_year, v.indicator))):
+        records = list({keyf(v): v for v in records}.values())
+        if not records:
+            continue
+        cols = [model.branch_code, model.fiscal_year] + ([model.month] if model is MonthlyValue else [])
+        cols.append(model.indicator_code)
+        existing = {}
+        branches = {v.branch for v in records}
+        fys = {v.fiscal_year for v in records}
+        extra = [model.edited_by] if model is MonthlyValue else []
+        for row in s.execute(select(model.id, model.value, *extra, *cols)
+                             .where(model.branch_code.in_(branches), model.fiscal_year.in_(fys))):
+            existing[tuple(row[-len(cols):])] = row
+        inserts, updates, logs = [], [], []
+
+        def log(v, old):
+            logs.append({"at": now, "who": who, "entity": model.__tablename__, "key": _key(keyf(v)),
+                         "field": "value", "old": old, "new": _fmt(v.value), "batch_id": batch_id,
+                         "source": str(v.where)})
+        for v in records:
+            row = existing.get(keyf(v))
+            src = {"batch_id": batch_id, "source_file": v.where.file, "source_sheet": v.where.sheet,
+                   "source_cell": v.where.cell}
+            if row is None:
+                inserts.append({**dict(zip([c.key for c in cols], keyf(v))), "value": v.value,
+                                **({"note": v.note} if model is MonthlyValue else {}), **src})
+                log(v, None)
+                continue
+            if abs(row.value - v.value) < 1e-9:
+                report.unchanged += 1
+                continue
+            if model is MonthlyValue and row.edited_by:
+                if prefer is None:
+                    report.conflicts.append(Problem(
+                        f"手で修正された値 {_fmt(row.value)} とファイルの値 {_fmt(v.value)} が異なります "
+                        f"(--prefer-file / --prefer-edits で選んでください)", v.where))
+                    continue
+                if prefer == "edits":
+                    report.unchanged += 1
+                    continue
+            updates.append({"_id": row.id, "value": v.value, **src,
+                            **({"edited_by": None, "edited_at": None} if model is MonthlyValue else {})})
+            log(v, _fmt(row.value))
+        if inserts:
+            s.execute(insert(model), inserts)
+        if logs:
+            s.execute(insert(ChangeLog), logs)
+        if updates:
+            s.execute(update(model).where(model.id == bindparam("_id")).values(
+                {k: bindparam(k) for k in updates[0] if k != "_id"}), updates,
+                execution_options={"synchronize_session": False})
+        if model is MonthlyValue:
+            report.inserted += len(inserts)
+            report.updated += len(updates)
+
+
+def _key(parts) -> str:
+    return "/".join(str(p) for p in parts)
+
+
+def _fmt(value: float | None) -> str | None:
+    return None if value is None else format_number(value)
+
+
+def format_number(value: float) -> str:
+    """Machine output: '.' decimal point, no thousands separator, no float noise."""
+    if value == int(value) and abs(value) < 1e15:
+        return str(int(value))
+    return f"{value:.10g}"
+
+
+def _store_plan(s: Session, ext: Extraction) -> int:
+    """The plan of (branch, year): pillars and items upserted by number, KPIs replaced."""
+    branch, fy = ext.branch, ext.fiscal_year
+    pillars = {p.no: p for p in s.scalars(select(PlanPillar).where(
+        PlanPillar.branch_code == branch, PlanPillar.fiscal_year == fy))}
+    for rec in ext.plan:
+        pillar = pillars.get(rec.pillar_no)
+        if pillar is None:
+            pillar = pillars[rec.pillar_no] = PlanPillar(branch_code=branch, fiscal_year=fy, no=rec.pillar_no,
+                                                         title=rec.pillar_title)
+            s.add(pillar)
+            s.flush()
+        pillar.title = rec.pillar_title or pillar.title
+        item = s.scalars(select(PlanItem).where(PlanItem.pillar_id == pillar.id,
+                                                PlanItem.item_no == rec.item_no)).first()
+        if item is None:
+            item = PlanItem(pillar_id=pillar.id, item_no=rec.item_no)
+            s.add(item)
+        item.title, item.owner_group, item.plan_text = rec.title, rec.owner_group, rec.plan_text
+        item.important, item.difficult = rec.important, rec.difficult
+        item.kpis = [Kpi(position=i, indicator_code=k.indicator, op=k.op, target=k.target, target_rule=k.rule,
+                         unit=k.unit, text=k.text) for i, k in enumerate(rec.kpis, start=1)]
+    s.flush()
+    return len(ext.plan)
+
+
+def check_year_figures(ext: Extraction, catalogue) -> list[Problem]:
+    """Each printed year figure against its months, by the indicator's kind: warnings."""
+    months: dict[tuple, dict[int, float]] = defaultdict(dict)
+    for v in ext.values:
+        if v.month is not None:
+            months[(v.branch, v.fiscal_year, v.indicator)][v.month] = v.value
+    out = []
+    for v in ext.values:
+        if v.month is not None or v.indicator not in catalogue:
+            continue
+        ind = catalogue[v.indicator]
+        parts = {c: months.get((v.branch, v.fiscal_year, c), {}) for c in yearcol.parts_needed(ind)}
+        parts = {c: m for c, m in parts.items() if m}
+        computed = yearcol.year_figure(ind, months.get((v.branch, v.fiscal_year, v.indicator), {}), parts)
+        if not yearcol.agrees(v.value, computed, v.decimals, ind.kind):
+            out.append(Problem(f"年度の値 {_fmt(v.value)} が月の値から計算した {computed:.4g} と一致しません",
+                               v.where, "warning"))
+    return out
+
+
+def _duplicates(ext: Extraction) -> list[Problem]:
+    """The same month of the same indicator twice in one file: fine if equal, else an error."""
+    seen: dict[tuple, ValueRecord] = {}
+    out = []
+    for v in ext.values:
+        key = (v.branch, v.fiscal_year, v.month, v.indicator)
+        first = seen.setdefault(key, v)
+        if first is not v and abs(first.value - v.value) > 1e-9:
+            out.append(Problem(f"同じ指標・月の値が {first.where.sheet}!{first.where.cell} "
+                               f"({_fmt(first.value)}) と異なります ({_fmt(v.value)})", v.where))
+    return out

@@ -1,0 +1,116 @@
+"""Read-only questions the window and the command line ask; plain dataclasses out."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from app.fiscal import fiscal_index
+from app.store import Database
+from db.models import Indicator, Kpi, MonthlyValue, PlanItem, PlanPillar, QuarterlyStatus
+
+
+@dataclass(frozen=True)
+class ValueRow:
+    branch: str
+    fiscal_year: int
+    month: int
+    indicator: str
+    value: float
+
+
+@dataclass(frozen=True)
+class KpiView:
+    index: int
+    indicator: str | None
+    op: str
+    target: float | None
+    rule: str
+    unit: str
+    text: str
+
+    @property
+    def target_text(self) -> str:
+        """'prev_fy', '', or the number as machine output writes it."""
+        from app.imports import format_number
+
+        if self.rule == "prev_fy":
+            return "prev_fy"
+        return "" if self.target is None else format_number(self.target)
+
+
+@dataclass(frozen=True)
+class ItemView:
+    id: int
+    pillar_no: int
+    pillar_title: str
+    item_no: int
+    title: str
+    owner_group: str
+    plan_text: str
+    important: bool
+    difficult: bool
+    kpis: tuple[KpiView, ...]
+
+
+@dataclass(frozen=True)
+class StatusView:
+    item_id: int
+    quarter: int
+    status_text: str
+    rating: str | None
+    national_rank: int | None
+
+
+def monthly_values(db: Database, branch: str | None = None, fiscal_year: int | None = None,
+                   indicators: list[str] | None = None) -> list[ValueRow]:
+    """Stored month values, sorted by branch, year, catalogue order and fiscal month."""
+    q = (select(MonthlyValue.branch_code, MonthlyValue.fiscal_year, MonthlyValue.month,
+                MonthlyValue.indicator_code, MonthlyValue.value, Indicator.position)
+         .join(Indicator, Indicator.code == MonthlyValue.indicator_code))
+    if branch:
+        q = q.where(MonthlyValue.branch_code == branch)
+    if fiscal_year:
+        q = q.where(MonthlyValue.fiscal_year == fiscal_year)
+    if indicators:
+        q = q.where(MonthlyValue.indicator_code.in_(indicators))
+    with db.session() as s:
+        rows = s.execute(q).all()
+    rows.sort(key=lambda r: (r[0], r[1], r[5], fiscal_index(r[2])))
+    return [ValueRow(*r[:5]) for r in rows]
+
+
+def plan_years(db: Database, branch: str) -> list[int]:
+    with db.session() as s:
+        return sorted(set(s.scalars(select(PlanPillar.fiscal_year).where(PlanPillar.branch_code == branch))))
+
+
+def plan_items(db: Database, branch: str, fiscal_year: int) -> list[ItemView]:
+    q = (select(PlanItem, PlanPillar.no, PlanPillar.title).join(PlanPillar)
+         .where(PlanPillar.branch_code == branch, PlanPillar.fiscal_year == fiscal_year)
+         .order_by(PlanItem.item_no).options(selectinload(PlanItem.kpis)))
+    with db.session() as s:
+        return [ItemView(i.id, no, title, i.item_no, i.title, i.owner_group, i.plan_text, i.important,
+                         i.difficult, tuple(_kpi(k) for k in i.kpis))
+                for i, no, title in s.execute(q).all()]
+
+
+def _kpi(k: Kpi) -> KpiView:
+    return KpiView(k.position, k.indicator_code, k.op, k.target, k.target_rule, k.unit, k.text)
+
+
+def statuses(db: Database, item_ids: list[int], quarter: int | None = None) -> list[StatusView]:
+    q = select(QuarterlyStatus).where(QuarterlyStatus.item_id.in_(item_ids))
+    if quarter:
+        q = q.where(QuarterlyStatus.quarter == quarter)
+    with db.session() as s:
+        return [StatusView(r.item_id, r.quarter, r.status_text, r.rating, r.national_rank)
+                for r in s.scalars(q.order_by(QuarterlyStatus.item_id, QuarterlyStatus.quarter))]
+
+
+def fiscal_years_with_data(db: Database, branch: str) -> list[int]:
+    with db.session() as s:
+        years = set(s.scalars(select(MonthlyValue.fiscal_year).where(MonthlyValue.branch_code == branch)))
+        years |= set(s.scalars(select(PlanPillar.fiscal_year).where(PlanPillar.branch_code == branch)))
+    return sorted(years)

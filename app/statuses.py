@@ -1,0 +1,50 @@
+"""四半期の実施状況: saving an item's status text, rating and national rank, logged."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+
+from app.errors import NotFound, ValidationError
+from app.kpi import RATINGS, normalize_rating
+from app.store import Database, current_user
+from db.models import ChangeLog, PlanItem, QuarterlyStatus
+
+_UNSET = object()
+
+
+def save_status(db: Database, item_id: int, quarter: int, *, text=_UNSET, rating=_UNSET,
+                national_rank=_UNSET, who: str | None = None) -> list[tuple[str, str | None, str | None]]:
+    """Store what changed (one transaction, one log line per field); return (field, old, new)."""
+    if quarter not in (1, 2, 3, 4):
+        raise ValidationError(f"四半期は 1〜4 です ({quarter})")
+    if rating is not _UNSET and rating is not None:
+        mark = normalize_rating(rating)
+        if mark is None:
+            raise ValidationError(f"評価は {' '.join(RATINGS)} のいずれかです ('{rating}')")
+        rating = mark
+    if national_rank is not _UNSET and national_rank is not None and not 1 <= int(national_rank) <= 47:
+        raise ValidationError(f"全国順位は 1〜47 です ({national_rank})")
+    who = who or current_user()
+    changes = []
+    with db.sessions.begin() as s:
+        if s.get(PlanItem, item_id) is None:
+            raise NotFound(f"項目 {item_id} がありません")
+        row = s.scalars(select(QuarterlyStatus).where(QuarterlyStatus.item_id == item_id,
+                                                      QuarterlyStatus.quarter == quarter)).first()
+        if row is None:
+            row = QuarterlyStatus(item_id=item_id, quarter=quarter, status_text="", version=0)
+            s.add(row)
+        for field, new in (("status_text", text), ("rating", rating), ("national_rank", national_rank)):
+            old = getattr(row, field)
+            if new is _UNSET or new == old:
+                continue
+            setattr(row, field, new)
+            changes.append((field, None if old is None else str(old), None if new is None else str(new)))
+        if not changes:
+            return []
+        now = datetime.now()
+        row.updated_by, row.updated_at, row.version = who, now, (row.version or 0) + 1
+        s.add_all(ChangeLog(at=now, who=who, entity="quarterly_status", key=f"{item_id}/Q{quarter}",
+                            field=f, old=o, new=n, source="hand edit") for f, o, n in changes)
+    return changes

@@ -1,0 +1,109 @@
+"""Opening a database: migrate it, fill the reference data, hand out sessions."""
+from __future__ import annotations
+
+import getpass
+import json
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.catalogue import Catalogue, load_catalogue
+from app.errors import DatabaseError
+from db import engine as dbengine
+from db.models import Branch, Indicator, LabelAlias, Setting
+
+RESOURCES = Path(__file__).resolve().parent.parent / "resources"
+
+
+def default_database_path() -> Path:
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("branch-report", appauthor=False)) / "branch-report.sqlite3"
+
+
+def user_catalogue_path() -> Path:
+    """The user's own catalogue additions (same JSON format as resources/indicators.json)."""
+    from platformdirs import user_config_dir
+
+    return Path(user_config_dir("branch-report", appauthor=False)) / "indicators.json"
+
+
+def branch_names() -> dict[str, str]:
+    """'10' → '群馬'; '00' → '全国'."""
+    rows = json.loads((RESOURCES / "branches.json").read_text(encoding="utf-8"))
+    return {r["code"]: r["name"] for r in rows}
+
+
+def current_user() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # no user name in the environment (some services)
+        return "unknown"
+
+
+@dataclass
+class Database:
+    """An open, migrated database: its engine and a session factory."""
+    engine: Engine
+    sessions: sessionmaker[Session]
+
+    def session(self) -> Session:
+        return self.sessions()
+
+    @cached_property
+    def catalogue(self) -> Catalogue:
+        with self.session() as s:
+            learned = dict(s.execute(select(LabelAlias.label, LabelAlias.indicator_code)).all())
+        extra = [user_catalogue_path()] if user_catalogue_path().exists() else []
+        return load_catalogue(*extra, extra_aliases=learned)
+
+    def setting(self, key: str, default: str | None = None) -> str | None:
+        with self.session() as s:
+            row = s.get(Setting, key)
+            return row.value if row else default
+
+    def set_setting(self, key: str, value: str) -> None:
+        with self.sessions.begin() as s:
+            s.merge(Setting(key=key, value=value))
+
+    @property
+    def home_branch(self) -> str | None:
+        return self.setting("home_branch")
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.engine.dialect.name == "sqlite"
+
+
+def open_database(target: str | Path | None = None) -> Database:
+    """Open (creating if needed) and migrate the database at a path or URL."""
+    if target is None:
+        target = default_database_path()
+    if "://" not in str(target):
+        Path(target).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    try:
+        engine = dbengine.make_engine(target)
+        dbengine.migrate(engine)
+        db = Database(engine, dbengine.session_factory(engine))
+        sync_reference_data(db)
+    except SQLAlchemyError as exc:
+        raise DatabaseError(f"データベースを開けません: {target}: {exc.__class__.__name__}: {exc}") from exc
+    return db
+
+
+def sync_reference_data(db: Database) -> None:
+    """Branches and the indicator catalogue, inserted or refreshed (idempotent)."""
+    with db.sessions.begin() as s:
+        have = set(s.scalars(select(Branch.code)))
+        s.add_all(Branch(code=c, name=n) for c, n in branch_names().items() if c not in have)
+        rows = {i.code: i for i in s.scalars(select(Indicator))}
+        for pos, ind in enumerate(db.catalogue):
+            row = rows.get(ind.code) or Indicator(code=ind.code)
+            row.name, row.group_name, row.unit, row.kind = ind.name, ind.group, ind.unit, ind.kind
+            row.higher_is_better, row.position = ind.higher_is_better, pos
+            s.add(row)

@@ -1,0 +1,111 @@
+"""Engine and session set-up, migrations at start-up, SQLite backups."""
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import create_engine, event, inspect
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+KEEP_BACKUPS = 10
+
+
+def database_url(target: str | Path) -> str:
+    """A file path becomes a SQLite URL; an SQLAlchemy URL is kept as it is."""
+    text = str(target)
+    if "://" in text:
+        return text
+    return f"sqlite:///{Path(text).expanduser().resolve()}"
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    cur = dbapi_connection.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA synchronous=FULL")
+    cur.execute("PRAGMA busy_timeout=5000")
+    cur.close()
+
+
+def make_engine(target: str | Path) -> Engine:
+    url = database_url(target)
+    engine = create_engine(url)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def sqlite_path(engine: Engine) -> Path | None:
+    if engine.dialect.name != "sqlite" or not engine.url.database:
+        return None
+    return Path(engine.url.database)
+
+
+def backup_sqlite(engine: Engine, out: Path) -> Path:
+    """A consistent copy through SQLite's online backup API (never a file copy)."""
+    src_path = sqlite_path(engine)
+    if src_path is None:
+        raise ValueError("バックアップは SQLite のデータベースにのみ使えます")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    src = sqlite3.connect(src_path)
+    dst = sqlite3.connect(out)
+    try:
+        src.backup(dst)
+    finally:
+        dst.close()
+        src.close()
+    return out
+
+
+def _alembic_config(engine: Engine):
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.attributes["engine"] = engine
+    return cfg
+
+
+def current_revision(engine: Engine) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def head_revision(engine: Engine) -> str:
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(_alembic_config(engine)).get_current_head()
+
+
+def migrate(engine: Engine) -> Path | None:
+    """Bring the schema to the newest revision; back an existing SQLite file up first.
+
+    Returns the backup's path when one was made.
+    """
+    from alembic import command
+
+    current = current_revision(engine)
+    if current == head_revision(engine):
+        return None
+    backup = None
+    path = sqlite_path(engine)
+    if path is not None and path.exists() and inspect(engine).get_table_names():
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+        backup = backup_sqlite(engine, path.with_name(f"{path.stem}.before-migration-{stamp}.sqlite3"))
+        prune_backups(path.parent, f"{path.stem}.before-migration-*.sqlite3")
+    command.upgrade(_alembic_config(engine), "head")
+    return backup
+
+
+def prune_backups(folder: Path, pattern: str, keep: int = KEEP_BACKUPS) -> None:
+    for old in sorted(folder.glob(pattern))[:-keep]:
+        old.unlink()
+
+
+def session_factory(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(engine, expire_on_commit=False)

@@ -1,0 +1,192 @@
+"""The database schema: SQLAlchemy 2.0 typed models.
+
+Nothing here is SQLite-only; the same models run on PostgreSQL. Alembic migrations in
+``db/migrations`` create these tables; a test checks that the models and the migrations agree.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    Boolean, DateTime, Float, ForeignKey, Integer, MetaData, String, Text, UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Branch(Base):
+    """支部: the 47 branches by prefecture code, and '00' 全国 for national figures."""
+    __tablename__ = "branch"
+    code: Mapped[str] = mapped_column(String(2), primary_key=True)
+    name: Mapped[str] = mapped_column(String(20))
+
+
+class FiscalYear(Base):
+    """年度, stored as the western year it starts in (令和6年度 = 2024)."""
+    __tablename__ = "fiscal_year"
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+
+
+class Setting(Base):
+    """Key/value settings of this database (home branch, …)."""
+    __tablename__ = "setting"
+    key: Mapped[str] = mapped_column(String(50), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class Indicator(Base):
+    """月次指標: a row of the monthly tables; synced from the catalogue (resources/)."""
+    __tablename__ = "indicator"
+    code: Mapped[str] = mapped_column(String(60), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    group_name: Mapped[str] = mapped_column(String(20))
+    unit: Mapped[str] = mapped_column(String(10))
+    kind: Mapped[str] = mapped_column(String(12))
+    higher_is_better: Mapped[bool] = mapped_column(Boolean, default=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class LabelAlias(Base):
+    """A label a user mapped once to an indicator (kept for the next import)."""
+    __tablename__ = "label_alias"
+    label: Mapped[str] = mapped_column(String(200), primary_key=True)
+    indicator_code: Mapped[str] = mapped_column(ForeignKey("indicator.code"))
+
+
+class PlanPillar(Base):
+    """事業計画の柱 (1. 基盤的保険者機能の盤石化 …) of one branch and fiscal year."""
+    __tablename__ = "plan_pillar"
+    __table_args__ = (UniqueConstraint("branch_code", "fiscal_year", "no"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    branch_code: Mapped[str] = mapped_column(ForeignKey("branch.code"))
+    fiscal_year: Mapped[int] = mapped_column(ForeignKey("fiscal_year.year"))
+    no: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(Text)
+    items: Mapped[list[PlanItem]] = relationship(back_populates="pillar", order_by="PlanItem.item_no")
+
+
+class PlanItem(Base):
+    """項番: a numbered item of the plan with its owner group, plan text and flags."""
+    __tablename__ = "plan_item"
+    __table_args__ = (UniqueConstraint("pillar_id", "item_no"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pillar_id: Mapped[int] = mapped_column(ForeignKey("plan_pillar.id", ondelete="CASCADE"))
+    item_no: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(Text)
+    owner_group: Mapped[str] = mapped_column(String(40), default="")
+    plan_text: Mapped[str] = mapped_column(Text, default="")
+    important: Mapped[bool] = mapped_column(Boolean, default=False)   # 【重要度：高】
+    difficult: Mapped[bool] = mapped_column(Boolean, default=False)   # 【困難度：高】
+    incentive: Mapped[bool] = mapped_column(Boolean, default=False)   # インセンティブ関連
+    evaluation: Mapped[str] = mapped_column(Text, default="")         # 【業績評価】
+    pillar: Mapped[PlanPillar] = relationship(back_populates="items")
+    kpis: Mapped[list[Kpi]] = relationship(back_populates="item", order_by="Kpi.position",
+                                           cascade="all, delete-orphan")
+
+
+class Kpi(Base):
+    """KPI of an item: indicator, comparison and target, and the sentence as written."""
+    __tablename__ = "kpi"
+    __table_args__ = (UniqueConstraint("item_id", "position"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("plan_item.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    indicator_code: Mapped[str | None] = mapped_column(ForeignKey("indicator.code"))
+    op: Mapped[str] = mapped_column(String(2))              # '>=', '<=', '=='
+    target: Mapped[float | None] = mapped_column(Float)     # None with prev_fy or qualitative
+    target_rule: Mapped[str] = mapped_column(String(12))    # 'value' | 'prev_fy' | 'qualitative'
+    unit: Mapped[str] = mapped_column(String(10), default="")
+    text: Mapped[str] = mapped_column(Text)
+    manual_result: Mapped[float | None] = mapped_column(Float)  # result entered by hand
+    item: Mapped[PlanItem] = relationship(back_populates="kpis")
+
+
+class ImportBatch(Base):
+    """取込: one import of one file, all of it or nothing; undo removes it."""
+    __tablename__ = "import_batch"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    file_name: Mapped[str] = mapped_column(Text)
+    file_sha256: Mapped[str] = mapped_column(String(64))
+    layout: Mapped[str] = mapped_column(String(20))
+    imported_at: Mapped[datetime] = mapped_column(DateTime)
+    imported_by: Mapped[str] = mapped_column(String(100))
+    inserted: Mapped[int] = mapped_column(Integer, default=0)
+    updated: Mapped[int] = mapped_column(Integer, default=0)
+    warnings: Mapped[int] = mapped_column(Integer, default=0)
+    undone_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class MonthlyValue(Base):
+    """月次実績: one indicator's value for one branch, fiscal year and month, with its origin."""
+    __tablename__ = "monthly_value"
+    __table_args__ = (UniqueConstraint("branch_code", "fiscal_year", "month", "indicator_code"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    branch_code: Mapped[str] = mapped_column(ForeignKey("branch.code"))
+    fiscal_year: Mapped[int] = mapped_column(ForeignKey("fiscal_year.year"))
+    month: Mapped[int] = mapped_column(Integer)              # calendar month 1..12
+    indicator_code: Mapped[str] = mapped_column(ForeignKey("indicator.code"))
+    value: Mapped[float] = mapped_column(Float)
+    note: Mapped[str | None] = mapped_column(Text)
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batch.id"))
+    source_file: Mapped[str | None] = mapped_column(Text)
+    source_sheet: Mapped[str | None] = mapped_column(String(100))
+    source_cell: Mapped[str | None] = mapped_column(String(20))
+    edited_by: Mapped[str | None] = mapped_column(String(100))   # set by a hand edit
+    edited_at: Mapped[datetime | None] = mapped_column(DateTime)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class YearValue(Base):
+    """年度計: the year figure as a workbook printed it (計 / 合計 / 平均)."""
+    __tablename__ = "year_value"
+    __table_args__ = (UniqueConstraint("branch_code", "fiscal_year", "indicator_code"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    branch_code: Mapped[str] = mapped_column(ForeignKey("branch.code"))
+    fiscal_year: Mapped[int] = mapped_column(ForeignKey("fiscal_year.year"))
+    indicator_code: Mapped[str] = mapped_column(ForeignKey("indicator.code"))
+    value: Mapped[float] = mapped_column(Float)
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batch.id"))
+    source_file: Mapped[str | None] = mapped_column(Text)
+    source_sheet: Mapped[str | None] = mapped_column(String(100))
+    source_cell: Mapped[str | None] = mapped_column(String(20))
+
+
+class QuarterlyStatus(Base):
+    """四半期の実施状況: status text, rating ◎○△×□ and national rank of an item."""
+    __tablename__ = "quarterly_status"
+    __table_args__ = (UniqueConstraint("item_id", "quarter"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("plan_item.id", ondelete="CASCADE"))
+    quarter: Mapped[int] = mapped_column(Integer)
+    status_text: Mapped[str] = mapped_column(Text, default="")
+    rating: Mapped[str | None] = mapped_column(String(1))
+    national_rank: Mapped[int | None] = mapped_column(Integer)
+    updated_by: Mapped[str | None] = mapped_column(String(100))
+    updated_at: Mapped[datetime | None] = mapped_column(DateTime)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class ChangeLog(Base):
+    """変更履歴: who changed what when, old → new, and from which file."""
+    __tablename__ = "change_log"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    who: Mapped[str] = mapped_column(String(100))
+    entity: Mapped[str] = mapped_column(String(30))     # 'monthly_value', 'quarterly_status', …
+    key: Mapped[str] = mapped_column(String(200), index=True)  # e.g. '10/2024/4/mail_rate'
+    field: Mapped[str] = mapped_column(String(30))
+    old: Mapped[str | None] = mapped_column(Text)
+    new: Mapped[str | None] = mapped_column(Text)
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batch.id"))
+    source: Mapped[str | None] = mapped_column(Text)    # 'file.xlsx:業務!B6' or 'hand edit'

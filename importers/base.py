@@ -1,0 +1,146 @@
+"""Plain records with provenance, problems, and the workbook as the importers see it.
+
+Importers never write to the database: they turn a workbook into these records and a list of
+problems, each naming its file, sheet and cell. ``app.imports`` decides and stores.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from openpyxl.utils import get_column_letter
+
+
+@dataclass(frozen=True)
+class Where:
+    """File, sheet and cell a record or problem comes from."""
+    file: str
+    sheet: str = ""
+    cell: str = ""
+
+    def __str__(self) -> str:
+        if not self.sheet:
+            return self.file
+        return f"{self.file}:{self.sheet}!{self.cell}" if self.cell else f"{self.file}:{self.sheet}"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """An error (nothing is stored) or a warning (stored, but look) at a place."""
+    message: str
+    where: Where
+    severity: str = "error"          # 'error' | 'warning'
+    proposal: float | None = None    # a reading the user may accept (ambiguous cells)
+    label: str | None = None         # an unknown or ambiguous label, for mapping it once
+
+    def line(self) -> str:
+        return f"{self.where}: {self.message}"
+
+
+@dataclass(frozen=True)
+class ValueRecord:
+    """月次実績 (month 1..12) or 年度計 (month None) of one indicator, branch and year."""
+    branch: str | None
+    fiscal_year: int
+    month: int | None
+    indicator: str
+    value: float
+    where: Where
+    note: str | None = None
+    decimals: int | None = None      # printed precision of a year figure
+
+
+@dataclass(frozen=True)
+class KpiRecord:
+    indicator: str | None
+    op: str
+    target: float | None
+    rule: str                        # 'value' | 'prev_fy' | 'qualitative'
+    unit: str
+    text: str
+
+
+@dataclass(frozen=True)
+class PlanItemRecord:
+    pillar_no: int
+    pillar_title: str
+    item_no: int
+    title: str
+    owner_group: str
+    plan_text: str
+    important: bool
+    difficult: bool
+    kpis: tuple[KpiRecord, ...]
+    where: Where
+
+
+@dataclass
+class Extraction:
+    """What one importer read from one workbook."""
+    layout: str
+    file: str
+    branch: str | None = None
+    fiscal_year: int | None = None
+    values: list[ValueRecord] = field(default_factory=list)
+    plan: list[PlanItemRecord] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "warning"]
+
+
+@dataclass(frozen=True)
+class Cell:
+    value: Any
+    number_format: str | None
+
+
+@dataclass
+class Sheet:
+    """A sheet as rows of cells (row 0 is Excel row 1), trailing empty cells dropped."""
+    name: str
+    rows: list[list[Cell]]
+
+    def value(self, r: int, c: int) -> Any:
+        row = self.rows[r] if 0 <= r < len(self.rows) else []
+        return row[c].value if 0 <= c < len(row) else None
+
+    def cell(self, r: int, c: int) -> Cell:
+        row = self.rows[r] if 0 <= r < len(self.rows) else []
+        return row[c] if 0 <= c < len(row) else Cell(None, None)
+
+    def texts(self, r: int) -> list[str]:
+        row = self.rows[r] if 0 <= r < len(self.rows) else []
+        return [str(c.value).strip() for c in row if c.value is not None and str(c.value).strip()]
+
+
+def cell_name(r: int, c: int) -> str:
+    """0-based row/column → 'B6'."""
+    return f"{get_column_letter(c + 1)}{r + 1}"
+
+
+@dataclass
+class Book:
+    path: Path
+    sheets: list[Sheet]
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+    def where(self, sheet: Sheet, r: int | None = None, c: int | None = None) -> Where:
+        return Where(self.name, sheet.name, cell_name(r, c) if r is not None and c is not None else "")
+
+
+class Importer(Protocol):
+    layout: str
+
+    def identify(self, book: Book) -> bool: ...
+
+    def extract(self, book: Book, catalogue, default_branch: str | None = None) -> Extraction: ...

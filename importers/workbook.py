@@ -1,0 +1,81 @@
+"""Opening a workbook safely: size limits checked before reading, values only, no macros."""
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+from app.errors import ImportRefused
+from importers.base import Book, Cell, Sheet
+
+MAX_UNCOMPRESSED = 300 * 1024 * 1024   # bytes, all members together
+MAX_RATIO = 200                        # uncompressed ÷ compressed, per member
+MAX_SHEETS = 200
+MAX_ROWS = 200_000
+MAX_COLUMNS = 1_000
+OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"   # encrypted .xlsx and old .xls
+
+
+def check_container(path: Path) -> None:
+    """Refuse, without unpacking, what is not a sane .xlsx/.xlsm container."""
+    name = path.name
+    try:
+        with path.open("rb") as f:
+            head = f.read(8)
+    except OSError as exc:
+        raise ImportRefused(f"{name}: ファイルを開けません ({exc.strerror})") from exc
+    if not head:
+        raise ImportRefused(f"{name}: 空のファイルです")
+    if head == OLE_SIGNATURE:
+        raise ImportRefused(f"{name}: パスワード付きのブック、または古い .xls 形式です。"
+                            "Excel でパスワードを外し .xlsx で保存してから取り込んでください")
+    if not zipfile.is_zipfile(path):
+        raise ImportRefused(f"{name}: Excel ブック (.xlsx) ではないか、ファイルが壊れています")
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+            names = {i.filename for i in infos}
+            if "xl/workbook.xml" not in names:
+                raise ImportRefused(f"{name}: Excel ブックではありません (xl/workbook.xml がありません)")
+            total = sum(i.file_size for i in infos)
+            if total > MAX_UNCOMPRESSED:
+                raise ImportRefused(f"{name}: 展開後のサイズが大きすぎます ({total // 2**20} MB)")
+            for i in infos:
+                if i.compress_size and i.file_size / i.compress_size > MAX_RATIO and i.file_size > 2**20:
+                    raise ImportRefused(f"{name}: {i.filename} の圧縮率が異常です (圧縮爆弾の疑い)")
+            sheets = [n for n in names if n.startswith("xl/worksheets/sheet")]
+            if len(sheets) > MAX_SHEETS:
+                raise ImportRefused(f"{name}: シートが多すぎます ({len(sheets)})")
+    except zipfile.BadZipFile as exc:
+        raise ImportRefused(f"{name}: ファイルが壊れています ({exc})") from exc
+
+
+def load_book(path: str | Path) -> Book:
+    """Read every sheet's values (cached formula results) and number formats."""
+    import openpyxl  # imported here: the main window must come up without it
+
+    path = Path(path)
+    check_container(path)
+    try:
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True, keep_vba=False)
+    except Exception as exc:  # openpyxl raises many kinds for damaged parts
+        raise ImportRefused(f"{path.name}: ブックを読めません ({exc.__class__.__name__}: {exc})") from exc
+    try:
+        sheets = []
+        for ws in wb.worksheets:
+            if (ws.max_row or 0) > MAX_ROWS or (ws.max_column or 0) > MAX_COLUMNS:
+                raise ImportRefused(f"{path.name}:{ws.title}: 行数または列数が多すぎます "
+                                    f"({ws.max_row} 行 × {ws.max_column} 列)")
+            rows = []
+            for row in ws.iter_rows():
+                cells = [Cell(c.value, getattr(c, "number_format", None)) for c in row]
+                while cells and cells[-1].value is None:
+                    cells.pop()
+                rows.append(cells)
+                if len(rows) > MAX_ROWS:
+                    raise ImportRefused(f"{path.name}:{ws.title}: 行数が多すぎます")
+            sheets.append(Sheet(ws.title, rows))
+    finally:
+        wb.close()
+    if not any(any(r) for s in sheets for r in s.rows):
+        raise ImportRefused(f"{path.name}: 空のブックです")
+    return Book(path, sheets)
