@@ -1,0 +1,242 @@
+"""The main window: plan navigator, fiscal-year selector, the item's KPIs, status and monthly table."""
+from __future__ import annotations
+
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView, QComboBox, QFormLayout, QGroupBox, QHeaderView, QLabel, QLineEdit, QMainWindow,
+    QSplitter, QTableView, QTableWidget, QTableWidgetItem, QTextBrowser, QToolBar, QTreeWidget,
+    QTreeWidgetItem, QVBoxLayout, QWidget,
+)
+
+from app import queries
+from app.figures import Figures
+from app.fiscal import format_fy
+from app.store import Database, branch_names
+from app.values import format_value
+from ui.grid_model import MonthlyGridModel
+
+GROUPS = ("すべてのグループ", "業務", "レセプト", "保健", "企画総務")
+OPS = {">=": "以上", "<=": "以下", "==": ""}
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, db: Database, parent=None):
+        super().__init__(parent)
+        self.db = db
+        self.branch = db.home_branch or "10"
+        self.items: list[queries.ItemView] = []
+        self.figures: Figures | None = None
+        self.setWindowTitle(f"branch-report — {branch_names().get(self.branch, '')}支部 事業計画")
+        self._build()
+        self._load_years()
+
+    # ---- layout -------------------------------------------------------------------------
+    def _build(self) -> None:
+        bar = QToolBar("表示")
+        bar.setObjectName("main-toolbar")
+        bar.setMovable(False)
+        self.addToolBar(bar)
+        branch = QLabel(f"  {self.branch} {branch_names().get(self.branch, '')}支部  ")
+        branch.setObjectName("branch-label")
+        branch.setStyleSheet("font-weight: bold; font-size: 14px;")
+        bar.addWidget(branch)
+        bar.addWidget(QLabel(" 年度 "))
+        self.year_box = QComboBox()
+        self.year_box.setObjectName("year-box")
+        self.year_box.currentIndexChanged.connect(self._load_items)
+        bar.addWidget(self.year_box)
+        bar.addWidget(QLabel("  グループ "))
+        self.group_box = QComboBox()
+        self.group_box.addItems(GROUPS)
+        self.group_box.currentIndexChanged.connect(self._fill_tree)
+        bar.addWidget(self.group_box)
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("項目を検索 (Ctrl+F)")
+        self.search.setClearButtonEnabled(True)
+        self.search.setMaximumWidth(240)
+        self.search.textChanged.connect(self._fill_tree)
+        bar.addWidget(QLabel("  "))
+        bar.addWidget(self.search)
+        find = QAction("検索", self, shortcut=QKeySequence.Find, triggered=self.search.setFocus)
+        self.addAction(find)
+
+        self.tree = QTreeWidget()
+        self.tree.setObjectName("navigator")
+        self.tree.setHeaderLabels(["項番", "事業", "担当"])
+        self.tree.setColumnWidth(0, 70)
+        self.tree.setColumnWidth(1, 250)
+        self.tree.currentItemChanged.connect(self._show_current)
+
+        detail = QWidget()
+        lay = QVBoxLayout(detail)
+        self.title = QLabel()
+        self.title.setObjectName("item-title")
+        self.title.setStyleSheet("font-size: 16px; font-weight: bold;")
+        self.title.setWordWrap(True)
+        lay.addWidget(self.title)
+        self.plan_text = QTextBrowser()
+        self.plan_text.setMaximumHeight(70)
+        box = QGroupBox("計画内容")
+        QVBoxLayout(box).addWidget(self.plan_text)
+        lay.addWidget(box)
+
+        self.kpi_table = QTableWidget(0, 6)
+        self.kpi_table.setObjectName("kpi-table")
+        self.kpi_table.setHorizontalHeaderLabels(["KPI", "指標", "目標", "実績", "時点", "提案"])
+        self.kpi_table.verticalHeader().hide()
+        self.kpi_table.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        self.kpi_table.horizontalHeader().setSectionResizeMode(0, QHeaderView.Stretch)
+        self.kpi_table.setMaximumHeight(120)
+        kbox = QGroupBox("KPI")
+        QVBoxLayout(kbox).addWidget(self.kpi_table)
+        lay.addWidget(kbox)
+
+        sbox = QGroupBox("実施状況")
+        form = QFormLayout(sbox)
+        self.status_quarter = QLabel()
+        self.rating = QLabel()
+        self.rating.setStyleSheet("font-size: 15px; font-weight: bold;")
+        self.status_text = QTextBrowser()
+        self.status_text.setMaximumHeight(90)
+        form.addRow("四半期", self.status_quarter)
+        form.addRow("評価 / 全国順位", self.rating)
+        form.addRow("進捗状況", self.status_text)
+        lay.addWidget(sbox)
+
+        self.grid_model = MonthlyGridModel(self.db.catalogue, self)
+        self.grid = QTableView()
+        self.grid.setObjectName("monthly-grid")
+        self.grid.setModel(self.grid_model)
+        self.grid.verticalHeader().hide()
+        self.grid.verticalHeader().setDefaultSectionSize(24)
+        self.grid.setAlternatingRowColors(True)
+        self.grid.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
+        gbox = QGroupBox("月次実績")
+        QVBoxLayout(gbox).addWidget(self.grid)
+        lay.addWidget(gbox, 1)
+
+        self.splitter = QSplitter(Qt.Horizontal)
+        self.splitter.setObjectName("main-splitter")
+        self.splitter.addWidget(self.tree)
+        self.splitter.addWidget(detail)
+        self.splitter.setSizes([380, 1000])
+        self.setCentralWidget(self.splitter)
+        url = self.db.engine.url
+        self.statusBar().showMessage(f"データベース: {url.database if self.db.is_sqlite else url.render_as_string()}")
+        settings = QSettings("branch-report", "branch-report")
+        if geometry := settings.value("window/geometry"):
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1400, 860)
+
+    def closeEvent(self, event) -> None:
+        QSettings("branch-report", "branch-report").setValue("window/geometry", self.saveGeometry())
+        super().closeEvent(event)
+
+    # ---- data ---------------------------------------------------------------------------
+    def _load_years(self) -> None:
+        years = queries.fiscal_years_with_data(self.db, self.branch)
+        plan_years = queries.plan_years(self.db, self.branch)
+        self.year_box.blockSignals(True)
+        self.year_box.clear()
+        for fy in reversed(years):
+            self.year_box.addItem(format_fy(fy), fy)
+        self.year_box.setCurrentIndex(self.year_box.findData(plan_years[-1]) if plan_years else 0)
+        self.year_box.blockSignals(False)
+        self._load_items()
+
+    @property
+    def fiscal_year(self) -> int | None:
+        return self.year_box.currentData()
+
+    def _load_items(self) -> None:
+        fy = self.fiscal_year
+        self.items = queries.plan_items(self.db, self.branch, fy) if fy else []
+        self.figures = Figures(self.db, self.branch)
+        self._fill_tree()
+
+    def _fill_tree(self) -> None:
+        group = self.group_box.currentText() if self.group_box.currentIndex() > 0 else ""
+        needle = self.search.text().strip()
+        self.tree.clear()
+        pillars: dict[int, QTreeWidgetItem] = {}
+        first = None
+        for it in self.items:
+            if group and group not in it.owner_group and "全グループ" not in it.owner_group:
+                continue
+            if needle and needle not in it.title and needle not in it.plan_text:
+                continue
+            parent = pillars.get(it.pillar_no)
+            if parent is None:
+                parent = pillars[it.pillar_no] = QTreeWidgetItem(self.tree, [f"{it.pillar_no}. {it.pillar_title}"])
+                parent.setFirstColumnSpanned(True)
+                parent.setFlags(parent.flags() & ~Qt.ItemIsSelectable)
+            node = QTreeWidgetItem(parent, [str(it.item_no), it.title, it.owner_group.removesuffix("グループ")])
+            node.setData(0, Qt.UserRole, it.id)
+            node.setToolTip(1, it.title)
+            first = first or node
+        self.tree.expandAll()
+        if first:
+            self.tree.setCurrentItem(first)
+        else:
+            self._show(None)
+
+    def _show_current(self, node, _previous=None) -> None:
+        item_id = node.data(0, Qt.UserRole) if node else None
+        self._show(next((i for i in self.items if i.id == item_id), None))
+
+    def _show(self, item: queries.ItemView | None) -> None:
+        self.kpi_table.setRowCount(0)
+        if item is None:
+            self.title.setText("項目がありません")
+            self.plan_text.clear()
+            self.status_text.clear()
+            self.grid_model.set_rows([])
+            return
+        flags = "".join(f for f, on in (("【重要度：高】", item.important), ("【困難度：高】", item.difficult)) if on)
+        self.title.setText(f"{item.item_no}  {item.title}   <span style='color:#a33'>{flags}</span>"
+                           f"<span style='color:#555; font-weight:normal'>  {item.owner_group}</span>")
+        self.plan_text.setPlainText(item.plan_text)
+        fy, cat = self.fiscal_year, self.db.catalogue
+        for k in item.kpis:
+            res = self.figures.kpi_result(k, fy)
+            ind = cat.get(k.indicator) if k.indicator else None
+            unit, kind = (ind.unit, ind.kind) if ind else (k.unit, "count")
+            target = ("前年度" if k.rule == "prev_fy" and res.target is None else
+                      format_value(res.target, unit=unit, kind=kind) if res.target is not None else "定性")
+            cells = [k.text.removeprefix("【KPI】"), ind.name if ind else "（手入力）",
+                     f"{target}{OPS.get(k.op, '')}", format_value(res.result, unit=unit, kind=kind),
+                     res.as_of.label() if res.as_of else "", res.proposed or ""]
+            row = self.kpi_table.rowCount()
+            self.kpi_table.insertRow(row)
+            for c, text in enumerate(cells):
+                cell = QTableWidgetItem(text)
+                cell.setToolTip(text)
+                if c >= 2:
+                    cell.setTextAlignment(Qt.AlignCenter)
+                self.kpi_table.setItem(row, c, cell)
+        self.kpi_table.resizeColumnsToContents()
+        self.kpi_table.horizontalHeader().setSectionResizeMode(0, QHeaderView.Stretch)
+        st = queries.statuses(self.db, [item.id])
+        latest = st[-1] if st else None
+        self.status_quarter.setText(f"第{latest.quarter}四半期" if latest else "未入力")
+        self.rating.setText(" / ".join(x for x in ((latest.rating or "－") if latest else "－",
+                                                    f"{latest.national_rank}位" if latest and latest.national_rank else "")
+                                       if x))
+        self.status_text.setPlainText(latest.status_text if latest else "")
+        codes = self._indicators_of(item)
+        rows = [self.figures.row(c, y) for c in codes for y in sorted(self.figures.years(c), reverse=True)
+                if y <= fy]
+        self.grid_model.set_rows(rows)
+
+    def _indicators_of(self, item: queries.ItemView) -> list[str]:
+        """The item's KPI indicators with their parts, and those the item's title names."""
+        cat = self.db.catalogue
+        codes: list[str] = []
+        for k in item.kpis:
+            if k.indicator and k.indicator in cat:
+                ind = cat[k.indicator]
+                codes += [k.indicator, *ind.sum_of, *[c for c in (ind.numerator, *ind.denominator, ind.weight) if c]]
+        codes += [i.code for i in cat if any(w in item.title for w in i.context)]
+        return [c for c in dict.fromkeys(codes) if c in cat]
