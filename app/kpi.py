@@ -69,9 +69,12 @@ def _number(text: str) -> float:
 def find_indicator(text: str, catalogue) -> str | None:
     """The indicator whose name or alias the sentence names (the longest such phrase).
 
-    Phrases shorter than three characters, or shared by two indicators, say nothing.
+    Phrases shorter than three characters, or shared by two indicators, say nothing; nor do
+    asides in brackets (``返納金債権（診療報酬返還金（不当請求）を除く。）の回収率``).
     """
     norm = normalize_label(text)
+    while (bare := re.sub(r"\([^()]*\)", "", norm)) != norm:   # asides in brackets say nothing
+        norm = bare
     owners: dict[str, set[str]] = {}
     for ind in catalogue:
         for phrase in {ind.name, *ind.aliases}:

@@ -1,0 +1,172 @@
+"""The sample database against the sample workbook and the printed seed (004, 群馬 R4–R6)."""
+import csv
+import io
+import re
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from app.cli import main
+from app.figures import Figures
+from tests.conftest import SAMPLE
+
+SEED = Path(__file__).resolve().parent.parent / "data" / "seed004_gunma_progress.txt"
+
+
+def run_cli(capsys, *argv) -> tuple[int, str]:
+    code = main(list(argv))
+    return code, capsys.readouterr().out
+
+
+def workbook_month_cells() -> dict[str, object]:
+    """Every non-empty, non-dash month cell of the sample workbook: 'sheet!cell' → cell."""
+    wb = openpyxl.load_workbook(SAMPLE / "gunma_fy2024_monthly.xlsx")
+    out = {}
+    for ws in wb:
+        months = None
+        for row in ws.iter_rows():
+            texts = [c.value for c in row]
+            if "5月" in texts:
+                months = [c.column for c in row if isinstance(c.value, str) and c.value[0].isdigit()]
+                continue
+            if months and row[0].value is not None:
+                for c in row:
+                    if c.column in months and c.value not in (None, "-"):
+                        out[f"{ws.title}!{c.coordinate}"] = c
+    return out
+
+
+def test_values_csv_holds_every_unambiguous_month_value(demo_path, capsys):
+    code, out = run_cli(capsys, "--db", str(demo_path), "values", "--format", "csv")
+    assert code == 0
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert list(rows[0]) == ["branch", "fiscal_year", "month", "indicator", "value"]
+    keys = {(r["branch"], r["fiscal_year"], r["month"], r["indicator"]) for r in rows}
+    assert len(rows) == len(keys) == 854
+    assert {r["branch"] for r in rows} == {"10"}
+    assert {r["fiscal_year"] for r in rows} == {"2022", "2023", "2024"}
+    # 880 filled month cells: 2 bare decimals left out, 24 cells of 多・頻件数 printed twice
+    assert len(workbook_month_cells()) == 880
+
+
+@pytest.mark.parametrize("fy, month, indicator, value", [
+    ("2023", "4", "mail_rate", "94.6"),          # 94.6% (a 0.0% cell holding 0.946)
+    ("2024", "4", "ss_sickness", "2462"),         # 2,462
+    ("2023", "6", "mailmag_new", "-1"),           # △ 1
+    ("2024", "4", "mailmag_new", "-2"),           # △ 2
+    ("2023", "4", "overtime", "185"),             # 3:05 → minutes
+    ("2024", "10", "overtime", "213"),            # 3：33 (full-width colon)
+    ("2024", "12", "pt_meetings", "1"),           # 12/11: one meeting
+    ("2023", "4", "receipt_assessment_rate", "0.052"),
+    ("2024", "4", "judo_paid_amount", "68238947"),
+])
+def test_values_are_written_the_way_users_see_them(demo_path, capsys, fy, month, indicator, value):
+    code, out = run_cli(capsys, "--db", str(demo_path), "values", "--fy", fy, "--indicator", indicator)
+    assert code == 0
+    got = {r["month"]: r["value"] for r in csv.DictReader(io.StringIO(out))}
+    assert got[month] == value
+
+
+def test_ambiguous_durations_are_not_guessed(demo_path, capsys):
+    _, out = run_cli(capsys, "--db", str(demo_path), "values", "--fy", "R5", "--indicator", "overtime")
+    months = {r["month"] for r in csv.DictReader(io.StringIO(out))}
+    assert months == {"4", "5", "6", "7", "8", "11", "12", "1", "2", "3"}   # 9月 3.46, 10月 4.48 flagged
+
+
+def seed_rows(label: str) -> list[list[str]]:
+    """The seed's table rows starting with label, as cell texts (in order of appearance)."""
+    rows = []
+    for line in SEED.read_text(encoding="utf-8").splitlines():
+        parts = line.split()
+        if parts and parts[0] == label and len(parts) >= 13:
+            rows.append(parts[1:])
+    return rows
+
+
+def seed_number(text: str) -> float:
+    return float(text.replace(",", "").replace("%", "").replace("△", "-"))
+
+
+@pytest.mark.parametrize("label, occurrence, fy, indicator", [
+    ("郵送化率", 0, 2023, "mail_rate"), ("郵送化率", 1, 2024, "mail_rate"),
+    ("窓口件数", 0, 2023, "counter_count"), ("郵送件数", 1, 2024, "mail_count"),
+    ("傷病手当金", 0, 2023, "ss_sickness"), ("合計", 1, 2024, "ss_total"),
+    ("患者照会率", 1, 2024, "judo_inquiry_rate"), ("支給金額(円)", 0, 2023, "judo_paid_amount"),
+    ("平均所要日数", 0, 2023, "ss_avg_days"),
+])
+def test_months_equal_the_printed_seed(demo_db, label, occurrence, fy, indicator):
+    seed = seed_rows(label)[occurrence]
+    fig = Figures(demo_db, "10")
+    months = fig.months[(indicator, fy)]
+    from app.fiscal import FISCAL_MONTHS
+
+    assert [months[m] for m in FISCAL_MONTHS] == pytest.approx([seed_number(t) for t in seed[:12]])
+
+
+@pytest.mark.parametrize("indicator, fy, printed", [
+    ("mail_rate", 2023, 95.0), ("mail_rate", 2024, 94.3),
+    ("ss_avg_days", 2023, 6.36), ("judo_inquiry_rate", 2024, 3.17), ("judo_inquiry_rate", 2023, 2.96),
+    ("judo_amount_per_case", 2023, 4463), ("judo_multi_freq_ratio", 2023, 1.00),
+    ("ss_total", 2024, 36813), ("judo_paid_amount", 2024, 871636781), ("pt_meetings", 2024, 4),
+    ("pt_meetings", 2023, 0), ("decl_new", 2024, 106), ("mailmag_new", 2023, 226), ("iin_new", 2024, 91),
+    ("tender_single_bid_rate", 2024, 8.3), ("limit_cert_applications", 2022, 21808),
+])
+def test_computed_year_column_equals_the_seed_total(demo_db, indicator, fy, printed):
+    """Recomputed by kind from the months alone (ratios from their parts), at the printed precision."""
+    fig = Figures(demo_db, "10")
+    computed = fig.computed(indicator, fy)
+    decimals = len(str(printed).split(".")[1]) if isinstance(printed, float) else 0
+    assert round(computed, decimals) == pytest.approx(printed)
+
+
+def test_year_column_keeps_the_printed_figure_and_marks_the_difference(demo_db):
+    fig = Figures(demo_db, "10")
+    row = fig.row("ss_avg_days", 2024)          # headquarters averages per case: 6.30, months give 6.25
+    assert row.year_value == 6.3 and row.year_printed and row.year_disagrees
+    assert round(fig.computed("ss_avg_days", 2024), 2) == 6.25
+    ok = fig.row("overtime", 2024)               # 2:27.6 printed 2:27: agrees at the printed precision
+    assert ok.year_value == 147 and not ok.year_disagrees
+    assert fig.row("card_recovery_rate", 2023).year_value == 85.15   # cumulative: the latest month
+
+
+def test_plan_csv(demo_path, capsys):
+    code, out = run_cli(capsys, "--db", str(demo_path), "plan", "--fy", "令和6年度")
+    assert code == 0
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert list(rows[0]) == ["item_no", "title", "kpi_index", "indicator", "op", "target", "text"]
+    assert {r["item_no"] for r in rows} == {str(i) for i in range(1, 22)}
+    kpis = {(r["item_no"], r["kpi_index"]): r for r in rows if r["kpi_index"]}
+    assert len(kpis) == 17
+    assert (kpis[("2", "1")]["indicator"], kpis[("2", "1")]["op"], kpis[("2", "1")]["target"]) == ("mail_rate", ">=", "95")
+    assert (kpis[("5", "1")]["indicator"], kpis[("5", "1")]["target"]) == ("receipt_assessment_rate", "prev_fy")
+    assert (kpis[("7", "1")]["indicator"], kpis[("7", "1")]["target"]) == ("debt_recovery_rate", "prev_fy")
+    assert (kpis[("21", "1")]["indicator"], kpis[("21", "1")]["op"], kpis[("21", "1")]["target"]) == (
+        "tender_single_bid_rate", "<=", "15")
+    assert (kpis[("1", "1")]["op"], kpis[("1", "1")]["target"]) == ("==", "100")
+    assert kpis[("10", "1")]["indicator"] == "" and kpis[("10", "1")]["target"] == "61.2"
+    assert kpis[("2", "1")]["text"] == "【KPI】現金給付等の申請に係る郵送化率を95.0％以上とする。"
+
+
+def test_json_formats(demo_path, capsys):
+    import json
+
+    _, out = run_cli(capsys, "--db", str(demo_path), "values", "--indicator", "mail_rate", "--format", "json")
+    data = json.loads(out)
+    assert len(data) == 24 and data[0] == {"branch": "10", "fiscal_year": 2023, "month": 4,
+                                           "indicator": "mail_rate", "value": 94.6}
+
+
+def test_bad_usage_exits_2(demo_path, capsys):
+    assert main(["--db", str(demo_path), "values", "--fy", "来年"]) == 2
+    assert main(["--db", str(demo_path), "nonsense"]) == 2
+    assert "branch-report" in capsys.readouterr().err
+
+
+def test_statuses_from_the_seed(demo_db):
+    from app.queries import plan_items, statuses
+
+    items = {i.item_no: i.id for i in plan_items(demo_db, "10", 2024)}
+    st = {s.item_id: s for s in statuses(demo_db, list(items.values()), 4)}
+    assert st[items[2]].rating == "△" and st[items[2]].national_rank == 27
+    assert re.search("お客様満足度調査", st[items[2]].status_text)

@@ -1,0 +1,73 @@
+"""The first window on the sample data, driven through its real widgets."""
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel
+
+
+def items_shown(window) -> list[str]:
+    out = []
+    for i in range(window.tree.topLevelItemCount()):
+        pillar = window.tree.topLevelItem(i)
+        out += [pillar.child(j).text(0) for j in range(pillar.childCount())]
+    return out
+
+
+def select_item(window, no: str) -> None:
+    for i in range(window.tree.topLevelItemCount()):
+        pillar = window.tree.topLevelItem(i)
+        for j in range(pillar.childCount()):
+            if pillar.child(j).text(0) == no:
+                window.tree.setCurrentItem(pillar.child(j))
+                return
+    raise AssertionError(f"item {no} not shown")
+
+
+def test_window_shows_branch_year_and_plan(window):
+    assert "群馬支部" in window.findChild(QLabel, "branch-label").text()
+    assert window.year_box.currentText() == "令和6年度"
+    assert [window.year_box.itemText(i) for i in range(window.year_box.count())] == [
+        "令和6年度", "令和5年度", "令和4年度"]
+    assert window.tree.topLevelItemCount() == 3
+    assert window.tree.topLevelItem(0).text(0) == "1. 基盤的保険者機能の盤石化"
+    assert items_shown(window) == [str(i) for i in range(1, 22)]
+
+
+def test_group_filter_and_search(window, qtbot):
+    window.group_box.setCurrentText("レセプト")
+    assert items_shown(window) == ["5", "6", "7", "19", "20", "21"]   # 全グループ items stay
+    window.group_box.setCurrentIndex(0)
+    qtbot.keyClick(window, Qt.Key_F, Qt.ControlModifier)      # Ctrl+F goes to the search field
+    assert window.search.hasFocus()
+    window.search.insert("郵送")   # (QTest cannot type Japanese: an input method would)
+    assert items_shown(window) == ["2"]
+
+
+def test_item_shows_kpi_with_result_and_proposed_rating(window):
+    select_item(window, "2")
+    assert "業務改革の推進" in window.title.text()
+    t = window.kpi_table
+    assert t.rowCount() == 1
+    row = [t.item(0, c).text() for c in range(t.columnCount())]
+    assert row[1] == "郵送化率"
+    assert row[2] == "95%以上"
+    assert row[3] == "94.3%"               # year to March, recomputed from 郵送件数 and 窓口件数
+    assert row[4] == "令和7年3月末現在"
+    assert row[5] == "△"
+    assert window.rating.text() == "△ / 27位"
+
+
+def test_monthly_grid_shows_this_and_earlier_years(window, qtmodeltester):
+    select_item(window, "2")
+    model = window.grid_model
+    qtmodeltester.check(model)
+    rows = [(model.index(r, 0).data(), model.index(r, 1).data()) for r in range(model.rowCount())]
+    assert rows[:2] == [("郵送化率（%）", "令和6年度"), ("郵送化率（%）", "令和5年度")]
+    r5 = rows.index(("郵送化率（%）", "令和5年度"))
+    assert model.index(r5, 2).data() == "94.6%"
+    assert model.index(r5, 14).data() == "95.0%" or model.index(r5, 14).data() == "95%"
+    assert model.index(r5, 2).data(Qt.TextAlignmentRole) & int(Qt.AlignRight)
+
+
+def test_switching_year_reloads_items(window):
+    window.year_box.setCurrentText("令和5年度")
+    assert items_shown(window) == []            # the sample plan is for 令和6年度 only
+    assert window.title.text() == "項目がありません"
