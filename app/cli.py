@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -189,6 +190,9 @@ def main(argv: list[str] | None = None) -> int:
     except BranchReportError as exc:
         print(f"branch-report: {exc}", file=sys.stderr)
         return 1
+    except BrokenPipeError:          # `… | head`: the reader has gone, nothing more to say
+        sys.stdout = open(os.devnull, "w")
+        return 0
     from ui.app import run_gui
 
     return run_gui(target, screenshot=args.screenshot, view=args.view)

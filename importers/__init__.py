@@ -4,9 +4,10 @@ from __future__ import annotations
 from app.errors import ImportRefused
 from importers.base import Book
 from importers.monthly import MonthlyImporter
+from importers.national import NationalImporter
 from importers.plan import PlanImporter
 
-IMPORTERS = (MonthlyImporter(), PlanImporter())
+IMPORTERS = (MonthlyImporter(), NationalImporter(), PlanImporter())
 
 
 def identify(book: Book):

@@ -129,6 +129,7 @@ def cell_name(r: int, c: int) -> str:
 class Book:
     path: Path
     sheets: list[Sheet]
+    uncached: dict[str, set[str]] = field(default_factory=dict)  # sheet → formula cells with no result
 
     @property
     def name(self) -> str:

@@ -161,9 +161,9 @@ class MonthlyImporter:
                 continue
             ind = catalogue[code]
             for i, month in enumerate(FISCAL_MONTHS):
-                self._value(book, sheet, r, mc + i, ind, year, month, out)
+                read_cell(book, sheet, r, mc + i, ind, year, month, out)
             if year_col is not None:
-                self._value(book, sheet, r, year_col, ind, year, None, out)
+                read_cell(book, sheet, r, year_col, ind, year, None, out)
 
     @staticmethod
     def _unknown(book, sheet, r, c, label, catalogue, title) -> Problem:
@@ -174,22 +174,26 @@ class MonthlyImporter:
             msg = f"'{label}' は指標一覧にない項目名です"
         return Problem(msg, book.where(sheet, r, c), label=label)
 
-    @staticmethod
-    def _value(book, sheet, r, c, ind, year, month, out: Extraction) -> None:
-        cell = sheet.cell(r, c)
-        if cell.value is None:
-            return
-        reading = read_value(cell.value, unit=ind.unit, kind=ind.kind, number_format=cell.number_format)
-        where = book.where(sheet, r, c)
-        if reading.problem:
-            ambiguous = reading.proposal is not None
-            msg = reading.problem + ("。取り込まずに残しました" if ambiguous else "")
-            out.problems.append(Problem(msg, where, "warning" if ambiguous else "error", reading.proposal))
-            return
-        if reading.value is None:
-            return
-        out.values.append(ValueRecord(None, year, month, ind.code, reading.value, where, reading.note,
-                                      _decimals(cell) if month is None else None))
+
+def read_cell(book: Book, sheet: Sheet, r: int, c: int, ind, year: int, month: int | None,
+              out: Extraction, branch: str | None = None) -> None:
+    """One month (or year) cell through the value reader: a record, a problem, or nothing."""
+    cell = sheet.cell(r, c)
+    where = book.where(sheet, r, c)
+    if cell.value is None:
+        if where.cell in book.uncached.get(sheet.name, ()):
+            out.problems.append(Problem("数式の計算結果が保存されていません。Excel で開いて保存し直してください", where))
+        return
+    reading = read_value(cell.value, unit=ind.unit, kind=ind.kind, number_format=cell.number_format)
+    if reading.problem:
+        ambiguous = reading.proposal is not None
+        msg = reading.problem + ("。取り込まずに残しました" if ambiguous else "")
+        out.problems.append(Problem(msg, where, "warning" if ambiguous else "error", reading.proposal))
+        return
+    if reading.value is None:
+        return
+    out.values.append(ValueRecord(branch, year, month, ind.code, reading.value, where, reading.note,
+                                  _decimals(cell) if month is None else None))
 
 
 def _decimals(cell) -> int | None:

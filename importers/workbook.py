@@ -1,8 +1,9 @@
 """Opening a workbook safely: size limits checked before reading, values only, no macros."""
 from __future__ import annotations
 
+import re
 import zipfile
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from app.errors import ImportRefused
 from importers.base import Book, Cell, Sheet
@@ -49,6 +50,32 @@ def check_container(path: Path) -> None:
         raise ImportRefused(f"{name}: ファイルが壊れています ({exc})") from exc
 
 
+_UNCACHED = re.compile(rb'<c r="([A-Z]+[0-9]+)"[^>]*>\s*<f[^>]*(?:/>|>[^<]*</f>)\s*(?:<v\s*/>|<v>\s*</v>)?\s*</c>')
+_REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+
+
+def formulas_without_results(path: Path) -> dict[str, set[str]]:
+    """Formula cells whose computed result was never saved (openpyxl reads them as empty)."""
+    from defusedxml import ElementTree
+
+    out: dict[str, set[str]] = {}
+    with zipfile.ZipFile(path) as zf:
+        book = ElementTree.fromstring(zf.read("xl/workbook.xml"))
+        rels = ElementTree.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
+        targets = {r.get("Id"): r.get("Target") for r in rels}
+        for sheet in book.iter("{http://schemas.openxmlformats.org/spreadsheetml/2006/main}sheet"):
+            target = targets.get(sheet.get(_REL_NS), "")
+            member = target.lstrip("/") if target.startswith("/") else str(PurePosixPath("xl") / target)
+            if member not in zf.namelist():
+                continue
+            data = zf.read(member)
+            if b"<f" in data:
+                cells = {m.group(1).decode() for m in _UNCACHED.finditer(data)}
+                if cells:
+                    out[sheet.get("name")] = cells
+    return out
+
+
 def load_book(path: str | Path) -> Book:
     """Read every sheet's values (cached formula results) and number formats."""
     import openpyxl  # imported here: the main window must come up without it
@@ -78,4 +105,4 @@ def load_book(path: str | Path) -> Book:
         wb.close()
     if not any(any(r) for s in sheets for r in s.rows):
         raise ImportRefused(f"{path.name}: 空のブックです")
-    return Book(path, sheets)
+    return Book(path, sheets, formulas_without_results(path))

@@ -1,0 +1,112 @@
+"""Layout B: headquarters' by-branch tables (本部 支部別).
+
+One sheet per indicator and fiscal year: a title (``令和6年度 郵送化率（支部別）``), a header row
+``支部 | 4月 … 3月 | 年度計`` and one row per branch (``01 北海道``, ``北海道``, ``01``,
+``10群馬``) plus ``全国`` (stored as branch ``00``).
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from app.fiscal import FISCAL_MONTHS, find_fiscal_year
+from importers.base import Book, Extraction, Problem, Sheet
+from importers.monthly import YEAR_CAPTIONS, find_month_header, read_cell, sheet_title
+
+BRANCH_CAPTIONS = {"支部", "支部名", "支部コード", "都道府県", "支部別"}
+ROW_LABEL = re.compile(r"^(\d{1,2})?\s*([^\d\s].*)?$")
+TITLE_NOISE = re.compile(r"[（(]?支部別[)）]?|全国健康保険協会|本部")
+
+
+def _text(value) -> str:
+    return unicodedata.normalize("NFKC", str(value)).strip() if value is not None else ""
+
+
+def national_header(sheet: Sheet) -> tuple[int, int] | None:
+    """(row, column of 4月) of the first month header whose caption names branches."""
+    for r in range(min(len(sheet.rows), 50)):
+        c = find_month_header(sheet, r)
+        if c is not None and c > 0 and _text(sheet.value(r, c - 1)) in BRANCH_CAPTIONS:
+            return r, c
+    return None
+
+
+def branch_code(label: str, names: dict[str, str]) -> str | None:
+    """'01 北海道', '北海道', '01', '10群馬', '全国' → a branch code; None if unknown or inconsistent."""
+    text = re.sub(r"\s+", " ", _text(label)).removesuffix("支部").strip()
+    if text in ("全国", "全国計", "全支部", "協会全体"):
+        return "00"
+    m = ROW_LABEL.match(text)
+    if not m:
+        return None
+    code, name = m.group(1), (m.group(2) or "").strip().removesuffix("支部")
+    by_name = {n: c for c, n in names.items() if c != "00"}
+    from_name = by_name.get(name) or by_name.get(name.removesuffix("県").removesuffix("府").removesuffix("都"))
+    if code is not None:
+        code = code.zfill(2)
+        if code == "00" or code not in names or (name and from_name != code):
+            return None
+        return code
+    return from_name
+
+
+class NationalImporter:
+    layout = "national"
+
+    def identify(self, book: Book) -> bool:
+        return any(national_header(s) for s in book.sheets)
+
+    def extract(self, book: Book, catalogue, default_branch: str | None = None,
+                branch_names: dict[str, str] | None = None) -> Extraction:
+        from app.store import branch_names as all_branch_names
+
+        names = branch_names or all_branch_names()
+        out = Extraction(self.layout, book.name, branch=default_branch)
+        for sheet in book.sheets:
+            found = national_header(sheet)
+            if found is None:
+                continue
+            hr, mc = found
+            title = sheet_title(sheet, hr)
+            fy = find_fiscal_year(title) or find_fiscal_year(sheet.name)
+            if fy is None:
+                out.problems.append(Problem("年度が分かりません (タイトルに「令和6年度」などがありません)",
+                                            book.where(sheet, 0, 0)))
+                continue
+            out.fiscal_year = out.fiscal_year or fy
+            name = re.sub(r"(令和|平成)\s*(\d+|元)\s*年度|\d{4}\s*年度|R\d+", "", TITLE_NOISE.sub("", title))
+            res = catalogue.resolve_title(name) if name.strip() else catalogue.resolve_title(sheet.name)
+            if res.code is None:
+                res = catalogue.resolve_title(sheet.name)
+            if res.code is None:
+                out.problems.append(Problem(f"'{title or sheet.name}' がどの指標の表か分かりません",
+                                            book.where(sheet, 0, 0), label=name.strip() or sheet.name))
+                continue
+            ind = catalogue[res.code]
+            year_col = mc + 12 if _text(sheet.value(hr, mc + 12)) in YEAR_CAPTIONS else None
+            seen: dict[str, str] = {}
+            for r in range(hr + 1, len(sheet.rows)):
+                label = sheet.value(r, mc - 1)
+                if label is None or not _text(label):
+                    if not any(c.value is not None for c in sheet.rows[r]):
+                        continue
+                    out.problems.append(Problem("支部名がありません", book.where(sheet, r, mc - 1)))
+                    continue
+                code = branch_code(str(label), names)
+                where = book.where(sheet, r, mc - 1)
+                if code is None:
+                    out.problems.append(Problem(f"'{_text(label)}' は支部として読めません", where))
+                    continue
+                if code in seen:
+                    out.problems.append(Problem(f"支部 {code} の行が {seen[code]} と重複しています", where))
+                    continue
+                seen[code] = where.cell
+                for i, month in enumerate(FISCAL_MONTHS):
+                    read_cell(book, sheet, r, mc + i, ind, fy, month, out, branch=code)
+                if year_col is not None:
+                    read_cell(book, sheet, r, year_col, ind, fy, None, out, branch=code)
+            missing = sorted(set(names) - {"00"} - set(seen))
+            if missing and len(missing) < 47:
+                out.problems.append(Problem(f"{len(missing)} 支部の行がありません ({', '.join(missing[:5])}…)",
+                                            book.where(sheet, hr, mc - 1), "warning"))
+        return out
