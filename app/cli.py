@@ -50,6 +50,12 @@ def build_parser() -> argparse.ArgumentParser:
     side.add_argument("--prefer-file", action="store_true")
     side.add_argument("--prefer-edits", action="store_true")
 
+    r = sub.add_parser("ranks", help="支部別の表から全国順位")
+    r.add_argument("--indicator", required=True)
+    r.add_argument("--fy", required=True)
+    r.add_argument("--branch")
+    r.add_argument("--format", choices=("csv", "json"), default="csv")
+
     b = sub.add_parser("backup", help="データベースのバックアップ")
     b.add_argument("--out", required=True)
     return p
@@ -83,7 +89,8 @@ def run(args: argparse.Namespace, target) -> int:
     from app.store import open_database
 
     db = open_database(target)
-    return {"values": cmd_values, "plan": cmd_plan, "import": cmd_import, "backup": cmd_backup}[args.verb](db, args)
+    return {"values": cmd_values, "plan": cmd_plan, "import": cmd_import, "ranks": cmd_ranks,
+            "backup": cmd_backup}[args.verb](db, args)
 
 
 def _write(rows: list[dict], header: list[str], fmt: str) -> None:
@@ -161,6 +168,19 @@ def cmd_import(db, args) -> int:
                 print(f"{r.file}: {verb}: 追加 {r.inserted} / 更新 {r.updated} / 同じ値 {r.unchanged}"
                       + (f" / 計画 {r.plan_items} 項目" if r.plan_items else ""), file=sys.stderr)
     return 1 if failed else 0
+
+
+def cmd_ranks(db, args) -> int:
+    from app.imports import format_number
+    from app.ranks import national_ranks
+
+    if args.indicator not in db.catalogue:
+        raise UsageError(f"指標 '{args.indicator}' がありません")
+    rows = national_ranks(db, args.indicator, parse_fy(args.fy), parse_branch(args.branch))
+    out = [{"branch": r.branch, "fiscal_year": r.fiscal_year, "month": r.month, "indicator": r.indicator,
+            "value": r.value if args.format == "json" else format_number(r.value), "rank": r.rank} for r in rows]
+    _write(out, ["branch", "fiscal_year", "month", "indicator", "value", "rank"], args.format)
+    return 0
 
 
 def cmd_backup(db, args) -> int:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -30,6 +31,7 @@ class ImportReport:
     inserted: int = 0
     updated: int = 0
     unchanged: int = 0
+    kept_edits: int = 0
     plan_items: int = 0
     conflicts: list[Problem] = field(default_factory=list)
     errors: list[Problem] = field(default_factory=list)
@@ -42,7 +44,7 @@ class ImportReport:
                      "message": p.message, **({"proposal": p.proposal} if p.proposal is not None else {})}
                     for p in ps]
         return {"file": self.file, "layout": self.layout, "stored": self.stored, "batch": self.batch_id,
-                "inserted": self.inserted, "updated": self.updated, "unchanged": self.unchanged,
+                "inserted": self.inserted, "updated": self.updated, "unchanged": self.unchanged, "kept_edits": self.kept_edits,
                 "plan_items": self.plan_items, "errors": probs(self.errors),
                 "warnings": probs(self.warnings), "conflicts": probs(self.conflicts)}
 
@@ -59,43 +61,71 @@ def read_workbook(path: str | Path, catalogue, default_branch: str | None = None
 
 def import_workbook(db: Database, path: str | Path, branch: str | None = None, dry_run: bool = False,
                     prefer: str | None = None) -> ImportReport:
-    """Store a workbook as one batch, or nothing when it has errors or unresolved conflicts.
+    """Store a workbook as one batch, or nothing when it has errors or unresolved conflicts."""
+    return import_files(db, [path], branch, dry_run, prefer)[0]
+
+
+def import_files(db: Database, paths, branch: str | None = None, dry_run: bool = False,
+                 prefer: str | None = None) -> list[ImportReport]:
+    """Read every file, then store them all in one transaction (a batch each), or nothing.
 
     ``prefer``: None (conflicts stop the import), 'file' or 'edits' — which side wins where a
     value was changed by hand since it was imported.
     """
+    read = [read_report(db, p, branch) for p in paths]
+    if any(r.errors for r, _ in read):
+        return [r for r, _ in read]
+    store_extractions(db, read, dry_run=dry_run, prefer=prefer)
+    return [r for r, _ in read]
+
+
+def read_report(db: Database, path: str | Path, branch: str | None = None) -> tuple[ImportReport, Extraction | None]:
+    """Read one file into an extraction and a report of its problems (nothing stored)."""
     path = Path(path)
     report = ImportReport(path.name)
     try:
         ext = read_workbook(path, db.catalogue, default_branch=branch or db.home_branch)
     except ImportRefused as exc:
         report.errors.append(Problem(str(exc).removeprefix(f"{path.name}: "), Where(path.name)))
-        return report
+        return report, None
+    ext.path = path
     report.layout = ext.layout
     report.errors, report.warnings = ext.errors, ext.warnings
-    if report.errors:
-        return report
+    return report, ext
+
+
+def store_extractions(db: Database, read: list[tuple[ImportReport, Extraction]], dry_run: bool = False,
+                      prefer: str | None = None) -> None:
+    """One transaction for all: each extraction a batch; conflicts or a dry run store nothing."""
     with db.sessions.begin() as s:
-        batch = ImportBatch(file_name=path.name, file_sha256=_sha256(path), layout=ext.layout,
-                            imported_at=datetime.now(), imported_by=current_user(),
-                            warnings=len(report.warnings))
-        s.add(batch)
-        s.flush()
-        report.batch_id = batch.id
-        _ensure_years(s, {v.fiscal_year for v in ext.values} | ({ext.fiscal_year} if ext.fiscal_year else set()))
-        _store_values(s, ext, batch.id, prefer, report)
-        if ext.plan:
-            report.plan_items = _store_plan(s, ext)
-        if s.get(Setting, "home_branch") is None and ext.branch and ext.branch != "00":
-            s.add(Setting(key="home_branch", value=ext.branch))
-        batch.inserted, batch.updated = report.inserted, report.updated
-        changed = report.inserted or report.updated or report.plan_items
-        if report.conflicts or dry_run or not changed:
+        for report, ext in read:
+            _store_one(s, report, ext, prefer)
+        if dry_run or any(r.conflicts for r, _ in read):
             s.rollback()
-            report.batch_id = None
-            return report
-    report.stored = True
-    return report
+            for r, _ in read:
+                r.batch_id = None
+            return
+    for r, _ in read:
+        r.stored = r.batch_id is not None
+
+
+def _store_one(s: Session, report: ImportReport, ext: Extraction, prefer: str | None) -> None:
+    batch = ImportBatch(file_name=ext.file, file_sha256=_sha256(ext.path), layout=ext.layout,
+                        imported_at=datetime.now(), imported_by=current_user(), warnings=len(report.warnings))
+    s.add(batch)
+    s.flush()
+    _ensure_years(s, {v.fiscal_year for v in ext.values} | ({ext.fiscal_year} if ext.fiscal_year else set()))
+    _store_values(s, ext, batch.id, prefer, report)
+    if ext.plan:
+        report.plan_items = _store_plan(s, ext, batch.id)
+    if s.get(Setting, "home_branch") is None and ext.branch and ext.branch != "00":
+        s.add(Setting(key="home_branch", value=ext.branch))
+    batch.inserted, batch.updated = report.inserted, report.updated
+    if report.inserted or report.updated or report.plan_items:
+        report.batch_id = batch.id
+    else:                                   # the same file again: no batch, "変更はありません"
+        s.delete(batch)
+        s.flush()
 
 
 def _sha256(path: Path) -> str:
@@ -143,7 +173,7 @@ def _store_values(s: Session, ext: Extraction, batch_id: int, prefer: str | None
                 log(v, None)
                 continue
             if abs(row.value - v.value) < 1e-9:
-                report.unchanged += 1
+                report.unchanged += model is MonthlyValue
                 continue
             if model is MonthlyValue and row.edited_by:
                 if prefer is None:
@@ -152,7 +182,7 @@ def _store_values(s: Session, ext: Extraction, batch_id: int, prefer: str | None
                         f"(--prefer-file / --prefer-edits で選んでください)", v.where))
                     continue
                 if prefer == "edits":
-                    report.unchanged += 1
+                    report.kept_edits += 1
                     continue
             updates.append({"_id": row.id, "value": v.value, **src,
                             **({"edited_by": None, "edited_at": None} if model is MonthlyValue else {})})
@@ -185,11 +215,31 @@ def format_number(value: float) -> str:
     return f"{value:.10g}"
 
 
-def _store_plan(s: Session, ext: Extraction) -> int:
-    """The plan of (branch, year): pillars and items upserted by number, KPIs replaced."""
+def _item_state(item: PlanItem) -> dict:
+    return {"title": item.title, "owner_group": item.owner_group, "plan_text": item.plan_text,
+            "important": item.important, "difficult": item.difficult,
+            "kpis": [[k.indicator_code, k.op, k.target, k.target_rule, k.unit, k.text] for k in item.kpis]}
+
+
+def _record_state(rec) -> dict:
+    return {"title": rec.title, "owner_group": rec.owner_group, "plan_text": rec.plan_text,
+            "important": rec.important, "difficult": rec.difficult,
+            "kpis": [[k.indicator, k.op, k.target, k.rule, k.unit, k.text] for k in rec.kpis]}
+
+
+def _apply_state(item: PlanItem, state: dict) -> None:
+    item.title, item.owner_group, item.plan_text = state["title"], state["owner_group"], state["plan_text"]
+    item.important, item.difficult = state["important"], state["difficult"]
+    item.kpis = [Kpi(position=i, indicator_code=k[0], op=k[1], target=k[2], target_rule=k[3], unit=k[4], text=k[5])
+                 for i, k in enumerate(state["kpis"], start=1)]
+
+
+def _store_plan(s: Session, ext: Extraction, batch_id: int) -> int:
+    """The plan of (branch, year): items upserted by number; each changed item logged as a whole."""
     branch, fy = ext.branch, ext.fiscal_year
     pillars = {p.no: p for p in s.scalars(select(PlanPillar).where(
         PlanPillar.branch_code == branch, PlanPillar.fiscal_year == fy))}
+    changed, now, who = 0, datetime.now(), current_user()
     for rec in ext.plan:
         pillar = pillars.get(rec.pillar_no)
         if pillar is None:
@@ -200,15 +250,20 @@ def _store_plan(s: Session, ext: Extraction) -> int:
         pillar.title = rec.pillar_title or pillar.title
         item = s.scalars(select(PlanItem).where(PlanItem.pillar_id == pillar.id,
                                                 PlanItem.item_no == rec.item_no)).first()
+        old = _item_state(item) if item else None
+        new = _record_state(rec)
+        if old == new:
+            continue
         if item is None:
             item = PlanItem(pillar_id=pillar.id, item_no=rec.item_no)
             s.add(item)
-        item.title, item.owner_group, item.plan_text = rec.title, rec.owner_group, rec.plan_text
-        item.important, item.difficult = rec.important, rec.difficult
-        item.kpis = [Kpi(position=i, indicator_code=k.indicator, op=k.op, target=k.target, target_rule=k.rule,
-                         unit=k.unit, text=k.text) for i, k in enumerate(rec.kpis, start=1)]
+        _apply_state(item, new)
+        changed += 1
+        s.add(ChangeLog(at=now, who=who, entity="plan_item", key=f"{branch}/{fy}/{rec.pillar_no}/{rec.item_no}",
+                        field="item", old=json.dumps(old, ensure_ascii=False) if old else None,
+                        new=json.dumps(new, ensure_ascii=False), batch_id=batch_id, source=str(rec.where)))
     s.flush()
-    return len(ext.plan)
+    return changed
 
 
 def check_year_figures(ext: Extraction, catalogue) -> list[Problem]:
@@ -242,3 +297,111 @@ def _duplicates(ext: Extraction) -> list[Problem]:
             out.append(Problem(f"同じ指標・月の値が {first.where.sheet}!{first.where.cell} "
                                f"({_fmt(first.value)}) と異なります ({_fmt(v.value)})", v.where))
     return out
+
+
+@dataclass(frozen=True)
+class BatchView:
+    """取込履歴: one import as the history lists it."""
+    id: int
+    file_name: str
+    layout: str
+    imported_at: datetime
+    imported_by: str
+    inserted: int
+    updated: int
+    warnings: int
+    undone_at: datetime | None
+
+
+def import_history(db: Database) -> list[BatchView]:
+    with db.session() as s:
+        return [BatchView(b.id, b.file_name, b.layout, b.imported_at, b.imported_by, b.inserted, b.updated,
+                          b.warnings, b.undone_at)
+                for b in s.scalars(select(ImportBatch).order_by(ImportBatch.id.desc()))]
+
+
+@dataclass
+class UndoReport:
+    restored: int = 0
+    skipped: list[str] = field(default_factory=list)   # changed again since: left as they are
+
+
+def undo_batch(db: Database, batch_id: int) -> UndoReport:
+    """Put every value and plan item the batch changed back as it was before (one transaction).
+
+    A value changed again since (by a later import or by hand) is left alone and listed.
+    """
+    from app.errors import NotFound, ValidationError
+
+    report, now, who = UndoReport(), datetime.now(), current_user()
+    with db.sessions.begin() as s:
+        batch = s.get(ImportBatch, batch_id)
+        if batch is None:
+            raise NotFound(f"取込 {batch_id} がありません")
+        if batch.undone_at is not None:
+            raise ValidationError(f"取込 {batch_id} は取り消し済みです")
+        logs = s.scalars(select(ChangeLog).where(ChangeLog.batch_id == batch_id).order_by(ChangeLog.id.desc()))
+        for log in logs:
+            if log.entity == "plan_item":
+                restored = _undo_plan_item(s, log)
+            else:
+                restored = _undo_value(s, log, batch_id)
+            if restored:
+                report.restored += 1
+                s.add(ChangeLog(at=now, who=who, entity=log.entity, key=log.key, field=log.field, old=log.new,
+                                new=log.old, source=f"取消: 取込 {batch_id}"))
+            else:
+                report.skipped.append(log.key)
+        batch.undone_at = now
+    return report
+
+
+def _undo_value(s: Session, log: ChangeLog, batch_id: int) -> bool:
+    model = MonthlyValue if log.entity == "monthly_value" else YearValue
+    parts = log.key.split("/")
+    q = select(model).where(model.branch_code == parts[0], model.fiscal_year == int(parts[1]),
+                            model.indicator_code == parts[-1])
+    if model is MonthlyValue:
+        q = q.where(MonthlyValue.month == int(parts[2]))
+    row = s.scalars(q).first()
+    if row is None or row.batch_id != batch_id or _fmt(row.value) != log.new or getattr(row, "edited_by", None):
+        return False
+    if log.old is None:
+        s.delete(row)
+    else:
+        row.value = float(log.old)
+        row.batch_id = None
+        row.source_file = row.source_sheet = row.source_cell = None
+    return True
+
+
+def _undo_plan_item(s: Session, log: ChangeLog) -> bool:
+    branch, fy, pillar_no, item_no = log.key.split("/")
+    item = s.scalars(select(PlanItem).join(PlanPillar).where(
+        PlanPillar.branch_code == branch, PlanPillar.fiscal_year == int(fy), PlanPillar.no == int(pillar_no),
+        PlanItem.item_no == int(item_no))).first()
+    if item is None or _item_state(item) != json.loads(log.new):
+        return False
+    if log.old is None:
+        pillar = item.pillar
+        s.delete(item)
+        s.flush()
+        if not s.scalars(select(PlanItem.id).where(PlanItem.pillar_id == pillar.id)).first():
+            s.delete(pillar)
+    else:
+        _apply_state(item, json.loads(log.old))
+    return True
+
+
+def learn_alias(db: Database, label: str, indicator: str) -> None:
+    """Keep a user's mapping of a workbook label to an indicator, for every later import."""
+    from app.catalogue import normalize_label
+    from db.models import LabelAlias
+
+    if indicator not in db.catalogue:
+        from app.errors import NotFound
+
+        raise NotFound(f"指標 {indicator} がありません")
+    with db.sessions.begin() as s:
+        s.merge(LabelAlias(label=normalize_label(label), indicator_code=indicator))
+    db.__dict__.pop("catalogue", None)      # the cached catalogue learns it on next use

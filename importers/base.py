@@ -80,6 +80,7 @@ class Extraction:
     """What one importer read from one workbook."""
     layout: str
     file: str
+    path: Path | None = None
     branch: str | None = None
     fiscal_year: int | None = None
     values: list[ValueRecord] = field(default_factory=list)

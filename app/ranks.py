@@ -1,0 +1,56 @@
+"""全国順位: a branch's national rank per month, from the stored by-branch tables."""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from app.fiscal import fiscal_index
+from app.store import Database
+from db.models import MonthlyValue
+
+
+@dataclass(frozen=True)
+class Rank:
+    branch: str
+    fiscal_year: int
+    month: int
+    indicator: str
+    value: float
+    rank: int          # 1 = best; ties share the best rank (1, 2, 2, 4)
+    of: int            # how many branches were ranked that month
+
+
+def competition_ranks(values: dict[str, float], higher_is_better: bool) -> dict[str, int]:
+    """Standard competition ranking: equal values share the best rank, the next rank skips."""
+    ordered = sorted(values.values(), reverse=higher_is_better)
+    first = {}
+    for pos, v in enumerate(ordered, start=1):
+        first.setdefault(v, pos)
+    return {b: first[v] for b, v in values.items()}
+
+
+def national_ranks(db: Database, indicator: str, fiscal_year: int, branch: str | None = None) -> list[Rank]:
+    """Every branch's (or one branch's) rank among the 47 for each month that has figures."""
+    from app.errors import NotFound
+
+    if indicator not in db.catalogue:
+        raise NotFound(f"指標 {indicator} がありません")
+    higher = db.catalogue[indicator].higher_is_better
+    by_month: dict[int, dict[str, float]] = defaultdict(dict)
+    with db.session() as s:
+        for b, m, v in s.execute(select(MonthlyValue.branch_code, MonthlyValue.month, MonthlyValue.value).where(
+                MonthlyValue.indicator_code == indicator, MonthlyValue.fiscal_year == fiscal_year,
+                MonthlyValue.branch_code != "00")):
+            by_month[m][b] = v
+    out = []
+    for month in sorted(by_month, key=fiscal_index):
+        values = by_month[month]
+        if len(values) < 2:              # one branch's own figures are no national table
+            continue
+        ranks = competition_ranks(values, higher)
+        for b in sorted(values):
+            if branch is None or b == branch:
+                out.append(Rank(b, fiscal_year, month, indicator, values[b], ranks[b], len(values)))
+    return out
