@@ -192,9 +192,9 @@ def _store_values(s: Session, ext: Extraction, batch_id: int, prefer: str | None
         if logs:
             s.execute(insert(ChangeLog), logs)
         if updates:
-            s.execute(update(model).where(model.id == bindparam("_id")).values(
-                {k: bindparam(k) for k in updates[0] if k != "_id"}), updates,
-                execution_options={"synchronize_session": False})
+            table = model.__table__
+            s.connection().execute(update(table).where(table.c.id == bindparam("_id")).values(
+                {k: bindparam(k) for k in updates[0] if k != "_id"}), updates)
         if model is MonthlyValue:
             report.inserted += len(inserts)
             report.updated += len(updates)
