@@ -1,0 +1,140 @@
+"""Broken and hostile files: one clear message each, and the database byte-for-byte unchanged."""
+import hashlib
+import io
+import time
+import zipfile
+
+import openpyxl
+import pytest
+
+from app.cli import main
+from app.imports import import_workbook
+from importers import workbook
+from tests.conftest import SAMPLE
+
+MONTHLY = SAMPLE / "gunma_fy2024_monthly.xlsx"
+
+
+def digest(path):
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def zip_with(tmp_path, name, members: dict[str, bytes], compression=zipfile.ZIP_DEFLATED):
+    out = tmp_path / name
+    with zipfile.ZipFile(out, "w", compression) as zf:
+        for n, data in members.items():
+            zf.writestr(n, data)
+    return out
+
+
+def sample_members() -> dict[str, bytes]:
+    with zipfile.ZipFile(MONTHLY) as zf:
+        return {n: zf.read(n) for n in zf.namelist()}
+
+
+def other_kind(tmp_path):
+    wb = openpyxl.Workbook()
+    wb.active["A1"] = "議事録"
+    wb.active["A2"] = "出席者 5名"
+    out = tmp_path / "minutes.xlsx"
+    wb.save(out)
+    return out
+
+
+def empty_workbook(tmp_path):
+    out = tmp_path / "empty.xlsx"
+    openpyxl.Workbook().save(out)
+    return out
+
+
+def macro_workbook(tmp_path):
+    """The sample's sheets saved as .xlsm with a (fake) VBA project part."""
+    members = sample_members()
+    members["xl/vbaProject.bin"] = b"\x00" * 64
+    return zip_with(tmp_path, "monthly.xlsm", members)
+
+
+CASES = {
+    "not a zip": (lambda t: (t / "x.xlsx").write_bytes(b"hello, not excel") and t / "x.xlsx",
+                  "Excel ブック (.xlsx) ではないか、ファイルが壊れています"),
+    "empty file": (lambda t: (t / "e.xlsx").write_bytes(b"") or t / "e.xlsx", "空のファイルです"),
+    "password / old xls": (lambda t: (t / "p.xlsx").write_bytes(workbook.OLE_SIGNATURE + b"\0" * 512) and t / "p.xlsx",
+                           "パスワード付き"),
+    "damaged zip": (lambda t: (t / "d.xlsx").write_bytes(MONTHLY.read_bytes()[:3000]) and t / "d.xlsx",
+                    "壊れています"),
+    "zip without a workbook": (lambda t: zip_with(t, "z.xlsx", {"hello.txt": b"hi"}), "xl/workbook.xml がありません"),
+    "compression bomb": (lambda t: zip_with(t, "bomb.xlsx", {**sample_members(),
+                                                            "xl/worksheets/sheet9.xml": b"<" * (50 * 2**20)}),
+                         "圧縮率が異常"),
+    "empty workbook": (empty_workbook, "空のブック"),
+    "another kind of workbook": (other_kind, "取り込める形式のブックではありません"),
+}
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_bad_files_get_one_clear_message_and_change_nothing(case, demo_db, tmp_path):
+    make, expected = CASES[case]
+    path = make(tmp_path)
+    db_file = demo_db.engine.url.database
+    demo_db.engine.dispose()
+    from pathlib import Path
+
+    before = digest(Path(db_file))
+    started = time.perf_counter()
+    report = import_workbook(demo_db, path)
+    assert time.perf_counter() - started < 5
+    assert not report.stored
+    assert len(report.errors) == 1 and expected in report.errors[0].message
+    assert report.errors[0].where.file == path.name
+    demo_db.engine.dispose()
+    assert digest(Path(db_file)) == before
+
+
+def test_limits_are_checked_before_reading(tmp_path, monkeypatch):
+    monkeypatch.setattr(workbook, "MAX_SHEETS", 2)
+    with pytest.raises(Exception, match="シートが多すぎます"):
+        workbook.load_book(MONTHLY)
+    monkeypatch.setattr(workbook, "MAX_SHEETS", 200)
+    monkeypatch.setattr(workbook, "MAX_ROWS", 50)
+    with pytest.raises(Exception, match="行数"):
+        workbook.load_book(MONTHLY)
+    monkeypatch.setattr(workbook, "MAX_UNCOMPRESSED", 1000)
+    with pytest.raises(Exception, match="展開後のサイズ"):
+        workbook.load_book(MONTHLY)
+
+
+def test_xml_is_parsed_with_defusedxml():
+    from openpyxl.xml import DEFUSEDXML
+
+    assert DEFUSEDXML is True
+
+
+def test_macro_workbook_is_read_for_values_only(empty_db, tmp_path):
+    path = macro_workbook(tmp_path)
+    report = import_workbook(empty_db, path, branch="10")
+    assert report.stored and report.inserted == 854
+
+
+def test_failed_import_on_the_command_line(demo_path, tmp_path, capsys):
+    bad = tmp_path / "bad.xlsx"
+    wb = openpyxl.load_workbook(MONTHLY)
+    wb["業務"]["C7"] = "２,４８１件x"
+    wb.save(bad)
+    assert main(["--db", str(demo_path), "import", str(bad)]) == 1
+    out = capsys.readouterr().out
+    assert out.splitlines() == ["bad.xlsx:業務!C7: '２,４８１件x' は数値として読めません"]
+    assert main(["--db", str(demo_path), "import", str(tmp_path / "missing.xlsx")]) == 2
+
+
+def test_import_json_report(tmp_path, capsys):
+    import json
+
+    db = tmp_path / "j.sqlite3"
+    assert main(["--db", str(db), "import", str(MONTHLY), "--branch", "10", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["stored"] is True
+    (f,) = report["files"]
+    assert f["inserted"] == 854 and f["layout"] == "monthly" and f["errors"] == []
+    assert {"file": "gunma_fy2024_monthly.xlsx", "sheet": "企画総務", "cell": "G35"} == {
+        k: f["warnings"][0][k] for k in ("file", "sheet", "cell")}
+    assert f["warnings"][0]["proposal"] == 226
