@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from app import yearcol
 from app.errors import ImportRefused
 from app.store import Database, current_user
+from app.values import format_value
 from db.models import (
     ChangeLog, FiscalYear, ImportBatch, Kpi, MonthlyValue, PlanItem, PlanPillar, Setting, YearValue,
 )
@@ -49,11 +50,12 @@ class ImportReport:
                 "warnings": probs(self.warnings), "conflicts": probs(self.conflicts)}
 
 
-def read_workbook(path: str | Path, catalogue, default_branch: str | None = None) -> Extraction:
+def read_workbook(path: str | Path, catalogue, default_branch: str | None = None, on_sheet=None) -> Extraction:
     """Identify and extract a workbook, without touching the database."""
-    book = load_book(path)
+    book = load_book(path, on_sheet)
     importer = identify(book)
     ext = importer.extract(book, catalogue, default_branch=default_branch)
+    ext.book = book
     ext.problems.extend(check_year_figures(ext, catalogue))
     ext.problems.extend(_duplicates(ext))
     return ext
@@ -79,12 +81,13 @@ def import_files(db: Database, paths, branch: str | None = None, dry_run: bool =
     return [r for r, _ in read]
 
 
-def read_report(db: Database, path: str | Path, branch: str | None = None) -> tuple[ImportReport, Extraction | None]:
+def read_report(db: Database, path: str | Path, branch: str | None = None,
+                on_sheet=None) -> tuple[ImportReport, Extraction | None]:
     """Read one file into an extraction and a report of its problems (nothing stored)."""
     path = Path(path)
     report = ImportReport(path.name)
     try:
-        ext = read_workbook(path, db.catalogue, default_branch=branch or db.home_branch)
+        ext = read_workbook(path, db.catalogue, default_branch=branch or db.home_branch, on_sheet=on_sheet)
     except ImportRefused as exc:
         report.errors.append(Problem(str(exc).removeprefix(f"{path.name}: "), Where(path.name)))
         return report, None
@@ -279,10 +282,23 @@ def check_year_figures(ext: Extraction, catalogue) -> list[Problem]:
         ind = catalogue[v.indicator]
         parts = {c: months.get((v.branch, v.fiscal_year, c), {}) for c in yearcol.parts_needed(ind)}
         parts = {c: m for c, m in parts.items() if m}
-        computed = yearcol.year_figure(ind, months.get((v.branch, v.fiscal_year, v.indicator), {}), parts)
+        own = months.get((v.branch, v.fiscal_year, v.indicator), {})
+        computed = yearcol.year_figure(ind, own, parts)
         if not yearcol.agrees(v.value, computed, v.decimals, ind.kind):
-            out.append(Problem(f"年度の値 {_fmt(v.value)} が月の値から計算した {computed:.4g} と一致しません",
-                               v.where, "warning"))
+            guesses = [p for p in ext.problems if p.key and p.key[0] == v.fiscal_year and p.key[2] == v.indicator
+                       and p.proposal is not None and p.key[1] is not None]
+            with_guesses = yearcol.year_figure(ind, {**own, **{p.key[1]: p.proposal for p in guesses}}, parts)
+            if guesses and yearcol.agrees(v.value, with_guesses, v.decimals, ind.kind):
+                cells = "、".join(f"{p.where.cell}={format_value(p.proposal, unit=ind.unit, kind=ind.kind)}"
+                                 for p in guesses)
+                out.append(Problem(f"年度の値 {format_value(v.value, unit=ind.unit, kind=ind.kind)} は、"
+                                   f"あいまいなセルを {cells} と読むと月の値と一致します (確認してください)",
+                                   v.where, "warning"))
+                continue
+            shown = [format_value(x, unit=ind.unit, kind=ind.kind, decimals=None if ind.kind == "duration" else
+                                  max(v.decimals or 0, 2)) for x in (v.value, computed)]
+            out.append(Problem(f"年度の値 {shown[0]} が月の値から計算した {shown[1]} と一致しません "
+                               "(印字された値を使います)", v.where, "warning"))
     return out
 
 

@@ -40,7 +40,7 @@ def split_kpi_sentences(cell: str) -> list[str]:
     for line in str(cell or "").splitlines():
         if not line.strip():
             continue
-        if out and not _START.match(line):
+        if out and not (_START.match(line) or _START.match(unicodedata.normalize("NFKC", line))):
             out[-1] += line.strip()
         else:
             out.append(line.strip())

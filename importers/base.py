@@ -33,6 +33,7 @@ class Problem:
     severity: str = "error"          # 'error' | 'warning'
     proposal: float | None = None    # a reading the user may accept (ambiguous cells)
     label: str | None = None         # an unknown or ambiguous label, for mapping it once
+    key: tuple | None = None         # (fiscal_year, month, indicator) of an ambiguous value
 
     def line(self) -> str:
         return f"{self.where}: {self.message}"
@@ -86,6 +87,7 @@ class Extraction:
     values: list[ValueRecord] = field(default_factory=list)
     plan: list[PlanItemRecord] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    book: Book | None = None         # the cells read, for a preview
 
     @property
     def errors(self) -> list[Problem]:

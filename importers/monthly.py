@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from app.catalogue import GENERIC_CAPTIONS, normalize_label
 from app.fiscal import FISCAL_MONTHS, find_fiscal_year, parse_fiscal_year, parse_month
 from app.values import read_value
 from importers.base import Book, Extraction, Problem, Sheet, ValueRecord
@@ -81,6 +82,15 @@ def block_title(sheet: Sheet, header_row: int, caption_col: int) -> str:
     return ""
 
 
+def _title_cell(sheet: Sheet, header_row: int, title: str) -> tuple[int, int]:
+    """(row, column) of the block title found by :func:`block_title`."""
+    for r in range(header_row - 1, max(header_row - 4, -1), -1):
+        for c, cell in enumerate(sheet.rows[r]):
+            if cell.value is not None and str(cell.value).strip() == title:
+                return r, c
+    return header_row, 0
+
+
 class MonthlyImporter:
     layout = "monthly"
 
@@ -108,7 +118,7 @@ class MonthlyImporter:
         out.fiscal_year = find_fiscal_year(book_title) if book_title else None
         out.branch = next((b for t in titles.values() if (b := branch_in(t, names))), None) or default_branch
         for sheet in book.sheets:
-            sheet_fy = find_fiscal_year(titles[sheet.name]) or out.fiscal_year
+            sheet_fy = find_fiscal_year(titles[sheet.name]) or find_fiscal_year(sheet.name) or out.fiscal_year
             for r, c in headers[sheet.name]:
                 self._block(book, sheet, r, c, sheet_fy, catalogue, out)
         if out.branch is None and out.values:
@@ -127,9 +137,16 @@ class MonthlyImporter:
         title = block_title(sheet, hr, caption_col)
         current_fy = fiscal_year_of(caption)
         caption_ind = None
+        unknown_caption = None
         if current_fy is None:
             res = catalogue.resolve(caption, title)
             caption_ind = res.code
+            if caption_ind is None:
+                if normalize_label(caption) in GENERIC_CAPTIONS and title:   # the title is what names it
+                    r, c = _title_cell(sheet, hr, title)
+                    unknown_caption = self._unknown(book, sheet, r, c, title, catalogue, title)
+                else:
+                    unknown_caption = self._unknown(book, sheet, hr, caption_col, caption, catalogue, title)
         for r in range(hr + 1, len(sheet.rows)):
             if find_month_header(sheet, r) is not None:
                 break
@@ -146,7 +163,9 @@ class MonthlyImporter:
                 current_fy = fy
                 code = caption_ind
                 if code is None:
-                    out.problems.append(self._unknown(book, sheet, hr, caption_col, caption or title, catalogue, title))
+                    if unknown_caption:
+                        out.problems.append(unknown_caption)
+                        unknown_caption = None          # once per block, not once per year row
                     continue
             else:
                 res = catalogue.resolve(label, title)
@@ -188,7 +207,8 @@ def read_cell(book: Book, sheet: Sheet, r: int, c: int, ind, year: int, month: i
     if reading.problem:
         ambiguous = reading.proposal is not None
         msg = reading.problem + ("。取り込まずに残しました" if ambiguous else "")
-        out.problems.append(Problem(msg, where, "warning" if ambiguous else "error", reading.proposal))
+        out.problems.append(Problem(msg, where, "warning" if ambiguous else "error", reading.proposal,
+                                    key=(year, month, ind.code) if ambiguous else None))
         return
     if reading.value is None:
         return

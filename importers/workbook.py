@@ -76,8 +76,11 @@ def formulas_without_results(path: Path) -> dict[str, set[str]]:
     return out
 
 
-def load_book(path: str | Path) -> Book:
-    """Read every sheet's values (cached formula results) and number formats."""
+def load_book(path: str | Path, on_sheet=None) -> Book:
+    """Read every sheet's values (cached formula results) and number formats.
+
+    ``on_sheet(i, n, name)`` is called before each sheet (progress; it may raise to cancel).
+    """
     import openpyxl  # imported here: the main window must come up without it
 
     path = Path(path)
@@ -88,7 +91,9 @@ def load_book(path: str | Path) -> Book:
         raise ImportRefused(f"{path.name}: ブックを読めません ({exc.__class__.__name__}: {exc})") from exc
     try:
         sheets = []
-        for ws in wb.worksheets:
+        for i, ws in enumerate(wb.worksheets):
+            if on_sheet:
+                on_sheet(i, len(wb.worksheets), ws.title)
             if (ws.max_row or 0) > MAX_ROWS or (ws.max_column or 0) > MAX_COLUMNS:
                 raise ImportRefused(f"{path.name}:{ws.title}: 行数または列数が多すぎます "
                                     f"({ws.max_row} 行 × {ws.max_column} 列)")

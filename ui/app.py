@@ -47,9 +47,32 @@ def run_gui(target, screenshot: str | None = None, view: str | None = None) -> i
         window.resize(1400, 860)
         window.show()
         app.processEvents()
-        if not window.grab().save(screenshot):
+        shown = window
+        if view == "import":
+            shown = _import_view(window, app)
+        if not shown.grab().save(screenshot):
             print(f"branch-report: {screenshot} に保存できません", file=sys.stderr)
             return 1
         return 0
     window.show()
     return app.exec()
+
+
+def _import_view(window, app):
+    """The import dialog with the bundled monthly sample read into it (for --view import)."""
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    from app.store import RESOURCES
+
+    dialog = window.open_import([RESOURCES / "sample" / "gunma_fy2024_monthly.xlsx"])
+    loop = QEventLoop()
+    dialog.task.signals.done.connect(lambda *_: QTimer.singleShot(0, loop.quit))
+    QTimer.singleShot(30000, loop.quit)
+    loop.exec()
+    app.processEvents()
+    for i in range(dialog.problems.count()):      # show the first warning at its cell
+        if "G35" in dialog.problems.item(i).text():
+            dialog._goto(dialog.problems.item(i))
+            break
+    app.processEvents()
+    return dialog

@@ -15,6 +15,8 @@ from app.fiscal import format_fy
 from app.store import Database, branch_names
 from app.values import format_value
 from ui.grid_model import MonthlyGridModel
+from ui.history_dialog import HistoryDialog
+from ui.import_dialog import ImportDialog
 
 GROUPS = ("すべてのグループ", "業務", "レセプト", "保健", "企画総務")
 OPS = {">=": "以上", "<=": "以下", "==": ""}
@@ -29,6 +31,8 @@ class MainWindow(QMainWindow):
         self.figures: Figures | None = None
         self.setWindowTitle(f"branch-report — {branch_names().get(self.branch, '')}支部 事業計画")
         self._build()
+        self._build_menus()
+        self.setAcceptDrops(True)
         self._load_years()
 
     # ---- layout -------------------------------------------------------------------------
@@ -129,6 +133,50 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
         else:
             self.resize(1400, 860)
+
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu("ファイル(&F)")
+        self.import_action = QAction("Excel を取り込む(&I)…", self, shortcut=QKeySequence("Ctrl+I"),
+                                     triggered=lambda: self.open_import())
+        self.import_action.setToolTip("Excel ブックを取り込む (Ctrl+I)。ファイルを窓にドロップしても取り込めます")
+        history = QAction("取込履歴(&H)…", self, triggered=self.open_history)
+        quit_action = QAction("終了(&Q)", self, shortcut=QKeySequence.Quit, triggered=self.close)
+        for a in (self.import_action, history):
+            file_menu.addAction(a)
+        file_menu.addSeparator()
+        file_menu.addAction(quit_action)
+        bar = self.findChild(QToolBar, "main-toolbar")
+        bar.insertAction(bar.actions()[0], self.import_action)
+        bar.insertSeparator(bar.actions()[1])
+
+    def open_import(self, paths=()) -> ImportDialog:
+        dialog = ImportDialog(self.db, paths, self)
+        dialog.imported.connect(self.reload)
+        dialog.show()
+        return dialog
+
+    def open_history(self) -> HistoryDialog:
+        dialog = HistoryDialog(self.db, self)
+        dialog.changed.connect(self.reload)
+        dialog.show()
+        return dialog
+
+    def reload(self) -> None:
+        current = self.fiscal_year
+        self._load_years()
+        if current is not None and self.year_box.findData(current) >= 0:
+            self.year_box.setCurrentIndex(self.year_box.findData(current))
+
+    def dragEnterEvent(self, event) -> None:
+        if any(u.toLocalFile().lower().endswith((".xlsx", ".xlsm")) for u in event.mimeData().urls()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:
+        paths = [u.toLocalFile() for u in event.mimeData().urls()
+                 if u.toLocalFile().lower().endswith((".xlsx", ".xlsm"))]
+        if paths:
+            event.acceptProposedAction()
+            self.open_import(paths)
 
     def closeEvent(self, event) -> None:
         QSettings("branch-report", "branch-report").setValue("window/geometry", self.saveGeometry())

@@ -1,0 +1,95 @@
+"""The import dialog end to end on real files: read in the background, preview, map, commit, undo."""
+import openpyxl
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QCheckBox, QComboBox
+
+from app.imports import import_history
+from app.queries import monthly_values
+from tests.conftest import SAMPLE
+from ui.history_dialog import HistoryDialog
+from ui.import_dialog import ImportDialog
+
+MONTHLY = SAMPLE / "gunma_fy2024_monthly.xlsx"
+
+
+def open_dialog(qtbot, db, paths):
+    dialog = ImportDialog(db)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.add_paths(paths)
+    with qtbot.waitSignal(dialog.task.signals.done, timeout=30000):
+        pass
+    qtbot.waitUntil(lambda: dialog.tabs.count() > 0 or dialog.problems.count() > 0, timeout=5000)
+    return dialog
+
+
+def widgets_in_problems(dialog, kind):
+    return [dialog.problems.itemWidget(dialog.problems.item(i)) for i in range(dialog.problems.count())
+            if isinstance(dialog.problems.itemWidget(dialog.problems.item(i)), kind)]
+
+
+def test_read_preview_accept_a_proposal_commit_and_undo(qtbot, empty_db):
+    empty_db.set_setting("home_branch", "10")
+    dialog = open_dialog(qtbot, empty_db, [MONTHLY])
+    assert "追加 854" in dialog.summary.text()
+    assert [dialog.tabs.tabText(i).split(" — ")[1] for i in range(dialog.tabs.count())] == [
+        "業務", "レセプト", "保健", "企画総務"]
+    sheet = dialog.tabs.widget(3).model()                     # 企画総務: G35 = 3.46 is flagged
+    g35 = sheet.index(34, 6)
+    assert g35.data() == "3.46" and "あいまい" in g35.data(Qt.ToolTipRole)
+    assert sheet.index(34, 1).data(Qt.ToolTipRole).startswith("overtime 2023")   # B35 will be stored
+    assert monthly_values(empty_db) == []                    # reading stores nothing
+
+    (g35_box, _h35_box) = widgets_in_problems(dialog, QCheckBox)
+    assert "3:46" in g35_box.text()
+    g35_box.setChecked(True)
+    with qtbot.waitSignal(dialog.imported):
+        qtbot.mouseClick(dialog.commit_button, Qt.LeftButton)
+    values = monthly_values(empty_db, indicators=["overtime"], fiscal_year=2023)
+    assert {v.month: v.value for v in values}[9] == 226       # 3:46, accepted by the user
+    assert len(monthly_values(empty_db)) == 855
+
+    history = HistoryDialog(empty_db)
+    qtbot.addWidget(history)
+    history.view.selectRow(0)
+    from unittest.mock import patch
+
+    with patch("ui.history_dialog.QMessageBox.information"):
+        history.undo_selected()
+    assert monthly_values(empty_db) == []
+    assert import_history(empty_db)[0].undone_at is not None
+
+
+def test_unknown_label_is_mapped_in_place_and_kept(qtbot, demo_db, tmp_path):
+    wb = openpyxl.load_workbook(MONTHLY)
+    wb["業務"]["A31"] = "郵送での受付数"                       # a label nobody taught the catalogue
+    path = tmp_path / "renamed.xlsx"
+    wb.save(path)
+    dialog = open_dialog(qtbot, demo_db, [path])
+    assert not dialog.commit_button.isEnabled()
+    assert any("業務!A31" in dialog.problems.item(i).text() for i in range(dialog.problems.count()))
+    (combo,) = widgets_in_problems(dialog, QComboBox)
+    with qtbot.waitSignal(dialog.task.signals.done if dialog.task else None, timeout=30000, raising=False):
+        combo.setCurrentIndex(combo.findData("mail_count"))
+    qtbot.waitUntil(lambda: dialog.commit_button.isEnabled(), timeout=30000)
+    assert demo_db.catalogue.resolve("郵送での受付数").code == "mail_count"   # kept for next time
+
+
+def test_import_is_reachable_from_menu_toolbar_and_drop(qtbot, demo_db):
+    from PySide6.QtCore import QMimeData, QPointF, QUrl
+    from PySide6.QtGui import QDropEvent
+
+    from ui.main_window import MainWindow
+
+    w = MainWindow(demo_db)
+    qtbot.addWidget(w)
+    assert w.import_action in w.menuBar().actions()[0].menu().actions()
+    assert w.import_action.shortcut().toString() == "Ctrl+I"
+    assert w.import_action in w.findChild(type(w.addToolBar("x")), "main-toolbar").actions()
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(MONTHLY))])
+    event = QDropEvent(QPointF(10, 10), Qt.CopyAction, mime, Qt.LeftButton, Qt.NoModifier)
+    opened = []
+    w.open_import = lambda paths=(): opened.append(paths)
+    w.dropEvent(event)
+    assert opened == [[str(MONTHLY)]]

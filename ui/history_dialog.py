@@ -1,0 +1,84 @@
+"""取込履歴: every import with its file, time and counts; an import can be undone."""
+from __future__ import annotations
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QHeaderView, QMessageBox, QTableView, QVBoxLayout
+
+from app.errors import BranchReportError
+from app.imports import BatchView, import_history, undo_batch
+
+COLUMNS = ("No", "ファイル", "種類", "日時", "取込者", "追加", "更新", "警告", "状態")
+LAYOUTS = {"monthly": "月次実績", "national": "本部 支部別", "plan": "事業計画"}
+
+
+class HistoryModel(QAbstractTableModel):
+    def __init__(self, rows: list[BatchView], parent=None):
+        super().__init__(parent)
+        self.rows = rows
+
+    def set_rows(self, rows: list[BatchView]) -> None:
+        self.beginResetModel()
+        self.rows = rows
+        self.endResetModel()
+
+    def rowCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section, orientation, role=Qt.DisplayRole):
+        if role == Qt.DisplayRole and orientation == Qt.Horizontal and 0 <= section < len(COLUMNS):
+            return COLUMNS[section]
+        return None
+
+    def data(self, index, role=Qt.DisplayRole):
+        if not index.isValid() or role not in (Qt.DisplayRole, Qt.TextAlignmentRole):
+            return None
+        b, col = self.rows[index.row()], index.column()
+        if role == Qt.TextAlignmentRole:
+            return int((Qt.AlignRight if col in (0, 5, 6, 7) else Qt.AlignLeft) | Qt.AlignVCenter)
+        return (b.id, b.file_name, LAYOUTS.get(b.layout, b.layout), b.imported_at.strftime("%Y-%m-%d %H:%M"),
+                b.imported_by, f"{b.inserted:,}", f"{b.updated:,}", b.warnings,
+                f"取消 {b.undone_at:%m-%d %H:%M}" if b.undone_at else "有効")[col]
+
+
+class HistoryDialog(QDialog):
+    changed = Signal()
+
+    def __init__(self, db, parent=None):
+        super().__init__(parent)
+        self.db = db
+        self.setWindowTitle("取込履歴")
+        self.resize(900, 420)
+        lay = QVBoxLayout(self)
+        self.model = HistoryModel(import_history(db), self)
+        self.view = QTableView()
+        self.view.setModel(self.model)
+        self.view.setSelectionBehavior(QTableView.SelectRows)
+        self.view.setSelectionMode(QTableView.SingleSelection)
+        self.view.horizontalHeader().setSectionResizeMode(1, QHeaderView.Stretch)
+        self.view.verticalHeader().hide()
+        lay.addWidget(self.view)
+        buttons = QDialogButtonBox(QDialogButtonBox.Close)
+        self.undo_button = buttons.addButton("この取込を取り消す", QDialogButtonBox.ActionRole)
+        self.undo_button.clicked.connect(self.undo_selected)
+        buttons.rejected.connect(self.reject)
+        lay.addWidget(buttons)
+
+    def undo_selected(self) -> None:
+        rows = self.view.selectionModel().selectedRows()
+        if not rows:
+            return
+        batch = self.model.rows[rows[0].row()]
+        try:
+            result = undo_batch(self.db, batch.id)
+        except BranchReportError as exc:
+            QMessageBox.warning(self, "取込履歴", str(exc))
+            return
+        text = f"{batch.file_name} の取込を取り消しました（{result.restored} 件を元に戻しました）"
+        if result.skipped:
+            text += f"\nその後に変更された {len(result.skipped)} 件はそのままにしました"
+        QMessageBox.information(self, "取込履歴", text)
+        self.model.set_rows(import_history(self.db))
+        self.changed.emit()

@@ -1,0 +1,295 @@
+"""Excelの取り込み: read in the background, preview per sheet with problems at their cells,
+map unknown labels in place, then 取り込む (all files in one transaction)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (
+    QButtonGroup, QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFileDialog, QHBoxLayout, QLabel, QListWidget,
+    QListWidgetItem, QMessageBox, QProgressBar, QPushButton, QRadioButton, QSplitter, QTableView,
+    QTabWidget, QVBoxLayout, QWidget,
+)
+
+from app.imports import ImportReport, learn_alias, read_report, store_extractions
+from app.values import format_value
+from importers.base import Cell, Extraction, Sheet, ValueRecord, cell_name
+from ui.tasks import run_in_background
+
+ERROR, WARNING, STORED = QColor("#f8c9c4"), QColor("#fdeaa8"), QColor("#e3f2e1")
+LAYOUTS = {"monthly": "月次実績", "national": "本部 支部別", "plan": "事業計画"}
+
+
+def cell_text(cell: Cell) -> str:
+    """A cell as Excel would show it, roughly: percent and thousands formats, no float noise."""
+    v, fmt = cell.value, cell.number_format or ""
+    if v is None:
+        return ""
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        return str(v)
+    if "%" in fmt:
+        decimals = len(fmt.split(".")[1].rstrip("%")) if "." in fmt else 0
+        return f"{v * 100:.{decimals}f}%"
+    if "#,##0" in fmt:
+        return f"{v:,.0f}" if float(v).is_integer() else f"{v:,}"
+    return f"{v:.10g}"
+
+
+class SheetPreviewModel(QAbstractTableModel):
+    """A sheet's cells as read; stored cells green, problem cells red (error) or yellow (warning)."""
+
+    def __init__(self, sheet: Sheet, ext: Extraction, parent=None):
+        super().__init__(parent)
+        self.sheet = sheet
+        self.columns = max((len(r) for r in sheet.rows), default=0)
+        self.marks: dict[str, tuple[QColor, str]] = {}
+        for v in ext.values:
+            if v.where.sheet == sheet.name:
+                month = f"{v.month}月" if v.month else "年度計"
+                self.marks[v.where.cell] = (STORED, f"{v.indicator} {v.fiscal_year}年度 {month} → {v.value:g}")
+        for p in ext.problems:
+            if p.where.sheet == sheet.name and p.where.cell:
+                self.marks[p.where.cell] = (ERROR if p.severity == "error" else WARNING, p.message)
+
+    def rowCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.sheet.rows)
+
+    def columnCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else self.columns
+
+    def headerData(self, section, orientation, role=Qt.DisplayRole):
+        if role != Qt.DisplayRole:
+            return None
+        return cell_name(0, section)[:-1] if orientation == Qt.Horizontal else str(section + 1)
+
+    def data(self, index, role=Qt.DisplayRole):
+        if not index.isValid():
+            return None
+        cell: Cell = self.sheet.cell(index.row(), index.column())
+        mark = self.marks.get(cell_name(index.row(), index.column()))
+        if role == Qt.DisplayRole:
+            return cell_text(cell)
+        if role == Qt.BackgroundRole and mark:
+            return QBrush(mark[0])
+        if role == Qt.ToolTipRole and mark:
+            return mark[1]
+        return None
+
+
+class ImportDialog(QDialog):
+    """Files in, preview, 取り込む. Emits ``imported`` after a successful commit."""
+    imported = Signal()
+
+    def __init__(self, db, paths=(), parent=None):
+        super().__init__(parent)
+        self.db = db
+        self.setWindowTitle("Excel の取り込み")
+        self.resize(1100, 720)
+        self.read: list[tuple[ImportReport, Extraction | None]] = []
+        self.paths: list[Path] = []
+        self.task = None
+        self.accepted: dict[int, tuple] = {}          # proposals the user accepted
+        self._build()
+        if paths:
+            self.add_paths([Path(p) for p in paths])
+
+    def _build(self) -> None:
+        lay = QVBoxLayout(self)
+        top = QHBoxLayout()
+        self.add_button = QPushButton("ファイルを追加…")
+        self.add_button.clicked.connect(self._choose)
+        top.addWidget(self.add_button)
+        self.summary = QLabel("取り込む Excel ブックを追加するか、ここにドロップしてください。")
+        self.summary.setObjectName("import-summary")
+        top.addWidget(self.summary, 1)
+        lay.addLayout(top)
+        prog = QHBoxLayout()
+        self.progress = QProgressBar()
+        self.progress.setTextVisible(True)
+        self.cancel_read = QPushButton("キャンセル")
+        self.cancel_read.clicked.connect(self._cancel)
+        prog.addWidget(self.progress, 1)
+        prog.addWidget(self.cancel_read)
+        lay.addLayout(prog)
+        self._busy(False)
+
+        split = QSplitter(Qt.Vertical)
+        self.tabs = QTabWidget()
+        split.addWidget(self.tabs)
+        bottom = QWidget()
+        bl = QVBoxLayout(bottom)
+        bl.setContentsMargins(0, 0, 0, 0)
+        bl.addWidget(QLabel("問題（ダブルクリックでセルへ）"))
+        self.problems = QListWidget()
+        self.problems.setObjectName("import-problems")
+        self.problems.itemDoubleClicked.connect(self._goto)
+        bl.addWidget(self.problems)
+        side = QHBoxLayout()
+        side.addWidget(QLabel("手で修正した値とファイルの値が違うとき:"))
+        self.prefer = QButtonGroup(self)
+        for i, (key, text) in enumerate((("stop", "取り込まない"), ("file", "ファイルを優先"), ("edits", "手入力を優先"))):
+            rb = QRadioButton(text)
+            rb.setProperty("key", key)
+            rb.setChecked(i == 0)
+            self.prefer.addButton(rb, i)
+            side.addWidget(rb)
+        side.addStretch(1)
+        bl.addLayout(side)
+        split.addWidget(bottom)
+        split.setSizes([480, 200])
+        lay.addWidget(split, 1)
+
+        self.buttons = QDialogButtonBox()
+        self.commit_button = self.buttons.addButton("取り込む", QDialogButtonBox.AcceptRole)
+        self.commit_button.setObjectName("commit")
+        self.commit_button.setEnabled(False)
+        self.buttons.addButton("閉じる", QDialogButtonBox.RejectRole)
+        self.buttons.accepted.connect(self.commit)
+        self.buttons.rejected.connect(self.reject)
+        lay.addWidget(self.buttons)
+
+    # ---- reading ------------------------------------------------------------------------
+    def _choose(self) -> None:
+        files, _ = QFileDialog.getOpenFileNames(self, "Excel ブックを選ぶ", "", "Excel ブック (*.xlsx *.xlsm)")
+        self.add_paths([Path(f) for f in files])
+
+    def add_paths(self, paths: list[Path]) -> None:
+        self.paths += [p for p in paths if p not in self.paths]
+        self.reread()
+
+    def reread(self) -> None:
+        if not self.paths:
+            return
+        db, paths = self.db, list(self.paths)
+
+        def work(state):
+            out = []
+            for i, path in enumerate(paths):
+                state.check()
+                state.set_progress(i, len(paths), f"{path.name} を読んでいます")
+
+                def on_sheet(k, n, name, i=i, path=path):
+                    state.check()
+                    state.set_progress(i * 100 + k * 100 // max(n, 1), len(paths) * 100, f"{path.name}: {name}")
+                out.append(read_report(db, path, on_sheet=on_sheet))
+            if not any(r.errors for r, _ in out):
+                store_extractions(db, out, dry_run=True)        # counts and conflicts, nothing stored
+            state.set_progress(1, 1, "読み込み完了")
+            return out
+
+        self._busy(True)
+        self.task = run_in_background(work, done=self._show, failed=self._failed, progress=self._progress,
+                                      cancelled=lambda: (self._busy(False), self.summary.setText("キャンセルしました")))
+
+    def _progress(self, done: int, total: int, text: str) -> None:
+        self.progress.setMaximum(max(total, 1))
+        self.progress.setValue(done)
+        self.progress.setFormat(text)
+
+    def _cancel(self) -> None:
+        if self.task:
+            self.task.state.cancel()
+
+    def _busy(self, busy: bool) -> None:
+        self.progress.setVisible(busy)
+        self.cancel_read.setVisible(busy)
+        self.add_button.setEnabled(not busy)
+
+    def _failed(self, exc) -> None:
+        self._busy(False)
+        QMessageBox.critical(self, "取り込み", f"読み込めませんでした: {exc}")
+
+    def _show(self, read) -> None:
+        self._busy(False)
+        self.read = read
+        self.accepted.clear()
+        self.tabs.clear()
+        self.problems.clear()
+        lines = []
+        for report, ext in read:
+            for sheet in (ext.book.sheets if ext and ext.book else []):
+                view = QTableView()
+                view.setModel(SheetPreviewModel(sheet, ext, view))
+                view.resizeColumnsToContents()
+                self.tabs.addTab(view, f"{report.file} — {sheet.name}")
+            for p in report.errors + report.conflicts + report.warnings:
+                self._add_problem(report, p)
+            kind = LAYOUTS.get(report.layout, "不明")
+            lines.append(f"{report.file}（{kind}）: 追加 {report.inserted} / 更新 {report.updated} / "
+                         f"同じ値 {report.unchanged}" + (f" / 計画 {report.plan_items} 項目" if report.plan_items else "")
+                         + f" — エラー {len(report.errors)}・競合 {len(report.conflicts)}・警告 {len(report.warnings)}")
+        self.summary.setText("\n".join(lines))
+        errors = any(r.errors for r, _ in read)
+        self.commit_button.setEnabled(bool(read) and not errors)
+        self.commit_button.setToolTip("エラーを直すまで取り込めません" if errors else "")
+
+    def _add_problem(self, report: ImportReport, p) -> None:
+        kind = {"error": "エラー", "warning": "警告"}.get(p.severity, "")
+        if p in report.conflicts:
+            kind = "競合"
+        item = QListWidgetItem(f"[{kind}] {p.line()}")
+        item.setData(Qt.UserRole, (report.file, p.where.sheet, p.where.cell))
+        item.setBackground(QBrush(ERROR if kind in ("エラー", "競合") else WARNING))
+        self.problems.addItem(item)
+        if p.proposal is not None and p.key and p.key[1]:   # an ambiguous cell: the user decides
+            ind = self.db.catalogue[p.key[2]]
+            box = QCheckBox(f"{p.where.sheet}!{p.where.cell} を提案どおり "
+                            f"{format_value(p.proposal, unit=ind.unit, kind=ind.kind)} として取り込む")
+            box.toggled.connect(lambda on, p=p: self.accepted.__setitem__(id(p), (p, on)))
+            holder = QListWidgetItem()
+            self.problems.addItem(holder)
+            self.problems.setItemWidget(holder, box)
+        if p.label:                                  # map an unknown label in place, once
+            combo = QComboBox()
+            combo.addItem(f"「{p.label}」の指標を選ぶ…", None)
+            for ind in self.db.catalogue:
+                combo.addItem(f"{ind.name} ({ind.code})", ind.code)
+            combo.currentIndexChanged.connect(lambda _i, c=combo, label=p.label: self._map(label, c.currentData()))
+            holder = QListWidgetItem()
+            self.problems.addItem(holder)
+            self.problems.setItemWidget(holder, combo)
+
+    def _map(self, label: str, code: str | None) -> None:
+        if code:
+            learn_alias(self.db, label, code)
+            self.reread()
+
+    def _goto(self, item: QListWidgetItem) -> None:
+        file, sheet, cell = item.data(Qt.UserRole) or ("", "", "")
+        for i in range(self.tabs.count()):
+            if self.tabs.tabText(i) == f"{file} — {sheet}" and cell:
+                self.tabs.setCurrentIndex(i)
+                view = self.tabs.widget(i)
+                col = sum((ord(ch) - 64) * 26 ** k for k, ch in enumerate(reversed(cell.rstrip("0123456789")))) - 1
+                row = int(cell[len(cell.rstrip("0123456789")):]) - 1
+                index = view.model().index(row, col)
+                view.setCurrentIndex(index)
+                view.scrollTo(index)
+
+    # ---- storing ------------------------------------------------------------------------
+    def commit(self) -> None:
+        key = self.prefer.checkedButton().property("key")
+        prefer = None if key == "stop" else key
+        for r, ext in self.read:
+            r.inserted = r.updated = r.unchanged = r.kept_edits = r.plan_items = 0
+            r.conflicts = []
+            for p, on in self.accepted.values():
+                if on and p.where.file == r.file:
+                    fy, month, code = p.key
+                    ext.values.append(ValueRecord(ext.branch, fy, month, code, p.proposal, p.where, "提案を採用"))
+        self.accepted.clear()
+        try:
+            store_extractions(self.db, self.read, prefer=prefer)
+        except Exception as exc:  # the database refused: say so, nothing half-stored
+            QMessageBox.critical(self, "取り込み", f"保存できませんでした: {exc}")
+            return
+        if any(r.conflicts for r, _ in self.read):
+            self._show(self.read)
+            QMessageBox.warning(self, "取り込み", "手で修正された値と異なる値があります。どちらを優先するか選んでください。")
+            return
+        stored = sum(r.inserted + r.updated for r, _ in self.read)
+        self.summary.setText(f"取り込みました（追加・更新 {stored} 件）" if any(r.stored for r, _ in self.read)
+                             else "変更はありませんでした")
+        self.commit_button.setEnabled(False)
+        self.imported.emit()
