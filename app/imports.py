@@ -172,8 +172,7 @@ def _store_values(s: Session, ext: Extraction, batch_id: int, prefer: str | None
                    "source_cell": v.where.cell}
             if row is None:
                 inserts.append({**dict(zip([c.key for c in cols], keyf(v))), "value": v.value,
-                                **({"note": v.note} if model is MonthlyValue else {}), **src})
-                log(v, None)
+                                **({"note": v.note, "version": 1} if model is MonthlyValue else {}), **src})
                 continue
             if abs(row.value - v.value) < 1e-9:
                 report.unchanged += model is MonthlyValue
@@ -190,10 +189,13 @@ def _store_values(s: Session, ext: Extraction, batch_id: int, prefer: str | None
             updates.append({"_id": row.id, "value": v.value, **src,
                             **({"edited_by": None, "edited_at": None} if model is MonthlyValue else {})})
             log(v, _fmt(row.value))
-        if inserts:
-            s.execute(insert(model), inserts)
+        if inserts:                       # new values: the row's batch and cell say where from
+            s.connection().execute(insert(model.__table__), inserts)
+            logs.append({"at": now, "who": who, "entity": model.__tablename__, "key": f"batch/{batch_id}",
+                         "field": "inserted", "old": None, "new": str(len(inserts)), "batch_id": batch_id,
+                         "source": ext.file})
         if logs:
-            s.execute(insert(ChangeLog), logs)
+            s.connection().execute(insert(ChangeLog.__table__), logs)
         if updates:
             table = model.__table__
             s.connection().execute(update(table).where(table.c.id == bindparam("_id")).values(
@@ -358,6 +360,8 @@ def undo_batch(db: Database, batch_id: int) -> UndoReport:
             raise ValidationError(f"取込 {batch_id} は取り消し済みです")
         logs = s.scalars(select(ChangeLog).where(ChangeLog.batch_id == batch_id).order_by(ChangeLog.id.desc()))
         for log in logs:
+            if log.field == "inserted":
+                continue
             if log.entity == "plan_item":
                 restored = _undo_plan_item(s, log)
             else:
@@ -368,6 +372,21 @@ def undo_batch(db: Database, batch_id: int) -> UndoReport:
                                 new=log.old, source=f"取消: 取込 {batch_id}"))
             else:
                 report.skipped.append(log.key)
+        inserted = sum(int(log.new) for log in s.scalars(select(ChangeLog).where(
+            ChangeLog.batch_id == batch_id, ChangeLog.field == "inserted", ChangeLog.entity == "monthly_value")))
+        for model in (MonthlyValue, YearValue):     # values the batch inserted and nobody changed since
+            q = select(model).where(model.batch_id == batch_id)
+            if model is MonthlyValue:
+                q = q.where(MonthlyValue.edited_by.is_(None))
+            rows = list(s.scalars(q))
+            for row in rows:
+                s.delete(row)
+            if model is MonthlyValue:
+                report.restored += len(rows)
+                if len(rows) < inserted:
+                    report.skipped.append(f"追加した値のうち {inserted - len(rows)} 件はその後に変更されたため残しました")
+        s.add(ChangeLog(at=now, who=who, entity="import_batch", key=f"batch/{batch_id}", field="undone",
+                        old=None, new=str(report.restored), batch_id=batch_id, source=f"取消: 取込 {batch_id}"))
         batch.undone_at = now
     return report
 

@@ -12,6 +12,7 @@ stock（月末現在）, duration（時間 h:mm）, event（実施日）。
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -63,10 +64,12 @@ def _strip_literals(fmt: str) -> str:
     return re.sub(r"\[(?!h+\]|m+\]|s+\])[^\]]*\]", "", fmt)
 
 
+@lru_cache(maxsize=256)
 def _is_percent_format(fmt: str | None) -> bool:
     return bool(fmt) and "%" in _strip_literals(fmt)
 
 
+@lru_cache(maxsize=256)
 def _is_time_format(fmt: str | None) -> bool:
     f = _strip_literals(fmt or "")
     return "h" in f or ("m" in f and "s" in f and ":" in f)
