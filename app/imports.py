@@ -143,41 +143,34 @@ def _ensure_years(s: Session, years: set[int]) -> None:
 
 def _store_values(s: Session, ext: Extraction, batch_id: int, prefer: str | None, report: ImportReport) -> None:
     """Bulk insert new values, bulk update changed ones, log every change old → new."""
-    months = [v for v in ext.values if v.month is not None]
-    years = [v for v in ext.values if v.month is None]
     now, who = datetime.now(), current_user()
-    for model, records, keyf in ((MonthlyValue, months, lambda v: (v.branch, v.fiscal_year, v.month, v.indicator)),
-                                 (YearValue, years, lambda v: (v.branch, v.fiscal_year, v.indicator))):
-        records = list({keyf(v): v for v in records}.values())
+    for model in (MonthlyValue, YearValue):
+        monthly = model is MonthlyValue
+        records = {((v.branch, v.fiscal_year, v.month, v.indicator) if monthly
+                    else (v.branch, v.fiscal_year, v.indicator)): v
+                   for v in ext.values if (v.month is not None) == monthly}
         if not records:
             continue
-        cols = [model.branch_code, model.fiscal_year] + ([model.month] if model is MonthlyValue else [])
-        cols.append(model.indicator_code)
+        keycols = [model.branch_code, model.fiscal_year, *([model.month] if monthly else []), model.indicator_code]
         existing = {}
-        branches = {v.branch for v in records}
-        fys = {v.fiscal_year for v in records}
-        extra = [model.edited_by] if model is MonthlyValue else []
-        for row in s.execute(select(model.id, model.value, *extra, *cols)
-                             .where(model.branch_code.in_(branches), model.fiscal_year.in_(fys))):
-            existing[tuple(row[-len(cols):])] = row
+        q = select(model.id, model.value, model.edited_by if monthly else model.id, *keycols).where(
+            model.branch_code.in_({k[0] for k in records}), model.fiscal_year.in_({k[1] for k in records}))
+        for row in s.execute(q):
+            existing[tuple(row[3:])] = row
+        names = [c.key for c in keycols] + ["value", "batch_id", "source_file", "source_sheet", "source_cell"]
+        names += ["note", "version"] if monthly else []
         inserts, updates, logs = [], [], []
-
-        def log(v, old):
-            logs.append({"at": now, "who": who, "entity": model.__tablename__, "key": _key(keyf(v)),
-                         "field": "value", "old": old, "new": _fmt(v.value), "batch_id": batch_id,
-                         "source": str(v.where)})
-        for v in records:
-            row = existing.get(keyf(v))
-            src = {"batch_id": batch_id, "source_file": v.where.file, "source_sheet": v.where.sheet,
-                   "source_cell": v.where.cell}
+        for key, v in records.items():
+            row = existing.get(key)
             if row is None:
-                inserts.append({**dict(zip([c.key for c in cols], keyf(v))), "value": v.value,
-                                **({"note": v.note, "version": 1} if model is MonthlyValue else {}), **src})
+                where = v.where
+                inserts.append((*key, v.value, batch_id, where.file, where.sheet, where.cell,
+                                *((v.note, 1) if monthly else ())))
                 continue
             if abs(row.value - v.value) < 1e-9:
-                report.unchanged += model is MonthlyValue
+                report.unchanged += monthly
                 continue
-            if model is MonthlyValue and row.edited_by:
+            if monthly and row[2]:                      # edited by hand since
                 if prefer is None:
                     report.conflicts.append(Problem(
                         f"手で修正された値 {_fmt(row.value)} とファイルの値 {_fmt(v.value)} が異なります "
@@ -186,11 +179,13 @@ def _store_values(s: Session, ext: Extraction, batch_id: int, prefer: str | None
                 if prefer == "edits":
                     report.kept_edits += 1
                     continue
-            updates.append({"_id": row.id, "value": v.value, **src,
-                            **({"edited_by": None, "edited_at": None} if model is MonthlyValue else {})})
-            log(v, _fmt(row.value))
+            updates.append({"_id": row.id, "value": v.value, "batch_id": batch_id, "source_file": v.where.file,
+                            "source_sheet": v.where.sheet, "source_cell": v.where.cell,
+                            **({"edited_by": None, "edited_at": None} if monthly else {})})
+            logs.append({"at": now, "who": who, "entity": model.__tablename__, "key": _key(key), "field": "value",
+                         "old": _fmt(row.value), "new": _fmt(v.value), "batch_id": batch_id, "source": str(v.where)})
         if inserts:                       # new values: the row's batch and cell say where from
-            s.connection().execute(insert(model.__table__), inserts)
+            _bulk_insert(s, model.__table__, names, inserts)
             logs.append({"at": now, "who": who, "entity": model.__tablename__, "key": f"batch/{batch_id}",
                          "field": "inserted", "old": None, "new": str(len(inserts)), "batch_id": batch_id,
                          "source": ext.file})
@@ -200,9 +195,19 @@ def _store_values(s: Session, ext: Extraction, batch_id: int, prefer: str | None
             table = model.__table__
             s.connection().execute(update(table).where(table.c.id == bindparam("_id")).values(
                 {k: bindparam(k) for k in updates[0] if k != "_id"}), updates)
-        if model is MonthlyValue:
+        if monthly:
             report.inserted += len(inserts)
             report.updated += len(updates)
+
+
+def _bulk_insert(s: Session, table, names: list[str], rows: list[tuple]) -> None:
+    """Many rows in one executemany; on SQLite straight to the driver (numbers and text only)."""
+    conn = s.connection()
+    if conn.dialect.name == "sqlite":
+        sql = f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})"
+        conn.exec_driver_sql(sql, rows)
+    else:
+        conn.execute(insert(table), [dict(zip(names, r)) for r in rows])
 
 
 def _key(parts) -> str:

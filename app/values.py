@@ -12,11 +12,11 @@ stock（月末現在）, duration（時間 h:mm）, event（実施日）。
 from __future__ import annotations
 
 import math
-from functools import lru_cache
 import re
 import unicodedata
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
+from typing import NamedTuple
 
 # 値なし（0 ではない）
 _EMPTY = {"", "-", "−", "―", "—", "‐", "–", "─", "ー"}
@@ -33,8 +33,7 @@ _DAYS_IN_MONTH = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 _EXCEL_EPOCH = datetime(1899, 12, 31)  # openpyxl が 60 日未満の時刻に使う基準
 
 
-@dataclass(frozen=True)
-class Reading:
+class Reading(NamedTuple):
     """読んだ結果。value=None は値なし。problem があれば value は None。"""
 
     value: float | None
@@ -67,6 +66,11 @@ def _strip_literals(fmt: str) -> str:
 @lru_cache(maxsize=256)
 def _is_percent_format(fmt: str | None) -> bool:
     return bool(fmt) and "%" in _strip_literals(fmt)
+
+
+@lru_cache(maxsize=256)
+def _is_plain_format(fmt: str | None) -> bool:
+    return not _is_percent_format(fmt) and not _is_time_format(fmt)
 
 
 @lru_cache(maxsize=256)
@@ -190,6 +194,8 @@ def read_value(
     """
     if kind == "duration" or unit == "h:mm":
         kind = "duration"
+    elif type(raw) in (int, float) and kind != "event" and _is_plain_format(number_format) and math.isfinite(raw):
+        return Reading(float(raw))            # the common case: a plain number in a plain cell
     try:
         return _read(raw, unit, kind, number_format)
     except (OverflowError, ValueError):  # 桁があふれるほど大きい数など

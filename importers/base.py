@@ -6,14 +6,14 @@ problems, each naming its file, sheet and cell. ``app.imports`` decides and stor
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from openpyxl.utils import get_column_letter
 
 
-@dataclass(frozen=True)
-class Where:
+class Where(NamedTuple):
     """File, sheet and cell a record or problem comes from."""
     file: str
     sheet: str = ""
@@ -39,8 +39,7 @@ class Problem:
         return f"{self.where}: {self.message}"
 
 
-@dataclass(frozen=True)
-class ValueRecord:
+class ValueRecord(NamedTuple):
     """月次実績 (month 1..12) or 年度計 (month None) of one indicator, branch and year."""
     branch: str | None
     fiscal_year: int
@@ -98,8 +97,7 @@ class Extraction:
         return [p for p in self.problems if p.severity == "warning"]
 
 
-@dataclass(frozen=True)
-class Cell:
+class Cell(NamedTuple):
     value: Any
     number_format: str | None
 
@@ -125,7 +123,12 @@ class Sheet:
 
 def cell_name(r: int, c: int) -> str:
     """0-based row/column → 'B6'."""
-    return f"{get_column_letter(c + 1)}{r + 1}"
+    return f"{_letter(c)}{r + 1}"
+
+
+@lru_cache(maxsize=None)
+def _letter(c: int) -> str:
+    return get_column_letter(c + 1)
 
 
 @dataclass

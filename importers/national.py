@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from app.fiscal import FISCAL_MONTHS, find_fiscal_year
 from importers.base import Book, Extraction, Problem, Sheet
@@ -40,7 +41,7 @@ def branch_code(label: str, names: dict[str, str]) -> str | None:
     if not m:
         return None
     code, name = m.group(1), (m.group(2) or "").strip().removesuffix("支部")
-    by_name = {n: c for c, n in names.items() if c != "00"}
+    by_name = _by_name(tuple(names.items()))
     from_name = by_name.get(name) or by_name.get(name.removesuffix("県").removesuffix("府").removesuffix("都"))
     if code is not None:
         code = code.zfill(2)
@@ -48,6 +49,11 @@ def branch_code(label: str, names: dict[str, str]) -> str | None:
             return None
         return code
     return from_name
+
+
+@lru_cache(maxsize=4)
+def _by_name(items: tuple) -> dict[str, str]:
+    return {n: c for c, n in items if c != "00"}
 
 
 class NationalImporter:

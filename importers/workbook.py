@@ -80,11 +80,30 @@ def load_book(path: str | Path, on_sheet=None) -> Book:
     """Read every sheet's values (cached formula results) and number formats.
 
     ``on_sheet(i, n, name)`` is called before each sheet (progress; it may raise to cancel).
+    The lean reader (importers.fastxlsx) reads it when it can, openpyxl otherwise.
     """
-    import openpyxl  # imported here: the main window must come up without it
+    from importers import fastxlsx
 
     path = Path(path)
     check_container(path)
+    try:
+        fast = fastxlsx.read_workbook(path, on_sheet, MAX_ROWS, MAX_COLUMNS)
+    except fastxlsx.NotForMe as exc:
+        raise ImportRefused(f"{path.name}: {exc}") from exc
+    except (KeyError, ValueError, IndexError, UnicodeDecodeError, zipfile.BadZipFile):
+        fast = None                      # not as expected: openpyxl decides what it makes of it
+    if fast is not None:
+        book = Book(path, [s for s, _ in fast], {s.name: u for s, u in fast if u})
+    else:
+        book = Book(path, _openpyxl_sheets(path, on_sheet), formulas_without_results(path))
+    if not any(any(r) for s in book.sheets for r in s.rows):
+        raise ImportRefused(f"{path.name}: 空のブックです")
+    return book
+
+
+def _openpyxl_sheets(path: Path, on_sheet=None) -> list[Sheet]:
+    import openpyxl  # imported here: the main window must come up without it
+
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True, keep_vba=False)
     except Exception as exc:  # openpyxl raises many kinds for damaged parts
@@ -102,12 +121,14 @@ def load_book(path: str | Path, on_sheet=None) -> Book:
                 cells = [Cell(c.value, getattr(c, "number_format", None)) for c in row]
                 while cells and cells[-1].value is None:
                     cells.pop()
+                if len(cells) > MAX_COLUMNS:
+                    raise ImportRefused(f"{path.name}:{ws.title}: 列数が多すぎます")
                 rows.append(cells)
                 if len(rows) > MAX_ROWS:
                     raise ImportRefused(f"{path.name}:{ws.title}: 行数が多すぎます")
+            while rows and not rows[-1]:
+                rows.pop()
             sheets.append(Sheet(ws.title, rows))
     finally:
         wb.close()
-    if not any(any(r) for s in sheets for r in s.rows):
-        raise ImportRefused(f"{path.name}: 空のブックです")
-    return Book(path, sheets, formulas_without_results(path))
+    return sheets
