@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import getpass
-import json
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -12,12 +11,11 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.branches import RESOURCES, branch_names  # noqa: F401  (re-exported)
 from app.catalogue import Catalogue, load_catalogue
 from app.errors import DatabaseError
 from db import engine as dbengine
 from db.models import Branch, Indicator, LabelAlias, Setting
-
-RESOURCES = Path(__file__).resolve().parent.parent / "resources"
 
 
 def default_database_path() -> Path:
@@ -31,12 +29,6 @@ def user_catalogue_path() -> Path:
     from platformdirs import user_config_dir
 
     return Path(user_config_dir("branch-report", appauthor=False)) / "indicators.json"
-
-
-def branch_names() -> dict[str, str]:
-    """'10' → '群馬'; '00' → '全国'."""
-    rows = json.loads((RESOURCES / "branches.json").read_text(encoding="utf-8"))
-    return {r["code"]: r["name"] for r in rows}
 
 
 def current_user() -> str:

@@ -1,6 +1,7 @@
 """Engine and session set-up, migrations at start-up, SQLite backups."""
 from __future__ import annotations
 
+import re
 import sqlite3
 from datetime import datetime
 from pathlib import Path
@@ -82,11 +83,36 @@ def head_revision(engine: Engine) -> str:
     return ScriptDirectory.from_config(_alembic_config(engine)).get_current_head()
 
 
+def _stamped_revision(engine: Engine) -> str | None:
+    """The revision in alembic_version, read without loading Alembic (start-up speed)."""
+    from sqlalchemy import text
+
+    if "alembic_version" not in inspect(engine).get_table_names():
+        return None
+    with engine.connect() as conn:
+        return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+
+
+def _head_from_files() -> str | None:
+    """The newest revision: the one no migration file names as its down_revision."""
+    revs, downs = set(), set()
+    for f in (MIGRATIONS / "versions").glob("*.py"):
+        text = f.read_text(encoding="utf-8")
+        if m := re.search(r"^revision\s*=\s*['\"]([^'\"]+)['\"]", text, re.M):
+            revs.add(m.group(1))
+        downs.update(re.findall(r"^down_revision\s*=\s*['\"]([^'\"]+)['\"]", text, re.M))
+    heads = revs - downs
+    return heads.pop() if len(heads) == 1 else None
+
+
 def migrate(engine: Engine) -> Path | None:
     """Bring the schema to the newest revision; back an existing SQLite file up first.
 
     Returns the backup's path when one was made.
     """
+    head = _head_from_files()
+    if head is not None and _stamped_revision(engine) == head:
+        return None                                  # already current: Alembic is not loaded at all
     from alembic import command
 
     current = current_revision(engine)

@@ -1,4 +1,5 @@
-"""Starting the window: QApplication, a Japanese font, the database, screenshot mode."""
+"""Starting the window: QApplication, a Japanese font, the window at once, the database opened
+in the background (SQLAlchemy, Alembic and the migrations load while the window is already up)."""
 from __future__ import annotations
 
 import os
@@ -15,54 +16,77 @@ def pick_font(app) -> None:
     families = set(QFontDatabase.families())
     for name in CJK_FAMILIES:
         if name in families:
-            font = QFont(name, 10)
-            app.setFont(font)
+            app.setFont(QFont(name, 10))
             return
 
 
-def run_gui(target, screenshot: str | None = None, view: str | None = None) -> int:
-    if screenshot and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
-        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+def launch(target):
+    """Show the main window now; open the database in the background. Returns the window;
+    its ``loaded`` signal fires once the data is in (or ``failed`` with the message)."""
     from PySide6.QtWidgets import QApplication, QMessageBox
 
-    from app.errors import BranchReportError
-    from app.store import open_database
+    from ui.main_window import MainWindow
+    from ui.tasks import run_in_background
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("branch-report")
     app.setApplicationDisplayName("branch-report 事業計画 実施状況")
     pick_font(app)
-    try:
-        db = open_database(target)
-    except BranchReportError as exc:
-        if screenshot:
-            print(f"branch-report: {exc}", file=sys.stderr)
-            return 1
-        QMessageBox.critical(None, "branch-report", str(exc))
-        return 1
-    from ui.main_window import MainWindow
-
-    window = MainWindow(db)
-    if screenshot:
-        window.resize(1400, 860)
-        window.show()
-        app.processEvents()
-        shown = window
-        if view == "import":
-            shown = _import_view(window, app)
-        if not shown.grab().save(screenshot):
-            print(f"branch-report: {screenshot} に保存できません", file=sys.stderr)
-            return 1
-        return 0
+    window = MainWindow()
+    window.resize(1400, 860)
     window.show()
-    return app.exec()
+
+    def open_it(_state):
+        from app.store import open_database
+
+        db = open_database(target)
+        db.catalogue                  # noqa: B018 - loaded here, not on the GUI thread
+        return db
+
+    def failed(exc):
+        window.load_error = str(exc)
+        if not window.property("quiet"):
+            QMessageBox.critical(window, "branch-report", f"データベースを開けません。\n{exc}")
+        window.failed.emit(str(exc))
+
+    window.loader = run_in_background(open_it, done=window.set_database, failed=failed)
+    return window
+
+
+def run_gui(target, screenshot: str | None = None, view: str | None = None) -> int:
+    if screenshot and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtCore import QEventLoop, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    if screenshot:
+        QApplication.instance() or QApplication(sys.argv[:1])
+    window = launch(target)
+    app = QApplication.instance()
+    if not screenshot:
+        return app.exec()
+    window.setProperty("quiet", True)
+    loop = QEventLoop()
+    window.loaded.connect(loop.quit)
+    window.failed.connect(loop.quit)
+    QTimer.singleShot(60000, loop.quit)
+    loop.exec()
+    if window.db is None:
+        print(f"branch-report: {getattr(window, 'load_error', 'データベースを開けません')}", file=sys.stderr)
+        return 1
+    app.processEvents()
+    shown = _import_view(window, app) if view == "import" else window
+    if not shown.grab().save(screenshot):
+        print(f"branch-report: {screenshot} に保存できません", file=sys.stderr)
+        return 1
+    return 0
 
 
 def _import_view(window, app):
     """The import dialog with the bundled monthly sample read into it (for --view import)."""
     from PySide6.QtCore import QEventLoop, QTimer
 
-    from app.store import RESOURCES
+    from app.branches import RESOURCES
 
     dialog = window.open_import([RESOURCES / "sample" / "gunma_fy2024_monthly.xlsx"])
     loop = QEventLoop()

@@ -1,10 +1,13 @@
 """月次表: a table model over plain rows — indicator × fiscal year, 4月 … 3月 and the year."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 
-from app.figures import GridRow
+if TYPE_CHECKING:
+    from app.figures import GridRow
 from app.fiscal import FISCAL_MONTHS, format_fy, month_label
 from app.values import format_value
 

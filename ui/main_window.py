@@ -1,7 +1,9 @@
 """The main window: plan navigator, fiscal-year selector, the item's KPIs, status and monthly table."""
 from __future__ import annotations
 
-from PySide6.QtCore import QSettings, Qt
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView, QComboBox, QFormLayout, QGroupBox, QHeaderView, QLabel, QLineEdit, QMainWindow,
@@ -9,31 +11,53 @@ from PySide6.QtWidgets import (
     QTreeWidgetItem, QVBoxLayout, QWidget,
 )
 
-from app import queries
-from app.figures import Figures
+from app.branches import branch_names
 from app.fiscal import format_fy
-from app.store import Database, branch_names
 from app.values import format_value
 from ui.grid_model import MonthlyGridModel
-from ui.history_dialog import HistoryDialog
-from ui.import_dialog import ImportDialog
+
+if TYPE_CHECKING:                  # the database layer is loaded after the window is up
+    from app import queries
+    from app.figures import Figures
+    from app.store import Database
 
 GROUPS = ("すべてのグループ", "業務", "レセプト", "保健", "企画総務")
 OPS = {">=": "以上", "<=": "以下", "==": ""}
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, db: Database, parent=None):
+    """Shown at once; ``set_database`` fills it when the database is open (see ui.app)."""
+    loaded = Signal()
+    failed = Signal(str)
+
+    def __init__(self, db: Database | None = None, parent=None):
         super().__init__(parent)
-        self.db = db
-        self.branch = db.home_branch or "10"
+        self.db = None
+        self.branch = ""
         self.items: list[queries.ItemView] = []
         self.figures: Figures | None = None
-        self.setWindowTitle(f"branch-report — {branch_names().get(self.branch, '')}支部 事業計画")
+        self.setWindowTitle("branch-report — 事業計画 実施状況")
         self._build()
         self._build_menus()
         self.setAcceptDrops(True)
+        if db is not None:
+            self.set_database(db)
+        else:
+            self.statusBar().showMessage("データベースを開いています…")
+
+    def set_database(self, db: Database) -> None:
+        self.db = db
+        self.branch = db.home_branch or "10"
+        name = branch_names().get(self.branch, "")
+        self.setWindowTitle(f"branch-report — {name}支部 事業計画")
+        self.branch_label.setText(f"  {self.branch} {name}支部  ")
+        self.grid_model.catalogue = db.catalogue
+        url = db.engine.url
+        self.statusBar().showMessage(f"データベース: {url.database if db.is_sqlite else url.render_as_string()}")
+        for action in (self.import_action, self.history_action):
+            action.setEnabled(True)
         self._load_years()
+        self.loaded.emit()
 
     # ---- layout -------------------------------------------------------------------------
     def _build(self) -> None:
@@ -41,13 +65,15 @@ class MainWindow(QMainWindow):
         bar.setObjectName("main-toolbar")
         bar.setMovable(False)
         self.addToolBar(bar)
-        branch = QLabel(f"  {self.branch} {branch_names().get(self.branch, '')}支部  ")
-        branch.setObjectName("branch-label")
-        branch.setStyleSheet("font-weight: bold; font-size: 14px;")
-        bar.addWidget(branch)
+        self.branch_label = QLabel("  読み込み中…  ")
+        self.branch_label.setObjectName("branch-label")
+        self.branch_label.setStyleSheet("font-weight: bold; font-size: 14px;")
+        bar.addWidget(self.branch_label)
         bar.addWidget(QLabel(" 年度 "))
         self.year_box = QComboBox()
         self.year_box.setObjectName("year-box")
+        self.year_box.setSizeAdjustPolicy(QComboBox.AdjustToContents)
+        self.year_box.setMinimumContentsLength(6)
         self.year_box.currentIndexChanged.connect(self._load_items)
         bar.addWidget(self.year_box)
         bar.addWidget(QLabel("  グループ "))
@@ -108,7 +134,7 @@ class MainWindow(QMainWindow):
         form.addRow("進捗状況", self.status_text)
         lay.addWidget(sbox)
 
-        self.grid_model = MonthlyGridModel(self.db.catalogue, self)
+        self.grid_model = MonthlyGridModel(None, self)
         self.grid = QTableView()
         self.grid.setObjectName("monthly-grid")
         self.grid.setModel(self.grid_model)
@@ -126,8 +152,6 @@ class MainWindow(QMainWindow):
         self.splitter.addWidget(detail)
         self.splitter.setSizes([380, 1000])
         self.setCentralWidget(self.splitter)
-        url = self.db.engine.url
-        self.statusBar().showMessage(f"データベース: {url.database if self.db.is_sqlite else url.render_as_string()}")
         settings = QSettings("branch-report", "branch-report")
         if geometry := settings.value("window/geometry"):
             self.restoreGeometry(geometry)
@@ -139,9 +163,10 @@ class MainWindow(QMainWindow):
         self.import_action = QAction("Excel を取り込む(&I)…", self, shortcut=QKeySequence("Ctrl+I"),
                                      triggered=lambda: self.open_import())
         self.import_action.setToolTip("Excel ブックを取り込む (Ctrl+I)。ファイルを窓にドロップしても取り込めます")
-        history = QAction("取込履歴(&H)…", self, triggered=self.open_history)
+        history = self.history_action = QAction("取込履歴(&H)…", self, triggered=self.open_history)
         quit_action = QAction("終了(&Q)", self, shortcut=QKeySequence.Quit, triggered=self.close)
         for a in (self.import_action, history):
+            a.setEnabled(False)                     # until the database is open
             file_menu.addAction(a)
         file_menu.addSeparator()
         file_menu.addAction(quit_action)
@@ -149,13 +174,17 @@ class MainWindow(QMainWindow):
         bar.insertAction(bar.actions()[0], self.import_action)
         bar.insertSeparator(bar.actions()[1])
 
-    def open_import(self, paths=()) -> ImportDialog:
+    def open_import(self, paths=()):
+        from ui.import_dialog import ImportDialog
+
         dialog = ImportDialog(self.db, paths, self)
         dialog.imported.connect(self.reload)
         dialog.show()
         return dialog
 
-    def open_history(self) -> HistoryDialog:
+    def open_history(self):
+        from ui.history_dialog import HistoryDialog
+
         dialog = HistoryDialog(self.db, self)
         dialog.changed.connect(self.reload)
         dialog.show()
@@ -174,7 +203,7 @@ class MainWindow(QMainWindow):
     def dropEvent(self, event) -> None:
         paths = [u.toLocalFile() for u in event.mimeData().urls()
                  if u.toLocalFile().lower().endswith((".xlsx", ".xlsm"))]
-        if paths:
+        if paths and self.db is not None:
             event.acceptProposedAction()
             self.open_import(paths)
 
@@ -184,6 +213,8 @@ class MainWindow(QMainWindow):
 
     # ---- data ---------------------------------------------------------------------------
     def _load_years(self) -> None:
+        from app import queries
+
         years = queries.fiscal_years_with_data(self.db, self.branch)
         plan_years = queries.plan_years(self.db, self.branch)
         self.year_box.blockSignals(True)
@@ -199,6 +230,9 @@ class MainWindow(QMainWindow):
         return self.year_box.currentData()
 
     def _load_items(self) -> None:
+        from app import queries
+        from app.figures import Figures
+
         fy = self.fiscal_year
         self.items = queries.plan_items(self.db, self.branch, fy) if fy else []
         self.figures = Figures(self.db, self.branch)
@@ -266,6 +300,8 @@ class MainWindow(QMainWindow):
                 self.kpi_table.setItem(row, c, cell)
         self.kpi_table.resizeColumnsToContents()
         self.kpi_table.horizontalHeader().setSectionResizeMode(0, QHeaderView.Stretch)
+        from app import queries
+
         st = queries.statuses(self.db, [item.id])
         latest = st[-1] if st else None
         self.status_quarter.setText(f"第{latest.quarter}四半期" if latest else "未入力")

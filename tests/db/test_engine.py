@@ -63,3 +63,9 @@ def test_backup_is_a_consistent_copy(demo_db, tmp_path):
     con = sqlite3.connect(out)
     assert con.execute("PRAGMA integrity_check").fetchone() == ("ok",)
     assert con.execute("SELECT count(*) FROM monthly_value").fetchone()[0] == 854
+
+
+def test_head_read_from_the_files_is_alembics_head(empty_db):
+    from db.engine import _head_from_files, _stamped_revision
+
+    assert _head_from_files() == head_revision(empty_db.engine) == _stamped_revision(empty_db.engine)
