@@ -113,6 +113,15 @@ def test_monthly_golden(request, monthly):
     check_golden(request, "gunma_fy2024_monthly", render_monthly(monthly))
 
 
+@pytest.fixture(scope="module")
+def national(catalogue) -> Extraction:
+    return read_workbook(SAMPLE / "hq_national_fy2024.xlsx", catalogue)
+
+
+def test_national_golden(request, national):
+    check_golden(request, "hq_national_fy2024", render_monthly(national))
+
+
 def test_plan_golden(request, plan):
     check_golden(request, "gunma_fy2024_plan", render_plan(plan))
 
