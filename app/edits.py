@@ -37,32 +37,60 @@ def parse_entry(db: Database, indicator: str, entry) -> float | None:
     return reading.value
 
 
+@dataclass(frozen=True)
+class CellEntry:
+    """One cell to set: what the user typed or pasted (or a number, or None to clear)."""
+    branch: str
+    fiscal_year: int
+    month: int
+    indicator: str
+    entry: object
+
+
 def set_month_value(db: Database, branch: str, fiscal_year: int, month: int, indicator: str, entry,
                     who: str | None = None) -> Edit:
     """Store (or clear, for '' / '－') one month's value; log old → new with who and when."""
-    if not 1 <= month <= 12:
-        raise ValidationError(f"月は 1〜12 です ({month})")
-    new = parse_entry(db, indicator, entry)
+    return set_month_values(db, [CellEntry(branch, fiscal_year, month, indicator, entry)], who)[0]
+
+
+def set_month_values(db: Database, cells: list[CellEntry], who: str | None = None) -> list[Edit]:
+    """Several cells (a paste, a cleared range) as one edit: all valid and stored, or none.
+
+    A bad entry raises ValidationError naming the month and indicator; nothing is stored then.
+    """
+    parsed = []
+    for c in cells:
+        if not 1 <= c.month <= 12:
+            raise ValidationError(f"月は 1〜12 です ({c.month})")
+        try:
+            parsed.append((c, parse_entry(db, c.indicator, c.entry)))
+        except ValidationError as exc:
+            name = db.catalogue[c.indicator].name if c.indicator in db.catalogue else c.indicator
+            raise ValidationError(f"{name} {c.month}月: {exc}") from exc
     who, now = who or current_user(), datetime.now()
+    edits = []
     with db.sessions.begin() as s:
-        row = s.scalars(select(MonthlyValue).where(
-            MonthlyValue.branch_code == branch, MonthlyValue.fiscal_year == fiscal_year,
-            MonthlyValue.month == month, MonthlyValue.indicator_code == indicator)).first()
-        old = row.value if row else None
-        if old == new:
-            return Edit(branch, fiscal_year, month, indicator, old, new)
-        if new is None:
-            s.delete(row)
-        elif row is None:
-            _ensure_years(s, {fiscal_year})
-            s.add(MonthlyValue(branch_code=branch, fiscal_year=fiscal_year, month=month, indicator_code=indicator,
-                               value=new, edited_by=who, edited_at=now, version=1))
-        else:
-            row.value, row.edited_by, row.edited_at, row.version = new, who, now, row.version + 1
-        s.add(ChangeLog(at=now, who=who, entity="monthly_value", key=f"{branch}/{fiscal_year}/{month}/{indicator}",
-                        field="value", old=None if old is None else format_number(old),
-                        new=None if new is None else format_number(new), source="hand edit"))
-    return Edit(branch, fiscal_year, month, indicator, old, new)
+        _ensure_years(s, {c.fiscal_year for c, _ in parsed})
+        for c, new in parsed:
+            row = s.scalars(select(MonthlyValue).where(
+                MonthlyValue.branch_code == c.branch, MonthlyValue.fiscal_year == c.fiscal_year,
+                MonthlyValue.month == c.month, MonthlyValue.indicator_code == c.indicator)).first()
+            old = row.value if row else None
+            edits.append(Edit(c.branch, c.fiscal_year, c.month, c.indicator, old, new))
+            if old == new:
+                continue
+            if new is None:
+                s.delete(row)
+            elif row is None:
+                s.add(MonthlyValue(branch_code=c.branch, fiscal_year=c.fiscal_year, month=c.month,
+                                   indicator_code=c.indicator, value=new, edited_by=who, edited_at=now, version=1))
+            else:
+                row.value, row.edited_by, row.edited_at, row.version = new, who, now, row.version + 1
+            s.add(ChangeLog(at=now, who=who, entity="monthly_value",
+                            key=f"{c.branch}/{c.fiscal_year}/{c.month}/{c.indicator}", field="value",
+                            old=None if old is None else format_number(old),
+                            new=None if new is None else format_number(new), source="hand edit"))
+    return edits
 
 
 def history(db: Database, branch: str, fiscal_year: int, month: int, indicator: str) -> list[ChangeLog]:

@@ -47,8 +47,9 @@ class Figures:
         self.printed: dict[tuple[str, int], float] = {}
         q = select(MonthlyValue.indicator_code, MonthlyValue.fiscal_year, MonthlyValue.month,
                    MonthlyValue.value).where(MonthlyValue.branch_code == branch)
-        y = select(YearValue.indicator_code, YearValue.fiscal_year, YearValue.value).where(
+        y = select(YearValue.indicator_code, YearValue.fiscal_year, YearValue.value, YearValue.decimals).where(
             YearValue.branch_code == branch)
+        self.decimals: dict[tuple[str, int], int | None] = {}
         if codes is not None:
             wanted = set(codes)
             for c in codes:
@@ -59,8 +60,9 @@ class Figures:
         with db.session() as s:
             for code, fy, month, value in s.execute(q):
                 self.months[(code, fy)][month] = value
-            for code, fy, value in s.execute(y):
+            for code, fy, value, decimals in s.execute(y):
                 self.printed[(code, fy)] = value
+                self.decimals[(code, fy)] = decimals
 
     def years(self, code: str) -> list[int]:
         return sorted({fy for c, fy in list(self.months) + list(self.printed) if c == code})
@@ -77,8 +79,9 @@ class Figures:
     def row(self, code: str, fy: int) -> GridRow:
         printed = self.printed.get((code, fy))
         computed = self.computed(code, fy)
-        # precision of a stored printed figure is not kept: compare at 2 decimals (0 for durations)
-        disagrees = printed is not None and not yearcol.agrees(printed, computed, 2, self.catalogue[code].kind)
+        decimals = self.decimals.get((code, fy))
+        disagrees = printed is not None and not yearcol.agrees(
+            printed, computed, 2 if decimals is None else decimals, self.catalogue[code].kind)
         value = printed if printed is not None else computed
         return GridRow(code, fy, dict(self.months.get((code, fy), {})), value, printed is not None, disagrees)
 

@@ -158,14 +158,14 @@ def _store_values(s: Session, ext: Extraction, batch_id: int, prefer: str | None
         for row in s.execute(q):
             existing[tuple(row[3:])] = row
         names = [c.key for c in keycols] + ["value", "batch_id", "source_file", "source_sheet", "source_cell"]
-        names += ["note", "version"] if monthly else []
+        names += ["note", "version"] if monthly else ["decimals"]
         inserts, updates, logs = [], [], []
         for key, v in records.items():
             row = existing.get(key)
             if row is None:
                 where = v.where
                 inserts.append((*key, v.value, batch_id, where.file, where.sheet, where.cell,
-                                *((v.note, 1) if monthly else ())))
+                                *((v.note, 1) if monthly else (v.decimals,))))
                 continue
             if abs(row.value - v.value) < 1e-9:
                 report.unchanged += monthly
@@ -181,7 +181,7 @@ def _store_values(s: Session, ext: Extraction, batch_id: int, prefer: str | None
                     continue
             updates.append({"_id": row.id, "value": v.value, "batch_id": batch_id, "source_file": v.where.file,
                             "source_sheet": v.where.sheet, "source_cell": v.where.cell,
-                            **({"edited_by": None, "edited_at": None} if monthly else {})})
+                            **({"edited_by": None, "edited_at": None} if monthly else {"decimals": v.decimals})})
             logs.append({"at": now, "who": who, "entity": model.__tablename__, "key": _key(key), "field": "value",
                          "old": _fmt(row.value), "new": _fmt(v.value), "batch_id": batch_id, "source": str(v.where)})
         if inserts:                       # new values: the row's batch and cell say where from

@@ -156,6 +156,7 @@ class YearValue(Base):
     fiscal_year: Mapped[int] = mapped_column(ForeignKey("fiscal_year.year"))
     indicator_code: Mapped[str] = mapped_column(ForeignKey("indicator.code"))
     value: Mapped[float] = mapped_column(Float)
+    decimals: Mapped[int | None] = mapped_column(Integer)     # the precision it was printed at
     batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batch.id"))
     source_file: Mapped[str | None] = mapped_column(Text)
     source_sheet: Mapped[str | None] = mapped_column(String(100))
@@ -170,6 +171,20 @@ class QuarterlyStatus(Base):
     item_id: Mapped[int] = mapped_column(ForeignKey("plan_item.id", ondelete="CASCADE"))
     quarter: Mapped[int] = mapped_column(Integer)
     status_text: Mapped[str] = mapped_column(Text, default="")
+    rating: Mapped[str | None] = mapped_column(String(1))
+    national_rank: Mapped[int | None] = mapped_column(Integer)
+    updated_by: Mapped[str | None] = mapped_column(String(100))
+    updated_at: Mapped[datetime | None] = mapped_column(DateTime)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class KpiStatus(Base):
+    """A KPI's rating for a quarter (seed 004 rates each KPI line), and a result entered by hand."""
+    __tablename__ = "kpi_status"
+    __table_args__ = (UniqueConstraint("kpi_id", "quarter"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kpi_id: Mapped[int] = mapped_column(ForeignKey("kpi.id", ondelete="CASCADE"))
+    quarter: Mapped[int] = mapped_column(Integer)
     rating: Mapped[str | None] = mapped_column(String(1))
     national_rank: Mapped[int | None] = mapped_column(Integer)
     updated_by: Mapped[str | None] = mapped_column(String(100))

@@ -170,3 +170,10 @@ def test_statuses_from_the_seed(demo_db):
     st = {s.item_id: s for s in statuses(demo_db, list(items.values()), 4)}
     assert st[items[2]].rating == "△" and st[items[2]].national_rank == 27
     assert re.search("お客様満足度調査", st[items[2]].status_text)
+
+
+def test_printed_year_figures_agree_at_their_printed_precision(demo_db):
+    fig = Figures(demo_db, "10")
+    for code, fy in (("mail_rate", 2023), ("mail_rate", 2024), ("judo_inquiry_rate", 2024),
+                     ("tender_single_bid_rate", 2024), ("ss_avg_days", 2023)):
+        assert not fig.row(code, fy).year_disagrees, (code, fy)

@@ -69,3 +69,37 @@ def test_head_read_from_the_files_is_alembics_head(empty_db):
     from db.engine import _head_from_files, _stamped_revision
 
     assert _head_from_files() == head_revision(empty_db.engine) == _stamped_revision(empty_db.engine)
+
+
+def test_a_populated_database_of_every_released_schema_upgrades(tmp_path):
+    """Each revision in turn: a database made at it, with data, upgrades to head keeping the data."""
+    from alembic import command
+    from alembic.script import ScriptDirectory
+
+    from app.store import open_database
+    from db.engine import _alembic_config
+
+    scripts = ScriptDirectory.from_config(_alembic_config(make_engine(tmp_path / "x.sqlite3")))
+    revisions = [r.revision for r in reversed(list(scripts.walk_revisions()))]
+    assert revisions[0] == "0001" and len(revisions) >= 2
+    for rev in revisions[:-1]:
+        path = tmp_path / f"at-{rev}.sqlite3"
+        engine = make_engine(path)
+        command.upgrade(_alembic_config(engine), rev)
+        with engine.begin() as c:
+            c.execute(text("INSERT INTO branch (code, name) VALUES ('10', '群馬')"))
+            c.execute(text("INSERT INTO fiscal_year (year) VALUES (2024)"))
+            c.execute(text("INSERT INTO indicator (code, name, group_name, unit, kind, higher_is_better, position)"
+                           " VALUES ('mail_rate', '郵送化率', '業務', '%', 'ratio', 1, 0)"))
+            c.execute(text("INSERT INTO monthly_value (branch_code, fiscal_year, month, indicator_code, value, version)"
+                           " VALUES ('10', 2024, 4, 'mail_rate', 93.5, 1)"))
+            c.execute(text("INSERT INTO year_value (branch_code, fiscal_year, indicator_code, value)"
+                           " VALUES ('10', 2024, 'mail_rate', 94.3)"))
+        engine.dispose()
+        db = open_database(path)
+        assert current_revision(db.engine) == head_revision(db.engine)
+        with db.engine.connect() as c:
+            assert c.execute(text("SELECT value FROM monthly_value")).scalar() == 93.5
+            assert c.execute(text("SELECT value FROM year_value")).scalar() == 94.3
+        assert list(tmp_path.glob(f"at-{rev}.before-migration-*.sqlite3"))
+        db.engine.dispose()
