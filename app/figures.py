@@ -6,7 +6,7 @@ data than the months) and the figure computed by the indicator's kind otherwise.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
@@ -27,6 +27,9 @@ class GridRow:
     year_value: float | None
     year_printed: bool          # the workbook printed it (else computed)
     year_disagrees: bool        # printed, and the months say otherwise
+    from_parts: dict[int, float] = field(default_factory=dict)   # a ratio computed from its parts
+    disagree: frozenset[int] = frozenset()   # months whose typed ratio differs from its parts
+    origin: dict[int, str] = field(default_factory=dict)         # where each month's value came from
 
 
 @dataclass(frozen=True)
@@ -45,8 +48,11 @@ class Figures:
         self.catalogue = db.catalogue
         self.months: dict[tuple[str, int], dict[int, float]] = defaultdict(dict)
         self.printed: dict[tuple[str, int], float] = {}
+        self.origins: dict[tuple[str, int], dict[int, str]] = defaultdict(dict)
         q = select(MonthlyValue.indicator_code, MonthlyValue.fiscal_year, MonthlyValue.month,
-                   MonthlyValue.value).where(MonthlyValue.branch_code == branch)
+                   MonthlyValue.value, MonthlyValue.source_file, MonthlyValue.source_sheet,
+                   MonthlyValue.source_cell, MonthlyValue.edited_by, MonthlyValue.edited_at).where(
+            MonthlyValue.branch_code == branch)
         y = select(YearValue.indicator_code, YearValue.fiscal_year, YearValue.value, YearValue.decimals).where(
             YearValue.branch_code == branch)
         self.decimals: dict[tuple[str, int], int | None] = {}
@@ -58,8 +64,11 @@ class Figures:
             q = q.where(MonthlyValue.indicator_code.in_(wanted))
             y = y.where(YearValue.indicator_code.in_(wanted))
         with db.session() as s:
-            for code, fy, month, value in s.execute(q):
+            for code, fy, month, value, file, sheet, cell, who, when in s.execute(q):
                 self.months[(code, fy)][month] = value
+                self.origins[(code, fy)][month] = (
+                    f"手入力: {who} {when:%Y-%m-%d %H:%M}" if who else
+                    f"取込: {file} {sheet}!{cell}" if file else "")
             for code, fy, value, decimals in s.execute(y):
                 self.printed[(code, fy)] = value
                 self.decimals[(code, fy)] = decimals
@@ -83,7 +92,34 @@ class Figures:
         disagrees = printed is not None and not yearcol.agrees(
             printed, computed, 2 if decimals is None else decimals, self.catalogue[code].kind)
         value = printed if printed is not None else computed
-        return GridRow(code, fy, dict(self.months.get((code, fy), {})), value, printed is not None, disagrees)
+        months = dict(self.months.get((code, fy), {}))
+        from_parts = self.ratio_months(code, fy)
+        disagree = frozenset(m for m, v in months.items() if m in from_parts and not _same_shown(v, from_parts[m]))
+        return GridRow(code, fy, months, value, printed is not None, disagrees, from_parts, disagree,
+                       dict(self.origins.get((code, fy), {})))
+
+    def grid_rows(self, codes: list[str], fy: int) -> list[GridRow]:
+        """The monthly table as seed 004 shows it: a block per fiscal year (earlier years first,
+        those with figures), indicators in catalogue order; this year's rows always, to fill in."""
+        order = {ind.code: i for i, ind in enumerate(self.catalogue)}
+        codes = sorted(codes, key=lambda c: order.get(c, len(order)))
+        years = sorted({y for c in codes for y in self.years(c) if y < fy})
+        rows = [self.row(c, y) for y in years for c in codes if (c, y) in self.months or (c, y) in self.printed]
+        return rows + [self.row(c, fy) for c in codes]
+
+    def ratio_months(self, code: str, fy: int) -> dict[int, float]:
+        """A ratio's months computed from its stored parts (郵送化率 from 郵送件数 and 窓口件数)."""
+        ind = self.catalogue[code]
+        if ind.kind != "ratio" or not ind.numerator or not ind.denominator:
+            return {}
+        parts = {c: self.months.get((c, fy), {}) for c in (ind.numerator, *ind.denominator)}
+        out = {}
+        for m in FISCAL_MONTHS:
+            if all(parts[c].get(m) is not None for c in parts):
+                value = yearcol.year_figure(ind, {}, parts, until=[m])
+                if value is not None:
+                    out[m] = value
+        return out
 
     def latest_month(self, code: str, fy: int) -> int | None:
         have = self.months.get((code, fy), {})
@@ -105,3 +141,10 @@ class Figures:
             result = self.computed(kpi.indicator, fy, until)
         rating = propose_rating(kpi.op, target, result, ind.higher_is_better)
         return KpiResult(kpi, target, result, AsOf(fy, month), rating)
+
+
+def _same_shown(typed: float, computed: float) -> bool:
+    """Does a typed figure agree with a computed one at the typed figure's own precision?"""
+    text = repr(float(typed))
+    decimals = 0 if float(typed).is_integer() or "e" in text else len(text.split(".")[1])
+    return abs(typed - computed) <= 0.5 * 10 ** -decimals + 1e-9

@@ -114,3 +114,17 @@ def fiscal_years_with_data(db: Database, branch: str) -> list[int]:
         years = set(s.scalars(select(MonthlyValue.fiscal_year).where(MonthlyValue.branch_code == branch)))
         years |= set(s.scalars(select(PlanPillar.fiscal_year).where(PlanPillar.branch_code == branch)))
     return sorted(years)
+
+
+def item_indicators(catalogue, item: ItemView) -> list[str]:
+    """The indicators an item's monthly tables show: its KPIs' indicators with their parts and
+    the indicators of the same family (same context words), and those the item's title names."""
+    codes: list[str] = []
+    for k in item.kpis:
+        if k.indicator and k.indicator in catalogue:
+            ind = catalogue[k.indicator]
+            codes += [k.indicator, *ind.sum_of, *[c for c in (ind.numerator, *ind.denominator, ind.weight) if c]]
+            family = set(ind.context)
+            codes += [i.code for i in catalogue if family & set(i.context)]
+    codes += [i.code for i in catalogue if any(w in item.title for w in i.context)]
+    return [c for c in dict.fromkeys(codes) if c in catalogue]

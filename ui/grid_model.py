@@ -1,10 +1,15 @@
-"""月次表: a table model over plain rows — indicator × fiscal year, 4月 … 3月 and the year."""
+"""月次表: a table model over plain rows — indicator × fiscal year, 4月 … 3月 and the year.
+
+Month cells are editable; an entry is read by the importer's value reader and refused, with
+its reason at the cell, when it cannot be read. Stored changes go through ``editor`` (an
+undo stack whose commands call the edit service); the model never writes itself.
+"""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QFont
 
 if TYPE_CHECKING:
     from app.figures import GridRow
@@ -12,21 +17,44 @@ from app.fiscal import FISCAL_MONTHS, format_fy, month_label
 from app.values import format_value
 
 HEADERS = ["指標", "年度", *[month_label(m) for m in FISCAL_MONTHS], "年度計"]
+FIRST_MONTH = 2
 YEAR_COL = len(HEADERS) - 1
+REFUSED, DISAGREE, YEAR_BG, YEAR_WARN = QColor("#f8c9c4"), QColor("#ffe2b8"), QColor("#f1f3f6"), QColor("#fff4d6")
 
 
 class MonthlyGridModel(QAbstractTableModel):
+    refused = Signal(str)          # why an entry was not stored
+
     def __init__(self, catalogue, parent=None):
         super().__init__(parent)
         self.catalogue = catalogue
         self.rows: list[GridRow] = []
         self.negative = "△"
+        self.editor = None          # set by the window: editor.set_cells(model, [(row, month, entry)])
+        self.errors: dict[tuple[int, int], str] = {}
+        self._italic = QFont()
+        self._italic.setItalic(True)
 
+    # ---- rows ---------------------------------------------------------------------------
     def set_rows(self, rows: list[GridRow]) -> None:
+        """New rows; when they are the same indicators and years, only the values change."""
+        rows = list(rows)
+        if [(r.indicator, r.fiscal_year) for r in rows] == [(r.indicator, r.fiscal_year) for r in self.rows]:
+            self.rows = rows
+            self.errors.clear()
+            if rows:
+                self.dataChanged.emit(self.index(0, 0), self.index(len(rows) - 1, YEAR_COL))
+            return
         self.beginResetModel()
-        self.rows = list(rows)
+        self.rows = rows
+        self.errors.clear()
         self.endResetModel()
 
+    @staticmethod
+    def month_of(col: int) -> int | None:
+        return FISCAL_MONTHS[col - FIRST_MONTH] if FIRST_MONTH <= col < YEAR_COL else None
+
+    # ---- Qt model -----------------------------------------------------------------------
     def rowCount(self, parent=QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self.rows)
 
@@ -38,29 +66,85 @@ class MonthlyGridModel(QAbstractTableModel):
             return HEADERS[section]
         return None
 
-    def _text(self, row: GridRow, value: float | None) -> str:
+    def flags(self, index):
+        if not index.isValid():
+            return Qt.NoItemFlags
+        base = Qt.ItemIsEnabled | Qt.ItemIsSelectable
+        return base | Qt.ItemIsEditable if self.month_of(index.column()) else base
+
+    def text(self, row: GridRow, value: float | None, decimals: int | None = None) -> str:
         ind = self.catalogue[row.indicator]
-        return format_value(value, unit=ind.unit, kind=ind.kind, negative=self.negative)
+        return format_value(value, unit=ind.unit, kind=ind.kind, negative=self.negative, decimals=decimals)
+
+    def _decimals(self, row: GridRow) -> int:
+        """A computed figure is shown as precisely as the row's typed ones (1 decimal for %)."""
+        shown = [len(repr(v).split(".")[1]) for v in row.months.values() if not float(v).is_integer()]
+        return max(shown, default=1 if self.catalogue[row.indicator].unit == "%" else 0)
 
     def data(self, index, role=Qt.DisplayRole):
         if not index.isValid() or not 0 <= index.row() < len(self.rows):
             return None
         row, col = self.rows[index.row()], index.column()
         ind = self.catalogue[row.indicator]
-        if role == Qt.DisplayRole:
+        month = self.month_of(col)
+        stored = row.months.get(month) if month else None
+        if role in (Qt.DisplayRole, Qt.EditRole):
             if col == 0:
                 return f"{ind.name}（{ind.unit}）" if ind.unit not in ("", "h:mm") else ind.name
             if col == 1:
                 return format_fy(row.fiscal_year)
             if col == YEAR_COL:
-                return self._text(row, row.year_value)
-            return self._text(row, row.months.get(FISCAL_MONTHS[col - 2]))
+                return self.text(row, row.year_value)
+            if role == Qt.EditRole:
+                return "" if stored is None else self.text(row, stored)
+            if stored is None and month in row.from_parts:
+                return self.text(row, row.from_parts[month], self._decimals(row))
+            return self.text(row, stored)
         if role == Qt.TextAlignmentRole:
-            return int((Qt.AlignLeft if col < 2 else Qt.AlignRight) | Qt.AlignVCenter)
-        if role == Qt.BackgroundRole and col == YEAR_COL:
-            return QBrush(QColor("#fff4d6") if row.year_disagrees else QColor("#f1f3f6"))
-        if role == Qt.ToolTipRole and col == YEAR_COL:
+            return int((Qt.AlignLeft if col < FIRST_MONTH else Qt.AlignRight) | Qt.AlignVCenter)
+        if role == Qt.BackgroundRole:
+            if (index.row(), col) in self.errors:
+                return QBrush(REFUSED)
+            if col == YEAR_COL:
+                return QBrush(YEAR_WARN if row.year_disagrees else YEAR_BG)
+            if month in row.disagree:
+                return QBrush(DISAGREE)
+        if role == Qt.ForegroundRole and month and stored is None and month in row.from_parts:
+            return QBrush(QColor("#666"))
+        if role == Qt.FontRole and month and stored is None and month in row.from_parts:
+            return self._italic
+        if role == Qt.ToolTipRole:
+            return self._tooltip(index.row(), row, col, month, stored)
+        return None
+
+    def _tooltip(self, r, row: GridRow, col: int, month: int | None, stored) -> str | None:
+        if (r, col) in self.errors:
+            return self.errors[(r, col)]
+        ind = self.catalogue[row.indicator]
+        if col == YEAR_COL:
             if row.year_disagrees:
                 return "ブックに印字された年度計です。月の値から計算した値と一致しません"
-            return "ブックに印字された年度計" if row.year_printed else f"月の値から計算（{ind.kind}）"
-        return None
+            return "ブックに印字された年度計" if row.year_printed else "月の値から計算（読み取り専用）"
+        if not month:
+            return None
+        parts = "・".join(self.catalogue[c].name for c in (ind.numerator, *ind.denominator) if c)
+        if stored is None:
+            return f"{parts}から計算（入力すると上書きします）" if month in row.from_parts else "値なし"
+        tip = row.origin.get(month) or ""
+        if month in row.disagree:
+            tip += f"\n入力された率 {self.text(row, stored)} が {parts}から計算した " \
+                   f"{self.text(row, row.from_parts[month])} と一致しません"
+        return tip.strip() or None
+
+    def setData(self, index, value, role=Qt.EditRole):
+        month = self.month_of(index.column()) if index.isValid() else None
+        if role != Qt.EditRole or month is None or self.editor is None:
+            return False
+        return self.editor.set_cells(self, [(index.row(), index.column(), value)])
+
+    def refuse(self, cells: list[tuple[int, int]], message: str) -> None:
+        """Mark cells whose entry was not stored, with the reason (shown at the cell)."""
+        for r, c in cells:
+            self.errors[(r, c)] = message
+            self.dataChanged.emit(self.index(r, c), self.index(r, c))
+        self.refused.emit(message)

@@ -82,3 +82,39 @@ class HistoryDialog(QDialog):
         QMessageBox.information(self, "取込履歴", text)
         self.model.set_rows(import_history(self.db))
         self.changed.emit()
+
+
+class CellHistoryDialog(QDialog):
+    """変更履歴 of one month cell: where its value came from, then every change old → new."""
+
+    def __init__(self, db, branch: str, fiscal_year: int, month: int, indicator: str, origin: str | None,
+                 parent=None):
+        from PySide6.QtWidgets import QLabel, QTableWidget, QTableWidgetItem
+
+        from app.edits import history
+        from app.fiscal import format_fy
+        from app.values import format_value
+
+        super().__init__(parent)
+        ind = db.catalogue[indicator]
+        self.setWindowTitle(f"変更履歴 — {ind.name} {format_fy(fiscal_year)} {month}月")
+        self.resize(760, 320)
+        lay = QVBoxLayout(self)
+        lay.addWidget(QLabel(f"{ind.name}  {format_fy(fiscal_year)} {month}月　　現在の値の出所: {origin or '－'}"))
+        rows = history(db, branch, fiscal_year, month, indicator)
+        self.table = QTableWidget(len(rows), 5)
+        self.table.setHorizontalHeaderLabels(["日時", "変更者", "変更前", "変更後", "出所"])
+        self.table.verticalHeader().hide()
+
+        def shown(text):
+            return format_value(None if text is None else float(text), unit=ind.unit, kind=ind.kind)
+        for r, log in enumerate(rows):
+            for c, text in enumerate((f"{log.at:%Y-%m-%d %H:%M:%S}", log.who, shown(log.old), shown(log.new),
+                                      log.source or "")):
+                self.table.setItem(r, c, QTableWidgetItem(text))
+        self.table.horizontalHeader().setSectionResizeMode(4, QHeaderView.Stretch)
+        self.table.resizeColumnsToContents()
+        lay.addWidget(self.table)
+        buttons = QDialogButtonBox(QDialogButtonBox.Close)
+        buttons.rejected.connect(self.reject)
+        lay.addWidget(buttons)

@@ -7,14 +7,16 @@ from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView, QComboBox, QFormLayout, QGroupBox, QHeaderView, QLabel, QLineEdit, QMainWindow,
-    QSplitter, QTableView, QTableWidget, QTableWidgetItem, QTextBrowser, QToolBar, QTreeWidget,
+    QMessageBox, QSplitter, QTableWidget, QTableWidgetItem, QTextBrowser, QToolBar, QTreeWidget,
     QTreeWidgetItem, QVBoxLayout, QWidget,
 )
 
 from app.branches import branch_names
 from app.fiscal import format_fy
 from app.values import format_value
+from ui.grid_edit import GridEditor
 from ui.grid_model import MonthlyGridModel
+from ui.grid_view import MonthlyGridView
 
 if TYPE_CHECKING:                  # the database layer is loaded after the window is up
     from app import queries
@@ -52,6 +54,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"branch-report — {name}支部 事業計画")
         self.branch_label.setText(f"  {self.branch} {name}支部  ")
         self.grid_model.catalogue = db.catalogue
+        self.editor.db, self.editor.branch = db, self.branch
         url = db.engine.url
         self.statusBar().showMessage(f"データベース: {url.database if db.is_sqlite else url.render_as_string()}")
         for action in (self.import_action, self.history_action):
@@ -135,13 +138,14 @@ class MainWindow(QMainWindow):
         lay.addWidget(sbox)
 
         self.grid_model = MonthlyGridModel(None, self)
-        self.grid = QTableView()
-        self.grid.setObjectName("monthly-grid")
+        self.editor = GridEditor(self)
+        self.grid_model.editor = self.editor
+        self.editor.changed.connect(self._values_changed)
+        self.editor.failed.connect(lambda msg: QMessageBox.warning(self, "保存", msg))
+        self.grid_model.refused.connect(lambda msg: self.statusBar().showMessage(msg, 10000))
+        self.grid = MonthlyGridView()
         self.grid.setModel(self.grid_model)
-        self.grid.verticalHeader().hide()
-        self.grid.verticalHeader().setDefaultSectionSize(24)
-        self.grid.setAlternatingRowColors(True)
-        self.grid.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
+        self.grid.history_requested.connect(self.show_cell_history)
         gbox = QGroupBox("月次実績")
         QVBoxLayout(gbox).addWidget(self.grid)
         lay.addWidget(gbox, 1)
@@ -170,6 +174,18 @@ class MainWindow(QMainWindow):
             file_menu.addAction(a)
         file_menu.addSeparator()
         file_menu.addAction(quit_action)
+        edit_menu = self.menuBar().addMenu("編集(&E)")
+        undo = self.editor.stack.createUndoAction(self, "元に戻す")
+        undo.setShortcut(QKeySequence.Undo)
+        redo = self.editor.stack.createRedoAction(self, "やり直し")
+        redo.setShortcuts([QKeySequence("Ctrl+Y"), QKeySequence.Redo])
+        edit_menu.addAction(undo)
+        edit_menu.addAction(redo)
+        self.undo_action, self.redo_action = undo, redo
+        view_menu = self.menuBar().addMenu("表示(&V)")
+        self.negative_action = QAction("マイナスを △ で表示", self, checkable=True, checked=True,
+                                       toggled=self._negative_style)
+        view_menu.addAction(self.negative_action)
         bar = self.findChild(QToolBar, "main-toolbar")
         bar.insertAction(bar.actions()[0], self.import_action)
         bar.insertSeparator(bar.actions()[1])
@@ -309,18 +325,30 @@ class MainWindow(QMainWindow):
                                                     f"{latest.national_rank}位" if latest and latest.national_rank else "")
                                        if x))
         self.status_text.setPlainText(latest.status_text if latest else "")
-        codes = self._indicators_of(item)
-        rows = [self.figures.row(c, y) for c in codes for y in sorted(self.figures.years(c), reverse=True)
-                if y <= fy]
-        self.grid_model.set_rows(rows)
+        codes = queries.item_indicators(self.db.catalogue, item)
+        self.grid_model.set_rows(self.figures.grid_rows(codes, fy))
 
-    def _indicators_of(self, item: queries.ItemView) -> list[str]:
-        """The item's KPI indicators with their parts, and those the item's title names."""
-        cat = self.db.catalogue
-        codes: list[str] = []
-        for k in item.kpis:
-            if k.indicator and k.indicator in cat:
-                ind = cat[k.indicator]
-                codes += [k.indicator, *ind.sum_of, *[c for c in (ind.numerator, *ind.denominator, ind.weight) if c]]
-        codes += [i.code for i in cat if any(w in item.title for w in i.context)]
-        return [c for c in dict.fromkeys(codes) if c in cat]
+    def _values_changed(self) -> None:
+        """A stored edit (or its undo): reload the figures, keep the place in the grid."""
+        from app.figures import Figures
+
+        current = self.grid.currentIndex()
+        self.figures = Figures(self.db, self.branch)
+        node = self.tree.currentItem()
+        self._show_current(node)
+        if current.isValid():
+            self.grid.setCurrentIndex(self.grid_model.index(current.row(), current.column()))
+
+    def _negative_style(self, triangle: bool) -> None:
+        self.grid_model.negative = "△" if triangle else "-"
+        self.grid_model.set_rows(self.grid_model.rows)
+        QSettings("branch-report", "branch-report").setValue("view/negative", self.grid_model.negative)
+
+    def show_cell_history(self, row: int, col: int):
+        from ui.history_dialog import CellHistoryDialog
+
+        r = self.grid_model.rows[row]
+        month = self.grid_model.month_of(col)
+        dialog = CellHistoryDialog(self.db, self.branch, r.fiscal_year, month, r.indicator, r.origin.get(month), self)
+        dialog.show()
+        return dialog

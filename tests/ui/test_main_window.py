@@ -60,7 +60,8 @@ def test_monthly_grid_shows_this_and_earlier_years(window, qtmodeltester):
     model = window.grid_model
     qtmodeltester.check(model)
     rows = [(model.index(r, 0).data(), model.index(r, 1).data()) for r in range(model.rowCount())]
-    assert rows[:2] == [("郵送化率（%）", "令和6年度"), ("郵送化率（%）", "令和5年度")]
+    assert rows == [("郵送化率（%）", "令和5年度"), ("窓口件数（件）", "令和5年度"), ("郵送件数（件）", "令和5年度"),
+                    ("郵送化率（%）", "令和6年度"), ("窓口件数（件）", "令和6年度"), ("郵送件数（件）", "令和6年度")]
     r5 = rows.index(("郵送化率（%）", "令和5年度"))
     assert model.index(r5, 2).data() == "94.6%"
     assert model.index(r5, 14).data() == "95.0%" or model.index(r5, 14).data() == "95%"

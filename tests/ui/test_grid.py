@@ -1,0 +1,147 @@
+"""Typing, pasting, clearing and undoing in the monthly grid, through real widgets."""
+from PySide6.QtCore import QItemSelectionModel, Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication
+
+from app.edits import history
+from app.queries import monthly_values
+from tests.ui.test_main_window import select_item
+from ui.grid_model import FIRST_MONTH, YEAR_COL
+
+
+def stored(db, indicator, fy, month):
+    rows = [r.value for r in monthly_values(db, "10", fy, [indicator]) if r.month == month]
+    return rows[0] if rows else None
+
+
+def row_of(window, name, fy_label):
+    model = window.grid_model
+    for r in range(model.rowCount()):
+        if model.index(r, 0).data().startswith(name) and model.index(r, 1).data() == fy_label:
+            return r
+    raise AssertionError(f"{name} {fy_label} not in the grid")
+
+
+def col_of(month):
+    return FIRST_MONTH + (month - 4) % 12
+
+
+def test_typing_a_value_stores_it_and_undo_restores_it(window, qtbot, demo_db):
+    select_item(window, "2")
+    grid, model = window.grid, window.grid_model
+    r = row_of(window, "窓口件数", "令和6年度")
+    grid.setFocus()
+    grid.setCurrentIndex(model.index(r, col_of(4)))
+    qtbot.keyClick(grid, Qt.Key_6)                      # typing starts the editor …
+    editor = QApplication.focusWidget()
+    assert editor is not grid and editor.text() == "6"
+    qtbot.keyClicks(editor, "00")                        # … which gets the rest
+    qtbot.keyClick(editor, Qt.Key_Return)
+    qtbot.waitUntil(lambda: grid.state() != grid.State.EditingState)   # Qt commits on the next loop
+    assert stored(demo_db, "counter_count", 2024, 4) == 600
+    assert model.index(r, col_of(4)).data() == "600"
+    assert grid.currentIndex().row() == r + 1                       # Enter moves down, as in Excel
+    assert model.index(r, YEAR_COL).data() == "4,969"               # the printed year figure stays …
+    assert model.index(r, YEAR_COL).data(Qt.BackgroundRole).color().name() == "#fff4d6"   # … marked
+    log = history(demo_db, "10", 2024, 4, "counter_count")[0]
+    assert (log.old, log.new, log.source) == ("541", "600", "hand edit")
+
+    qtbot.keyClick(window, Qt.Key_Z, Qt.ControlModifier)
+    assert stored(demo_db, "counter_count", 2024, 4) == 541
+    window.redo_action.trigger()
+    assert stored(demo_db, "counter_count", 2024, 4) == 600
+    window.undo_action.trigger()
+    assert model.index(r, col_of(4)).data() == "541"
+
+
+def test_a_bad_entry_is_refused_with_its_reason_and_never_stored_as_zero(window, demo_db):
+    select_item(window, "2")
+    model = window.grid_model
+    r = row_of(window, "窓口件数", "令和6年度")
+    index = model.index(r, col_of(5))
+    assert not model.setData(index, "abc")
+    assert stored(demo_db, "counter_count", 2024, 5) == 453
+    assert "読めません" in index.data(Qt.ToolTipRole)
+    assert index.data(Qt.BackgroundRole).color().name() == "#f8c9c4"
+    assert "読めません" in window.statusBar().currentMessage()
+    assert model.setData(index, "４６０")                              # full-width digits are fine
+    assert stored(demo_db, "counter_count", 2024, 5) == 460
+
+
+def test_paste_a_block_copied_from_excel_then_undo_it(window, qtbot, demo_db):
+    select_item(window, "2")
+    grid, model = window.grid, window.grid_model
+    r = row_of(window, "窓口件数", "令和6年度")
+    before = [stored(demo_db, c, 2024, m) for c in ("counter_count", "mail_count") for m in (4, 5, 6)]
+    QGuiApplication.clipboard().setText("500\t1,000\t－\r\n7000\t\"7,100\"\t7200\r\n")   # as Excel puts it
+    grid.setFocus()
+    grid.setCurrentIndex(model.index(r, col_of(4)))
+    qtbot.keyClick(grid, Qt.Key_V, Qt.ControlModifier)
+    assert [stored(demo_db, "counter_count", 2024, m) for m in (4, 5, 6)] == [500, 1000, None]
+    assert [stored(demo_db, "mail_count", 2024, m) for m in (4, 5, 6)] == [7000, 7100, 7200]
+    assert window.undo_action.text() == "元に戻す 6 セルの貼り付け"
+    window.undo_action.trigger()                                       # one paste, one undo
+    assert [stored(demo_db, c, 2024, m) for c in ("counter_count", "mail_count") for m in (4, 5, 6)] == before
+
+
+def test_a_paste_with_one_bad_cell_stores_nothing(window, qtbot, demo_db):
+    select_item(window, "2")
+    grid, model = window.grid, window.grid_model
+    r = row_of(window, "窓口件数", "令和6年度")
+    QGuiApplication.clipboard().setText("1\t2\tx\n")
+    grid.setCurrentIndex(model.index(r, col_of(4)))
+    grid.paste()
+    assert stored(demo_db, "counter_count", 2024, 4) == 541
+    assert (r, col_of(6)) in model.errors
+
+
+def test_copy_gives_excel_the_values_as_users_write_them(window, qtbot):
+    select_item(window, "2")
+    grid, model = window.grid, window.grid_model
+    r = row_of(window, "郵送化率", "令和5年度")
+    grid.setCurrentIndex(model.index(r, col_of(4)))
+    grid.selectionModel().select(grid._range(model.index(r, col_of(4)), model.index(r + 1, col_of(5))),
+                                 QItemSelectionModel.SelectionFlag.ClearAndSelect)
+    qtbot.keyClick(grid, Qt.Key_C, Qt.ControlModifier)
+    assert QGuiApplication.clipboard().text() == "94.6%\t94.9%\r\n423\t393\r\n"
+
+
+def test_delete_clears_and_negative_style(window, qtbot, demo_db):
+    window.search.setText("広報")
+    select_item(window, "18")
+    model, grid = window.grid_model, window.grid
+    rows = [r for r in range(model.rowCount()) if model.index(r, 0).data().startswith("健康保険委員 委嘱数")]
+    assert rows, "委嘱数 in the item's grid"
+    r6 = next(r for r in rows if model.index(r, 1).data() == "令和6年度")
+    assert model.index(r6, col_of(6)).data() == "△36"
+    window.negative_action.setChecked(False)
+    assert model.index(r6, col_of(6)).data() == "-36"
+    grid.setCurrentIndex(model.index(r6, col_of(6)))
+    qtbot.keyClick(grid, Qt.Key_Delete)
+    assert stored(demo_db, "iin_new", 2024, 6) is None
+    assert model.index(r6, col_of(6)).data() == "－"
+
+
+def test_ratio_from_parts_and_a_typed_ratio_that_disagrees(window, demo_db):
+    select_item(window, "2")
+    model = window.grid_model
+    r = row_of(window, "郵送化率", "令和6年度")
+    assert model.setData(model.index(r, col_of(4)), "90%")
+    index = model.index(r, col_of(4))
+    assert index.data(Qt.BackgroundRole).color().name() == "#ffe2b8"
+    assert "一致しません" in index.data(Qt.ToolTipRole)
+    assert model.setData(index, "")                                   # cleared: computed from its parts
+    assert index.data() == "93.5%" and index.data(Qt.FontRole).italic()
+    assert "から計算" in index.data(Qt.ToolTipRole)
+
+
+def test_cell_history_dialog(window, qtbot, demo_db):
+    select_item(window, "2")
+    model = window.grid_model
+    r = row_of(window, "郵送件数", "令和6年度")
+    model.setData(model.index(r, col_of(4)), "7801")
+    dialog = window.show_cell_history(r, col_of(4))
+    qtbot.addWidget(dialog)
+    t = dialog.table
+    assert [t.item(0, c).text() for c in (2, 3, 4)] == ["7,742", "7,801", "hand edit"]
+    assert "手入力" in model.index(r, col_of(4)).data(Qt.ToolTipRole)

@@ -1,0 +1,117 @@
+"""The monthly grid as a spreadsheet: arrows, Enter/Tab, F2 or typing, Delete, Ctrl+C/Ctrl+V of
+rectangular ranges with Excel (tab-separated text), a context menu with the cell's history."""
+from __future__ import annotations
+
+import csv
+import io
+
+from PySide6.QtCore import QItemSelectionModel, Qt, Signal
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
+from PySide6.QtWidgets import QAbstractItemDelegate, QAbstractItemView, QHeaderView, QMenu, QTableView
+
+from ui.grid_model import FIRST_MONTH, YEAR_COL
+
+
+class MonthlyGridView(QTableView):
+    history_requested = Signal(int, int)     # row, column
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setObjectName("monthly-grid")
+        self.verticalHeader().hide()
+        self.verticalHeader().setDefaultSectionSize(24)
+        self.setAlternatingRowColors(True)
+        self.setSelectionMode(QAbstractItemView.ExtendedSelection)
+        self.setEditTriggers(QAbstractItemView.DoubleClicked | QAbstractItemView.EditKeyPressed
+                             | QAbstractItemView.AnyKeyPressed)
+        self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
+        self.setContextMenuPolicy(Qt.CustomContextMenu)
+        self.customContextMenuRequested.connect(self._menu)
+
+    # ---- keyboard -----------------------------------------------------------------------
+    def keyPressEvent(self, event) -> None:
+        if event.matches(QKeySequence.Copy):
+            self.copy()
+        elif event.matches(QKeySequence.Paste):
+            self.paste()
+        elif event.key() in (Qt.Key_Delete, Qt.Key_Backspace) and self.state() != QAbstractItemView.EditingState:
+            self.clear_selection()
+        elif event.key() in (Qt.Key_Return, Qt.Key_Enter) and self.state() != QAbstractItemView.EditingState:
+            cur = self.currentIndex()
+            step = -1 if event.modifiers() & Qt.ShiftModifier else 1
+            if cur.isValid():
+                self.setCurrentIndex(cur.siblingAtRow(max(0, min(cur.row() + step, self.model().rowCount() - 1))))
+        else:
+            super().keyPressEvent(event)
+
+    def closeEditor(self, editor, hint) -> None:
+        """Enter in the editor stores and moves down, as in Excel."""
+        submit = hint == QAbstractItemDelegate.EndEditHint.SubmitModelCache
+        super().closeEditor(editor, QAbstractItemDelegate.EndEditHint.NoHint if submit else hint)
+        if submit:
+            cur = self.currentIndex()
+            if cur.row() + 1 < self.model().rowCount():
+                self.setCurrentIndex(cur.siblingAtRow(cur.row() + 1))
+
+    # ---- clipboard ----------------------------------------------------------------------
+    def _block(self):
+        indexes = self.selectedIndexes() or ([self.currentIndex()] if self.currentIndex().isValid() else [])
+        if not indexes:
+            return None
+        rows = [i.row() for i in indexes]
+        cols = [i.column() for i in indexes]
+        return min(rows), max(rows), min(cols), max(cols)
+
+    def copy(self) -> None:
+        block = self._block()
+        if block is None:
+            return
+        r0, r1, c0, c1 = block
+        model = self.model()
+        lines = ["\t".join(str(model.index(r, c).data() or "").replace("－", "") for c in range(c0, c1 + 1))
+                 for r in range(r0, r1 + 1)]
+        QGuiApplication.clipboard().setText("\r\n".join(lines) + "\r\n")
+
+    def paste(self) -> None:
+        text = QGuiApplication.clipboard().text()
+        block = self._block()
+        if not text or block is None:
+            return
+        table = [row for row in csv.reader(io.StringIO(text.replace("\r\n", "\n").rstrip("\n")), delimiter="\t")]
+        r0, r1, c0, c1 = block
+        if len(table) == 1 and len(table[0]) == 1:        # one value fills the selection, as in Excel
+            table = [[table[0][0]] * (c1 - c0 + 1) for _ in range(r1 - r0 + 1)]
+        model = self.model()
+        cells = [(r0 + i, c0 + j, value) for i, row in enumerate(table) for j, value in enumerate(row)]
+        outside = [(r, c) for r, c, _ in cells if not (FIRST_MONTH <= c < YEAR_COL and r < model.rowCount())]
+        if outside:
+            model.refused.emit("貼り付けられるのは 4月〜3月 の列だけです (指標・年度・年度計の列には貼り付けられません)")
+            return
+        if model.editor.set_cells(model, cells, f"{len(cells)} セルの貼り付け"):
+            top, bottom = model.index(r0, c0), model.index(r0 + len(table) - 1, c0 + max(map(len, table)) - 1)
+            self.selectionModel().select(self._range(top, bottom), QItemSelectionModel.SelectionFlag.ClearAndSelect)
+
+    @staticmethod
+    def _range(top, bottom):
+        from PySide6.QtCore import QItemSelection
+
+        return QItemSelection(top, bottom)
+
+    def clear_selection(self) -> None:
+        model = self.model()
+        cells = [(i.row(), i.column(), "") for i in self.selectedIndexes() if model.month_of(i.column())]
+        if cells:
+            model.editor.set_cells(model, cells, f"{len(cells)} セルの消去")
+
+    # ---- menu ---------------------------------------------------------------------------
+    def _menu(self, pos) -> None:
+        index = self.indexAt(pos)
+        menu = QMenu(self)
+        for text, keys, slot in (("コピー", QKeySequence.Copy, self.copy), ("貼り付け", QKeySequence.Paste, self.paste),
+                                 ("消去", QKeySequence.Delete, self.clear_selection)):
+            menu.addAction(QAction(text, menu, shortcut=keys, triggered=slot))
+        if index.isValid() and self.model().month_of(index.column()):
+            menu.addSeparator()
+            menu.addAction(QAction("このセルの変更履歴…", menu,
+                                   triggered=lambda: self.history_requested.emit(index.row(), index.column())))
+        menu.popup(self.viewport().mapToGlobal(pos))
