@@ -13,7 +13,7 @@ from pathlib import Path
 from app.errors import BranchReportError
 from app.imports import import_workbook
 from app.queries import plan_items
-from app.statuses import save_status
+from app.statuses import save_kpi_rating, save_status
 from app.store import RESOURCES, Database, open_database
 from db.engine import MIGRATIONS, backup_sqlite, make_engine
 
@@ -44,6 +44,9 @@ def build_demo(path: Path) -> Database:
     for st in data["statuses"]:
         save_status(db, items[st["item_no"]], data["quarter"], text=st["text"], rating=st["rating"],
                     national_rank=st["national_rank"], who="sample")
+    kpis = {(i.item_no, k.index): k.id for i in plan_items(db, data["branch"], data["fiscal_year"]) for k in i.kpis}
+    for kr in data.get("kpi_ratings", []):
+        save_kpi_rating(db, kpis[(kr["item_no"], kr["kpi"])], data["quarter"], kr["rating"], who="sample")
     return db
 
 

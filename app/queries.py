@@ -22,6 +22,7 @@ class ValueRow:
 
 @dataclass(frozen=True)
 class KpiView:
+    id: int
     index: int
     indicator: str | None
     op: str
@@ -97,7 +98,7 @@ def plan_items(db: Database, branch: str, fiscal_year: int) -> list[ItemView]:
 
 
 def _kpi(k: Kpi) -> KpiView:
-    return KpiView(k.position, k.indicator_code, k.op, k.target, k.target_rule, k.unit, k.text)
+    return KpiView(k.id, k.position, k.indicator_code, k.op, k.target, k.target_rule, k.unit, k.text)
 
 
 def statuses(db: Database, item_ids: list[int], quarter: int | None = None) -> list[StatusView]:
@@ -128,3 +129,16 @@ def item_indicators(catalogue, item: ItemView) -> list[str]:
             codes += [i.code for i in catalogue if family & set(i.context)]
     codes += [i.code for i in catalogue if any(w in item.title for w in i.context)]
     return [c for c in dict.fromkeys(codes) if c in catalogue]
+
+
+def current_quarter(fiscal_year: int | None, today=None) -> int:
+    """The quarter today falls in when it is in that fiscal year; else the 4th (a past year)."""
+    from datetime import date
+
+    from app.fiscal import quarter_of
+
+    today = today or date.today()
+    fy_today = today.year if today.month >= 4 else today.year - 1
+    if fiscal_year is None or fiscal_year < fy_today:
+        return 4
+    return quarter_of(today.month) if fiscal_year == fy_today else 1

@@ -48,3 +48,63 @@ def save_status(db: Database, item_id: int, quarter: int, *, text=_UNSET, rating
         s.add_all(ChangeLog(at=now, who=who, entity="quarterly_status", key=f"{item_id}/Q{quarter}",
                             field=f, old=o, new=n, source="hand edit") for f, o, n in changes)
     return changes
+
+
+def save_kpi_rating(db: Database, kpi_id: int, quarter: int, rating: str | None, who: str | None = None) -> bool:
+    """A KPI line's rating for a quarter (seed 004 rates each KPI); logged. True if it changed."""
+    from db.models import Kpi, KpiStatus
+
+    mark = normalize_rating(rating) if rating else None
+    if rating and mark is None:
+        raise ValidationError(f"評価は {' '.join(RATINGS)} のいずれかです ('{rating}')")
+    who, now = who or current_user(), datetime.now()
+    with db.sessions.begin() as s:
+        if s.get(Kpi, kpi_id) is None:
+            raise NotFound(f"KPI {kpi_id} がありません")
+        row = s.scalars(select(KpiStatus).where(KpiStatus.kpi_id == kpi_id, KpiStatus.quarter == quarter)).first()
+        old = row.rating if row else None
+        if old == mark:
+            return False
+        if row is None:
+            row = KpiStatus(kpi_id=kpi_id, quarter=quarter, version=0)
+            s.add(row)
+        row.rating, row.updated_by, row.updated_at, row.version = mark, who, now, (row.version or 0) + 1
+        s.add(ChangeLog(at=now, who=who, entity="kpi_status", key=f"{kpi_id}/Q{quarter}", field="rating",
+                        old=old, new=mark, source="hand edit"))
+    return True
+
+
+def kpi_ratings(db: Database, kpi_ids: list[int], quarter: int) -> dict[int, str | None]:
+    from db.models import KpiStatus
+
+    with db.session() as s:
+        return dict(s.execute(select(KpiStatus.kpi_id, KpiStatus.rating).where(
+            KpiStatus.kpi_id.in_(kpi_ids), KpiStatus.quarter == quarter)).all())
+
+
+def rating_counts(db: Database, branch: str, fiscal_year: int, quarter: int) -> tuple[dict, dict]:
+    """評価の集計 (as at the end of seed 004): each mark over all items, and over KPIs alone."""
+    from db.models import Kpi, KpiStatus, PlanPillar
+
+    items = {m: 0 for m in RATINGS}
+    kpis = {m: 0 for m in RATINGS}
+    with db.session() as s:
+        for (mark,) in s.execute(select(QuarterlyStatus.rating).join(PlanItem).join(PlanPillar).where(
+                PlanPillar.branch_code == branch, PlanPillar.fiscal_year == fiscal_year,
+                QuarterlyStatus.quarter == quarter, QuarterlyStatus.rating.is_not(None))):
+            items[mark] += 1
+        for (mark,) in s.execute(select(KpiStatus.rating).join(Kpi).join(PlanItem).join(PlanPillar).where(
+                PlanPillar.branch_code == branch, PlanPillar.fiscal_year == fiscal_year,
+                KpiStatus.quarter == quarter, KpiStatus.rating.is_not(None))):
+            kpis[mark] += 1
+    return items, kpis
+
+
+def worst_proposal(proposals: list[str | None]) -> str | None:
+    """An item's proposed rating from its KPIs': △ if any falls short, else ○, ◎ if all beat it."""
+    marks = [p for p in proposals if p]
+    if not marks:
+        return None
+    if "△" in marks:
+        return "△"
+    return "◎" if all(m == "◎" for m in marks) else "○"

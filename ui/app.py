@@ -75,6 +75,9 @@ def run_gui(target, screenshot: str | None = None, view: str | None = None) -> i
         print(f"branch-report: {getattr(window, 'load_error', 'データベースを開けません')}", file=sys.stderr)
         return 1
     app.processEvents()
+    if view in ("grid", "status"):
+        window.tabs.setCurrentIndex(0 if view == "grid" else 1)
+        app.processEvents()
     shown = _import_view(window, app) if view == "import" else window
     if not shown.grab().save(screenshot):
         print(f"branch-report: {screenshot} に保存できません", file=sys.stderr)

@@ -94,7 +94,8 @@ class MonthlyGridModel(QAbstractTableModel):
             if col == 1:
                 return format_fy(row.fiscal_year)
             if col == YEAR_COL:
-                return self.text(row, row.year_value)
+                decimals = row.year_decimals if self.catalogue[row.indicator].kind != "duration" else None
+                return self.text(row, row.year_value, decimals)
             if role == Qt.EditRole:
                 return "" if stored is None else self.text(row, stored)
             if stored is None and month in row.from_parts:

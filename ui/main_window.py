@@ -7,7 +7,7 @@ from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView, QComboBox, QFormLayout, QGroupBox, QHeaderView, QLabel, QLineEdit, QMainWindow,
-    QMessageBox, QSplitter, QTableWidget, QTableWidgetItem, QTextBrowser, QToolBar, QTreeWidget,
+    QMessageBox, QSplitter, QTableWidget, QTabWidget, QTableWidgetItem, QTextBrowser, QToolBar, QTreeWidget,
     QTreeWidgetItem, QVBoxLayout, QWidget,
 )
 
@@ -17,6 +17,7 @@ from app.values import format_value
 from ui.grid_edit import GridEditor
 from ui.grid_model import MonthlyGridModel
 from ui.grid_view import MonthlyGridView
+from ui.status_editor import StatusEditor
 
 if TYPE_CHECKING:                  # the database layer is loaded after the window is up
     from app import queries
@@ -114,29 +115,6 @@ class MainWindow(QMainWindow):
         QVBoxLayout(box).addWidget(self.plan_text)
         lay.addWidget(box)
 
-        self.kpi_table = QTableWidget(0, 6)
-        self.kpi_table.setObjectName("kpi-table")
-        self.kpi_table.setHorizontalHeaderLabels(["KPI", "指標", "目標", "実績", "時点", "提案"])
-        self.kpi_table.verticalHeader().hide()
-        self.kpi_table.setEditTriggers(QAbstractItemView.NoEditTriggers)
-        self.kpi_table.horizontalHeader().setSectionResizeMode(0, QHeaderView.Stretch)
-        self.kpi_table.setMaximumHeight(120)
-        kbox = QGroupBox("KPI")
-        QVBoxLayout(kbox).addWidget(self.kpi_table)
-        lay.addWidget(kbox)
-
-        sbox = QGroupBox("実施状況")
-        form = QFormLayout(sbox)
-        self.status_quarter = QLabel()
-        self.rating = QLabel()
-        self.rating.setStyleSheet("font-size: 15px; font-weight: bold;")
-        self.status_text = QTextBrowser()
-        self.status_text.setMaximumHeight(90)
-        form.addRow("四半期", self.status_quarter)
-        form.addRow("評価 / 全国順位", self.rating)
-        form.addRow("進捗状況", self.status_text)
-        lay.addWidget(sbox)
-
         self.grid_model = MonthlyGridModel(None, self)
         self.editor = GridEditor(self)
         self.grid_model.editor = self.editor
@@ -146,13 +124,39 @@ class MainWindow(QMainWindow):
         self.grid = MonthlyGridView()
         self.grid.setModel(self.grid_model)
         self.grid.history_requested.connect(self.show_cell_history)
-        gbox = QGroupBox("月次実績")
-        QVBoxLayout(gbox).addWidget(self.grid)
-        lay.addWidget(gbox, 1)
+
+        self.kpi_table = QTableWidget(0, 7)
+        self.kpi_table.setObjectName("kpi-table")
+        self.kpi_table.setHorizontalHeaderLabels(["KPI", "指標", "目標", "実績", "時点", "提案", "評価"])
+        self.kpi_table.verticalHeader().hide()
+        self.kpi_table.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        self.kpi_table.setWordWrap(True)
+        self.status = StatusEditor()
+        self.status.saved.connect(self._update_counts)
+        self.status.quarter_changed.connect(lambda _q: self._show_current(self.tree.currentItem()))
+        status_page = QSplitter(Qt.Vertical)
+        status_page.addWidget(self.kpi_table)
+        status_page.addWidget(self.status)
+        status_page.setSizes([170, 400])
+
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("detail-tabs")
+        self.tabs.addTab(self.grid, "月次実績")
+        self.tabs.addTab(status_page, "実施状況・KPI")
+        lay.addWidget(self.tabs, 1)
+
+        self.counts = QLabel()
+        self.counts.setObjectName("rating-counts")
+        self.counts.setWordWrap(True)
+        left = QWidget()
+        left_lay = QVBoxLayout(left)
+        left_lay.setContentsMargins(0, 0, 0, 0)
+        left_lay.addWidget(self.tree, 1)
+        left_lay.addWidget(self.counts)
 
         self.splitter = QSplitter(Qt.Horizontal)
         self.splitter.setObjectName("main-splitter")
-        self.splitter.addWidget(self.tree)
+        self.splitter.addWidget(left)
         self.splitter.addWidget(detail)
         self.splitter.setSizes([380, 1000])
         self.setCentralWidget(self.splitter)
@@ -224,6 +228,7 @@ class MainWindow(QMainWindow):
             self.open_import(paths)
 
     def closeEvent(self, event) -> None:
+        self.status.save()                       # nothing typed is lost
         QSettings("branch-report", "branch-report").setValue("window/geometry", self.saveGeometry())
         super().closeEvent(event)
 
@@ -252,7 +257,12 @@ class MainWindow(QMainWindow):
         fy = self.fiscal_year
         self.items = queries.plan_items(self.db, self.branch, fy) if fy else []
         self.figures = Figures(self.db, self.branch)
+        quarters = [s.quarter for s in queries.statuses(self.db, [i.id for i in self.items])]
+        self.status.quarter.blockSignals(True)
+        self.status.set_quarter(max(quarters) if quarters else queries.current_quarter(fy))
+        self.status.quarter.blockSignals(False)
         self._fill_tree()
+        self._update_counts()
 
     def _fill_tree(self) -> None:
         group = self.group_box.currentText() if self.group_box.currentIndex() > 0 else ""
@@ -289,7 +299,7 @@ class MainWindow(QMainWindow):
         if item is None:
             self.title.setText("項目がありません")
             self.plan_text.clear()
-            self.status_text.clear()
+            self.status.load(self.db, None, None, None)
             self.grid_model.set_rows([])
             return
         flags = "".join(f for f, on in (("【重要度：高】", item.important), ("【困難度：高】", item.difficult)) if on)
@@ -297,8 +307,15 @@ class MainWindow(QMainWindow):
                            f"<span style='color:#555; font-weight:normal'>  {item.owner_group}</span>")
         self.plan_text.setPlainText(item.plan_text)
         fy, cat = self.fiscal_year, self.db.catalogue
+        from app import queries
+        from app.statuses import kpi_ratings, worst_proposal
+
+        quarter = self.status.current_quarter
+        ratings = kpi_ratings(self.db, [k.id for k in item.kpis], quarter)
+        proposals = []
         for k in item.kpis:
             res = self.figures.kpi_result(k, fy)
+            proposals.append(res.proposed)
             ind = cat.get(k.indicator) if k.indicator else None
             unit, kind = (ind.unit, ind.kind) if ind else (k.unit, "count")
             target = ("前年度" if k.rule == "prev_fy" and res.target is None else
@@ -314,19 +331,42 @@ class MainWindow(QMainWindow):
                 if c >= 2:
                     cell.setTextAlignment(Qt.AlignCenter)
                 self.kpi_table.setItem(row, c, cell)
+            self.kpi_table.setCellWidget(row, 6, self._kpi_rating_box(k.id, quarter, ratings.get(k.id)))
         self.kpi_table.resizeColumnsToContents()
         self.kpi_table.horizontalHeader().setSectionResizeMode(0, QHeaderView.Stretch)
-        from app import queries
-
-        st = queries.statuses(self.db, [item.id])
-        latest = st[-1] if st else None
-        self.status_quarter.setText(f"第{latest.quarter}四半期" if latest else "未入力")
-        self.rating.setText(" / ".join(x for x in ((latest.rating or "－") if latest else "－",
-                                                    f"{latest.national_rank}位" if latest and latest.national_rank else "")
-                                       if x))
-        self.status_text.setPlainText(latest.status_text if latest else "")
+        self.kpi_table.resizeRowsToContents()
+        st = {s.quarter: s for s in queries.statuses(self.db, [item.id])}
+        self.status.load(self.db, item.id, st.get(quarter), worst_proposal(proposals))
         codes = queries.item_indicators(self.db.catalogue, item)
         self.grid_model.set_rows(self.figures.grid_rows(codes, fy))
+
+    def _kpi_rating_box(self, kpi_id: int, quarter: int, rating: str | None) -> QComboBox:
+        from app.kpi import RATINGS
+        from app.statuses import save_kpi_rating
+
+        box = QComboBox()
+        box.addItem("－", None)
+        for mark in RATINGS:
+            box.addItem(mark, mark)
+        box.setCurrentIndex(box.findData(rating) if rating else 0)
+
+        def changed(_i):
+            save_kpi_rating(self.db, kpi_id, quarter, box.currentData())
+            self._update_counts()
+        box.currentIndexChanged.connect(changed)
+        return box
+
+    def _update_counts(self) -> None:
+        from app.statuses import rating_counts
+
+        if self.db is None or self.fiscal_year is None:
+            return
+        quarter = self.status.current_quarter
+        items, kpis = rating_counts(self.db, self.branch, self.fiscal_year, quarter)
+
+        def line(counts):
+            return "  ".join(f"{m}{n}" for m, n in counts.items()) + f"  計{sum(counts.values())}"
+        self.counts.setText(f"<b>評価の集計（第{quarter}四半期）</b><br>全項目: {line(items)}<br>KPI: {line(kpis)}")
 
     def _values_changed(self) -> None:
         """A stored edit (or its undo): reload the figures, keep the place in the grid."""

@@ -46,13 +46,16 @@ def test_item_shows_kpi_with_result_and_proposed_rating(window):
     assert "業務改革の推進" in window.title.text()
     t = window.kpi_table
     assert t.rowCount() == 1
-    row = [t.item(0, c).text() for c in range(t.columnCount())]
+    row = [t.item(0, c).text() for c in range(6)]
     assert row[1] == "郵送化率"
     assert row[2] == "95%以上"
     assert row[3] == "94.3%"               # year to March, recomputed from 郵送件数 and 窓口件数
     assert row[4] == "令和7年3月末現在"
     assert row[5] == "△"
-    assert window.rating.text() == "△ / 27位"
+    assert window.status.current_quarter == 4                 # the sample's statuses are for 第4四半期
+    assert (window.status.rating.currentData(), window.status.rank.value()) == ("△", 27)
+    assert "お客様満足度調査" in window.status.text.toPlainText()
+    assert window.status.proposed.text() == "（数値からの提案: △）"
 
 
 def test_monthly_grid_shows_this_and_earlier_years(window, qtmodeltester):

@@ -1,0 +1,142 @@
+"""実施状況: an item's status text, rating and national rank for a quarter, saved as you type."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QTextCursor
+from PySide6.QtWidgets import (
+    QComboBox, QGroupBox, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QSpinBox, QVBoxLayout,
+)
+
+from app.kpi import RATING_MEANING, RATINGS
+
+BULLET = "・"
+SAVE_AFTER_MS = 700
+
+
+class BulletTextEdit(QPlainTextEdit):
+    """Enter after a ``・`` line starts the next one with ``・``; Enter on an empty bullet ends the list."""
+
+    def keyPressEvent(self, event) -> None:
+        if event.key() in (Qt.Key_Return, Qt.Key_Enter) and not event.modifiers() & Qt.ShiftModifier:
+            cursor = self.textCursor()
+            line = cursor.block().text()
+            if line.startswith(BULLET):
+                if line.strip() == BULLET:                      # an empty bullet: end the list
+                    cursor.movePosition(QTextCursor.StartOfBlock)
+                    cursor.movePosition(QTextCursor.EndOfBlock, QTextCursor.KeepAnchor)
+                    cursor.removeSelectedText()
+                    return
+                cursor.insertText("\n" + BULLET)
+                self.setTextCursor(cursor)
+                return
+        super().keyPressEvent(event)
+
+    def toggle_bullet(self) -> None:
+        cursor = self.textCursor()
+        cursor.movePosition(QTextCursor.StartOfBlock)
+        if cursor.block().text().startswith(BULLET):
+            cursor.deleteChar()
+        else:
+            cursor.insertText(BULLET)
+
+
+class StatusEditor(QGroupBox):
+    saved = Signal()                # something was stored (counts and views may change)
+    quarter_changed = Signal(int)
+
+    def __init__(self, parent=None):
+        super().__init__("実施状況", parent)
+        self.db = None
+        self.item_id: int | None = None
+        self._loading = False
+        lay = QVBoxLayout(self)
+        top = QHBoxLayout()
+        self.quarter = QComboBox()
+        self.quarter.setObjectName("status-quarter")
+        for q in (1, 2, 3, 4):
+            self.quarter.addItem(f"第{q}四半期", q)
+        self.quarter.currentIndexChanged.connect(lambda _i: self.quarter_changed.emit(self.quarter.currentData()))
+        self.rating = QComboBox()
+        self.rating.setObjectName("status-rating")
+        self.rating.addItem("－（未評価）", None)
+        for mark in RATINGS:
+            self.rating.addItem(f"{mark} {RATING_MEANING[mark]}", mark)
+        self.rating.currentIndexChanged.connect(self._save_now)
+        self.proposed = QLabel()
+        self.proposed.setObjectName("status-proposed")
+        self.rank = QSpinBox()
+        self.rank.setObjectName("status-rank")
+        self.rank.setRange(0, 47)
+        self.rank.setSpecialValueText("－")
+        self.rank.setSuffix(" 位")
+        self.rank.valueChanged.connect(self._save_now)
+        for w in (QLabel("四半期"), self.quarter, QLabel("  評価"), self.rating, self.proposed,
+                  QLabel("  全国順位"), self.rank):
+            top.addWidget(w)
+        top.addStretch(1)
+        bullet = QPushButton("・ 箇条書き")
+        bullet.setToolTip("行頭の「・」を付ける／外す (Ctrl+.)")
+        bullet.setShortcut(QKeySequence("Ctrl+."))
+        top.addWidget(bullet)
+        lay.addLayout(top)
+        self.text = BulletTextEdit()
+        self.text.setObjectName("status-text")
+        self.text.setPlaceholderText("進捗状況（計画を下回る場合は、今後改善すべき点等）")
+        self.text.textChanged.connect(self._typed)
+        bullet.clicked.connect(self.text.toggle_bullet)
+        lay.addWidget(self.text)
+        self.state = QLabel()
+        self.state.setObjectName("status-state")
+        self.state.setStyleSheet("color: #666;")
+        lay.addWidget(self.state)
+        self.timer = QTimer(self, singleShot=True, interval=SAVE_AFTER_MS, timeout=self.save)
+        self.setEnabled(False)
+
+    @property
+    def current_quarter(self) -> int:
+        return self.quarter.currentData()
+
+    def set_quarter(self, quarter: int) -> None:
+        self.quarter.setCurrentIndex(quarter - 1)
+
+    def load(self, db, item_id: int | None, status, proposed: str | None) -> None:
+        """Show an item's status for the current quarter (saving what was pending first)."""
+        self.save()
+        self._loading = True
+        self.db, self.item_id = db, item_id
+        self.setEnabled(item_id is not None)
+        self.rating.setCurrentIndex(self.rating.findData(status.rating) if status and status.rating else 0)
+        self.rank.setValue(status.national_rank or 0 if status else 0)
+        self.text.setPlainText(status.status_text if status else "")
+        self.proposed.setText(f"（数値からの提案: {proposed}）" if proposed else "")
+        self.state.setText("")
+        self._loading = False
+
+    def _typed(self) -> None:
+        if not self._loading:
+            self.state.setText("入力中…")
+            self.timer.start()
+
+    def _save_now(self, *_args) -> None:
+        if not self._loading:
+            self.save()
+
+    def save(self) -> None:
+        """Store text, rating and rank (only what changed is stored and logged)."""
+        self.timer.stop()
+        if self._loading or self.db is None or self.item_id is None:
+            return
+        from app.errors import BranchReportError
+        from app.statuses import save_status
+
+        try:
+            changes = save_status(self.db, self.item_id, self.current_quarter, text=self.text.toPlainText(),
+                                  rating=self.rating.currentData(), national_rank=self.rank.value() or None)
+        except BranchReportError as exc:
+            self.state.setText(f"保存できませんでした: {exc}")
+            return
+        if changes:
+            self.state.setText(f"保存しました {datetime.now():%H:%M:%S}")
+            self.saved.emit()
