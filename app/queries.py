@@ -142,3 +142,8 @@ def current_quarter(fiscal_year: int | None, today=None) -> int:
     if fiscal_year is None or fiscal_year < fy_today:
         return 4
     return quarter_of(today.month) if fiscal_year == fy_today else 1
+
+
+def group_indicators(catalogue, group: str) -> list[str]:
+    """Every indicator a group keeps (the catalogue's group), in catalogue order."""
+    return [i.code for i in catalogue if i.group == group]

@@ -17,11 +17,12 @@ def pytest_addoption(parser):
 
 
 @pytest.fixture(autouse=True)
-def _isolated_user_dirs(tmp_path_factory, monkeypatch):
-    """Settings, caches and the user catalogue of the tests never touch the real user's."""
+def _isolated_user_dirs(tmp_path_factory, tmp_path, monkeypatch):
+    """Settings, caches and the user catalogue of the tests never touch the real user's, and
+    each test starts with no remembered window settings."""
     home = tmp_path_factory.getbasetemp() / "home"
     monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(home / "cache"))
 
 

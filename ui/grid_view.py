@@ -24,9 +24,18 @@ class MonthlyGridView(QTableView):
         self.setSelectionMode(QAbstractItemView.ExtendedSelection)
         self.setEditTriggers(QAbstractItemView.DoubleClicked | QAbstractItemView.EditKeyPressed
                              | QAbstractItemView.AnyKeyPressed)
-        self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
+        self.horizontalHeader().setSectionResizeMode(QHeaderView.Interactive)
         self.setContextMenuPolicy(Qt.CustomContextMenu)
         self.customContextMenuRequested.connect(self._menu)
+
+    def setModel(self, model) -> None:
+        super().setModel(model)
+        model.modelReset.connect(self._fit_columns)     # once per new set of rows, not per edit
+
+    def _fit_columns(self) -> None:
+        self.resizeColumnsToContents()
+        for c in range(2, self.model().columnCount()):
+            self.setColumnWidth(c, max(self.columnWidth(c), 62))
 
     # ---- keyboard -----------------------------------------------------------------------
     def keyPressEvent(self, event) -> None:

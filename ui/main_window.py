@@ -25,6 +25,7 @@ if TYPE_CHECKING:                  # the database layer is loaded after the wind
     from app.store import Database
 
 GROUPS = ("すべてのグループ", "業務", "レセプト", "保健", "企画総務")
+GROUP_ROLE = Qt.UserRole + 1
 OPS = {">=": "以上", "<=": "以下", "==": ""}
 
 
@@ -165,6 +166,9 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
         else:
             self.resize(1400, 860)
+        if splitter := settings.value("window/splitter"):
+            self.splitter.restoreState(splitter)
+        self.tabs.setCurrentIndex(int(settings.value("view/tab", 0)))
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("ファイル(&F)")
@@ -190,6 +194,7 @@ class MainWindow(QMainWindow):
         self.negative_action = QAction("マイナスを △ で表示", self, checkable=True, checked=True,
                                        toggled=self._negative_style)
         view_menu.addAction(self.negative_action)
+        self.negative_action.setChecked(QSettings("branch-report", "branch-report").value("view/negative", "△") == "△")
         bar = self.findChild(QToolBar, "main-toolbar")
         bar.insertAction(bar.actions()[0], self.import_action)
         bar.insertSeparator(bar.actions()[1])
@@ -229,7 +234,10 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event) -> None:
         self.status.save()                       # nothing typed is lost
-        QSettings("branch-report", "branch-report").setValue("window/geometry", self.saveGeometry())
+        settings = QSettings("branch-report", "branch-report")
+        settings.setValue("window/geometry", self.saveGeometry())
+        settings.setValue("window/splitter", self.splitter.saveState())
+        settings.setValue("view/tab", self.tabs.currentIndex())
         super().closeEvent(event)
 
     # ---- data ---------------------------------------------------------------------------
@@ -242,7 +250,9 @@ class MainWindow(QMainWindow):
         self.year_box.clear()
         for fy in reversed(years):
             self.year_box.addItem(format_fy(fy), fy)
-        self.year_box.setCurrentIndex(self.year_box.findData(plan_years[-1]) if plan_years else 0)
+        remembered = self.year_box.findData(int(QSettings("branch-report", "branch-report").value("view/year", 0)))
+        self.year_box.setCurrentIndex(remembered if remembered >= 0 else
+                                      self.year_box.findData(plan_years[-1]) if plan_years else 0)
         self.year_box.blockSignals(False)
         self._load_items()
 
@@ -255,6 +265,8 @@ class MainWindow(QMainWindow):
         from app.figures import Figures
 
         fy = self.fiscal_year
+        if fy:
+            QSettings("branch-report", "branch-report").setValue("view/year", fy)
         self.items = queries.plan_items(self.db, self.branch, fy) if fy else []
         self.figures = Figures(self.db, self.branch)
         quarters = [s.quarter for s in queries.statuses(self.db, [i.id for i in self.items])]
@@ -284,15 +296,46 @@ class MainWindow(QMainWindow):
             node.setData(0, Qt.UserRole, it.id)
             node.setToolTip(1, it.title)
             first = first or node
+        groups = QTreeWidgetItem(self.tree, ["グループ別 月次表"])
+        groups.setFirstColumnSpanned(True)
+        groups.setFlags(groups.flags() & ~Qt.ItemIsSelectable)
+        for g in GROUPS[1:] + ("全グループ",):
+            if not group or g in (group, "全グループ"):
+                node = QTreeWidgetItem(groups, ["", f"{g}グループの全指標" if g != "全グループ" else "全グループ共通の指標"])
+                node.setData(0, GROUP_ROLE, g)
         self.tree.expandAll()
-        if first:
-            self.tree.setCurrentItem(first)
+        wanted = QSettings("branch-report", "branch-report").value("view/item")
+        remembered = next((n for n in self._item_nodes() if n.text(0) == str(wanted)), None)
+        if remembered or first:
+            self.tree.setCurrentItem(remembered or first)
         else:
             self._show(None)
 
+    def _item_nodes(self):
+        for i in range(self.tree.topLevelItemCount()):
+            top = self.tree.topLevelItem(i)
+            yield from (top.child(j) for j in range(top.childCount()))
+
     def _show_current(self, node, _previous=None) -> None:
+        if node is not None and node.data(0, GROUP_ROLE):
+            self._show_group(node.data(0, GROUP_ROLE))
+            return
         item_id = node.data(0, Qt.UserRole) if node else None
-        self._show(next((i for i in self.items if i.id == item_id), None))
+        item = next((i for i in self.items if i.id == item_id), None)
+        if item is not None:
+            QSettings("branch-report", "branch-report").setValue("view/item", item.item_no)
+        self._show(item)
+
+    def _show_group(self, group: str) -> None:
+        """All the indicators a group keeps, this year and earlier (no item, no status)."""
+        from app.queries import group_indicators
+
+        self.kpi_table.setRowCount(0)
+        self.title.setText(f"{group}グループ の月次実績" if group != "全グループ" else "全グループ共通の月次実績")
+        self.plan_text.clear()
+        self.status.load(self.db, None, None, None)
+        self.grid_model.set_rows(self.figures.grid_rows(group_indicators(self.db.catalogue, group), self.fiscal_year))
+        self.tabs.setCurrentIndex(0)
 
     def _show(self, item: queries.ItemView | None) -> None:
         self.kpi_table.setRowCount(0)

@@ -17,6 +17,15 @@ def pytest_runtest_makereport(item, call):
             window.grab().save(str(FAILURES / f"{item.name}.png"))
 
 
+@pytest.fixture(autouse=True)
+def _fresh_settings(tmp_path):
+    """Each test starts with no remembered window state (year, item, tab, sizes)."""
+    from PySide6.QtCore import QSettings
+
+    for fmt in (QSettings.NativeFormat, QSettings.IniFormat):
+        QSettings.setPath(fmt, QSettings.UserScope, str(tmp_path / "qsettings"))
+
+
 @pytest.fixture
 def window(qtbot, demo_db):
     from ui.main_window import MainWindow

@@ -7,7 +7,7 @@ def items_shown(window) -> list[str]:
     out = []
     for i in range(window.tree.topLevelItemCount()):
         pillar = window.tree.topLevelItem(i)
-        out += [pillar.child(j).text(0) for j in range(pillar.childCount())]
+        out += [pillar.child(j).text(0) for j in range(pillar.childCount()) if pillar.child(j).text(0)]
     return out
 
 
@@ -26,7 +26,7 @@ def test_window_shows_branch_year_and_plan(window):
     assert window.year_box.currentText() == "令和6年度"
     assert [window.year_box.itemText(i) for i in range(window.year_box.count())] == [
         "令和6年度", "令和5年度", "令和4年度"]
-    assert window.tree.topLevelItemCount() == 3
+    assert window.tree.topLevelItemCount() == 4            # three pillars and the groups' tables
     assert window.tree.topLevelItem(0).text(0) == "1. 基盤的保険者機能の盤石化"
     assert items_shown(window) == [str(i) for i in range(1, 22)]
 
@@ -75,3 +75,41 @@ def test_switching_year_reloads_items(window):
     window.year_box.setCurrentText("令和5年度")
     assert items_shown(window) == []            # the sample plan is for 令和6年度 only
     assert window.title.text() == "項目がありません"
+
+
+def test_the_window_remembers_year_item_and_tab(qtbot, demo_db):
+    from ui.main_window import MainWindow
+
+    first = MainWindow(demo_db)
+    qtbot.addWidget(first)
+    select_item(first, "7")
+    first.tabs.setCurrentIndex(1)
+    first.close()
+    again = MainWindow(demo_db)
+    qtbot.addWidget(again)
+    assert again.year_box.currentText() == "令和6年度"
+    assert again.tree.currentItem().text(0) == "7" and again.tabs.currentIndex() == 1
+
+
+def test_a_groups_table_shows_all_its_indicators(window, qtmodeltester):
+    groups = window.tree.topLevelItem(window.tree.topLevelItemCount() - 1)
+    node = next(groups.child(i) for i in range(groups.childCount()) if groups.child(i).text(1).startswith("レセプト"))
+    window.tree.setCurrentItem(node)
+    model = window.grid_model
+    qtmodeltester.check(model)
+    names = {model.index(r, 0).data().rsplit("（", 1)[0] for r in range(model.rowCount())}
+    assert names == {"レセプト内容点検 査定率（累計）", "再審査レセプト1件当たり査定額（累計）",
+                     "資格喪失後1か月以内の保険証回収率（累計）", "返納金債権回収率（累計）"}
+    assert window.title.text().startswith("レセプトグループ")
+    assert not window.status.isEnabled()
+
+
+def test_other_models_pass_the_model_tester(qtbot, demo_db, qtmodeltester):
+    from app.imports import import_history, read_report
+    from tests.conftest import SAMPLE
+    from ui.history_dialog import HistoryModel
+    from ui.import_dialog import SheetPreviewModel
+
+    qtmodeltester.check(HistoryModel(import_history(demo_db)))
+    report, ext = read_report(demo_db, SAMPLE / "gunma_fy2024_monthly.xlsx")
+    qtmodeltester.check(SheetPreviewModel(ext.book.sheets[0], ext))
