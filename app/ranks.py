@@ -54,3 +54,31 @@ def national_ranks(db: Database, indicator: str, fiscal_year: int, branch: str |
             if branch is None or b == branch:
                 out.append(Rank(b, fiscal_year, month, indicator, values[b], ranks[b], len(values)))
     return out
+
+
+@dataclass(frozen=True)
+class BranchRow:
+    """One branch's months of an indicator, with its rank in the latest month ranked."""
+    branch: str
+    name: str
+    months: dict[int, float]
+    rank: int | None
+
+
+def national_table(db: Database, indicator: str, fiscal_year: int) -> tuple[list[BranchRow], int | None]:
+    """支部別の表: every branch that has figures (and 全国 last), ranked in the latest month."""
+    from app.branches import branch_names
+
+    names = branch_names()
+    months: dict[str, dict[int, float]] = defaultdict(dict)
+    with db.session() as s:
+        for b, m, v in s.execute(select(MonthlyValue.branch_code, MonthlyValue.month, MonthlyValue.value).where(
+                MonthlyValue.indicator_code == indicator, MonthlyValue.fiscal_year == fiscal_year)):
+            months[b][m] = v
+    ranks = national_ranks(db, indicator, fiscal_year)
+    latest = max((r.month for r in ranks), key=fiscal_index, default=None)
+    rank_of = {r.branch: r.rank for r in ranks if r.month == latest}
+    rows = [BranchRow(b, names.get(b, b), months[b], rank_of.get(b)) for b in sorted(months) if b != "00"]
+    if "00" in months:
+        rows.append(BranchRow("00", "全国", months["00"], None))
+    return rows, latest

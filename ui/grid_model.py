@@ -19,6 +19,9 @@ from app.values import format_value
 HEADERS = ["指標", "年度", *[month_label(m) for m in FISCAL_MONTHS], "年度計"]
 FIRST_MONTH = 2
 YEAR_COL = len(HEADERS) - 1
+_CACHED = (Qt.DisplayRole, Qt.EditRole, Qt.TextAlignmentRole, Qt.BackgroundRole, Qt.ForegroundRole, Qt.FontRole)
+_FLAGS = [Qt.ItemIsEnabled | Qt.ItemIsSelectable | (Qt.ItemIsEditable if FIRST_MONTH <= c < YEAR_COL else Qt.NoItemFlags)
+          for c in range(len(HEADERS))]
 REFUSED, DISAGREE, YEAR_BG, YEAR_WARN = QColor("#f8c9c4"), QColor("#ffe2b8"), QColor("#f1f3f6"), QColor("#fff4d6")
 
 
@@ -32,6 +35,7 @@ class MonthlyGridModel(QAbstractTableModel):
         self.negative = "△"
         self.editor = None          # set by the window: editor.set_cells(model, [(row, month, entry)])
         self.errors: dict[tuple[int, int], str] = {}
+        self._cache: dict[int, dict] = {}
         self._italic = QFont()
         self._italic.setItalic(True)
 
@@ -39,6 +43,7 @@ class MonthlyGridModel(QAbstractTableModel):
     def set_rows(self, rows: list[GridRow]) -> None:
         """New rows; when they are the same indicators and years, only the values change."""
         rows = list(rows)
+        self._cache.clear()
         if [(r.indicator, r.fiscal_year) for r in rows] == [(r.indicator, r.fiscal_year) for r in self.rows]:
             self.rows = rows
             self.errors.clear()
@@ -67,10 +72,7 @@ class MonthlyGridModel(QAbstractTableModel):
         return None
 
     def flags(self, index):
-        if not index.isValid():
-            return Qt.NoItemFlags
-        base = Qt.ItemIsEnabled | Qt.ItemIsSelectable
-        return base | Qt.ItemIsEditable if self.month_of(index.column()) else base
+        return _FLAGS[index.column()] if index.isValid() else Qt.NoItemFlags
 
     def text(self, row: GridRow, value: float | None, decimals: int | None = None) -> str:
         ind = self.catalogue[row.indicator]
@@ -82,9 +84,22 @@ class MonthlyGridModel(QAbstractTableModel):
         return max(shown, default=1 if self.catalogue[row.indicator].unit == "%" else 0)
 
     def data(self, index, role=Qt.DisplayRole):
+        """Display, edit text, colours and fonts come from a per-row cache (scrolling stays cheap);
+        tooltips are worked out on demand."""
         if not index.isValid() or not 0 <= index.row() < len(self.rows):
             return None
-        row, col = self.rows[index.row()], index.column()
+        if role in _CACHED:
+            cached = self._cache.get(index.row())
+            if cached is None:
+                cached = self._cache[index.row()] = {
+                    r: [self._data(index.row(), c, r) for c in range(len(HEADERS))] for r in _CACHED}
+            return cached[role][index.column()]
+        if role == Qt.ToolTipRole:
+            return self._data(index.row(), index.column(), role)
+        return None
+
+    def _data(self, r: int, col: int, role):
+        row = self.rows[r]
         ind = self.catalogue[row.indicator]
         month = self.month_of(col)
         stored = row.months.get(month) if month else None
@@ -104,7 +119,7 @@ class MonthlyGridModel(QAbstractTableModel):
         if role == Qt.TextAlignmentRole:
             return int((Qt.AlignLeft if col < FIRST_MONTH else Qt.AlignRight) | Qt.AlignVCenter)
         if role == Qt.BackgroundRole:
-            if (index.row(), col) in self.errors:
+            if (r, col) in self.errors:
                 return QBrush(REFUSED)
             if col == YEAR_COL:
                 return QBrush(YEAR_WARN if row.year_disagrees else YEAR_BG)
@@ -115,7 +130,7 @@ class MonthlyGridModel(QAbstractTableModel):
         if role == Qt.FontRole and month and stored is None and month in row.from_parts:
             return self._italic
         if role == Qt.ToolTipRole:
-            return self._tooltip(index.row(), row, col, month, stored)
+            return self._tooltip(r, row, col, month, stored)
         return None
 
     def _tooltip(self, r, row: GridRow, col: int, month: int | None, stored) -> str | None:
@@ -147,5 +162,6 @@ class MonthlyGridModel(QAbstractTableModel):
         """Mark cells whose entry was not stored, with the reason (shown at the cell)."""
         for r, c in cells:
             self.errors[(r, c)] = message
+            self._cache.pop(r, None)
             self.dataChanged.emit(self.index(r, c), self.index(r, c))
         self.refused.emit(message)

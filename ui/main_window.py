@@ -7,7 +7,7 @@ from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView, QComboBox, QFormLayout, QGroupBox, QHeaderView, QLabel, QLineEdit, QMainWindow,
-    QMessageBox, QSplitter, QTableWidget, QTabWidget, QTableWidgetItem, QTextBrowser, QToolBar, QTreeWidget,
+    QMessageBox, QSplitter, QTableView, QTableWidget, QTabWidget, QTableWidgetItem, QTextBrowser, QToolBar, QTreeWidget,
     QTreeWidgetItem, QVBoxLayout, QWidget,
 )
 
@@ -17,6 +17,7 @@ from app.values import format_value
 from ui.grid_edit import GridEditor
 from ui.grid_model import MonthlyGridModel
 from ui.grid_view import MonthlyGridView
+from ui.branch_table import BranchTableModel
 from ui.status_editor import StatusEditor
 
 if TYPE_CHECKING:                  # the database layer is loaded after the window is up
@@ -144,6 +145,20 @@ class MainWindow(QMainWindow):
         self.tabs.setObjectName("detail-tabs")
         self.tabs.addTab(self.grid, "月次実績")
         self.tabs.addTab(status_page, "実施状況・KPI")
+        self.branch_model = BranchTableModel(self)
+        self.branch_view = QTableView()
+        self.branch_view.setObjectName("branch-table")
+        self.branch_view.setModel(self.branch_model)
+        self.branch_view.verticalHeader().setDefaultSectionSize(22)
+        self.branch_view.verticalHeader().hide()
+        self.national_label = QLabel()
+        branch_page = QWidget()
+        bl = QVBoxLayout(branch_page)
+        bl.addWidget(self.national_label)
+        bl.addWidget(self.branch_view, 1)
+        self.tabs.addTab(branch_page, "支部別（全国）")
+        self.tabs.currentChanged.connect(lambda _i: self._show_branches())
+        self.grid.selectionModel().currentRowChanged.connect(lambda *_: self._show_branches())
         lay.addWidget(self.tabs, 1)
 
         self.counts = QLabel()
@@ -410,6 +425,30 @@ class MainWindow(QMainWindow):
         def line(counts):
             return "  ".join(f"{m}{n}" for m, n in counts.items()) + f"  計{sum(counts.values())}"
         self.counts.setText(f"<b>評価の集計（第{quarter}四半期）</b><br>全項目: {line(items)}<br>KPI: {line(kpis)}")
+
+    def _show_branches(self) -> None:
+        """The by-branch table of the indicator of the grid's current row (when that tab shows)."""
+        if self.db is None or self.tabs.currentIndex() != 2:
+            return
+        from app.fiscal import format_fy
+        from app.ranks import national_table
+
+        cur = self.grid.currentIndex()
+        rows = self.grid_model.rows
+        code = rows[cur.row()].indicator if cur.isValid() and cur.row() < len(rows) else (
+            rows[0].indicator if rows else None)
+        if code is None:
+            self.branch_model.set_rows([], "", "count", self.branch, None)
+            self.national_label.setText("月次実績の表で指標を選んでください")
+            return
+        ind = self.db.catalogue[code]
+        table, latest = national_table(self.db, code, self.fiscal_year)
+        self.branch_model.set_rows(table, ind.unit, ind.kind, self.branch, latest)
+        self.branch_view.resizeColumnsToContents()
+        direction = "高いほど良い" if ind.higher_is_better else "低いほど良い"
+        self.national_label.setText(f"<b>{ind.name}</b>　{format_fy(self.fiscal_year)}　{len(table)} 行　（{direction}）"
+                                  if table else f"{ind.name}: 本部の支部別の表が取り込まれていません"
+                                  "（ファイル → Excel を取り込む）")
 
     def _values_changed(self) -> None:
         """A stored edit (or its undo): reload the figures, keep the place in the grid."""

@@ -113,3 +113,21 @@ def test_other_models_pass_the_model_tester(qtbot, demo_db, qtmodeltester):
     qtmodeltester.check(HistoryModel(import_history(demo_db)))
     report, ext = read_report(demo_db, SAMPLE / "gunma_fy2024_monthly.xlsx")
     qtmodeltester.check(SheetPreviewModel(ext.book.sheets[0], ext))
+
+
+def test_by_branch_table_after_importing_headquarters_tables(window, qtbot, demo_db, qtmodeltester):
+    from app.imports import import_workbook
+    from tests.conftest import SAMPLE
+
+    assert import_workbook(demo_db, SAMPLE / "hq_national_fy2024.xlsx").stored
+    select_item(window, "2")
+    window.grid.setCurrentIndex(window.grid_model.index(3, 5))      # 郵送化率 令和6年度
+    window.tabs.setCurrentIndex(2)
+    model = window.branch_model
+    qtmodeltester.check(model)
+    assert model.rowCount() == 48
+    gunma = next(r for r in range(48) if model.index(r, 0).data() == "10 群馬")
+    assert model.index(gunma, 1).data() == "93.5%" and model.index(gunma, 13).data() == "34位"
+    assert model.headerData(13, Qt.Horizontal) == "全国順位（3月）"
+    assert model.index(47, 0).data() == "全国" and model.index(47, 1).data() == "94.84%"
+    assert "郵送化率" in window.national_label.text()
