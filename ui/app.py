@@ -10,14 +10,13 @@ CJK_FAMILIES = ("IPAexGothic", "IPAexゴシック", "Noto Sans CJK JP", "Yu Goth
 
 
 def pick_font(app) -> None:
-    """A Japanese UI font when one is installed (else Qt's fallback)."""
-    from PySide6.QtGui import QFont, QFontDatabase
+    """A Japanese UI font: the first of CJK_FAMILIES installed (Qt picks; no font enumeration)."""
+    from PySide6.QtGui import QFont
 
-    families = set(QFontDatabase.families())
-    for name in CJK_FAMILIES:
-        if name in families:
-            app.setFont(QFont(name, 10))
-            return
+    font = QFont()
+    font.setFamilies([*CJK_FAMILIES, font.defaultFamily()])
+    font.setPointSize(10)
+    app.setFont(font)
 
 
 def launch(target):

@@ -35,8 +35,6 @@ class MonthlyGridView(QTableView):
 
     def _fit_columns(self) -> None:
         self.resizeColumnsToContents()
-        for c in range(2, self.model().columnCount()):
-            self.setColumnWidth(c, max(self.columnWidth(c), 62))
 
     # ---- keyboard -----------------------------------------------------------------------
     def keyPressEvent(self, event) -> None:
