@@ -1,6 +1,5 @@
 """Broken and hostile files: one clear message each, and the database byte-for-byte unchanged."""
 import hashlib
-import io
 import time
 import zipfile
 
