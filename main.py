@@ -2,10 +2,13 @@
 import sys
 
 
+GUI_VERBS = {"chart": "ui.export:cmd_chart"}     # verbs that draw with Qt (app/ has no Qt)
+
+
 def main() -> int:
     from app.cli import main as cli_main
 
-    return cli_main(sys.argv[1:])
+    return cli_main(sys.argv[1:], extra_verbs=GUI_VERBS)
 
 
 if __name__ == "__main__":

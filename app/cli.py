@@ -56,6 +56,12 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--branch")
     r.add_argument("--format", choices=("csv", "json"), default="csv")
 
+    c = sub.add_parser("chart", help="指標の推移グラフを PNG に保存")
+    c.add_argument("--indicator", required=True)
+    c.add_argument("--fy", required=True)
+    c.add_argument("--branch")
+    c.add_argument("--out", required=True)
+
     b = sub.add_parser("backup", help="データベースのバックアップ")
     b.add_argument("--out", required=True)
     return p
@@ -85,12 +91,22 @@ def parse_branch(text: str | None) -> str | None:
     return code
 
 
-def run(args: argparse.Namespace, target) -> int:
+def run(args: argparse.Namespace, target, extra_verbs: dict | None = None) -> int:
+    """Run a verb. ``extra_verbs`` ('chart' …) come from main.py: verbs that draw with Qt live in
+    ui/, which app/ does not import."""
+    import importlib
+
     from app.store import open_database
 
+    verbs = {"values": cmd_values, "plan": cmd_plan, "import": cmd_import, "ranks": cmd_ranks,
+             "backup": cmd_backup}
+    for verb, where in (extra_verbs or {}).items():
+        module, _, name = where.partition(":")
+        verbs[verb] = lambda db, a, module=module, name=name: getattr(importlib.import_module(module), name)(db, a)
+    if args.verb not in verbs:
+        raise UsageError(f"'{args.verb}' はこの版では使えません")
     db = open_database(target)
-    return {"values": cmd_values, "plan": cmd_plan, "import": cmd_import, "ranks": cmd_ranks,
-            "backup": cmd_backup}[args.verb](db, args)
+    return verbs[args.verb](db, args)
 
 
 def _write(rows: list[dict], header: list[str], fmt: str) -> None:
@@ -191,7 +207,7 @@ def cmd_backup(db, args) -> int:
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, extra_verbs: dict | None = None) -> int:
     for stream in (sys.stdout, sys.stderr):
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(encoding="utf-8")
@@ -203,7 +219,7 @@ def main(argv: list[str] | None = None) -> int:
 
             target = demo_copy()
         if args.verb:
-            return run(args, target)
+            return run(args, target, extra_verbs)
     except UsageError as exc:
         print(f"branch-report: {exc}", file=sys.stderr)
         return 2

@@ -74,8 +74,11 @@ def run_gui(target, screenshot: str | None = None, view: str | None = None) -> i
         print(f"branch-report: {getattr(window, 'load_error', 'データベースを開けません')}", file=sys.stderr)
         return 1
     app.processEvents()
-    if view in ("grid", "status"):
-        window.tabs.setCurrentIndex(0 if view == "grid" else 1)
+    if view in ("grid", "status", "chart"):
+        if view == "chart":                            # 郵送化率 of 業務改革の推進: this year against last, target
+            window.tree.setCurrentItem(next(n for n in window._item_nodes() if n.text(0) == "2"))
+            window.grid.setCurrentIndex(window.grid_model.index(len(window.grid_model.rows) - 3, 2))
+        window.tabs.setCurrentIndex({"grid": 0, "status": 1, "chart": 3}[view])
         app.processEvents()
     shown = _import_view(window, app) if view == "import" else window
     if not shown.grab().save(screenshot):

@@ -157,7 +157,13 @@ class MainWindow(QMainWindow):
         bl.addWidget(self.national_label)
         bl.addWidget(self.branch_view, 1)
         self.tabs.addTab(branch_page, "支部別（全国）")
+        self.chart_page = QWidget()                  # the chart is made on first view (pyqtgraph loads then)
+        QVBoxLayout(self.chart_page)
+        self.chart = None
+        self.tabs.addTab(self.chart_page, "グラフ")
         self.tabs.currentChanged.connect(lambda _i: self._show_branches())
+        self.tabs.currentChanged.connect(lambda _i: self._show_chart())
+        self.grid.selectionModel().currentRowChanged.connect(lambda *_: self._show_chart())
         self.grid.selectionModel().currentRowChanged.connect(lambda *_: self._show_branches())
         lay.addWidget(self.tabs, 1)
 
@@ -191,9 +197,10 @@ class MainWindow(QMainWindow):
                                      triggered=lambda: self.open_import())
         self.import_action.setToolTip("Excel ブックを取り込む (Ctrl+I)。ファイルを窓にドロップしても取り込めます")
         history = self.history_action = QAction("取込履歴(&H)…", self, triggered=self.open_history)
+        self.export_chart_action = QAction("グラフを PNG で保存(&G)…", self, triggered=lambda: self.export_chart())
         quit_action = QAction("終了(&Q)", self, shortcut=QKeySequence.Quit, triggered=self.close)
-        for a in (self.import_action, history):
-            a.setEnabled(False)                     # until the database is open
+        for a in (self.import_action, history, self.export_chart_action):
+            a.setEnabled(False)                     # until the database is open (a chart is shown)
             file_menu.addAction(a)
         file_menu.addSeparator()
         file_menu.addAction(quit_action)
@@ -450,6 +457,37 @@ class MainWindow(QMainWindow):
                                   if table else f"{ind.name}: 本部の支部別の表が取り込まれていません"
                                   "（ファイル → Excel を取り込む）")
 
+    def _show_chart(self) -> None:
+        """The chart of the grid's current row (when the グラフ tab shows); it follows edits."""
+        if self.db is None or self.tabs.currentWidget() is not self.chart_page:
+            return
+        from app.charts import chart_data
+        from ui.chart import TrendChart
+
+        if self.chart is None:
+            self.chart = TrendChart()
+            self.chart.cumulative.toggled.connect(lambda _on: self._show_chart())
+            self.chart_page.layout().addWidget(self.chart)
+            self.export_chart_action.setEnabled(True)
+        cur = self.grid.currentIndex()
+        rows = self.grid_model.rows
+        row = rows[cur.row()] if cur.isValid() and cur.row() < len(rows) else (rows[-1] if rows else None)
+        self.chart.show_data(chart_data(self.db, self.branch, row.indicator, self.fiscal_year,
+                                        cumulative=self.chart.cumulative.isChecked(), figures=self.figures)
+                             if row else None)
+
+    def export_chart(self, path: str | None = None) -> str | None:
+        from PySide6.QtWidgets import QFileDialog
+
+        if self.chart is None or self.chart.data is None:
+            return None
+        if not path:
+            path, _ = QFileDialog.getSaveFileName(self, "グラフを保存", f"{self.chart.data.name}.png", "PNG 画像 (*.png)")
+        if path and not self.chart.export_png(path):
+            QMessageBox.warning(self, "グラフ", f"{path} に保存できません")
+            return None
+        return path or None
+
     def _values_changed(self) -> None:
         """A stored edit (or its undo): reload the figures, keep the place in the grid."""
         from app.figures import Figures
@@ -460,6 +498,7 @@ class MainWindow(QMainWindow):
         self._show_current(node)
         if current.isValid():
             self.grid.setCurrentIndex(self.grid_model.index(current.row(), current.column()))
+        self._show_chart()
 
     def _negative_style(self, triangle: bool) -> None:
         self.grid_model.negative = "△" if triangle else "-"

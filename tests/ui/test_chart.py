@@ -1,0 +1,92 @@
+"""Trend charts on the sample data: what is plotted is what is stored."""
+import pytest
+from PySide6.QtGui import QImage
+
+from app.charts import chart_data
+from app.queries import monthly_values
+from main import GUI_VERBS
+from app.cli import main as cli
+from tests.conftest import SAMPLE
+from tests.ui.test_main_window import select_item
+from ui.chart import TrendChart, pen_width
+
+
+def stored_months(db, indicator, fy, branch="10"):
+    from app.fiscal import FISCAL_MONTHS
+
+    got = {r.month: r.value for r in monthly_values(db, branch, fy, [indicator])}
+    return [got.get(m) for m in FISCAL_MONTHS]
+
+
+def test_series_per_year_with_target_and_gaps(qtbot, demo_db):
+    chart = TrendChart()
+    qtbot.addWidget(chart)
+    data = chart_data(demo_db, "10", "mail_rate", 2024)
+    chart.show_data(data)
+    assert [s.label for s in data.series] == ["令和5年度", "令和6年度"]
+    assert chart.plotted["令和6年度"] == stored_months(demo_db, "mail_rate", 2024)
+    assert chart.plotted["令和5年度"] == stored_months(demo_db, "mail_rate", 2023)
+    assert chart.plotted["目標"] == [95.0]
+    lines = {i.name(): i for i in chart.plot.getPlotItem().listDataItems()}
+    assert pen_width(lines["令和6年度"]) > pen_width(lines["令和5年度"])        # this year bold
+    assert "令和7年3月末現在" in chart.note.text()
+    gaps = chart_data(demo_db, "10", "overtime", 2024).series[0]              # R5: 9月 and 10月 not read
+    assert gaps.values[5] is None and gaps.values[6] is None and gaps.values[4] == 133
+
+
+def test_prev_fy_target_and_hover_text(qtbot, demo_db):
+    data = chart_data(demo_db, "10", "receipt_assessment_rate", 2024)
+    assert data.target == pytest.approx(0.08) and data.target_label == "目標（前年度実績）"
+    chart = TrendChart()
+    qtbot.addWidget(chart)
+    chart.show_data(chart_data(demo_db, "10", "overtime", 2024))
+    text = chart.hover_text(0)
+    assert text.splitlines()[:3] == ["4月", "令和5年度: 3:05", "令和6年度: 3:12"]
+    assert "令和5年度: －" in chart.hover_text(5)                              # a gap, not zero
+
+
+def test_counts_as_bars_and_year_to_date(qtbot, demo_db):
+    monthly = chart_data(demo_db, "10", "counter_count", 2024)
+    assert monthly.bars
+    ytd = chart_data(demo_db, "10", "counter_count", 2024, cumulative=True)
+    assert not ytd.bars and ytd.series[-1].values[-1] == 4969                # 窓口件数 R6 計
+    assert ytd.series[-1].values[0] == 541
+    rate = chart_data(demo_db, "10", "mail_rate", 2024, cumulative=True)      # not a count: as it is
+    assert not rate.cumulative
+
+
+def test_national_line_and_rank_after_importing_hq_tables(qtbot, demo_db):
+    from app.imports import import_workbook
+
+    import_workbook(demo_db, SAMPLE / "hq_national_fy2024.xlsx")
+    data = chart_data(demo_db, "10", "mail_rate", 2024)
+    assert data.national == tuple(stored_months(demo_db, "mail_rate", 2024, branch="00"))
+    assert data.ranks[-1] == 34
+    chart = TrendChart()
+    qtbot.addWidget(chart)
+    chart.show_data(data)
+    assert "全国" in chart.plotted and "全国順位 34位（3月）" in chart.note.text()
+
+
+def test_the_chart_follows_the_grid_row_and_edits(window, qtbot, demo_db, tmp_path):
+    select_item(window, "2")
+    model = window.grid_model
+    r = next(i for i in range(model.rowCount()) if model.index(i, 0).data().startswith("窓口件数")
+             and model.index(i, 1).data() == "令和6年度")
+    window.grid.setCurrentIndex(model.index(r, 2))
+    window.tabs.setCurrentIndex(3)
+    assert window.chart.data.indicator == "counter_count"
+    model.setData(model.index(r, 2), "600")
+    assert window.chart.plotted["令和6年度"][0] == 600
+    out = window.export_chart(str(tmp_path / "c.png"))
+    assert out and not QImage(out).isNull()
+
+
+def test_chart_command_writes_a_png(demo_path, tmp_path):
+    out = tmp_path / "x.png"
+    assert cli(["--db", str(demo_path), "chart", "--indicator", "mail_rate", "--fy", "2024", "--out", str(out)],
+               extra_verbs=GUI_VERBS) == 0
+    image = QImage(str(out))
+    assert image.width() >= 900 and image.height() >= 500
+    assert cli(["--db", str(demo_path), "chart", "--indicator", "nope", "--fy", "2024", "--out", str(out)],
+               extra_verbs=GUI_VERBS) == 2

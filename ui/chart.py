@@ -1,0 +1,155 @@
+"""推移グラフ: an indicator month by month, this year against earlier years, with the target and
+the national figure; hover tells the exact values. pyqtgraph is imported only when a chart is made."""
+from __future__ import annotations
+
+import math
+
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtGui import QColor, QFont, QPen
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QToolTip, QVBoxLayout, QWidget
+
+from app.fiscal import FISCAL_MONTHS, month_label
+from app.values import format_value
+
+CURRENT = QColor("#1f5fa8")
+EARLIER = (QColor("#8fb3d9"), QColor("#b9c9db"), QColor("#d3dbe5"))
+TARGET, NATIONAL = QColor("#c0392b"), QColor("#7d7d7d")
+
+
+def _nan(values):
+    return [math.nan if v is None else v for v in values]
+
+
+class TrendChart(QWidget):
+    """The chart the app shows, and exports (the same rendering in reports and `branch-report chart`)."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        import pyqtgraph as pg
+
+        pg.setConfigOptions(antialias=True, background="w", foreground="#333")
+        self.data = None
+        lay = QVBoxLayout(self)
+        top = QHBoxLayout()
+        self.title = QLabel()
+        self.title.setObjectName("chart-title")
+        self.title.setStyleSheet("font-size: 15px; font-weight: bold;")
+        top.addWidget(self.title, 1)
+        self.cumulative = QCheckBox("累計（年度初めから）")
+        self.cumulative.setToolTip("件数を月ごと（単月）か、4月からの累計で表示します")
+        top.addWidget(self.cumulative)
+        lay.addLayout(top)
+        self.plot = pg.PlotWidget()
+        self.plot.setObjectName("chart-plot")
+        self.plot.setMenuEnabled(False)
+        self.plot.setMouseEnabled(x=False, y=False)
+        self.plot.showGrid(x=False, y=True, alpha=0.15)
+        self.legend = self.plot.addLegend(offset=(10, 5), labelTextSize="10pt", colCount=5)
+        axis = self.plot.getAxis("bottom")
+        axis.setTicks([[(i, month_label(m)) for i, m in enumerate(FISCAL_MONTHS)]])
+        font = QFont(self.font())
+        font.setPointSize(10)
+        for name in ("bottom", "left"):
+            self.plot.getAxis(name).setTickFont(font)
+        lay.addWidget(self.plot, 1)
+        self.note = QLabel()
+        self.note.setObjectName("chart-note")
+        self.note.setStyleSheet("color: #555;")
+        lay.addWidget(self.note)
+        self.plot.scene().sigMouseMoved.connect(self._hover)
+        self.plotted: dict[str, list] = {}        # legend label → y values drawn (tests read them)
+
+    def show_data(self, data) -> None:
+        import pyqtgraph as pg
+
+        self.data = data
+        self.plot.clear()
+        self.legend.clear()
+        self.plotted = {}
+        if data is None:
+            self.title.setText("")
+            self.note.setText("月次実績の表で指標の行を選ぶと、その推移を表示します")
+            return
+        unit = f"（{data.unit}）" if data.unit not in ("", "h:mm") else ""
+        self.title.setText(f"{data.name}{unit}の推移" + ("　年度初めからの累計" if data.cumulative else ""))
+        self.cumulative.setVisible(data.kind in ("count", "amount"))
+        x = list(range(12))
+        series = list(data.series)
+        earlier = [s for s in series if not s.current]
+        width = 0.8 / max(len(series), 1)
+        for n, s in enumerate(series):
+            color = CURRENT if s.current else EARLIER[min(len(earlier) - 1 - earlier.index(s), 2)]
+            ys = _nan(s.values)
+            if data.bars:
+                xs = [i - 0.4 + width * (n + 0.5) for i in x]
+                keep = [(xx, y) for xx, y in zip(xs, ys) if not math.isnan(y)]
+                item = pg.BarGraphItem(x=[k[0] for k in keep], height=[k[1] for k in keep], width=width * 0.9,
+                                       brush=color, pen=pg.mkPen(color.darker(120)))
+                self.plot.addItem(item)
+                self.legend.addItem(item, s.label)
+            else:
+                pen = pg.mkPen(color, width=3.2 if s.current else 1.6)
+                self.plot.plot(x, ys, pen=pen, name=s.label, connect="finite",
+                               symbol="o", symbolSize=7 if s.current else 5, symbolBrush=color, symbolPen=color)
+            self.plotted[s.label] = list(s.values)
+        if data.national and not data.cumulative:
+            self.plot.plot(x, _nan(data.national), pen=pg.mkPen(NATIONAL, width=1.6, style=Qt.DashLine),
+                           name="全国", connect="finite")
+            self.plotted["全国"] = list(data.national)
+        if data.target is not None:
+            line = pg.InfiniteLine(pos=data.target, angle=0, pen=pg.mkPen(TARGET, width=1.6, style=Qt.DashLine))
+            self.plot.addItem(line)
+            shown = format_value(data.target, unit=data.unit, kind=data.kind)
+            self.legend.addItem(pg.PlotDataItem(pen=pg.mkPen(TARGET, width=1.6, style=Qt.DashLine)),
+                                f"{data.target_label} {shown}")
+            self.plotted["目標"] = [data.target]
+        left = self.plot.getAxis("left")
+        if data.kind == "duration":                 # minutes on the axis read as h:mm
+            left.tickStrings = lambda values, _scale, _spacing: [
+                format_value(v, unit="h:mm", kind="duration") for v in values]
+        else:
+            left.tickStrings = type(left).tickStrings.__get__(left)
+        self.plot.setXRange(-0.6, 11.6, padding=0)
+        drawn = [v for vals in self.plotted.values() for v in vals if v is not None]
+        if drawn:                                   # head room above the data for the legend
+            low, high = (0 if data.bars else min(drawn)), max(drawn)
+            span = (high - low) or abs(high) or 1
+            self.plot.setYRange(low - (0 if data.bars else span * 0.08), high + span * 0.22, padding=0)
+        current = next((s for s in series if s.current), None)
+        parts = [f"※{current.as_of.label()}" if current and current.as_of else "※データなし"]
+        if data.ranks and any(data.ranks):
+            last = max((i for i, r in enumerate(data.ranks) if r), default=None)
+            parts.append(f"全国順位 {data.ranks[last]}位（{month_label(FISCAL_MONTHS[last])}）")
+        self.note.setText("　".join(parts))
+
+    def hover_text(self, i: int) -> str:
+        """What hovering over month i tells: each series' value as users write it."""
+        d = self.data
+        lines = [month_label(FISCAL_MONTHS[i])]
+        for s in d.series:
+            lines.append(f"{s.label}: {format_value(s.values[i], unit=d.unit, kind=d.kind)}")
+        if d.national and not d.cumulative:
+            lines.append(f"全国: {format_value(d.national[i], unit=d.unit, kind=d.kind)}")
+        if d.ranks and d.ranks[i]:
+            lines.append(f"全国順位: {d.ranks[i]}位")
+        current = next((s for s in d.series if s.current), None)
+        if current and current.as_of:
+            lines.append(f"※{current.as_of.label()}")
+        return "\n".join(lines)
+
+    def _hover(self, pos) -> None:
+        if self.data is None or not self.plot.sceneBoundingRect().contains(pos):
+            return
+        x = self.plot.getPlotItem().vb.mapSceneToView(pos).x()
+        i = round(x)
+        if 0 <= i < 12:
+            QToolTip.showText(self.plot.mapToGlobal(self.plot.mapFromScene(QPointF(pos)).toPoint()),
+                              self.hover_text(i), self.plot)
+
+    def export_png(self, path) -> bool:
+        return self.grab().save(str(path))
+
+
+def pen_width(item) -> float:
+    """The width of a plotted line (tests check that this year is drawn bold)."""
+    return QPen(item.opts["pen"]).widthF()
