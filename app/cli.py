@@ -10,7 +10,7 @@ from pathlib import Path
 
 from app.errors import BranchReportError
 
-VIEWS = ("grid", "chart", "status", "import", "report")
+VIEWS = ("grid", "chart", "status", "import", "report", "dashboard")
 
 
 class UsageError(Exception):

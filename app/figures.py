@@ -134,8 +134,12 @@ class Figures:
         ind = self.catalogue[kpi.indicator]
         target = self.year_value(kpi.indicator, fy - 1) if kpi.rule == "prev_fy" else kpi.target
         month = self.latest_month(kpi.indicator, fy)
-        if month is None:
-            return KpiResult(kpi, target, None, None, None)
+        if month is None:                           # only a printed year figure (一者応札割合: 8.3%)
+            printed = self.printed.get((kpi.indicator, fy))
+            if printed is None:
+                return KpiResult(kpi, target, None, None, None)
+            return KpiResult(kpi, target, printed, AsOf(fy, 3),
+                             propose_rating(kpi.op, target, printed, ind.higher_is_better))
         until = list(fiscal_months_until(month))
         result = self.printed.get((kpi.indicator, fy)) if month == 3 else None
         if result is None:

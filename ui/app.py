@@ -81,6 +81,9 @@ def run_gui(target, screenshot: str | None = None, view: str | None = None) -> i
         window.tabs.setCurrentIndex({"grid": 0, "status": 1, "chart": 3}[view])
         app.processEvents()
     shown = _import_view(window, app) if view == "import" else window
+    if view == "dashboard":
+        shown = window.open_dashboard()
+        app.processEvents()
     if not shown.grab().save(screenshot):
         print(f"branch-report: {screenshot} に保存できません", file=sys.stderr)
         return 1

@@ -60,7 +60,7 @@ class MainWindow(QMainWindow):
         self.editor.db, self.editor.branch = db, self.branch
         url = db.engine.url
         self.statusBar().showMessage(f"データベース: {url.database if db.is_sqlite else url.render_as_string()}")
-        for action in (self.import_action, self.history_action):
+        for action in (self.import_action, self.history_action, self.dashboard_action):
             action.setEnabled(True)
         self._load_years()
         self.loaded.emit()
@@ -213,6 +213,10 @@ class MainWindow(QMainWindow):
         edit_menu.addAction(redo)
         self.undo_action, self.redo_action = undo, redo
         view_menu = self.menuBar().addMenu("表示(&V)")
+        self.dashboard_action = QAction("ダッシュボード(&D)", self, shortcut=QKeySequence("Ctrl+D"),
+                                        triggered=lambda: self.open_dashboard())
+        self.dashboard_action.setEnabled(False)
+        view_menu.addAction(self.dashboard_action)
         self.negative_action = QAction("マイナスを △ で表示", self, checkable=True, checked=True,
                                        toggled=self._negative_style)
         view_menu.addAction(self.negative_action)
@@ -456,6 +460,31 @@ class MainWindow(QMainWindow):
         self.national_label.setText(f"<b>{ind.name}</b>　{format_fy(self.fiscal_year)}　{len(table)} 行　（{direction}）"
                                   if table else f"{ind.name}: 本部の支部別の表が取り込まれていません"
                                   "（ファイル → Excel を取り込む）")
+
+    def open_dashboard(self):
+        from app.fiscal import format_fy
+        from app.overview import kpi_overview
+        from ui.dashboard import Dashboard
+
+        if getattr(self, "dashboard", None) is None:
+            self.dashboard = Dashboard(self)
+            self.dashboard.item_chosen.connect(self.go_to_item)
+        self.dashboard.show_lines(kpi_overview(self.db, self.branch, self.fiscal_year, self.figures),
+                                  f"{branch_names().get(self.branch, '')}支部　{format_fy(self.fiscal_year)}　KPI の達成状況")
+        self.dashboard.show()
+        self.dashboard.raise_()
+        return self.dashboard
+
+    def go_to_item(self, item_no: int) -> None:
+        if self.group_box.currentIndex() or self.search.text():
+            self.group_box.setCurrentIndex(0)
+            self.search.clear()
+        node = next((n for n in self._item_nodes() if n.text(0) == str(item_no)), None)
+        if node is not None:
+            self.tree.setCurrentItem(node)
+            self.tabs.setCurrentIndex(1)
+            self.raise_()
+            self.activateWindow()
 
     def _show_chart(self) -> None:
         """The chart of the grid's current row (when the グラフ tab shows); it follows edits."""

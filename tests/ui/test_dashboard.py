@@ -1,0 +1,33 @@
+"""The KPI overview: every KPI of the year, sorted by pillar and item; a click goes to the item."""
+from PySide6.QtCore import Qt
+
+from app.overview import kpi_overview
+
+
+def test_every_kpi_with_target_result_and_proposal(demo_db):
+    lines = kpi_overview(demo_db, "10", 2024)
+    assert len(lines) == 17
+    assert [ln.item_no for ln in lines] == sorted(ln.item_no for ln in lines)
+    by = {(ln.item_no, ln.indicator): ln for ln in lines}
+    mail = by[(2, "mail_rate")]
+    assert (mail.target, mail.result, mail.as_of, mail.proposed, mail.rank) == (
+        "95%以上", "94.3%", "令和7年3月末現在", "△", 27)
+    card = by[(7, "card_recovery_rate")]
+    assert (card.target, card.result, card.as_of) == ("前年度 85.15%以上", "83.62%", "令和6年11月末現在")
+    tender = by[(21, "tender_single_bid_rate")]                 # only the printed year figure exists
+    assert (tender.result, tender.proposed) == ("8.3%", "◎")
+    assert by[(12, None)].target == "前年度以上" and by[(12, None)].result == "－"
+    assert mail.months[0] == 93.5 and len(mail.months) == 12
+
+
+def test_dashboard_filters_by_group_and_goes_to_the_item(window, qtbot, qtmodeltester):
+    board = window.open_dashboard()
+    qtbot.addWidget(board)
+    qtmodeltester.check(board.model)
+    assert board.model.rowCount() == 17
+    board.group.setCurrentText("レセプト")
+    assert {board.model.index(r, 0).data() for r in range(board.model.rowCount())} == {5, 7, 21}
+    row = next(r for r in range(board.model.rowCount()) if board.model.index(r, 0).data() == 7)
+    board.view.clicked.emit(board.model.index(row, 2))
+    assert window.tree.currentItem().text(0) == "7" and window.tabs.currentIndex() == 1
+    assert board.model.index(row, 9).data(Qt.UserRole)[7] == 57.6          # 返納金債権回収率 11月
