@@ -62,6 +62,14 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--branch")
     c.add_argument("--out", required=True)
 
+    e = sub.add_parser("export", help="四半期の資料を Excel / PDF に出力")
+    e.add_argument("--branch")
+    e.add_argument("--fy", required=True)
+    e.add_argument("--quarter", type=int, choices=(1, 2, 3, 4), required=True)
+    e.add_argument("--out", required=True)
+    e.add_argument("--kind", choices=("status", "progress", "summary"), default="status")
+    e.add_argument("--label", default="機密性2", help="機密性の表示 (ヘッダーに印字)")
+
     b = sub.add_parser("backup", help="データベースのバックアップ")
     b.add_argument("--out", required=True)
     return p

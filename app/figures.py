@@ -122,6 +122,12 @@ class Figures:
                     out[m] = value
         return out
 
+    def shown_decimals(self, code: str) -> int:
+        """How precisely the indicator's figures are written (its stored months; 1 for %, else 0)."""
+        shown = [len(repr(v).split(".")[1]) for (c, _), months in self.months.items() if c == code
+                 for v in months.values() if not float(v).is_integer() and "e" not in repr(v)]
+        return min(max(shown, default=1 if self.catalogue[code].unit == "%" else 0), 3)
+
     def latest_month(self, code: str, fy: int) -> int | None:
         have = self.months.get((code, fy), {})
         present = [m for m in FISCAL_MONTHS if have.get(m) is not None]

@@ -84,6 +84,10 @@ def run_gui(target, screenshot: str | None = None, view: str | None = None) -> i
     if view == "dashboard":
         shown = window.open_dashboard()
         app.processEvents()
+    if view == "report":                                # the print preview of 事業計画実施状況
+        shown = window.open_report().preview()
+        shown.resize(1100, 900)
+        app.processEvents()
     if not shown.grab().save(screenshot):
         print(f"branch-report: {screenshot} に保存できません", file=sys.stderr)
         return 1

@@ -2,8 +2,6 @@
 the national figure; hover tells the exact values. pyqtgraph is imported only when a chart is made."""
 from __future__ import annotations
 
-import math
-
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QColor, QFont, QPen
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QToolTip, QVBoxLayout, QWidget
@@ -14,10 +12,6 @@ from app.values import format_value
 CURRENT = QColor("#1f5fa8")
 EARLIER = (QColor("#8fb3d9"), QColor("#b9c9db"), QColor("#d3dbe5"))
 TARGET, NATIONAL = QColor("#c0392b"), QColor("#7d7d7d")
-
-
-def _nan(values):
-    return [math.nan if v is None else v for v in values]
 
 
 class TrendChart(QWidget):
@@ -78,23 +72,22 @@ class TrendChart(QWidget):
         earlier = [s for s in series if not s.current]
         width = 0.8 / max(len(series), 1)
         for n, s in enumerate(series):
+            if all(v is None for v in s.values):   # a year with no months (a printed year figure only)
+                continue
             color = CURRENT if s.current else EARLIER[min(len(earlier) - 1 - earlier.index(s), 2)]
-            ys = _nan(s.values)
             if data.bars:
                 xs = [i - 0.4 + width * (n + 0.5) for i in x]
-                keep = [(xx, y) for xx, y in zip(xs, ys) if not math.isnan(y)]
+                keep = [(xx, y) for xx, y in zip(xs, s.values) if y is not None]
                 item = pg.BarGraphItem(x=[k[0] for k in keep], height=[k[1] for k in keep], width=width * 0.9,
                                        brush=color, pen=pg.mkPen(color.darker(120)))
                 self.plot.addItem(item)
                 self.legend.addItem(item, s.label)
             else:
                 pen = pg.mkPen(color, width=3.2 if s.current else 1.6)
-                self.plot.plot(x, ys, pen=pen, name=s.label, connect="finite",
-                               symbol="o", symbolSize=7 if s.current else 5, symbolBrush=color, symbolPen=color)
+                self._line(x, s.values, pen, s.label, size=7 if s.current else 5, color=color)
             self.plotted[s.label] = list(s.values)
         if data.national and not data.cumulative:
-            self.plot.plot(x, _nan(data.national), pen=pg.mkPen(NATIONAL, width=1.6, style=Qt.DashLine),
-                           name="全国", connect="finite")
+            self._line(x, data.national, pg.mkPen(NATIONAL, width=1.6, style=Qt.DashLine), "全国")
             self.plotted["全国"] = list(data.national)
         if data.target is not None:
             line = pg.InfiniteLine(pos=data.target, angle=0, pen=pg.mkPen(TARGET, width=1.6, style=Qt.DashLine))
@@ -121,6 +114,26 @@ class TrendChart(QWidget):
             last = max((i for i, r in enumerate(data.ranks) if r), default=None)
             parts.append(f"全国順位 {data.ranks[last]}位（{month_label(FISCAL_MONTHS[last])}）")
         self.note.setText("　".join(parts))
+
+    def _line(self, x, values, pen, label: str, size: int = 0, color=None) -> None:
+        """A line broken at the gaps: each run of known months is its own segment (no NaN is
+        handed to pyqtgraph); the legend names the first one."""
+
+        runs, run = [], []
+        for i, v in zip(x, values):
+            if v is None:
+                if run:
+                    runs.append(run)
+                run = []
+            else:
+                run.append((i, v))
+        if run:
+            runs.append(run)
+        for n, part in enumerate(runs):
+            kwargs = {"symbol": "o", "symbolSize": size, "symbolBrush": color, "symbolPen": color} if size else {}
+            if n == 0:
+                kwargs["name"] = label               # named items go into the legend
+            self.plot.plot([p[0] for p in part], [p[1] for p in part], pen=pen, **kwargs)
 
     def hover_text(self, i: int) -> str:
         """What hovering over month i tells: each series' value as users write it."""

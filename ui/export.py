@@ -18,13 +18,20 @@ def offscreen_app():
     return app
 
 
+_CHART = None
+
+
 def render_chart(db, branch: str, indicator: str, fiscal_year: int, out: Path, size=(960, 540)) -> Path:
-    """The trend chart of one indicator saved as PNG (the same widget the app shows)."""
+    """The trend chart of one indicator saved as PNG (the same widget the app shows; one widget is
+    reused for every chart of a run)."""
+    global _CHART
     from app.charts import chart_data
     from ui.chart import TrendChart
 
     app = offscreen_app()
-    chart = TrendChart()
+    if _CHART is None:
+        _CHART = TrendChart()
+    chart = _CHART
     chart.resize(*size)
     chart.show_data(chart_data(db, branch, indicator, fiscal_year))
     chart.show()
@@ -33,7 +40,6 @@ def render_chart(db, branch: str, indicator: str, fiscal_year: int, out: Path, s
     out.parent.mkdir(parents=True, exist_ok=True)
     if not chart.export_png(out):
         raise OSError(f"{out} に保存できません")
-    chart.close()
     return out
 
 
@@ -48,4 +54,144 @@ def cmd_chart(db, args) -> int:
         raise UsageError("--branch を指定してください")
     out = render_chart(db, branch, args.indicator, parse_fy(args.fy), Path(args.out))
     print(f"グラフを保存しました: {out}", file=sys.stderr)
+    return 0
+
+
+# ---- the quarterly documents -------------------------------------------------------------
+
+HEADER_MM, FOOTER_MM = 9, 9
+
+
+def chart_images(db, doc, folder: Path) -> dict[str, Path]:
+    """PNG of each chart a document asks for, drawn by the app's own chart."""
+    out = {}
+    for code in doc.charts:
+        out[code] = render_chart(db, doc.branch, code, doc.fiscal_year, folder / f"{code}.png", size=(900, 480))
+    return out
+
+
+def text_document(doc, images: dict[str, Path] | None = None):
+    from PySide6.QtCore import QUrl
+    from PySide6.QtGui import QFont, QImage, QTextDocument
+
+    from app.export_html import document_html
+    from ui.app import CJK_FAMILIES
+
+    td = QTextDocument()
+    font = QFont()
+    font.setFamilies(list(CJK_FAMILIES))
+    font.setPointSize(9)
+    td.setDefaultFont(font)
+    urls = {}
+    for code, path in (images or {}).items():
+        url = f"chart://{code}"
+        td.addResource(QTextDocument.ImageResource, QUrl(url), QImage(str(path)))
+        urls[code] = url
+    td.setHtml(document_html(doc, urls))
+    return td
+
+
+def paint_pages(doc, td, device, progress=None) -> int:
+    """Lay the document out on the device's pages; a header (title, label) and a footer (page n / N,
+    as of) on each. Works for QPdfWriter and QPrinter alike. Returns the page count."""
+    from PySide6.QtCore import QRectF, QSizeF, Qt
+    from PySide6.QtGui import QFont, QPainter
+
+    from ui.app import CJK_FAMILIES
+
+    layout = device.pageLayout()
+    dpi = device.resolution()
+    page = layout.paintRectPixels(dpi)
+    mm = dpi / 25.4
+    head, foot = HEADER_MM * mm, FOOTER_MM * mm
+    td.documentLayout().setPaintDevice(device)
+    body = QSizeF(page.width(), page.height() - head - foot)
+    td.setPageSize(body)
+    pages = td.pageCount()
+    painter = QPainter(device)
+    small = QFont()
+    small.setFamilies(list(CJK_FAMILIES))
+    small.setPointSize(8)
+    try:
+        for n in range(pages):
+            if n:
+                device.newPage()
+            painter.save()
+            painter.translate(0, head - n * body.height())
+            td.drawContents(painter, QRectF(0, n * body.height(), body.width(), body.height()))
+            painter.restore()
+            painter.setFont(small)
+            painter.setPen(Qt.darkGray)
+            painter.drawText(QRectF(0, 0, page.width(), head * 0.8), Qt.AlignLeft | Qt.AlignVCenter, doc.title)
+            painter.drawText(QRectF(0, 0, page.width(), head * 0.8), Qt.AlignRight | Qt.AlignVCenter, doc.label)
+            footer = QRectF(0, page.height() - foot * 0.8, page.width(), foot * 0.8)
+            painter.drawText(footer, Qt.AlignHCenter | Qt.AlignVCenter, f"{n + 1} / {pages}")
+            painter.drawText(footer, Qt.AlignRight | Qt.AlignVCenter, doc.as_of)
+            if progress:
+                progress(n + 1, pages)
+    finally:
+        painter.end()
+    return pages
+
+
+def setup_page(device, doc) -> None:
+    from PySide6.QtCore import QMarginsF
+    from PySide6.QtGui import QPageLayout, QPageSize
+
+    device.setPageLayout(QPageLayout(QPageSize(QPageSize.A4),
+                                     QPageLayout.Landscape if doc.landscape else QPageLayout.Portrait,
+                                     QMarginsF(12, 10, 12, 10), QPageLayout.Millimeter))
+
+
+def write_pdf(db, doc, out: Path, progress=None) -> Path:
+    """The document as PDF, Japanese font embedded (Qt embeds the fonts it draws with)."""
+    import tempfile
+
+    from PySide6.QtGui import QPdfWriter
+
+    offscreen_app()
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        images = chart_images(db, doc, Path(tmp))
+        td = text_document(doc, images)
+        writer = QPdfWriter(str(out))
+        writer.setResolution(300)
+        writer.setTitle(doc.title)
+        writer.setCreator("branch-report")
+        setup_page(writer, doc)
+        paint_pages(doc, td, writer, progress)
+        del writer                           # the file is finished when the writer goes
+    return out
+
+
+def export(db, doc, out: Path, progress=None) -> Path:
+    """.xlsx or .pdf by the file's suffix."""
+    import tempfile
+
+    from app.export_xlsx import write_xlsx
+
+    out = Path(out)
+    if out.suffix.lower() == ".pdf":
+        return write_pdf(db, doc, out, progress)
+    if out.suffix.lower() != ".xlsx":
+        raise ValueError("出力ファイルは .xlsx か .pdf にしてください")
+    with tempfile.TemporaryDirectory() as tmp:
+        images = chart_images(db, doc, Path(tmp)) if doc.charts else {}
+        return write_xlsx(doc, out, images)
+
+
+def cmd_export(db, args) -> int:
+    """`branch-report export --branch CODE --fy YEAR --quarter 1..4 --out FILE.xlsx|FILE.pdf [--kind …]`."""
+    from app.cli import UsageError, parse_branch, parse_fy
+    from app.report import build
+
+    branch = parse_branch(args.branch) or db.home_branch
+    if branch is None:
+        raise UsageError("--branch を指定してください")
+    if Path(args.out).suffix.lower() not in (".xlsx", ".pdf"):
+        raise UsageError("--out は .xlsx か .pdf のファイル名にしてください")
+    doc = build(db, branch, parse_fy(args.fy), args.quarter, args.kind, args.label)
+    out = export(db, doc, Path(args.out))
+    print(f"{doc.title} を保存しました: {out}", file=sys.stderr)
     return 0

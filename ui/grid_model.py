@@ -115,7 +115,7 @@ class MonthlyGridModel(QAbstractTableModel):
                 return "" if stored is None else self.text(row, stored)
             if stored is None and month in row.from_parts:
                 return self.text(row, row.from_parts[month], self._decimals(row))
-            return self.text(row, stored)
+            return self.text(row, stored, self._decimals(row) if ind.unit == "%" else None)
         if role == Qt.TextAlignmentRole:
             return int((Qt.AlignLeft if col < FIRST_MONTH else Qt.AlignRight) | Qt.AlignVCenter)
         if role == Qt.BackgroundRole:

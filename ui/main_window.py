@@ -60,7 +60,7 @@ class MainWindow(QMainWindow):
         self.editor.db, self.editor.branch = db, self.branch
         url = db.engine.url
         self.statusBar().showMessage(f"データベース: {url.database if db.is_sqlite else url.render_as_string()}")
-        for action in (self.import_action, self.history_action, self.dashboard_action):
+        for action in (self.import_action, self.history_action, self.dashboard_action, self.report_action):
             action.setEnabled(True)
         self._load_years()
         self.loaded.emit()
@@ -198,8 +198,10 @@ class MainWindow(QMainWindow):
         self.import_action.setToolTip("Excel ブックを取り込む (Ctrl+I)。ファイルを窓にドロップしても取り込めます")
         history = self.history_action = QAction("取込履歴(&H)…", self, triggered=self.open_history)
         self.export_chart_action = QAction("グラフを PNG で保存(&G)…", self, triggered=lambda: self.export_chart())
+        self.report_action = QAction("四半期の資料（印刷・出力）(&P)…", self, shortcut=QKeySequence.Print,
+                                     triggered=lambda: self.open_report())
         quit_action = QAction("終了(&Q)", self, shortcut=QKeySequence.Quit, triggered=self.close)
-        for a in (self.import_action, history, self.export_chart_action):
+        for a in (self.import_action, history, self.report_action, self.export_chart_action):
             a.setEnabled(False)                     # until the database is open (a chart is shown)
             file_menu.addAction(a)
         file_menu.addSeparator()
@@ -460,6 +462,14 @@ class MainWindow(QMainWindow):
         self.national_label.setText(f"<b>{ind.name}</b>　{format_fy(self.fiscal_year)}　{len(table)} 行　（{direction}）"
                                   if table else f"{ind.name}: 本部の支部別の表が取り込まれていません"
                                   "（ファイル → Excel を取り込む）")
+
+    def open_report(self):
+        from ui.report_dialog import ReportDialog
+
+        self.status.save()
+        dialog = ReportDialog(self.db, self.branch, self.fiscal_year, self.status.current_quarter, self)
+        dialog.show()
+        return dialog
 
     def open_dashboard(self):
         from app.fiscal import format_fy

@@ -1,0 +1,228 @@
+"""The quarterly documents as data (no Qt, no file format): what 事業計画実施状況 (seed 002),
+進捗状況 (seed 004) and 目標達成状況 (seed 001) hold. Writers turn a ``Document`` into .xlsx
+(app/export_xlsx.py) or PDF (ui/export_pdf.py). Every figure comes from the stored months,
+computed by the indicator's kind — never re-typed.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from app import yearcol
+from app.figures import Figures
+from app.fiscal import AsOf, FISCAL_MONTHS, format_fy, format_fy_both, month_label, quarter_months
+from app.kpi import RATINGS
+from app.queries import ItemView, item_indicators, plan_items, statuses
+from app.statuses import kpi_ratings, rating_counts
+from app.store import Database, branch_names
+from app.values import format_value
+
+KINDS = {"status": "事業計画実施状況", "progress": "進捗状況", "summary": "目標達成状況"}
+OPS = {">=": "以上", "<=": "以下", "==": ""}
+
+
+@dataclass
+class Cell:
+    """A table cell: the text as users write it, and the number behind it (for spreadsheets)."""
+    text: str
+    value: float | None = None
+    unit: str = ""
+    kind: str = "count"
+
+
+@dataclass
+class Table:
+    caption: str
+    header: list[str]
+    rows: list[list[Cell]]
+    note: str = ""                     # ※令和7年3月末現在
+
+
+@dataclass
+class Block:
+    """One plan item in a document."""
+    item_no: int
+    heading: str                       # 1.基盤的保険者機能の盤石化 ○ サービス水準の向上
+    title: str
+    group: str
+    flags: str
+    plan: str                          # 計画内容, with its ■ KPI lines
+    status: str                        # 実施状況 / 進捗状況 of the quarter, with ■ KPI results
+    rating: str | None
+    rank: int | None
+    tables: list[Table] = field(default_factory=list)
+
+
+@dataclass
+class Document:
+    kind: str
+    title: str
+    branch: str
+    fiscal_year: int
+    quarter: int
+    label: str                         # 機密性2 …
+    as_of: str
+    blocks: list[Block] = field(default_factory=list)
+    summary: Table | None = None       # rating counts / KPI achievement table
+    charts: list[str] = field(default_factory=list)    # indicators to draw a chart of
+    landscape: bool = False
+
+
+def _cell(value: float | None, unit: str, kind: str, decimals: int | None = None) -> Cell:
+    return Cell(format_value(value, unit=unit, kind=kind, decimals=decimals), value, unit, kind)
+
+
+def _months_until(fig: Figures, fy: int, quarter: int) -> list[int]:
+    last = quarter_months(quarter)[-1]
+    return list(FISCAL_MONTHS[:FISCAL_MONTHS.index(last) + 1])
+
+
+def monthly_table(fig: Figures, code: str, fy: int, upto: list[int]) -> Table:
+    """年度 | 4月 … 3月 | 計: this year and last, the year figure by the indicator's kind."""
+    ind = fig.catalogue[code]
+    rows = []
+    for year in (fy - 1, fy):
+        months = fig.months.get((code, year), {})
+        shown = months if year < fy else {m: v for m, v in months.items() if m in upto}
+        if not shown and year < fy:
+            continue
+        total = fig.year_value(code, year) if year < fy else fig.computed(code, year, upto)
+        d = fig.shown_decimals(code) if ind.unit == "%" else None
+        rows.append([Cell(format_fy(year))] + [_cell(shown.get(m), ind.unit, ind.kind, d) for m in FISCAL_MONTHS]
+                    + [_cell(total, ind.unit, ind.kind, fig.shown_decimals(code))])
+    latest = max((m for m in upto if fig.months.get((code, fy), {}).get(m) is not None),
+                 key=FISCAL_MONTHS.index, default=None)
+    return Table(ind.name, ["年度", *[month_label(m) for m in FISCAL_MONTHS], "計"], rows,
+                 f"※{AsOf(fy, latest).label()}" if latest else "※データなし")
+
+
+def quarter_table(fig: Figures, code: str, fy: int, upto: list[int]) -> Table | None:
+    """第1四半期 … 第4四半期 | 通期 | 【参考】前年度実績 — for counts, amounts and ratios."""
+    ind = fig.catalogue[code]
+    if ind.kind not in ("count", "amount", "ratio"):
+        return None
+    parts = {c: fig.months.get((c, fy), {}) for c in yearcol.parts_needed(ind)}
+    months = fig.months.get((code, fy), {})
+    cells = []
+    for q in (1, 2, 3, 4):
+        qm = [m for m in quarter_months(q) if m in upto]
+        cells.append(_cell(yearcol.year_figure(ind, months, parts, until=qm) if qm else None, ind.unit, ind.kind,
+                           fig.shown_decimals(code)))
+    row = [Cell(format_fy(fy))] + cells + [_cell(fig.computed(code, fy, upto), ind.unit, ind.kind, fig.shown_decimals(code)),
+                                            _cell(fig.year_value(code, fy - 1), ind.unit, ind.kind, fig.shown_decimals(code))]
+    return Table(f"{ind.name}（四半期別）", ["年度", "第1四半期 4～6月", "第2四半期 7～9月", "第3四半期 10～12月",
+                                             "第4四半期 1～3月", "通期", f"【参考】{format_fy(fy - 1, short=True)}年度実績"],
+                 [row])
+
+
+def target_table(fig: Figures, kpi, fy: int, national: Figures | None) -> Table | None:
+    """目標 (KPI) and the latest value against the same month last year and the national figure."""
+    if not kpi.indicator or kpi.indicator not in fig.catalogue:
+        return None
+    ind = fig.catalogue[kpi.indicator]
+    res = fig.kpi_result(kpi, fy)
+    if res.as_of is None:
+        return None
+    m = res.as_of.month
+    d = fig.shown_decimals(kpi.indicator)
+    rows = [[Cell(AsOf(fy, m).label().removesuffix("末現在")), _cell(res.result, ind.unit, ind.kind, d)],
+            [Cell(AsOf(fy - 1, m).label().removesuffix("末現在")),
+             _cell(fig.computed(kpi.indicator, fy - 1, list(FISCAL_MONTHS[:FISCAL_MONTHS.index(m) + 1])),
+                   ind.unit, ind.kind, d)]]
+    if national is not None and national.months.get((kpi.indicator, fy), {}).get(m) is not None:
+        rows.append([Cell(f"全国（{AsOf(fy, m).label().removesuffix('末現在')}）"),
+                     _cell(national.months[(kpi.indicator, fy)][m], ind.unit, ind.kind, d)])
+    target = "前年度実績" if res.target is None else format_value(res.target, unit=ind.unit, kind=ind.kind)
+    return Table(f"{format_fy(fy)}目標（KPI）：{ind.name}：{target}{OPS.get(kpi.op, '')}", ["", ind.name], rows,
+                 f"※{res.as_of.label()}")
+
+
+def kpi_line(fig: Figures, kpi, fy: int) -> str:
+    """■ 郵送化率 94.3%（令和7年3月末現在）／目標 95%以上 → △"""
+    if not kpi.indicator or kpi.indicator not in fig.catalogue:
+        return f"■ {kpi.text.removeprefix('【KPI】').strip()}：結果は手入力"
+    ind = fig.catalogue[kpi.indicator]
+    res = fig.kpi_result(kpi, fy)
+    target = ("前年度" + (f" {format_value(res.target, unit=ind.unit, kind=ind.kind)}" if res.target is not None
+                          else "")) if kpi.rule == "prev_fy" else format_value(res.target, unit=ind.unit, kind=ind.kind)
+    result = format_value(res.result, unit=ind.unit, kind=ind.kind, decimals=fig.shown_decimals(kpi.indicator))
+    when = f"（{res.as_of.label()}）" if res.as_of else ""
+    return f"■ {ind.name} {result}{when}／目標 {target}{OPS.get(kpi.op, '')}" + (
+        f" → {res.proposed}" if res.proposed else "")
+
+
+def _heading(item: ItemView) -> str:
+    return f"{item.pillar_no}.{item.pillar_title} ○ {item.title}"
+
+
+def _flags(item: ItemView) -> str:
+    return "".join(f for f, on in (("【重要度：高】", item.important), ("【困難度：高】", item.difficult)) if on)
+
+
+def build(db: Database, branch: str, fiscal_year: int, quarter: int, kind: str = "status",
+          label: str = "機密性2") -> Document:
+    """The document of a kind for a branch, fiscal year and quarter."""
+    if kind not in KINDS:
+        raise ValueError(f"種類は {', '.join(KINDS)} のいずれかです")
+    name = branch_names().get(branch, branch)
+    fig = Figures(db, branch)
+    national = Figures(db, "00")
+    upto = _months_until(fig, fiscal_year, quarter)
+    items = plan_items(db, branch, fiscal_year)
+    st = {s.item_id: s for s in statuses(db, [i.id for i in items], quarter)}
+    title = f"{format_fy_both(fiscal_year)} {name}支部{KINDS[kind]} （第{quarter}四半期）"
+    latest = max((m for (c, y), months in fig.months.items() if y == fiscal_year for m in months if m in upto),
+                 key=FISCAL_MONTHS.index, default=None)
+    doc = Document(kind, title, branch, fiscal_year, quarter, label,
+                   AsOf(fiscal_year, latest).label() if latest else "", landscape=kind == "progress")
+    for item in items:
+        s = st.get(item.id)
+        plan = item.plan_text + "".join(f"\n■ KPI：{k.text.removeprefix('【KPI】').strip()}" for k in item.kpis)
+        status = (s.status_text if s else "") + "".join(f"\n{kpi_line(fig, k, fiscal_year)}" for k in item.kpis)
+        block = Block(item.item_no, _heading(item), item.title, item.owner_group, _flags(item), plan,
+                      status.strip(), s.rating if s else None, s.national_rank if s else None)
+        if kind == "status":
+            for k in item.kpis:
+                if k.indicator and k.indicator in fig.catalogue and fig.years(k.indicator):
+                    block.tables.append(monthly_table(fig, k.indicator, fiscal_year, upto))
+                    if qt := quarter_table(fig, k.indicator, fiscal_year, upto):
+                        block.tables.append(qt)
+                    if tt := target_table(fig, k, fiscal_year, national):
+                        block.tables.append(tt)
+        elif kind == "progress":
+            for code in item_indicators(db.catalogue, item):
+                if fig.years(code):
+                    block.tables.append(monthly_table(fig, code, fiscal_year, upto))
+        doc.blocks.append(block)
+    if kind == "progress":
+        items_count, kpi_count = rating_counts(db, branch, fiscal_year, quarter)
+        doc.summary = Table("評価の集計", ["", *RATINGS, "計"],
+                            [[Cell("全項目")] + [Cell(str(items_count[m]), items_count[m]) for m in RATINGS]
+                             + [Cell(str(sum(items_count.values())), sum(items_count.values()))],
+                             [Cell("KPI")] + [Cell(str(kpi_count[m]), kpi_count[m]) for m in RATINGS]
+                             + [Cell(str(sum(kpi_count.values())), sum(kpi_count.values()))]])
+    if kind == "summary":
+        doc.summary, doc.charts = _achievement(db, fig, items, fiscal_year, quarter)
+    return doc
+
+
+def _achievement(db, fig: Figures, items: list[ItemView], fy: int, quarter: int) -> tuple[Table, list[str]]:
+    """No | 対応項目 | 指標 | 目標 | 結果 | 評価 — one row per KPI, the result with its month."""
+    ratings = kpi_ratings(db, [k.id for i in items for k in i.kpis], quarter)
+    rows, charts, n = [], [], 0
+    for item in items:
+        for k in item.kpis:
+            n += 1
+            ind = fig.catalogue.get(k.indicator) if k.indicator else None
+            res = fig.kpi_result(k, fy)
+            unit, kind = (ind.unit, ind.kind) if ind else (k.unit, "count")
+            target = ("前年度" + (f" {format_value(res.target, unit=unit, kind=kind)}" if res.target is not None
+                                  else "") if k.rule == "prev_fy" else format_value(k.target, unit=unit, kind=kind))
+            result = (f"{format_value(res.result, unit=unit, kind=kind)} {res.as_of.short()}実績分"
+                      if res.result is not None and res.as_of else "－")
+            rows.append([Cell(str(n), n), Cell(f"{item.item_no} {item.title}"),
+                         Cell(ind.name if ind else k.text.removeprefix("【KPI】").strip()),
+                         Cell(target + OPS.get(k.op, "")), Cell(result, res.result, unit, kind),
+                         Cell(ratings.get(k.id) or res.proposed or "")])
+            if ind and fig.months.get((ind.code, fy)) and ind.code not in charts:
+                charts.append(ind.code)
+    return Table("目標達成状況", ["No", "対応項目", "指標", "目標", "結果", "評価"], rows), charts

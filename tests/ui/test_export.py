@@ -1,0 +1,140 @@
+"""The quarterly documents as workbooks and PDFs: reopened and checked against the database."""
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from app.queries import plan_items
+from app.report import build
+from app.statuses import save_status
+from tests.conftest import ROOT
+from ui.export import export, write_pdf
+
+pytestmark = pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils (pdftotext, pdffonts) needed")
+
+
+def status_xlsx(demo_db, tmp_path, kind="status"):
+    return openpyxl.load_workbook(export(demo_db, build(demo_db, "10", 2024, 4, kind), tmp_path / f"{kind}.xlsx"))
+
+
+def find(ws, text):
+    for row in ws.iter_rows():
+        for c in row:
+            if c.value == text:
+                return c
+    raise AssertionError(f"{text!r} not in {ws.title}")
+
+
+def test_status_workbook_print_settings_and_figures(demo_db, tmp_path):
+    wb = status_xlsx(demo_db, tmp_path)
+    ws = wb["実施状況"]
+    assert ws["A1"].value == "2024（令和6）年度 群馬支部事業計画実施状況 （第4四半期）"
+    assert str(ws.page_setup.paperSize) == ws.PAPERSIZE_A4 and ws.page_setup.orientation == "portrait"
+    assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToWidth == 1
+    assert ws.page_setup.fitToHeight == 0
+    assert ws.print_title_rows == "$3:$3"
+    assert ws.oddFooter.center.text == "&P / &N" and ws.oddHeader.right.text == "機密性2"
+    heading = find(ws, "1.基盤的保険者機能の盤石化 ○ 業務改革の推進　【困難度：高】")
+    table = find(ws, "郵送化率")                                     # the monthly table under item 2
+    assert table.row > heading.row
+    r6 = find(ws, "令和6年度")
+    row = [ws.cell(table.row + 3, c) for c in range(1, 15)]          # caption, header, 令和5年度, 令和6年度
+    assert row[0].value == "令和6年度" and r6.row <= table.row + 3
+    assert row[1].value == pytest.approx(0.935) and row[1].number_format == "0.0%"
+    assert row[13].value == pytest.approx(0.943, abs=5e-4)            # 計: recomputed from its parts (94.3%)
+    plan = ws.cell(heading.row + 1, 1)
+    assert plan.data_type == "s" and plan.alignment.wrap_text and "郵送化率を95.0％以上" in plan.value
+    assert ws.row_dimensions[heading.row + 1].height >= 30           # tall enough not to cut the text
+
+
+def test_progress_workbook_is_landscape_with_ratings_and_counts(demo_db, tmp_path):
+    ws = status_xlsx(demo_db, tmp_path, "progress")["進捗状況"]
+    assert ws.page_setup.orientation == "landscape"
+    assert find(ws, "進捗状況（計画を下回る場合は、今後改善すべき点等）")
+    item2 = find(ws, "2")
+    assert ws.cell(item2.row, 14).value == "△" and ws.cell(item2.row, 15).value == "27位"
+    counts = find(ws, "全項目")
+    values = [ws.cell(counts.row, c).value for c in range(2, 16) if ws.cell(counts.row, c).value is not None]
+    assert values == [0, 5, 3, 0, 0, 8]                       # ◎ ○ △ × □ 計 of the sample's 第4四半期
+
+
+def test_person_texts_are_never_formulas(demo_db, tmp_path):
+    items = {i.item_no: i.id for i in plan_items(demo_db, "10", 2024)}
+    nasty = '=HYPERLINK("http://example.invalid","click")\n+1\n-2\n@SUM(A1)\x01\x07 end'
+    save_status(demo_db, items[9], 4, text=nasty)
+    save_status(demo_db, items[8], 4, text="=1+1")
+    path = export(demo_db, build(demo_db, "10", 2024, 4, "status"), tmp_path / "s.xlsx")
+    ws = openpyxl.load_workbook(path)["実施状況"]                       # formulas as written, not computed
+    cells = [c for row in ws.iter_rows() for c in row if isinstance(c.value, str) and "HYPERLINK" in c.value]
+    assert len(cells) == 1 and cells[0].data_type == "s"
+    assert cells[0].value.startswith('=HYPERLINK("http://example.invalid","click")\n+1\n-2\n@SUM(A1)')
+    assert "\x01" not in cells[0].value and "\x07" not in cells[0].value
+    plain = [c for row in ws.iter_rows() for c in row if c.value == "=1+1"]
+    assert plain and plain[0].data_type == "s"
+    import zipfile
+
+    xml = zipfile.ZipFile(path).read("xl/worksheets/sheet1.xml")
+    assert b"<f>" not in xml                                         # no formula anywhere in the sheet
+
+
+def pdf_text(path: Path) -> str:
+    """The PDF's text; NFKC because the font's map gives some kanji as their Kangxi radical forms
+    (⾺ U+2F7A for 馬), which read the same."""
+    import unicodedata
+
+    out = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True).stdout
+    return unicodedata.normalize("NFKC", out)
+
+
+def test_status_pdf_has_the_font_title_items_and_figures(demo_db, tmp_path):
+    doc = build(demo_db, "10", 2024, 4, "status")
+    pdf = write_pdf(demo_db, doc, tmp_path / "s.pdf")
+    fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True).stdout
+    assert "IPAexGothic" in fonts or "Noto" in fonts
+    assert all(line.split()[-5] == "yes" for line in fonts.splitlines()[2:] if line.strip())   # embedded
+    text = pdf_text(pdf)
+    flat = text.replace(" ", "").replace("\n", "")          # a long heading wraps onto the next line
+    assert "2024(令和6)年度群馬支部事業計画実施状況(第4四半期)" in flat
+    import unicodedata
+
+    for item in plan_items(demo_db, "10", 2024):
+        assert unicodedata.normalize("NFKC", item.title).replace(" ", "") in flat, item.title
+    assert "94.3%" in text and "93.5%" in text and "1/" in flat and "機密性2" in text
+
+
+def test_summary_with_charts_through_the_command_line(demo_path, tmp_path):
+    for suffix in ("pdf", "xlsx"):
+        out = tmp_path / f"summary.{suffix}"
+        run = subprocess.run([sys.executable, str(ROOT / "main.py"), "--db", str(demo_path), "export", "--branch", "10",
+                              "--fy", "2024", "--quarter", "4", "--kind", "summary", "--out", str(out)],
+                             capture_output=True, text=True, cwd=ROOT)
+        assert run.returncode == 0, run.stderr
+    text = pdf_text(tmp_path / "summary.pdf").replace(" ", "")
+    assert "目標達成状況" in text and "94.3%R7.3実績分" in text and "83.62%R6.11実績分" in text
+    images = subprocess.run(["pdfimages", "-list", str(tmp_path / "summary.pdf")], capture_output=True, text=True)
+    assert len(images.stdout.splitlines()) - 2 >= 10                     # a chart per KPI with figures
+    wb = openpyxl.load_workbook(tmp_path / "summary.xlsx")
+    assert wb.sheetnames == ["目標達成状況", "グラフ"] and len(wb["グラフ"]._images) == 10
+    bad = subprocess.run([sys.executable, str(ROOT / "main.py"), "--db", str(demo_path), "export", "--fy", "2024",
+                          "--quarter", "4", "--out", str(tmp_path / "x.docx")], capture_output=True, text=True, cwd=ROOT)
+    assert bad.returncode == 2
+
+
+def test_report_dialog_saves_both_and_previews(window, qtbot, tmp_path):
+    from PySide6.QtPrintSupport import QPrinter
+
+    dialog = window.open_report()
+    qtbot.addWidget(dialog)
+    dialog.kind.setCurrentIndex(1)
+    assert dialog.save_xlsx(str(tmp_path / "p.xlsx")) and (tmp_path / "p.xlsx").stat().st_size > 5000
+    assert dialog.save_pdf(str(tmp_path / "p.pdf")) and "進捗状況" in pdf_text(tmp_path / "p.pdf")
+    printer = QPrinter(QPrinter.HighResolution)
+    printer.setOutputFormat(QPrinter.PdfFormat)
+    printer.setOutputFileName(str(tmp_path / "printed.pdf"))
+    assert dialog._paint(printer) >= 3                               # what print preview and print draw
+    preview = dialog.preview()
+    qtbot.addWidget(preview)
+    assert preview.isVisible()

@@ -1,0 +1,131 @@
+"""四半期の資料: choose the document, quarter and confidentiality label; print preview, print,
+save as Excel or PDF."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QLabel, QLineEdit, QMessageBox,
+    QProgressDialog, QPushButton, QVBoxLayout,
+)
+
+from app.fiscal import format_fy
+
+KINDS = (("status", "事業計画実施状況"), ("progress", "進捗状況"), ("summary", "目標達成状況"))
+
+
+class ReportDialog(QDialog):
+    def __init__(self, db, branch: str, fiscal_year: int, quarter: int, parent=None):
+        super().__init__(parent)
+        self.db, self.branch, self.fiscal_year = db, branch, fiscal_year
+        self.setWindowTitle("四半期の資料 — 印刷・出力")
+        lay = QVBoxLayout(self)
+        form = QFormLayout()
+        self.kind = QComboBox()
+        for key, name in KINDS:
+            self.kind.addItem(name, key)
+        self.quarter = QComboBox()
+        for q in (1, 2, 3, 4):
+            self.quarter.addItem(f"第{q}四半期", q)
+        self.quarter.setCurrentIndex(quarter - 1)
+        self.label = QLineEdit("機密性2")
+        form.addRow("資料", self.kind)
+        form.addRow("年度", QLabel(format_fy(fiscal_year)))
+        form.addRow("四半期", self.quarter)
+        form.addRow("機密性の表示", self.label)
+        lay.addLayout(form)
+        buttons = QDialogButtonBox(QDialogButtonBox.Close)
+        for text, slot in (("印刷プレビュー…", self.preview), ("印刷…", self.print_), ("Excel に保存…", self.save_xlsx),
+                           ("PDF に保存…", self.save_pdf)):
+            b = QPushButton(text)
+            b.clicked.connect(slot)
+            buttons.addButton(b, QDialogButtonBox.ActionRole)
+        buttons.rejected.connect(self.reject)
+        lay.addWidget(buttons)
+        self.status = QLabel()
+        self.status.setStyleSheet("color: #555;")
+        lay.addWidget(self.status)
+
+    def document(self):
+        from app.report import build
+
+        return build(self.db, self.branch, self.fiscal_year, self.quarter.currentData(), self.kind.currentData(),
+                     self.label.text().strip() or "機密性2")
+
+    # ---- printing ------------------------------------------------------------------------
+    def _paint(self, printer, doc=None) -> int:
+        import tempfile
+
+        from ui.export import chart_images, paint_pages, setup_page, text_document
+
+        doc = doc or self.document()
+        setup_page(printer, doc)
+        with tempfile.TemporaryDirectory() as tmp:
+            td = text_document(doc, chart_images(self.db, doc, Path(tmp)))
+            return paint_pages(doc, td, printer)
+
+    def preview(self):
+        from PySide6.QtPrintSupport import QPrintPreviewDialog, QPrinter
+
+        printer = QPrinter(QPrinter.HighResolution)
+        dialog = QPrintPreviewDialog(printer, self)
+        dialog.setWindowTitle("印刷プレビュー")
+        dialog.resize(1000, 800)
+        dialog.paintRequested.connect(self._paint)
+        self.preview_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def print_(self) -> None:
+        from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+
+        printer = QPrinter(QPrinter.HighResolution)
+        if QPrintDialog(printer, self).exec() == QDialog.Accepted:
+            pages = self._paint(printer)
+            self.status.setText(f"{pages} ページを印刷しました")
+
+    # ---- files ---------------------------------------------------------------------------
+    def _ask(self, suffix: str, kind_name: str) -> str | None:
+        doc_name = self.kind.currentText()
+        path, _ = QFileDialog.getSaveFileName(
+            self, f"{kind_name} に保存", f"{format_fy(self.fiscal_year)}_{doc_name}_第{self.quarter.currentData()}四半期"
+            f".{suffix}", f"{kind_name} (*.{suffix})")
+        return path or None
+
+    def save_xlsx(self, path: str | None = None) -> str | None:
+        from ui.export import export
+
+        path = path or self._ask("xlsx", "Excel ブック")
+        if not path:
+            return None
+        return self._save(lambda: export(self.db, self.document(), Path(path)), path)
+
+    def save_pdf(self, path: str | None = None) -> str | None:
+        from ui.export import write_pdf
+
+        path = path or self._ask("pdf", "PDF")
+        if not path:
+            return None
+        progress = QProgressDialog("PDF を作っています…", None, 0, 0, self)
+        progress.setWindowModality(Qt.WindowModal)
+        progress.setMinimumDuration(300)
+
+        def step(done, total):
+            progress.setMaximum(total)
+            progress.setValue(done)
+        try:
+            return self._save(lambda: write_pdf(self.db, self.document(), Path(path), step), path)
+        finally:
+            progress.close()
+
+    def _save(self, work, path: str) -> str | None:
+        from app.errors import BranchReportError
+
+        try:
+            work()
+        except (OSError, ValueError, BranchReportError) as exc:
+            QMessageBox.warning(self, "出力", f"保存できませんでした: {exc}")
+            return None
+        self.status.setText(f"保存しました: {path}")
+        return path
