@@ -85,7 +85,8 @@ def monthly_table(fig: Figures, code: str, fy: int, upto: list[int]) -> Table:
         shown = months if year < fy else {m: v for m, v in months.items() if m in upto}
         if not shown and year < fy:
             continue
-        total = fig.year_value(code, year) if year < fy else fig.computed(code, year, upto)
+        full = year < fy or len(upto) == 12          # a whole year: the printed figure where there is one
+        total = fig.year_value(code, year) if full else fig.computed(code, year, upto)
         d = fig.shown_decimals(code) if ind.unit == "%" else None
         rows.append([Cell(format_fy(year))] + [_cell(shown.get(m), ind.unit, ind.kind, d) for m in FISCAL_MONTHS]
                     + [_cell(total, ind.unit, ind.kind, fig.shown_decimals(code))])
