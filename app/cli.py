@@ -70,6 +70,9 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--kind", choices=("status", "progress", "summary"), default="status")
     e.add_argument("--label", default="機密性2", help="機密性の表示 (ヘッダーに印字)")
 
+    rs = sub.add_parser("restore", help="バックアップから復元 (今の内容も先にバックアップします)")
+    rs.add_argument("--from", dest="source", required=True)
+
     b = sub.add_parser("backup", help="データベースのバックアップ")
     b.add_argument("--out", required=True)
     return p
@@ -108,6 +111,8 @@ def run(args: argparse.Namespace, target, extra_verbs: dict | None = None) -> in
 
     verbs = {"values": cmd_values, "plan": cmd_plan, "import": cmd_import, "ranks": cmd_ranks,
              "backup": cmd_backup}
+    if args.verb == "restore":                       # works on the file, not on an opened database
+        return cmd_restore(target, args)
     for verb, where in (extra_verbs or {}).items():
         module, _, name = where.partition(":")
         verbs[verb] = lambda db, a, module=module, name=name: getattr(importlib.import_module(module), name)(db, a)
@@ -204,6 +209,18 @@ def cmd_ranks(db, args) -> int:
     out = [{"branch": r.branch, "fiscal_year": r.fiscal_year, "month": r.month, "indicator": r.indicator,
             "value": r.value if args.format == "json" else format_number(r.value), "rank": r.rank} for r in rows]
     _write(out, ["branch", "fiscal_year", "month", "indicator", "value", "rank"], args.format)
+    return 0
+
+
+def cmd_restore(target, args) -> int:
+    from app.backups import restore
+    from app.store import default_database_path
+
+    path = Path(target if target is not None else default_database_path()).expanduser()
+    if "://" in str(target or ""):
+        raise UsageError("restore は SQLite のデータベースにだけ使えます")
+    safety = restore(path, Path(args.source))
+    print(f"{args.source} から復元しました: {path}" + (f"（元の内容: {safety}）" if safety else ""), file=sys.stderr)
     return 0
 
 

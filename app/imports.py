@@ -99,7 +99,12 @@ def read_report(db: Database, path: str | Path, branch: str | None = None,
 
 def store_extractions(db: Database, read: list[tuple[ImportReport, Extraction]], dry_run: bool = False,
                       prefer: str | None = None) -> None:
-    """One transaction for all: each extraction a batch; conflicts or a dry run store nothing."""
+    """One transaction for all: each extraction a batch; conflicts or a dry run store nothing.
+    A SQLite database is backed up first (bounded number of backups beside it)."""
+    if not dry_run:
+        from app.backups import auto_backup
+
+        auto_backup(db, "before-import")
     with db.sessions.begin() as s:
         for report, ext in read:
             _store_one(s, report, ext, prefer)

@@ -77,6 +77,12 @@ def open_database(target: str | Path | None = None) -> Database:
     if target is None:
         target = default_database_path()
     if "://" not in str(target):
+        from app.backups import network_filesystem
+
+        if fs := network_filesystem(Path(target).expanduser().parent):
+            raise DatabaseError(f"{target} はネットワーク上のドライブ ({fs}) にあります。SQLite のデータベースは"
+                                "ネットワークドライブでは安全に使えません（WAL が働きません）。ローカルのディスクに置くか、"
+                                "グループで共有するときは共有モード（PostgreSQL: --db postgresql+psycopg://…）を使ってください")
         Path(target).expanduser().parent.mkdir(parents=True, exist_ok=True)
     try:
         engine = dbengine.make_engine(target)

@@ -36,9 +36,21 @@ def launch(target):
     window.show()
 
     def open_it(_state):
-        from app.store import open_database
+        from pathlib import Path
 
-        db = open_database(target)
+        from app.backups import InstanceLock
+        from app.errors import DatabaseError
+        from app.store import default_database_path, open_database
+
+        path = target if target is not None else default_database_path()
+        if "://" not in str(path):
+            lock = InstanceLock(Path(path).expanduser())
+            Path(path).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            if not lock.acquire():
+                raise DatabaseError(f"このデータベース ({path}) は別の branch-report の画面で開かれています。"
+                                    "そちらの画面を使うか、閉じてから開き直してください")
+            window.instance_lock = lock
+        db = open_database(path)
         db.catalogue                  # noqa: B018 - loaded here, not on the GUI thread
         return db
 

@@ -60,7 +60,8 @@ class MainWindow(QMainWindow):
         self.editor.db, self.editor.branch = db, self.branch
         url = db.engine.url
         self.statusBar().showMessage(f"データベース: {url.database if db.is_sqlite else url.render_as_string()}")
-        for action in (self.import_action, self.history_action, self.dashboard_action, self.report_action):
+        for action in (self.import_action, self.history_action, self.dashboard_action, self.report_action,
+                       self.restore_action):
             action.setEnabled(True)
         self._load_years()
         self.loaded.emit()
@@ -198,10 +199,11 @@ class MainWindow(QMainWindow):
         self.import_action.setToolTip("Excel ブックを取り込む (Ctrl+I)。ファイルを窓にドロップしても取り込めます")
         history = self.history_action = QAction("取込履歴(&H)…", self, triggered=self.open_history)
         self.export_chart_action = QAction("グラフを PNG で保存(&G)…", self, triggered=lambda: self.export_chart())
+        self.restore_action = QAction("バックアップから復元(&R)…", self, triggered=lambda: self.restore_backup())
         self.report_action = QAction("四半期の資料（印刷・出力）(&P)…", self, shortcut=QKeySequence.Print,
                                      triggered=lambda: self.open_report())
         quit_action = QAction("終了(&Q)", self, shortcut=QKeySequence.Quit, triggered=self.close)
-        for a in (self.import_action, history, self.report_action, self.export_chart_action):
+        for a in (self.import_action, history, self.report_action, self.export_chart_action, self.restore_action):
             a.setEnabled(False)                     # until the database is open (a chart is shown)
             file_menu.addAction(a)
         file_menu.addSeparator()
@@ -462,6 +464,43 @@ class MainWindow(QMainWindow):
         self.national_label.setText(f"<b>{ind.name}</b>　{format_fy(self.fiscal_year)}　{len(table)} 行　（{direction}）"
                                   if table else f"{ind.name}: 本部の支部別の表が取り込まれていません"
                                   "（ファイル → Excel を取り込む）")
+
+    def restore_backup(self, source: str | None = None, confirm: bool = True) -> bool:
+        """Put a backup in place of this database (the current content is backed up first)."""
+        from pathlib import Path
+
+        from PySide6.QtWidgets import QFileDialog
+
+        from app.backups import backup_dir, restore
+        from app.errors import BranchReportError
+        from app.store import open_database
+        from db.engine import sqlite_path
+
+        path = sqlite_path(self.db.engine)
+        if path is None:
+            QMessageBox.information(self, "復元", "共有モード（PostgreSQL）のデータベースはサーバーで復元してください")
+            return False
+        if not source:
+            source, _ = QFileDialog.getOpenFileName(self, "復元するバックアップ", str(backup_dir(path)),
+                                                    "データベース (*.sqlite3 *.db)")
+        if not source:
+            return False
+        if confirm and QMessageBox.question(
+                self, "復元", f"{Path(source).name} の内容に戻します。今の内容はバックアップしてから置き換えます。"
+                "よろしいですか？") != QMessageBox.Yes:
+            return False
+        self.status.save()
+        self.db.engine.dispose()
+        try:
+            restore(path, Path(source))
+        except BranchReportError as exc:
+            QMessageBox.warning(self, "復元", str(exc))
+            self.set_database(open_database(path))
+            return False
+        self.editor.stack.clear()
+        self.set_database(open_database(path))
+        self.statusBar().showMessage(f"{Path(source).name} から復元しました", 10000)
+        return True
 
     def open_report(self):
         from ui.report_dialog import ReportDialog

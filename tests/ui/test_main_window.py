@@ -131,3 +131,36 @@ def test_by_branch_table_after_importing_headquarters_tables(window, qtbot, demo
     assert model.headerData(13, Qt.Horizontal) == "全国順位（3月）"
     assert model.index(47, 0).data() == "全国" and model.index(47, 1).data() == "94.84%"
     assert "郵送化率" in window.national_label.text()
+
+
+def test_a_second_window_on_the_same_file_is_told_so(qtbot, demo_path, tmp_path):
+    import shutil
+
+    from app.backups import InstanceLock
+    from ui.app import launch
+
+    path = tmp_path / "shared.sqlite3"
+    shutil.copy(demo_path, path)
+    held = InstanceLock(path)
+    assert held.acquire()
+    window = launch(path)
+    qtbot.addWidget(window)
+    window.setProperty("quiet", True)
+    with qtbot.waitSignal(window.failed, timeout=20000) as blocker:
+        pass
+    assert "別の branch-report の画面で開かれています" in blocker.args[0]
+    assert window.db is None
+    held.release()
+
+
+def test_restore_from_the_menu_reopens_the_restored_data(window, qtbot, demo_db):
+    from app.backups import auto_backup
+    from app.edits import set_month_value
+
+    backup = auto_backup(demo_db, "manual")
+    set_month_value(demo_db, "10", 2024, 4, "counter_count", 1)
+    assert window.restore_backup(str(backup), confirm=False)
+    from app.queries import monthly_values
+
+    assert [r.value for r in monthly_values(window.db, "10", 2024, ["counter_count"]) if r.month == 4] == [541]
+    assert window.tree.topLevelItemCount() == 4
