@@ -26,6 +26,71 @@ def _isolated_user_dirs(tmp_path_factory, tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CACHE_HOME", str(home / "cache"))
 
 
+# ---- database backends ----------------------------------------------------------------------
+# The database, importer and service tests (tests/app, tests/db, tests/importers) run against
+# SQLite, and against a real PostgreSQL server when BRANCH_REPORT_TEST_PG names one (an SQLAlchemy
+# URL to a database the tests may create databases from; .ci/run starts one on loopback).
+PG_URL = os.environ.get("BRANCH_REPORT_TEST_PG")
+BACKEND_DIRS = ("tests/app/", "tests/db/", "tests/importers/")
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "sqlite_only: the test is about SQLite itself (files, pragmas, backups)")
+
+
+def pytest_generate_tests(metafunc):
+    if "backend" not in metafunc.fixturenames:
+        return
+    path = str(metafunc.definition.path.relative_to(ROOT)).replace(os.sep, "/")
+    both = PG_URL and path.startswith(BACKEND_DIRS) and not metafunc.definition.get_closest_marker("sqlite_only")
+    metafunc.parametrize("backend", ["sqlite", "postgresql"] if both else ["sqlite"], indirect=True)
+
+
+@pytest.fixture
+def backend(request) -> str:
+    return getattr(request, "param", "sqlite")
+
+
+def _pg_admin():
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    url = make_url(PG_URL)
+    return psycopg.connect(url.set(drivername="postgresql").render_as_string(hide_password=False),
+                           autocommit=True), url
+
+
+@pytest.fixture(scope="session")
+def pg_demo_template():
+    """The demo database built once on the server; each test gets a copy (CREATE DATABASE … TEMPLATE)."""
+    from app.demo import build_demo
+
+    admin, url = _pg_admin()
+    admin.execute("DROP DATABASE IF EXISTS br_demo_template WITH (FORCE)")
+    admin.execute("CREATE DATABASE br_demo_template")
+    build_demo(url.set(database="br_demo_template").render_as_string(hide_password=False)).engine.dispose()
+    yield "br_demo_template"
+    admin.execute("DROP DATABASE IF EXISTS br_demo_template WITH (FORCE)")
+    admin.close()
+
+
+def _pg_database(template: str | None):
+    import uuid
+
+    from app.store import open_database
+
+    admin, url = _pg_admin()
+    name = f"br_test_{uuid.uuid4().hex[:12]}"
+    admin.execute(f"CREATE DATABASE {name}" + (f" TEMPLATE {template}" if template else ""))
+    db = open_database(url.set(database=name).render_as_string(hide_password=False))
+    try:
+        yield db
+    finally:
+        db.engine.dispose()
+        admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        admin.close()
+
+
 @pytest.fixture(scope="session")
 def demo_path(tmp_path_factory) -> Path:
     from app.demo import build_demo
@@ -36,8 +101,11 @@ def demo_path(tmp_path_factory) -> Path:
 
 
 @pytest.fixture
-def demo_db(demo_path, tmp_path):
-    """A private copy of the demo database (tests may change it)."""
+def demo_db(backend, demo_path, tmp_path, request):
+    """A private copy of the demo database (tests may change it), on each backend."""
+    if backend == "postgresql":
+        yield from _pg_database(request.getfixturevalue("pg_demo_template"))
+        return
     from app.store import open_database
     from db.engine import backup_sqlite, make_engine
 
@@ -50,7 +118,10 @@ def demo_db(demo_path, tmp_path):
 
 
 @pytest.fixture
-def empty_db(tmp_path):
+def empty_db(backend, tmp_path):
+    if backend == "postgresql":
+        yield from _pg_database(None)
+        return
     from app.store import open_database
 
     db = open_database(tmp_path / "empty.sqlite3")

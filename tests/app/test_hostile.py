@@ -11,6 +11,8 @@ from app.imports import import_workbook
 from importers import workbook
 from tests.conftest import SAMPLE
 
+pytestmark = pytest.mark.sqlite_only      # about SQLite files themselves
+
 MONTHLY = SAMPLE / "gunma_fy2024_monthly.xlsx"
 
 

@@ -1,10 +1,13 @@
 """The database layer: pragmas, migrations that match the models, backups."""
 import sqlite3
 
+import pytest
 from sqlalchemy import inspect, text
 
 from db.engine import backup_sqlite, current_revision, head_revision, make_engine, migrate
 from db.models import Base
+
+pytestmark = pytest.mark.sqlite_only      # about SQLite files themselves
 
 
 def test_sqlite_connections_are_safe(empty_db):

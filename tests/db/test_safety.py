@@ -17,6 +17,8 @@ from app.queries import monthly_values
 from app.store import open_database
 from tests.conftest import ROOT, SAMPLE
 
+pytestmark = pytest.mark.sqlite_only      # about SQLite files themselves
+
 
 def count(path) -> int:
     con = sqlite3.connect(path)

@@ -103,7 +103,7 @@ def test_ranks_after_import_follow_the_indicators_direction(tmp_path, empty_db, 
             c.value = c.value * 100 - 84          # 6.1 … 10.7 days, 10 群馬 = 7.0
     wb.save(tmp_path / "days.xlsx")
     assert import_workbook(empty_db, tmp_path / "days.xlsx").stored
-    assert main(["--db", str(empty_db.engine.url.database), "ranks", "--indicator", "ss_avg_days",
+    assert main(["--db", empty_db.engine.url.render_as_string(hide_password=False), "ranks", "--indicator", "ss_avg_days",
                  "--fy", "R5", "--branch", "10"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0] == "branch,fiscal_year,month,indicator,value,rank"
