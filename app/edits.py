@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from app.errors import NotFound, ValidationError
+from app.errors import ConflictError, NotFound, ValidationError
 from app.imports import _ensure_years, format_number
 from app.store import Database, current_user
 from app.values import read_value
@@ -37,14 +37,20 @@ def parse_entry(db: Database, indicator: str, entry) -> float | None:
     return reading.value
 
 
+UNCHECKED = object()
+
+
 @dataclass(frozen=True)
 class CellEntry:
-    """One cell to set: what the user typed or pasted (or a number, or None to clear)."""
+    """One cell to set: what the user typed or pasted (or a number, or None to clear), and the
+    value the user saw before (``expected``): if the stored value is no longer that one, someone
+    else changed it meanwhile and nothing is stored (optimistic concurrency)."""
     branch: str
     fiscal_year: int
     month: int
     indicator: str
     entry: object
+    expected: object = UNCHECKED
 
 
 def set_month_value(db: Database, branch: str, fiscal_year: int, month: int, indicator: str, entry,
@@ -68,14 +74,22 @@ def set_month_values(db: Database, cells: list[CellEntry], who: str | None = Non
             name = db.catalogue[c.indicator].name if c.indicator in db.catalogue else c.indicator
             raise ValidationError(f"{name} {c.month}月: {exc}") from exc
     who, now = who or current_user(), datetime.now()
-    edits = []
+    from app.access import check_indicator
+
+    for c, _ in parsed:
+        check_indicator(db, who, c.branch, c.indicator)
+    edits, conflicts = [], []
     with db.sessions.begin() as s:
         _ensure_years(s, {c.fiscal_year for c, _ in parsed})
         for c, new in parsed:
             row = s.scalars(select(MonthlyValue).where(
                 MonthlyValue.branch_code == c.branch, MonthlyValue.fiscal_year == c.fiscal_year,
-                MonthlyValue.month == c.month, MonthlyValue.indicator_code == c.indicator)).first()
+                MonthlyValue.month == c.month, MonthlyValue.indicator_code == c.indicator).with_for_update()).first()
             old = row.value if row else None
+            if c.expected is not UNCHECKED and old != c.expected:
+                name = db.catalogue[c.indicator].name if c.indicator in db.catalogue else c.indicator
+                conflicts.append((f"{name} {c.fiscal_year}年度 {c.month}月", old, new))
+                continue
             edits.append(Edit(c.branch, c.fiscal_year, c.month, c.indicator, old, new))
             if old == new:
                 continue
@@ -90,6 +104,9 @@ def set_month_values(db: Database, cells: list[CellEntry], who: str | None = Non
                             key=f"{c.branch}/{c.fiscal_year}/{c.month}/{c.indicator}", field="value",
                             old=None if old is None else format_number(old),
                             new=None if new is None else format_number(new), source="hand edit"))
+        if conflicts:
+            s.rollback()
+            raise ConflictError("ほかの人が同じセルを変更しました。どちらの値にするか選んでください", conflicts)
     return edits
 
 

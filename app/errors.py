@@ -23,3 +23,16 @@ class ValidationError(BranchReportError):
 
 class NotFound(BranchReportError):
     """A branch, year, item or indicator that does not exist."""
+
+
+class ConflictError(BranchReportError):
+    """Someone else changed the same cell or text since it was read (optimistic concurrency).
+    ``conflicts`` lists (what, theirs, mine) so the user can choose with both in view."""
+
+    def __init__(self, message: str, conflicts: list[tuple[str, object, object]]):
+        super().__init__(message)
+        self.conflicts = conflicts
+
+
+class PermissionDenied(BranchReportError):
+    """In shared mode, the user may not change this branch's, group's or item's data."""

@@ -101,6 +101,10 @@ def store_extractions(db: Database, read: list[tuple[ImportReport, Extraction]],
                       prefer: str | None = None) -> None:
     """One transaction for all: each extraction a batch; conflicts or a dry run store nothing.
     A SQLite database is backed up first (bounded number of backups beside it)."""
+    from app.access import check_import
+
+    for _, ext in read:
+        check_import(db, current_user(), ext)
     if not dry_run:
         from app.backups import auto_backup
 

@@ -5,7 +5,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from app.errors import NotFound, ValidationError
+from app.errors import ConflictError, NotFound, ValidationError
 from app.kpi import RATINGS, normalize_rating
 from app.store import Database, current_user
 from db.models import ChangeLog, PlanItem, QuarterlyStatus
@@ -13,9 +13,21 @@ from db.models import ChangeLog, PlanItem, QuarterlyStatus
 _UNSET = object()
 
 
+def status_version(db: Database, item_id: int, quarter: int) -> int:
+    """The row version of an item's quarterly status (0 when there is none yet)."""
+    with db.session() as s:
+        return s.scalar(select(QuarterlyStatus.version).where(QuarterlyStatus.item_id == item_id,
+                                                              QuarterlyStatus.quarter == quarter)) or 0
+
+
 def save_status(db: Database, item_id: int, quarter: int, *, text=_UNSET, rating=_UNSET,
-                national_rank=_UNSET, who: str | None = None) -> list[tuple[str, str | None, str | None]]:
-    """Store what changed (one transaction, one log line per field); return (field, old, new)."""
+                national_rank=_UNSET, who: str | None = None,
+                expected_version: int | None = None) -> list[tuple[str, str | None, str | None]]:
+    """Store what changed (one transaction, one log line per field); return (field, old, new).
+
+    ``expected_version``: the version the user's text was loaded at; if someone saved since,
+    nothing is stored and ConflictError carries both texts.
+    """
     if quarter not in (1, 2, 3, 4):
         raise ValidationError(f"四半期は 1〜4 です ({quarter})")
     if rating is not _UNSET and rating is not None:
@@ -28,10 +40,19 @@ def save_status(db: Database, item_id: int, quarter: int, *, text=_UNSET, rating
     who = who or current_user()
     changes = []
     with db.sessions.begin() as s:
-        if s.get(PlanItem, item_id) is None:
+        item = s.get(PlanItem, item_id)
+        if item is None:
             raise NotFound(f"項目 {item_id} がありません")
+        from app.access import check_item
+
+        check_item(db, who, item)
         row = s.scalars(select(QuarterlyStatus).where(QuarterlyStatus.item_id == item_id,
-                                                      QuarterlyStatus.quarter == quarter)).first()
+                                                      QuarterlyStatus.quarter == quarter).with_for_update()).first()
+        if expected_version is not None and (row.version if row else 0) != expected_version:
+            mine = text if text is not _UNSET else (row.status_text if row else "")
+            raise ConflictError("ほかの人がこの実施状況を保存しました。どちらの内容にするか選んでください",
+                                [("進捗状況", row.status_text if row else "", mine),
+                                 ("評価", row.rating if row else None, rating if rating is not _UNSET else None)])
         if row is None:
             row = QuarterlyStatus(item_id=item_id, quarter=quarter, status_text="", version=0)
             s.add(row)
@@ -59,8 +80,12 @@ def save_kpi_rating(db: Database, kpi_id: int, quarter: int, rating: str | None,
         raise ValidationError(f"評価は {' '.join(RATINGS)} のいずれかです ('{rating}')")
     who, now = who or current_user(), datetime.now()
     with db.sessions.begin() as s:
-        if s.get(Kpi, kpi_id) is None:
+        kpi = s.get(Kpi, kpi_id)
+        if kpi is None:
             raise NotFound(f"KPI {kpi_id} がありません")
+        from app.access import check_item
+
+        check_item(db, who, kpi.item)
         row = s.scalars(select(KpiStatus).where(KpiStatus.kpi_id == kpi_id, KpiStatus.quarter == quarter)).first()
         old = row.rating if row else None
         if old == mark:

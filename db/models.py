@@ -192,6 +192,16 @@ class KpiStatus(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
 
 
+class AppUser(Base):
+    """利用者 (shared mode): a login, the branch and group it belongs to. With no rows, the
+    database is a single user's and every write is allowed."""
+    __tablename__ = "app_user"
+    login: Mapped[str] = mapped_column(String(100), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), default="")
+    branch_code: Mapped[str] = mapped_column(ForeignKey("branch.code"))
+    group_name: Mapped[str] = mapped_column(String(20))       # 業務, レセプト, 保健, 企画総務
+
+
 class ChangeLog(Base):
     """変更履歴: who changed what when, old → new, and from which file."""
     __tablename__ = "change_log"

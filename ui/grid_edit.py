@@ -13,33 +13,50 @@ class SetCellsCommand(QUndoCommand):
         self.editor, self.branch, self.changes = editor, branch, changes   # (code, fy, month, new, old)
 
     def _apply(self, values) -> None:
-        from app.edits import CellEntry, set_month_values
+        """values: (code, fy, month, value, the value expected in the database now)."""
+        from app.edits import UNCHECKED, CellEntry, set_month_values
+        from app.errors import ConflictError
 
+        check = not self.editor.force
         try:
-            set_month_values(self.editor.db, [CellEntry(self.branch, fy, m, code, v) for code, fy, m, v in values])
-        except Exception as exc:  # the database refused (locked, gone): say so, keep nothing half-done
+            set_month_values(self.editor.db, [CellEntry(self.branch, fy, m, code, v, seen if check else UNCHECKED)
+                                              for code, fy, m, v, seen in values])
+        except ConflictError as exc:           # someone else changed a cell meanwhile: ask, with both
+            self.setObsolete(True)
+            self.editor.conflict.emit(exc, [(self.branch, *v[:4]) for v in values])
+            return
+        except Exception as exc:  # the database refused (locked, gone, not allowed): say so
             self.setObsolete(True)
             self.editor.failed.emit(f"保存できませんでした: {exc}")
             return
         self.editor.changed.emit()
 
     def redo(self) -> None:
-        self._apply([(c, fy, m, new) for c, fy, m, new, _ in self.changes])
+        self._apply([(c, fy, m, new, old) for c, fy, m, new, old in self.changes])
 
     def undo(self) -> None:
-        self._apply([(c, fy, m, old) for c, fy, m, _, old in self.changes])
+        self._apply([(c, fy, m, old, new) for c, fy, m, new, old in self.changes])
 
 
 class GridEditor(QObject):
     """Validates entries by the importer's rules, then pushes one undoable command per edit."""
     changed = Signal()             # values were stored: refresh what shows them
     failed = Signal(str)
+    conflict = Signal(object, object)   # ConflictError, [(branch, code, fy, month, value)] not stored
 
     def __init__(self, parent=None):
         super().__init__(parent)
         self.stack = QUndoStack(self)
         self.db = None
         self.branch = ""
+        self.force = False         # True while the user chose to overwrite someone else's change
+
+    def overwrite(self, cells) -> None:
+        """Store the user's values over someone else's (after seeing both)."""
+        from app.edits import CellEntry, set_month_values
+
+        set_month_values(self.db, [CellEntry(b, fy, m, code, v) for b, code, fy, m, v in cells])
+        self.changed.emit()
 
     def set_cells(self, model, cells: list[tuple[int, int, object]], label: str | None = None) -> bool:
         """cells: (row, column, entry). All valid → one undo step; any invalid → nothing stored."""

@@ -123,6 +123,7 @@ class MainWindow(QMainWindow):
         self.grid_model.editor = self.editor
         self.editor.changed.connect(self._values_changed)
         self.editor.failed.connect(lambda msg: QMessageBox.warning(self, "保存", msg))
+        self.editor.conflict.connect(self._cell_conflict)
         self.grid_model.refused.connect(lambda msg: self.statusBar().showMessage(msg, 10000))
         self.grid = MonthlyGridView()
         self.grid.setModel(self.grid_model)
@@ -565,6 +566,21 @@ class MainWindow(QMainWindow):
             QMessageBox.warning(self, "グラフ", f"{path} に保存できません")
             return None
         return path or None
+
+    def _cell_conflict(self, exc, cells) -> None:
+        """Someone else changed the same cells: show both values; the user chooses."""
+        from app.imports import format_number
+
+        def shown(v):
+            return "－" if v is None else format_number(v)
+        lines = [f"{what}: ほかの人の値 {shown(theirs)} ／ あなたの値 {shown(mine)}" for what, theirs, mine in exc.conflicts]
+        answer = QMessageBox.question(
+            self, "同時に変更されました", "ほかの人が同じセルを先に変更しました。\n\n" + "\n".join(lines)
+            + "\n\nあなたの値で上書きしますか？（いいえ: ほかの人の値を残します）", QMessageBox.Yes | QMessageBox.No)
+        if answer == QMessageBox.Yes:
+            self.editor.overwrite(cells)
+        else:
+            self._values_changed()
 
     def _values_changed(self) -> None:
         """A stored edit (or its undo): reload the figures, keep the place in the grid."""

@@ -50,6 +50,9 @@ class StatusEditor(QGroupBox):
         super().__init__("実施状況", parent)
         self.db = None
         self.item_id: int | None = None
+        self.loaded_quarter = 4
+        self.dirty = False
+        self.version: int | None = None
         self._loading = False
         lay = QVBoxLayout(self)
         top = QHBoxLayout()
@@ -106,6 +109,13 @@ class StatusEditor(QGroupBox):
         self.save()
         self._loading = True
         self.db, self.item_id = db, item_id
+        self.loaded_quarter = self.current_quarter     # saves go to the quarter shown, not a newly chosen one
+        self.dirty = False
+        self.version = None
+        if item_id is not None:
+            from app.statuses import status_version
+
+            self.version = status_version(db, item_id, self.loaded_quarter)
         self.setEnabled(item_id is not None)
         self.rating.setCurrentIndex(self.rating.findData(status.rating) if status and status.rating else 0)
         self.rank.setValue(status.national_rank or 0 if status else 0)
@@ -116,27 +126,74 @@ class StatusEditor(QGroupBox):
 
     def _typed(self) -> None:
         if not self._loading:
+            self.dirty = True
             self.state.setText("入力中…")
             self.timer.start()
 
     def _save_now(self, *_args) -> None:
         if not self._loading:
+            self.dirty = True
             self.save()
 
     def save(self) -> None:
         """Store text, rating and rank (only what changed is stored and logged)."""
         self.timer.stop()
-        if self._loading or self.db is None or self.item_id is None:
+        if self._loading or self.db is None or self.item_id is None or not self.dirty:
             return
-        from app.errors import BranchReportError
-        from app.statuses import save_status
+        from app.errors import BranchReportError, ConflictError
+        from app.statuses import save_status, status_version
 
         try:
-            changes = save_status(self.db, self.item_id, self.current_quarter, text=self.text.toPlainText(),
-                                  rating=self.rating.currentData(), national_rank=self.rank.value() or None)
+            changes = save_status(self.db, self.item_id, self.loaded_quarter, text=self.text.toPlainText(),
+                                  rating=self.rating.currentData(), national_rank=self.rank.value() or None,
+                                  expected_version=self.version)
+        except ConflictError as exc:
+            self._conflict(exc)
+            return
         except BranchReportError as exc:
             self.state.setText(f"保存できませんでした: {exc}")
             return
+        self.version = status_version(self.db, self.item_id, self.loaded_quarter)
+        self.dirty = False
         if changes:
             self.state.setText(f"保存しました {datetime.now():%H:%M:%S}")
             self.saved.emit()
+
+    def _conflict(self, exc) -> None:
+        """Someone saved this status meanwhile: both texts side by side; the user chooses."""
+        from PySide6.QtWidgets import QDialog, QDialogButtonBox, QHBoxLayout, QVBoxLayout
+
+        from app.statuses import status_version
+
+        theirs, mine = exc.conflicts[0][1] or "", exc.conflicts[0][2] or ""
+        dialog = QDialog(self)
+        dialog.setWindowTitle("同時に変更されました")
+        lay = QVBoxLayout(dialog)
+        lay.addWidget(QLabel("ほかの人がこの実施状況を先に保存しました。どちらの内容にしますか？"))
+        row = QHBoxLayout()
+        for title, text in (("ほかの人の内容", theirs), ("あなたの内容", mine)):
+            col = QVBoxLayout()
+            col.addWidget(QLabel(title))
+            view = QPlainTextEdit(text)
+            view.setReadOnly(True)
+            col.addWidget(view)
+            row.addLayout(col)
+        lay.addLayout(row)
+        buttons = QDialogButtonBox()
+        keep_mine = buttons.addButton("あなたの内容で保存", QDialogButtonBox.AcceptRole)
+        buttons.addButton("ほかの人の内容を使う", QDialogButtonBox.RejectRole)
+        buttons.accepted.connect(dialog.accept)
+        buttons.rejected.connect(dialog.reject)
+        lay.addWidget(buttons)
+        self.conflict_dialog = dialog
+        keep_mine.setDefault(True)
+        if dialog.exec() == QDialog.Accepted:
+            self.version = status_version(self.db, self.item_id, self.loaded_quarter)
+            self.save()
+        else:
+            self._loading = True
+            self.text.setPlainText(theirs)
+            self._loading = False
+            self.version = status_version(self.db, self.item_id, self.loaded_quarter)
+            self.dirty = False
+            self.state.setText("ほかの人の内容にしました")

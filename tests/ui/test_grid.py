@@ -145,3 +145,26 @@ def test_cell_history_dialog(window, qtbot, demo_db):
     t = dialog.table
     assert [t.item(0, c).text() for c in (2, 3, 4)] == ["7,742", "7,801", "hand edit"]
     assert "手入力" in model.index(r, col_of(4)).data(Qt.ToolTipRole)
+
+
+def test_a_cell_changed_by_someone_else_meanwhile_is_a_choice(window, demo_db, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    from app.edits import set_month_value
+    from app.store import open_database
+
+    select_item(window, "2")
+    model = window.grid_model
+    r = row_of(window, "窓口件数", "令和6年度")
+    other = open_database(demo_db.engine.url.render_as_string(hide_password=False))
+    set_month_value(other, "10", 2024, 4, "counter_count", 600, who="someone")   # the window still shows 541
+    asked = []
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: asked.append(a[2]) or QMessageBox.No)
+    model.setData(model.index(r, col_of(4)), "700")
+    assert "窓口件数 2024年度 4月: ほかの人の値 600 ／ あなたの値 700" in asked[0]
+    assert stored(demo_db, "counter_count", 2024, 4) == 600 and model.index(r, col_of(4)).data() == "600"
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.Yes)
+    set_month_value(other, "10", 2024, 4, "counter_count", 650, who="someone")
+    model.setData(model.index(r, col_of(4)), "700")
+    assert stored(demo_db, "counter_count", 2024, 4) == 700
+    other.engine.dispose()
