@@ -1,0 +1,255 @@
+"""作業用ブック: a group's work package for working offline, and bringing it back.
+
+The package is an .xlsx a group leader fills in Excel (or opens in another copy of the app):
+their items' status text, rating and national rank for the quarter, and the monthly grid of their
+indicators for the year. Only those cells are unlocked; ratings have a list to choose from. A
+hidden sheet holds what the package was made from (its id, branch, year, group, quarter, and every
+value as it was), so that bringing it back can tell what changed on each side:
+
+- changed in the package only → proposed;
+- changed in the database only → kept;
+- changed on both sides, differently → a conflict the user resolves with both in view.
+Nothing is stored until the user confirms; every accepted change is logged with who sent it.
+"""
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import select
+
+from app.errors import ImportRefused, ValidationError
+from app.fiscal import FISCAL_MONTHS, format_fy, month_label
+from app.queries import monthly_values, plan_items, statuses
+from app.store import Database, current_user
+from app.values import format_value, read_value
+from db.models import Setting
+
+META = "_package"
+GROUP_SHEETS = ("実施状況", "月次実績")
+
+
+@dataclass
+class Change:
+    key: str                 # 'value/10/2024/4/counter_count' or 'status/<item_id>/4/status_text'
+    label: str               # what a person reads: '窓口件数 令和6年度 4月' / '項番2 進捗状況'
+    base: object             # as it was when the package was made
+    theirs: object           # in the package
+    ours: object             # in the database now
+
+    @property
+    def conflict(self) -> bool:
+        return self.ours != self.base and self.ours != self.theirs
+
+
+@dataclass
+class PackageDiff:
+    package_id: str
+    sender: str
+    branch: str
+    fiscal_year: int
+    group: str
+    quarter: int
+    changes: list[Change] = field(default_factory=list)
+
+    @property
+    def conflicts(self) -> list[Change]:
+        return [c for c in self.changes if c.conflict]
+
+
+def _group_codes(db: Database, group: str) -> list[str]:
+    return [i.code for i in db.catalogue if group == "企画総務" or i.group == group]
+
+
+def _group_items(db: Database, branch: str, fy: int, group: str):
+    return [i for i in plan_items(db, branch, fy) if group == "企画総務" or group in i.owner_group]
+
+
+def export_package(db: Database, branch: str, fiscal_year: int, group: str, quarter: int, out: str | Path) -> Path:
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill, Protection
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    from app.export_xlsx import put_text
+    from app.kpi import RATINGS
+
+    codes = _group_codes(db, group)
+    items = _group_items(db, branch, fiscal_year, group)
+    values = {(r.indicator, r.month): r.value for r in monthly_values(db, branch, fiscal_year, codes)}
+    sts = {s.item_id: s for s in statuses(db, [i.id for i in items], quarter)}
+    base = {"values": {f"{c}/{m}": v for (c, m), v in values.items()},
+            "statuses": {str(i.id): [sts[i.id].status_text if i.id in sts else "",
+                                     sts[i.id].rating if i.id in sts else None,
+                                     sts[i.id].national_rank if i.id in sts else None] for i in items}}
+    meta = {"package": str(uuid.uuid4()), "database": database_id(db), "branch": branch, "fiscal_year": fiscal_year,
+            "group": group, "quarter": quarter, "made_by": current_user(), "made_at": datetime.now().isoformat(),
+            "base": base}
+    wb = Workbook()
+    editable = PatternFill("solid", fgColor="FFF9DB")
+    head = Font(bold=True)
+    ws = wb.active
+    ws.title = "実施状況"
+    put_text(ws["A1"], f"{format_fy(fiscal_year)} 第{quarter}四半期 {group}グループ 実施状況（作業用）")
+    ws["A1"].font = Font(bold=True, size=13)
+    for col, (text, width) in enumerate((("項番", 6), ("事業", 28), ("評価", 8), ("全国順位", 9),
+                                         ("進捗状況（計画を下回る場合は、今後改善すべき点等）", 90)), start=1):
+        put_text(ws.cell(3, col), text)
+        ws.cell(3, col).font = head
+        ws.column_dimensions[ws.cell(3, col).column_letter].width = width
+    ratings = DataValidation(type="list", formula1='"' + ",".join(RATINGS) + '"', allow_blank=True,
+                             error="評価は ◎ ○ △ × □ から選んでください", showErrorMessage=True)
+    ws.add_data_validation(ratings)
+    for r, item in enumerate(items, start=4):
+        st = sts.get(item.id)
+        ws.cell(r, 1, item.item_no)
+        put_text(ws.cell(r, 2), item.title)
+        put_text(ws.cell(r, 3), st.rating if st and st.rating else "")
+        ws.cell(r, 4, st.national_rank if st and st.national_rank else None)
+        put_text(ws.cell(r, 5), st.status_text if st else "")
+        ratings.add(ws.cell(r, 3))
+        for c in (3, 4, 5):
+            ws.cell(r, c).protection = Protection(locked=False)
+            ws.cell(r, c).fill = editable
+        ws.cell(r, 5).alignment = Alignment(wrap_text=True, vertical="top")
+        ws.cell(r, 2).alignment = Alignment(wrap_text=True, vertical="top")
+        ws.row_dimensions[r].height = max(30, 15 * (len(st.status_text.splitlines()) + 1 if st else 2))
+    ws.protection.sheet = True
+    grid = wb.create_sheet("月次実績")
+    put_text(grid["A1"], f"{format_fy(fiscal_year)} {group}グループ 月次実績（作業用）: 黄色のセルに入力")
+    grid["A1"].font = Font(bold=True, size=13)
+    put_text(grid.cell(3, 1), "指標")
+    put_text(grid.cell(3, 2), "コード")
+    for i, m in enumerate(FISCAL_MONTHS):
+        put_text(grid.cell(3, 3 + i), month_label(m))
+    grid.column_dimensions["A"].width = 36
+    grid.column_dimensions["B"].width = 4
+    grid.column_dimensions["B"].hidden = True
+    for r, code in enumerate(codes, start=4):
+        ind = db.catalogue[code]
+        put_text(grid.cell(r, 1), f"{ind.name}（{ind.unit}）")
+        put_text(grid.cell(r, 2), code)
+        for i, m in enumerate(FISCAL_MONTHS):
+            cell = grid.cell(r, 3 + i)
+            v = values.get((code, m))
+            put_text(cell, "" if v is None else format_value(v, unit=ind.unit, kind=ind.kind))
+            cell.protection = Protection(locked=False)
+            cell.fill = editable
+            cell.alignment = Alignment(horizontal="right")
+    grid.protection.sheet = True
+    hidden = wb.create_sheet(META)
+    text = json.dumps(meta, ensure_ascii=False)
+    for n in range(0, len(text), 30000):            # a cell holds at most 32,767 characters
+        put_text(hidden.cell(n // 30000 + 1, 1), text[n:n + 30000])
+    hidden.sheet_state = "veryHidden"
+    hidden.protection.sheet = True
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(out)
+    return out
+
+
+def database_id(db: Database) -> str:
+    """This database's identity (made once), so a package finds its way home."""
+    with db.sessions.begin() as s:
+        row = s.get(Setting, "database_id")
+        if row is None:
+            row = Setting(key="database_id", value=str(uuid.uuid4()))
+            s.add(row)
+        return row.value
+
+
+def read_package(db: Database, path: str | Path) -> PackageDiff:
+    """What the package changes, against what it was made from and what the database holds now."""
+    from importers.workbook import check_container
+
+    import openpyxl
+
+    path = Path(path)
+    check_container(path)
+    wb = openpyxl.load_workbook(path, data_only=True)
+    if META not in wb.sheetnames:
+        raise ImportRefused(f"{path.name}: 作業用ブックではありません（書き出した作業用ブックを選んでください）")
+    meta = json.loads("".join(str(r[0].value or "") for r in wb[META].iter_rows(max_col=1)))
+    if meta["database"] != database_id(db):
+        raise ImportRefused(f"{path.name}: 別のデータベースから書き出された作業用ブックです")
+    with db.session() as s:
+        if s.get(Setting, f"package:{meta['package']}") is not None:
+            raise ImportRefused(f"{path.name}: この作業用ブックは取り込み済みです")
+    branch, fy, group, quarter = meta["branch"], meta["fiscal_year"], meta["group"], meta["quarter"]
+    if db.home_branch and branch != db.home_branch:
+        raise ImportRefused(f"{path.name}: 別の支部 ({branch}) の作業用ブックです")
+    if not plan_items(db, branch, fy):
+        raise ImportRefused(f"{path.name}: {format_fy(fy)} の事業計画がこのデータベースにありません")
+    diff = PackageDiff(meta["package"], meta["made_by"], branch, fy, group, quarter)
+    base_values = meta["base"]["values"]
+    now = {(r.indicator, r.month): r.value for r in monthly_values(db, branch, fy, _group_codes(db, group))}
+    grid = wb["月次実績"]
+    for row in grid.iter_rows(min_row=4):
+        code = row[1].value
+        if code not in db.catalogue:
+            continue
+        ind = db.catalogue[code]
+        for i, m in enumerate(FISCAL_MONTHS):
+            cell = row[2 + i]
+            reading = read_value(cell.value, unit=ind.unit, kind=ind.kind, number_format=cell.number_format)
+            if reading.problem:
+                raise ImportRefused(f"{path.name}:月次実績!{cell.coordinate}: {reading.problem}")
+            base, theirs = base_values.get(f"{code}/{m}"), reading.value
+            if theirs != base:
+                diff.changes.append(Change(f"value/{branch}/{fy}/{m}/{code}", f"{ind.name} {format_fy(fy)} {m}月",
+                                           base, theirs, now.get((code, m))))
+    items = {i.id: i for i in _group_items(db, branch, fy, group)}
+    current = {s.item_id: s for s in statuses(db, list(items), quarter)}
+    by_no = {i.item_no: i for i in items.values()}
+    for row in wb["実施状況"].iter_rows(min_row=4):
+        item = by_no.get(row[0].value)
+        if item is None:
+            continue
+        base = meta["base"]["statuses"].get(str(item.id), ["", None, None])
+        rank = row[3].value
+        theirs = [str(row[4].value or ""), (str(row[2].value).strip() or None) if row[2].value else None,
+                  int(rank) if isinstance(rank, (int, float)) else None]
+        st = current.get(item.id)
+        ours = [st.status_text if st else "", st.rating if st else None, st.national_rank if st else None]
+        for n, name in enumerate(("status_text", "rating", "national_rank")):
+            if theirs[n] != base[n]:
+                label = {"status_text": "進捗状況", "rating": "評価", "national_rank": "全国順位"}[name]
+                diff.changes.append(Change(f"status/{item.id}/{quarter}/{name}", f"項番{item.item_no} {label}",
+                                           base[n], theirs[n], ours[n]))
+    return diff
+
+
+def apply_package(db: Database, diff: PackageDiff, choices: dict[str, str] | None = None,
+                  who: str | None = None) -> int:
+    """Store the package's changes; a conflict needs a choice ('theirs' or 'ours') or nothing is
+    stored. Returns how many changes were stored."""
+    from app.edits import CellEntry, set_month_values
+    from app.statuses import save_status
+
+    choices = choices or {}
+    open_conflicts = [c.label for c in diff.conflicts if c.key not in choices]
+    if open_conflicts:
+        raise ValidationError("どちらを採るか決まっていない変更があります: " + "、".join(open_conflicts[:5]))
+    take = [c for c in diff.changes if not c.conflict or choices.get(c.key) == "theirs"]
+    who = who or f"{current_user()}（{diff.sender} の作業用ブック）"
+    cells = []
+    for c in take:
+        if c.key.startswith("value/"):
+            _, branch, fy, month, code = c.key.split("/")
+            cells.append(CellEntry(branch, int(fy), int(month), code, c.theirs))
+    if cells:
+        set_month_values(db, cells, who=who)
+    by_item: dict[tuple[int, int], dict] = {}
+    for c in take:
+        if c.key.startswith("status/"):
+            _, item_id, quarter, name = c.key.split("/")
+            by_item.setdefault((int(item_id), int(quarter)), {})[
+                {"status_text": "text", "rating": "rating", "national_rank": "national_rank"}[name]] = c.theirs
+    for (item_id, quarter), fields in by_item.items():
+        save_status(db, item_id, quarter, who=who, **fields)
+    with db.sessions.begin() as s:
+        s.merge(Setting(key=f"package:{diff.package_id}", value=f"{datetime.now().isoformat()} {who}"))
+    return len(take)

@@ -1,0 +1,83 @@
+"""The offline round trip: a group's work package out, filled in Excel, back in."""
+import openpyxl
+import pytest
+
+from app.edits import set_month_value
+from app.errors import ImportRefused, ValidationError
+from app.package import apply_package, export_package, read_package
+from app.queries import monthly_values, plan_items, statuses
+
+
+def value(db, code, month, fy=2024):
+    return next((r.value for r in monthly_values(db, "10", fy, [code]) if r.month == month), None)
+
+
+def filled_in(path, edits):
+    """What a group leader does in Excel: type into the unlocked cells."""
+    wb = openpyxl.load_workbook(path)
+    for sheet, cell, text in edits:
+        wb[sheet][cell] = text
+    wb.save(path)
+    return path
+
+
+def test_the_package_holds_the_groups_items_and_grid_protected(demo_db, tmp_path):
+    path = export_package(demo_db, "10", 2024, "業務", 4, tmp_path / "gyomu.xlsx")
+    wb = openpyxl.load_workbook(path)
+    st = wb["実施状況"]
+    assert [st.cell(r, 1).value for r in range(4, 8)] == [1, 2, 3, 4]
+    assert st.protection.sheet and not st["E4"].protection.locked and st["B4"].protection.locked
+    assert st["C5"].value == "△" and st["D5"].value == 27
+    assert any("◎" in dv.formula1 for dv in st.data_validations.dataValidation)
+    grid = wb["月次実績"]
+    row = next(r for r in range(4, grid.max_row + 1) if grid.cell(r, 2).value == "counter_count")
+    assert grid.cell(row, 3).value == "541" and not grid.cell(row, 3).protection.locked
+    assert wb["_package"].sheet_state == "veryHidden"
+
+
+def test_changes_come_back_and_are_logged_with_the_sender(demo_db, tmp_path):
+    path = export_package(demo_db, "10", 2024, "業務", 4, tmp_path / "gyomu.xlsx")
+    grid = openpyxl.load_workbook(path)["月次実績"]
+    row = next(r for r in range(4, grid.max_row + 1) if grid.cell(r, 2).value == "counter_count")
+    filled_in(path, [("月次実績", f"C{row}", "560"), ("実施状況", "E6", "新しい進捗\n・二行目"), ("実施状況", "C6", "◎")])
+    diff = read_package(demo_db, path)
+    assert {c.label for c in diff.changes} == {"窓口件数 令和6年度 4月", "項番3 進捗状況", "項番3 評価"}
+    assert not diff.conflicts
+    assert value(demo_db, "counter_count", 4) == 541                    # nothing stored before confirming
+    assert apply_package(demo_db, diff) == 3
+    assert value(demo_db, "counter_count", 4) == 560
+    from app.edits import history
+
+    assert "の作業用ブック" in history(demo_db, "10", 2024, 4, "counter_count")[0].who   # who sent it
+    item3 = {i.item_no: i.id for i in plan_items(demo_db, "10", 2024)}[3]
+    st = statuses(demo_db, [item3], 4)[0]
+    assert (st.status_text, st.rating) == ("新しい進捗\n・二行目", "◎")
+    with pytest.raises(ImportRefused, match="取り込み済み"):
+        read_package(demo_db, path)                                     # the same package twice
+
+
+def test_a_change_on_both_sides_is_a_conflict_to_resolve(demo_db, tmp_path):
+    path = export_package(demo_db, "10", 2024, "業務", 4, tmp_path / "gyomu.xlsx")
+    grid = openpyxl.load_workbook(path)["月次実績"]
+    row = next(r for r in range(4, grid.max_row + 1) if grid.cell(r, 2).value == "counter_count")
+    filled_in(path, [("月次実績", f"C{row}", "560"), ("月次実績", f"D{row}", "460")])
+    set_month_value(demo_db, "10", 2024, 4, "counter_count", 555)      # the branch changed 4月 meanwhile
+    diff = read_package(demo_db, path)
+    (conflict,) = diff.conflicts
+    assert (conflict.base, conflict.theirs, conflict.ours) == (541, 560, 555)
+    with pytest.raises(ValidationError):
+        apply_package(demo_db, diff)                                    # not without a choice
+    assert value(demo_db, "counter_count", 5) == 453
+    apply_package(demo_db, diff, {conflict.key: "ours"})
+    assert value(demo_db, "counter_count", 4) == 555 and value(demo_db, "counter_count", 5) == 460
+
+
+def test_a_package_of_another_database_or_a_bad_cell_is_refused(demo_db, empty_db, tmp_path):
+    path = export_package(demo_db, "10", 2024, "業務", 4, tmp_path / "gyomu.xlsx")
+    with pytest.raises(ImportRefused, match="別のデータベース"):
+        read_package(empty_db, path)
+    grid = openpyxl.load_workbook(path)["月次実績"]
+    row = next(r for r in range(4, grid.max_row + 1) if grid.cell(r, 2).value == "counter_count")
+    filled_in(path, [("月次実績", f"E{row}", "abc")])
+    with pytest.raises(ImportRefused, match=f"月次実績!E{row}"):
+        read_package(demo_db, path)
