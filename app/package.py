@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import select
 
 from app.errors import ImportRefused, ValidationError
 from app.fiscal import FISCAL_MONTHS, format_fy, month_label

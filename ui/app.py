@@ -22,6 +22,7 @@ def pick_font(app) -> None:
 def launch(target):
     """Show the main window now; open the database in the background. Returns the window;
     its ``loaded`` signal fires once the data is in (or ``failed`` with the message)."""
+    from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QApplication, QMessageBox
 
     from ui.main_window import MainWindow
@@ -42,7 +43,8 @@ def launch(target):
         from app.errors import DatabaseError
         from app.store import default_database_path, open_database
 
-        path = target if target is not None else default_database_path()
+        remembered = QSettings("branch-report", "branch-report").value("database/target", "")
+        path = target if target is not None else (remembered or default_database_path())
         if "://" not in str(path):
             lock = InstanceLock(Path(path).expanduser())
             Path(path).expanduser().parent.mkdir(parents=True, exist_ok=True)

@@ -61,7 +61,7 @@ class MainWindow(QMainWindow):
         url = db.engine.url
         self.statusBar().showMessage(f"データベース: {url.database if db.is_sqlite else url.render_as_string()}")
         for action in (self.import_action, self.history_action, self.dashboard_action, self.report_action,
-                       self.restore_action):
+                       self.restore_action, self.package_out_action, self.package_in_action, self.switch_action):
             action.setEnabled(True)
         self._load_years()
         self.loaded.emit()
@@ -200,11 +200,16 @@ class MainWindow(QMainWindow):
         self.import_action.setToolTip("Excel ブックを取り込む (Ctrl+I)。ファイルを窓にドロップしても取り込めます")
         history = self.history_action = QAction("取込履歴(&H)…", self, triggered=self.open_history)
         self.export_chart_action = QAction("グラフを PNG で保存(&G)…", self, triggered=lambda: self.export_chart())
+        self.package_out_action = QAction("作業用ブックを書き出す(&W)…", self, triggered=lambda: self.export_work_package())
+        self.package_in_action = QAction("作業用ブックを取り込む(&B)…", self, triggered=lambda: self.import_work_package())
         self.restore_action = QAction("バックアップから復元(&R)…", self, triggered=lambda: self.restore_backup())
+        self.switch_action = QAction("データベースを切り替える（共有モード）(&S)…", self,
+                                     triggered=lambda: self.switch_database())
         self.report_action = QAction("四半期の資料（印刷・出力）(&P)…", self, shortcut=QKeySequence.Print,
                                      triggered=lambda: self.open_report())
         quit_action = QAction("終了(&Q)", self, shortcut=QKeySequence.Quit, triggered=self.close)
-        for a in (self.import_action, history, self.report_action, self.export_chart_action, self.restore_action):
+        for a in (self.import_action, history, self.report_action, self.package_out_action, self.package_in_action,
+                  self.export_chart_action, self.restore_action, self.switch_action):
             a.setEnabled(False)                     # until the database is open (a chart is shown)
             file_menu.addAction(a)
         file_menu.addSeparator()
@@ -465,6 +470,74 @@ class MainWindow(QMainWindow):
         self.national_label.setText(f"<b>{ind.name}</b>　{format_fy(self.fiscal_year)}　{len(table)} 行　（{direction}）"
                                   if table else f"{ind.name}: 本部の支部別の表が取り込まれていません"
                                   "（ファイル → Excel を取り込む）")
+
+    def switch_database(self, target: str | None = None) -> bool:
+        """Another database: a SQLite file, or a shared PostgreSQL server
+        (postgresql+psycopg://user:password@server/branch); remembered for the next start."""
+        from PySide6.QtWidgets import QInputDialog
+
+        from app.errors import BranchReportError
+        from app.store import open_database
+
+        if target is None:
+            current = QSettings("branch-report", "branch-report").value("database/target", "")
+            target, ok = QInputDialog.getText(
+                self, "データベースを切り替える", "SQLite のファイル、または共有サーバーの URL\n"
+                "（例: postgresql+psycopg://利用者:パスワード@サーバー/gunma）", text=current)
+            if not ok or not target.strip():
+                return False
+        self.status.save()
+        try:
+            db = open_database(target.strip())
+        except BranchReportError as exc:
+            QMessageBox.warning(self, "データベース", str(exc))
+            return False
+        QSettings("branch-report", "branch-report").setValue("database/target", target.strip())
+        self.editor.stack.clear()
+        self.set_database(db)
+        return True
+
+    def export_work_package(self, group: str | None = None, path: str | None = None) -> str | None:
+        from PySide6.QtWidgets import QFileDialog, QInputDialog
+
+        from app.package import export_package
+
+        if group is None:
+            group, ok = QInputDialog.getItem(self, "作業用ブック", "どのグループの作業用ブックですか", list(GROUPS[1:]), 0, False)
+            if not ok:
+                return None
+        quarter = self.status.current_quarter
+        if path is None:
+            path, _ = QFileDialog.getSaveFileName(self, "作業用ブックを書き出す",
+                                                  f"{format_fy(self.fiscal_year)}_第{quarter}四半期_{group}_作業用.xlsx",
+                                                  "Excel ブック (*.xlsx)")
+        if not path:
+            return None
+        export_package(self.db, self.branch, self.fiscal_year, group, quarter, path)
+        self.statusBar().showMessage(f"作業用ブックを書き出しました: {path}", 10000)
+        return path
+
+    def import_work_package(self, path: str | None = None):
+        from PySide6.QtWidgets import QFileDialog
+
+        from app.errors import BranchReportError
+        from app.package import read_package
+        from ui.package_dialog import PackageDialog
+
+        if path is None:
+            path, _ = QFileDialog.getOpenFileName(self, "作業用ブックを取り込む", "", "Excel ブック (*.xlsx)")
+        if not path:
+            return None
+        self.status.save()
+        try:
+            diff = read_package(self.db, path)
+        except BranchReportError as exc:
+            QMessageBox.warning(self, "作業用ブック", str(exc))
+            return None
+        dialog = PackageDialog(self.db, diff, self)
+        dialog.accepted.connect(self._values_changed)
+        dialog.show()
+        return dialog
 
     def restore_backup(self, source: str | None = None, confirm: bool = True) -> bool:
         """Put a backup in place of this database (the current content is backed up first)."""

@@ -164,3 +164,37 @@ def test_restore_from_the_menu_reopens_the_restored_data(window, qtbot, demo_db)
 
     assert [r.value for r in monthly_values(window.db, "10", 2024, ["counter_count"]) if r.month == 4] == [541]
     assert window.tree.topLevelItemCount() == 4
+
+
+def test_work_package_out_and_back_with_a_conflict_chosen(window, qtbot, demo_db, tmp_path):
+    import openpyxl
+
+    from app.edits import set_month_value
+    from app.queries import monthly_values
+
+    path = window.export_work_package("業務", str(tmp_path / "gyomu.xlsx"))
+    wb = openpyxl.load_workbook(path)
+    grid = wb["月次実績"]
+    row = next(r for r in range(4, grid.max_row + 1) if grid.cell(r, 2).value == "counter_count")
+    grid.cell(row, 3).value, grid.cell(row, 4).value = "560", "460"
+    wb.save(path)
+    set_month_value(demo_db, "10", 2024, 4, "counter_count", 555)
+    dialog = window.import_work_package(path)
+    qtbot.addWidget(dialog)
+    assert dialog.table.rowCount() == 2 and not dialog.commit.isEnabled()
+    (box,) = dialog.choices.values()
+    box.setCurrentIndex(box.findData("theirs"))
+    assert dialog.commit.isEnabled()
+    qtbot.mouseClick(dialog.commit, Qt.LeftButton)
+    got = {r.month: r.value for r in monthly_values(demo_db, "10", 2024, ["counter_count"])}
+    assert (got[4], got[5]) == (560, 460)
+
+
+def test_switching_to_another_database_is_remembered(window, tmp_path):
+    from PySide6.QtCore import QSettings
+
+    target = str(tmp_path / "other.sqlite3")
+    assert window.switch_database(target)
+    assert window.db.engine.url.database == target
+    assert QSettings("branch-report", "branch-report").value("database/target") == target
+    assert window.title.text() == "項目がありません"                    # a new, empty database
