@@ -79,3 +79,12 @@ def test_imports_are_checked_too(demo_db, monkeypatch):
     with pytest.raises(PermissionDenied):
         import_workbook(demo_db, SAMPLE / "gunma_fy2024_monthly.xlsx")   # holds other groups' sheets
     assert len(monthly_values(demo_db)) == 854
+
+
+def test_users_are_registered_on_the_command_line(demo_db, capsys):
+    from app.cli import main
+
+    url = demo_db.engine.url.render_as_string(hide_password=False)
+    assert main(["--db", url, "users", "--add", "gyomu", "--branch", "10", "--group", "業務"]) == 0
+    assert capsys.readouterr().out.splitlines() == ["login,branch,group", "gyomu,10,業務"]
+    assert main(["--db", url, "users", "--add", "x", "--group", "業務"]) == 2
