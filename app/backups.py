@@ -9,7 +9,7 @@ from datetime import datetime
 from pathlib import Path
 
 from app.errors import DatabaseError
-from db.engine import backup_sqlite, sqlite_path
+from db.engine import backup_sqlite, copy_sqlite, sqlite_path
 
 KEEP = 20
 NETWORK_FILESYSTEMS = {"nfs", "nfs4", "cifs", "smbfs", "smb3", "9p", "fuse.sshfs", "davfs", "afs", "ceph",
@@ -62,20 +62,8 @@ def restore(target: Path, source: Path) -> Path | None:
     check_backup(source)
     safety = None
     if target.exists():
-        from db.engine import make_engine
-
-        engine = make_engine(target)
-        try:
-            safety = backup_sqlite(engine, backup_dir(target) / f"before-restore-{datetime.now():%Y%m%d-%H%M%S}.sqlite3")
-        finally:
-            engine.dispose()
-    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
-    dst = sqlite3.connect(target)
-    try:
-        src.backup(dst)
-    finally:
-        dst.close()
-        src.close()
+        safety = copy_sqlite(target, backup_dir(target) / f"before-restore-{datetime.now():%Y%m%d-%H%M%S}.sqlite3")
+    copy_sqlite(source, target, read_only=True)
     return safety
 
 

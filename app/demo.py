@@ -15,7 +15,7 @@ from app.imports import import_workbook
 from app.queries import plan_items
 from app.statuses import save_kpi_rating, save_status
 from app.store import RESOURCES, Database, open_database
-from db.engine import MIGRATIONS, backup_sqlite, make_engine
+from db.engine import MIGRATIONS, copy_sqlite
 
 SAMPLE = RESOURCES / "sample"
 WORKBOOKS = ("gunma_fy2024_plan.xlsx", "gunma_fy2024_monthly.xlsx")
@@ -63,13 +63,7 @@ def demo_copy() -> Path:
         tmp.unlink(missing_ok=True)
         db = build_demo(tmp)
         db.engine.dispose()
-        backup_sqlite(make_engine(tmp), cache)
+        copy_sqlite(tmp, cache)
         for p in tmp.parent.glob(tmp.name + "*"):
             p.unlink()
-    out = Path(tempfile.mkdtemp(prefix="branch-report-demo-")) / "demo.sqlite3"
-    engine = make_engine(cache)
-    try:
-        backup_sqlite(engine, out)
-    finally:
-        engine.dispose()
-    return out
+    return copy_sqlite(cache, Path(tempfile.mkdtemp(prefix="branch-report-demo-")) / "demo.sqlite3")

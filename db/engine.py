@@ -50,15 +50,20 @@ def backup_sqlite(engine: Engine, out: Path) -> Path:
     src_path = sqlite_path(engine)
     if src_path is None:
         raise ValueError("バックアップは SQLite のデータベースにのみ使えます")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    src = sqlite3.connect(src_path)
+    return copy_sqlite(src_path, out)
+
+
+def copy_sqlite(source: Path, out: Path, read_only: bool = False) -> Path:
+    """SQLite's online backup API from one file into another (a consistent copy while in use)."""
+    Path(out).parent.mkdir(parents=True, exist_ok=True)
+    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True) if read_only else sqlite3.connect(source)
     dst = sqlite3.connect(out)
     try:
         src.backup(dst)
     finally:
         dst.close()
         src.close()
-    return out
+    return Path(out)
 
 
 def _alembic_config(engine: Engine):

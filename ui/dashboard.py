@@ -1,42 +1,26 @@
 """ダッシュボード: every KPI of the year in one table with a sparkline; a click goes to its item."""
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QPainter, QPen, QPolygonF
 from PySide6.QtWidgets import (
     QComboBox, QHBoxLayout, QHeaderView, QLabel, QStyledItemDelegate, QTableView, QVBoxLayout, QWidget,
 )
+
+from ui.rows_model import RowsModel
 
 COLUMNS = ("項番", "事業", "KPI", "指標", "目標", "実績", "時点", "提案", "全国順位", "推移")
 SPARK = len(COLUMNS) - 1
 MARKS = {"◎": QColor("#d6f0d6"), "○": QColor("#e8f4e8"), "△": QColor("#fbe3d6")}
 
 
-class OverviewModel(QAbstractTableModel):
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self.lines = []
-
-    def set_lines(self, lines) -> None:
-        self.beginResetModel()
-        self.lines = list(lines)
-        self.endResetModel()
-
-    def rowCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.lines)
-
-    def columnCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(self, section, orientation, role=Qt.DisplayRole):
-        if role == Qt.DisplayRole and orientation == Qt.Horizontal and 0 <= section < len(COLUMNS):
-            return COLUMNS[section]
-        return None
+class OverviewModel(RowsModel):
+    headers = COLUMNS
 
     def data(self, index, role=Qt.DisplayRole):
         if not index.isValid():
             return None
-        line, col = self.lines[index.row()], index.column()
+        line, col = self.rows[index.row()], index.column()
         if role == Qt.DisplayRole:
             return (line.item_no, line.item_title, line.kpi_text, line.indicator_name, line.target, line.result,
                     line.as_of, line.proposed or "", f"{line.rank}位" if line.rank else "", None)[col]
@@ -102,7 +86,7 @@ class Dashboard(QWidget):
         self.group.currentIndexChanged.connect(self._filter)
         top.addWidget(self.group)
         lay.addLayout(top)
-        self.model = OverviewModel(self)
+        self.model = OverviewModel(parent=self)
         self.view = QTableView()
         self.view.setObjectName("dashboard-table")
         self.view.setModel(self.model)
@@ -123,7 +107,7 @@ class Dashboard(QWidget):
     def _filter(self) -> None:
         group = self.group.currentText() if self.group.currentIndex() else ""
         shown = [ln for ln in self.all_lines if not group or group in ln.group or "全グループ" in ln.group]
-        self.model.set_lines(shown)
+        self.model.set_rows(shown)
         header = self.view.horizontalHeader()
         self.view.resizeColumnsToContents()
         header.setSectionResizeMode(2, QHeaderView.Stretch)

@@ -1,36 +1,19 @@
 """取込履歴: every import with its file, time and counts; an import can be undone."""
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QHeaderView, QMessageBox, QTableView, QVBoxLayout
 
 from app.errors import BranchReportError
-from app.imports import BatchView, import_history, undo_batch
+from app.imports import import_history, undo_batch
+from ui.rows_model import RowsModel
 
 COLUMNS = ("No", "ファイル", "種類", "日時", "取込者", "追加", "更新", "警告", "状態")
 LAYOUTS = {"monthly": "月次実績", "national": "本部 支部別", "plan": "事業計画"}
 
 
-class HistoryModel(QAbstractTableModel):
-    def __init__(self, rows: list[BatchView], parent=None):
-        super().__init__(parent)
-        self.rows = rows
-
-    def set_rows(self, rows: list[BatchView]) -> None:
-        self.beginResetModel()
-        self.rows = rows
-        self.endResetModel()
-
-    def rowCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(self, section, orientation, role=Qt.DisplayRole):
-        if role == Qt.DisplayRole and orientation == Qt.Horizontal and 0 <= section < len(COLUMNS):
-            return COLUMNS[section]
-        return None
+class HistoryModel(RowsModel):
+    headers = COLUMNS
 
     def data(self, index, role=Qt.DisplayRole):
         if not index.isValid() or role not in (Qt.DisplayRole, Qt.TextAlignmentRole):
