@@ -135,8 +135,10 @@ class Figures:
 
     def kpi_result(self, kpi: KpiView, fy: int) -> KpiResult:
         """The KPI's result so far (year to date by the indicator's kind) against its target."""
-        if not kpi.indicator or kpi.indicator not in self.catalogue:
-            return KpiResult(kpi, kpi.target, None, None, None)
+        if not kpi.indicator or kpi.indicator not in self.catalogue:     # a result entered by hand
+            result = kpi.manual_result
+            return KpiResult(kpi, kpi.target, result, None,
+                             propose_rating(kpi.op, kpi.target, result) if result is not None else None)
         ind = self.catalogue[kpi.indicator]
         target = self.year_value(kpi.indicator, fy - 1) if kpi.rule == "prev_fy" else kpi.target
         month = self.latest_month(kpi.indicator, fy)

@@ -79,7 +79,9 @@ def export_package(db: Database, branch: str, fiscal_year: int, group: str, quar
     items = _group_items(db, branch, fiscal_year, group)
     values = {(r.indicator, r.month): r.value for r in monthly_values(db, branch, fiscal_year, codes)}
     sts = {s.item_id: s for s in statuses(db, [i.id for i in items], quarter)}
+    manual = [(i, k) for i in items for k in i.kpis if not k.indicator]
     base = {"values": {f"{c}/{m}": v for (c, m), v in values.items()},
+            "kpis": {str(k.id): k.manual_result for _, k in manual},
             "statuses": {str(i.id): [sts[i.id].status_text if i.id in sts else "",
                                      sts[i.id].rating if i.id in sts else None,
                                      sts[i.id].national_rank if i.id in sts else None] for i in items}}
@@ -138,6 +140,23 @@ def export_package(db: Database, branch: str, fiscal_year: int, group: str, quar
             cell.fill = editable
             cell.alignment = Alignment(horizontal="right")
     grid.protection.sheet = True
+    kpis = wb.create_sheet("KPI")
+    put_text(kpis["A1"], "数値の指標がない KPI の結果（手入力）: 黄色のセルに入力")
+    kpis["A1"].font = Font(bold=True, size=13)
+    for col, (text, width) in enumerate((("項番", 6), ("KPI", 70), ("目標", 12), ("結果", 12), ("ID", 4)), start=1):
+        put_text(kpis.cell(3, col), text)
+        kpis.cell(3, col).font = head
+        kpis.column_dimensions[kpis.cell(3, col).column_letter].width = width
+    kpis.column_dimensions["E"].hidden = True
+    for r, (item, k) in enumerate(manual, start=4):
+        kpis.cell(r, 1, item.item_no)
+        put_text(kpis.cell(r, 2), k.text)
+        put_text(kpis.cell(r, 3), format_value(k.target, unit=k.unit) + {">=": "以上", "<=": "以下"}.get(k.op, ""))
+        put_text(kpis.cell(r, 4), "" if k.manual_result is None else format_value(k.manual_result, unit=k.unit))
+        kpis.cell(r, 4).protection = Protection(locked=False)
+        kpis.cell(r, 4).fill = editable
+        kpis.cell(r, 5, k.id)
+    kpis.protection.sheet = True
     hidden = wb.create_sheet(META)
     text = json.dumps(meta, ensure_ascii=False)
     for n in range(0, len(text), 30000):            # a cell holds at most 32,767 characters
@@ -201,6 +220,19 @@ def read_package(db: Database, path: str | Path) -> PackageDiff:
                 diff.changes.append(Change(f"value/{branch}/{fy}/{m}/{code}", f"{ind.name} {format_fy(fy)} {m}月",
                                            base, theirs, now.get((code, m))))
     items = {i.id: i for i in _group_items(db, branch, fy, group)}
+    now_kpis = {k.id: k for i in items.values() for k in i.kpis if not k.indicator}
+    if "KPI" in wb.sheetnames:
+        for row in wb["KPI"].iter_rows(min_row=4):
+            kpi = now_kpis.get(row[4].value)
+            if kpi is None:
+                continue
+            reading = read_value(row[3].value, unit=kpi.unit or "", kind="count")
+            if reading.problem:
+                raise ImportRefused(f"{path.name}:KPI!{row[3].coordinate}: {reading.problem}")
+            base = meta["base"].get("kpis", {}).get(str(kpi.id))
+            if reading.value != base:
+                diff.changes.append(Change(f"kpi/{kpi.id}/manual_result", f"項番{row[0].value} KPI結果",
+                                           base, reading.value, kpi.manual_result))
     current = {s.item_id: s for s in statuses(db, list(items), quarter)}
     by_no = {i.item_no: i for i in items.values()}
     for row in wb["実施状況"].iter_rows(min_row=4):
@@ -249,6 +281,11 @@ def apply_package(db: Database, diff: PackageDiff, choices: dict[str, str] | Non
                 {"status_text": "text", "rating": "rating", "national_rank": "national_rank"}[name]] = c.theirs
     for (item_id, quarter), fields in by_item.items():
         save_status(db, item_id, quarter, who=who, **fields)
+    from app.statuses import save_kpi_result
+
+    for c in take:
+        if c.key.startswith("kpi/"):
+            save_kpi_result(db, int(c.key.split("/")[1]), c.theirs, who=who)
     with db.sessions.begin() as s:
         s.merge(Setting(key=f"package:{diff.package_id}", value=f"{datetime.now().isoformat()} {who}"))
     return len(take)

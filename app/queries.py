@@ -30,6 +30,7 @@ class KpiView:
     rule: str
     unit: str
     text: str
+    manual_result: float | None = None      # the result entered by hand (a KPI with no monthly indicator)
 
     @property
     def target_text(self) -> str:
@@ -98,7 +99,8 @@ def plan_items(db: Database, branch: str, fiscal_year: int) -> list[ItemView]:
 
 
 def _kpi(k: Kpi) -> KpiView:
-    return KpiView(k.id, k.position, k.indicator_code, k.op, k.target, k.target_rule, k.unit, k.text)
+    return KpiView(k.id, k.position, k.indicator_code, k.op, k.target, k.target_rule, k.unit, k.text,
+                   k.manual_result)
 
 
 def statuses(db: Database, item_ids: list[int], quarter: int | None = None) -> list[StatusView]:

@@ -140,7 +140,12 @@ def target_table(fig: Figures, kpi, fy: int, national: Figures | None) -> Table 
 def kpi_line(fig: Figures, kpi, fy: int) -> str:
     """■ 郵送化率 94.3%（令和7年3月末現在）／目標 95%以上 → △"""
     if not kpi.indicator or kpi.indicator not in fig.catalogue:
-        return f"■ {kpi.text.removeprefix('【KPI】').strip()}：結果は手入力"
+        text = kpi.text.removeprefix("【KPI】").strip()
+        if kpi.manual_result is None:
+            return f"■ {text}：結果は未入力"
+        res = fig.kpi_result(kpi, fy)
+        return f"■ {text}：結果 {format_value(kpi.manual_result, unit=kpi.unit)}" + (
+            f" → {res.proposed}" if res.proposed else "")
     ind = fig.catalogue[kpi.indicator]
     res = fig.kpi_result(kpi, fy)
     target = ("前年度" + (f" {format_value(res.target, unit=ind.unit, kind=ind.kind)}" if res.target is not None
@@ -218,8 +223,8 @@ def _achievement(db, fig: Figures, items: list[ItemView], fy: int, quarter: int)
             unit, kind = (ind.unit, ind.kind) if ind else (k.unit, "count")
             target = ("前年度" + (f" {format_value(res.target, unit=unit, kind=kind)}" if res.target is not None
                                   else "") if k.rule == "prev_fy" else format_value(k.target, unit=unit, kind=kind))
-            result = (f"{format_value(res.result, unit=unit, kind=kind)} {res.as_of.short()}実績分"
-                      if res.result is not None and res.as_of else "－")
+            result = ("－" if res.result is None else format_value(res.result, unit=unit, kind=kind)
+                      + (f" {res.as_of.short()}実績分" if res.as_of else ""))
             rows.append([Cell(str(n), n), Cell(f"{item.item_no} {item.title}"),
                          Cell(ind.name if ind else k.text.removeprefix("【KPI】").strip()),
                          Cell(target + OPS.get(k.op, "")), Cell(result, res.result, unit, kind),

@@ -133,3 +133,33 @@ def worst_proposal(proposals: list[str | None]) -> str | None:
     if "△" in marks:
         return "△"
     return "◎" if all(m == "◎" for m in marks) else "○"
+
+
+def save_kpi_result(db: Database, kpi_id: int, entry, who: str | None = None) -> float | None:
+    """The result of a KPI with no monthly indicator (健診受診率 …), entered by hand; logged.
+    ``entry`` is read like any cell ('57.1%', '57.1', '' to clear)."""
+    from app.values import read_value
+    from db.models import Kpi
+
+    who, now = who or current_user(), datetime.now()
+    with db.sessions.begin() as s:
+        kpi = s.get(Kpi, kpi_id)
+        if kpi is None:
+            raise NotFound(f"KPI {kpi_id} がありません")
+        from app.access import check_item
+
+        check_item(db, who, kpi.item)
+        if isinstance(entry, (int, float)) and not isinstance(entry, bool):
+            value = float(entry)
+        else:
+            reading = read_value(entry, unit=kpi.unit or "", kind="count")
+            if reading.problem:
+                raise ValidationError(reading.problem)
+            value = reading.value
+        if value == kpi.manual_result:
+            return value
+        old, kpi.manual_result = kpi.manual_result, value
+        s.add(ChangeLog(at=now, who=who, entity="kpi", key=str(kpi_id), field="manual_result",
+                        old=None if old is None else str(old), new=None if value is None else str(value),
+                        source="hand edit"))
+    return value

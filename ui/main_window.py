@@ -133,7 +133,8 @@ class MainWindow(QMainWindow):
         self.kpi_table.setObjectName("kpi-table")
         self.kpi_table.setHorizontalHeaderLabels(["KPI", "指標", "目標", "実績", "時点", "提案", "評価"])
         self.kpi_table.verticalHeader().hide()
-        self.kpi_table.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        self.kpi_table.setEditTriggers(QAbstractItemView.DoubleClicked | QAbstractItemView.EditKeyPressed)
+        self.kpi_table.itemChanged.connect(self._kpi_result_typed)
         self.kpi_table.setWordWrap(True)
         self.status = StatusEditor()
         self.status.saved.connect(self._update_counts)
@@ -391,6 +392,7 @@ class MainWindow(QMainWindow):
 
         quarter = self.status.current_quarter
         ratings = kpi_ratings(self.db, [k.id for k in item.kpis], quarter)
+        self.kpi_table.blockSignals(True)
         proposals = []
         for k in item.kpis:
             res = self.figures.kpi_result(k, fy)
@@ -407,17 +409,41 @@ class MainWindow(QMainWindow):
             for c, text in enumerate(cells):
                 cell = QTableWidgetItem(text)
                 cell.setToolTip(text)
+                cell.setFlags(cell.flags() & ~Qt.ItemIsEditable)
                 if c >= 2:
                     cell.setTextAlignment(Qt.AlignCenter)
+                if c == 3 and ind is None:                  # no monthly indicator: the result is typed here
+                    cell.setFlags(cell.flags() | Qt.ItemIsEditable)
+                    cell.setData(Qt.UserRole, k.id)
+                    cell.setToolTip("結果を入力してください（ダブルクリック）")
+                    cell.setBackground(Qt.yellow if res.result is None else Qt.white)
                 self.kpi_table.setItem(row, c, cell)
             self.kpi_table.setCellWidget(row, 6, self._kpi_rating_box(k.id, quarter, ratings.get(k.id)))
         self.kpi_table.resizeColumnsToContents()
         self.kpi_table.horizontalHeader().setSectionResizeMode(0, QHeaderView.Stretch)
         self.kpi_table.resizeRowsToContents()
+        self.kpi_table.blockSignals(False)
         st = {s.quarter: s for s in queries.statuses(self.db, [item.id])}
         self.status.load(self.db, item.id, st.get(quarter), worst_proposal(proposals))
         codes = queries.item_indicators(self.db.catalogue, item)
         self.grid_model.set_rows(self.figures.grid_rows(codes, fy))
+
+    def _kpi_result_typed(self, cell) -> None:
+        """A hand-entered KPI result (57.1%): read like any cell, stored, logged; else refused."""
+        kpi_id = cell.data(Qt.UserRole)
+        if kpi_id is None or cell.column() != 3:
+            return
+        from app.errors import BranchReportError
+        from app.statuses import save_kpi_result
+
+        from app import queries
+
+        try:
+            save_kpi_result(self.db, kpi_id, cell.text())
+        except BranchReportError as exc:
+            self.statusBar().showMessage(f"KPI の結果を保存できません: {exc}", 10000)
+        self.items = queries.plan_items(self.db, self.branch, self.fiscal_year)     # the KPIs carry the result
+        self._show_current(self.tree.currentItem())
 
     def _kpi_rating_box(self, kpi_id: int, quarter: int, rating: str | None) -> QComboBox:
         from app.kpi import RATINGS

@@ -81,3 +81,20 @@ def test_a_package_of_another_database_or_a_bad_cell_is_refused(demo_db, empty_d
     filled_in(path, [("月次実績", f"E{row}", "abc")])
     with pytest.raises(ImportRefused, match=f"月次実績!E{row}"):
         read_package(demo_db, path)
+
+
+def test_kpi_results_entered_by_hand_travel_in_the_package(demo_db, tmp_path):
+    from app.figures import Figures
+
+    path = export_package(demo_db, "10", 2024, "保健", 4, tmp_path / "hoken.xlsx")
+    sheet = openpyxl.load_workbook(path)["KPI"]
+    rows = [r for r in range(4, sheet.max_row + 1) if sheet.cell(r, 1).value == 10]
+    assert len(rows) == 3 and sheet.cell(rows[0], 3).value == "61.2%以上"
+    filled_in(path, [("KPI", f"D{rows[0]}", "57.1%")])
+    diff = read_package(demo_db, path)
+    (change,) = diff.changes
+    assert (change.label, change.theirs) == ("項番10 KPI結果", 57.1)
+    apply_package(demo_db, diff)
+    kpi = plan_items(demo_db, "10", 2024)[9].kpis[0]
+    assert kpi.manual_result == 57.1
+    assert Figures(demo_db, "10").kpi_result(kpi, 2024).proposed == "△"        # 57.1 < 61.2

@@ -86,3 +86,18 @@ def test_another_quarter_has_its_own_status(window, demo_db):
     window.status.set_quarter(4)
     assert "お客様満足度調査" in window.status.text.toPlainText()
     assert status_of(demo_db, 2, 3).status_text == "第3四半期の状況"
+
+
+def test_a_kpi_result_is_typed_into_the_kpi_table(window, demo_db):
+    from app.queries import plan_items
+
+    window.tabs.setCurrentIndex(1)
+    select_item(window, "10")
+    cell = window.kpi_table.item(0, 3)
+    assert cell.flags() & Qt.ItemIsEditable
+    cell.setText("57.1%")
+    assert plan_items(demo_db, "10", 2024)[9].kpis[0].manual_result == 57.1
+    assert window.kpi_table.item(0, 5).text() == "△"                    # proposed from the typed result
+    window.kpi_table.item(0, 3).setText("abc")
+    assert "保存できません" in window.statusBar().currentMessage()
+    assert plan_items(demo_db, "10", 2024)[9].kpis[0].manual_result == 57.1
