@@ -10,7 +10,6 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from app.catalogue import normalize_label
 
 RATINGS = ("◎", "○", "△", "×", "□")
 RATING_MEANING = {"◎": "目標を上回る", "○": "目標達成（計画通り）", "△": "目標未達",
@@ -72,6 +71,8 @@ def find_indicator(text: str, catalogue) -> str | None:
     Phrases shorter than three characters, or shared by two indicators, say nothing; nor do
     asides in brackets (``返納金債権（診療報酬返還金（不当請求）を除く。）の回収率``).
     """
+    from app.catalogue import normalize_label   # here: the window loads this module at start-up
+
     norm = normalize_label(text)
     while (bare := re.sub(r"\([^()]*\)", "", norm)) != norm:   # asides in brackets say nothing
         norm = bare
