@@ -15,10 +15,6 @@ from app.branches import branch_names
 from app.fiscal import format_fy
 from app.values import format_value
 from ui.grid_edit import GridEditor
-from ui.grid_model import MonthlyGridModel
-from ui.grid_view import MonthlyGridView
-from ui.branch_table import BranchTableModel
-from ui.status_editor import StatusEditor
 
 if TYPE_CHECKING:                  # the database layer is loaded after the window is up
     from app import queries
@@ -41,6 +37,7 @@ class MainWindow(QMainWindow):
         self.branch = ""
         self.items: list[queries.ItemView] = []
         self.figures: Figures | None = None
+        self._negative = "△"
         self.setWindowTitle("branch-report — 事業計画 実施状況")
         self._build()
         self._build_menus()
@@ -51,6 +48,8 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage("データベースを開いています…")
 
     def set_database(self, db: Database) -> None:
+        if not hasattr(self, "grid"):
+            self._build_tabs()
         self.db = db
         self.branch = db.home_branch or "10"
         name = branch_names().get(self.branch, "")
@@ -118,56 +117,12 @@ class MainWindow(QMainWindow):
         QVBoxLayout(box).addWidget(self.plan_text)
         lay.addWidget(box)
 
-        self.grid_model = MonthlyGridModel(None, self)
         self.editor = GridEditor(self)
-        self.grid_model.editor = self.editor
         self.editor.changed.connect(self._values_changed)
         self.editor.failed.connect(lambda msg: QMessageBox.warning(self, "保存", msg))
         self.editor.conflict.connect(self._cell_conflict)
-        self.grid_model.refused.connect(lambda msg: self.statusBar().showMessage(msg, 10000))
-        self.grid = MonthlyGridView()
-        self.grid.setModel(self.grid_model)
-        self.grid.history_requested.connect(self.show_cell_history)
-
-        self.kpi_table = QTableWidget(0, 7)
-        self.kpi_table.setObjectName("kpi-table")
-        self.kpi_table.setHorizontalHeaderLabels(["KPI", "指標", "目標", "実績", "時点", "提案", "評価"])
-        self.kpi_table.verticalHeader().hide()
-        self.kpi_table.setEditTriggers(QAbstractItemView.DoubleClicked | QAbstractItemView.EditKeyPressed)
-        self.kpi_table.itemChanged.connect(self._kpi_result_typed)
-        self.kpi_table.setWordWrap(True)
-        self.status = StatusEditor()
-        self.status.saved.connect(self._update_counts)
-        self.status.quarter_changed.connect(lambda _q: self._show_current(self.tree.currentItem()))
-        status_page = QSplitter(Qt.Vertical)
-        status_page.addWidget(self.kpi_table)
-        status_page.addWidget(self.status)
-        status_page.setSizes([170, 400])
-
-        self.tabs = QTabWidget()
+        self.tabs = QTabWidget()                     # filled by _build_tabs once the database is open
         self.tabs.setObjectName("detail-tabs")
-        self.tabs.addTab(self.grid, "月次実績")
-        self.tabs.addTab(status_page, "実施状況・KPI")
-        self.branch_model = BranchTableModel(self)
-        self.branch_view = QTableView()
-        self.branch_view.setObjectName("branch-table")
-        self.branch_view.setModel(self.branch_model)
-        self.branch_view.verticalHeader().setDefaultSectionSize(22)
-        self.branch_view.verticalHeader().hide()
-        self.national_label = QLabel()
-        branch_page = QWidget()
-        bl = QVBoxLayout(branch_page)
-        bl.addWidget(self.national_label)
-        bl.addWidget(self.branch_view, 1)
-        self.tabs.addTab(branch_page, "支部別（全国）")
-        self.chart_page = QWidget()                  # the chart is made on first view (pyqtgraph loads then)
-        QVBoxLayout(self.chart_page)
-        self.chart = None
-        self.tabs.addTab(self.chart_page, "グラフ")
-        self.tabs.currentChanged.connect(lambda _i: self._show_branches())
-        self.tabs.currentChanged.connect(lambda _i: self._show_chart())
-        self.grid.selectionModel().currentRowChanged.connect(lambda *_: self._show_chart())
-        self.grid.selectionModel().currentRowChanged.connect(lambda *_: self._show_branches())
         lay.addWidget(self.tabs, 1)
 
         self.counts = QLabel()
@@ -192,7 +147,61 @@ class MainWindow(QMainWindow):
             self.resize(1400, 860)
         if splitter := settings.value("window/splitter"):
             self.splitter.restoreState(splitter)
-        self.tabs.setCurrentIndex(int(settings.value("view/tab", 0)))
+
+    def _build_tabs(self) -> None:
+        """The detail tabs (月次実績, 実施状況・KPI, 支部別, グラフ): made when the database is open, so
+        the window itself comes up before these modules load."""
+        from ui.branch_table import BranchTableModel
+        from ui.grid_model import MonthlyGridModel
+        from ui.grid_view import MonthlyGridView
+        from ui.status_editor import StatusEditor
+
+        self.grid_model = MonthlyGridModel(None, self)
+        self.grid_model.negative = self._negative
+        self.grid_model.editor = self.editor
+        self.grid_model.refused.connect(lambda msg: self.statusBar().showMessage(msg, 10000))
+        self.grid = MonthlyGridView()
+        self.grid.setModel(self.grid_model)
+        self.grid.history_requested.connect(self.show_cell_history)
+
+        self.kpi_table = QTableWidget(0, 7)
+        self.kpi_table.setObjectName("kpi-table")
+        self.kpi_table.setHorizontalHeaderLabels(["KPI", "指標", "目標", "実績", "時点", "提案", "評価"])
+        self.kpi_table.verticalHeader().hide()
+        self.kpi_table.setEditTriggers(QAbstractItemView.DoubleClicked | QAbstractItemView.EditKeyPressed)
+        self.kpi_table.itemChanged.connect(self._kpi_result_typed)
+        self.kpi_table.setWordWrap(True)
+        self.status = StatusEditor()
+        self.status.saved.connect(self._update_counts)
+        self.status.quarter_changed.connect(lambda _q: self._show_current(self.tree.currentItem()))
+        status_page = QSplitter(Qt.Vertical)
+        status_page.addWidget(self.kpi_table)
+        status_page.addWidget(self.status)
+        status_page.setSizes([170, 400])
+
+        self.tabs.addTab(self.grid, "月次実績")
+        self.tabs.addTab(status_page, "実施状況・KPI")
+        self.branch_model = BranchTableModel(self)
+        self.branch_view = QTableView()
+        self.branch_view.setObjectName("branch-table")
+        self.branch_view.setModel(self.branch_model)
+        self.branch_view.verticalHeader().setDefaultSectionSize(22)
+        self.branch_view.verticalHeader().hide()
+        self.national_label = QLabel()
+        branch_page = QWidget()
+        bl = QVBoxLayout(branch_page)
+        bl.addWidget(self.national_label)
+        bl.addWidget(self.branch_view, 1)
+        self.tabs.addTab(branch_page, "支部別（全国）")
+        self.chart_page = QWidget()                  # the chart is made on first view (pyqtgraph loads then)
+        QVBoxLayout(self.chart_page)
+        self.chart = None
+        self.tabs.addTab(self.chart_page, "グラフ")
+        self.tabs.currentChanged.connect(lambda _i: self._show_branches())
+        self.tabs.currentChanged.connect(lambda _i: self._show_chart())
+        self.grid.selectionModel().currentRowChanged.connect(lambda *_: self._show_chart())
+        self.grid.selectionModel().currentRowChanged.connect(lambda *_: self._show_branches())
+        self.tabs.setCurrentIndex(int(QSettings("branch-report", "branch-report").value("view/tab", 0)))
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("ファイル(&F)")
@@ -270,11 +279,13 @@ class MainWindow(QMainWindow):
             self.open_import(paths)
 
     def closeEvent(self, event) -> None:
-        self.status.save()                       # nothing typed is lost
+        if hasattr(self, "status"):
+            self.status.save()                   # nothing typed is lost
         settings = QSettings("branch-report", "branch-report")
         settings.setValue("window/geometry", self.saveGeometry())
         settings.setValue("window/splitter", self.splitter.saveState())
-        settings.setValue("view/tab", self.tabs.currentIndex())
+        if self.tabs.count():
+            settings.setValue("view/tab", self.tabs.currentIndex())
         super().closeEvent(event)
 
     # ---- data ---------------------------------------------------------------------------
@@ -694,9 +705,11 @@ class MainWindow(QMainWindow):
         self._show_chart()
 
     def _negative_style(self, triangle: bool) -> None:
-        self.grid_model.negative = "△" if triangle else "-"
-        self.grid_model.set_rows(self.grid_model.rows)
-        QSettings("branch-report", "branch-report").setValue("view/negative", self.grid_model.negative)
+        self._negative = "△" if triangle else "-"
+        if hasattr(self, "grid_model"):
+            self.grid_model.negative = self._negative
+            self.grid_model.set_rows(self.grid_model.rows)
+        QSettings("branch-report", "branch-report").setValue("view/negative", self._negative)
 
     def show_cell_history(self, row: int, col: int):
         from ui.history_dialog import CellHistoryDialog
