@@ -137,6 +137,8 @@ class MonthlyGridModel(QAbstractTableModel):
         if (r, col) in self.errors:
             return self.errors[(r, col)]
         ind = self.catalogue[row.indicator]
+        if col == 0:
+            return f"{ind.name}（{ind.unit}）"
         if col == YEAR_COL:
             if row.year_disagrees:
                 return "ブックに印字された年度計です。月の値から計算した値と一致しません"

@@ -34,7 +34,10 @@ class MonthlyGridView(QTableView):
         model.modelReset.connect(self._fit_columns)     # once per new set of rows, not per edit
 
     def _fit_columns(self) -> None:
+        """Columns fitted to their contents; a long indicator name is cut (its tooltip has it whole)
+        so that 3月 and 年度計 stay in view."""
         self.resizeColumnsToContents()
+        self.setColumnWidth(0, min(self.columnWidth(0), 200))
 
     # ---- keyboard -----------------------------------------------------------------------
     def keyPressEvent(self, event) -> None:

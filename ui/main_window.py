@@ -100,8 +100,8 @@ class MainWindow(QMainWindow):
         self.tree = QTreeWidget()
         self.tree.setObjectName("navigator")
         self.tree.setHeaderLabels(["項番", "事業", "担当"])
-        self.tree.setColumnWidth(0, 70)
-        self.tree.setColumnWidth(1, 250)
+        self.tree.setColumnWidth(0, 66)
+        self.tree.setColumnWidth(1, 186)
         self.tree.currentItemChanged.connect(self._show_current)
 
         detail = QWidget()
@@ -138,7 +138,7 @@ class MainWindow(QMainWindow):
         self.splitter.setObjectName("main-splitter")
         self.splitter.addWidget(left)
         self.splitter.addWidget(detail)
-        self.splitter.setSizes([380, 1000])
+        self.splitter.setSizes([330, 1070])
         self.setCentralWidget(self.splitter)
         settings = QSettings("branch-report", "branch-report")
         if geometry := settings.value("window/geometry"):
