@@ -5,6 +5,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from app.access import check_item
 from app.errors import ConflictError, NotFound, ValidationError
 from app.kpi import RATINGS, normalize_rating
 from app.store import Database, current_user
@@ -43,8 +44,6 @@ def save_status(db: Database, item_id: int, quarter: int, *, text=_UNSET, rating
         item = s.get(PlanItem, item_id)
         if item is None:
             raise NotFound(f"項目 {item_id} がありません")
-        from app.access import check_item
-
         check_item(db, who, item)
         row = s.scalars(select(QuarterlyStatus).where(QuarterlyStatus.item_id == item_id,
                                                       QuarterlyStatus.quarter == quarter).with_for_update()).first()
@@ -71,21 +70,27 @@ def save_status(db: Database, item_id: int, quarter: int, *, text=_UNSET, rating
     return changes
 
 
+def _kpi_to_change(s, db: Database, kpi_id: int, who: str):
+    """The KPI (in session s), if it exists and the user may change its item."""
+    from db.models import Kpi
+
+    kpi = s.get(Kpi, kpi_id)
+    if kpi is None:
+        raise NotFound(f"KPI {kpi_id} がありません")
+    check_item(db, who, kpi.item)
+    return kpi
+
+
 def save_kpi_rating(db: Database, kpi_id: int, quarter: int, rating: str | None, who: str | None = None) -> bool:
     """A KPI line's rating for a quarter (seed 004 rates each KPI); logged. True if it changed."""
-    from db.models import Kpi, KpiStatus
+    from db.models import KpiStatus
 
     mark = normalize_rating(rating) if rating else None
     if rating and mark is None:
         raise ValidationError(f"評価は {' '.join(RATINGS)} のいずれかです ('{rating}')")
     who, now = who or current_user(), datetime.now()
     with db.sessions.begin() as s:
-        kpi = s.get(Kpi, kpi_id)
-        if kpi is None:
-            raise NotFound(f"KPI {kpi_id} がありません")
-        from app.access import check_item
-
-        check_item(db, who, kpi.item)
+        _kpi_to_change(s, db, kpi_id, who)
         row = s.scalars(select(KpiStatus).where(KpiStatus.kpi_id == kpi_id, KpiStatus.quarter == quarter)).first()
         old = row.rating if row else None
         if old == mark:
@@ -139,16 +144,10 @@ def save_kpi_result(db: Database, kpi_id: int, entry, who: str | None = None) ->
     """The result of a KPI with no monthly indicator (健診受診率 …), entered by hand; logged.
     ``entry`` is read like any cell ('57.1%', '57.1', '' to clear)."""
     from app.values import read_value
-    from db.models import Kpi
 
     who, now = who or current_user(), datetime.now()
     with db.sessions.begin() as s:
-        kpi = s.get(Kpi, kpi_id)
-        if kpi is None:
-            raise NotFound(f"KPI {kpi_id} がありません")
-        from app.access import check_item
-
-        check_item(db, who, kpi.item)
+        kpi = _kpi_to_change(s, db, kpi_id, who)
         if isinstance(entry, (int, float)) and not isinstance(entry, bool):
             value = float(entry)
         else:
