@@ -6,12 +6,10 @@ from dataclasses import dataclass
 
 from app.figures import Figures
 from app.fiscal import FISCAL_MONTHS
+from app.kpi import target_text
 from app.queries import plan_items, statuses
 from app.store import Database
 from app.values import format_value
-
-OPS = {">=": "以上", "<=": "以下", "==": ""}
-
 
 @dataclass(frozen=True)
 class KpiLine:
@@ -47,12 +45,7 @@ def kpi_overview(db: Database, branch: str, fiscal_year: int, figures: Figures |
             ind = cat.get(k.indicator) if k.indicator else None
             unit, kind = (ind.unit, ind.kind) if ind else (k.unit, "count")
             res = fig.kpi_result(k, fiscal_year)
-            if k.rule == "prev_fy":
-                target = "前年度" + (f" {format_value(res.target, unit=unit, kind=kind)}" if res.target is not None
-                                     else "") + OPS.get(k.op, "")
-            else:
-                target = ("定性" if res.target is None else format_value(res.target, unit=unit, kind=kind)) \
-                    + OPS.get(k.op, "")
+            target = target_text(k.rule, k.op, res.target, unit, kind)
             rank = None
             if ind:
                 ranked = national_ranks(db, ind.code, fiscal_year, branch)

@@ -73,7 +73,7 @@ def export_package(db: Database, branch: str, fiscal_year: int, group: str, quar
     from openpyxl.worksheet.datavalidation import DataValidation
 
     from app.export_xlsx import put_text
-    from app.kpi import RATINGS
+    from app.kpi import RATINGS, target_text
 
     codes = _group_codes(db, group)
     items = _group_items(db, branch, fiscal_year, group)
@@ -151,7 +151,7 @@ def export_package(db: Database, branch: str, fiscal_year: int, group: str, quar
     for r, (item, k) in enumerate(manual, start=4):
         kpis.cell(r, 1, item.item_no)
         put_text(kpis.cell(r, 2), k.text)
-        put_text(kpis.cell(r, 3), format_value(k.target, unit=k.unit) + {">=": "以上", "<=": "以下"}.get(k.op, ""))
+        put_text(kpis.cell(r, 3), target_text(k.rule, k.op, k.target, k.unit))
         put_text(kpis.cell(r, 4), "" if k.manual_result is None else format_value(k.manual_result, unit=k.unit))
         kpis.cell(r, 4).protection = Protection(locked=False)
         kpis.cell(r, 4).fill = editable

@@ -10,14 +10,13 @@ from dataclasses import dataclass, field
 from app import yearcol
 from app.figures import Figures
 from app.fiscal import AsOf, FISCAL_MONTHS, format_fy, format_fy_both, month_label, quarter_months
-from app.kpi import RATINGS
+from app.kpi import RATINGS, target_text
 from app.queries import ItemView, item_indicators, plan_items, statuses
 from app.statuses import kpi_ratings, rating_counts
 from app.store import Database, branch_names
 from app.values import format_value
 
 KINDS = {"status": "事業計画実施状況", "progress": "進捗状況", "summary": "目標達成状況"}
-OPS = {">=": "以上", "<=": "以下", "==": ""}
 
 
 @dataclass
@@ -132,8 +131,8 @@ def target_table(fig: Figures, kpi, fy: int, national: Figures | None) -> Table 
     if national is not None and national.months.get((kpi.indicator, fy), {}).get(m) is not None:
         rows.append([Cell(f"全国（{AsOf(fy, m).label().removesuffix('末現在')}）"),
                      _cell(national.months[(kpi.indicator, fy)][m], ind.unit, ind.kind, d)])
-    target = "前年度実績" if res.target is None else format_value(res.target, unit=ind.unit, kind=ind.kind)
-    return Table(f"{format_fy(fy)}目標（KPI）：{ind.name}：{target}{OPS.get(kpi.op, '')}", ["", ind.name], rows,
+    target = target_text(kpi.rule, kpi.op, res.target, ind.unit, ind.kind)
+    return Table(f"{format_fy(fy)}目標（KPI）：{ind.name}：{target}", ["", ind.name], rows,
                  f"※{res.as_of.label()}")
 
 
@@ -148,11 +147,10 @@ def kpi_line(fig: Figures, kpi, fy: int) -> str:
             f" → {res.proposed}" if res.proposed else "")
     ind = fig.catalogue[kpi.indicator]
     res = fig.kpi_result(kpi, fy)
-    target = ("前年度" + (f" {format_value(res.target, unit=ind.unit, kind=ind.kind)}" if res.target is not None
-                          else "")) if kpi.rule == "prev_fy" else format_value(res.target, unit=ind.unit, kind=ind.kind)
+    target = target_text(kpi.rule, kpi.op, res.target, ind.unit, ind.kind)
     result = format_value(res.result, unit=ind.unit, kind=ind.kind, decimals=fig.shown_decimals(kpi.indicator))
     when = f"（{res.as_of.label()}）" if res.as_of else ""
-    return f"■ {ind.name} {result}{when}／目標 {target}{OPS.get(kpi.op, '')}" + (
+    return f"■ {ind.name} {result}{when}／目標 {target}" + (
         f" → {res.proposed}" if res.proposed else "")
 
 
@@ -221,13 +219,12 @@ def _achievement(db, fig: Figures, items: list[ItemView], fy: int, quarter: int)
             ind = fig.catalogue.get(k.indicator) if k.indicator else None
             res = fig.kpi_result(k, fy)
             unit, kind = (ind.unit, ind.kind) if ind else (k.unit, "count")
-            target = ("前年度" + (f" {format_value(res.target, unit=unit, kind=kind)}" if res.target is not None
-                                  else "") if k.rule == "prev_fy" else format_value(k.target, unit=unit, kind=kind))
+            target = target_text(k.rule, k.op, res.target, unit, kind)
             result = ("－" if res.result is None else format_value(res.result, unit=unit, kind=kind)
                       + (f" {res.as_of.short()}実績分" if res.as_of else ""))
             rows.append([Cell(str(n), n), Cell(f"{item.item_no} {item.title}"),
                          Cell(ind.name if ind else k.text.removeprefix("【KPI】").strip()),
-                         Cell(target + OPS.get(k.op, "")), Cell(result, res.result, unit, kind),
+                         Cell(target), Cell(result, res.result, unit, kind),
                          Cell(ratings.get(k.id) or res.proposed or "")])
             if ind and fig.months.get((ind.code, fy)) and ind.code not in charts:
                 charts.append(ind.code)

@@ -23,7 +23,6 @@ if TYPE_CHECKING:                  # the database layer is loaded after the wind
 
 GROUPS = ("すべてのグループ", "業務", "レセプト", "保健", "企画総務")
 GROUP_ROLE = Qt.UserRole + 1
-OPS = {">=": "以上", "<=": "以下", "==": ""}
 
 
 class MainWindow(QMainWindow):
@@ -399,6 +398,7 @@ class MainWindow(QMainWindow):
         self.plan_text.setPlainText(item.plan_text)
         fy, cat = self.fiscal_year, self.db.catalogue
         from app import queries
+        from app.kpi import target_text
         from app.statuses import kpi_ratings, worst_proposal
 
         quarter = self.status.current_quarter
@@ -410,10 +410,9 @@ class MainWindow(QMainWindow):
             proposals.append(res.proposed)
             ind = cat.get(k.indicator) if k.indicator else None
             unit, kind = (ind.unit, ind.kind) if ind else (k.unit, "count")
-            target = ("前年度" if k.rule == "prev_fy" and res.target is None else
-                      format_value(res.target, unit=unit, kind=kind) if res.target is not None else "定性")
+            target = target_text(k.rule, k.op, res.target, unit, kind)
             cells = [k.text.removeprefix("【KPI】"), ind.name if ind else "（手入力）",
-                     f"{target}{OPS.get(k.op, '')}", format_value(res.result, unit=unit, kind=kind),
+                     target, format_value(res.result, unit=unit, kind=kind),
                      res.as_of.label() if res.as_of else "", res.proposed or ""]
             row = self.kpi_table.rowCount()
             self.kpi_table.insertRow(row)

@@ -68,3 +68,15 @@ def test_rating_marks():
     assert normalize_rating("〇") == "○"
     assert normalize_rating(" ◎ ") == "◎"
     assert normalize_rating("A") is None
+
+
+@pytest.mark.parametrize("rule, op, target, unit, text", [
+    ("value", ">=", 95.0, "%", "95%以上"), ("value", "<=", 15.0, "%", "15%以下"),
+    ("value", "==", 100.0, "%", "100%"), ("prev_fy", ">=", 85.15, "%", "前年度 85.15%以上"),
+    ("prev_fy", ">=", None, "", "前年度以上"), ("qualitative", "==", None, "", "定性"),
+    ("value", ">=", 1580.0, "事業所", "1,580以上"),
+])
+def test_targets_as_users_write_them(rule, op, target, unit, text):
+    from app.kpi import target_text
+
+    assert target_text(rule, op, target, unit) == text
