@@ -1,9 +1,5 @@
-"""UI tests: a failing test leaves a screenshot of the window behind (tests/ui/failures/)."""
-from pathlib import Path
-
+"""UI tests: a failing test leaves a screenshot of the window in its temporary folder."""
 import pytest
-
-FAILURES = Path(__file__).resolve().parent / "failures"
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -11,10 +7,9 @@ def pytest_runtest_makereport(item, call):
     outcome = yield
     report = outcome.get_result()
     if report.when == "call" and report.failed:
-        window = item.funcargs.get("window")
-        if window is not None:
-            FAILURES.mkdir(exist_ok=True)
-            window.grab().save(str(FAILURES / f"{item.name}.png"))
+        window, tmp = item.funcargs.get("window"), item.funcargs.get("tmp_path")
+        if window is not None and tmp is not None:
+            window.grab().save(str(tmp / "failure.png"))
 
 
 @pytest.fixture(autouse=True)
