@@ -44,6 +44,8 @@ def build_parser() -> argparse.ArgumentParser:
     im = sub.add_parser("import", help="Excel ブックを取り込む")
     im.add_argument("files", nargs="+", metavar="FILE")
     im.add_argument("--branch")
+    im.add_argument("--map", action="append", default=[], metavar="'LABEL=CODE'",
+                    help="ブックの見出し・行の名前がどの指標かを指定する（覚えて次回からも使います）")
     im.add_argument("--dry-run", action="store_true")
     im.add_argument("--json", action="store_true")
     side = im.add_mutually_exclusive_group()
@@ -108,19 +110,15 @@ def parse_branch(text: str | None) -> str | None:
 
 
 def run(args: argparse.Namespace, target, extra_verbs: dict | None = None) -> int:
-    """Run a verb. ``extra_verbs`` ('chart' …) come from main.py: verbs that draw with Qt live in
-    ui/, which app/ does not import."""
-    import importlib
-
+    """Run a verb. ``extra_verbs`` ('chart' …: verb → function(db, args)) come from main.py: verbs
+    that draw with Qt live in ui/, which app/ does not import."""
     from app.store import open_database
 
     verbs = {"values": cmd_values, "plan": cmd_plan, "import": cmd_import, "ranks": cmd_ranks,
              "backup": cmd_backup, "users": cmd_users}
     if args.verb == "restore":                       # works on the file, not on an opened database
         return cmd_restore(target, args)
-    for verb, where in (extra_verbs or {}).items():
-        module, _, name = where.partition(":")
-        verbs[verb] = lambda db, a, module=module, name=name: getattr(importlib.import_module(module), name)(db, a)
+    verbs.update(extra_verbs or {})
     if args.verb not in verbs:
         raise UsageError(f"'{args.verb}' はこの版では使えません")
     db = open_database(target)
@@ -138,7 +136,7 @@ def _write(rows: list[dict], header: list[str], fmt: str) -> None:
 
 
 def cmd_values(db, args) -> int:
-    from app.imports import format_number
+    from app.values import format_number
     from app.queries import monthly_values
 
     rows = monthly_values(db, parse_branch(args.branch), parse_fy(args.fy), args.indicator)
@@ -175,20 +173,26 @@ def cmd_plan(db, args) -> int:
 
 
 def cmd_import(db, args) -> int:
-    from app.imports import import_workbook
+    from app import ops
 
     prefer = "file" if args.prefer_file else "edits" if args.prefer_edits else None
     branch = parse_branch(args.branch)
-    reports = []
     for f in args.files:
         if not Path(f).is_file():
             print(f"{f}: ファイルがありません", file=sys.stderr)
             return 2
-    for f in args.files:
-        reports.append(import_workbook(db, f, branch=branch, dry_run=args.dry_run, prefer=prefer))
-    failed = any(r.errors or r.conflicts for r in reports)
+    for mapping in args.map:
+        label, _, code = mapping.partition("=")
+        if not label.strip() or not code.strip():
+            raise UsageError(f"--map は 'ラベル=指標コード' の形で指定してください ({mapping})")
+        if code.strip() not in db.catalogue:
+            raise UsageError(f"--map: 指標 '{code.strip()}' がありません")
+        ops.learn_alias(db, label.strip(), code.strip())
+    result = ops.import_files(db, args.files, branch=branch, dry_run=args.dry_run, prefer=prefer)
+    reports = result.reports
+    failed = result.failed
     if args.json:
-        json.dump({"stored": not failed and not args.dry_run, "files": [r.as_dict() for r in reports]},
+        json.dump({"stored": result.stored and not failed, "files": [r.as_dict() for r in reports]},
                   sys.stdout, ensure_ascii=False, indent=1)
         sys.stdout.write("\n")
     else:
@@ -197,15 +201,19 @@ def cmd_import(db, args) -> int:
                 print(p.line())
             for p in r.warnings:
                 print(f"{p.line()} (警告)", file=sys.stderr)
-            if not (r.errors or r.conflicts):
+        for r in reports:
+            if failed:
+                verb = "取り込んでいません（" + ("このファイルに問題があります" if r.errors or r.conflicts
+                                               else "ほかのファイルに問題があるため") + "）"
+            else:
                 verb = "確認のみ (保存していません)" if args.dry_run else ("取り込みました" if r.stored else "変更はありません")
-                print(f"{r.file}: {verb}: 追加 {r.inserted} / 更新 {r.updated} / 同じ値 {r.unchanged}"
-                      + (f" / 計画 {r.plan_items} 項目" if r.plan_items else ""), file=sys.stderr)
+            print(f"{r.file}: {verb}: 追加 {r.inserted} / 更新 {r.updated} / 同じ値 {r.unchanged}"
+                  + (f" / 計画 {r.plan_items} 項目" if r.plan_items else ""), file=sys.stderr)
     return 1 if failed else 0
 
 
 def cmd_ranks(db, args) -> int:
-    from app.imports import format_number
+    from app.values import format_number
     from app.ranks import national_ranks
 
     if args.indicator not in db.catalogue:
@@ -220,7 +228,7 @@ def cmd_ranks(db, args) -> int:
 def cmd_users(db, args) -> int:
     from sqlalchemy import select
 
-    from app.access import add_user
+    from app.ops import add_user
     from db.models import AppUser
 
     if args.add:
@@ -236,7 +244,7 @@ def cmd_users(db, args) -> int:
 
 
 def cmd_restore(target, args) -> int:
-    from app.backups import restore
+    from app.ops import restore_backup as restore
     from app.store import default_database_path
 
     path = Path(target if target is not None else default_database_path()).expanduser()
@@ -255,7 +263,9 @@ def cmd_backup(db, args) -> int:
     return 0
 
 
-def main(argv: list[str] | None = None, extra_verbs: dict | None = None) -> int:
+def main(argv: list[str] | None = None, extra_verbs: dict | None = None, open_window=None) -> int:
+    """The command line. Without a verb it opens the window through ``open_window(target,
+    screenshot=, view=)``, which main.py hands in (the window lives in ui/, above app/)."""
     for stream in (sys.stdout, sys.stderr):
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(encoding="utf-8")
@@ -277,6 +287,8 @@ def main(argv: list[str] | None = None, extra_verbs: dict | None = None) -> int:
     except BrokenPipeError:          # `… | head`: the reader has gone, nothing more to say
         sys.stdout = open(os.devnull, "w")
         return 0
-    from ui.app import run_gui
-
-    return run_gui(target, screenshot=args.screenshot, view=args.view)
+    if open_window is None:
+        print("branch-report: 画面はこの呼び出し方では開けません (branch-report または python main.py で起動してください)",
+              file=sys.stderr)
+        return 2
+    return open_window(target, screenshot=args.screenshot, view=args.view)

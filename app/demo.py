@@ -10,10 +10,9 @@ import json
 import tempfile
 from pathlib import Path
 
+from app import ops
 from app.errors import BranchReportError
-from app.imports import import_workbook
 from app.queries import plan_items
-from app.statuses import save_kpi_rating, save_status
 from app.store import RESOURCES, Database, open_database
 from db.engine import MIGRATIONS, copy_sqlite
 
@@ -35,18 +34,18 @@ def build_demo(path: Path) -> Database:
     """Import the sample workbooks and the seed's statuses into a new database at path."""
     db = open_database(path)
     db.set_setting("home_branch", "10")
-    for name in WORKBOOKS:
-        report = import_workbook(db, SAMPLE / name, branch="10")
-        if report.errors:
-            raise BranchReportError("サンプルデータを作れません: " + "; ".join(p.line() for p in report.errors))
+    result = ops.import_files(db, [SAMPLE / name for name in WORKBOOKS], branch="10", who="sample")
+    if result.failed:
+        raise BranchReportError("サンプルデータを作れません: " + "; ".join(
+            p.line() for r in result.reports for p in r.errors + r.conflicts))
     data = json.loads((SAMPLE / "statuses.json").read_text(encoding="utf-8"))
     items = {i.item_no: i.id for i in plan_items(db, data["branch"], data["fiscal_year"])}
     for st in data["statuses"]:
-        save_status(db, items[st["item_no"]], data["quarter"], text=st["text"], rating=st["rating"],
-                    national_rank=st["national_rank"], who="sample")
+        ops.save_status(db, items[st["item_no"]], data["quarter"], text=st["text"], rating=st["rating"],
+                        national_rank=st["national_rank"], who="sample")
     kpis = {(i.item_no, k.index): k.id for i in plan_items(db, data["branch"], data["fiscal_year"]) for k in i.kpis}
     for kr in data.get("kpi_ratings", []):
-        save_kpi_rating(db, kpis[(kr["item_no"], kr["kpi"])], data["quarter"], kr["rating"], who="sample")
+        ops.rate_kpi(db, kpis[(kr["item_no"], kr["kpi"])], data["quarter"], kr["rating"], who="sample")
     return db
 
 

@@ -1,40 +1,43 @@
-"""Editing a month's value by hand: validated like an import, one transaction, logged."""
+"""Editing a month's value by hand, and undoing it: validated like an import, logged with the whole
+row before and after, so that an undo puts back the row as it was (its value and its origin: the
+file and cell it was imported from, or who typed it when) — never the old value as a new hand edit.
+
+These are services: they take the operation's session and never begin or commit (app/ops.py).
+"""
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
 
 from app.errors import ConflictError, NotFound, ValidationError
-from app.imports import _ensure_years, format_number
-from app.store import Database, current_user
-from app.values import read_value
-from db.models import ChangeLog, MonthlyValue
+from app.values import format_number, read_value
+from db.models import ChangeLog, FiscalYear, MonthlyValue, Operation
+
+HAND = "手入力"
+ROW_FIELDS = ("value", "note", "batch_id", "source_file", "source_sheet", "source_cell", "edited_by", "edited_at")
+
+
+@dataclass(frozen=True)
+class CellKey:
+    """Which month value: branch, fiscal year, calendar month, indicator."""
+    branch: str
+    fiscal_year: int
+    month: int
+    indicator: str
 
 
 @dataclass(frozen=True)
 class Edit:
-    """What a hand edit changed (None: no value)."""
+    """What a hand edit (or its undo) changed in one cell (None: no value)."""
     branch: str
     fiscal_year: int
     month: int
     indicator: str
     old: float | None
     new: float | None
-
-
-def parse_entry(db: Database, indicator: str, entry) -> float | None:
-    """A typed or pasted entry → the value to store, by the importer's rules; a bad entry raises."""
-    if indicator not in db.catalogue:
-        raise NotFound(f"指標 {indicator} がありません")
-    ind = db.catalogue[indicator]
-    if isinstance(entry, (int, float)) and not isinstance(entry, bool):
-        return float(entry)
-    reading = read_value(entry, unit=ind.unit, kind=ind.kind)
-    if reading.problem:
-        raise ValidationError(reading.problem)
-    return reading.value
 
 
 UNCHECKED = object()
@@ -53,64 +56,148 @@ class CellEntry:
     expected: object = UNCHECKED
 
 
-def set_month_value(db: Database, branch: str, fiscal_year: int, month: int, indicator: str, entry,
-                    who: str | None = None) -> Edit:
-    """Store (or clear, for '' / '－') one month's value; log old → new with who and when."""
-    return set_month_values(db, [CellEntry(branch, fiscal_year, month, indicator, entry)], who)[0]
+def parse_entry(catalogue, indicator: str, entry) -> float | None:
+    """A typed or pasted entry → the value to store, by the importer's rules; a bad entry raises."""
+    if indicator not in catalogue:
+        raise NotFound(f"指標 {indicator} がありません")
+    ind = catalogue[indicator]
+    if isinstance(entry, (int, float)) and not isinstance(entry, bool):
+        return float(entry)
+    reading = read_value(entry, unit=ind.unit, kind=ind.kind)
+    if reading.problem:
+        raise ValidationError(reading.problem)
+    return reading.value
 
 
-def set_month_values(db: Database, cells: list[CellEntry], who: str | None = None) -> list[Edit]:
-    """Several cells (a paste, a cleared range) as one edit: all valid and stored, or none.
+def ensure_years(s, years: set[int]) -> None:
+    have = set(s.scalars(select(FiscalYear.year)))
+    s.add_all(FiscalYear(year=y) for y in sorted(years - have))
+    s.flush()
 
-    A bad entry raises ValidationError naming the month and indicator; nothing is stored then.
-    """
+
+def new_operation(s, kind: str, who: str, undoes: int | None = None) -> Operation:
+    op = Operation(kind=kind, at=datetime.now(), who=who, undoes=undoes)
+    s.add(op)
+    s.flush()
+    return op
+
+
+def _row(s, key: CellKey) -> MonthlyValue | None:
+    return s.scalars(select(MonthlyValue).where(
+        MonthlyValue.branch_code == key.branch, MonthlyValue.fiscal_year == key.fiscal_year,
+        MonthlyValue.month == key.month, MonthlyValue.indicator_code == key.indicator).with_for_update()).first()
+
+
+def _state(row: MonthlyValue | None) -> dict | None:
+    if row is None:
+        return None
+    state = {f: getattr(row, f) for f in ROW_FIELDS}
+    state["edited_at"] = row.edited_at.isoformat() if row.edited_at else None
+    return state
+
+
+def _put(s, key: CellKey, row: MonthlyValue | None, state: dict | None) -> None:
+    """Make the cell's row what ``state`` says (None: no row)."""
+    if state is None:
+        if row is not None:
+            s.delete(row)
+        return
+    if row is None:
+        row = MonthlyValue(branch_code=key.branch, fiscal_year=key.fiscal_year, month=key.month,
+                           indicator_code=key.indicator, version=0)
+        s.add(row)
+    for f in ROW_FIELDS:
+        setattr(row, f, datetime.fromisoformat(state[f]) if f == "edited_at" and state[f] else state[f])
+    row.version = (row.version or 0) + 1
+
+
+def _value(state: dict | None) -> float | None:
+    return None if state is None else state["value"]
+
+
+def _log(s, op: Operation, key: CellKey, before: dict | None, after: dict | None, source: str) -> None:
+    def value(state):
+        return None if state is None else format_number(state["value"])
+    s.add(ChangeLog(at=op.at, who=op.who, entity="monthly_value",
+                    key=f"{key.branch}/{key.fiscal_year}/{key.month}/{key.indicator}", field="value",
+                    old=value(before), new=value(after), source=source, op_id=op.id,
+                    row_before=json.dumps({"key": key.__dict__, "row": before}, ensure_ascii=False),
+                    row_after=json.dumps({"key": key.__dict__, "row": after}, ensure_ascii=False)))
+
+
+def cell_name(catalogue, key) -> str:
+    name = catalogue[key.indicator].name if key.indicator in catalogue else key.indicator
+    return f"{name} {key.fiscal_year}年度 {key.month}月"
+
+
+def write_cells(s, catalogue, op: Operation, cells: list[CellEntry]) -> list[Edit]:
+    """Several cells (a paste, a cleared range) as part of one operation: all valid and stored, or
+    an error (ValidationError naming the month and indicator, ConflictError with both values)."""
+    from app.access import check_indicator
+
     parsed = []
     for c in cells:
         if not 1 <= c.month <= 12:
             raise ValidationError(f"月は 1〜12 です ({c.month})")
         try:
-            parsed.append((c, parse_entry(db, c.indicator, c.entry)))
+            parsed.append((c, parse_entry(catalogue, c.indicator, c.entry)))
         except ValidationError as exc:
-            name = db.catalogue[c.indicator].name if c.indicator in db.catalogue else c.indicator
+            name = catalogue[c.indicator].name if c.indicator in catalogue else c.indicator
             raise ValidationError(f"{name} {c.month}月: {exc}") from exc
-    who, now = who or current_user(), datetime.now()
-    from app.access import check_indicator
-
     for c, _ in parsed:
-        check_indicator(db, who, c.branch, c.indicator)
+        check_indicator(s, catalogue, op.who, c.branch, c.indicator)
+    ensure_years(s, {c.fiscal_year for c, _ in parsed})
     edits, conflicts = [], []
-    with db.sessions.begin() as s:
-        _ensure_years(s, {c.fiscal_year for c, _ in parsed})
-        for c, new in parsed:
-            row = s.scalars(select(MonthlyValue).where(
-                MonthlyValue.branch_code == c.branch, MonthlyValue.fiscal_year == c.fiscal_year,
-                MonthlyValue.month == c.month, MonthlyValue.indicator_code == c.indicator).with_for_update()).first()
-            old = row.value if row else None
-            if c.expected is not UNCHECKED and old != c.expected:
-                name = db.catalogue[c.indicator].name if c.indicator in db.catalogue else c.indicator
-                conflicts.append((f"{name} {c.fiscal_year}年度 {c.month}月", old, new))
-                continue
-            edits.append(Edit(c.branch, c.fiscal_year, c.month, c.indicator, old, new))
-            if old == new:
-                continue
-            if new is None:
-                s.delete(row)
-            elif row is None:
-                s.add(MonthlyValue(branch_code=c.branch, fiscal_year=c.fiscal_year, month=c.month,
-                                   indicator_code=c.indicator, value=new, edited_by=who, edited_at=now, version=1))
-            else:
-                row.value, row.edited_by, row.edited_at, row.version = new, who, now, row.version + 1
-            s.add(ChangeLog(at=now, who=who, entity="monthly_value",
-                            key=f"{c.branch}/{c.fiscal_year}/{c.month}/{c.indicator}", field="value",
-                            old=None if old is None else format_number(old),
-                            new=None if new is None else format_number(new), source="hand edit"))
-        if conflicts:
-            s.rollback()
-            raise ConflictError("ほかの人が同じセルを変更しました。どちらの値にするか選んでください", conflicts)
+    for c, new in parsed:
+        key = CellKey(c.branch, c.fiscal_year, c.month, c.indicator)
+        row = _row(s, key)
+        old = row.value if row else None
+        if c.expected is not UNCHECKED and old != c.expected:
+            conflicts.append((cell_name(catalogue, key), old, new))
+            continue
+        edits.append(Edit(c.branch, c.fiscal_year, c.month, c.indicator, old, new))
+        if old == new:
+            continue
+        before = _state(row)
+        after = None if new is None else {**(before or {f: None for f in ROW_FIELDS}), "value": new,
+                                          "edited_by": op.who, "edited_at": op.at.isoformat()}
+        _put(s, key, row, after)
+        _log(s, op, key, before, after, HAND)
+    if conflicts:
+        raise ConflictError("ほかの人が同じセルを変更しました。どちらの値にするか選んでください", conflicts)
     return edits
 
 
-def history(db: Database, branch: str, fiscal_year: int, month: int, indicator: str) -> list[ChangeLog]:
+def undo_cells(s, catalogue, op: Operation, undone: int) -> list[Edit]:
+    """Put back every cell operation ``undone`` changed, as its row was before (value and origin).
+    Undoing an undo is a redo. A cell changed again since is a ConflictError: nothing is stored."""
+    from app.access import check_indicator
+
+    target = s.get(Operation, undone)
+    if target is None:
+        raise NotFound(f"操作 {undone} がありません")
+    source = "元に戻す" if op.kind == "undo" else "やり直し"
+    logs = list(s.scalars(select(ChangeLog).where(ChangeLog.op_id == undone, ChangeLog.entity == "monthly_value")
+                          .order_by(ChangeLog.id.desc())))
+    edits, conflicts = [], []
+    for log in logs:
+        was, then = json.loads(log.row_before), json.loads(log.row_after)
+        key = CellKey(**was["key"])
+        check_indicator(s, catalogue, op.who, key.branch, key.indicator)
+        row = _row(s, key)
+        now = _state(row)
+        if _value(now) != _value(then["row"]):
+            conflicts.append((cell_name(catalogue, key), _value(now), _value(was["row"])))
+            continue
+        _put(s, key, row, was["row"])
+        _log(s, op, key, now, was["row"], source)
+        edits.append(Edit(key.branch, key.fiscal_year, key.month, key.indicator, _value(now), _value(was["row"])))
+    if conflicts:
+        raise ConflictError("その後に変更されたセルがあるため、元に戻せません", conflicts)
+    return edits
+
+
+def history(db, branch: str, fiscal_year: int, month: int, indicator: str) -> list[ChangeLog]:
     """A cell's change history, newest first (detached rows: read only)."""
     with db.session() as s:
         return list(s.scalars(select(ChangeLog).where(

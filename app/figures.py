@@ -15,6 +15,7 @@ from app.fiscal import FISCAL_MONTHS, AsOf, fiscal_months_until
 from app.kpi import propose_rating
 from app.queries import KpiView
 from app.store import Database
+from app.values import format_value
 from db.models import MonthlyValue, YearValue
 
 
@@ -31,6 +32,7 @@ class GridRow:
     disagree: frozenset[int] = frozenset()   # months whose typed ratio differs from its parts
     origin: dict[int, str] = field(default_factory=dict)         # where each month's value came from
     year_decimals: int | None = None         # the precision the year figure was printed at
+    decimals: int | None = None              # how its figures are written (Figures.decimals)
 
 
 @dataclass(frozen=True)
@@ -56,7 +58,8 @@ class Figures:
             MonthlyValue.branch_code == branch)
         y = select(YearValue.indicator_code, YearValue.fiscal_year, YearValue.value, YearValue.decimals).where(
             YearValue.branch_code == branch)
-        self.decimals: dict[tuple[str, int], int | None] = {}
+        self.decimals_printed: dict[tuple[str, int], int | None] = {}
+        self._decimals: dict[str, int | None] = {}
         if codes is not None:
             wanted = set(codes)
             for c in codes:
@@ -72,7 +75,7 @@ class Figures:
                     f"取込: {file} {sheet}!{cell}" if file else "")
             for code, fy, value, decimals in s.execute(y):
                 self.printed[(code, fy)] = value
-                self.decimals[(code, fy)] = decimals
+                self.decimals_printed[(code, fy)] = decimals
 
     def years(self, code: str) -> list[int]:
         return sorted({fy for c, fy in list(self.months) + list(self.printed) if c == code})
@@ -89,7 +92,7 @@ class Figures:
     def row(self, code: str, fy: int) -> GridRow:
         printed = self.printed.get((code, fy))
         computed = self.computed(code, fy)
-        decimals = self.decimals.get((code, fy))
+        decimals = self.decimals_printed.get((code, fy))
         disagrees = printed is not None and not yearcol.agrees(
             printed, computed, 2 if decimals is None else decimals, self.catalogue[code].kind)
         value = printed if printed is not None else computed
@@ -97,7 +100,8 @@ class Figures:
         from_parts = self.ratio_months(code, fy)
         disagree = frozenset(m for m, v in months.items() if m in from_parts and not _same_shown(v, from_parts[m]))
         return GridRow(code, fy, months, value, printed is not None, disagrees, from_parts, disagree,
-                       dict(self.origins.get((code, fy), {})), decimals if printed is not None else None)
+                       dict(self.origins.get((code, fy), {})), decimals if printed is not None else None,
+                       self.decimals(code))
 
     def grid_rows(self, codes: list[str], fy: int) -> list[GridRow]:
         """The monthly table as seed 004 shows it: a block per fiscal year (earlier years first,
@@ -122,28 +126,46 @@ class Figures:
                     out[m] = value
         return out
 
-    def shown_decimals(self, code: str) -> int:
-        """How precisely the indicator's figures are written (its stored months; 1 for %, else 0)."""
-        shown = [len(repr(v).split(".")[1]) for (c, _), months in self.months.items() if c == code
-                 for v in months.values() if not float(v).is_integer() and "e" not in repr(v)]
-        return min(max(shown, default=1 if self.catalogue[code].unit == "%" else 0), 3)
+    def decimals(self, code: str) -> int | None:
+        """How many decimals an indicator's figures are written with — the one rule the grid, the
+        dashboard, the documents and the work package all follow: as many as its most precise
+        stored figure (months, and year figures at their printed precision; at most 3), at least
+        1 for a percentage. So 平均所要日数 is 6.70 beside 6.14, and 62.0% stays 62.0%. None for
+        durations (written h:mm)."""
+        if code in self._decimals:
+            return self._decimals[code]
+        ind = self.catalogue[code]
+        if ind.kind == "duration" or ind.unit == "h:mm":
+            return self._decimals.setdefault(code, None)
+        shown = [_places(v) for (c, _), months in self.months.items() if c == code for v in months.values()]
+        shown += [d for (c, _), d in self.decimals_printed.items() if c == code and d is not None]
+        return self._decimals.setdefault(code, min(max(shown + [1 if ind.unit == "%" else 0]), 3))
 
-    def latest_month(self, code: str, fy: int) -> int | None:
+
+    def text(self, code: str, value: float | None, negative: str = "△") -> str:
+        """A figure of the indicator as users write it ('2,481', '94.6%', '6.70', '3:05', '－')."""
+        ind = self.catalogue[code]
+        return format_value(value, unit=ind.unit, kind=ind.kind, decimals=self.decimals(code), negative=negative)
+
+    def latest_month(self, code: str, fy: int, quarter: int | None = None) -> int | None:
+        """The last month with a value (up to the quarter's end, with a quarter)."""
         have = self.months.get((code, fy), {})
-        present = [m for m in FISCAL_MONTHS if have.get(m) is not None]
+        months = FISCAL_MONTHS if quarter is None else FISCAL_MONTHS[:3 * quarter]
+        present = [m for m in months if have.get(m) is not None]
         return present[-1] if present else None
 
-    def kpi_result(self, kpi: KpiView, fy: int) -> KpiResult:
-        """The KPI's result so far (year to date by the indicator's kind) against its target."""
+    def kpi_result(self, kpi: KpiView, fy: int, quarter: int | None = None) -> KpiResult:
+        """The KPI's result so far (year to date by the indicator's kind) against its target; with
+        a quarter, as of that quarter's end (no later month counts)."""
         if not kpi.indicator or kpi.indicator not in self.catalogue:     # a result entered by hand
             result = kpi.manual_result
             return KpiResult(kpi, kpi.target, result, None,
                              propose_rating(kpi.op, kpi.target, result) if result is not None else None)
         ind = self.catalogue[kpi.indicator]
         target = self.year_value(kpi.indicator, fy - 1) if kpi.rule == "prev_fy" else kpi.target
-        month = self.latest_month(kpi.indicator, fy)
+        month = self.latest_month(kpi.indicator, fy, quarter)
         if month is None:                           # only a printed year figure (一者応札割合: 8.3%)
-            printed = self.printed.get((kpi.indicator, fy))
+            printed = self.printed.get((kpi.indicator, fy)) if quarter in (None, 4) else None
             if printed is None:
                 return KpiResult(kpi, target, None, None, None)
             return KpiResult(kpi, target, printed, AsOf(fy, 3),
@@ -156,8 +178,12 @@ class Figures:
         return KpiResult(kpi, target, result, AsOf(fy, month), rating)
 
 
+def _places(value: float) -> int:
+    """The decimals a stored figure was written with (6.14 → 2, 2481.0 → 0)."""
+    text = repr(float(value))
+    return 0 if float(value).is_integer() or "e" in text else len(text.split(".")[1])
+
+
 def _same_shown(typed: float, computed: float) -> bool:
     """Does a typed figure agree with a computed one at the typed figure's own precision?"""
-    text = repr(float(typed))
-    decimals = 0 if float(typed).is_integer() or "e" in text else len(text.split(".")[1])
-    return abs(typed - computed) <= 0.5 * 10 ** -decimals + 1e-9
+    return abs(typed - computed) <= 0.5 * 10 ** -_places(typed) + 1e-9

@@ -12,12 +12,11 @@ from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from app import yearcol
-from app.errors import ImportRefused
-from app.store import Database, current_user
-from app.values import format_value
-from db.models import (
-    ChangeLog, FiscalYear, ImportBatch, Kpi, MonthlyValue, PlanItem, PlanPillar, Setting, YearValue,
-)
+from app.edits import ensure_years
+from app.errors import ImportRefused, NotFound, ValidationError
+from app.store import Database
+from app.values import format_number, format_value
+from db.models import ChangeLog, ImportBatch, Kpi, MonthlyValue, PlanItem, PlanPillar, Setting, YearValue
 from importers import identify
 from importers.base import Extraction, Problem, ValueRecord, Where
 from importers.workbook import load_book
@@ -61,26 +60,6 @@ def read_workbook(path: str | Path, catalogue, default_branch: str | None = None
     return ext
 
 
-def import_workbook(db: Database, path: str | Path, branch: str | None = None, dry_run: bool = False,
-                    prefer: str | None = None) -> ImportReport:
-    """Store a workbook as one batch, or nothing when it has errors or unresolved conflicts."""
-    return import_files(db, [path], branch, dry_run, prefer)[0]
-
-
-def import_files(db: Database, paths, branch: str | None = None, dry_run: bool = False,
-                 prefer: str | None = None) -> list[ImportReport]:
-    """Read every file, then store them all in one transaction (a batch each), or nothing.
-
-    ``prefer``: None (conflicts stop the import), 'file' or 'edits' — which side wins where a
-    value was changed by hand since it was imported.
-    """
-    read = [read_report(db, p, branch) for p in paths]
-    if any(r.errors for r, _ in read):
-        return [r for r, _ in read]
-    store_extractions(db, read, dry_run=dry_run, prefer=prefer)
-    return [r for r, _ in read]
-
-
 def read_report(db: Database, path: str | Path, branch: str | None = None,
                 on_sheet=None) -> tuple[ImportReport, Extraction | None]:
     """Read one file into an extraction and a report of its problems (nothing stored)."""
@@ -97,39 +76,27 @@ def read_report(db: Database, path: str | Path, branch: str | None = None,
     return report, ext
 
 
-def store_extractions(db: Database, read: list[tuple[ImportReport, Extraction]], dry_run: bool = False,
+def store_extractions(s: Session, catalogue, who: str, read: list[tuple[ImportReport, Extraction]],
                       prefer: str | None = None) -> None:
-    """One transaction for all: each extraction a batch; conflicts or a dry run store nothing.
-    A SQLite database is backed up first (bounded number of backups beside it)."""
+    """Each extraction a batch, in the operation's session. Conflicts with hand edits are listed
+    on the reports (the operation then stores nothing)."""
     from app.access import check_import
 
     for _, ext in read:
-        check_import(db, current_user(), ext)
-    if not dry_run:
-        from app.backups import auto_backup
-
-        auto_backup(db, "before-import")
-    with db.sessions.begin() as s:
-        for report, ext in read:
-            _store_one(s, report, ext, prefer)
-        if dry_run or any(r.conflicts for r, _ in read):
-            s.rollback()
-            for r, _ in read:
-                r.batch_id = None
-            return
-    for r, _ in read:
-        r.stored = r.batch_id is not None
+        check_import(s, catalogue, who, ext)
+    for report, ext in read:
+        _store_one(s, who, report, ext, prefer)
 
 
-def _store_one(s: Session, report: ImportReport, ext: Extraction, prefer: str | None) -> None:
+def _store_one(s: Session, who: str, report: ImportReport, ext: Extraction, prefer: str | None) -> None:
     batch = ImportBatch(file_name=ext.file, file_sha256=_sha256(ext.path), layout=ext.layout,
-                        imported_at=datetime.now(), imported_by=current_user(), warnings=len(report.warnings))
+                        imported_at=datetime.now(), imported_by=who, warnings=len(report.warnings))
     s.add(batch)
     s.flush()
-    _ensure_years(s, {v.fiscal_year for v in ext.values} | ({ext.fiscal_year} if ext.fiscal_year else set()))
-    _store_values(s, ext, batch.id, prefer, report)
+    ensure_years(s, {v.fiscal_year for v in ext.values} | ({ext.fiscal_year} if ext.fiscal_year else set()))
+    _store_values(s, who, ext, batch.id, prefer, report)
     if ext.plan:
-        report.plan_items = _store_plan(s, ext, batch.id)
+        report.plan_items = _store_plan(s, who, ext, batch.id, report)
     if s.get(Setting, "home_branch") is None and ext.branch and ext.branch != "00":
         s.add(Setting(key="home_branch", value=ext.branch))
     batch.inserted, batch.updated = report.inserted, report.updated
@@ -144,15 +111,10 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def _ensure_years(s: Session, years: set[int]) -> None:
-    have = set(s.scalars(select(FiscalYear.year)))
-    s.add_all(FiscalYear(year=y) for y in sorted(years - have))
-    s.flush()
-
-
-def _store_values(s: Session, ext: Extraction, batch_id: int, prefer: str | None, report: ImportReport) -> None:
+def _store_values(s: Session, who: str, ext: Extraction, batch_id: int, prefer: str | None,
+                  report: ImportReport) -> None:
     """Bulk insert new values, bulk update changed ones, log every change old → new."""
-    now, who = datetime.now(), current_user()
+    now = datetime.now()
     for model in (MonthlyValue, YearValue):
         monthly = model is MonthlyValue
         records = {((v.branch, v.fiscal_year, v.month, v.indicator) if monthly
@@ -161,43 +123,49 @@ def _store_values(s: Session, ext: Extraction, batch_id: int, prefer: str | None
         if not records:
             continue
         keycols = [model.branch_code, model.fiscal_year, *([model.month] if monthly else []), model.indicator_code]
+        origin = ["batch_id", "source_file", "source_sheet", "source_cell"]
+        origin += ["edited_by", "edited_at", "note"] if monthly else ["decimals"]
         existing = {}
-        q = select(model.id, model.value, model.edited_by if monthly else model.id, *keycols).where(
+        q = select(model.id, *keycols, model.value, *(getattr(model, c) for c in origin)).where(
             model.branch_code.in_({k[0] for k in records}), model.fiscal_year.in_({k[1] for k in records}))
         for row in s.execute(q):
-            existing[tuple(row[3:])] = row
+            existing[tuple(row[1:1 + len(keycols)])] = (row.id, dict(zip(["value", *origin], row[1 + len(keycols):])))
         names = [c.key for c in keycols] + ["value", "batch_id", "source_file", "source_sheet", "source_cell"]
         names += ["note", "version"] if monthly else ["decimals"]
         inserts, updates, logs = [], [], []
         for key, v in records.items():
-            row = existing.get(key)
-            if row is None:
+            found = existing.get(key)
+            if found is None:
                 where = v.where
                 inserts.append((*key, v.value, batch_id, where.file, where.sheet, where.cell,
                                 *((v.note, 1) if monthly else (v.decimals,))))
                 continue
-            if abs(row.value - v.value) < 1e-9:
+            row_id, was = found
+            if abs(was["value"] - v.value) < 1e-9:
                 report.unchanged += monthly
                 continue
-            if monthly and row[2]:                      # edited by hand since
+            if monthly and was["edited_by"]:            # edited by hand since
                 if prefer is None:
                     report.conflicts.append(Problem(
-                        f"手で修正された値 {_fmt(row.value)} とファイルの値 {_fmt(v.value)} が異なります "
+                        f"手で修正された値 {_fmt(was['value'])} とファイルの値 {_fmt(v.value)} が異なります "
                         f"(--prefer-file / --prefer-edits で選んでください)", v.where))
                     continue
                 if prefer == "edits":
                     report.kept_edits += 1
                     continue
-            updates.append({"_id": row.id, "value": v.value, "batch_id": batch_id, "source_file": v.where.file,
+            updates.append({"_id": row_id, "value": v.value, "batch_id": batch_id, "source_file": v.where.file,
                             "source_sheet": v.where.sheet, "source_cell": v.where.cell,
                             **({"edited_by": None, "edited_at": None} if monthly else {"decimals": v.decimals})})
+            if was.get("edited_at"):
+                was["edited_at"] = was["edited_at"].isoformat()
             logs.append({"at": now, "who": who, "entity": model.__tablename__, "key": _key(key), "field": "value",
-                         "old": _fmt(row.value), "new": _fmt(v.value), "batch_id": batch_id, "source": str(v.where)})
+                         "old": _fmt(was["value"]), "new": _fmt(v.value), "batch_id": batch_id,
+                         "source": str(v.where), "row_before": json.dumps(was, ensure_ascii=False)})
         if inserts:                       # new values: the row's batch and cell say where from
             _bulk_insert(s, model.__table__, names, inserts)
             logs.append({"at": now, "who": who, "entity": model.__tablename__, "key": f"batch/{batch_id}",
                          "field": "inserted", "old": None, "new": str(len(inserts)), "batch_id": batch_id,
-                         "source": ext.file})
+                         "source": ext.file, "row_before": None})
         if logs:
             s.connection().execute(insert(ChangeLog.__table__), logs)
         if updates:
@@ -227,13 +195,6 @@ def _fmt(value: float | None) -> str | None:
     return None if value is None else format_number(value)
 
 
-def format_number(value: float) -> str:
-    """Machine output: '.' decimal point, no thousands separator, no float noise."""
-    if value == int(value) and abs(value) < 1e15:
-        return str(int(value))
-    return f"{value:.10g}"
-
-
 def _item_state(item: PlanItem) -> dict:
     return {"title": item.title, "owner_group": item.owner_group, "plan_text": item.plan_text,
             "important": item.important, "difficult": item.difficult,
@@ -247,18 +208,31 @@ def _record_state(rec) -> dict:
 
 
 def _apply_state(item: PlanItem, state: dict) -> None:
+    """Make an item what ``state`` says, in place: its KPIs are updated by their order (the first
+    KPI stays the first, with its ratings and hand-entered result), added or removed at the end."""
     item.title, item.owner_group, item.plan_text = state["title"], state["owner_group"], state["plan_text"]
     item.important, item.difficult = state["important"], state["difficult"]
-    item.kpis = [Kpi(position=i, indicator_code=k[0], op=k[1], target=k[2], target_rule=k[3], unit=k[4], text=k[5])
-                 for i, k in enumerate(state["kpis"], start=1)]
+    kpis = sorted(item.kpis, key=lambda k: k.position)
+    for position, (code, op, target, rule, unit, text) in enumerate(state["kpis"], start=1):
+        kpi = kpis[position - 1] if position <= len(kpis) else None
+        if kpi is None:
+            kpi = Kpi(position=position)
+            item.kpis.append(kpi)
+        kpi.indicator_code, kpi.op, kpi.target, kpi.target_rule, kpi.unit, kpi.text = code, op, target, rule, unit, text
+    for gone in kpis[len(state["kpis"]):]:
+        item.kpis.remove(gone)
 
 
-def _store_plan(s: Session, ext: Extraction, batch_id: int) -> int:
-    """The plan of (branch, year): items upserted by number; each changed item logged as a whole."""
+def _store_plan(s: Session, who: str, ext: Extraction, batch_id: int, report: ImportReport) -> int:
+    """The plan of (branch, year): items matched by 項番 and updated in place (their statuses and
+    ratings stay with them); each changed item logged as a whole. Items the workbook no longer
+    has are kept and reported."""
     branch, fy = ext.branch, ext.fiscal_year
     pillars = {p.no: p for p in s.scalars(select(PlanPillar).where(
         PlanPillar.branch_code == branch, PlanPillar.fiscal_year == fy))}
-    changed, now, who = 0, datetime.now(), current_user()
+    items = {i.item_no: i for i in s.scalars(select(PlanItem).join(PlanPillar).where(
+        PlanPillar.branch_code == branch, PlanPillar.fiscal_year == fy))}
+    changed, now = 0, datetime.now()
     for rec in ext.plan:
         pillar = pillars.get(rec.pillar_no)
         if pillar is None:
@@ -267,20 +241,25 @@ def _store_plan(s: Session, ext: Extraction, batch_id: int) -> int:
             s.add(pillar)
             s.flush()
         pillar.title = rec.pillar_title or pillar.title
-        item = s.scalars(select(PlanItem).where(PlanItem.pillar_id == pillar.id,
-                                                PlanItem.item_no == rec.item_no)).first()
+        item = items.get(rec.item_no)
         old = _item_state(item) if item else None
         new = _record_state(rec)
-        if old == new:
+        if old == new and item.pillar_id == pillar.id:
             continue
         if item is None:
-            item = PlanItem(pillar_id=pillar.id, item_no=rec.item_no)
+            item = PlanItem(item_no=rec.item_no)
             s.add(item)
+        item.pillar = pillar
         _apply_state(item, new)
         changed += 1
         s.add(ChangeLog(at=now, who=who, entity="plan_item", key=f"{branch}/{fy}/{rec.pillar_no}/{rec.item_no}",
                         field="item", old=json.dumps(old, ensure_ascii=False) if old else None,
                         new=json.dumps(new, ensure_ascii=False), batch_id=batch_id, source=str(rec.where)))
+    in_book = {rec.item_no for rec in ext.plan}
+    for no, item in sorted(items.items()):
+        if no not in in_book:
+            report.warnings.append(Problem(f"項番{no}「{item.title}」はこのブックにありません。"
+                                           "消さずに残しました（実施状況・評価もそのままです）", Where(ext.file), "warning"))
     s.flush()
     return changed
 
@@ -356,56 +335,68 @@ def import_history(db: Database) -> list[BatchView]:
 class UndoReport:
     restored: int = 0
     skipped: list[str] = field(default_factory=list)   # changed again since: left as they are
+    branches: set[str] = field(default_factory=set)    # what the undone batch had touched
+    years: set[int] = field(default_factory=set)
+    indicators: set[str] = field(default_factory=set)
 
 
-def undo_batch(db: Database, batch_id: int) -> UndoReport:
-    """Put every value and plan item the batch changed back as it was before (one transaction).
+def undo_batch(s: Session, who: str, batch_id: int) -> UndoReport:
+    """Put every value and plan item the batch changed back as it was before (the row with its
+    origin), in the operation's session. A value changed again since (by a later import or by
+    hand), or an item that has statuses or ratings since, is left alone and listed."""
+    from app.access import check_undo_import
 
-    A value changed again since (by a later import or by hand) is left alone and listed.
-    """
-    from app.errors import NotFound, ValidationError
-
-    report, now, who = UndoReport(), datetime.now(), current_user()
-    with db.sessions.begin() as s:
-        batch = s.get(ImportBatch, batch_id)
-        if batch is None:
-            raise NotFound(f"取込 {batch_id} がありません")
-        if batch.undone_at is not None:
-            raise ValidationError(f"取込 {batch_id} は取り消し済みです")
-        logs = s.scalars(select(ChangeLog).where(ChangeLog.batch_id == batch_id).order_by(ChangeLog.id.desc()))
-        for log in logs:
-            if log.field == "inserted":
-                continue
-            if log.entity == "plan_item":
-                restored = _undo_plan_item(s, log)
-            else:
-                restored = _undo_value(s, log, batch_id)
-            if restored:
-                report.restored += 1
-                s.add(ChangeLog(at=now, who=who, entity=log.entity, key=log.key, field=log.field, old=log.new,
-                                new=log.old, source=f"取消: 取込 {batch_id}"))
-            else:
-                report.skipped.append(log.key)
-        inserted = sum(int(log.new) for log in s.scalars(select(ChangeLog).where(
-            ChangeLog.batch_id == batch_id, ChangeLog.field == "inserted", ChangeLog.entity == "monthly_value")))
-        for model in (MonthlyValue, YearValue):     # values the batch inserted and nobody changed since
-            q = select(model).where(model.batch_id == batch_id)
-            if model is MonthlyValue:
-                q = q.where(MonthlyValue.edited_by.is_(None))
-            rows = list(s.scalars(q))
-            for row in rows:
-                s.delete(row)
-            if model is MonthlyValue:
-                report.restored += len(rows)
-                if len(rows) < inserted:
-                    report.skipped.append(f"追加した値のうち {inserted - len(rows)} 件はその後に変更されたため残しました")
-        s.add(ChangeLog(at=now, who=who, entity="import_batch", key=f"batch/{batch_id}", field="undone",
-                        old=None, new=str(report.restored), batch_id=batch_id, source=f"取消: 取込 {batch_id}"))
-        batch.undone_at = now
+    report, now = UndoReport(), datetime.now()
+    batch = s.get(ImportBatch, batch_id)
+    if batch is None:
+        raise NotFound(f"取込 {batch_id} がありません")
+    if batch.undone_at is not None:
+        raise ValidationError(f"取込 {batch_id} は取り消し済みです")
+    check_undo_import(s, who, batch)
+    logs = s.scalars(select(ChangeLog).where(ChangeLog.batch_id == batch_id).order_by(ChangeLog.id.desc()))
+    for log in logs:
+        if log.field == "inserted":
+            continue
+        parts = log.key.split("/")
+        report.branches.add(parts[0])
+        report.years.add(int(parts[1]))
+        if log.entity == "plan_item":
+            restored = _undo_plan_item(s, log)
+        else:
+            report.indicators.add(parts[-1])
+            restored = _undo_value(s, log, batch_id)
+        if restored:
+            report.restored += 1
+            s.add(ChangeLog(at=now, who=who, entity=log.entity, key=log.key, field=log.field, old=log.new,
+                            new=log.old, source=f"取消: 取込 {batch_id}"))
+        else:
+            report.skipped.append(log.key)
+    inserted = sum(int(log.new) for log in s.scalars(select(ChangeLog).where(
+        ChangeLog.batch_id == batch_id, ChangeLog.field == "inserted", ChangeLog.entity == "monthly_value")))
+    for model in (MonthlyValue, YearValue):     # values the batch inserted and nobody changed since
+        q = select(model).where(model.batch_id == batch_id)
+        if model is MonthlyValue:
+            q = q.where(MonthlyValue.edited_by.is_(None))
+        rows = list(s.scalars(q))
+        for row in rows:
+            report.branches.add(row.branch_code)
+            report.years.add(row.fiscal_year)
+            report.indicators.add(row.indicator_code)
+            s.delete(row)
+        if model is MonthlyValue:
+            report.restored += len(rows)
+            if len(rows) < inserted:
+                report.skipped.append(f"追加した値のうち {inserted - len(rows)} 件はその後に変更されたため残しました")
+    s.add(ChangeLog(at=now, who=who, entity="import_batch", key=f"batch/{batch_id}", field="undone",
+                    old=None, new=str(report.restored), batch_id=batch_id, source=f"取消: 取込 {batch_id}"))
+    batch.undone_at = now
+    s.flush()
     return report
 
 
 def _undo_value(s: Session, log: ChangeLog, batch_id: int) -> bool:
+    """The row as it was before the batch changed it: its value and its origin (the earlier
+    import's file and cell, or the hand edit)."""
     model = MonthlyValue if log.entity == "monthly_value" else YearValue
     parts = log.key.split("/")
     q = select(model).where(model.branch_code == parts[0], model.fiscal_year == int(parts[1]),
@@ -417,21 +408,31 @@ def _undo_value(s: Session, log: ChangeLog, batch_id: int) -> bool:
         return False
     if log.old is None:
         s.delete(row)
-    else:
-        row.value = float(log.old)
-        row.batch_id = None
-        row.source_file = row.source_sheet = row.source_cell = None
+        return True
+    was = json.loads(log.row_before) if log.row_before else {"value": float(log.old)}
+    if was.get("edited_at"):
+        was["edited_at"] = datetime.fromisoformat(was["edited_at"])
+    for name in ("batch_id", "source_file", "source_sheet", "source_cell"):
+        setattr(row, name, was.get(name))
+    for name, value in was.items():
+        setattr(row, name, value)
     return True
 
 
 def _undo_plan_item(s: Session, log: ChangeLog) -> bool:
-    branch, fy, pillar_no, item_no = log.key.split("/")
+    from db.models import KpiStatus, QuarterlyStatus
+
+    branch, fy, _pillar_no, item_no = log.key.split("/")
     item = s.scalars(select(PlanItem).join(PlanPillar).where(
-        PlanPillar.branch_code == branch, PlanPillar.fiscal_year == int(fy), PlanPillar.no == int(pillar_no),
-        PlanItem.item_no == int(item_no))).first()
+        PlanPillar.branch_code == branch, PlanPillar.fiscal_year == int(fy), PlanItem.item_no == int(item_no))).first()
     if item is None or _item_state(item) != json.loads(log.new):
         return False
-    if log.old is None:
+    if log.old is None:                  # added by the batch: removed, unless work was done on it since
+        kpi_ids = [k.id for k in item.kpis]
+        if (s.scalar(select(QuarterlyStatus.id).where(QuarterlyStatus.item_id == item.id).limit(1))
+                or (kpi_ids and s.scalar(select(KpiStatus.id).where(KpiStatus.kpi_id.in_(kpi_ids)).limit(1)))
+                or any(k.manual_result is not None for k in item.kpis)):
+            return False
         pillar = item.pillar
         s.delete(item)
         s.flush()
@@ -442,15 +443,13 @@ def _undo_plan_item(s: Session, log: ChangeLog) -> bool:
     return True
 
 
-def learn_alias(db: Database, label: str, indicator: str) -> None:
+def learn_alias(s: Session, catalogue, who: str, label: str, indicator: str) -> None:
     """Keep a user's mapping of a workbook label to an indicator, for every later import."""
+    from app.access import check_admin
     from app.catalogue import normalize_label
     from db.models import LabelAlias
 
-    if indicator not in db.catalogue:
-        from app.errors import NotFound
-
+    if indicator not in catalogue:
         raise NotFound(f"指標 {indicator} がありません")
-    with db.sessions.begin() as s:
-        s.merge(LabelAlias(label=normalize_label(label), indicator_code=indicator))
-    db.__dict__.pop("catalogue", None)      # the cached catalogue learns it on next use
+    check_admin(s, who, "ラベルと指標の対応")
+    s.merge(LabelAlias(label=normalize_label(label), indicator_code=indicator))

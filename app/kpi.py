@@ -92,14 +92,17 @@ def find_indicator(text: str, catalogue) -> str | None:
 OP_WORDS = {">=": "以上", "<=": "以下", "==": ""}
 
 
-def target_text(rule: str, op: str, target: float | None, unit: str = "", kind: str = "count") -> str:
+def target_text(rule: str, op: str, target: float | None, unit: str = "", kind: str = "count",
+                decimals: int | None = None) -> str:
     """A KPI's target as users write it: '95%以上', '前年度 85.15%以上' (last year's figure once
-    known, else '前年度以上'), '15%以下', '定性' for a target without a number."""
+    known, written like the indicator's figures (``decimals``), else '前年度以上'), '15%以下',
+    '定性' for a target without a number."""
     from app.values import format_value
 
     word = OP_WORDS.get(op, "")
     if rule == "prev_fy":
-        return "前年度" + (f" {format_value(target, unit=unit, kind=kind)}" if target is not None else "") + word
+        return "前年度" + (f" {format_value(target, unit=unit, kind=kind, decimals=decimals)}"
+                          if target is not None else "") + word
     if target is None:
         return "定性"
     return format_value(target, unit=unit, kind=kind) + word

@@ -23,7 +23,7 @@ from pathlib import Path
 from app.errors import ImportRefused, ValidationError
 from app.fiscal import FISCAL_MONTHS, format_fy, month_label
 from app.queries import monthly_values, plan_items, statuses
-from app.store import Database, current_user
+from app.store import Database
 from app.values import format_value, read_value
 from db.models import Setting
 
@@ -67,7 +67,8 @@ def _group_items(db: Database, branch: str, fy: int, group: str):
     return [i for i in plan_items(db, branch, fy) if group == "企画総務" or group in i.owner_group]
 
 
-def export_package(db: Database, branch: str, fiscal_year: int, group: str, quarter: int, out: str | Path) -> Path:
+def export_package(db: Database, branch: str, fiscal_year: int, group: str, quarter: int, out: str | Path,
+                   who: str = "") -> Path:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill, Protection
     from openpyxl.worksheet.datavalidation import DataValidation
@@ -86,7 +87,7 @@ def export_package(db: Database, branch: str, fiscal_year: int, group: str, quar
                                      sts[i.id].rating if i.id in sts else None,
                                      sts[i.id].national_rank if i.id in sts else None] for i in items}}
     meta = {"package": str(uuid.uuid4()), "database": database_id(db), "branch": branch, "fiscal_year": fiscal_year,
-            "group": group, "quarter": quarter, "made_by": current_user(), "made_at": datetime.now().isoformat(),
+            "group": group, "quarter": quarter, "made_by": who, "made_at": datetime.now().isoformat(),
             "base": base}
     wb = Workbook()
     editable = PatternFill("solid", fgColor="FFF9DB")
@@ -170,13 +171,8 @@ def export_package(db: Database, branch: str, fiscal_year: int, group: str, quar
 
 
 def database_id(db: Database) -> str:
-    """This database's identity (made once), so a package finds its way home."""
-    with db.sessions.begin() as s:
-        row = s.get(Setting, "database_id")
-        if row is None:
-            row = Setting(key="database_id", value=str(uuid.uuid4()))
-            s.add(row)
-        return row.value
+    """This database's identity (made when it was first opened), so a package finds its way home."""
+    return db.setting("database_id") or ""
 
 
 def read_package(db: Database, path: str | Path) -> PackageDiff:
@@ -253,39 +249,38 @@ def read_package(db: Database, path: str | Path) -> PackageDiff:
     return diff
 
 
-def apply_package(db: Database, diff: PackageDiff, choices: dict[str, str] | None = None,
-                  who: str | None = None) -> int:
-    """Store the package's changes; a conflict needs a choice ('theirs' or 'ours') or nothing is
-    stored. Returns how many changes were stored."""
-    from app.edits import CellEntry, set_month_values
-    from app.statuses import save_status
+def apply_package(s, catalogue, who: str, diff: PackageDiff, choices: dict[str, str] | None = None) -> int:
+    """Store the package's changes and mark it brought back, in the operation's session; a conflict
+    needs a choice ('theirs' or 'ours') or nothing is stored. Returns how many changes it stores."""
+    from app.edits import CellEntry, write_cells
+    from app.statuses import write_kpi_result, write_status
 
     choices = choices or {}
     open_conflicts = [c.label for c in diff.conflicts if c.key not in choices]
     if open_conflicts:
         raise ValidationError("どちらを採るか決まっていない変更があります: " + "、".join(open_conflicts[:5]))
+    if s.get(Setting, f"package:{diff.package_id}") is not None:
+        raise ImportRefused("この作業用ブックは取り込み済みです")
     take = [c for c in diff.changes if not c.conflict or choices.get(c.key) == "theirs"]
-    who = who or f"{current_user()}（{diff.sender} の作業用ブック）"
-    cells = []
+    cells, by_item = [], {}
     for c in take:
-        if c.key.startswith("value/"):
-            _, branch, fy, month, code = c.key.split("/")
+        kind, *rest = c.key.split("/")
+        if kind == "value":
+            branch, fy, month, code = rest
             cells.append(CellEntry(branch, int(fy), int(month), code, c.theirs))
-    if cells:
-        set_month_values(db, cells, who=who)
-    by_item: dict[tuple[int, int], dict] = {}
-    for c in take:
-        if c.key.startswith("status/"):
-            _, item_id, quarter, name = c.key.split("/")
+        elif kind == "status":
+            item_id, quarter, name = rest
             by_item.setdefault((int(item_id), int(quarter)), {})[
                 {"status_text": "text", "rating": "rating", "national_rank": "national_rank"}[name]] = c.theirs
-    for (item_id, quarter), fields in by_item.items():
-        save_status(db, item_id, quarter, who=who, **fields)
-    from app.statuses import save_kpi_result
+    if cells:
+        from app.edits import new_operation
 
+        write_cells(s, catalogue, new_operation(s, "edit", who), cells)
+    for (item_id, quarter), fields in by_item.items():
+        write_status(s, who, item_id, quarter, **fields)
     for c in take:
         if c.key.startswith("kpi/"):
-            save_kpi_result(db, int(c.key.split("/")[1]), c.theirs, who=who)
-    with db.sessions.begin() as s:
-        s.merge(Setting(key=f"package:{diff.package_id}", value=f"{datetime.now().isoformat()} {who}"))
+            write_kpi_result(s, who, int(c.key.split("/")[1]), c.theirs)
+    s.add(Setting(key=f"package:{diff.package_id}", value=f"{datetime.now().isoformat()} {who}"))
+    s.flush()
     return len(take)

@@ -35,7 +35,7 @@ class KpiView:
     @property
     def target_text(self) -> str:
         """'prev_fy', '', or the number as machine output writes it."""
-        from app.imports import format_number
+        from app.values import format_number
 
         if self.rule == "prev_fy":
             return "prev_fy"

@@ -10,9 +10,10 @@ from dataclasses import dataclass, field
 from app import yearcol
 from app.figures import Figures
 from app.fiscal import AsOf, FISCAL_MONTHS, format_fy, format_fy_both, month_label, quarter_months
-from app.kpi import RATINGS, target_text
+from app.kpi import RATINGS
+from app.overview import KpiLine, kpi_lines
 from app.queries import ItemView, item_indicators, plan_items, statuses
-from app.statuses import kpi_ratings, rating_counts
+from app.statuses import rating_counts
 from app.store import Database, branch_names
 from app.values import format_value
 
@@ -86,9 +87,9 @@ def monthly_table(fig: Figures, code: str, fy: int, upto: list[int]) -> Table:
             continue
         full = year < fy or len(upto) == 12          # a whole year: the printed figure where there is one
         total = fig.year_value(code, year) if full else fig.computed(code, year, upto)
-        d = fig.shown_decimals(code) if ind.unit == "%" else None
+        d = fig.decimals(code)
         rows.append([Cell(format_fy(year))] + [_cell(shown.get(m), ind.unit, ind.kind, d) for m in FISCAL_MONTHS]
-                    + [_cell(total, ind.unit, ind.kind, fig.shown_decimals(code))])
+                    + [_cell(total, ind.unit, ind.kind, d)])
     latest = max((m for m in upto if fig.months.get((code, fy), {}).get(m) is not None),
                  key=FISCAL_MONTHS.index, default=None)
     return Table(ind.name, ["年度", *[month_label(m) for m in FISCAL_MONTHS], "計"], rows,
@@ -106,52 +107,40 @@ def quarter_table(fig: Figures, code: str, fy: int, upto: list[int]) -> Table | 
     for q in (1, 2, 3, 4):
         qm = [m for m in quarter_months(q) if m in upto]
         cells.append(_cell(yearcol.year_figure(ind, months, parts, until=qm) if qm else None, ind.unit, ind.kind,
-                           fig.shown_decimals(code)))
-    row = [Cell(format_fy(fy))] + cells + [_cell(fig.computed(code, fy, upto), ind.unit, ind.kind, fig.shown_decimals(code)),
-                                            _cell(fig.year_value(code, fy - 1), ind.unit, ind.kind, fig.shown_decimals(code))]
+                           fig.decimals(code)))
+    row = [Cell(format_fy(fy))] + cells + [_cell(fig.computed(code, fy, upto), ind.unit, ind.kind, fig.decimals(code)),
+                                            _cell(fig.year_value(code, fy - 1), ind.unit, ind.kind, fig.decimals(code))]
     return Table(f"{ind.name}（四半期別）", ["年度", "第1四半期 4～6月", "第2四半期 7～9月", "第3四半期 10～12月",
                                              "第4四半期 1～3月", "通期", f"【参考】{format_fy(fy - 1, short=True)}年度実績"],
                  [row])
 
 
-def target_table(fig: Figures, kpi, fy: int, national: Figures | None) -> Table | None:
+def target_table(fig: Figures, line: KpiLine, fy: int, national: Figures | None) -> Table | None:
     """目標 (KPI) and the latest value against the same month last year and the national figure."""
-    if not kpi.indicator or kpi.indicator not in fig.catalogue:
+    if not line.indicator or line.as_of is None:
         return None
-    ind = fig.catalogue[kpi.indicator]
-    res = fig.kpi_result(kpi, fy)
-    if res.as_of is None:
-        return None
-    m = res.as_of.month
-    d = fig.shown_decimals(kpi.indicator)
-    rows = [[Cell(AsOf(fy, m).label().removesuffix("末現在")), _cell(res.result, ind.unit, ind.kind, d)],
+    code, m = line.indicator, line.as_of.month
+    ind = fig.catalogue[code]
+    rows = [[Cell(AsOf(fy, m).label().removesuffix("末現在")), _cell(line.result_value, ind.unit, ind.kind, fig.decimals(code))],
             [Cell(AsOf(fy - 1, m).label().removesuffix("末現在")),
-             _cell(fig.computed(kpi.indicator, fy - 1, list(FISCAL_MONTHS[:FISCAL_MONTHS.index(m) + 1])),
-                   ind.unit, ind.kind, d)]]
-    if national is not None and national.months.get((kpi.indicator, fy), {}).get(m) is not None:
+             _cell(fig.computed(code, fy - 1, list(FISCAL_MONTHS[:FISCAL_MONTHS.index(m) + 1])),
+                   ind.unit, ind.kind, fig.decimals(code))]]
+    if national is not None and national.months.get((code, fy), {}).get(m) is not None:
         rows.append([Cell(f"全国（{AsOf(fy, m).label().removesuffix('末現在')}）"),
-                     _cell(national.months[(kpi.indicator, fy)][m], ind.unit, ind.kind, d)])
-    target = target_text(kpi.rule, kpi.op, res.target, ind.unit, ind.kind)
-    return Table(f"{format_fy(fy)}目標（KPI）：{ind.name}：{target}", ["", ind.name], rows,
-                 f"※{res.as_of.label()}")
+                     _cell(national.months[(code, fy)][m], ind.unit, ind.kind, fig.decimals(code))])
+    return Table(f"{format_fy(fy)}目標（KPI）：{ind.name}：{line.target}", ["", ind.name], rows,
+                 f"※{line.as_of.label()}")
 
 
-def kpi_line(fig: Figures, kpi, fy: int) -> str:
+def kpi_line(line: KpiLine) -> str:
     """■ 郵送化率 94.3%（令和7年3月末現在）／目標 95%以上 → △"""
-    if not kpi.indicator or kpi.indicator not in fig.catalogue:
-        text = kpi.text.removeprefix("【KPI】").strip()
-        if kpi.manual_result is None:
-            return f"■ {text}：結果は未入力"
-        res = fig.kpi_result(kpi, fy)
-        return f"■ {text}：結果 {format_value(kpi.manual_result, unit=kpi.unit)}" + (
-            f" → {res.proposed}" if res.proposed else "")
-    ind = fig.catalogue[kpi.indicator]
-    res = fig.kpi_result(kpi, fy)
-    target = target_text(kpi.rule, kpi.op, res.target, ind.unit, ind.kind)
-    result = format_value(res.result, unit=ind.unit, kind=ind.kind, decimals=fig.shown_decimals(kpi.indicator))
-    when = f"（{res.as_of.label()}）" if res.as_of else ""
-    return f"■ {ind.name} {result}{when}／目標 {target}" + (
-        f" → {res.proposed}" if res.proposed else "")
+    proposed = f" → {line.proposed}" if line.proposed else ""
+    if not line.indicator:
+        if line.result_value is None:
+            return f"■ {line.kpi_text}：結果は未入力"
+        return f"■ {line.kpi_text}：結果 {line.result}{proposed}"
+    when = f"（{line.as_of.label()}）" if line.as_of else ""
+    return f"■ {line.indicator_name} {line.result}{when}／目標 {line.target}{proposed}"
 
 
 def _heading(item: ItemView) -> str:
@@ -178,10 +167,11 @@ def build(db: Database, branch: str, fiscal_year: int, quarter: int, kind: str =
                  key=FISCAL_MONTHS.index, default=None)
     doc = Document(kind, title, branch, fiscal_year, quarter, label,
                    AsOf(fiscal_year, latest).label() if latest else "", landscape=kind == "progress")
+    lines = {line.kpi.id: line for line in kpi_lines(db, fig, items, fiscal_year, quarter)}
     for item in items:
         s = st.get(item.id)
         plan = item.plan_text + "".join(f"\n■ KPI：{k.text.removeprefix('【KPI】').strip()}" for k in item.kpis)
-        status = (s.status_text if s else "") + "".join(f"\n{kpi_line(fig, k, fiscal_year)}" for k in item.kpis)
+        status = (s.status_text if s else "") + "".join(f"\n{kpi_line(lines[k.id])}" for k in item.kpis)
         block = Block(item.item_no, _heading(item), item.title, item.owner_group, _flags(item), plan,
                       status.strip(), s.rating if s else None, s.national_rank if s else None)
         if kind == "status":
@@ -190,7 +180,7 @@ def build(db: Database, branch: str, fiscal_year: int, quarter: int, kind: str =
                     block.tables.append(monthly_table(fig, k.indicator, fiscal_year, upto))
                     if qt := quarter_table(fig, k.indicator, fiscal_year, upto):
                         block.tables.append(qt)
-                    if tt := target_table(fig, k, fiscal_year, national):
+                    if tt := target_table(fig, lines[k.id], fiscal_year, national):
                         block.tables.append(tt)
         elif kind == "progress":
             for code in item_indicators(db.catalogue, item):
@@ -205,27 +195,19 @@ def build(db: Database, branch: str, fiscal_year: int, quarter: int, kind: str =
                              [Cell("KPI")] + [Cell(str(kpi_count[m]), kpi_count[m]) for m in RATINGS]
                              + [Cell(str(sum(kpi_count.values())), sum(kpi_count.values()))]])
     if kind == "summary":
-        doc.summary, doc.charts = _achievement(db, fig, items, fiscal_year, quarter)
+        doc.summary, doc.charts = _achievement(fig, list(lines.values()), fiscal_year)
     return doc
 
 
-def _achievement(db, fig: Figures, items: list[ItemView], fy: int, quarter: int) -> tuple[Table, list[str]]:
+def _achievement(fig: Figures, lines: list[KpiLine], fy: int) -> tuple[Table, list[str]]:
     """No | 対応項目 | 指標 | 目標 | 結果 | 評価 — one row per KPI, the result with its month."""
-    ratings = kpi_ratings(db, [k.id for i in items for k in i.kpis], quarter)
-    rows, charts, n = [], [], 0
-    for item in items:
-        for k in item.kpis:
-            n += 1
-            ind = fig.catalogue.get(k.indicator) if k.indicator else None
-            res = fig.kpi_result(k, fy)
-            unit, kind = (ind.unit, ind.kind) if ind else (k.unit, "count")
-            target = target_text(k.rule, k.op, res.target, unit, kind)
-            result = ("－" if res.result is None else format_value(res.result, unit=unit, kind=kind)
-                      + (f" {res.as_of.short()}実績分" if res.as_of else ""))
-            rows.append([Cell(str(n), n), Cell(f"{item.item_no} {item.title}"),
-                         Cell(ind.name if ind else k.text.removeprefix("【KPI】").strip()),
-                         Cell(target), Cell(result, res.result, unit, kind),
-                         Cell(ratings.get(k.id) or res.proposed or "")])
-            if ind and fig.months.get((ind.code, fy)) and ind.code not in charts:
-                charts.append(ind.code)
+    rows, charts = [], []
+    for n, line in enumerate(lines, start=1):
+        result = line.result + (f" {line.as_of.short()}実績分" if line.as_of and line.result_value is not None else "")
+        rows.append([Cell(str(n), n), Cell(f"{line.item_no} {line.item_title}"),
+                     Cell(line.indicator_name if line.indicator else line.kpi_text),
+                     Cell(line.target), Cell(result, line.result_value, line.unit, line.kind),
+                     Cell(line.rating or line.proposed or "")])
+        if line.indicator and fig.months.get((line.indicator, fy)) and line.indicator not in charts:
+            charts.append(line.indicator)
     return Table("目標達成状況", ["No", "対応項目", "指標", "目標", "結果", "評価"], rows), charts

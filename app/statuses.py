@@ -1,4 +1,5 @@
-"""四半期の実施状況: saving an item's status text, rating and national rank, logged."""
+"""四半期の実施状況: an item's status text, rating and national rank; KPI ratings and results typed
+by hand; each change logged. The writers are services: they take the operation's session."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -8,7 +9,8 @@ from sqlalchemy import select
 from app.access import check_item
 from app.errors import ConflictError, NotFound, ValidationError
 from app.kpi import RATINGS, normalize_rating
-from app.store import Database, current_user
+from app.edits import HAND
+from app.store import Database
 from db.models import ChangeLog, PlanItem, QuarterlyStatus
 
 _UNSET = object()
@@ -21,10 +23,9 @@ def status_version(db: Database, item_id: int, quarter: int) -> int:
                                                               QuarterlyStatus.quarter == quarter)) or 0
 
 
-def save_status(db: Database, item_id: int, quarter: int, *, text=_UNSET, rating=_UNSET,
-                national_rank=_UNSET, who: str | None = None,
-                expected_version: int | None = None) -> list[tuple[str, str | None, str | None]]:
-    """Store what changed (one transaction, one log line per field); return (field, old, new).
+def write_status(s, who: str, item_id: int, quarter: int, *, text=_UNSET, rating=_UNSET,
+                 national_rank=_UNSET, expected_version: int | None = None) -> list[tuple[str, str | None, str | None]]:
+    """Store what changed (one log line per field); return (field, old, new).
 
     ``expected_version``: the version the user's text was loaded at; if someone saved since,
     nothing is stored and ConflictError carries both texts.
@@ -38,69 +39,68 @@ def save_status(db: Database, item_id: int, quarter: int, *, text=_UNSET, rating
         rating = mark
     if national_rank is not _UNSET and national_rank is not None and not 1 <= int(national_rank) <= 47:
         raise ValidationError(f"全国順位は 1〜47 です ({national_rank})")
-    who = who or current_user()
     changes = []
-    with db.sessions.begin() as s:
-        item = s.get(PlanItem, item_id)
-        if item is None:
-            raise NotFound(f"項目 {item_id} がありません")
-        check_item(db, who, item)
-        row = s.scalars(select(QuarterlyStatus).where(QuarterlyStatus.item_id == item_id,
-                                                      QuarterlyStatus.quarter == quarter).with_for_update()).first()
-        if expected_version is not None and (row.version if row else 0) != expected_version:
-            mine = text if text is not _UNSET else (row.status_text if row else "")
-            raise ConflictError("ほかの人がこの実施状況を保存しました。どちらの内容にするか選んでください",
-                                [("進捗状況", row.status_text if row else "", mine),
-                                 ("評価", row.rating if row else None, rating if rating is not _UNSET else None)])
-        if row is None:
-            row = QuarterlyStatus(item_id=item_id, quarter=quarter, status_text="", version=0)
-            s.add(row)
-        for field, new in (("status_text", text), ("rating", rating), ("national_rank", national_rank)):
-            old = getattr(row, field)
-            if new is _UNSET or new == old:
-                continue
-            setattr(row, field, new)
-            changes.append((field, None if old is None else str(old), None if new is None else str(new)))
-        if not changes:
-            return []
-        now = datetime.now()
-        row.updated_by, row.updated_at, row.version = who, now, (row.version or 0) + 1
-        s.add_all(ChangeLog(at=now, who=who, entity="quarterly_status", key=f"{item_id}/Q{quarter}",
-                            field=f, old=o, new=n, source="hand edit") for f, o, n in changes)
+    item = s.get(PlanItem, item_id)
+    if item is None:
+        raise NotFound(f"項目 {item_id} がありません")
+    check_item(s, who, item)
+    row = s.scalars(select(QuarterlyStatus).where(QuarterlyStatus.item_id == item_id,
+                                                  QuarterlyStatus.quarter == quarter).with_for_update()).first()
+    if expected_version is not None and (row.version if row else 0) != expected_version:
+        mine = text if text is not _UNSET else (row.status_text if row else "")
+        raise ConflictError("ほかの人がこの実施状況を保存しました。どちらの内容にするか選んでください",
+                            [("進捗状況", row.status_text if row else "", mine),
+                             ("評価", row.rating if row else None, rating if rating is not _UNSET else None)])
+    if row is None:
+        row = QuarterlyStatus(item_id=item_id, quarter=quarter, status_text="", version=0)
+        s.add(row)
+    for field, new in (("status_text", text), ("rating", rating), ("national_rank", national_rank)):
+        old = getattr(row, field)
+        if new is _UNSET or new == old:
+            continue
+        setattr(row, field, new)
+        changes.append((field, None if old is None else str(old), None if new is None else str(new)))
+    if not changes:
+        if row.id is None:
+            s.expunge(row)
+        return []
+    now = datetime.now()
+    row.updated_by, row.updated_at, row.version = who, now, (row.version or 0) + 1
+    s.add_all(ChangeLog(at=now, who=who, entity="quarterly_status", key=f"{item_id}/Q{quarter}",
+                        field=f, old=o, new=n, source=HAND) for f, o, n in changes)
     return changes
 
 
-def _kpi_to_change(s, db: Database, kpi_id: int, who: str):
+def kpi_to_change(s, who: str, kpi_id: int):
     """The KPI (in session s), if it exists and the user may change its item."""
     from db.models import Kpi
 
     kpi = s.get(Kpi, kpi_id)
     if kpi is None:
         raise NotFound(f"KPI {kpi_id} がありません")
-    check_item(db, who, kpi.item)
+    check_item(s, who, kpi.item)
     return kpi
 
 
-def save_kpi_rating(db: Database, kpi_id: int, quarter: int, rating: str | None, who: str | None = None) -> bool:
+def write_kpi_rating(s, who: str, kpi_id: int, quarter: int, rating: str | None) -> bool:
     """A KPI line's rating for a quarter (seed 004 rates each KPI); logged. True if it changed."""
     from db.models import KpiStatus
 
     mark = normalize_rating(rating) if rating else None
     if rating and mark is None:
         raise ValidationError(f"評価は {' '.join(RATINGS)} のいずれかです ('{rating}')")
-    who, now = who or current_user(), datetime.now()
-    with db.sessions.begin() as s:
-        _kpi_to_change(s, db, kpi_id, who)
-        row = s.scalars(select(KpiStatus).where(KpiStatus.kpi_id == kpi_id, KpiStatus.quarter == quarter)).first()
-        old = row.rating if row else None
-        if old == mark:
-            return False
-        if row is None:
-            row = KpiStatus(kpi_id=kpi_id, quarter=quarter, version=0)
-            s.add(row)
-        row.rating, row.updated_by, row.updated_at, row.version = mark, who, now, (row.version or 0) + 1
-        s.add(ChangeLog(at=now, who=who, entity="kpi_status", key=f"{kpi_id}/Q{quarter}", field="rating",
-                        old=old, new=mark, source="hand edit"))
+    now = datetime.now()
+    kpi_to_change(s, who, kpi_id)
+    row = s.scalars(select(KpiStatus).where(KpiStatus.kpi_id == kpi_id, KpiStatus.quarter == quarter)).first()
+    old = row.rating if row else None
+    if old == mark:
+        return False
+    if row is None:
+        row = KpiStatus(kpi_id=kpi_id, quarter=quarter, version=0)
+        s.add(row)
+    row.rating, row.updated_by, row.updated_at, row.version = mark, who, now, (row.version or 0) + 1
+    s.add(ChangeLog(at=now, who=who, entity="kpi_status", key=f"{kpi_id}/Q{quarter}", field="rating",
+                    old=old, new=mark, source=HAND))
     return True
 
 
@@ -140,25 +140,22 @@ def worst_proposal(proposals: list[str | None]) -> str | None:
     return "◎" if all(m == "◎" for m in marks) else "○"
 
 
-def save_kpi_result(db: Database, kpi_id: int, entry, who: str | None = None) -> float | None:
+def write_kpi_result(s, who: str, kpi_id: int, entry) -> bool:
     """The result of a KPI with no monthly indicator (健診受診率 …), entered by hand; logged.
-    ``entry`` is read like any cell ('57.1%', '57.1', '' to clear)."""
+    ``entry`` is read like any cell ('57.1%', '57.1', '' to clear). True if it changed."""
     from app.values import read_value
 
-    who, now = who or current_user(), datetime.now()
-    with db.sessions.begin() as s:
-        kpi = _kpi_to_change(s, db, kpi_id, who)
-        if isinstance(entry, (int, float)) and not isinstance(entry, bool):
-            value = float(entry)
-        else:
-            reading = read_value(entry, unit=kpi.unit or "", kind="count")
-            if reading.problem:
-                raise ValidationError(reading.problem)
-            value = reading.value
-        if value == kpi.manual_result:
-            return value
-        old, kpi.manual_result = kpi.manual_result, value
-        s.add(ChangeLog(at=now, who=who, entity="kpi", key=str(kpi_id), field="manual_result",
-                        old=None if old is None else str(old), new=None if value is None else str(value),
-                        source="hand edit"))
-    return value
+    kpi = kpi_to_change(s, who, kpi_id)
+    if isinstance(entry, (int, float)) and not isinstance(entry, bool):
+        value = float(entry)
+    else:
+        reading = read_value(entry, unit=kpi.unit or "", kind="count")
+        if reading.problem:
+            raise ValidationError(reading.problem)
+        value = reading.value
+    if value == kpi.manual_result:
+        return False
+    old, kpi.manual_result = kpi.manual_result, value
+    s.add(ChangeLog(at=datetime.now(), who=who, entity="kpi", key=str(kpi_id), field="manual_result",
+                    old=None if old is None else str(old), new=None if value is None else str(value), source=HAND))
+    return True

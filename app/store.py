@@ -2,6 +2,9 @@
 from __future__ import annotations
 
 import getpass
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -45,7 +48,20 @@ class Database:
     sessions: sessionmaker[Session]
 
     def session(self) -> Session:
+        """A session to read with (no writes: those go through ``unit``)."""
         return self.sessions()
+
+    @cached_property
+    def _writer(self) -> sessionmaker[Session]:
+        return sessionmaker(self.engine.execution_options(writes=True), expire_on_commit=False)
+
+    @contextmanager
+    def unit(self) -> Iterator[Session]:
+        """The transaction of one user operation: begun here (on SQLite with the write lock taken at
+        once), committed once when the block ends, rolled back if anything in it fails. The
+        services it calls take this session and never begin or commit on their own."""
+        with self._writer.begin() as s:
+            yield s
 
     @cached_property
     def catalogue(self) -> Catalogue:
@@ -60,7 +76,7 @@ class Database:
             return row.value if row else default
 
     def set_setting(self, key: str, value: str) -> None:
-        with self.sessions.begin() as s:
+        with self.unit() as s:
             s.merge(Setting(key=key, value=value))
 
     @property
@@ -96,7 +112,7 @@ def open_database(target: str | Path | None = None) -> Database:
 
 def sync_reference_data(db: Database) -> None:
     """Branches and the indicator catalogue, inserted or refreshed (idempotent)."""
-    with db.sessions.begin() as s:
+    with db.unit() as s:
         have = set(s.scalars(select(Branch.code)))
         s.add_all(Branch(code=c, name=n) for c, n in branch_names().items() if c not in have)
         rows = {i.code: i for i in s.scalars(select(Indicator))}
@@ -105,3 +121,5 @@ def sync_reference_data(db: Database) -> None:
             row.name, row.group_name, row.unit, row.kind = ind.name, ind.group, ind.unit, ind.kind
             row.higher_is_better, row.position = ind.higher_is_better, pos
             s.add(row)
+        if s.get(Setting, "database_id") is None:      # its identity: work packages find their way home
+            s.add(Setting(key="database_id", value=str(uuid.uuid4())))

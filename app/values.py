@@ -259,3 +259,10 @@ def format_value(
     if value < 0 and text.strip("0.,"):
         text = negative + text
     return text + ("%" if unit == "%" else "")
+
+
+def format_number(value: float) -> str:
+    """Machine output: '.' decimal point, no thousands separator, no float noise."""
+    if value == int(value) and abs(value) < 1e15:
+        return str(int(value))
+    return f"{value:.10g}"

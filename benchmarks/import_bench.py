@@ -115,11 +115,11 @@ def child(kind: str, path: str, db_path: str) -> None:
                               for r in wb.get_sheet_by_name(n).to_python() for v in r)}
     else:
         import openpyxl  # noqa: F401  (load_book imports it lazily: kept out of the timing)
-        from app.imports import import_workbook
+        from app.ops import import_files
         from app.store import open_database
         db = open_database(db_path)
         t = time.perf_counter()
-        r = import_workbook(db, path, branch="10")
+        r = import_files(db, [path], branch="10").reports[0]
         extra = {"inserted": r.inserted, "updated": r.updated, "warnings": len(r.warnings),
                  "errors": len(r.errors), "first_error": r.errors[0].line() if r.errors else ""}
     seconds = time.perf_counter() - t

@@ -23,6 +23,10 @@ def database_url(target: str | Path) -> str:
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    # The driver's own transaction handling would start a transaction only before an INSERT or
+    # UPDATE: reads and DDL (migrations) would run outside it. We BEGIN ourselves (_sqlite_begin),
+    # so every transaction — schema changes included — is all or nothing.
+    dbapi_connection.isolation_level = None
     cur = dbapi_connection.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA foreign_keys=ON")
@@ -31,11 +35,18 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cur.close()
 
 
+def _sqlite_begin(conn) -> None:
+    """A writing unit of work takes the write lock at once (BEGIN IMMEDIATE): it then never fails
+    half-way because another connection wrote since it read."""
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("writes") else "BEGIN")
+
+
 def make_engine(target: str | Path) -> Engine:
     url = database_url(target)
     engine = create_engine(url)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
     return engine
 
 
@@ -129,8 +140,32 @@ def migrate(engine: Engine) -> Path | None:
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
         backup = backup_sqlite(engine, path.with_name(f"{path.stem}.before-migration-{stamp}.sqlite3"))
         prune_backups(path.parent, f"{path.stem}.before-migration-*.sqlite3")
-    command.upgrade(_alembic_config(engine), "head")
+    upgrade(engine, "head")
     return backup
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Run the migrations up to ``revision`` as one transaction: stopped at any point (an error,
+    a kill), the database stays at the revision it had. On SQLite, foreign keys are switched off
+    for the schema change (as SQLite's ALTER TABLE procedure asks) and checked before commit."""
+    from alembic import command
+
+    from sqlalchemy import text
+
+    cfg = _alembic_config(engine)
+    with engine.connect() as conn:
+        sqlite = engine.dialect.name == "sqlite"
+        if sqlite:
+            conn.connection.dbapi_connection.execute("PRAGMA foreign_keys=OFF")   # outside a transaction
+        try:
+            with conn.begin():
+                cfg.attributes["connection"] = conn
+                command.upgrade(cfg, revision)
+                if sqlite and conn.execute(text("PRAGMA foreign_key_check")).first() is not None:
+                    raise RuntimeError("migration left rows whose foreign keys point nowhere")
+        finally:
+            if sqlite:
+                conn.connection.dbapi_connection.execute("PRAGMA foreign_keys=ON")
 
 
 def prune_backups(folder: Path, pattern: str, keep: int = KEEP_BACKUPS) -> None:

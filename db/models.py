@@ -202,6 +202,17 @@ class AppUser(Base):
     group_name: Mapped[str] = mapped_column(String(20))       # 業務, レセプト, 保健, 企画総務
 
 
+class Operation(Base):
+    """One thing a user did (an edit of some cells, its undo or redo): the change-log lines it
+    wrote carry its id, so undoing it puts back exactly the rows it changed."""
+    __tablename__ = "operation"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))           # 'edit', 'undo', 'redo'
+    at: Mapped[datetime] = mapped_column(DateTime)
+    who: Mapped[str] = mapped_column(String(100))
+    undoes: Mapped[int | None] = mapped_column(ForeignKey("operation.id"))   # for an undo or redo
+
+
 class ChangeLog(Base):
     """変更履歴: who changed what when, old → new, and from which file."""
     __tablename__ = "change_log"
@@ -214,4 +225,7 @@ class ChangeLog(Base):
     old: Mapped[str | None] = mapped_column(Text)
     new: Mapped[str | None] = mapped_column(Text)
     batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batch.id"))
-    source: Mapped[str | None] = mapped_column(Text)    # 'file.xlsx:業務!B6' or 'hand edit'
+    source: Mapped[str | None] = mapped_column(Text)    # 'file.xlsx:業務!B6' or '手入力'
+    op_id: Mapped[int | None] = mapped_column(ForeignKey("operation.id"))
+    row_before: Mapped[str | None] = mapped_column(Text)   # the whole row before / after (JSON), so
+    row_after: Mapped[str | None] = mapped_column(Text)    # that an undo restores it with its origin

@@ -1,4 +1,6 @@
-"""Editing the monthly grid through an undo stack whose commands call the edit service."""
+"""Editing the monthly grid through an undo stack whose commands call the operations of app/ops.py:
+an edit stores the cells; its undo takes that operation back (each row as it was, with its origin);
+redo takes the undo back."""
 from __future__ import annotations
 
 from PySide6.QtCore import QObject, Signal
@@ -6,41 +8,52 @@ from PySide6.QtGui import QUndoCommand, QUndoStack
 
 
 class SetCellsCommand(QUndoCommand):
-    """Some month cells of one branch set to new values; undo sets the old ones back."""
+    """Some month cells of one branch set to new values, as one operation."""
 
-    def __init__(self, editor: GridEditor, branch: str, changes: list[tuple], text: str):
+    def __init__(self, editor: GridEditor, branch: str, changes: list[tuple], text: str, check: bool = True):
         super().__init__(text)
         self.editor, self.branch, self.changes = editor, branch, changes   # (code, fy, month, new, old)
+        self.check = check                     # the cells must still hold what the user saw
+        self.op_id: int | None = None          # the operation the next undo (or redo) takes back
 
-    def _apply(self, values) -> None:
-        """values: (code, fy, month, value, the value expected in the database now)."""
-        from app.edits import UNCHECKED, CellEntry, set_month_values
+    def _run(self, fn, *args) -> bool:
         from app.errors import ConflictError
+        from ui.tasks import failure_text
 
-        check = not self.editor.force
         try:
-            set_month_values(self.editor.db, [CellEntry(self.branch, fy, m, code, v, seen if check else UNCHECKED)
-                                              for code, fy, m, v, seen in values])
+            changes = fn(self.editor.db, *args)
         except ConflictError as exc:           # someone else changed a cell meanwhile: ask, with both
             self.setObsolete(True)
-            self.editor.conflict.emit(exc, [(self.branch, *v[:4]) for v in values])
-            return
+            self.editor.conflict.emit(exc, [(self.branch, c, fy, m, new) for c, fy, m, new, _ in self.changes])
+            return False
         except Exception as exc:  # the database refused (locked, gone, not allowed): say so
             self.setObsolete(True)
-            self.editor.failed.emit(f"保存できませんでした: {exc}")
-            return
-        self.editor.changed.emit()
+            self.editor.failed.emit(failure_text(exc))
+            return False
+        self.op_id = changes.op_id
+        self.editor.changed.emit(changes)
+        return True
 
     def redo(self) -> None:
-        self._apply([(c, fy, m, new, old) for c, fy, m, new, old in self.changes])
+        from app import ops
+        from app.edits import UNCHECKED, CellEntry
+
+        if self.op_id is None:                 # the first time: the edit itself
+            self._run(ops.edit_cells, [CellEntry(self.branch, fy, m, code, new, old if self.check else UNCHECKED)
+                                       for code, fy, m, new, old in self.changes])
+        else:                                  # after an undo: take the undo back
+            self._run(ops.undo, self.op_id)
 
     def undo(self) -> None:
-        self._apply([(c, fy, m, old, new) for c, fy, m, new, old in self.changes])
+        from app import ops
+
+        if self.op_id is not None:
+            self._run(ops.undo, self.op_id)
 
 
 class GridEditor(QObject):
     """Validates entries by the importer's rules, then pushes one undoable command per edit."""
-    changed = Signal()             # values were stored: refresh what shows them
+    changed = Signal(object)       # Changes: values were stored; redraw what shows them
     failed = Signal(str)
     conflict = Signal(object, object)   # ConflictError, [(branch, code, fy, month, value)] not stored
 
@@ -49,14 +62,11 @@ class GridEditor(QObject):
         self.stack = QUndoStack(self)
         self.db = None
         self.branch = ""
-        self.force = False         # True while the user chose to overwrite someone else's change
 
     def overwrite(self, cells) -> None:
-        """Store the user's values over someone else's (after seeing both)."""
-        from app.edits import CellEntry, set_month_values
-
-        set_month_values(self.db, [CellEntry(b, fy, m, code, v) for b, code, fy, m, v in cells])
-        self.changed.emit()
+        """Store the user's values over someone else's (after seeing both): one undoable step."""
+        changes = [(code, fy, m, v, None) for _b, code, fy, m, v in cells]
+        self.stack.push(SetCellsCommand(self, self.branch, changes, "上書き", check=False))
 
     def set_cells(self, model, cells: list[tuple[int, int, object]], label: str | None = None) -> bool:
         """cells: (row, column, entry). All valid → one undo step; any invalid → nothing stored."""
@@ -67,7 +77,7 @@ class GridEditor(QObject):
         for r, c, entry in cells:
             row, month = model.rows[r], model.month_of(c)
             try:
-                new = parse_entry(self.db, row.indicator, entry)
+                new = parse_entry(self.db.catalogue, row.indicator, entry)
             except ValidationError as exc:
                 bad.append(((r, c), f"{model.catalogue[row.indicator].name} {month}月: {exc}"))
                 continue

@@ -78,11 +78,6 @@ class MonthlyGridModel(QAbstractTableModel):
         ind = self.catalogue[row.indicator]
         return format_value(value, unit=ind.unit, kind=ind.kind, negative=self.negative, decimals=decimals)
 
-    def _decimals(self, row: GridRow) -> int:
-        """A computed figure is shown as precisely as the row's typed ones (1 decimal for %)."""
-        shown = [len(repr(v).split(".")[1]) for v in row.months.values() if not float(v).is_integer()]
-        return max(shown, default=1 if self.catalogue[row.indicator].unit == "%" else 0)
-
     def data(self, index, role=Qt.DisplayRole):
         """Display, edit text, colours and fonts come from a per-row cache (scrolling stays cheap);
         tooltips are worked out on demand."""
@@ -109,13 +104,12 @@ class MonthlyGridModel(QAbstractTableModel):
             if col == 1:
                 return format_fy(row.fiscal_year)
             if col == YEAR_COL:
-                decimals = row.year_decimals if self.catalogue[row.indicator].kind != "duration" else None
-                return self.text(row, row.year_value, decimals)
+                return self.text(row, row.year_value, row.decimals)
             if role == Qt.EditRole:
                 return "" if stored is None else self.text(row, stored)
             if stored is None and month in row.from_parts:
-                return self.text(row, row.from_parts[month], self._decimals(row))
-            return self.text(row, stored, self._decimals(row) if ind.unit == "%" else None)
+                return self.text(row, row.from_parts[month], row.decimals)
+            return self.text(row, stored, row.decimals)
         if role == Qt.TextAlignmentRole:
             return int((Qt.AlignLeft if col < FIRST_MONTH else Qt.AlignRight) | Qt.AlignVCenter)
         if role == Qt.BackgroundRole:

@@ -4,8 +4,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QHeaderView, QMessageBox, QTableView, QVBoxLayout
 
-from app.errors import BranchReportError
-from app.imports import import_history, undo_batch
+from app.imports import import_history
 from ui.rows_model import RowsModel
 
 COLUMNS = ("No", "ファイル", "種類", "日時", "取込者", "追加", "更新", "警告", "状態")
@@ -27,11 +26,12 @@ class HistoryModel(RowsModel):
 
 
 class HistoryDialog(QDialog):
-    changed = Signal()
+    changed = Signal(object)         # Changes of an undone import
 
     def __init__(self, db, parent=None):
         super().__init__(parent)
         self.db = db
+        self.confirm = True              # ask before undoing (tests switch it off)
         self.setWindowTitle("取込履歴")
         self.resize(900, 420)
         lay = QVBoxLayout(self)
@@ -54,17 +54,24 @@ class HistoryDialog(QDialog):
         if not rows:
             return
         batch = self.model.rows[rows[0].row()]
-        try:
-            result = undo_batch(self.db, batch.id)
-        except BranchReportError as exc:
-            QMessageBox.warning(self, "取込履歴", str(exc))
+        if self.confirm and QMessageBox.question(
+                self, "取込履歴", f"{batch.file_name}（{batch.imported_at:%Y-%m-%d %H:%M}）の取込を取り消します。\n"
+                f"この取込で追加した {batch.inserted} 件と更新した {batch.updated} 件の値を元に戻します。よろしいですか？",
+                QMessageBox.Yes | QMessageBox.No, QMessageBox.No) != QMessageBox.Yes:
             return
+        from app import ops
+        from ui.tasks import run_op, tell
+
+        outcome = run_op(self, "取込履歴", ops.undo_import, self.db, batch.id)
+        if outcome is None:
+            return
+        result, changes = outcome
         text = f"{batch.file_name} の取込を取り消しました（{result.restored} 件を元に戻しました）"
         if result.skipped:
             text += f"\nその後に変更された {len(result.skipped)} 件はそのままにしました"
-        QMessageBox.information(self, "取込履歴", text)
+        tell(self, "取込履歴", text, QMessageBox.Information)
         self.model.set_rows(import_history(self.db))
-        self.changed.emit()
+        self.changed.emit(changes)
 
 
 class CellHistoryDialog(QDialog):

@@ -8,11 +8,12 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QButtonGroup, QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFileDialog, QHBoxLayout, QLabel, QListWidget,
-    QListWidgetItem, QMessageBox, QProgressBar, QPushButton, QRadioButton, QSplitter, QTableView,
+    QListWidgetItem, QProgressBar, QPushButton, QRadioButton, QSplitter, QTableView,
     QTabWidget, QVBoxLayout, QWidget,
 )
 
-from app.imports import ImportReport, learn_alias, read_report, store_extractions
+from app import ops
+from app.imports import ImportReport, read_report
 from app.values import format_value
 from importers.base import Cell, Extraction, Sheet, ValueRecord, cell_name
 from ui.tasks import run_in_background
@@ -78,8 +79,8 @@ class SheetPreviewModel(QAbstractTableModel):
 
 
 class ImportDialog(QDialog):
-    """Files in, preview, 取り込む. Emits ``imported`` after a successful commit."""
-    imported = Signal()
+    """Files in, preview, 取り込む. Emits ``imported`` (the Changes) after a successful commit."""
+    imported = Signal(object)
 
     def __init__(self, db, paths=(), parent=None):
         super().__init__(parent)
@@ -174,13 +175,19 @@ class ImportDialog(QDialog):
                     state.set_progress(i * 100 + k * 100 // max(n, 1), len(paths) * 100, f"{path.name}: {name}")
                 out.append(read_report(db, path, on_sheet=on_sheet))
             if not any(r.errors for r, _ in out):
-                store_extractions(db, out, dry_run=True)        # counts and conflicts, nothing stored
+                ops.commit_import(db, out, dry_run=True)        # counts and conflicts, nothing stored
             state.set_progress(1, 1, "読み込み完了")
             return out
 
+        if self.task is not None:               # a newer read replaces the one still running
+            self.task.state.cancel()
         self._busy(True)
-        self.task = run_in_background(work, done=self._show, failed=self._failed, progress=self._progress,
-                                      cancelled=lambda: (self._busy(False), self.summary.setText("キャンセルしました")))
+        task = run_in_background(work, progress=self._progress)
+        task.signals.done.connect(lambda read: self._show(read) if task is self.task else None)
+        task.signals.failed.connect(lambda exc: self._failed(exc) if task is self.task else None)
+        task.signals.cancelled.connect(lambda: (self._busy(False), self.summary.setText("キャンセルしました"))
+                                       if task is self.task else None)
+        self.task = task
 
     def _progress(self, done: int, total: int, text: str) -> None:
         self.progress.setMaximum(max(total, 1))
@@ -197,8 +204,10 @@ class ImportDialog(QDialog):
         self.add_button.setEnabled(not busy)
 
     def _failed(self, exc) -> None:
+        from ui.tasks import failure_text, tell
+
         self._busy(False)
-        QMessageBox.critical(self, "取り込み", f"読み込めませんでした: {exc}")
+        tell(self, "取り込み", f"読み込めませんでした: {failure_text(exc)}")
 
     def _show(self, read) -> None:
         self._busy(False)
@@ -251,8 +260,9 @@ class ImportDialog(QDialog):
             self.problems.setItemWidget(holder, combo)
 
     def _map(self, label: str, code: str | None) -> None:
-        if code:
-            learn_alias(self.db, label, code)
+        from ui.tasks import run_op
+
+        if code and run_op(self, "取り込み", ops.learn_alias, self.db, label, code):
             self.reread()
 
     def _goto(self, item: QListWidgetItem) -> None:
@@ -269,27 +279,35 @@ class ImportDialog(QDialog):
 
     # ---- storing ------------------------------------------------------------------------
     def commit(self) -> None:
+        """Store every file as one operation, off the GUI thread (progress, キャンセル); a failure is
+        shown and nothing is stored."""
+        from ui.tasks import run_op_in_background, tell
+
         key = self.prefer.checkedButton().property("key")
         prefer = None if key == "stop" else key
         for r, ext in self.read:
-            r.inserted = r.updated = r.unchanged = r.kept_edits = r.plan_items = 0
-            r.conflicts = []
             for p, on in self.accepted.values():
                 if on and p.where.file == r.file:
                     fy, month, code = p.key
                     ext.values.append(ValueRecord(ext.branch, fy, month, code, p.proposal, p.where, "提案を採用"))
         self.accepted.clear()
-        try:
-            store_extractions(self.db, self.read, prefer=prefer)
-        except Exception as exc:  # the database refused: say so, nothing half-stored
-            QMessageBox.critical(self, "取り込み", f"保存できませんでした: {exc}")
-            return
-        if any(r.conflicts for r, _ in self.read):
-            self._show(self.read)
-            QMessageBox.warning(self, "取り込み", "手で修正された値と異なる値があります。どちらを優先するか選んでください。")
-            return
-        stored = sum(r.inserted + r.updated for r, _ in self.read)
-        self.summary.setText(f"取り込みました（追加・更新 {stored} 件）" if any(r.stored for r, _ in self.read)
-                             else "変更はありませんでした")
+        db, read = self.db, self.read
         self.commit_button.setEnabled(False)
-        self.imported.emit()
+
+        def work(progress):
+            progress(0, 1, "保存しています…")
+            return ops.commit_import(db, read, prefer=prefer)
+
+        def done(result):
+            if result.failed:
+                self._show(self.read)
+                tell(self, "取り込み", "手で修正された値と異なる値があります。どちらを優先するか選んでください。")
+                return
+            stored = sum(r.inserted + r.updated for r in result.reports)
+            self.summary.setText(f"取り込みました（追加・更新 {stored} 件）" if result.stored else "変更はありませんでした")
+            self.result = result
+            self.imported.emit(result.changes)
+
+        self.commit_task = run_op_in_background(self, "取り込み", work, done, "保存しています…")
+        self.commit_task.signals.failed.connect(lambda _exc: self.commit_button.setEnabled(True))
+        self.commit_task.signals.cancelled.connect(lambda: self.commit_button.setEnabled(True))

@@ -6,15 +6,15 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractItemView, QComboBox, QGroupBox, QHeaderView, QLabel, QLineEdit, QMainWindow,
-    QMessageBox, QSplitter, QTableView, QTableWidget, QTabWidget, QTableWidgetItem, QTextBrowser, QToolBar, QTreeWidget,
-    QTreeWidgetItem, QVBoxLayout, QWidget,
+    QComboBox, QGroupBox, QLabel, QLineEdit, QMainWindow, QMessageBox, QSplitter, QTableView, QTabWidget,
+    QTextBrowser, QToolBar, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget,
 )
 
 from app.branches import branch_names
 from app.fiscal import format_fy
-from app.values import format_value
+from ui import file_actions
 from ui.grid_edit import GridEditor
+from ui.tasks import run_op, tell
 
 if TYPE_CHECKING:                  # the database layer is loaded after the window is up
     from app import queries
@@ -117,8 +117,8 @@ class MainWindow(QMainWindow):
         lay.addWidget(box)
 
         self.editor = GridEditor(self)
-        self.editor.changed.connect(self._values_changed)
-        self.editor.failed.connect(lambda msg: QMessageBox.warning(self, "保存", msg))
+        self.editor.changed.connect(self.apply_changes)
+        self.editor.failed.connect(self._edit_failed)
         self.editor.conflict.connect(self._cell_conflict)
         self.tabs = QTabWidget()                     # filled by _build_tabs once the database is open
         self.tabs.setObjectName("detail-tabs")
@@ -153,6 +153,7 @@ class MainWindow(QMainWindow):
         from ui.branch_table import BranchTableModel
         from ui.grid_model import MonthlyGridModel
         from ui.grid_view import MonthlyGridView
+        from ui.kpi_table import KpiTable
         from ui.status_editor import StatusEditor
 
         self.grid_model = MonthlyGridModel(None, self)
@@ -163,15 +164,12 @@ class MainWindow(QMainWindow):
         self.grid.setModel(self.grid_model)
         self.grid.history_requested.connect(self.show_cell_history)
 
-        self.kpi_table = QTableWidget(0, 7)
-        self.kpi_table.setObjectName("kpi-table")
-        self.kpi_table.setHorizontalHeaderLabels(["KPI", "指標", "目標", "実績", "時点", "提案", "評価"])
-        self.kpi_table.verticalHeader().hide()
-        self.kpi_table.setEditTriggers(QAbstractItemView.DoubleClicked | QAbstractItemView.EditKeyPressed)
-        self.kpi_table.itemChanged.connect(self._kpi_result_typed)
-        self.kpi_table.setWordWrap(True)
+        self.kpi_table = KpiTable()
+        self.kpi_table.rating_chosen.connect(self._rate_kpi)
+        self.kpi_table.result_typed.connect(self._kpi_result_typed)
         self.status = StatusEditor()
-        self.status.saved.connect(self._update_counts)
+        self.status.saved.connect(self.apply_changes)
+        self.status.failed.connect(lambda msg: self.statusBar().showMessage(msg, 10000))
         self.status.quarter_changed.connect(lambda _q: self._show_current(self.tree.currentItem()))
         status_page = QSplitter(Qt.Vertical)
         status_page.addWidget(self.kpi_table)
@@ -248,7 +246,7 @@ class MainWindow(QMainWindow):
         from ui.import_dialog import ImportDialog
 
         dialog = ImportDialog(self.db, paths, self)
-        dialog.imported.connect(self.reload)
+        dialog.imported.connect(self.apply_changes)
         dialog.show()
         return dialog
 
@@ -256,7 +254,7 @@ class MainWindow(QMainWindow):
         from ui.history_dialog import HistoryDialog
 
         dialog = HistoryDialog(self.db, self)
-        dialog.changed.connect(self.reload)
+        dialog.changed.connect(self.apply_changes)
         dialog.show()
         return dialog
 
@@ -265,6 +263,24 @@ class MainWindow(QMainWindow):
         self._load_years()
         if current is not None and self.year_box.findData(current) >= 0:
             self.year_box.setCurrentIndex(self.year_box.findData(current))
+
+    def apply_changes(self, changes=None) -> None:
+        """An operation stored something: redraw what it changed — the years and the plan, the
+        figures (grid, KPI table, chart, dashboard), the ratings summary — keeping the place."""
+        if self.db is None:
+            return
+        if changes is None or changes.plan or not changes.years <= set(self._years()):
+            self.reload()
+            self._refresh_dashboard()
+            return
+        if changes.indicators or changes.items:
+            self._values_changed()
+        if changes.ratings or changes.statuses:
+            self._update_counts()
+        self._refresh_dashboard()
+
+    def _years(self) -> list[int]:
+        return [self.year_box.itemData(i) for i in range(self.year_box.count())]
 
     def dragEnterEvent(self, event) -> None:
         if any(u.toLocalFile().lower().endswith((".xlsx", ".xlsm")) for u in event.mimeData().urls()):
@@ -396,80 +412,57 @@ class MainWindow(QMainWindow):
         self.title.setText(f"{item.item_no}  {item.title}   <span style='color:#a33'>{flags}</span>"
                            f"<span style='color:#555; font-weight:normal'>  {item.owner_group}</span>")
         self.plan_text.setPlainText(item.plan_text)
-        fy, cat = self.fiscal_year, self.db.catalogue
         from app import queries
-        from app.kpi import target_text
-        from app.statuses import kpi_ratings, worst_proposal
+        from app.statuses import worst_proposal
 
+        lines = self._show_figures(item)
         quarter = self.status.current_quarter
-        ratings = kpi_ratings(self.db, [k.id for k in item.kpis], quarter)
-        self.kpi_table.blockSignals(True)
-        proposals = []
-        for k in item.kpis:
-            res = self.figures.kpi_result(k, fy)
-            proposals.append(res.proposed)
-            ind = cat.get(k.indicator) if k.indicator else None
-            unit, kind = (ind.unit, ind.kind) if ind else (k.unit, "count")
-            target = target_text(k.rule, k.op, res.target, unit, kind)
-            cells = [k.text.removeprefix("【KPI】"), ind.name if ind else "（手入力）",
-                     target, format_value(res.result, unit=unit, kind=kind),
-                     res.as_of.label() if res.as_of else "", res.proposed or ""]
-            row = self.kpi_table.rowCount()
-            self.kpi_table.insertRow(row)
-            for c, text in enumerate(cells):
-                cell = QTableWidgetItem(text)
-                cell.setToolTip(text)
-                cell.setFlags(cell.flags() & ~Qt.ItemIsEditable)
-                if c >= 2:
-                    cell.setTextAlignment(Qt.AlignCenter)
-                if c == 3 and ind is None:                  # no monthly indicator: the result is typed here
-                    cell.setFlags(cell.flags() | Qt.ItemIsEditable)
-                    cell.setData(Qt.UserRole, k.id)
-                    cell.setToolTip("結果を入力してください（ダブルクリック）")
-                    cell.setBackground(Qt.yellow if res.result is None else Qt.white)
-                self.kpi_table.setItem(row, c, cell)
-            self.kpi_table.setCellWidget(row, 6, self._kpi_rating_box(k.id, quarter, ratings.get(k.id)))
-        self.kpi_table.resizeColumnsToContents()
-        self.kpi_table.horizontalHeader().setSectionResizeMode(0, QHeaderView.Stretch)
-        self.kpi_table.resizeRowsToContents()
-        self.kpi_table.blockSignals(False)
         st = {s.quarter: s for s in queries.statuses(self.db, [item.id])}
-        self.status.load(self.db, item.id, st.get(quarter), worst_proposal(proposals))
-        codes = queries.item_indicators(self.db.catalogue, item)
-        self.grid_model.set_rows(self.figures.grid_rows(codes, fy))
+        self.status.load(self.db, item.id, st.get(quarter), worst_proposal([line.proposed for line in lines]))
 
-    def _kpi_result_typed(self, cell) -> None:
-        """A hand-entered KPI result (57.1%): read like any cell, stored, logged; else refused."""
-        kpi_id = cell.data(Qt.UserRole)
-        if kpi_id is None or cell.column() != 3:
-            return
-        from app.errors import BranchReportError
-        from app.statuses import save_kpi_result
-
+    def _show_figures(self, item: queries.ItemView) -> list:
+        """The item's KPI table (as of the quarter chosen) and monthly grid, from ``self.figures``."""
         from app import queries
+        from app.overview import kpi_lines
+
+        fy = self.fiscal_year
+        lines = kpi_lines(self.db, self.figures, [item], fy, self.status.current_quarter)
+        self.kpi_table.show_lines(lines)
+        self.grid_model.set_rows(self.figures.grid_rows(queries.item_indicators(self.db.catalogue, item), fy))
+        return lines
+
+    def _kpi_result_typed(self, kpi_id: int, text: str) -> None:
+        """A hand-entered KPI result (57.1%): read like any cell and stored; else refused, with the
+        stored result shown again."""
+        from app import ops
+        from app.errors import BranchReportError
 
         try:
-            save_kpi_result(self.db, kpi_id, cell.text())
+            changes = ops.set_kpi_result(self.db, kpi_id, text)
         except BranchReportError as exc:
             self.statusBar().showMessage(f"KPI の結果を保存できません: {exc}", 10000)
+            changes = None
+        except Exception as exc:  # noqa: BLE001 - the database refused: one message
+            from ui.tasks import failure_text
+
+            tell(self, "KPI の結果", failure_text(exc))
+            changes = None
+        from app import queries
+
         self.items = queries.plan_items(self.db, self.branch, self.fiscal_year)     # the KPIs carry the result
         self._show_current(self.tree.currentItem())
+        if changes:
+            self._refresh_dashboard()
 
-    def _kpi_rating_box(self, kpi_id: int, quarter: int, rating: str | None) -> QComboBox:
-        from app.kpi import RATINGS
-        from app.statuses import save_kpi_rating
+    def _rate_kpi(self, kpi_id: int, mark) -> None:
+        """A KPI's rating for the quarter: stored, or a message and the stored rating shown again."""
+        from app import ops
 
-        box = QComboBox()
-        box.addItem("－", None)
-        for mark in RATINGS:
-            box.addItem(mark, mark)
-        box.setCurrentIndex(box.findData(rating) if rating else 0)
-
-        def changed(_i):
-            save_kpi_rating(self.db, kpi_id, quarter, box.currentData())
-            self._update_counts()
-        box.currentIndexChanged.connect(changed)
-        return box
+        changes = run_op(self, "KPI の評価", ops.rate_kpi, self.db, kpi_id, self.status.current_quarter, mark)
+        if changes is None:
+            self._show_current(self.tree.currentItem())
+            return
+        self.apply_changes(changes)
 
     def _update_counts(self) -> None:
         from app.statuses import rating_counts
@@ -508,109 +501,16 @@ class MainWindow(QMainWindow):
                                   "（ファイル → Excel を取り込む）")
 
     def switch_database(self, target: str | None = None) -> bool:
-        """Another database: a SQLite file, or a shared PostgreSQL server
-        (postgresql+psycopg://user:password@server/branch); remembered for the next start."""
-        from PySide6.QtWidgets import QInputDialog
-
-        from app.errors import BranchReportError
-        from app.store import open_database
-
-        if target is None:
-            current = QSettings("branch-report", "branch-report").value("database/target", "")
-            target, ok = QInputDialog.getText(
-                self, "データベースを切り替える", "SQLite のファイル、または共有サーバーの URL\n"
-                "（例: postgresql+psycopg://利用者:パスワード@サーバー/gunma）", text=current)
-            if not ok or not target.strip():
-                return False
-        self.status.save()
-        try:
-            db = open_database(target.strip())
-        except BranchReportError as exc:
-            QMessageBox.warning(self, "データベース", str(exc))
-            return False
-        QSettings("branch-report", "branch-report").setValue("database/target", target.strip())
-        self.editor.stack.clear()
-        self.set_database(db)
-        return True
+        return file_actions.switch_database(self, target)
 
     def export_work_package(self, group: str | None = None, path: str | None = None) -> str | None:
-        from PySide6.QtWidgets import QFileDialog, QInputDialog
-
-        from app.package import export_package
-
-        if group is None:
-            group, ok = QInputDialog.getItem(self, "作業用ブック", "どのグループの作業用ブックですか", list(GROUPS[1:]), 0, False)
-            if not ok:
-                return None
-        quarter = self.status.current_quarter
-        if path is None:
-            path, _ = QFileDialog.getSaveFileName(self, "作業用ブックを書き出す",
-                                                  f"{format_fy(self.fiscal_year)}_第{quarter}四半期_{group}_作業用.xlsx",
-                                                  "Excel ブック (*.xlsx)")
-        if not path:
-            return None
-        export_package(self.db, self.branch, self.fiscal_year, group, quarter, path)
-        self.statusBar().showMessage(f"作業用ブックを書き出しました: {path}", 10000)
-        return path
+        return file_actions.export_work_package(self, group, path)
 
     def import_work_package(self, path: str | None = None):
-        from PySide6.QtWidgets import QFileDialog
-
-        from app.errors import BranchReportError
-        from app.package import read_package
-        from ui.package_dialog import PackageDialog
-
-        if path is None:
-            path, _ = QFileDialog.getOpenFileName(self, "作業用ブックを取り込む", "", "Excel ブック (*.xlsx)")
-        if not path:
-            return None
-        self.status.save()
-        try:
-            diff = read_package(self.db, path)
-        except BranchReportError as exc:
-            QMessageBox.warning(self, "作業用ブック", str(exc))
-            return None
-        dialog = PackageDialog(self.db, diff, self)
-        dialog.accepted.connect(self._values_changed)
-        dialog.show()
-        return dialog
+        return file_actions.import_work_package(self, path)
 
     def restore_backup(self, source: str | None = None, confirm: bool = True) -> bool:
-        """Put a backup in place of this database (the current content is backed up first)."""
-        from pathlib import Path
-
-        from PySide6.QtWidgets import QFileDialog
-
-        from app.backups import backup_dir, restore
-        from app.errors import BranchReportError
-        from app.store import open_database
-        from db.engine import sqlite_path
-
-        path = sqlite_path(self.db.engine)
-        if path is None:
-            QMessageBox.information(self, "復元", "共有モード（PostgreSQL）のデータベースはサーバーで復元してください")
-            return False
-        if not source:
-            source, _ = QFileDialog.getOpenFileName(self, "復元するバックアップ", str(backup_dir(path)),
-                                                    "データベース (*.sqlite3 *.db)")
-        if not source:
-            return False
-        if confirm and QMessageBox.question(
-                self, "復元", f"{Path(source).name} の内容に戻します。今の内容はバックアップしてから置き換えます。"
-                "よろしいですか？") != QMessageBox.Yes:
-            return False
-        self.status.save()
-        self.db.engine.dispose()
-        try:
-            restore(path, Path(source))
-        except BranchReportError as exc:
-            QMessageBox.warning(self, "復元", str(exc))
-            self.set_database(open_database(path))
-            return False
-        self.editor.stack.clear()
-        self.set_database(open_database(path))
-        self.statusBar().showMessage(f"{Path(source).name} から復元しました", 10000)
-        return True
+        return file_actions.restore_backup(self, source, confirm)
 
     def open_report(self):
         from ui.report_dialog import ReportDialog
@@ -621,18 +521,25 @@ class MainWindow(QMainWindow):
         return dialog
 
     def open_dashboard(self):
-        from app.fiscal import format_fy
-        from app.overview import kpi_overview
         from ui.dashboard import Dashboard
 
         if getattr(self, "dashboard", None) is None:
             self.dashboard = Dashboard(self)
             self.dashboard.item_chosen.connect(self.go_to_item)
-        self.dashboard.show_lines(kpi_overview(self.db, self.branch, self.fiscal_year, self.figures),
-                                  f"{branch_names().get(self.branch, '')}支部　{format_fy(self.fiscal_year)}　KPI の達成状況")
+        self._refresh_dashboard(force=True)
         self.dashboard.show()
         self.dashboard.raise_()
         return self.dashboard
+
+    def _refresh_dashboard(self, force: bool = False) -> None:
+        """The dashboard, when it is open, shows what is stored now."""
+        from app.overview import kpi_overview
+
+        dashboard = getattr(self, "dashboard", None)
+        if dashboard is None or not (force or dashboard.isVisible()) or self.fiscal_year is None:
+            return
+        dashboard.show_lines(kpi_overview(self.db, self.branch, self.fiscal_year, self.figures),
+                             f"{branch_names().get(self.branch, '')}支部　{format_fy(self.fiscal_year)}　KPI の達成状況")
 
     def go_to_item(self, item_no: int) -> None:
         if self.group_box.currentIndex() or self.search.text():
@@ -645,9 +552,10 @@ class MainWindow(QMainWindow):
             self.raise_()
             self.activateWindow()
 
-    def _show_chart(self) -> None:
-        """The chart of the grid's current row (when the グラフ tab shows); it follows edits."""
-        if self.db is None or self.tabs.currentWidget() is not self.chart_page:
+    def _show_chart(self, force: bool = False) -> None:
+        """The chart of the grid's current row (when the グラフ tab shows, or ``force``: before it is
+        saved); it follows edits, imports and undos."""
+        if self.db is None or not (force or self.tabs.currentWidget() is self.chart_page):
             return
         from app.charts import chart_data
         from ui.chart import TrendChart
@@ -667,18 +575,19 @@ class MainWindow(QMainWindow):
     def export_chart(self, path: str | None = None) -> str | None:
         from PySide6.QtWidgets import QFileDialog
 
+        self._show_chart(force=True)          # the chart of what the grid shows now, with today's figures
         if self.chart is None or self.chart.data is None:
             return None
         if not path:
             path, _ = QFileDialog.getSaveFileName(self, "グラフを保存", f"{self.chart.data.name}.png", "PNG 画像 (*.png)")
         if path and not self.chart.export_png(path):
-            QMessageBox.warning(self, "グラフ", f"{path} に保存できません")
+            tell(self, "グラフ", f"{path} に保存できません")
             return None
         return path or None
 
     def _cell_conflict(self, exc, cells) -> None:
         """Someone else changed the same cells: show both values; the user chooses."""
-        from app.imports import format_number
+        from app.values import format_number
 
         def shown(v):
             return "－" if v is None else format_number(v)
@@ -691,14 +600,26 @@ class MainWindow(QMainWindow):
         else:
             self._values_changed()
 
+    def _edit_failed(self, message: str) -> None:
+        """A grid edit was refused: say so, and show the stored values again."""
+        tell(self, "保存", message)
+        self._values_changed()
+
     def _values_changed(self) -> None:
-        """A stored edit (or its undo): reload the figures, keep the place in the grid."""
+        """Stored figures changed: reload them and redraw the grid, the KPI table and the chart (not
+        the status being typed), keeping the place in the grid."""
+        from app import queries
         from app.figures import Figures
 
         current = self.grid.currentIndex()
         self.figures = Figures(self.db, self.branch)
+        self.items = queries.plan_items(self.db, self.branch, self.fiscal_year) if self.fiscal_year else []
         node = self.tree.currentItem()
-        self._show_current(node)
+        item = next((i for i in self.items if node is not None and i.id == node.data(0, Qt.UserRole)), None)
+        if item is not None:
+            self._show_figures(item)
+        else:
+            self._show_current(node)
         if current.isValid():
             self.grid.setCurrentIndex(self.grid_model.index(current.row(), current.column()))
         self._show_chart()

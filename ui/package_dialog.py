@@ -3,7 +3,7 @@ from, the package's and the database's now; conflicts chosen side by side; nothi
 取り込む."""
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox, QDialog, QDialogButtonBox, QHBoxLayout, QLabel, QPlainTextEdit, QTableWidget, QTableWidgetItem,
     QVBoxLayout,
@@ -18,13 +18,15 @@ def _shown(value) -> str:
     if value is None or value == "":
         return "－"
     if isinstance(value, float):
-        from app.imports import format_number
+        from app.values import format_number
 
         return format_number(value)
     return str(value)
 
 
 class PackageDialog(QDialog):
+    stored = Signal(object)          # Changes, once the package's changes are stored
+
     def __init__(self, db, diff, parent=None):
         super().__init__(parent)
         self.db, self.diff = db, diff
@@ -87,8 +89,24 @@ class PackageDialog(QDialog):
         self.commit.setToolTip("競合している変更の採用を選んでください" if undecided else "")
 
     def apply(self) -> None:
-        from app.package import apply_package
+        """Store the chosen changes as one operation, off the GUI thread (progress and キャンセル);
+        a failure is shown and nothing is stored."""
+        from app import ops
+        from ui.tasks import run_op_in_background
 
-        stored = apply_package(self.db, self.diff, {k: box.currentData() for k, box in self.choices.items()})
-        self.stored = stored
-        self.accept()
+        choices = {k: box.currentData() for k, box in self.choices.items()}
+        db, diff = self.db, self.diff
+        self.commit.setEnabled(False)
+
+        def work(progress):
+            progress(0, 1, "作業用ブックの変更を保存しています…")
+            return ops.bring_back_package(db, diff, choices)
+
+        def done(changes):
+            self.changes = changes
+            self.stored.emit(changes)
+            self.accept()
+
+        self.task = run_op_in_background(self, "作業用ブック", work, done, "保存しています…")
+        self.task.signals.failed.connect(lambda _exc: self._ready())
+        self.task.signals.cancelled.connect(self._ready)

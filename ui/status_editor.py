@@ -43,7 +43,8 @@ class BulletTextEdit(QPlainTextEdit):
 
 
 class StatusEditor(QGroupBox):
-    saved = Signal()                # something was stored (counts and views may change)
+    saved = Signal(object)          # Changes: something was stored (counts and views may change)
+    failed = Signal(str)            # a save was refused: the message (the editor shows the stored state)
     quarter_changed = Signal(int)
 
     def __init__(self, parent=None):
@@ -140,24 +141,41 @@ class StatusEditor(QGroupBox):
         self.timer.stop()
         if self._loading or self.db is None or self.item_id is None or not self.dirty:
             return
-        from app.errors import BranchReportError, ConflictError
-        from app.statuses import save_status, status_version
+        from app import ops
+        from app.errors import ConflictError
+        from app.statuses import status_version
+        from ui.tasks import failure_text
 
         try:
-            changes = save_status(self.db, self.item_id, self.loaded_quarter, text=self.text.toPlainText(),
-                                  rating=self.rating.currentData(), national_rank=self.rank.value() or None,
-                                  expected_version=self.version)
+            changes = ops.save_status(self.db, self.item_id, self.loaded_quarter, text=self.text.toPlainText(),
+                                      rating=self.rating.currentData(), national_rank=self.rank.value() or None,
+                                      expected_version=self.version)
         except ConflictError as exc:
             self._conflict(exc)
             return
-        except BranchReportError as exc:
-            self.state.setText(f"保存できませんでした: {exc}")
+        except Exception as exc:  # refused (not allowed, database gone): said, and the stored state shown
+            message = f"保存できませんでした: {failure_text(exc)}"
+            self._show_stored()
+            self.state.setText(message)
+            self.failed.emit(message)
             return
         self.version = status_version(self.db, self.item_id, self.loaded_quarter)
         self.dirty = False
         if changes:
             self.state.setText(f"保存しました {datetime.now():%H:%M:%S}")
-            self.saved.emit()
+            self.saved.emit(changes)
+
+    def _show_stored(self) -> None:
+        """Back to what is stored (after a refused save): rating and rank. The typed text stays in
+        the editor (not lost; the state line says it is not saved)."""
+        from app.queries import statuses
+
+        stored = next(iter(statuses(self.db, [self.item_id], self.loaded_quarter)), None)
+        self._loading = True
+        self.rating.setCurrentIndex(self.rating.findData(stored.rating) if stored and stored.rating else 0)
+        self.rank.setValue(stored.national_rank or 0 if stored else 0)
+        self.dirty = False
+        self._loading = False
 
     def _conflict(self, exc) -> None:
         """Someone saved this status meanwhile: both texts side by side; the user chooses."""

@@ -6,7 +6,7 @@ import threading
 import traceback
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
 
 
 class Cancelled(Exception):
@@ -66,4 +66,83 @@ def run_in_background(work, *, done=None, failed=None, progress=None, cancelled=
             signal.connect(slot)
     task.setAutoDelete(False)
     QThreadPool.globalInstance().start(task)
+    return task
+
+
+def failure_text(exc: BaseException) -> str:
+    """One Japanese line for a failed operation (never a traceback)."""
+    from app.errors import BranchReportError
+
+    if isinstance(exc, BranchReportError):
+        return str(exc)
+    if isinstance(exc, OSError):
+        return f"ファイルを読み書きできません: {exc.strerror or exc}" + (f" ({exc.filename})" if exc.filename else "")
+    try:
+        from sqlalchemy.exc import SQLAlchemyError
+    except ImportError:                        # pragma: no cover - the database layer is always there
+        SQLAlchemyError = ()                   # noqa: N806
+    if isinstance(exc, SQLAlchemyError):
+        return f"データベースに保存できませんでした。何も変更していません（{type(exc).__name__}）"
+    return f"予期しないエラーのため中止しました。何も変更していません（{type(exc).__name__}: {exc}）"
+
+
+def tell(parent, title: str, text: str, icon=None):
+    """A message box over ``parent`` that does not block the caller (window-modal, opened); the
+    text is kept on ``parent.last_message`` too."""
+    from PySide6.QtWidgets import QMessageBox
+
+    box = QMessageBox(icon or QMessageBox.Warning, title, text, QMessageBox.Ok, parent)
+    box.setAttribute(Qt.WA_DeleteOnClose)
+    box.open()
+    parent.last_message = text
+    return box
+
+
+def run_op(parent, title: str, fn, *args, **kwargs):
+    """Call an operation; a failure becomes one message on ``parent`` (the operation stored
+    nothing). Returns the operation's result, or None when it failed."""
+    try:
+        return fn(*args, **kwargs)
+    except Exception as exc:  # every failure reaches the user as a message
+        tell(parent, title, failure_text(exc))
+        return None
+
+
+def run_op_in_background(parent, title: str, work, done, text: str) -> Task:
+    """Long work (work(progress) → result) off the GUI thread with a progress dialog and キャンセル;
+    ``done(result)`` on the GUI thread; a failure or a cancel is shown, nothing half-stored."""
+    from PySide6.QtWidgets import QMessageBox, QProgressDialog
+
+    dialog = QProgressDialog(text, "キャンセル", 0, 0, parent)
+    dialog.setWindowTitle(title)
+    dialog.setWindowModality(Qt.WindowModal)
+    dialog.setMinimumDuration(300)
+
+    def progress(done_, total, what):
+        dialog.setMaximum(max(total, 1))
+        dialog.setValue(done_)
+        if what:
+            dialog.setLabelText(what)
+
+    def finished(result):
+        dialog.reset()
+        done(result)
+
+    def failed(exc):
+        dialog.reset()
+        tell(parent, title, failure_text(exc))
+
+    def cancelled():
+        dialog.reset()
+        tell(parent, title, "キャンセルしました。何も変更していません", QMessageBox.Information)
+
+    def run(state: TaskState):
+        def report(d, t, what=""):
+            state.check()
+            state.set_progress(d, t, what)
+        return work(report)
+
+    task = run_in_background(run, done=finished, failed=failed, progress=progress, cancelled=cancelled)
+    dialog.canceled.connect(task.state.cancel)
+    task.dialog = dialog
     return task

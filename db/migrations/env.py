@@ -1,20 +1,25 @@
-"""Alembic environment: the engine comes from db.engine.migrate() (config attribute)."""
+"""Alembic environment: db.engine.upgrade() hands in a connection already in its transaction,
+so that all the migrations of one upgrade are one transaction (all or nothing)."""
 from alembic import context
 
 from db.models import Base
 
 config = context.config
-engine = config.attributes.get("engine")
-if engine is None:  # plain `alembic` command line: build the engine from the ini's URL
+connection = config.attributes.get("connection")
+
+
+def run(conn) -> None:
+    context.configure(connection=conn, target_metadata=Base.metadata, render_as_batch=True,
+                      compare_type=True, transaction_per_migration=False)
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+if connection is not None:
+    run(connection)
+else:  # given only an engine, or the plain `alembic` command line (the ini's URL)
     from db.engine import make_engine
 
-    engine = make_engine(config.get_main_option("sqlalchemy.url"))
-
-with engine.begin() as connection:
-    context.configure(
-        connection=connection,
-        target_metadata=Base.metadata,
-        render_as_batch=True,
-        compare_type=True,
-    )
-    context.run_migrations()
+    engine = config.attributes.get("engine") or make_engine(config.get_main_option("sqlalchemy.url"))
+    with engine.begin() as conn:
+        run(conn)

@@ -7,7 +7,7 @@ import openpyxl
 import pytest
 
 from app.cli import main
-from app.imports import import_workbook
+from app.ops import import_workbook
 from importers import workbook
 from tests.conftest import SAMPLE
 

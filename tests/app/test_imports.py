@@ -4,9 +4,11 @@ import shutil
 import openpyxl
 import pytest
 
-from app.edits import history, set_month_value
+from app.edits import history
+from tests.helpers import set_month_value
 from app.errors import ValidationError
-from app.imports import import_files, import_history, import_workbook, undo_batch
+from app.imports import import_history
+from app.ops import import_files, import_workbook, undo_import
 from app.queries import monthly_values, plan_items
 from tests.conftest import SAMPLE
 
@@ -76,19 +78,19 @@ def test_undo_returns_values_to_what_they_were(demo_db, tmp_path):
     wb.save(out)
     report = import_workbook(demo_db, out)
     assert report.updated == 1
-    result = undo_batch(demo_db, report.batch_id)
+    result, _ = undo_import(demo_db, report.batch_id)
     assert result.restored == 1 and result.skipped == []
     assert value(demo_db, 2024, 4, "mail_count") == 7742
     assert import_history(demo_db)[0].undone_at is not None
     with pytest.raises(ValidationError):
-        undo_batch(demo_db, report.batch_id)
+        undo_import(demo_db, report.batch_id)
 
 
 def test_undo_of_a_first_import_removes_its_values_and_plan(empty_db):
-    reports = import_files(empty_db, [SAMPLE / "gunma_fy2024_plan.xlsx", MONTHLY], branch="10")
+    reports = import_files(empty_db, [SAMPLE / "gunma_fy2024_plan.xlsx", MONTHLY], branch="10").reports
     assert all(r.stored for r in reports)
     for r in reports:
-        undo_batch(empty_db, r.batch_id)
+        undo_import(empty_db, r.batch_id)
     assert monthly_values(empty_db) == []
     assert plan_items(empty_db, "10", 2024) == []
 
@@ -96,7 +98,7 @@ def test_undo_of_a_first_import_removes_its_values_and_plan(empty_db):
 def test_undo_leaves_values_changed_since(demo_db, tmp_path):
     report = import_workbook(demo_db, corrected_copy(tmp_path))
     set_month_value(demo_db, "10", 2024, 4, "mail_count", 7900)
-    result = undo_batch(demo_db, report.batch_id)
+    result, _ = undo_import(demo_db, report.batch_id)
     assert result.restored == 0 and result.skipped == ["10/2024/4/mail_count"]
     assert value(demo_db, 2024, 4, "mail_count") == 7900
 
@@ -107,7 +109,7 @@ def test_several_files_are_all_or_nothing(empty_db, tmp_path):
     wb = openpyxl.load_workbook(bad)
     wb["業務"]["B6"] = "abc"
     wb.save(bad)
-    reports = import_files(empty_db, [MONTHLY, bad], branch="10")
+    reports = import_files(empty_db, [MONTHLY, bad], branch="10").reports
     assert not any(r.stored for r in reports)
     assert [e.line() for e in reports[1].errors] == ["bad.xlsx:業務!B6: 'abc' は数値として読めません"]
     assert monthly_values(empty_db) == []
@@ -123,7 +125,8 @@ def test_hand_edit_is_validated_by_the_value_reader(demo_db):
     with pytest.raises(ValidationError):
         set_month_value(demo_db, "10", 2024, 4, "mail_count", "abc")
     assert value(demo_db, 2024, 4, "mail_count") == 7742            # never stored as zero
-    edit = set_month_value(demo_db, "10", 2024, 6, "mailmag_new", "▲3")
-    assert (edit.old, edit.new) == (7.0, -3.0)
+    assert value(demo_db, 2024, 6, "mailmag_new") == 7.0
+    changes = set_month_value(demo_db, "10", 2024, 6, "mailmag_new", "▲3")
+    assert value(demo_db, 2024, 6, "mailmag_new") == -3.0 and changes.indicators == {"mailmag_new"}
     set_month_value(demo_db, "10", 2024, 6, "mailmag_new", "－")
     assert value(demo_db, 2024, 6, "mailmag_new") is None

@@ -2,9 +2,10 @@
 import openpyxl
 import pytest
 
-from app.edits import set_month_value
+from tests.helpers import set_month_value
 from app.errors import ImportRefused, ValidationError
-from app.package import apply_package, export_package, read_package
+from app.ops import bring_back_package as apply_package
+from app.package import export_package, read_package
 from app.queries import monthly_values, plan_items, statuses
 
 
@@ -44,7 +45,8 @@ def test_changes_come_back_and_are_logged_with_the_sender(demo_db, tmp_path):
     assert {c.label for c in diff.changes} == {"窓口件数 令和6年度 4月", "項番3 進捗状況", "項番3 評価"}
     assert not diff.conflicts
     assert value(demo_db, "counter_count", 4) == 541                    # nothing stored before confirming
-    assert apply_package(demo_db, diff) == 3
+    changes = apply_package(demo_db, diff)
+    assert changes.indicators == {"counter_count"} and changes.statuses == {(3, 4)}
     assert value(demo_db, "counter_count", 4) == 560
     from app.edits import history
 

@@ -2,12 +2,14 @@
 change what. Run against SQLite and, in CI, PostgreSQL."""
 import pytest
 
-from app.access import add_user
-from app.edits import CellEntry, set_month_values
+from app.ops import add_user
+from app.edits import CellEntry
+from tests.helpers import set_month_values
 from app.errors import ConflictError, PermissionDenied
-from app.imports import import_workbook
+from app.ops import import_workbook
 from app.queries import monthly_values, plan_items, statuses
-from app.statuses import save_kpi_rating, save_status, status_version
+from app.ops import rate_kpi as save_kpi_rating, save_status
+from app.statuses import status_version
 from app.store import open_database
 from tests.conftest import SAMPLE
 
@@ -69,16 +71,22 @@ def test_group_leaders_change_only_their_groups_data(demo_db):
     assert value(demo_db, "decl_new", 2024, 4) == 2 and value(demo_db, "counter_count", 2024, 4) == 1
 
 
-def test_imports_are_checked_too(demo_db, monkeypatch):
-    import app.imports
+def test_imports_are_checked_too(demo_db):
+    from app.imports import import_history
+    from app.ops import learn_alias, undo_import
 
     add_user(demo_db, "gyomu", "10", "業務")
-    monkeypatch.setattr(app.imports, "current_user", lambda: "gyomu")
     with pytest.raises(PermissionDenied):
-        import_workbook(demo_db, SAMPLE / "hq_national_fy2024.xlsx")      # headquarters' tables: 企画総務
+        import_workbook(demo_db, SAMPLE / "hq_national_fy2024.xlsx", who="gyomu")   # headquarters' tables: 企画総務
     with pytest.raises(PermissionDenied):
-        import_workbook(demo_db, SAMPLE / "gunma_fy2024_monthly.xlsx")   # holds other groups' sheets
+        import_workbook(demo_db, SAMPLE / "gunma_fy2024_monthly.xlsx", who="gyomu")   # holds other groups' sheets
     assert len(monthly_values(demo_db)) == 854
+    plan_batch = next(b.id for b in import_history(demo_db) if b.layout == "plan")
+    with pytest.raises(PermissionDenied):
+        undo_import(demo_db, plan_batch, who="gyomu")                 # the plan is 企画総務's
+    with pytest.raises(PermissionDenied):
+        learn_alias(demo_db, "窓口件数（再掲）", "counter_count", who="gyomu")   # the mapping is everyone's
+    assert len(plan_items(demo_db, "10", 2024)) == 21
 
 
 def test_users_are_registered_on_the_command_line(demo_db, capsys):

@@ -4,7 +4,7 @@ import sqlite3
 import pytest
 from sqlalchemy import inspect, text
 
-from db.engine import backup_sqlite, current_revision, head_revision, make_engine, migrate
+from db.engine import backup_sqlite, current_revision, head_revision, make_engine, migrate, upgrade
 from db.models import Base
 
 pytestmark = pytest.mark.sqlite_only      # about SQLite files themselves
@@ -76,7 +76,6 @@ def test_head_read_from_the_files_is_alembics_head(empty_db):
 
 def test_a_populated_database_of_every_released_schema_upgrades(tmp_path):
     """Each revision in turn: a database made at it, with data, upgrades to head keeping the data."""
-    from alembic import command
     from alembic.script import ScriptDirectory
 
     from app.store import open_database
@@ -88,7 +87,7 @@ def test_a_populated_database_of_every_released_schema_upgrades(tmp_path):
     for rev in revisions[:-1]:
         path = tmp_path / f"at-{rev}.sqlite3"
         engine = make_engine(path)
-        command.upgrade(_alembic_config(engine), rev)
+        upgrade(engine, rev)
         with engine.begin() as c:
             c.execute(text("INSERT INTO branch (code, name) VALUES ('10', '群馬')"))
             c.execute(text("INSERT INTO fiscal_year (year) VALUES (2024)"))

@@ -12,7 +12,7 @@ import pytest
 from app.backups import InstanceLock, auto_backup, list_backups, network_filesystem, restore
 from app.cli import main
 from app.errors import DatabaseError
-from app.imports import import_workbook
+from app.ops import import_workbook
 from app.queries import monthly_values
 from app.store import open_database
 from tests.conftest import ROOT, SAMPLE
@@ -44,7 +44,7 @@ def test_each_import_is_preceded_by_a_backup_and_they_are_bounded(empty_db, monk
 def test_restore_puts_a_backup_back_and_keeps_the_current_content(demo_db, tmp_path, capsys):
     path = demo_db.engine.url.database
     before = auto_backup(demo_db, "manual")
-    from app.edits import set_month_value
+    from tests.helpers import set_month_value
 
     set_month_value(demo_db, "10", 2024, 4, "mail_count", 1)
     demo_db.engine.dispose()
@@ -94,7 +94,7 @@ def test_one_window_per_database_file(tmp_path):
 IMPORTER = """
 import sys; sys.path.insert(0, {root!r})
 from app.store import open_database
-from app.imports import import_workbook
+from app.ops import import_workbook
 db = open_database({db!r})
 print("start", flush=True)
 r = import_workbook(db, {book!r}, branch="10")
@@ -104,7 +104,8 @@ print("done", r.inserted, flush=True)
 EDITOR = """
 import sys; sys.path.insert(0, {root!r})
 from app.store import open_database
-from app.edits import CellEntry, set_month_values
+from app.edits import CellEntry
+from tests.helpers import set_month_values
 db = open_database({db!r})
 print("start", flush=True)
 for k in range(1, 100000):

@@ -5,7 +5,8 @@ import pytest
 from app.catalogue import load_catalogue
 from app.cli import main
 from app.errors import ImportRefused
-from app.imports import import_workbook, read_workbook
+from app.imports import read_workbook
+from app.ops import import_workbook
 from app.ranks import competition_ranks, national_ranks
 from app.store import branch_names
 from importers import identify

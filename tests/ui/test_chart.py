@@ -56,7 +56,7 @@ def test_counts_as_bars_and_year_to_date(qtbot, demo_db):
 
 
 def test_national_line_and_rank_after_importing_hq_tables(qtbot, demo_db):
-    from app.imports import import_workbook
+    from app.ops import import_workbook
 
     import_workbook(demo_db, SAMPLE / "hq_national_fy2024.xlsx")
     data = chart_data(demo_db, "10", "mail_rate", 2024)

@@ -10,10 +10,10 @@ def test_every_kpi_with_target_result_and_proposal(demo_db):
     assert [ln.item_no for ln in lines] == sorted(ln.item_no for ln in lines)
     by = {(ln.item_no, ln.indicator): ln for ln in lines}
     mail = by[(2, "mail_rate")]
-    assert (mail.target, mail.result, mail.as_of, mail.proposed, mail.rank) == (
+    assert (mail.target, mail.result, mail.as_of_text, mail.proposed, mail.rank) == (
         "95%以上", "94.3%", "令和7年3月末現在", "△", 27)
     card = by[(7, "card_recovery_rate")]
-    assert (card.target, card.result, card.as_of) == ("前年度 85.15%以上", "83.62%", "令和6年11月末現在")
+    assert (card.target, card.result, card.as_of_text) == ("前年度 85.15%以上", "83.62%", "令和6年11月末現在")
     tender = by[(21, "tender_single_bid_rate")]                 # only the printed year figure exists
     assert (tender.result, tender.proposed) == ("8.3%", "◎")
     assert by[(12, None)].target == "前年度以上" and by[(12, None)].result == "－"

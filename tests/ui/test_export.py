@@ -9,7 +9,7 @@ import pytest
 
 from app.queries import plan_items
 from app.report import build
-from app.statuses import save_status
+from app.ops import save_status
 from tests.conftest import ROOT
 from ui.export import export, write_pdf
 

@@ -44,7 +44,7 @@ def test_typing_a_value_stores_it_and_undo_restores_it(window, qtbot, demo_db):
     assert model.index(r, YEAR_COL).data() == "4,969"               # the printed year figure stays …
     assert model.index(r, YEAR_COL).data(Qt.BackgroundRole).color().name() == "#fff4d6"   # … marked
     log = history(demo_db, "10", 2024, 4, "counter_count")[0]
-    assert (log.old, log.new, log.source) == ("541", "600", "hand edit")
+    assert (log.old, log.new, log.source) == ("541", "600", "手入力")
 
     qtbot.keyClick(window, Qt.Key_Z, Qt.ControlModifier)
     assert stored(demo_db, "counter_count", 2024, 4) == 541
@@ -52,6 +52,8 @@ def test_typing_a_value_stores_it_and_undo_restores_it(window, qtbot, demo_db):
     assert stored(demo_db, "counter_count", 2024, 4) == 600
     window.undo_action.trigger()
     assert model.index(r, col_of(4)).data() == "541"
+    assert model.index(r, col_of(4)).data(Qt.ToolTipRole).startswith("取込:")   # its origin is back, not 手入力
+    assert [h.source for h in history(demo_db, "10", 2024, 4, "counter_count")][:2] == ["元に戻す", "やり直し"]
 
 
 def test_a_bad_entry_is_refused_with_its_reason_and_never_stored_as_zero(window, demo_db):
@@ -143,14 +145,14 @@ def test_cell_history_dialog(window, qtbot, demo_db):
     dialog = window.show_cell_history(r, col_of(4))
     qtbot.addWidget(dialog)
     t = dialog.table
-    assert [t.item(0, c).text() for c in (2, 3, 4)] == ["7,742", "7,801", "hand edit"]
+    assert [t.item(0, c).text() for c in (2, 3, 4)] == ["7,742", "7,801", "手入力"]
     assert "手入力" in model.index(r, col_of(4)).data(Qt.ToolTipRole)
 
 
 def test_a_cell_changed_by_someone_else_meanwhile_is_a_choice(window, demo_db, monkeypatch):
     from PySide6.QtWidgets import QMessageBox
 
-    from app.edits import set_month_value
+    from tests.helpers import set_month_value
     from app.store import open_database
 
     select_item(window, "2")

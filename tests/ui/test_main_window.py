@@ -116,7 +116,7 @@ def test_other_models_pass_the_model_tester(qtbot, demo_db, qtmodeltester):
 
 
 def test_by_branch_table_after_importing_headquarters_tables(window, qtbot, demo_db, qtmodeltester):
-    from app.imports import import_workbook
+    from app.ops import import_workbook
     from tests.conftest import SAMPLE
 
     assert import_workbook(demo_db, SAMPLE / "hq_national_fy2024.xlsx").stored
@@ -155,7 +155,7 @@ def test_a_second_window_on_the_same_file_is_told_so(qtbot, demo_path, tmp_path)
 
 def test_restore_from_the_menu_reopens_the_restored_data(window, qtbot, demo_db):
     from app.backups import auto_backup
-    from app.edits import set_month_value
+    from tests.helpers import set_month_value
 
     backup = auto_backup(demo_db, "manual")
     set_month_value(demo_db, "10", 2024, 4, "counter_count", 1)
@@ -169,7 +169,7 @@ def test_restore_from_the_menu_reopens_the_restored_data(window, qtbot, demo_db)
 def test_work_package_out_and_back_with_a_conflict_chosen(window, qtbot, demo_db, tmp_path):
     import openpyxl
 
-    from app.edits import set_month_value
+    from tests.helpers import set_month_value
     from app.queries import monthly_values
 
     path = window.export_work_package("業務", str(tmp_path / "gyomu.xlsx"))
@@ -185,7 +185,8 @@ def test_work_package_out_and_back_with_a_conflict_chosen(window, qtbot, demo_db
     (box,) = dialog.choices.values()
     box.setCurrentIndex(box.findData("theirs"))
     assert dialog.commit.isEnabled()
-    qtbot.mouseClick(dialog.commit, Qt.LeftButton)
+    with qtbot.waitSignal(dialog.stored, timeout=10000):
+        qtbot.mouseClick(dialog.commit, Qt.LeftButton)            # stored off the GUI thread
     got = {r.month: r.value for r in monthly_values(demo_db, "10", 2024, ["counter_count"])}
     assert (got[4], got[5]) == (560, 460)
 

@@ -1,0 +1,109 @@
+"""The ファイル menu's less frequent actions: work packages out and back, restoring a backup,
+switching to another database. Each asks, calls an operation of app/, and tells the window what
+changed; a failure is one message."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox
+
+from app.fiscal import format_fy
+from ui.tasks import failure_text, run_op, tell
+
+GROUP_NAMES = ("業務", "レセプト", "保健", "企画総務")
+
+
+def export_work_package(window, group: str | None = None, path: str | None = None) -> str | None:
+    from app.package import export_package
+    from app.store import current_user
+
+    if group is None:
+        group, ok = QInputDialog.getItem(window, "作業用ブック", "どのグループの作業用ブックですか", list(GROUP_NAMES), 0, False)
+        if not ok:
+            return None
+    quarter = window.status.current_quarter
+    if path is None:
+        path, _ = QFileDialog.getSaveFileName(window, "作業用ブックを書き出す",
+                                              f"{format_fy(window.fiscal_year)}_第{quarter}四半期_{group}_作業用.xlsx",
+                                              "Excel ブック (*.xlsx)")
+    if not path:
+        return None
+    if run_op(window, "作業用ブック", export_package, window.db, window.branch, window.fiscal_year, group, quarter,
+              path, current_user()) is None:
+        return None
+    window.statusBar().showMessage(f"作業用ブックを書き出しました: {path}", 10000)
+    return path
+
+
+def import_work_package(window, path: str | None = None):
+    from app.package import read_package
+    from ui.package_dialog import PackageDialog
+
+    if path is None:
+        path, _ = QFileDialog.getOpenFileName(window, "作業用ブックを取り込む", "", "Excel ブック (*.xlsx)")
+    if not path:
+        return None
+    window.status.save()
+    diff = run_op(window, "作業用ブック", read_package, window.db, path)
+    if diff is None:
+        return None
+    dialog = PackageDialog(window.db, diff, window)
+    dialog.stored.connect(window.apply_changes)
+    dialog.show()
+    return dialog
+
+
+def restore_backup(window, source: str | None = None, confirm: bool = True) -> bool:
+    """Put a backup in place of this database (the current content is backed up first)."""
+    from app import ops
+    from app.backups import backup_dir
+    from app.store import open_database
+    from db.engine import sqlite_path
+
+    path = sqlite_path(window.db.engine)
+    if path is None:
+        tell(window, "復元", "共有モード（PostgreSQL）のデータベースはサーバーで復元してください", QMessageBox.Information)
+        return False
+    if not source:
+        source, _ = QFileDialog.getOpenFileName(window, "復元するバックアップ", str(backup_dir(path)),
+                                                "データベース (*.sqlite3 *.db)")
+    if not source:
+        return False
+    if confirm and QMessageBox.question(
+            window, "復元", f"{Path(source).name} の内容に戻します。今の内容はバックアップしてから置き換えます。"
+            "よろしいですか？") != QMessageBox.Yes:
+        return False
+    window.status.save()
+    window.db.engine.dispose()
+    try:
+        ops.restore_backup(path, Path(source))
+    except Exception as exc:  # refused or failed: the database is as it was
+        tell(window, "復元", failure_text(exc))
+        window.set_database(open_database(path))
+        return False
+    window.editor.stack.clear()
+    window.set_database(open_database(path))
+    window.statusBar().showMessage(f"{Path(source).name} から復元しました", 10000)
+    return True
+
+
+def switch_database(window, target: str | None = None) -> bool:
+    """Another database: a SQLite file, or a shared PostgreSQL server; remembered for the next start."""
+    from app.store import open_database
+
+    if target is None:
+        current = QSettings("branch-report", "branch-report").value("database/target", "")
+        target, ok = QInputDialog.getText(
+            window, "データベースを切り替える", "SQLite のファイル、または共有サーバーの URL\n"
+            "（例: postgresql+psycopg://利用者:パスワード@サーバー/gunma）", text=current)
+        if not ok or not target.strip():
+            return False
+    window.status.save()
+    db = run_op(window, "データベース", open_database, target.strip())
+    if db is None:
+        return False
+    QSettings("branch-report", "branch-report").setValue("database/target", target.strip())
+    window.editor.stack.clear()
+    window.set_database(db)
+    return True
