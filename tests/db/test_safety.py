@@ -6,6 +6,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -161,4 +162,86 @@ def test_kill_during_edits_leaves_each_edit_whole(demo_path, tmp_path):
     db = open_database(path)
     values = {r.value for r in monthly_values(db, "10", None, ["counter_count"]) if r.fiscal_year in (2022, 2023)}
     assert len(values) == 1 and values.pop() >= 1                      # 24 cells, one edit: never half of it
+    db.engine.dispose()
+
+
+FOUR_FILES = """
+import sys; sys.path.insert(0, {root!r})
+from app.store import open_database
+from app.ops import import_files
+db = open_database({db!r})
+print("start", flush=True)
+r = import_files(db, {books!r})
+print("done", r.stored, flush=True)
+"""
+
+
+@pytest.mark.parametrize("delay", [0.1, 0.4, 0.7, 1.0])
+def test_kill_during_a_four_file_import_leaves_all_or_none(tmp_path, delay):
+    """Four headquarters workbooks (a year each) in one command: a kill at any point leaves all
+    four stored or none — never one, two or three."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import import_bench
+
+    books = []
+    for year in (2021, 2022, 2023, 2024):
+        books.append(str(tmp_path / f"hq{year}.xlsx"))
+        import_bench.build_hq(Path(books[-1]), years=range(year, year + 1), n_indicators=10)
+    path = tmp_path / "crash.sqlite3"
+    open_database(path).engine.dispose()
+    run_and_kill(FOUR_FILES.format(root=str(ROOT), db=str(path), books=books), delay)
+    assert integrity(path) == "ok"
+    db = open_database(path)
+    from app.imports import import_history
+
+    assert len(import_history(db)) in (0, 4)
+    assert len(monthly_values(db)) in (0, 4 * 48 * 12 * 10)
+    db.engine.dispose()
+
+
+MIGRATION_KILLED = """
+import os, signal, sys; sys.path.insert(0, {root!r})
+from alembic.operations import Operations
+
+create = Operations.create_table
+
+
+def create_then_die(self, name, *args, **kwargs):
+    made = create(self, name, *args, **kwargs)
+    if name == "kpi_status":              # inside migration 0002, after its first step
+        os.kill(os.getpid(), signal.SIGKILL)
+    return made
+
+
+Operations.create_table = create_then_die
+from app.store import open_database
+print("start", flush=True)
+open_database({db!r})
+"""
+
+
+def test_a_migration_killed_between_its_steps_leaves_the_previous_revision(tmp_path):
+    from sqlalchemy import text
+
+    from db.engine import current_revision, head_revision, make_engine, upgrade
+
+    path = tmp_path / "old.sqlite3"
+    engine = make_engine(path)
+    upgrade(engine, "0001")
+    with engine.begin() as c:
+        c.execute(text("INSERT INTO branch (code, name) VALUES ('10', '群馬')"))
+    engine.dispose()
+    proc = subprocess.run([sys.executable, "-c", MIGRATION_KILLED.format(root=str(ROOT), db=str(path))],
+                          capture_output=True, text=True)
+    assert proc.returncode == -signal.SIGKILL and proc.stdout.strip() == "start"
+    assert integrity(path) == "ok"
+    engine = make_engine(path)
+    assert current_revision(engine) == "0001"
+    with engine.connect() as c:                                          # nothing of 0002 survived
+        assert "kpi_status" not in {r[0] for r in c.execute(text("SELECT name FROM sqlite_master"))}
+    engine.dispose()
+    db = open_database(path)                                            # the next start migrates
+    assert current_revision(db.engine) == head_revision(db.engine)
+    with db.engine.connect() as c:
+        assert c.execute(text("SELECT name FROM branch WHERE code = '10'")).scalar() == "群馬"
     db.engine.dispose()
