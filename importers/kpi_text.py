@@ -15,24 +15,21 @@ a finished sentence; a wrapped line continues its KPI, a note line (``（※）�
 :func:`read_kpi` reads one KPI: its indicator (the catalogue's longest alias in the sentence,
 or none: the result is entered by hand), its comparison and target —
 
-=========================== ======= ======== =========
-written                     op      target   rule
-=========================== ======= ======== =========
-``95.0％以上`` ``7 日以内``  ``>=``  95.0     value
-``15％以下``                ``<=``  15.0     value
-``10件未満``                ``<``   10.0     value      (strict)
-``10件超``                  ``>``   10.0     value      (strict)
-``100％とする`` ``1,010事業所``  ``==``  100.0   value      (met in the indicator's direction)
-``対前年度以上`` ``前年度末（82.8％）以上``  ``>=``  None  prev_fy
-``定性評価``, no target      ``==``  None     qualitative
-=========================== ======= ======== =========
+* ``95.0％以上`` → ``>=`` 95.0, ``15％以下`` / ``7 日以内`` → ``<=`` (rule ``value``);
+* ``10％未満`` → ``<`` 10.0, ``1,300事業所超`` → ``>`` 1300.0: strict, stored as ``<`` / ``>``;
+* ``100％とする``, a bare ``1,010事業所`` → ``==`` (met at the target or beyond it, in the
+  indicator's direction);
+* ``対前年度以上``, ``前年度末（82.8％）以上`` → ``>=`` with no target (rule ``prev_fy``: last
+  year's year-end figure);
+* ``定性評価``, or no number at all → rule ``qualitative``.
 
 — with thousands separators, full-width digits and ％, ``1 億 3,700 万``, asides in brackets
 (``1,350 事業所 (※) 以上``, ``（実施見込者数：3,915人）``) left out.  The target is the last one
 the sentence states (``80％（※３）以上置き換わった成分数が…21％（※４）以上とする`` → 21).
 
 A KPI whose target cannot be read is kept as written, rule ``qualitative``, with a reason
-(:data:`UNREAD`); so is a sentence with a proviso (``ただし…``), read up to it (:data:`PROVISO`).
+(:data:`UNREAD`); a sentence with a proviso (``ただし…``) is read up to it, with a reason too
+(:data:`PROVISO`).  The plan importer turns the reasons into warnings naming the KPI cell.
 """
 from __future__ import annotations
 
@@ -60,7 +57,8 @@ _NUMBER = r"(\d[\d,]*(?:\.\d+)?(?:[億万]\d[\d,]*(?:\.\d+)?)*[億万]?)"
 _UNIT = r"(%|千円|円|日|時間|事業所|社|件|人|名|回|位|点)?"
 _PREV = re.compile(r"(?:対)?前年度?末?(?:実績)?(以上|以下|未満|超(?![過えカ]))")
 _BOUND = re.compile(_NUMBER + _UNIT + r"(以上|以下|以内|未満|超(?![過えカ]))")
-_EXACT = re.compile(_NUMBER + _UNIT + r"(?=とする|を維持|を達成|を目指|$)")
+_EXACT = re.compile(_NUMBER + _UNIT + r"(?=とする|を維持|を達成|を目指|。?$)")
+_RELATIVE = re.compile(r"前年度?比|前年同期")
 _OPS = {"以上": ">=", "以下": "<=", "以内": "<=", "未満": "<", "超": ">"}
 _ASIDE = re.compile(r"\([^()]*\)")
 _TOGETHER = re.compile(r"とする(?:とともに|と共に)[、,]?")
@@ -163,8 +161,8 @@ def read_kpi(text: str, catalogue) -> tuple[KpiRecord, str | None]:
     found = [(m.end(), "prev_fy", _OPS[m[1]], None, None) for m in _PREV.finditer(body)]
     found += [(m.end(), "value", _OPS[m[3]], m[1], m[2]) for m in _BOUND.finditer(body)]
     found += [(m.end(), "value", "==", m[1], m[2]) for m in _EXACT.finditer(body)
-              if m[2] or m.end() < len(body)]
-    if not found:
+              if m[2] or body[m.end():].strip("。")]          # a bare number at the end needs a unit
+    if not found or _RELATIVE.search(body):                  # 対前年度比105％: no rule for it
         unread = "定性" not in body and re.search(r"\d|以上|以下|以内|未満|前年", body)
         return KpiRecord(indicator, "==", None, "qualitative", unit, text), UNREAD if unread else None
     _, rule, op, number, written_unit = max(found, key=lambda f: f[0])
