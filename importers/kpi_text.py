@@ -8,7 +8,7 @@ or a branch's plan (seeds 001, 002)::
     2）サービススタンダードの平均所要日数 7 日以内を維持する
     3）現金給付等の申請書類に係る窓口での受付率を対前年度以下とする
 
-:func:`split_kpis` cuts a cell into KPIs at their markers (``1）`` ``1-2)`` ``(1)`` ``①`` ``・``
+:func:`split_kpis` cuts a cell into KPIs at their markers (``1）`` ``1-2)`` ``1.`` ``(1)`` ``①`` ``・``
 ``【KPI】`` ``■ KPI：``, also in the middle of a line: ``…とする2）…``) and at a line that follows
 a finished sentence; a wrapped line continues its KPI, a note line (``（※）…``) stays with it.
 
@@ -16,7 +16,8 @@ a finished sentence; a wrapped line continues its KPI, a note line (``（※）�
 or none: the result is entered by hand), its comparison and target —
 
 * ``95.0％以上`` → ``>=`` 95.0, ``15％以下`` / ``7 日以内`` → ``<=`` (rule ``value``);
-* ``10％未満`` → ``<`` 10.0, ``1,300事業所超`` → ``>`` 1300.0: strict, stored as ``<`` / ``>``;
+* ``10％未満`` → ``<`` 10.0, ``1,300事業所超`` → ``>`` 1300.0: strict, stored as ``<`` / ``>``
+  (so are ``…を下回る`` / ``…を上回る``);
 * ``100％とする``, a bare ``1,010事業所`` → ``==`` (met at the target or beyond it, in the
   indicator's direction);
 * ``対前年度以上``, ``前年度末（82.8％）以上`` → ``>=`` with no target (rule ``prev_fy``: last
@@ -46,7 +47,7 @@ _FOLD = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
 _CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 _MARK = re.compile(
     r"(?P<head>(?:[■□◆◇○〇◯●]\s*KPI|[【\[]\s*KPI\s*[】\]]|KPI(?=\s*[:①-⑳]))\s*(?P<hc>[①-⑳])?\s*:?)"
-    r"|(?P<num>(?<![\d.,※(])(?P<n1>\d{1,2})(?:-(?P<n2>\d{1,2}))?\))"
+    r"|(?P<num>(?<![\d.,※(])(?P<n1>\d{1,2})(?:-(?P<n2>\d{1,2}))?(?:\)|\.(?!\d)))"
     r"|(?P<paren>\((?P<pn>\d{1,2})\))"
     r"|(?P<circ>[①-⑳])"
     r"|(?P<bullet>・)")
@@ -55,11 +56,12 @@ _NOTE_START = ("※", "(")
 
 _NUMBER = r"(\d[\d,]*(?:\.\d+)?(?:[億万]\d[\d,]*(?:\.\d+)?)*[億万]?)"
 _UNIT = r"(%|千円|円|日|時間|事業所|社|件|人|名|回|位|点)?"
-_PREV = re.compile(r"(?:対)?前年度?末?(?:実績)?(以上|以下|未満|超(?![過えカ]))")
-_BOUND = re.compile(_NUMBER + _UNIT + r"(以上|以下|以内|未満|超(?![過えカ]))")
+_WORDS = r"(以上|以下|以内|未満|超(?![過えカ])|を上回|を下回)"
+_PREV = re.compile(r"(?:対)?前年度?末?(?:実績)?" + _WORDS)
+_BOUND = re.compile(_NUMBER + _UNIT + _WORDS)
 _EXACT = re.compile(_NUMBER + _UNIT + r"(?=とする|を維持|を達成|を目指|。?$)")
 _RELATIVE = re.compile(r"前年度?比|前年同期")
-_OPS = {"以上": ">=", "以下": "<=", "以内": "<=", "未満": "<", "超": ">"}
+_OPS = {"以上": ">=", "以下": "<=", "以内": "<=", "未満": "<", "超": ">", "を上回": ">", "を下回": "<"}
 _ASIDE = re.compile(r"\([^()]*\)")
 _TOGETHER = re.compile(r"とする(?:とともに|と共に)[、,]?")
 
