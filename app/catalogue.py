@@ -45,6 +45,13 @@ _TRANSLATE = str.maketrans({
     "\u200b": None, "\ufeff": None,
 })
 _MARKS = "○〇◯●◎■□◆◇・※★☆"
+#: What a table title (表題) says besides the indicator, in normalised form: the fiscal year
+#: (令和６年度, R6, 2024年度), whom it covers (支部別, 全国) and what kind of table it is
+#: (一覧, 集計, 推移, 状況).  ``令和６年度　平均所要日数　支部別一覧`` is 平均所要日数's table.
+_TITLE_YEAR = re.compile(r"(?:令和|平成)(?:\d+|元)年度?|(?<![a-z])r\d{1,2}(?:年度)?(?!\d)|(?:19|20)\d\d年度")
+_TITLE_SCOPE = re.compile(r"\((?:支部別|都道府県別|全支部|全国|月別|年度別)\)")
+_TITLE_WORDS = ("支部別", "都道府県別", "全支部", "全国", "月別", "年度別", "一覧表", "一覧", "集計表", "集計",
+                "推移表", "推移", "状況", "表", "の", "-", "・", ":", "()")
 _UNIT_SUFFIX = re.compile(r"\((?:円|件|%|日|人|回|事業所|時間)\)$|\(※\d*\)$|※\d*$|[:：]$")
 
 
@@ -75,6 +82,24 @@ def _normalize_once(text: str) -> str:
         t = _UNIT_SUFFIX.sub("", t)
         if t == before:
             return t
+
+
+def title_forms(title: str | None) -> list[str]:
+    """A table title, normalised, then with its fiscal year and its table words taken off one
+    by one, down to the bare name: ``令和６年度　平均所要日数　支部別一覧`` →
+    ``[令和6年度平均所要日数支部別一覧, 平均所要日数支部別一覧, 平均所要日数支部別, 平均所要日数]``."""
+    t = normalize_label(title)
+    forms = [t]
+    t = _TITLE_SCOPE.sub("", _TITLE_YEAR.sub("", t))
+    while True:
+        if t != forms[-1]:
+            forms.append(t)
+        for word in _TITLE_WORDS:
+            if len(t) > len(word) and (t.endswith(word) or t.startswith(word)):
+                t = t[:-len(word)] if t.endswith(word) else t[len(word):]
+                break
+        else:
+            return forms
 
 
 def _closing(t: str) -> int:
@@ -227,14 +252,16 @@ class Catalogue:
         ``○サービススタンダード`` resolves to ss_rate: the 達成率 is the headline figure
         published under that name (KPI「サービススタンダードの達成状況」).
         """
-        t = normalize_label(title)
-        if t in GENERIC_CAPTIONS:
+        forms = title_forms(title)
+        t, core = forms[0], forms[-1]
+        if t in GENERIC_CAPTIONS or core in GENERIC_CAPTIONS:
             return _UNKNOWN
-        if t in self._index:
-            return self._narrow(self._index[t], t, self._extra.get(t))
+        for form in forms:
+            if form in self._index:
+                return self._narrow(self._index[form], t, self._extra.get(form))
         best, codes = 0, []
         for word, owners in self._index.items():
-            if len(word) < 2 or len(word) < best or word not in t:
+            if len(word) < 2 or len(word) < best or word not in core:
                 continue
             owners = [c for c in owners if not self._context[c] or self._fits_context(c, t)
                       or any(w in word for w in self._context[c])]
@@ -244,6 +271,16 @@ class Catalogue:
                 best, codes = len(word), []
             codes += [c for c in owners if c not in codes]
         return self._narrow(tuple(codes), t, None)
+
+    def candidates(self, label: str, title: str = "") -> list[str]:
+        """The indicators a row label, caption or table title could name (候補): one when it is
+        decided, two or more when it is ambiguous, none when it is unknown.  For the message
+        that lists them, so that the user settles the label once (``import --map 'LABEL=CODE'``,
+        kept as a learned mapping)."""
+        res = self.resolve(label, title)
+        if not res.candidates and normalize_label(label) not in self._index:
+            res = self.resolve_title(label)
+        return list(res.candidates)
 
     def _narrow(self, codes: tuple[str, ...], title: str, preferred: str | None) -> Resolution:
         if len(codes) <= 1:

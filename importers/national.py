@@ -10,6 +10,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
+from app.catalogue import Resolution, title_forms
 from app.fiscal import FISCAL_MONTHS, find_fiscal_year
 from importers.base import Book, Extraction, Problem, Sheet
 from importers.monthly import YEAR_CAPTIONS, find_month_header, read_cell, sheet_title
@@ -80,13 +81,11 @@ class NationalImporter:
                                             book.where(sheet, 0, 0)))
                 continue
             out.fiscal_year = out.fiscal_year or fy
-            name = re.sub(r"(令和|平成)\s*(\d+|元)\s*年度|\d{4}\s*年度|R\d+", "", TITLE_NOISE.sub("", title))
-            res = catalogue.resolve_title(name) if name.strip() else catalogue.resolve_title(sheet.name)
+            res, name = self._indicator(title, sheet.name, catalogue)
             if res.code is None:
-                res = catalogue.resolve_title(sheet.name)
-            if res.code is None:
-                out.problems.append(Problem(f"'{title or sheet.name}' がどの指標の表か分かりません",
-                                            book.where(sheet, 0, 0), label=name.strip() or sheet.name))
+                msg = (f"'{title or sheet.name}' はどの指標の表か決められません (候補: {', '.join(res.candidates)})"
+                       if res.candidates else f"'{title or sheet.name}' がどの指標の表か分かりません")
+                out.problems.append(Problem(msg, book.where(sheet, 0, 0), label=name))
                 continue
             ind = catalogue[res.code]
             year_col = mc + 12 if _text(sheet.value(hr, mc + 12)) in YEAR_CAPTIONS else None
@@ -116,3 +115,18 @@ class NationalImporter:
                 out.problems.append(Problem(f"{len(missing)} 支部の行がありません ({', '.join(missing[:5])}…)",
                                             book.where(sheet, hr, mc - 1), "warning"))
         return out
+
+    @staticmethod
+    def _indicator(title: str, sheet_name: str, catalogue) -> tuple[Resolution, str]:
+        """The indicator the sheet's title names (the catalogue takes off its fiscal year and
+        words such as 支部別一覧), else its sheet name; and the bare name (``平均所要日数``) a
+        user maps once when neither decides."""
+        named = [t for t in (TITLE_NOISE.sub("", title), sheet_name) if title_forms(t)[-1]]
+        tried = [(catalogue.resolve_title(t), title_forms(t)[-1]) for t in named]
+        for res, label in tried:
+            if res.ok:
+                return res, label
+        for res, label in tried:
+            if res.candidates:
+                return res, label
+        return tried[0] if tried else (Resolution(None), sheet_name)

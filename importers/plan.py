@@ -1,12 +1,13 @@
-"""Layout C: the yearly plan template (事業計画): one row per item, KPI sentences parsed."""
+"""Layout C: the yearly plan template (事業計画): one row per item, KPI sentences parsed
+(:mod:`importers.kpi_text`); a KPI whose target is not read is a warning naming its cell."""
 from __future__ import annotations
 
 import re
 import unicodedata
 
 from app.fiscal import find_fiscal_year
-from app.kpi import parse_kpi, split_kpi_sentences
-from importers.base import Book, Extraction, KpiRecord, PlanItemRecord, Problem, Sheet
+from importers.base import Book, Extraction, PlanItemRecord, Problem, Sheet
+from importers.kpi_text import PROVISO, UNREAD, read_kpis
 from importers.monthly import branch_in, sheet_title
 
 COLUMNS = {"項番": "no", "区分": "pillar", "柱": "pillar", "事業": "title", "項目": "title",
@@ -64,7 +65,12 @@ class PlanImporter:
                     continue
                 if m := PILLAR.match(unicodedata.normalize("NFKC", str(get("pillar") or ""))):
                     pillar_no, pillar_title = int(m.group(1)), m.group(2).strip()
-                kpis = tuple(self._kpi(s, catalogue) for s in split_kpi_sentences(get("kpi") or ""))
+                read = read_kpis(get("kpi"), catalogue)
+                for kpi, why in read:
+                    if why:
+                        out.problems.append(Problem(f"{why}: 「{kpi.text}」",
+                                                    book.where(sheet, r, cols["kpi"]), "warning"))
+                kpis = tuple(kpi for kpi, _ in read)
                 out.plan.append(PlanItemRecord(
                     pillar_no, pillar_title, int(no_text), str(get("title") or "").strip(),
                     str(get("group") or "").strip(), str(get("plan") or "").strip(),
@@ -76,7 +82,8 @@ class PlanImporter:
                                         book.where(book.sheets[0], 0, 0)))
         return out
 
-    @staticmethod
-    def _kpi(sentence: str, catalogue) -> KpiRecord:
-        rule = parse_kpi(sentence, catalogue)
-        return KpiRecord(rule.indicator, rule.op, rule.target, rule.rule, rule.unit, rule.text)
+
+def unparsed_kpis(problems: list[Problem]) -> list[Problem]:
+    """The plan's KPIs whose target was not read (kept as 定性評価) or only read up to a
+    proviso (ただし…), each with its file, sheet and KPI cell: for the user to check."""
+    return [p for p in problems if p.message.startswith((UNREAD, PROVISO))]

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, strategies as st
 
 from app.catalogue import (GENERIC_CAPTIONS, Catalogue, Indicator, Resolution, load_catalogue,
-                           normalize_label)
+                           normalize_label, title_forms)
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = next((p for p in (ROOT / "resources/sample/gunma_fy2024_monthly.xlsx",
@@ -242,6 +242,39 @@ def test_shared_label_without_title_is_ambiguous(cat):
     res = cat.resolve("申請件数")
     assert res.code is None
     assert set(res.candidates) == {"judo_applications", "limit_cert_applications"}
+
+
+@pytest.mark.parametrize(("title", "code"), [
+    ("令和６年度　平均所要日数　支部別一覧", "ss_avg_days"),
+    ("R6 平均所要日数 推移", "ss_avg_days"),
+    ("R6年度 郵送化率の状況", "mail_rate"),
+    ("2024年度 郵送化率 集計表", "mail_rate"),
+    ("令和元年度 返納金債権回収率（全支部）", "debt_recovery_rate"),
+    ("平成３１年度　健康宣言事業所数　一覧表", "decl_total"),
+    ("ＲＸ 平均所要日数 推移", None),                         # not a fiscal year: nothing taken off
+    ("令和6年度 サービススタンダードの達成状況", "ss_rate"),    # 状況 kept where it is the name
+    ("令和6年度 支部別一覧", None),
+])
+def test_table_titles_as_people_write_them(cat, title, code):
+    assert cat.resolve_title(title).code == code
+
+
+def test_title_forms_take_off_year_and_table_words():
+    assert title_forms("令和６年度　平均所要日数　支部別一覧") == [
+        "令和6年度平均所要日数支部別一覧", "平均所要日数支部別一覧", "平均所要日数支部別", "平均所要日数"]
+    assert title_forms("郵送化率") == ["郵送化率"]
+
+
+def test_candidates_of_labels_and_titles(cat):
+    assert cat.candidates("申請件数") == ["judo_applications", "limit_cert_applications"]
+    assert cat.candidates("令和６年度　申請件数　支部別一覧") == ["judo_applications", "limit_cert_applications"]
+    assert cat.candidates("申請件数", "○限度額適用認定証") == ["judo_applications", "limit_cert_applications"]
+    assert cat.resolve("申請件数", "○限度額適用認定証").code == "limit_cert_applications"
+    assert cat.candidates("郵送化率") == ["mail_rate"]
+    assert cat.candidates("謎の指標") == []
+    # a mapping settles the ambiguous title, for any year
+    mapped = cat.with_aliases({"申請件数": "judo_applications"})
+    assert mapped.resolve_title("令和７年度 申請件数 支部別一覧").code == "judo_applications"
 
 
 def test_generic_caption_uses_the_title(cat):

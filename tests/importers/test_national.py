@@ -28,7 +28,7 @@ def test_branch_labels(label, code):
 
 
 def hq_workbook(path, label_style=lambda code, name: f"{code} {name}", title="令和5年度 郵送化率（支部別）",
-                start_row=4, start_col=1, values=None, year_caption="年度計"):
+                start_row=4, start_col=1, values=None, year_caption="年度計", percent=True):
     """A by-branch table: branch b gets value 90 + b/10 in every month (unless values says otherwise)."""
     wb = openpyxl.Workbook()
     ws = wb.active
@@ -45,8 +45,8 @@ def hq_workbook(path, label_style=lambda code, name: f"{code} {name}", title="�
         ws.cell(r, start_col, "全国" if code == "00" else label_style(code, NAMES[code]))
         for i in range(12):
             v = (values or {}).get(code, 90 + int(code) / 10)
-            cell = ws.cell(r, start_col + 1 + i, v / 100)
-            cell.number_format = "0.0%"
+            cell = ws.cell(r, start_col + 1 + i, v / 100 if percent else v)
+            cell.number_format = "0.0%" if percent else "0.0"
     wb.save(path)
     return path
 
@@ -83,6 +83,30 @@ def test_unknown_branch_and_duplicate_rows_are_errors(tmp_path):
 def test_a_table_whose_indicator_is_unknown(tmp_path):
     ext = read_workbook(hq_workbook(tmp_path / "hq.xlsx", title="令和5年度 謎の指標（支部別）"), CAT)
     assert [e.where.cell for e in ext.errors] == ["A1"] and "どの指標" in ext.errors[0].message
+
+
+@pytest.mark.parametrize("title, code, fy", [
+    ("令和６年度　平均所要日数　支部別一覧", "ss_avg_days", 2024),      # issue 12: was refused
+    ("R6 郵送化率 支部別集計表", "mail_rate", 2024),
+    ("2024年度 保険証回収率の推移", "card_recovery_rate", 2024),
+    ("令和５年度 サービススタンダードの達成状況（支部別）", "ss_rate", 2023),
+])
+def test_titles_as_people_write_them(tmp_path, title, code, fy):
+    ext = read_workbook(hq_workbook(tmp_path / "hq.xlsx", title=title, percent=CAT[code].unit == "%"), CAT)
+    assert ext.errors == []
+    assert {(v.indicator, v.fiscal_year) for v in ext.values} == {(code, fy)}
+
+
+def test_an_ambiguous_title_lists_its_candidates_and_a_mapping_settles_it(tmp_path):
+    path = hq_workbook(tmp_path / "hq.xlsx", title="令和６年度　申請件数　支部別一覧", percent=False)
+    (err,) = read_workbook(path, CAT).errors
+    assert err.message == ("'令和６年度　申請件数　支部別一覧' はどの指標の表か決められません "
+                           "(候補: judo_applications, limit_cert_applications)")
+    assert err.label == "申請件数"
+    assert CAT.candidates(err.label) == ["judo_applications", "limit_cert_applications"]
+    mapped = CAT.with_aliases({err.label: "limit_cert_applications"})      # import --map '申請件数=…'
+    ext = read_workbook(path, mapped)
+    assert ext.errors == [] and {v.indicator for v in ext.values} == {"limit_cert_applications"}
 
 
 def test_competition_ranks_share_the_best_rank():
