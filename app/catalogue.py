@@ -424,3 +424,25 @@ def _check(indicators: Iterable[Indicator], known: Mapping[str, Indicator], wher
             raise fail("weight は kind 'average' だけに指定できます (only for averages)")
         if ind.sum_of and ind.kind not in ("count", "amount"):
             raise fail("sum_of は kind 'count'/'amount' だけに指定できます (only for counts and amounts)")
+
+
+def find_indicator(text: str, catalogue) -> str | None:
+    """The indicator whose name or alias the sentence names (the longest such phrase).
+
+    Phrases shorter than three characters, or shared by two indicators, say nothing; nor do
+    asides in brackets (``返納金債権（診療報酬返還金（不当請求）を除く。）の回収率``).
+    """
+    norm = normalize_label(text)
+    while (bare := re.sub(r"\([^()]*\)", "", norm)) != norm:   # asides in brackets say nothing
+        norm = bare
+    owners: dict[str, set[str]] = {}
+    for ind in catalogue:
+        for phrase in {ind.name, *ind.aliases}:
+            p = normalize_label(phrase)
+            if len(p) >= 3:
+                owners.setdefault(p, set()).add(ind.code)
+    best = None
+    for phrase, codes in owners.items():
+        if len(codes) == 1 and phrase in norm and (best is None or len(phrase) > len(best[0])):
+            best = (phrase, next(iter(codes)))
+    return best[1] if best else None

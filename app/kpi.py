@@ -1,14 +1,11 @@
-"""KPI rules: reading a KPI sentence, resolving its target, proposing a rating.
+"""KPI rules: a KPI's target as users write it, and the rating its result proposes.
 
-``【KPI】現金給付等の申請に係る郵送化率を95.0％以上とする。`` → mail_rate >= 95.0;
-``…査定率について前年度以上とする`` → >= last year's year-end figure (prev_fy);
-``…を100％とする`` → == 100 (met at 100 or more, in the indicator's direction).
+(A KPI sentence is read by importers/kpi_text.py: ``…郵送化率を95.0％以上とする。`` → mail_rate >= 95.0;
+``…査定率について前年度以上とする`` → >= last year's year-end figure (prev_fy); ``…を100％とする``
+→ == 100, met at 100 or more in the indicator's direction; 未満 and 超 are strict: '<' and '>'.)
 """
 from __future__ import annotations
 
-import re
-import unicodedata
-from dataclasses import dataclass
 
 
 RATINGS = ("◎", "○", "△", "×", "□")
@@ -16,80 +13,7 @@ RATING_MEANING = {"◎": "目標を上回る", "○": "目標達成（計画通�
                   "×": "未実施", "□": "未実施（これから実施）"}
 ABOVE_MARGIN = 0.05     # ◎ when the result beats the target by 5 % of it or more
 
-_START = re.compile(r"^\s*(【KPI】|[①-⑳]|\d+-\d+[)）]|\(\d+\)|（\d+）)")
-_PREV = re.compile(r"(?:対)?前年度(?:末)?(?:実績)?(以上|以下)")
-_BOUND = re.compile(r"(\d[\d,]*(?:\.\d+)?)\s*(%|円|日|事業所|件|人|回)?\s*(以上|以下|以内|未満)")
-_EXACT = re.compile(r"(\d[\d,]*(?:\.\d+)?)\s*(%|円|日|事業所|件|人|回)?\s*とする")
-_OPS = {"以上": ">=", "以下": "<=", "以内": "<=", "未満": "<="}
-
-
-@dataclass(frozen=True)
-class KpiRule:
-    indicator: str | None
-    op: str                    # '>=', '<=', '=='
-    target: float | None       # None for prev_fy and qualitative
-    rule: str                  # 'value' | 'prev_fy' | 'qualitative'
-    unit: str
-    text: str                  # the sentence as written
-
-
-def split_kpi_sentences(cell: str) -> list[str]:
-    """A KPI cell → its sentences; a line not starting a new KPI continues the previous one."""
-    out: list[str] = []
-    for line in str(cell or "").splitlines():
-        if not line.strip():
-            continue
-        if out and not (_START.match(line) or _START.match(unicodedata.normalize("NFKC", line))):
-            out[-1] += line.strip()
-        else:
-            out.append(line.strip())
-    return out
-
-
-def parse_kpi(sentence: str, catalogue) -> KpiRule:
-    text = unicodedata.normalize("NFKC", sentence)
-    indicator = find_indicator(text, catalogue)
-    unit = catalogue[indicator].unit if indicator else ""
-    if m := _PREV.search(text):
-        return KpiRule(indicator, _OPS[m.group(1)], None, "prev_fy", unit, sentence)
-    bounds = list(_BOUND.finditer(text))
-    if bounds:
-        m = bounds[-1]
-        return KpiRule(indicator, _OPS[m.group(3)], _number(m.group(1)), "value", m.group(2) or unit, sentence)
-    if m := _EXACT.search(text):
-        return KpiRule(indicator, "==", _number(m.group(1)), "value", m.group(2) or unit, sentence)
-    return KpiRule(indicator, "==", None, "qualitative", unit, sentence)
-
-
-def _number(text: str) -> float:
-    return float(text.replace(",", ""))
-
-
-def find_indicator(text: str, catalogue) -> str | None:
-    """The indicator whose name or alias the sentence names (the longest such phrase).
-
-    Phrases shorter than three characters, or shared by two indicators, say nothing; nor do
-    asides in brackets (``返納金債権（診療報酬返還金（不当請求）を除く。）の回収率``).
-    """
-    from app.catalogue import normalize_label   # here: the window loads this module at start-up
-
-    norm = normalize_label(text)
-    while (bare := re.sub(r"\([^()]*\)", "", norm)) != norm:   # asides in brackets say nothing
-        norm = bare
-    owners: dict[str, set[str]] = {}
-    for ind in catalogue:
-        for phrase in {ind.name, *ind.aliases}:
-            p = normalize_label(phrase)
-            if len(p) >= 3:
-                owners.setdefault(p, set()).add(ind.code)
-    best = None
-    for phrase, codes in owners.items():
-        if len(codes) == 1 and phrase in norm and (best is None or len(phrase) > len(best[0])):
-            best = (phrase, next(iter(codes)))
-    return best[1] if best else None
-
-
-OP_WORDS = {">=": "以上", "<=": "以下", "==": ""}
+OP_WORDS = {">=": "以上", "<=": "以下", "<": "未満", ">": "超", "==": ""}
 
 
 def target_text(rule: str, op: str, target: float | None, unit: str = "", kind: str = "count",
@@ -108,13 +32,6 @@ def target_text(rule: str, op: str, target: float | None, unit: str = "", kind: 
     return format_value(target, unit=unit, kind=kind) + word
 
 
-def resolve_target(rule: KpiRule, previous_year_figure: float | None) -> float | None:
-    """The number to compare with: the fixed target, or last year's year-end figure."""
-    if rule.rule == "prev_fy":
-        return previous_year_figure
-    return rule.target
-
-
 def propose_rating(op: str, target: float | None, result: float | None,
                    higher_is_better: bool = True) -> str | None:
     """◎ above target, ○ met, △ not met; None when there is nothing to judge yet.
@@ -127,11 +44,11 @@ def propose_rating(op: str, target: float | None, result: float | None,
     if op == "==":
         met = result >= target if higher_is_better else result <= target
         return "○" if met or abs(result - target) < 1e-9 else "△"
-    if op == ">=":
-        if result < target - 1e-9:
+    if op in (">=", ">"):
+        if result < target - 1e-9 or (op == ">" and result <= target + 1e-9):
             return "△"
         return "◎" if result >= target + abs(target) * ABOVE_MARGIN and target else "○"
-    if result > target + 1e-9:
+    if result > target + 1e-9 or (op == "<" and result >= target - 1e-9):
         return "△"
     return "◎" if result <= target - abs(target) * ABOVE_MARGIN and target else "○"
 

@@ -155,7 +155,7 @@ def read_kpis(cell: str | None, catalogue) -> list[tuple[KpiRecord, str | None]]
 def read_kpi(text: str, catalogue) -> tuple[KpiRecord, str | None]:
     """One KPI's indicator, comparison, target, rule and unit; and why it needs a look (None
     when read cleanly)."""
-    from app.kpi import find_indicator
+    from app.catalogue import find_indicator
 
     body, proviso = _body(text)
     indicator = find_indicator(body, catalogue)

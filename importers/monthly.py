@@ -106,7 +106,7 @@ class MonthlyImporter:
 
     def extract(self, book: Book, catalogue, default_branch: str | None = None,
                 branch_names: dict[str, str] | None = None) -> Extraction:
-        from app.store import branch_names as all_branch_names
+        from app.branches import branch_names as all_branch_names
 
         names = branch_names or all_branch_names()
         out = Extraction(self.layout, book.name)

@@ -2,7 +2,12 @@
 import pytest
 
 from app.catalogue import load_catalogue
-from app.kpi import normalize_rating, parse_kpi, propose_rating, resolve_target, split_kpi_sentences
+from app.kpi import normalize_rating, propose_rating, target_text
+from importers.kpi_text import read_kpi, split_kpis
+
+
+def parse_kpi(sentence, catalogue):
+    return read_kpi(sentence, catalogue)[0]
 
 CAT = load_catalogue()
 
@@ -32,7 +37,7 @@ def test_kpi_sentences(sentence, indicator, op, target, rule):
 def test_kpi_cell_splits_into_sentences_and_joins_wrapped_lines():
     cell = ("【KPI】1-1）全被保険者数に占める健康保険委員が委嘱されている事業所の被\n保険者数の割合を56.0％以上とする。\n"
             "1-2）健康保険委員の委嘱事業所数を前年度以上とする")
-    parts = split_kpi_sentences(cell)
+    parts = split_kpis(cell)
     assert len(parts) == 2
     assert parts[0].endswith("被保険者数の割合を56.0％以上とする。")
     assert [parse_kpi(p, CAT).indicator for p in parts] == ["iin_coverage", "iin_companies"]
@@ -43,6 +48,8 @@ def test_kpi_cell_splits_into_sentences_and_joins_wrapped_lines():
     (">=", 95.0, 99.8, True, "◎"), ("<=", 15.0, 8.3, False, "◎"), ("<=", 15.0, 15.0, False, "○"),
     ("<=", 15.0, 15.1, False, "△"), ("==", 100.0, 100.0, True, "○"), ("==", 100.0, 99.9, True, "△"),
     (">=", 95.0, None, True, None), (">=", None, 95.0, True, None),
+    ("<", 10.0, 10.0, False, "△"), ("<", 10.0, 9.9, False, "○"), (">", 10.0, 10.0, True, "△"),
+    (">", 10.0, 10.3, True, "○"), (">", 10.0, 10.6, True, "◎"),
 ])
 def test_proposed_rating(op, target, result, higher, rating):
     assert propose_rating(op, target, result, higher) == rating
@@ -55,7 +62,7 @@ def test_prev_fy_target_is_last_years_year_end_figure(demo_db):
     fig = Figures(demo_db, "10")
     items = {i.item_no: i for i in plan_items(demo_db, "10", 2024)}
     assessment = items[5].kpis[0]
-    assert resolve_target(parse_kpi(assessment.text, CAT), fig.year_value("receipt_assessment_rate", 2023)) == 0.08
+    assert parse_kpi(assessment.text, CAT).rule == "prev_fy" and fig.year_value("receipt_assessment_rate", 2023) == 0.08
     res = fig.kpi_result(assessment, 2024)
     assert res.target == pytest.approx(0.080)      # seed 004: ※KPI 0.080%
     assert res.result == pytest.approx(0.069) and res.proposed == "△"
@@ -80,3 +87,8 @@ def test_targets_as_users_write_them(rule, op, target, unit, text):
     from app.kpi import target_text
 
     assert target_text(rule, op, target, unit) == text
+
+
+def test_strict_targets_are_written_as_users_write_them():
+    assert target_text("value", "<", 10.0, "%") == "10%未満"
+    assert target_text("value", ">", 1350.0, "事業所") == "1,350超"

@@ -1,0 +1,39 @@
+"""Every failure reaches the user: a refused operation is one Japanese message in the window, and
+the widget shows what is stored again (nothing only printed to stderr)."""
+from PySide6.QtWidgets import QMessageBox
+
+from app.ops import add_user
+from app.queries import monthly_values, plan_items
+from app.statuses import kpi_ratings
+from tests.ui.test_main_window import select_item
+
+
+def shown_message(window) -> str:
+    boxes = [w for w in window.findChildren(QMessageBox) if w.isVisible()]
+    assert boxes, "no message shown"
+    return boxes[-1].text()
+
+
+def test_a_refused_kpi_rating_is_said_and_the_stored_mark_comes_back(window, demo_db, capfd):
+    add_user(demo_db, "someone-else", "10", "業務")       # shared mode; whoever runs the tests is not registered
+    window.tabs.setCurrentIndex(1)
+    select_item(window, "2")
+    kpi = plan_items(demo_db, "10", 2024)[1].kpis[0]
+    stored = kpi_ratings(demo_db, [kpi.id], 4).get(kpi.id)
+    box = window.kpi_table.cellWidget(0, 6)
+    box.setCurrentIndex(box.findData("◎"))
+    assert "登録されていません" in shown_message(window)
+    assert window.kpi_table.cellWidget(0, 6).currentData() == stored                 # back to what is stored
+    assert kpi_ratings(demo_db, [kpi.id], 4).get(kpi.id) == stored
+    assert "Traceback" not in capfd.readouterr().err
+
+
+def test_a_refused_grid_edit_is_said_and_the_stored_value_shown(window, demo_db):
+    add_user(demo_db, "someone-else", "10", "業務")
+    select_item(window, "2")
+    model = window.grid_model
+    r = next(i for i, row in enumerate(model.rows) if row.indicator == "counter_count" and row.fiscal_year == 2024)
+    model.setData(model.index(r, 2), "600")
+    assert "登録されていません" in shown_message(window)
+    assert model.index(r, 2).data() == "541"
+    assert [v.value for v in monthly_values(demo_db, "10", 2024, ["counter_count"]) if v.month == 4] == [541]
