@@ -129,8 +129,6 @@ def migrate(engine: Engine) -> Path | None:
     head = _head_from_files()
     if head is not None and _stamped_revision(engine) == head:
         return None                                  # already current: Alembic is not loaded at all
-    from alembic import command
-
     current = current_revision(engine)
     if current == head_revision(engine):
         return None

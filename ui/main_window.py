@@ -6,14 +6,15 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
-    QComboBox, QGroupBox, QLabel, QLineEdit, QMainWindow, QMessageBox, QSplitter, QTableView, QTabWidget,
-    QTextBrowser, QToolBar, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget,
+    QComboBox, QGroupBox, QLabel, QLineEdit, QMainWindow, QMessageBox, QSplitter, QTabWidget, QTextBrowser,
+    QToolBar, QVBoxLayout, QWidget,
 )
 
 from app.branches import branch_names
 from app.fiscal import format_fy
 from ui import file_actions
 from ui.grid_edit import GridEditor
+from ui.navigator import GROUP_ROLE, GROUPS, Navigator
 from ui.tasks import run_op, tell
 
 if TYPE_CHECKING:                  # the database layer is loaded after the window is up
@@ -21,8 +22,6 @@ if TYPE_CHECKING:                  # the database layer is loaded after the wind
     from app.figures import Figures
     from app.store import Database
 
-GROUPS = ("すべてのグループ", "業務", "レセプト", "保健", "企画総務")
-GROUP_ROLE = Qt.UserRole + 1
 
 
 class MainWindow(QMainWindow):
@@ -96,11 +95,7 @@ class MainWindow(QMainWindow):
         find = QAction("検索", self, shortcut=QKeySequence.Find, triggered=self.search.setFocus)
         self.addAction(find)
 
-        self.tree = QTreeWidget()
-        self.tree.setObjectName("navigator")
-        self.tree.setHeaderLabels(["項番", "事業", "担当"])
-        self.tree.setColumnWidth(0, 66)
-        self.tree.setColumnWidth(1, 186)
+        self.tree = Navigator()
         self.tree.currentItemChanged.connect(self._show_current)
 
         detail = QWidget()
@@ -150,10 +145,10 @@ class MainWindow(QMainWindow):
     def _build_tabs(self) -> None:
         """The detail tabs (月次実績, 実施状況・KPI, 支部別, グラフ): made when the database is open, so
         the window itself comes up before these modules load."""
-        from ui.branch_table import BranchTableModel
         from ui.grid_model import MonthlyGridModel
         from ui.grid_view import MonthlyGridView
         from ui.kpi_table import KpiTable
+        from ui.pages import BranchPage, ChartPage
         from ui.status_editor import StatusEditor
 
         self.grid_model = MonthlyGridModel(None, self)
@@ -178,21 +173,11 @@ class MainWindow(QMainWindow):
 
         self.tabs.addTab(self.grid, "月次実績")
         self.tabs.addTab(status_page, "実施状況・KPI")
-        self.branch_model = BranchTableModel(self)
-        self.branch_view = QTableView()
-        self.branch_view.setObjectName("branch-table")
-        self.branch_view.setModel(self.branch_model)
-        self.branch_view.verticalHeader().setDefaultSectionSize(22)
-        self.branch_view.verticalHeader().hide()
-        self.national_label = QLabel()
-        branch_page = QWidget()
-        bl = QVBoxLayout(branch_page)
-        bl.addWidget(self.national_label)
-        bl.addWidget(self.branch_view, 1)
-        self.tabs.addTab(branch_page, "支部別（全国）")
-        self.chart_page = QWidget()                  # the chart is made on first view (pyqtgraph loads then)
-        QVBoxLayout(self.chart_page)
-        self.chart = None
+        self.branch_page = BranchPage()
+        self.branch_model, self.national_label = self.branch_page.model, self.branch_page.label
+        self.tabs.addTab(self.branch_page, "支部別（全国）")
+        self.chart_page = ChartPage()
+        self.chart_page.redraw = self._show_chart
         self.tabs.addTab(self.chart_page, "グラフ")
         self.tabs.currentChanged.connect(lambda _i: self._show_branches())
         self.tabs.currentChanged.connect(lambda _i: self._show_chart())
@@ -341,43 +326,12 @@ class MainWindow(QMainWindow):
 
     def _fill_tree(self) -> None:
         group = self.group_box.currentText() if self.group_box.currentIndex() > 0 else ""
-        needle = self.search.text().strip()
-        self.tree.clear()
-        pillars: dict[int, QTreeWidgetItem] = {}
-        first = None
-        for it in self.items:
-            if group and group not in it.owner_group and "全グループ" not in it.owner_group:
-                continue
-            if needle and needle not in it.title and needle not in it.plan_text:
-                continue
-            parent = pillars.get(it.pillar_no)
-            if parent is None:
-                parent = pillars[it.pillar_no] = QTreeWidgetItem(self.tree, [f"{it.pillar_no}. {it.pillar_title}"])
-                parent.setFirstColumnSpanned(True)
-                parent.setFlags(parent.flags() & ~Qt.ItemIsSelectable)
-            node = QTreeWidgetItem(parent, [str(it.item_no), it.title, it.owner_group.removesuffix("グループ")])
-            node.setData(0, Qt.UserRole, it.id)
-            node.setToolTip(1, it.title)
-            first = first or node
-        groups = QTreeWidgetItem(self.tree, ["グループ別 月次表"])
-        groups.setFirstColumnSpanned(True)
-        groups.setFlags(groups.flags() & ~Qt.ItemIsSelectable)
-        for g in GROUPS[1:] + ("全グループ",):
-            if not group or g in (group, "全グループ"):
-                node = QTreeWidgetItem(groups, ["", f"{g}グループの全指標" if g != "全グループ" else "全グループ共通の指標"])
-                node.setData(0, GROUP_ROLE, g)
-        self.tree.expandAll()
         wanted = QSettings("branch-report", "branch-report").value("view/item")
-        remembered = next((n for n in self._item_nodes() if n.text(0) == str(wanted)), None)
-        if remembered or first:
-            self.tree.setCurrentItem(remembered or first)
-        else:
+        if not self.tree.fill(self.items, group, self.search.text().strip(), wanted):
             self._show(None)
 
     def _item_nodes(self):
-        for i in range(self.tree.topLevelItemCount()):
-            top = self.tree.topLevelItem(i)
-            yield from (top.child(j) for j in range(top.childCount()))
+        return self.tree.item_nodes()
 
     def _show_current(self, node, _previous=None) -> None:
         if node is not None and node.data(0, GROUP_ROLE):
@@ -476,29 +430,17 @@ class MainWindow(QMainWindow):
             return "  ".join(f"{m}{n}" for m, n in counts.items()) + f"  計{sum(counts.values())}"
         self.counts.setText(f"<b>評価の集計（第{quarter}四半期）</b><br>全項目: {line(items)}<br>KPI: {line(kpis)}")
 
-    def _show_branches(self) -> None:
-        """The by-branch table of the indicator of the grid's current row (when that tab shows)."""
-        if self.db is None or self.tabs.currentIndex() != 2:
-            return
-        from app.fiscal import format_fy
-        from app.ranks import national_table
+    def _current_indicator(self, default_last: bool = False) -> str | None:
+        """The indicator of the grid's current row (else its first, or last, row)."""
+        cur, rows = self.grid.currentIndex(), self.grid_model.rows
+        if cur.isValid() and cur.row() < len(rows):
+            return rows[cur.row()].indicator
+        return (rows[-1] if default_last else rows[0]).indicator if rows else None
 
-        cur = self.grid.currentIndex()
-        rows = self.grid_model.rows
-        code = rows[cur.row()].indicator if cur.isValid() and cur.row() < len(rows) else (
-            rows[0].indicator if rows else None)
-        if code is None:
-            self.branch_model.set_rows([], "", "count", self.branch, None)
-            self.national_label.setText("月次実績の表で指標を選んでください")
-            return
-        ind = self.db.catalogue[code]
-        table, latest = national_table(self.db, code, self.fiscal_year)
-        self.branch_model.set_rows(table, ind.unit, ind.kind, self.branch, latest)
-        self.branch_view.resizeColumnsToContents()
-        direction = "高いほど良い" if ind.higher_is_better else "低いほど良い"
-        self.national_label.setText(f"<b>{ind.name}</b>　{format_fy(self.fiscal_year)}　{len(table)} 行　（{direction}）"
-                                  if table else f"{ind.name}: 本部の支部別の表が取り込まれていません"
-                                  "（ファイル → Excel を取り込む）")
+    def _show_branches(self) -> None:
+        """The by-branch table of the grid's current indicator (when that tab shows)."""
+        if self.db is not None and self.tabs.currentWidget() is self.branch_page:
+            self.branch_page.show_indicator(self.db, self._current_indicator(), self.fiscal_year, self.branch)
 
     def switch_database(self, target: str | None = None) -> bool:
         return file_actions.switch_database(self, target)
@@ -552,25 +494,18 @@ class MainWindow(QMainWindow):
             self.raise_()
             self.activateWindow()
 
+    @property
+    def chart(self):
+        return self.chart_page.chart
+
     def _show_chart(self, force: bool = False) -> None:
         """The chart of the grid's current row (when the グラフ tab shows, or ``force``: before it is
         saved); it follows edits, imports and undos."""
         if self.db is None or not (force or self.tabs.currentWidget() is self.chart_page):
             return
-        from app.charts import chart_data
-        from ui.chart import TrendChart
-
-        if self.chart is None:
-            self.chart = TrendChart()
-            self.chart.cumulative.toggled.connect(lambda _on: self._show_chart())
-            self.chart_page.layout().addWidget(self.chart)
-            self.export_chart_action.setEnabled(True)
-        cur = self.grid.currentIndex()
-        rows = self.grid_model.rows
-        row = rows[cur.row()] if cur.isValid() and cur.row() < len(rows) else (rows[-1] if rows else None)
-        self.chart.show_data(chart_data(self.db, self.branch, row.indicator, self.fiscal_year,
-                                        cumulative=self.chart.cumulative.isChecked(), figures=self.figures)
-                             if row else None)
+        self.chart_page.show_indicator(self.db, self.branch, self._current_indicator(default_last=True),
+                                       self.fiscal_year, self.figures)
+        self.export_chart_action.setEnabled(True)
 
     def export_chart(self, path: str | None = None) -> str | None:
         from PySide6.QtWidgets import QFileDialog

@@ -150,3 +150,15 @@ def test_an_import_reports_what_it_changed_and_its_undo_too(empty_db):
     report, changes = ops.undo_import(empty_db, batch.id)
     assert report.restored == 854 and "counter_count" in changes.indicators
     assert json.loads(json.dumps(sorted(changes.years))) == [2022, 2023, 2024]
+
+
+def test_the_command_line_imports_a_good_and_a_bad_file_as_nothing(empty_db, tmp_path, capsys):
+    from app.cli import main
+
+    bad = tmp_path / "bad.xlsx"
+    bad.write_bytes(b"not a workbook")
+    url = empty_db.engine.url.render_as_string(hide_password=False)
+    assert main(["--db", url, "import", str(MONTHLY), str(bad), "--branch", "10"]) == 1
+    err = capsys.readouterr().err
+    assert "gunma_fy2024_monthly.xlsx: 取り込んでいません（ほかのファイルに問題があるため）" in err
+    assert monthly_values(empty_db) == [] and import_history(empty_db) == []

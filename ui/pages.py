@@ -1,0 +1,59 @@
+"""The detail pages that follow the grid's current row: 支部別（全国）, the indicator for every
+branch with the latest month's rank; and グラフ, its trend chart (pyqtgraph, loaded on first view)."""
+from __future__ import annotations
+
+from PySide6.QtWidgets import QLabel, QTableView, QVBoxLayout, QWidget
+
+from app.fiscal import format_fy
+
+
+class BranchPage(QWidget):
+    def __init__(self, parent=None):
+        from ui.branch_table import BranchTableModel
+
+        super().__init__(parent)
+        self.model = BranchTableModel(self)
+        self.view = QTableView()
+        self.view.setObjectName("branch-table")
+        self.view.setModel(self.model)
+        self.view.verticalHeader().setDefaultSectionSize(22)
+        self.view.verticalHeader().hide()
+        self.label = QLabel()
+        lay = QVBoxLayout(self)
+        lay.addWidget(self.label)
+        lay.addWidget(self.view, 1)
+
+    def show_indicator(self, db, code: str | None, fiscal_year: int, branch: str) -> None:
+        from app.ranks import national_table
+
+        if code is None:
+            self.model.set_rows([], "", "count", branch, None)
+            self.label.setText("月次実績の表で指標を選んでください")
+            return
+        ind = db.catalogue[code]
+        table, latest = national_table(db, code, fiscal_year)
+        self.model.set_rows(table, ind.unit, ind.kind, branch, latest)
+        self.view.resizeColumnsToContents()
+        direction = "高いほど良い" if ind.higher_is_better else "低いほど良い"
+        self.label.setText(f"<b>{ind.name}</b>　{format_fy(fiscal_year)}　{len(table)} 行　（{direction}）"
+                           if table else f"{ind.name}: 本部の支部別の表が取り込まれていません"
+                           "（ファイル → Excel を取り込む）")
+
+
+class ChartPage(QWidget):
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        QVBoxLayout(self)
+        self.chart = None                  # made on first use (pyqtgraph loads then)
+        self.redraw = lambda: None         # set by the window: draw the current row again
+
+    def show_indicator(self, db, branch: str, code: str | None, fiscal_year: int, figures) -> None:
+        from app.charts import chart_data
+        from ui.chart import TrendChart
+
+        if self.chart is None:
+            self.chart = TrendChart()
+            self.chart.cumulative.toggled.connect(lambda _on: self.redraw())
+            self.layout().addWidget(self.chart)
+        self.chart.show_data(chart_data(db, branch, code, fiscal_year, cumulative=self.chart.cumulative.isChecked(),
+                                        figures=figures) if code else None)
