@@ -72,16 +72,13 @@ def chart_images(db, doc, folder: Path) -> dict[str, Path]:
 
 def text_document(doc, images: dict[str, Path] | None = None):
     from PySide6.QtCore import QUrl
-    from PySide6.QtGui import QFont, QImage, QTextDocument
+    from PySide6.QtGui import QImage, QTextDocument
 
     from app.export_html import document_html
-    from ui.app import CJK_FAMILIES
+    from ui.pdf_font import document_font, japanese_family
 
     td = QTextDocument()
-    font = QFont()
-    font.setFamilies(list(CJK_FAMILIES))
-    font.setPointSize(9)
-    td.setDefaultFont(font)
+    td.setDefaultFont(document_font(japanese_family(), 9))
     urls = {}
     for code, path in (images or {}).items():
         url = f"chart://{code}"
@@ -91,13 +88,18 @@ def text_document(doc, images: dict[str, Path] | None = None):
     return td
 
 
+def header_font(td):
+    """The type of the header and footer: the document's family, 8 pt."""
+    from ui.pdf_font import document_font
+
+    return document_font(td.defaultFont().family(), 8)
+
+
 def paint_pages(doc, td, device, progress=None) -> int:
     """Lay the document out on the device's pages; a header (title, label) and a footer (page n / N,
     as of) on each. Works for QPdfWriter and QPrinter alike. Returns the page count."""
     from PySide6.QtCore import QRectF, QSizeF, Qt
-    from PySide6.QtGui import QFont, QPainter
-
-    from ui.app import CJK_FAMILIES
+    from PySide6.QtGui import QPainter
 
     layout = device.pageLayout()
     dpi = device.resolution()
@@ -109,9 +111,7 @@ def paint_pages(doc, td, device, progress=None) -> int:
     td.setPageSize(body)
     pages = td.pageCount()
     painter = QPainter(device)
-    small = QFont()
-    small.setFamilies(list(CJK_FAMILIES))
-    small.setPointSize(8)
+    small = header_font(td)
     try:
         for n in range(pages):
             if n:
@@ -144,10 +144,14 @@ def setup_page(device, doc) -> None:
 
 
 def write_pdf(db, doc, out: Path, progress=None) -> Path:
-    """The document as PDF, Japanese font embedded (Qt embeds the fonts it draws with)."""
+    """The document as PDF, Japanese font embedded (Qt embeds the fonts it draws with), its text
+    searchable as typed: each font's ToUnicode map names what was drawn, no hidden text (app.pdf_text)."""
     import tempfile
 
     from PySide6.QtGui import QPdfWriter
+
+    from app.pdf_text import searchable
+    from ui.pdf_font import DrawnGlyphs
 
     offscreen_app()
     out = Path(out)
@@ -160,8 +164,13 @@ def write_pdf(db, doc, out: Path, progress=None) -> Path:
         writer.setTitle(doc.title)
         writer.setCreator("branch-report")
         setup_page(writer, doc)
-        paint_pages(doc, td, writer, progress)
+        pages = paint_pages(doc, td, writer, progress)
         del writer                           # the file is finished when the writer goes
+    drawn = DrawnGlyphs()
+    drawn.add_document(td)
+    for line in (doc.title, doc.label, doc.as_of, *(f"{n} / {pages}" for n in range(1, pages + 1))):
+        drawn.add_text(line, header_font(td))
+    searchable(out, drawn.drawn_as)
     return out
 
 
