@@ -2,7 +2,7 @@
 
 1. A PDF tells a reader which characters each glyph stands for through a ToUnicode map per font.
    Qt writes it from the font's cmap, taking the lowest code point that maps to a glyph; Japanese
-   fonts give a kanji and its Kangxi radical one glyph (馬 and ⾺ U+2F7A), so the map says ⾺ and
+   fonts give a kanji and its Kangxi radical one glyph (馬 and ⾺ U+2FBA), so the map says ⾺ and
    searching the PDF for 群馬 finds nothing. Each glyph is mapped to what the document drew with
    it instead (the caller knows that; no Qt here).
 2. Qt draws every line of a paragraph that crosses a page break on both pages and lets the clip

@@ -151,7 +151,7 @@ def write_pdf(db, doc, out: Path, progress=None) -> Path:
     from PySide6.QtGui import QPdfWriter
 
     from app.pdf_text import searchable
-    from ui.pdf_font import DrawnGlyphs
+    from ui.pdf_font import drawn_as
 
     offscreen_app()
     out = Path(out)
@@ -164,13 +164,10 @@ def write_pdf(db, doc, out: Path, progress=None) -> Path:
         writer.setTitle(doc.title)
         writer.setCreator("branch-report")
         setup_page(writer, doc)
-        pages = paint_pages(doc, td, writer, progress)
+        paint_pages(doc, td, writer, progress)
         del writer                           # the file is finished when the writer goes
-    drawn = DrawnGlyphs()
-    drawn.add_document(td)
-    for line in (doc.title, doc.label, doc.as_of, *(f"{n} / {pages}" for n in range(1, pages + 1))):
-        drawn.add_text(line, header_font(td))
-    searchable(out, drawn.drawn_as)
+    text = "".join([td.toPlainText(), doc.title, doc.label, doc.as_of, "0123456789 /"])
+    searchable(out, drawn_as(td.defaultFont(), text))
     return out
 
 

@@ -42,61 +42,33 @@ def japanese_family(families: tuple[str, ...] | None = None, bundled: Path | Non
 
 
 def document_font(family: str, points: float):
-    """The document's font: ligatures off, so each glyph stands for one character."""
+    """The document's font, drawing each character with the glyph the font's cmap gives it: no
+    ligatures, no contextual or localised forms (Noto Sans CJK's 'locl' swaps the digits beside a
+    kanji for glyphs no code point maps to, and a PDF cannot say what such a glyph reads)."""
     from PySide6.QtGui import QFont
 
     font = QFont(family)
     font.setPointSizeF(points)
-    for tag in ("liga", "clig"):
+    for tag in ("liga", "clig", "calt", "locl"):
         font.setFeature(QFont.Tag(tag), 0)
     return font
 
 
-class DrawnGlyphs:
-    """Which characters the document drew with each glyph of each font (from Qt's own layout),
-    so that a glyph two code points share (月 and ⽉) is named by the one that was typed."""
+def drawn_as(font, text: str):
+    """For the ToUnicode maps of a PDF laid out in ``font`` with ``text``: a function that tells,
+    for a code point the PDF names for a glyph, which character of the text was drawn with that
+    glyph (the most frequent when the font gives several one glyph, 月 and ⽉), or None."""
+    from PySide6.QtGui import QRawFont
 
-    def __init__(self):
-        self.fonts: dict[tuple, tuple] = {}      # font key → (QRawFont, {glyph: Counter of characters})
+    raw = QRawFont.fromFont(font)
+    by_glyph: dict[int, Counter] = {}
+    for char, n in Counter(text).items():
+        glyphs = raw.glyphIndexesForString(char)
+        if len(glyphs) == 1 and glyphs[0]:
+            by_glyph.setdefault(glyphs[0], Counter())[char] = n
 
-    def add(self, layout, text: str) -> None:
-        """The glyphs of a laid-out QTextLayout whose text is ``text``."""
-        from PySide6.QtGui import QTextLayout
-
-        flags = QTextLayout.GlyphRunRetrievalFlag
-        units = [c for c in text for _ in range(2 if ord(c) > 0xFFFF else 1)]   # UTF-16 index → character
-        for run in layout.glyphRuns(0, len(units), flags.RetrieveGlyphIndexes | flags.RetrieveStringIndexes):
-            raw = run.rawFont()
-            key = (raw.familyName(), raw.styleName(), raw.weight(), int(raw.style().value))
-            glyphs = self.fonts.setdefault(key, (raw, {}))[1]
-            for glyph, at in zip(run.glyphIndexes(), run.stringIndexes()):
-                if glyph and 0 <= at < len(units):
-                    glyphs.setdefault(glyph, Counter())[units[at]] += 1
-
-    def add_document(self, td) -> None:
-        block = td.begin()
-        while block.isValid():
-            self.add(block.layout(), block.text())
-            block = block.next()
-
-    def add_text(self, text: str, font) -> None:
-        """A line drawn with QPainter.drawText (header, footer)."""
-        from PySide6.QtGui import QTextLayout
-
-        layout = QTextLayout(text, font)
-        layout.beginLayout()
-        layout.createLine()
-        layout.endLayout()
-        self.add(layout, text)
-
-    def drawn_as(self, text: str) -> str | None:
-        """What the document drew with the glyph a font gives ``text``: the character typed most
-        often with that glyph, or None when the document drew no such glyph."""
-        counts: Counter = Counter()
-        for raw, glyphs in self.fonts.values():
-            found = raw.glyphIndexesForString(text)
-            if len(found) == 1 and found[0] in glyphs:
-                counts.update(glyphs[found[0]])
-        if not counts:
-            return None
-        return max(counts, key=lambda c: (counts[c], c == text))
+    def drawn(named: str) -> str | None:
+        glyphs = raw.glyphIndexesForString(named)
+        counts = by_glyph.get(glyphs[0]) if len(glyphs) == 1 else None
+        return max(counts, key=lambda c: (counts[c], c == named)) if counts else None
+    return drawn
