@@ -25,12 +25,15 @@ def render_chart(db, branch: str, indicator: str, fiscal_year: int, out: Path, s
     """The trend chart of one indicator saved as PNG (the same widget the app shows; one widget is
     reused for every chart of a run)."""
     global _CHART
+    from PySide6.QtCore import Qt
+
     from app.charts import chart_data
     from ui.chart import TrendChart
 
     app = offscreen_app()
     if _CHART is None:
         _CHART = TrendChart()
+        _CHART.setAttribute(Qt.WA_DontShowOnScreen)     # laid out and painted, never a window on screen
     chart = _CHART
     chart.resize(*size)
     chart.show_data(chart_data(db, branch, indicator, fiscal_year))

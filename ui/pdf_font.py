@@ -9,11 +9,12 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
+from app.branches import RESOURCES
 from app.errors import BranchReportError
 
-PDF_FAMILIES = ("Yu Gothic", "Meiryo", "MS Gothic", "IPAexGothic", "Noto Sans CJK JP", "Hiragino Sans",
-                "Hiragino Kaku Gothic ProN", "TakaoPGothic", "VL PGothic")
-BUNDLED_FONT = Path(__file__).resolve().parent.parent / "resources" / "fonts" / "ipaexg.ttf"
+PDF_FAMILIES = ("Yu Gothic", "游ゴシック", "Meiryo", "メイリオ", "MS Gothic", "ＭＳ ゴシック",   # Windows (either name)
+                "IPAexGothic", "Noto Sans CJK JP", "Hiragino Sans", "TakaoPGothic", "VL PGothic")
+BUNDLED_FONT = RESOURCES / "fonts" / "ipaexg.ttf"
 _loaded: dict[Path, str] = {}               # bundled font file → its family, once added to Qt
 
 
@@ -21,16 +22,16 @@ class FontMissing(BranchReportError):
     """No Japanese font to write the PDF with."""
 
 
-def japanese_family(families: tuple[str, ...] | None = None, bundled: Path | None = None) -> str:
-    """The family the document is laid out in: the first installed of ``families`` (PDF_FAMILIES)
-    that writes Japanese, else the bundled font; FontMissing when there is neither."""
+def japanese_family() -> str:
+    """The family the document is laid out in: the first installed of PDF_FAMILIES that writes
+    Japanese, else the bundled font (BUNDLED_FONT); FontMissing when there is neither."""
     from PySide6.QtGui import QFontDatabase
 
     installed = set(QFontDatabase.families())
-    for family in PDF_FAMILIES if families is None else families:
+    for family in PDF_FAMILIES:
         if family in installed and QFontDatabase.WritingSystem.Japanese in QFontDatabase.writingSystems(family):
             return family
-    bundled = BUNDLED_FONT if bundled is None else bundled
+    bundled = BUNDLED_FONT
     if bundled not in _loaded and bundled.is_file():
         found = QFontDatabase.applicationFontFamilies(QFontDatabase.addApplicationFont(str(bundled)))
         if found:
