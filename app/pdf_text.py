@@ -66,45 +66,48 @@ def _outside(clip, point) -> bool:
     return clip is not None and not (clip[0] <= point[0] <= clip[2] and clip[1] <= point[1] <= clip[3])
 
 
+_POSITIONING = {"cm", "m", "l", "c", "v", "y", "re", "Tm", "Td", "TD"}
+
+
 def drop_hidden_text(pdf, page) -> int:
     """Take out of ``page`` the text whose origin lies outside the clip it is drawn in (rectangular
     clips, as Qt writes them). Returns how many text-showing operators went."""
     import pikepdf
 
     Matrix = pikepdf.Matrix
-    ctm, clip, stack, path = Matrix(), None, [], []
-    line = text = Matrix()
+    ctm, clip, stack, path, line = Matrix(), None, [], [], Matrix()
     kept, dropped = [], 0
-    for operands, op in pikepdf.parse_content_stream(page):
-        name = str(op)
-        if name == "q":
+    for instruction in pikepdf.parse_content_stream(page):
+        op = str(instruction.operator)
+        args = instruction.operands if op in _POSITIONING else ()
+        if op == "q":
             stack.append((ctm, clip))
-        elif name == "Q" and stack:
+        elif op == "Q" and stack:
             ctm, clip = stack.pop()
-        elif name == "cm":
-            ctm = Matrix(*map(float, operands)) @ ctm
-        elif name in ("m", "l", "c", "v", "y"):
-            path.append(ctm.transform((float(operands[-2]), float(operands[-1]))))
-        elif name == "re":
-            x, y, w, h = map(float, operands)
+        elif op == "cm":
+            ctm = Matrix(*map(float, args)) @ ctm
+        elif op in ("m", "l", "c", "v", "y"):
+            path.append(ctm.transform((float(args[-2]), float(args[-1]))))
+        elif op == "re":
+            x, y, w, h = map(float, args)
             path += [ctm.transform((x, y)), ctm.transform((x + w, y + h))]
-        elif name in ("W", "W*") and path:
+        elif op in ("W", "W*") and path:
             xs, ys = [p[0] for p in path], [p[1] for p in path]
             box = (min(xs), min(ys), max(xs), max(ys))
             clip = box if clip is None else (max(clip[0], box[0]), max(clip[1], box[1]),
                                              min(clip[2], box[2]), min(clip[3], box[3]))
-        elif name in ("n", "f", "f*", "S", "B", "B*", "b", "b*", "s"):
+        elif op in ("n", "f", "f*", "S", "B", "B*", "b", "b*", "s"):
             path = []
-        elif name == "BT":
-            line = text = Matrix()
-        elif name == "Tm":
-            line = text = Matrix(*map(float, operands))
-        elif name in ("Td", "TD"):
-            line = text = Matrix(1, 0, 0, 1, float(operands[0]), float(operands[1])) @ line
-        elif name in ("Tj", "TJ") and _outside(clip, (text @ ctm).transform((0, 0))):
+        elif op == "BT":
+            line = Matrix()
+        elif op == "Tm":
+            line = Matrix(*map(float, args))
+        elif op in ("Td", "TD"):
+            line = Matrix(1, 0, 0, 1, float(args[0]), float(args[1])) @ line
+        elif op in ("Tj", "TJ") and _outside(clip, (line @ ctm).transform((0, 0))):
             dropped += 1
             continue
-        kept.append(pikepdf.ContentStreamInstruction(operands, op))
+        kept.append(instruction)
     if dropped:
         page.Contents = pdf.make_stream(pikepdf.unparse_content_stream(kept))
     return dropped
