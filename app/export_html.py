@@ -22,7 +22,11 @@ def _text(text: str) -> str:
     return escape(text or "").replace("\n", "<br>")
 
 
-def table_html(t: Table) -> str:
+def table_html(t: Table, repeat_header: bool = True) -> str:
+    """``repeat_header``: the header row repeated on each page the table continues on. Only for a
+    table in the page's flow: Qt places the repeated header of a table inside a table cell from the
+    table's place in that cell, not on the page (the demo's 進捗状況 had a month table's header
+    drawn a second time, shifted, over the real one)."""
     wide = len(t.header) > 8                       # a month table: 15 columns in smaller type
 
     def txt(text):
@@ -34,7 +38,7 @@ def table_html(t: Table) -> str:
     note = f'<div class="note">{_text(t.note)}</div>' if t.note else ""
     return (f'<div class="caption">{_text(t.caption)}</div>'
             f'<table border="1" cellspacing="0" cellpadding="2" width="100%" style="border-collapse:collapse">'
-            f"<thead><tr>{head}</tr></thead>{rows}</table>{note}")
+            + (f"<thead><tr>{head}</tr></thead>" if repeat_header else f"<tr>{head}</tr>") + f"{rows}</table>{note}")
 
 
 def document_html(doc: Document, charts: dict[str, str] | None = None) -> str:
@@ -49,7 +53,7 @@ def document_html(doc: Document, charts: dict[str, str] | None = None) -> str:
             parts.append(f'<tr><td colspan="2" class="block">{_text(b.heading + flags)}</td></tr>')
             parts.append(f'<tr><td valign="top">{_text(b.plan)}</td><td valign="top">{_text(b.status)}</td></tr>')
             if b.tables:                        # the KPI tables under both columns, full width
-                parts.append(f'<tr><td colspan="2">{"".join(table_html(t) for t in b.tables)}</td></tr>')
+                parts.append(f'<tr><td colspan="2">{"".join(table_html(t, False) for t in b.tables)}</td></tr>')
         parts.append("</table>")
     elif doc.kind == "progress":
         parts.append('<table border="1" cellspacing="0" cellpadding="3" width="100%" style="border-collapse:collapse">'
@@ -64,7 +68,7 @@ def document_html(doc: Document, charts: dict[str, str] | None = None) -> str:
                          f'<td align="center"><b>{_text(b.rating or "")}</b></td>'
                          f'<td align="center">{f"{b.rank}位" if b.rank else ""}</td></tr>')
             if b.tables:
-                parts.append(f'<tr><td></td><td colspan="5">{"".join(table_html(t) for t in b.tables)}</td></tr>')
+                parts.append(f'<tr><td></td><td colspan="5">{"".join(table_html(t, False) for t in b.tables)}</td></tr>')
         parts.append("</table>")
     if doc.summary is not None:
         parts.append("<br>" + table_html(doc.summary))

@@ -2,7 +2,9 @@
 the national figure; hover tells the exact values. pyqtgraph is imported only when a chart is made."""
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, Qt
+import math
+
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFont, QPen
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QToolTip, QVBoxLayout, QWidget
 
@@ -12,6 +14,13 @@ from app.values import format_value
 CURRENT = QColor("#1f5fa8")
 EARLIER = (QColor("#8fb3d9"), QColor("#b9c9db"), QColor("#d3dbe5"))
 TARGET, NATIONAL = QColor("#c0392b"), QColor("#7d7d7d")
+QUARTER_ENDS = (2, 5, 8, 11)                  # 6月, 9月, 12月, 3月 in fiscal order
+
+
+def quarterly(data) -> bool:
+    """An indicator with values in quarter months only (四半期ごとの指標)."""
+    known = {i for s in data.series for i, v in enumerate(s.values) if v is not None}
+    return bool(known) and known <= set(QUARTER_ENDS)
 
 
 class TrendChart(QWidget):
@@ -71,6 +80,7 @@ class TrendChart(QWidget):
         series = list(data.series)
         earlier = [s for s in series if not s.current]
         width = 0.8 / max(len(series), 1)
+        joined = quarterly(data)                 # a line through the quarters, not four loose dots
         for n, s in enumerate(series):
             if all(v is None for v in s.values):   # a year with no months (a printed year figure only)
                 continue
@@ -84,24 +94,18 @@ class TrendChart(QWidget):
                 self.legend.addItem(item, s.label)
             else:
                 pen = pg.mkPen(color, width=3.2 if s.current else 1.6)
-                self._line(x, s.values, pen, s.label, size=7 if s.current else 5, color=color)
+                self._line(x, s.values, pen, s.label, size=7 if s.current else 5, color=color, joined=joined)
             self.plotted[s.label] = list(s.values)
         if data.national and not data.cumulative:
-            self._line(x, data.national, pg.mkPen(NATIONAL, width=1.6, style=Qt.DashLine), "全国")
+            self._line(x, data.national, pg.mkPen(NATIONAL, width=1.6, style=Qt.DashLine), "全国", joined=joined)
             self.plotted["全国"] = list(data.national)
         if data.target is not None:
             line = pg.InfiniteLine(pos=data.target, angle=0, pen=pg.mkPen(TARGET, width=1.6, style=Qt.DashLine))
             self.plot.addItem(line)
-            shown = format_value(data.target, unit=data.unit, kind=data.kind)
             self.legend.addItem(pg.PlotDataItem(pen=pg.mkPen(TARGET, width=1.6, style=Qt.DashLine)),
-                                f"{data.target_label} {shown}")
+                                f"{data.target_label} {self.shown(data.target)}")
             self.plotted["目標"] = [data.target]
-        left = self.plot.getAxis("left")
-        if data.kind == "duration":                 # minutes on the axis read as h:mm
-            left.tickStrings = lambda values, _scale, _spacing: [
-                format_value(v, unit="h:mm", kind="duration") for v in values]
-        else:
-            left.tickStrings = type(left).tickStrings.__get__(left)
+        self.plot.getAxis("left").tickStrings = self.tick_strings
         self.plot.setXRange(-0.6, 11.6, padding=0)
         drawn = [v for vals in self.plotted.values() for v in vals if v is not None]
         if drawn:                                   # head room above the data for the legend
@@ -115,16 +119,30 @@ class TrendChart(QWidget):
             parts.append(f"全国順位 {data.ranks[last]}位（{month_label(FISCAL_MONTHS[last])}）")
         self.note.setText("　".join(parts))
 
-    def _line(self, x, values, pen, label: str, size: int = 0, color=None) -> None:
-        """A line broken at the gaps: each run of known months is its own segment (no NaN is
-        handed to pyqtgraph); the legend names the first one."""
+    def shown(self, value, decimals: int | None = None) -> str:
+        """A value as users write it, with the indicator's unit: 94.6%, 2,481件, △1, 3:05."""
+        d = self.data
+        text = format_value(value, unit=d.unit, kind=d.kind, decimals=decimals)
+        plain = value is None or d.kind == "duration" or d.unit in ("", "%", "h:mm")
+        return text if plain else text + d.unit
 
+    def tick_strings(self, values, scale, spacing) -> list[str]:
+        """The left axis' labels: 9,000件, 94.5%, 3:00 (pyqtgraph's AxisItem.tickStrings)."""
+        if self.data is None:
+            return [f"{v:,g}" for v in values]
+        places = max(0, math.ceil(-math.log10(spacing * scale))) if spacing * scale > 0 else 0
+        return [self.shown(v * scale, None if self.data.kind == "duration" else places) for v in values]
+
+    def _line(self, x, values, pen, label: str, size: int = 0, color=None, joined: bool = False) -> None:
+        """A line broken at the gaps: each run of known months is its own segment (no NaN is
+        handed to pyqtgraph); the legend names the first one. ``joined``: one line through the
+        known months (a quarterly indicator has no months between its quarters to miss)."""
         runs, run = [], []
         for i, v in zip(x, values):
             if v is None:
-                if run:
+                if run and not joined:
                     runs.append(run)
-                run = []
+                    run = []
             else:
                 run.append((i, v))
         if run:
@@ -140,9 +158,9 @@ class TrendChart(QWidget):
         d = self.data
         lines = [month_label(FISCAL_MONTHS[i])]
         for s in d.series:
-            lines.append(f"{s.label}: {format_value(s.values[i], unit=d.unit, kind=d.kind)}")
+            lines.append(f"{s.label}: {self.shown(s.values[i])}")
         if d.national and not d.cumulative:
-            lines.append(f"全国: {format_value(d.national[i], unit=d.unit, kind=d.kind)}")
+            lines.append(f"全国: {self.shown(d.national[i])}")
         if d.ranks and d.ranks[i]:
             lines.append(f"全国順位: {d.ranks[i]}位")
         current = next((s for s in d.series if s.current), None)
@@ -151,15 +169,20 @@ class TrendChart(QWidget):
         return "\n".join(lines)
 
     def _hover(self, pos) -> None:
+        """The mouse over the plot (scene position): the values of the month under it."""
         if self.data is None or not self.plot.sceneBoundingRect().contains(pos):
             return
-        x = self.plot.getPlotItem().vb.mapSceneToView(pos).x()
-        i = round(x)
+        i = round(self.plot.getPlotItem().vb.mapSceneToView(pos).x())
         if 0 <= i < 12:
-            QToolTip.showText(self.plot.mapToGlobal(self.plot.mapFromScene(QPointF(pos)).toPoint()),
-                              self.hover_text(i), self.plot)
+            QToolTip.showText(self.plot.mapToGlobal(self.plot.mapFromScene(pos)), self.hover_text(i), self.plot)
 
     def export_png(self, path) -> bool:
+        """Painted twice: pyqtgraph widens an axis to its labels on the first paint, skipping the
+        labels that did not fit yet (9,000件)."""
+        from PySide6.QtWidgets import QApplication
+
+        self.grab()
+        QApplication.processEvents()
         return self.grab().save(str(path))
 
 

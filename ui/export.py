@@ -25,12 +25,15 @@ def render_chart(db, branch: str, indicator: str, fiscal_year: int, out: Path, s
     """The trend chart of one indicator saved as PNG (the same widget the app shows; one widget is
     reused for every chart of a run)."""
     global _CHART
+    from PySide6.QtCore import Qt
+
     from app.charts import chart_data
     from ui.chart import TrendChart
 
     app = offscreen_app()
     if _CHART is None:
         _CHART = TrendChart()
+        _CHART.setAttribute(Qt.WA_DontShowOnScreen)     # laid out and painted, never a window on screen
     chart = _CHART
     chart.resize(*size)
     chart.show_data(chart_data(db, branch, indicator, fiscal_year))
@@ -72,16 +75,13 @@ def chart_images(db, doc, folder: Path) -> dict[str, Path]:
 
 def text_document(doc, images: dict[str, Path] | None = None):
     from PySide6.QtCore import QUrl
-    from PySide6.QtGui import QFont, QImage, QTextDocument
+    from PySide6.QtGui import QImage, QTextDocument
 
     from app.export_html import document_html
-    from ui.app import CJK_FAMILIES
+    from ui.pdf_font import document_font, japanese_family
 
     td = QTextDocument()
-    font = QFont()
-    font.setFamilies(list(CJK_FAMILIES))
-    font.setPointSize(9)
-    td.setDefaultFont(font)
+    td.setDefaultFont(document_font(japanese_family(), 9))
     urls = {}
     for code, path in (images or {}).items():
         url = f"chart://{code}"
@@ -91,13 +91,18 @@ def text_document(doc, images: dict[str, Path] | None = None):
     return td
 
 
+def header_font(td):
+    """The type of the header and footer: the document's family, 8 pt."""
+    from ui.pdf_font import document_font
+
+    return document_font(td.defaultFont().family(), 8)
+
+
 def paint_pages(doc, td, device, progress=None) -> int:
     """Lay the document out on the device's pages; a header (title, label) and a footer (page n / N,
     as of) on each. Works for QPdfWriter and QPrinter alike. Returns the page count."""
     from PySide6.QtCore import QRectF, QSizeF, Qt
-    from PySide6.QtGui import QFont, QPainter
-
-    from ui.app import CJK_FAMILIES
+    from PySide6.QtGui import QPainter
 
     layout = device.pageLayout()
     dpi = device.resolution()
@@ -109,9 +114,7 @@ def paint_pages(doc, td, device, progress=None) -> int:
     td.setPageSize(body)
     pages = td.pageCount()
     painter = QPainter(device)
-    small = QFont()
-    small.setFamilies(list(CJK_FAMILIES))
-    small.setPointSize(8)
+    small = header_font(td)
     try:
         for n in range(pages):
             if n:
@@ -144,10 +147,14 @@ def setup_page(device, doc) -> None:
 
 
 def write_pdf(db, doc, out: Path, progress=None) -> Path:
-    """The document as PDF, Japanese font embedded (Qt embeds the fonts it draws with)."""
+    """The document as PDF, Japanese font embedded (Qt embeds the fonts it draws with), its text
+    searchable as typed: each font's ToUnicode map names what was drawn, no hidden text (app.pdf_text)."""
     import tempfile
 
     from PySide6.QtGui import QPdfWriter
+
+    from app.pdf_text import searchable
+    from ui.pdf_font import drawn_as
 
     offscreen_app()
     out = Path(out)
@@ -162,6 +169,8 @@ def write_pdf(db, doc, out: Path, progress=None) -> Path:
         setup_page(writer, doc)
         paint_pages(doc, td, writer, progress)
         del writer                           # the file is finished when the writer goes
+    text = "".join([td.toPlainText(), doc.title, doc.label, doc.as_of, "0123456789 /"])
+    searchable(out, drawn_as(td.defaultFont(), text))
     return out
 
 

@@ -90,3 +90,52 @@ def test_chart_command_writes_a_png(demo_path, tmp_path):
     assert image.width() >= 900 and image.height() >= 500
     assert cli(["--db", str(demo_path), "chart", "--indicator", "nope", "--fy", "2024", "--out", str(out)],
                extra_verbs=GUI_VERBS) == 2
+
+
+def test_hovering_a_month_shows_its_values_as_users_write_them(qtbot, demo_db):
+    from PySide6.QtCore import QPointF
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QToolTip
+
+    chart = TrendChart()
+    qtbot.addWidget(chart)
+    chart.resize(900, 500)
+    chart.show_data(chart_data(demo_db, "10", "mail_count", 2024))      # 郵送件数: R6 4月 7,742, 3月 7,159
+    chart.show()
+    qtbot.waitExposed(chart)
+    view = chart.plot.getPlotItem().vb
+
+    def hover(month_index, value):
+        QTest.mouseMove(chart.plot.viewport(), chart.plot.mapFromScene(view.mapViewToScene(QPointF(month_index, value))))
+        qtbot.waitUntil(lambda: QToolTip.isVisible() and QToolTip.text().startswith(("4月", "3月")[month_index == 11]))
+        return QToolTip.text().splitlines()
+
+    assert hover(0, 7000)[:3] == ["4月", "令和5年度: 7,421件", "令和6年度: 7,742件"]
+    assert hover(11, 3000)[2] == "令和6年度: 7,159件"
+    chart.show_data(chart_data(demo_db, "10", "mail_rate", 2024))
+    assert hover(0, 94)[2] == "令和6年度: 93.5%"
+
+
+def test_a_quarterly_indicator_is_one_line_with_markers_and_monthly_gaps_stay(qtbot, demo_db):
+    chart = TrendChart()
+    qtbot.addWidget(chart)
+    chart.show_data(chart_data(demo_db, "10", "iin_coverage", 2024))    # 健康保険委員 カバー率: 6, 9, 12, 3月
+    items = chart.plot.getPlotItem().listDataItems()
+    assert len(items) == 2                                               # 令和5年度, 令和6年度: one line each
+    r6 = next(i for i in items if i.name() == "令和6年度")
+    assert list(r6.xData) == [2, 5, 8, 11] and r6.opts["symbol"] == "o" and pen_width(r6) > 0
+    chart.show_data(chart_data(demo_db, "10", "overtime", 2024))        # monthly, R5 without 9月 and 10月
+    assert len(chart.plot.getPlotItem().listDataItems()) == 3
+
+
+def test_axis_labels_have_thousands_separators_and_the_unit(qtbot, demo_db):
+    chart = TrendChart()
+    qtbot.addWidget(chart)
+    axis = chart.plot.getAxis("left")
+    chart.show_data(chart_data(demo_db, "10", "mail_count", 2024))
+    assert axis.tickStrings([8000, 9000, 10000], 1, 1000) == ["8,000件", "9,000件", "10,000件"]
+    chart.show_data(chart_data(demo_db, "10", "mail_rate", 2024))
+    assert axis.tickStrings([94.5, 95], 1, 0.5) == ["94.5%", "95.0%"]
+    chart.show_data(chart_data(demo_db, "10", "overtime", 2024))
+    assert axis.tickStrings([150, 180], 1, 30) == ["2:30", "3:00"]
+    assert chart.hover_text(0).splitlines()[1] == "令和5年度: 3:05"

@@ -1,0 +1,30 @@
+"""ToUnicode maps read and written as Qt and readers expect (no Qt here)."""
+from app.pdf_text import read_cmap, write_cmap
+
+QT_STYLE = b"""/CIDInit /ProcSet findresource begin
+12 dict begin
+begincmap
+1 begincodespacerange
+<0000> <FFFF>
+endcodespacerange
+3 beginbfrange
+<0000> <0000> <0000>
+<0001> <0003> [<0032> <2FBA> <D842DFB7>]
+<0010> <0012> <0041>
+endbfrange
+1 beginbfchar
+<0020> <00660069>
+endbfchar
+endcmap
+"""
+
+
+def test_both_forms_of_bfrange_bfchar_and_surrogate_pairs_are_read():
+    assert read_cmap(QT_STYLE) == {0: "\x00", 1: "2", 2: "⾺", 3: "𠮷", 0x10: "A", 0x11: "B", 0x12: "C", 0x20: "fi"}
+
+
+def test_a_written_map_reads_back_and_splits_into_sections_of_100():
+    mapping = {code: chr(0x4E00 + code) for code in range(1, 251)} | {300: "𠮷"}
+    data = write_cmap(mapping)
+    assert read_cmap(data) == mapping
+    assert data.count(b"beginbfchar") == 3 and b"100 beginbfchar" in data and b"51 beginbfchar" in data
