@@ -106,8 +106,14 @@ def test_hovering_a_month_shows_its_values_as_users_write_them(qtbot, demo_db):
     view = chart.plot.getPlotItem().vb
 
     def hover(month_index, value):
-        QTest.mouseMove(chart.plot.viewport(), chart.plot.mapFromScene(view.mapViewToScene(QPointF(month_index, value))))
-        qtbot.waitUntil(lambda: QToolTip.isVisible() and QToolTip.text().startswith(("4月", "3月")[month_index == 11]))
+        where = chart.plot.mapFromScene(view.mapViewToScene(QPointF(month_index, value)))
+
+        def shown():         # the mouse rests there (moved again while Qt hides the previous tip)
+            if QToolTip.isVisible() and QToolTip.text().startswith(("4月", "3月")[month_index == 11]):
+                return True
+            QTest.mouseMove(chart.plot.viewport(), where)
+            return False
+        qtbot.waitUntil(shown)
         return QToolTip.text().splitlines()
 
     assert hover(0, 7000)[:3] == ["4月", "令和5年度: 7,421件", "令和6年度: 7,742件"]
