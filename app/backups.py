@@ -3,13 +3,14 @@ bounded number beside the database; restoring one; the checks that keep one mach
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
 import sys
 from datetime import datetime
 from pathlib import Path
 
-from app.errors import DatabaseError
-from db.engine import backup_sqlite, copy_sqlite, sqlite_path
+from app.errors import DamagedDatabase, DatabaseError, describe_failure
+from db.engine import backup_sqlite, check_file, copy_sqlite, sqlite_path
 
 KEEP = 20
 NETWORK_FILESYSTEMS = {"nfs", "nfs4", "cifs", "smbfs", "smb3", "9p", "fuse.sshfs", "davfs", "afs", "ceph",
@@ -21,13 +22,24 @@ def backup_dir(path: Path) -> Path:
 
 
 def auto_backup(db, reason: str) -> Path | None:
-    """A backup before a risky step (an import, a restore); SQLite only; the oldest beyond KEEP go."""
+    """A backup before a risky step (an import); SQLite only. Written under a temporary name,
+    checked, then given its name; only then are the oldest beyond KEEP dropped. If it cannot be
+    written (a full disk, a read-only folder), nothing is left of it and the step is refused."""
     path = sqlite_path(db.engine)
     if path is None or not path.exists():
         return None
     folder = backup_dir(path)
-    stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
-    out = backup_sqlite(db.engine, folder / f"{reason}-{stamp}.sqlite3")
+    out = folder / f"{reason}-{datetime.now():%Y%m%d-%H%M%S-%f}.sqlite3"
+    partial = out.with_suffix(".partial")
+    try:
+        backup_sqlite(db.engine, partial)
+        if problem := check_file(partial, at_rest=True):
+            raise DatabaseError(f"書いたバックアップを確かめると壊れていました ({problem})")
+        os.replace(partial, out)
+    except (OSError, sqlite3.Error, DatabaseError) as exc:
+        partial.unlink(missing_ok=True)
+        raise DatabaseError("バックアップを作れないため中止しました。何も変更していません"
+                            f"（{describe_failure(exc)}）") from exc
     for old in sorted(folder.glob("*.sqlite3"), key=lambda p: p.stat().st_mtime)[:-KEEP]:
         old.unlink()
     return out
@@ -39,31 +51,84 @@ def list_backups(path: Path) -> list[Path]:
     return sorted(folder.glob("*.sqlite3"), key=lambda p: p.stat().st_mtime, reverse=True)
 
 
-def check_backup(source: Path) -> None:
-    """A file fit to restore from: a sound SQLite database that branch-report made."""
-    try:
-        con = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+def newest_good_backup(path: Path) -> Path | None:
+    """The newest backup of the database at path that is sound and this version can open."""
+    for candidate in list_backups(path):
         try:
-            if con.execute("PRAGMA integrity_check").fetchone() != ("ok",):
-                raise DatabaseError(f"{source.name}: 壊れているため復元できません")
-            tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-        finally:
-            con.close()
-    except sqlite3.DatabaseError as exc:
-        raise DatabaseError(f"{source.name}: データベースのファイルではありません ({exc})") from exc
+            check_backup(candidate)
+        except DatabaseError:
+            continue
+        return candidate
+    return None
+
+
+def check_database_file(path: Path) -> None:
+    """Before opening a SQLite file: it can be written, and SQLite's quick check finds it sound
+    (a few milliseconds); else one message — for damage, naming the newest good backup."""
+    if not path.exists():
+        return
+    if not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)):
+        raise DatabaseError(f"{path} は読み取り専用です（ファイルかフォルダに書き込めません）。"
+                            "書き込めるフォルダに置くか、ファイルの読み取り専用を外してください")
+    if problem := check_file(path):
+        good = newest_good_backup(path)
+        advice = (f"最新の正常なバックアップは {good}（{datetime.fromtimestamp(good.stat().st_mtime):%Y-%m-%d %H:%M}）です。"
+                  f"復元するには: branch-report restore --from \"{good}\"" if good else "正常なバックアップが見つかりません")
+        raise DamagedDatabase(f"データベース {path} が壊れています（{problem}）。{advice}", path, good)
+
+
+def known_revisions() -> set[str]:
+    import re
+
+    from db.engine import MIGRATIONS
+
+    return {m.group(1) for f in (MIGRATIONS / "versions").glob("*.py")
+            if (m := re.search(r"^revision\s*=\s*['\"]([^'\"]+)['\"]", f.read_text(encoding="utf-8"), re.M))}
+
+
+def check_backup(source: Path) -> None:
+    """A file fit to restore from: a sound SQLite database that branch-report made, at a revision
+    this version knows (a newer program's database is refused)."""
+    if problem := check_file(source, full=True, at_rest=True):
+        raise DatabaseError(f"{source.name}: 壊れているか、データベースのファイルではないため復元できません ({problem})")
+    con = sqlite3.connect(f"file:{source}?mode=ro&immutable=1", uri=True)
+    try:
+        tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        revision = con.execute("SELECT version_num FROM alembic_version").fetchone() if "alembic_version" in tables else None
+    finally:
+        con.close()
     if not {"alembic_version", "monthly_value", "plan_item"} <= tables:
-        raise DatabaseError(f"{source.name}: branch-report のデータベースではありません")
+        raise DatabaseError(f"{source.name}: branch-report のデータベースではないため復元できません")
+    if revision is None or revision[0] not in known_revisions():
+        raise DatabaseError(f"{source.name}: この版の branch-report が知らない形式 ({revision[0] if revision else '不明'}) の"
+                            "データベースです（新しい版で作られたもの）。新しい版の branch-report で開いてください")
 
 
 def restore(target: Path, source: Path) -> Path | None:
     """Put a backup in place of the database at target (closed by the caller); the current content
-    is backed up first. Returns that safety backup."""
+    is backed up first. The backup is copied beside the target, checked, and moved into place in
+    one rename: a crash at any moment leaves the old database or the new one. Returns the safety
+    backup of the current content."""
     source, target = Path(source), Path(target)
     check_backup(source)
     safety = None
     if target.exists():
-        safety = copy_sqlite(target, backup_dir(target) / f"before-restore-{datetime.now():%Y%m%d-%H%M%S}.sqlite3")
-    copy_sqlite(source, target, read_only=True)
+        safety = backup_dir(target) / f"before-restore-{datetime.now():%Y%m%d-%H%M%S}.sqlite3"
+        try:
+            copy_sqlite(target, safety)
+        except sqlite3.DatabaseError:          # a damaged file: its bytes are kept as they are
+            safety.unlink(missing_ok=True)
+            safety = safety.with_suffix(".damaged")
+            shutil.copyfile(target, safety)
+    incoming = target.with_name(target.name + ".restoring")
+    try:
+        copy_sqlite(source, incoming, read_only=True)
+        check_backup(incoming)
+        for side in ("-wal", "-shm"):
+            target.with_name(target.name + side).unlink(missing_ok=True)
+        os.replace(incoming, target)
+    finally:
+        incoming.unlink(missing_ok=True)
     return safety
 
 

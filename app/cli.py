@@ -8,7 +8,6 @@ import os
 import sys
 from pathlib import Path
 
-from app.errors import BranchReportError
 
 VIEWS = ("grid", "chart", "status", "import", "report", "dashboard")
 
@@ -80,6 +79,8 @@ def build_parser() -> argparse.ArgumentParser:
     rs = sub.add_parser("restore", help="バックアップから復元 (今の内容も先にバックアップします)")
     rs.add_argument("--from", dest="source", required=True)
 
+    sub.add_parser("check", help="データベースの整合性を確かめる（壊れていれば最新の正常なバックアップを示す）")
+
     b = sub.add_parser("backup", help="データベースのバックアップ")
     b.add_argument("--out", required=True)
     return p
@@ -118,11 +119,16 @@ def run(args: argparse.Namespace, target, extra_verbs: dict | None = None) -> in
              "backup": cmd_backup, "users": cmd_users}
     if args.verb == "restore":                       # works on the file, not on an opened database
         return cmd_restore(target, args)
+    if args.verb == "check":
+        return cmd_check(target)
     verbs.update(extra_verbs or {})
     if args.verb not in verbs:
         raise UsageError(f"'{args.verb}' はこの版では使えません")
     db = open_database(target)
-    return verbs[args.verb](db, args)
+    try:
+        return verbs[args.verb](db, args)
+    finally:
+        db.close()                     # the .sqlite3 file alone holds every change
 
 
 def _write(rows: list[dict], header: list[str], fmt: str) -> None:
@@ -255,6 +261,29 @@ def cmd_restore(target, args) -> int:
     return 0
 
 
+def cmd_check(target) -> int:
+    """SQLite's full integrity check of the database file; exit 1 with the damage named and the
+    newest good backup proposed."""
+    from app.backups import newest_good_backup
+    from app.store import default_database_path
+    from db.engine import check_file
+
+    if "://" in str(target or ""):
+        raise UsageError("check は SQLite のデータベースにだけ使えます（共有サーバーはサーバーで確かめます）")
+    path = Path(target if target is not None else default_database_path()).expanduser()
+    if not path.exists():
+        raise UsageError(f"{path} がありません")
+    problem = check_file(path, full=True)
+    if problem is None:
+        print(f"{path}: 問題はありません", file=sys.stderr)
+        return 0
+    good = newest_good_backup(path)
+    print(f"branch-report: データベース {path} が壊れています（{problem}）。"
+          + (f"最新の正常なバックアップ: {good}。復元するには: branch-report restore --from \"{good}\"" if good
+             else "正常なバックアップが見つかりません"), file=sys.stderr)
+    return 1
+
+
 def cmd_backup(db, args) -> int:
     from db.engine import backup_sqlite
 
@@ -269,26 +298,42 @@ def main(argv: list[str] | None = None, extra_verbs: dict | None = None, open_wi
     for stream in (sys.stdout, sys.stderr):
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(encoding="utf-8")
+    demo = None
     try:
         args = build_parser().parse_args(argv)
         target = args.db
         if args.demo:
             from app.demo import demo_copy
 
-            target = demo_copy()
+            target = demo = demo_copy()
         if args.verb:
             return run(args, target, extra_verbs)
+        if open_window is None:
+            print("branch-report: 画面はこの呼び出し方では開けません (branch-report または python main.py で起動してください)",
+                  file=sys.stderr)
+            return 2
+        return open_window(target, screenshot=args.screenshot, view=args.view)
     except UsageError as exc:
         print(f"branch-report: {exc}", file=sys.stderr)
         return 2
-    except BranchReportError as exc:
-        print(f"branch-report: {exc}", file=sys.stderr)
-        return 1
     except BrokenPipeError:          # `… | head`: the reader has gone, nothing more to say
         sys.stdout = open(os.devnull, "w")
         return 0
-    if open_window is None:
-        print("branch-report: 画面はこの呼び出し方では開けません (branch-report または python main.py で起動してください)",
-              file=sys.stderr)
-        return 2
-    return open_window(target, screenshot=args.screenshot, view=args.view)
+    except KeyboardInterrupt:        # Ctrl+C: every finished operation is stored; nothing half
+        print("branch-report: 中断しました", file=sys.stderr)
+        return 130
+    except Exception as exc:  # noqa: BLE001 - one Japanese line, never a traceback
+        from app.errors import describe_failure
+
+        print(f"branch-report: {_visible(describe_failure(exc))}", file=sys.stderr)
+        return 1
+    finally:
+        if demo is not None:         # --demo: its copy goes when the program ends
+            import shutil
+
+            shutil.rmtree(Path(demo).parent, ignore_errors=True)
+
+
+def _visible(text: str) -> str:
+    """Control characters made visible (a workbook's text must never drive the terminal)."""
+    return "".join(ch if ch in "\n\t" or ch.isprintable() else f"\\x{ord(ch):02x}" for ch in text)

@@ -9,6 +9,14 @@ class DatabaseError(BranchReportError):
     """The database cannot be opened, migrated or written."""
 
 
+class DamagedDatabase(DatabaseError):
+    """The database file is damaged. ``backup``: the newest good backup, to restore from."""
+
+    def __init__(self, message: str, path=None, backup=None):
+        super().__init__(message)
+        self.path, self.backup = path, backup
+
+
 class ImportRefused(BranchReportError):
     """A workbook was refused as a whole (damaged, hostile, of another kind, ambiguous)."""
 
@@ -36,3 +44,25 @@ class ConflictError(BranchReportError):
 
 class PermissionDenied(BranchReportError):
     """In shared mode, the user may not change this branch's, group's or item's data."""
+
+
+def describe_failure(exc: BaseException) -> str:
+    """One Japanese line for any failure of an operation (never a traceback): ours as they are;
+    a full disk, a read-only file, a lost server, a locked database said in users' words."""
+    if isinstance(exc, BranchReportError):
+        return str(exc)
+    text = str(exc).lower()
+    if "disk is full" in text or "no space left" in text or getattr(exc, "errno", None) == 28:
+        return "ディスクの空きが足りないため保存できませんでした。何も変更していません（空きを作ってからやり直してください）"
+    if "readonly" in text or "read-only" in text or getattr(exc, "errno", None) in (13, 30):
+        return "データベース（またはそのフォルダ）に書き込めないため保存できませんでした。何も変更していません"
+    if "database is locked" in text:
+        return "データベースがほかの処理で使用中です。しばらくしてからやり直してください。何も変更していません"
+    if "malformed" in text or "not a database" in text:
+        return "データベースのファイルが壊れています。branch-report check で確かめ、バックアップから復元してください"
+    if "connection" in text or "server closed" in text or "terminating connection" in text:
+        return "データベースのサーバーに接続できなくなりました。何も変更していません（接続を確かめてやり直してください）"
+    if isinstance(exc, OSError):
+        where = f"（{exc.filename}）" if getattr(exc, "filename", None) else ""
+        return f"ファイルを読み書きできません{where}: {exc.strerror or exc}"
+    return f"予期しないエラーのため中止しました。何も変更していません（{type(exc).__name__}）"

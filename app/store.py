@@ -62,6 +62,14 @@ class Database:
         services it calls take this session and never begin or commit on their own."""
         with self._writer.begin() as s:
             yield s
+        dbengine.checkpoint(self.engine)       # the .sqlite3 file alone now holds the operation
+
+    def close(self) -> None:
+        """Leave the database: everything committed in the file itself, connections closed."""
+        try:
+            dbengine.checkpoint(self.engine)
+        finally:
+            self.engine.dispose()
 
     @cached_property
     def catalogue(self) -> Catalogue:
@@ -93,20 +101,25 @@ def open_database(target: str | Path | None = None) -> Database:
     if target is None:
         target = default_database_path()
     if "://" not in str(target):
-        from app.backups import network_filesystem
+        from app.backups import check_database_file, network_filesystem
 
         if fs := network_filesystem(Path(target).expanduser().parent):
             raise DatabaseError(f"{target} はネットワーク上のドライブ ({fs}) にあります。SQLite のデータベースは"
                                 "ネットワークドライブでは安全に使えません（WAL が働きません）。ローカルのディスクに置くか、"
                                 "グループで共有するときは共有モード（PostgreSQL: --db postgresql+psycopg://…）を使ってください")
         Path(target).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        check_database_file(Path(target).expanduser())
     try:
         engine = dbengine.make_engine(target)
         dbengine.migrate(engine)
         db = Database(engine, dbengine.session_factory(engine))
         sync_reference_data(db)
     except SQLAlchemyError as exc:
-        raise DatabaseError(f"データベースを開けません: {target}: {exc.__class__.__name__}: {exc}") from exc
+        from app.errors import describe_failure
+
+        shown = target if "://" not in str(target) else dbengine.make_url_safe(str(target))
+        why = describe_failure(getattr(exc, "orig", None) or exc)
+        raise DatabaseError(f"データベースを開けません: {shown}: {why}") from exc
     return db
 
 

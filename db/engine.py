@@ -41,6 +41,16 @@ def _sqlite_begin(conn) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("writes") else "BEGIN")
 
 
+def make_url_safe(url: str) -> str:
+    """A database URL as it may be shown: never its password."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # not a URL we can parse: show nothing of it
+        return "（接続先）"
+
+
 def make_engine(target: str | Path) -> Engine:
     url = database_url(target)
     engine = create_engine(url)
@@ -48,6 +58,33 @@ def make_engine(target: str | Path) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
     return engine
+
+
+def checkpoint(engine: Engine) -> None:
+    """Everything committed moved from the write-ahead log into the database file itself, so that
+    the .sqlite3 file alone holds it (someone may copy just that file)."""
+    if engine.dialect.name != "sqlite":
+        return
+    raw = engine.raw_connection()
+    try:
+        raw.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        raw.close()
+
+
+def check_file(path: Path, full: bool = False, at_rest: bool = False) -> str | None:
+    """SQLite's own check of a database file (quick_check; integrity_check when ``full``): None
+    when sound, else what is wrong. ``at_rest``: a file nobody has open (a backup): read as it
+    is, leaving no -wal/-shm beside it."""
+    try:
+        con = sqlite3.connect(f"file:{path}?mode=ro{'&immutable=1' if at_rest else ''}", uri=True)
+        try:
+            rows = [r[0] for r in con.execute("PRAGMA integrity_check" if full else "PRAGMA quick_check")]
+        finally:
+            con.close()
+    except sqlite3.DatabaseError as exc:
+        return str(exc)
+    return None if rows == ["ok"] else "; ".join(rows[:3])
 
 
 def sqlite_path(engine: Engine) -> Path | None:
@@ -67,10 +104,11 @@ def backup_sqlite(engine: Engine, out: Path) -> Path:
 def copy_sqlite(source: Path, out: Path, read_only: bool = False) -> Path:
     """SQLite's online backup API from one file into another (a consistent copy while in use)."""
     Path(out).parent.mkdir(parents=True, exist_ok=True)
-    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True) if read_only else sqlite3.connect(source)
+    src = sqlite3.connect(f"file:{source}?mode=ro&immutable=1", uri=True) if read_only else sqlite3.connect(source)
     dst = sqlite3.connect(out)
     try:
         src.backup(dst)
+        dst.execute("PRAGMA journal_mode=DELETE")     # a copy is one file: no -wal/-shm beside it
     finally:
         dst.close()
         src.close()

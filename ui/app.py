@@ -57,10 +57,24 @@ def launch(target):
         return db
 
     def failed(exc):
-        window.load_error = str(exc)
-        if not window.property("quiet"):
-            QMessageBox.critical(window, "branch-report", f"データベースを開けません。\n{exc}")
-        window.failed.emit(str(exc))
+        from app.errors import DamagedDatabase, describe_failure
+
+        window.load_error = describe_failure(exc)
+        window.statusBar().showMessage("データベースを開けませんでした")
+        quiet = window.property("quiet")
+        if isinstance(exc, DamagedDatabase) and exc.backup is not None and not quiet:
+            if QMessageBox.question(window, "データベースが壊れています",
+                                    f"{exc}\n\n最新の正常なバックアップから復元しますか？"
+                                    "（今のファイルは別名で残します）") == QMessageBox.Yes:
+                from app.ops import restore_backup
+
+                restore_backup(exc.path, exc.backup)
+                window.loader = run_in_background(open_it, done=window.set_database, failed=failed)
+                return
+        elif not quiet:
+            QMessageBox.critical(window, "データベース", f"データベースを開けません。\n{window.load_error}")
+        window.failed.emit(window.load_error)
+        window.close()                 # nothing to show: the window does not stay on screen waiting
 
     window.loader = run_in_background(open_it, done=window.set_database, failed=failed)
     return window
@@ -77,7 +91,12 @@ def run_gui(target, screenshot: str | None = None, view: str | None = None) -> i
     window = launch(target)
     app = QApplication.instance()
     if not screenshot:
-        return app.exec()
+        _quit_on_ctrl_c(app)
+        try:
+            return app.exec()
+        finally:
+            if window.db is not None:
+                window.db.close()          # every change in the .sqlite3 file itself
     window.setProperty("quiet", True)
     loop = QEventLoop()
     window.loaded.connect(loop.quit)
@@ -106,6 +125,19 @@ def run_gui(target, screenshot: str | None = None, view: str | None = None) -> i
         print(f"branch-report: {screenshot} に保存できません", file=sys.stderr)
         return 1
     return 0
+
+
+def _quit_on_ctrl_c(app) -> None:
+    """Ctrl+C in the terminal ends the program as ファイル → 終了 does (Qt's event loop would
+    otherwise never let Python see the signal)."""
+    import signal
+
+    from PySide6.QtCore import QTimer
+
+    signal.signal(signal.SIGINT, lambda *_: app.closeAllWindows())
+    timer = QTimer(app)
+    timer.timeout.connect(lambda: None)            # wakes the interpreter to run the handler
+    timer.start(250)
 
 
 def _import_view(window, app):

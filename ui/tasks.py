@@ -71,19 +71,9 @@ def run_in_background(work, *, done=None, failed=None, progress=None, cancelled=
 
 def failure_text(exc: BaseException) -> str:
     """One Japanese line for a failed operation (never a traceback)."""
-    from app.errors import BranchReportError
+    from app.errors import describe_failure
 
-    if isinstance(exc, BranchReportError):
-        return str(exc)
-    if isinstance(exc, OSError):
-        return f"ファイルを読み書きできません: {exc.strerror or exc}" + (f" ({exc.filename})" if exc.filename else "")
-    try:
-        from sqlalchemy.exc import SQLAlchemyError
-    except ImportError:                        # pragma: no cover - the database layer is always there
-        SQLAlchemyError = ()                   # noqa: N806
-    if isinstance(exc, SQLAlchemyError):
-        return f"データベースに保存できませんでした。何も変更していません（{type(exc).__name__}）"
-    return f"予期しないエラーのため中止しました。何も変更していません（{type(exc).__name__}: {exc}）"
+    return describe_failure(exc)
 
 
 def tell(parent, title: str, text: str, icon=None):

@@ -37,3 +37,24 @@ def test_a_refused_grid_edit_is_said_and_the_stored_value_shown(window, demo_db)
     assert "登録されていません" in shown_message(window)
     assert model.index(r, 2).data() == "541"
     assert [v.value for v in monthly_values(demo_db, "10", 2024, ["counter_count"]) if v.month == 4] == [541]
+
+
+def test_a_second_window_on_an_open_database_says_so_and_closes(qtbot, demo_path, tmp_path, monkeypatch):
+    import shutil
+
+    from app.backups import InstanceLock
+    from ui.app import launch
+
+    path = tmp_path / "one.sqlite3"
+    shutil.copy(demo_path, path)
+    first = InstanceLock(path)
+    assert first.acquire()                                   # another window has it open
+    said = []
+    monkeypatch.setattr(QMessageBox, "critical", lambda _w, _t, text: said.append(text))
+    window = launch(path)
+    qtbot.addWidget(window)
+    with qtbot.waitSignal(window.failed, timeout=20000):
+        pass
+    assert "別の branch-report の画面で開かれています" in said[0]
+    qtbot.waitUntil(lambda: not window.isVisible())           # it does not stay saying データベースを開いています…
+    first.release()

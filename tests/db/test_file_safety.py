@@ -1,0 +1,252 @@
+"""One machine's file never loses a stored change: the .sqlite3 alone holds every committed change,
+damage is noticed and named with the newest good backup, a full disk or a read-only file is one
+clear line with nothing changed, only databases this version can open are restored, and --demo
+leaves nothing behind."""
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from app.backups import auto_backup, backup_dir, list_backups, restore
+from app.cli import main
+from app.errors import DamagedDatabase, DatabaseError
+from app.queries import monthly_values
+from app.store import open_database
+from tests.conftest import ROOT, SAMPLE
+
+pytestmark = pytest.mark.sqlite_only
+MONTHLY = str(SAMPLE / "gunma_fy2024_monthly.xlsx")
+
+
+def cli(*args, capsys=None):
+    return main(list(args))
+
+
+def test_the_file_alone_holds_an_import_once_the_command_has_finished(tmp_path):
+    db = tmp_path / "mine.sqlite3"
+    out = subprocess.run([sys.executable, str(ROOT / "main.py"), "--db", str(db), "import", MONTHLY, "--branch", "10"],
+                         capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    shutil.copy(db, usb / "mine.sqlite3")                               # only the .sqlite3, as people do
+    copy = open_database(usb / "mine.sqlite3")
+    assert len(monthly_values(copy)) == 854
+    copy.close()
+
+
+def test_each_operation_is_in_the_file_while_the_program_still_runs(demo_path, tmp_path):
+    from tests.helpers import set_month_value
+
+    path = tmp_path / "open.sqlite3"
+    shutil.copy(demo_path, path)
+    db = open_database(path)
+    set_month_value(db, "10", 2024, 4, "counter_count", 999)
+    shutil.copy(path, tmp_path / "copied.sqlite3")                       # copied while the app is open
+    con = sqlite3.connect(tmp_path / "copied.sqlite3")
+    assert con.execute("SELECT value FROM monthly_value WHERE indicator_code='counter_count' AND month=4 "
+                       "AND fiscal_year=2024").fetchone() == (999.0,)
+    con.close()
+    db.close()
+
+
+def damage(path: Path, table: str = "monthly_value") -> None:
+    """Zero the root page of a table, as a failing disk would."""
+    con = sqlite3.connect(path)
+    page_size = con.execute("PRAGMA page_size").fetchone()[0]
+    root = con.execute("SELECT rootpage FROM sqlite_master WHERE name = ?", (table,)).fetchone()[0]
+    con.close()
+    with open(path, "r+b") as f:
+        f.seek((root - 1) * page_size)
+        f.write(b"\0" * page_size)
+
+
+def test_a_damaged_page_is_noticed_and_the_newest_good_backup_named(demo_path, tmp_path, capsys):
+    path = tmp_path / "hurt.sqlite3"
+    shutil.copy(demo_path, path)
+    db = open_database(path)
+    good = auto_backup(db, "before-import")
+    db.close()
+    damage(path)
+    with pytest.raises(DamagedDatabase) as caught:
+        open_database(path)
+    assert caught.value.backup == good and str(good) in str(caught.value)
+    assert cli("--db", str(path), "check") == 1
+    assert "壊れています" in (err := capsys.readouterr().err) and str(good) in err
+    for verb in (["values"], ["import", MONTHLY], ["backup", "--out", str(tmp_path / "b.sqlite3")]):
+        assert cli("--db", str(path), *verb) == 1                           # every verb refuses, saying why
+        assert "壊れています" in capsys.readouterr().err
+    assert not (tmp_path / "b.sqlite3").exists()
+    assert cli("--db", str(path), "restore", "--from", str(good)) == 0
+    assert cli("--db", str(path), "check") == 0
+    assert len(monthly_values(reopened := open_database(path))) == 854
+    reopened.close()
+
+
+def test_the_quick_check_at_opening_takes_milliseconds(demo_path):
+    from db.engine import check_file
+
+    started = time.perf_counter()
+    for _ in range(10):
+        assert check_file(demo_path) is None
+    assert (time.perf_counter() - started) / 10 < 0.05
+
+
+def test_a_full_disk_during_an_import_is_one_line_and_nothing_changes(demo_path, tmp_path):
+    """SQLITE_FULL, as a full disk gives it: the page limit of the file is set just above its size."""
+    from sqlalchemy import event
+
+    from app import ops
+    from app.errors import describe_failure
+
+    path = tmp_path / "full.sqlite3"
+    shutil.copy(demo_path, path)
+    db = open_database(path)
+    before = monthly_values(db)
+    pages = sqlite3.connect(path).execute("PRAGMA page_count").fetchone()[0]
+    event.listen(db.engine, "connect", lambda con, _r: con.execute(f"PRAGMA max_page_count = {pages + 2}"))
+    db.engine.dispose()
+    book = tmp_path / "hq.xlsx"
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import import_bench
+
+    import_bench.build_hq(book, years=range(2024, 2025), n_indicators=4)
+    with pytest.raises(Exception) as caught:
+        ops.import_files(db, [book])
+    assert describe_failure(caught.value).startswith("ディスクの空きが足りない")
+    assert monthly_values(db) == before
+    db.close()
+    assert sqlite3.connect(path).execute("PRAGMA integrity_check").fetchone() == ("ok",)
+
+
+def test_a_backup_that_cannot_be_written_leaves_nothing_and_stops_the_import(demo_path, tmp_path, monkeypatch):
+    import app.backups
+
+    path = tmp_path / "db.sqlite3"
+    shutil.copy(demo_path, path)
+
+    def full_disk(_engine, out):
+        Path(out).write_bytes(b"SQLite format 3\0" + b"\0" * 100)        # half written …
+        raise sqlite3.OperationalError("database or disk is full")      # … then the disk is full
+    monkeypatch.setattr(app.backups, "backup_sqlite", full_disk)
+    db = open_database(path)
+    from app import ops
+
+    with pytest.raises(DatabaseError, match="バックアップを作れない"):
+        ops.import_workbook(db, SAMPLE / "hq_national_fy2024.xlsx")
+    assert list(backup_dir(path).glob("*")) == []                         # no empty or partial backup
+    assert len(monthly_values(db)) == 854
+    db.close()
+
+
+@pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0, reason="root writes read-only files anyway")
+def test_a_read_only_database_is_one_line_and_no_backup(demo_path, tmp_path, capsys):
+    path = tmp_path / "ro.sqlite3"
+    shutil.copy(demo_path, path)
+    path.chmod(0o444)
+    assert cli("--db", str(path), "import", MONTHLY) == 1
+    assert "読み取り専用" in capsys.readouterr().err
+    assert not backup_dir(path).exists()
+
+
+def test_a_read_only_file_is_refused_before_anything_is_written(demo_path, tmp_path, monkeypatch):
+    """The check itself (tests may run as root, for whom nothing is read-only)."""
+    path = tmp_path / "ro.sqlite3"
+    shutil.copy(demo_path, path)
+    monkeypatch.setattr(os, "access", lambda p, mode: Path(p) != path)
+    with pytest.raises(DatabaseError, match="読み取り専用"):
+        open_database(path)
+    assert not backup_dir(path).exists() and not Path(f"{path}-wal").exists()
+
+
+def test_restore_refuses_a_database_of_a_newer_version_or_another_program(demo_path, tmp_path, capsys):
+    target = tmp_path / "db.sqlite3"
+    shutil.copy(demo_path, target)
+    newer = tmp_path / "newer.sqlite3"
+    shutil.copy(demo_path, newer)
+    con = sqlite3.connect(newer)
+    con.execute("UPDATE alembic_version SET version_num = '0999'")
+    con.commit()
+    con.close()
+    other = tmp_path / "other.sqlite3"
+    sqlite3.connect(other).execute("CREATE TABLE t (x)").connection.close()
+    before = target.read_bytes()
+    for source, why in ((newer, "知らない形式"), (other, "branch-report のデータベースではない")):
+        assert cli("--db", str(target), "restore", "--from", str(source)) == 1
+        assert why in capsys.readouterr().err
+        assert target.read_bytes() == before
+    good = tmp_path / "good.sqlite3"
+    shutil.copy(demo_path, good)
+    assert cli("--db", str(target), "restore", "--from", str(good)) == 0
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("good")) == ["good.sqlite3"]
+    assert not Path(f"{target}.restoring").exists()
+
+
+RESTORER = """
+import sys; sys.path.insert(0, {root!r})
+from pathlib import Path
+from app.backups import restore
+print("start", flush=True)
+for _ in range(1000):
+    restore(Path({target!r}), Path({source!r}))
+"""
+
+
+def test_a_kill_during_a_restore_leaves_the_old_database_or_the_new_one(demo_path, tmp_path):
+    from tests.db.test_safety import integrity, run_and_kill
+
+    target = tmp_path / "db.sqlite3"
+    shutil.copy(demo_path, target)
+    source = tmp_path / "source.sqlite3"
+    shutil.copy(demo_path, source)
+    con = sqlite3.connect(source)
+    con.execute("UPDATE monthly_value SET value = 1")
+    con.commit()
+    con.close()
+    run_and_kill(RESTORER.format(root=str(ROOT), target=str(target), source=str(source)), 0.5)
+    assert integrity(target) == "ok"
+    values = {v for (v,) in sqlite3.connect(target).execute("SELECT DISTINCT value FROM monthly_value")}
+    assert values == {1.0} or len(values) > 100                          # all new, or all old
+
+
+def test_demo_removes_its_copy_when_it_ends(tmp_path):
+    env = {**os.environ, "TMPDIR": str(tmp_path)}
+    out = subprocess.run([sys.executable, str(ROOT / "main.py"), "--demo", "values"], capture_output=True, env=env)
+    assert out.returncode == 0
+    assert not list(tmp_path.glob("branch-report-demo-*"))
+
+
+def test_demo_removes_its_copy_on_ctrl_c(tmp_path):
+    env = {**os.environ, "TMPDIR": str(tmp_path), "QT_QPA_PLATFORM": "offscreen"}
+    proc = subprocess.Popen([sys.executable, str(ROOT / "main.py"), "--demo"], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 30
+    while not list(tmp_path.glob("branch-report-demo-*/demo.sqlite3-wal")) and time.time() < deadline:
+        time.sleep(0.1)                                                  # the window has opened its database
+    assert list(tmp_path.glob("branch-report-demo-*")), "the demo did not start"
+    time.sleep(0.5)
+    proc.send_signal(signal.SIGINT)
+    assert proc.wait(timeout=30) == 0
+    assert not list(tmp_path.glob("branch-report-demo-*"))
+
+
+def test_backups_are_checked_and_rotation_keeps_the_good_ones(demo_path, tmp_path, monkeypatch):
+    import app.backups
+
+    path = tmp_path / "db.sqlite3"
+    shutil.copy(demo_path, path)
+    db = open_database(path)
+    monkeypatch.setattr(app.backups, "KEEP", 2)
+    made = [auto_backup(db, "before-import") for _ in range(2)]
+    monkeypatch.setattr(app.backups, "check_file", lambda p, full=False, at_rest=False: "malformed")   # the next one is bad
+    with pytest.raises(DatabaseError):
+        auto_backup(db, "before-import")
+    assert list_backups(path) == made[::-1]                               # the good ones are still there
+    db.close()
+    assert restore is not None
