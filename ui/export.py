@@ -147,30 +147,44 @@ def setup_page(device, doc) -> None:
 
 
 def write_pdf(db, doc, out: Path, progress=None) -> Path:
-    """The document as PDF, Japanese font embedded (Qt embeds the fonts it draws with), its text
-    searchable as typed: each font's ToUnicode map names what was drawn, no hidden text (app.pdf_text)."""
+    """The document as PDF (charts drawn here, on the GUI thread; then paint_pdf)."""
     import tempfile
+
+    offscreen_app()
+    with tempfile.TemporaryDirectory() as tmp:
+        return paint_pdf(doc, chart_images(db, doc, Path(tmp)), out, progress)
+
+
+def paint_pdf(doc, images: dict[str, Path], out: Path, progress=None) -> Path:
+    """Lay the document out into a PDF, Japanese font embedded (Qt embeds the fonts it draws with),
+    its text searchable as typed: each font's ToUnicode map names what was drawn, no hidden text
+    (app.pdf_text). Needs no widget, so it may run off the GUI thread (a QPainter on a QPdfWriter
+    may). Written under a temporary name and moved into place when finished: a cancel or a
+    failure leaves no half-written file."""
+    import os
 
     from PySide6.QtGui import QPdfWriter
 
     from app.pdf_text import searchable
     from ui.pdf_font import drawn_as
 
-    offscreen_app()
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory() as tmp:
-        images = chart_images(db, doc, Path(tmp))
+    partial = out.with_name(out.name + ".partial")
+    try:
         td = text_document(doc, images)
-        writer = QPdfWriter(str(out))
+        writer = QPdfWriter(str(partial))
         writer.setResolution(300)
         writer.setTitle(doc.title)
         writer.setCreator("branch-report")
         setup_page(writer, doc)
         paint_pages(doc, td, writer, progress)
         del writer                           # the file is finished when the writer goes
-    text = "".join([td.toPlainText(), doc.title, doc.label, doc.as_of, "0123456789 /"])
-    searchable(out, drawn_as(td.defaultFont(), text))
+        text = "".join([td.toPlainText(), doc.title, doc.label, doc.as_of, "0123456789 /"])
+        searchable(partial, drawn_as(td.defaultFont(), text))
+        os.replace(partial, out)
+    finally:
+        partial.unlink(missing_ok=True)
     return out
 
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QLabel, QLineEdit, QMessageBox,
-    QProgressDialog, QPushButton, QVBoxLayout,
+    QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QLabel, QLineEdit, QPushButton,
+    QVBoxLayout,
 )
 
 from app.fiscal import format_fy
@@ -102,30 +102,46 @@ class ReportDialog(QDialog):
         return self._save(lambda: export(self.db, self.document(), Path(path)), path)
 
     def save_pdf(self, path: str | None = None) -> str | None:
-        from ui.export import write_pdf
+        """The PDF written off the GUI thread (progress, キャンセル); the charts are drawn first, here.
+        The window stays responsive meanwhile; returns the path once written, None if not."""
+        import tempfile
+
+        from PySide6.QtCore import QEventLoop
+
+        from ui.export import chart_images, paint_pdf
+        from ui.tasks import failure_text, run_op_in_background, tell
 
         path = path or self._ask("pdf", "PDF")
         if not path:
             return None
-        progress = QProgressDialog("PDF を作っています…", None, 0, 0, self)
-        progress.setWindowModality(Qt.WindowModal)
-        progress.setMinimumDuration(300)
-
-        def step(done, total):
-            progress.setMaximum(total)
-            progress.setValue(done)
+        folder = tempfile.TemporaryDirectory()
         try:
-            return self._save(lambda: write_pdf(self.db, self.document(), Path(path), step), path)
-        finally:
-            progress.close()
+            doc = self.document()
+            images = chart_images(self.db, doc, Path(folder.name))
+        except Exception as exc:  # noqa: BLE001 - one message, nothing written
+            folder.cleanup()
+            tell(self, "出力", f"保存できませんでした: {failure_text(exc)}")
+            return None
+        result, loop = [], QEventLoop()
+        task = run_op_in_background(self, "出力", lambda progress: paint_pdf(doc, images, Path(path), progress),
+                                    result.append, "PDF を作っています…")
+        for signal in (task.signals.done, task.signals.failed, task.signals.cancelled):
+            signal.connect(lambda *_: loop.quit(), Qt.QueuedConnection)
+        self.pdf_task = task
+        loop.exec()
+        folder.cleanup()
+        if not result:
+            return None
+        self.status.setText(f"保存しました: {path}")
+        return path
 
     def _save(self, work, path: str) -> str | None:
-        from app.errors import BranchReportError
+        from ui.tasks import failure_text, tell
 
         try:
             work()
-        except (OSError, ValueError, BranchReportError) as exc:
-            QMessageBox.warning(self, "出力", f"保存できませんでした: {exc}")
+        except Exception as exc:  # noqa: BLE001 - one message, nothing half-stored
+            tell(self, "出力", f"保存できませんでした: {failure_text(exc)}")
             return None
         self.status.setText(f"保存しました: {path}")
         return path

@@ -132,3 +132,31 @@ def test_report_dialog_saves_both_and_previews(window, qtbot, tmp_path):
     preview = dialog.preview()
     qtbot.addWidget(preview)
     assert preview.isVisible()
+
+
+def test_the_pdf_is_written_off_the_gui_thread_and_a_cancel_leaves_no_file(window, qtbot, tmp_path, monkeypatch):
+    import threading
+
+    import ui.export
+    from ui.tasks import Cancelled
+
+    real, threads = ui.export.paint_pages, []
+
+    def watched(doc, td, device, progress=None):
+        threads.append(threading.current_thread() is threading.main_thread())
+        return real(doc, td, device, progress)
+    monkeypatch.setattr(ui.export, "paint_pages", watched)
+    dialog = window.open_report()
+    qtbot.addWidget(dialog)
+    assert dialog.save_pdf(str(tmp_path / "a.pdf")) and (tmp_path / "a.pdf").stat().st_size > 10000
+    assert threads == [False]                                   # painted by a worker, the window stays live
+
+    def cancelled_after_a_page(doc, td, device, progress=None):
+        def step(done, total):
+            progress(done, total)
+            raise Cancelled()                                   # the user pressed キャンセル
+        return real(doc, td, device, step)
+    monkeypatch.setattr(ui.export, "paint_pages", cancelled_after_a_page)
+    assert dialog.save_pdf(str(tmp_path / "b.pdf")) is None
+    assert not (tmp_path / "b.pdf").exists() and not (tmp_path / "b.pdf.partial").exists()
+    assert "キャンセル" in dialog.last_message

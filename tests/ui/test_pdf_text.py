@@ -124,9 +124,7 @@ def test_with_no_japanese_font_at_all_the_pdf_is_refused(demo_path, demo_db, tmp
     assert "日本語フォントが見つかりません" in capsys.readouterr().err and not out.exists()
     from ui import report_dialog
 
-    shown = []
-    monkeypatch.setattr(report_dialog.QMessageBox, "warning", lambda *args: shown.append(args[2]))
     dialog = report_dialog.ReportDialog(demo_db, "10", 2024, 4)
     qtbot.addWidget(dialog)
     assert dialog.save_pdf(str(out)) is None and not out.exists()
-    assert "fonts-ipaexfont-gothic" in shown[0] and "游ゴシック" in shown[0]
+    assert "fonts-ipaexfont-gothic" in dialog.last_message and "游ゴシック" in dialog.last_message
