@@ -62,12 +62,16 @@ def make_engine(target: str | Path) -> Engine:
 
 def checkpoint(engine: Engine) -> None:
     """Everything committed moved from the write-ahead log into the database file itself, so that
-    the .sqlite3 file alone holds it (someone may copy just that file)."""
+    the .sqlite3 file alone holds it (someone may copy just that file). Best effort: what is
+    committed is safe in the log either way, so a checkpoint that cannot finish now (a full disk,
+    a reader still busy) fails nothing; the next one moves it."""
     if engine.dialect.name != "sqlite":
         return
     raw = engine.raw_connection()
     try:
         raw.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    except sqlite3.Error:
+        pass
     finally:
         raw.close()
 

@@ -250,3 +250,39 @@ def test_backups_are_checked_and_rotation_keeps_the_good_ones(demo_path, tmp_pat
     assert list_backups(path) == made[::-1]                               # the good ones are still there
     db.close()
     assert restore is not None
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A real, small file system (tmpfs): where the machine allows mounting one, else skipped."""
+    where = tmp_path / "disk"
+    where.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(where)], capture_output=True).returncode:
+        pytest.skip("cannot mount a tmpfs here")
+    yield where
+    subprocess.run(["umount", "-l", str(where)], capture_output=True)
+
+
+@pytest.mark.parametrize("room_for_the_backup", [True, False])
+def test_a_full_disk_during_a_large_import_from_the_command_line(small_disk, demo_path, tmp_path, room_for_the_backup):
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import import_bench
+
+    book = tmp_path / "hq.xlsx"
+    import_bench.build_hq(book, years=range(2018, 2025), n_indicators=10)    # 40,320 values: 5 MB and more
+    path = small_disk / "db.sqlite3"
+    shutil.copy(demo_path, path)
+    if not room_for_the_backup:
+        free = shutil.disk_usage(small_disk).free
+        (small_disk / "filler").write_bytes(b"\0" * (free - 64 * 1024))
+    before = sorted(monthly_values(db := open_database(path)), key=lambda r: (r.indicator, r.fiscal_year, r.month))
+    db.close()
+    out = subprocess.run([sys.executable, str(ROOT / "main.py"), "--db", str(path), "import", str(book)],
+                         capture_output=True, text=True)
+    assert out.returncode == 1
+    assert out.stderr.count("\n") == 1 and "ディスクの空き" in out.stderr and "Traceback" not in out.stderr
+    assert not [p for p in backup_dir(path).glob("*") if p.suffix == ".partial" or p.stat().st_size == 0]
+    (small_disk / "filler").unlink(missing_ok=True)
+    db = open_database(path)
+    assert sorted(monthly_values(db), key=lambda r: (r.indicator, r.fiscal_year, r.month)) == before
+    db.close()
