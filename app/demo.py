@@ -17,7 +17,7 @@ from app.store import RESOURCES, Database, open_database
 from db.engine import MIGRATIONS, copy_sqlite
 
 SAMPLE = RESOURCES / "sample"
-WORKBOOKS = ("gunma_fy2024_plan.xlsx", "gunma_fy2024_monthly.xlsx")
+WORKBOOKS = ("gunma_fy2024_plan.xlsx", "gunma_fy2024_monthly.xlsx", "hq_national_fy2024.xlsx")   # with 全国
 
 
 def _fingerprint() -> str:

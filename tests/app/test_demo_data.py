@@ -38,7 +38,7 @@ def workbook_month_cells() -> dict[str, object]:
 
 
 def test_values_csv_holds_every_unambiguous_month_value(demo_path, capsys):
-    code, out = run_cli(capsys, "--db", str(demo_path), "values", "--format", "csv")
+    code, out = run_cli(capsys, "--db", str(demo_path), "values", "--branch", "10", "--format", "csv")
     assert code == 0
     rows = list(csv.DictReader(io.StringIO(out)))
     assert list(rows[0]) == ["branch", "fiscal_year", "month", "indicator", "value"]
@@ -151,7 +151,7 @@ def test_plan_csv(demo_path, capsys):
 def test_json_formats(demo_path, capsys):
     import json
 
-    _, out = run_cli(capsys, "--db", str(demo_path), "values", "--indicator", "mail_rate", "--format", "json")
+    _, out = run_cli(capsys, "--db", str(demo_path), "values", "--branch", "10", "--indicator", "mail_rate", "--format", "json")
     data = json.loads(out)
     assert len(data) == 24 and data[0] == {"branch": "10", "fiscal_year": 2023, "month": 4,
                                            "indicator": "mail_rate", "value": 94.6}
@@ -177,3 +177,12 @@ def test_printed_year_figures_agree_at_their_printed_precision(demo_db):
     for code, fy in (("mail_rate", 2023), ("mail_rate", 2024), ("judo_inquiry_rate", 2024),
                      ("tender_single_bid_rate", 2024), ("ss_avg_days", 2023)):
         assert not fig.row(code, fy).year_disagrees, (code, fy)
+
+
+def test_the_sample_data_shows_the_national_side(demo_path, capsys):
+    """Headquarters' by-branch tables are in the sample too: 全国 and every branch, with ranks."""
+    code, out = run_cli(capsys, "--db", str(demo_path), "values", "--indicator", "mail_rate", "--fy", "R6")
+    branches = {r["branch"] for r in csv.DictReader(io.StringIO(out))}
+    assert code == 0 and "00" in branches and len(branches) == 48
+    code, out = run_cli(capsys, "--db", str(demo_path), "ranks", "--indicator", "mail_rate", "--fy", "R6", "--branch", "10")
+    assert code == 0 and len(list(csv.DictReader(io.StringIO(out)))) >= 1

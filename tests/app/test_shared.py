@@ -80,7 +80,7 @@ def test_imports_are_checked_too(demo_db):
         import_workbook(demo_db, SAMPLE / "hq_national_fy2024.xlsx", who="gyomu")   # headquarters' tables: 企画総務
     with pytest.raises(PermissionDenied):
         import_workbook(demo_db, SAMPLE / "gunma_fy2024_monthly.xlsx", who="gyomu")   # holds other groups' sheets
-    assert len(monthly_values(demo_db)) == 854
+    assert len(monthly_values(demo_db, "10")) == 854
     plan_batch = next(b.id for b in import_history(demo_db) if b.layout == "plan")
     with pytest.raises(PermissionDenied):
         undo_import(demo_db, plan_batch, who="gyomu")                 # the plan is 企画総務's

@@ -85,7 +85,7 @@ def test_a_damaged_page_is_noticed_and_the_newest_good_backup_named(demo_path, t
     assert not (tmp_path / "b.sqlite3").exists()
     assert cli("--db", str(path), "restore", "--from", str(good)) == 0
     assert cli("--db", str(path), "check") == 0
-    assert len(monthly_values(reopened := open_database(path))) == 854
+    assert len(monthly_values(reopened := open_database(path), "10")) == 854
     reopened.close()
 
 
@@ -141,7 +141,7 @@ def test_a_backup_that_cannot_be_written_leaves_nothing_and_stops_the_import(dem
     with pytest.raises(DatabaseError, match="バックアップを作れない"):
         ops.import_workbook(db, SAMPLE / "hq_national_fy2024.xlsx")
     assert list(backup_dir(path).glob("*")) == []                         # no empty or partial backup
-    assert len(monthly_values(db)) == 854
+    assert len(monthly_values(db, "10")) == 854
     db.close()
 
 

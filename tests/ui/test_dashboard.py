@@ -11,7 +11,14 @@ def test_every_kpi_with_target_result_and_proposal(demo_db):
     by = {(ln.item_no, ln.indicator): ln for ln in lines}
     mail = by[(2, "mail_rate")]
     assert (mail.target, mail.result, mail.as_of_text, mail.proposed, mail.rank) == (
-        "95%以上", "94.3%", "令和7年3月末現在", "△", 27)
+        "95%以上", "94.3%", "令和7年3月末現在", "△", 34)          # ranked in headquarters' table of March
+    q3 = {(ln.item_no, ln.indicator): ln for ln in kpi_overview(demo_db, "10", 2024, quarter=3)}[(2, "mail_rate")]
+    from app.figures import Figures
+    from app.fiscal import FISCAL_MONTHS
+
+    to_december = Figures(demo_db, "10").computed("mail_rate", 2024, list(FISCAL_MONTHS[:9]))
+    assert q3.as_of_text == "令和6年12月末現在" and q3.result_value == to_december != mail.result_value
+    assert q3.months[9:] == (None, None, None)                           # no month after the quarter
     card = by[(7, "card_recovery_rate")]
     assert (card.target, card.result, card.as_of_text) == ("前年度 85.15%以上", "83.62%", "令和6年11月末現在")
     tender = by[(21, "tender_single_bid_rate")]                 # only the printed year figure exists

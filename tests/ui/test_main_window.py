@@ -115,11 +115,7 @@ def test_other_models_pass_the_model_tester(qtbot, demo_db, qtmodeltester):
     qtmodeltester.check(SheetPreviewModel(ext.book.sheets[0], ext))
 
 
-def test_by_branch_table_after_importing_headquarters_tables(window, qtbot, demo_db, qtmodeltester):
-    from app.ops import import_workbook
-    from tests.conftest import SAMPLE
-
-    assert import_workbook(demo_db, SAMPLE / "hq_national_fy2024.xlsx").stored
+def test_by_branch_table_of_the_sample_headquarters_tables(window, qtbot, demo_db, qtmodeltester):
     select_item(window, "2")
     window.grid.setCurrentIndex(window.grid_model.index(3, 5))      # 郵送化率 令和6年度
     window.tabs.setCurrentIndex(2)
