@@ -55,8 +55,9 @@ def year_to_date(indicator, months: dict[int, float], parts: dict) -> list[float
 
 
 def chart_data(db: Database, branch: str, indicator: str, fiscal_year: int, years: int = 3,
-               cumulative: bool = False, figures: Figures | None = None) -> ChartData:
-    """The chart of one indicator: this year and up to ``years - 1`` earlier ones."""
+               cumulative: bool = False, figures: Figures | None = None, quarter: int | None = None) -> ChartData:
+    """The chart of one indicator: this year and up to ``years - 1`` earlier ones; with a quarter,
+    this year as of that quarter's end (the quarterly documents)."""
     from app.queries import plan_items
     from app.ranks import national_ranks
 
@@ -66,20 +67,21 @@ def chart_data(db: Database, branch: str, indicator: str, fiscal_year: int, year
     shown = [y for y in fig.years(indicator) if fiscal_year - years < y < fiscal_year] + [fiscal_year]
     series = []
     for fy in shown:
-        months = fig.months.get((indicator, fy), {})
+        months = fig.shown_months(indicator, fy, quarter if fy == fiscal_year else None)
         if cumulative and ind.kind in BAR_KINDS:
-            parts = {c: fig.months.get((c, fy), {}) for c in yearcol.parts_needed(ind)}
+            parts = {c: fig.shown_months(c, fy, quarter if fy == fiscal_year else None)
+                     for c in yearcol.parts_needed(ind)}
             values = year_to_date(ind, months, parts)
         else:
             values = [months.get(m) for m in FISCAL_MONTHS]
-        latest = fig.latest_month(indicator, fy)
+        latest = fig.latest_month(indicator, fy, quarter if fy == fiscal_year else None)
         series.append(Series(format_fy(fy), fy, tuple(values), fy == fiscal_year,
                              AsOf(fy, latest) if latest else None))
     target, label = None, ""
     for item in plan_items(db, branch, fiscal_year):
         for k in item.kpis:
             if k.indicator == indicator:
-                result = fig.kpi_result(k, fiscal_year)
+                result = fig.kpi_result(k, fiscal_year, quarter)
                 target = result.target
                 label = "目標（前年度実績）" if k.rule == "prev_fy" else "目標（KPI）"
                 break
@@ -88,8 +90,10 @@ def chart_data(db: Database, branch: str, indicator: str, fiscal_year: int, year
     national = ranks = None
     whole = Figures(db, "00", [indicator]) if branch != "00" else None
     if whole and whole.months.get((indicator, fiscal_year)):
-        national = tuple(whole.months[(indicator, fiscal_year)].get(m) for m in FISCAL_MONTHS)
-        by_month = {r.month: r.rank for r in national_ranks(db, indicator, fiscal_year, branch)}
+        shown_national = whole.shown_months(indicator, fiscal_year, quarter)
+        national = tuple(shown_national.get(m) for m in FISCAL_MONTHS)
+        by_month = {r.month: r.rank for r in national_ranks(db, indicator, fiscal_year, branch)
+                    if quarter is None or r.month in FISCAL_MONTHS[:3 * quarter]}
         ranks = tuple(by_month.get(m) for m in FISCAL_MONTHS)
     return ChartData(indicator, ind.name, ind.unit, ind.kind, fiscal_year, tuple(series), target, label,
                      national, ranks, cumulative and ind.kind in BAR_KINDS)

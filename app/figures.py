@@ -78,7 +78,12 @@ class Figures:
                 self.decimals_printed[(code, fy)] = decimals
 
     def years(self, code: str) -> list[int]:
-        return sorted({fy for c, fy in list(self.months) + list(self.printed) if c == code})
+        """The fiscal years with figures of the indicator (a ratio's: from its parts too)."""
+        found = {fy for c, fy in list(self.months) + list(self.printed) if c == code}
+        ind = self.catalogue[code]
+        if ind.kind == "ratio" and ind.numerator and ind.denominator:
+            found |= {fy for c, fy in self.months if c == ind.numerator and self.ratio_months(code, fy)}
+        return sorted(found)
 
     def computed(self, code: str, fy: int, until: list[int] | None = None) -> float | None:
         ind = self.catalogue[code]
@@ -147,11 +152,18 @@ class Figures:
         ind = self.catalogue[code]
         return format_value(value, unit=ind.unit, kind=ind.kind, decimals=self.decimals(code), negative=negative)
 
+    def shown_months(self, code: str, fy: int, quarter: int | None = None) -> dict[int, float]:
+        """The months as every view shows them: the stored value, else — for a ratio — the value
+        computed from its stored parts; with a quarter, none after that quarter's end."""
+        months = {**self.ratio_months(code, fy), **self.months.get((code, fy), {})}
+        if quarter is not None:
+            months = {m: v for m, v in months.items() if m in FISCAL_MONTHS[:3 * quarter]}
+        return months
+
     def latest_month(self, code: str, fy: int, quarter: int | None = None) -> int | None:
         """The last month with a value (up to the quarter's end, with a quarter)."""
-        have = self.months.get((code, fy), {})
-        months = FISCAL_MONTHS if quarter is None else FISCAL_MONTHS[:3 * quarter]
-        present = [m for m in months if have.get(m) is not None]
+        have = self.shown_months(code, fy, quarter)
+        present = [m for m in FISCAL_MONTHS if have.get(m) is not None]
         return present[-1] if present else None
 
     def kpi_result(self, kpi: KpiView, fy: int, quarter: int | None = None) -> KpiResult:

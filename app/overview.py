@@ -55,7 +55,6 @@ def kpi_lines(db: Database, fig: Figures, items: list[ItemView], fiscal_year: in
         for st in statuses(db, [i.id for i in items], quarter):
             if st.national_rank:
                 item_ranks[st.item_id] = st.national_rank        # the latest quarter's wins
-    months_upto = FISCAL_MONTHS if quarter is None else FISCAL_MONTHS[:3 * quarter]
     out = []
     for item in items:
         for k in item.kpis:
@@ -67,7 +66,7 @@ def kpi_lines(db: Database, fig: Figures, items: list[ItemView], fiscal_year: in
                 ranked = [r for r in national_ranks(db, ind.code, fiscal_year, db.home_branch or "")
                           if res.as_of is None or FISCAL_MONTHS.index(r.month) <= FISCAL_MONTHS.index(res.as_of.month)]
                 rank = ranked[-1].rank if ranked else None
-            months = fig.months.get((k.indicator, fiscal_year), {}) if ind else {}
+            months = fig.shown_months(k.indicator, fiscal_year, quarter) if ind else {}
             text = fig.text(ind.code, res.result) if ind else format_value(res.result, unit=unit, kind=kind)
             out.append(KpiLine(k, item.id, item.item_no, item.pillar_no, item.owner_group, item.title,
                                k.text.removeprefix("【KPI】").strip(), k.indicator,
@@ -75,7 +74,7 @@ def kpi_lines(db: Database, fig: Figures, items: list[ItemView], fiscal_year: in
                                target_text(k.rule, k.op, res.target, unit, kind,
                                            fig.decimals(ind.code) if ind else None), text, res.result, res.as_of, res.proposed,
                                ratings.get(k.id), rank or item_ranks.get(item.id),
-                               tuple(months.get(m) if m in months_upto else None for m in FISCAL_MONTHS)))
+                               tuple(months.get(m) for m in FISCAL_MONTHS)))
     return out
 
 

@@ -76,22 +76,22 @@ def _months_until(fig: Figures, fy: int, quarter: int) -> list[int]:
     return list(FISCAL_MONTHS[:FISCAL_MONTHS.index(last) + 1])
 
 
-def monthly_table(fig: Figures, code: str, fy: int, upto: list[int]) -> Table:
-    """年度 | 4月 … 3月 | 計: this year and last, the year figure by the indicator's kind."""
+def monthly_table(fig: Figures, code: str, fy: int, quarter: int) -> Table:
+    """年度 | 4月 … 3月 | 計: this year (as of the quarter's end) and last, the months as every view
+    shows them (a ratio from its parts where it was not typed), the year figure by the indicator's
+    kind."""
     ind = fig.catalogue[code]
+    upto = list(FISCAL_MONTHS[:3 * quarter])
     rows = []
     for year in (fy - 1, fy):
-        months = fig.months.get((code, year), {})
-        shown = months if year < fy else {m: v for m, v in months.items() if m in upto}
+        shown = fig.shown_months(code, year, quarter if year == fy else None)
         if not shown and year < fy:
             continue
-        full = year < fy or len(upto) == 12          # a whole year: the printed figure where there is one
+        full = year < fy or quarter == 4             # a whole year: the printed figure where there is one
         total = fig.year_value(code, year) if full else fig.computed(code, year, upto)
-        d = fig.decimals(code)
-        rows.append([Cell(format_fy(year))] + [_cell(shown.get(m), ind.unit, ind.kind, d) for m in FISCAL_MONTHS]
-                    + [_cell(total, ind.unit, ind.kind, d)])
-    latest = max((m for m in upto if fig.months.get((code, fy), {}).get(m) is not None),
-                 key=FISCAL_MONTHS.index, default=None)
+        rows.append([Cell(format_fy(year))] + [_cell(shown.get(m), ind.unit, ind.kind, fig.decimals(code))
+                                              for m in FISCAL_MONTHS] + [_cell(total, ind.unit, ind.kind, fig.decimals(code))])
+    latest = fig.latest_month(code, fy, quarter)
     return Table(ind.name, ["年度", *[month_label(m) for m in FISCAL_MONTHS], "計"], rows,
                  f"※{AsOf(fy, latest).label()}" if latest else "※データなし")
 
@@ -177,7 +177,7 @@ def build(db: Database, branch: str, fiscal_year: int, quarter: int, kind: str =
         if kind == "status":
             for k in item.kpis:
                 if k.indicator and k.indicator in fig.catalogue and fig.years(k.indicator):
-                    block.tables.append(monthly_table(fig, k.indicator, fiscal_year, upto))
+                    block.tables.append(monthly_table(fig, k.indicator, fiscal_year, quarter))
                     if qt := quarter_table(fig, k.indicator, fiscal_year, upto):
                         block.tables.append(qt)
                     if tt := target_table(fig, lines[k.id], fiscal_year, national):
@@ -185,7 +185,7 @@ def build(db: Database, branch: str, fiscal_year: int, quarter: int, kind: str =
         elif kind == "progress":
             for code in item_indicators(db.catalogue, item):
                 if fig.years(code):
-                    block.tables.append(monthly_table(fig, code, fiscal_year, upto))
+                    block.tables.append(monthly_table(fig, code, fiscal_year, quarter))
         doc.blocks.append(block)
     if kind == "progress":
         items_count, kpi_count = rating_counts(db, branch, fiscal_year, quarter)
@@ -208,6 +208,6 @@ def _achievement(fig: Figures, lines: list[KpiLine], fy: int) -> tuple[Table, li
                      Cell(line.indicator_name if line.indicator else line.kpi_text),
                      Cell(line.target), Cell(result, line.result_value, line.unit, line.kind),
                      Cell(line.rating or line.proposed or "")])
-        if line.indicator and fig.months.get((line.indicator, fy)) and line.indicator not in charts:
+        if line.indicator and fig.shown_months(line.indicator, fy) and line.indicator not in charts:
             charts.append(line.indicator)
     return Table("目標達成状況", ["No", "対応項目", "指標", "目標", "結果", "評価"], rows), charts

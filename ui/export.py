@@ -21,7 +21,8 @@ def offscreen_app():
 _CHART = None
 
 
-def render_chart(db, branch: str, indicator: str, fiscal_year: int, out: Path, size=(960, 540)) -> Path:
+def render_chart(db, branch: str, indicator: str, fiscal_year: int, out: Path, size=(960, 540),
+                 quarter: int | None = None) -> Path:
     """The trend chart of one indicator saved as PNG (the same widget the app shows; one widget is
     reused for every chart of a run)."""
     global _CHART
@@ -36,7 +37,7 @@ def render_chart(db, branch: str, indicator: str, fiscal_year: int, out: Path, s
         _CHART.setAttribute(Qt.WA_DontShowOnScreen)     # laid out and painted, never a window on screen
     chart = _CHART
     chart.resize(*size)
-    chart.show_data(chart_data(db, branch, indicator, fiscal_year))
+    chart.show_data(chart_data(db, branch, indicator, fiscal_year, quarter=quarter))
     chart.show()
     app.processEvents()
     out = Path(out)
@@ -69,7 +70,8 @@ def chart_images(db, doc, folder: Path) -> dict[str, Path]:
     """PNG of each chart a document asks for, drawn by the app's own chart."""
     out = {}
     for code in doc.charts:
-        out[code] = render_chart(db, doc.branch, code, doc.fiscal_year, folder / f"{code}.png", size=(900, 480))
+        out[code] = render_chart(db, doc.branch, code, doc.fiscal_year, folder / f"{code}.png", size=(900, 480),
+                                 quarter=doc.quarter)                  # as of the document's quarter
     return out
 
 
