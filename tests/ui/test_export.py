@@ -111,7 +111,7 @@ def test_summary_with_charts_through_the_command_line(demo_path, tmp_path):
     images = subprocess.run(["pdfimages", "-list", str(tmp_path / "summary.pdf")], capture_output=True, text=True)
     assert len(images.stdout.splitlines()) - 2 >= 10                     # a chart per KPI with figures
     wb = openpyxl.load_workbook(tmp_path / "summary.xlsx")
-    assert wb.sheetnames == ["目標達成状況", "グラフ"] and len(wb["グラフ"]._images) == 10
+    assert wb.sheetnames == ["目標達成状況", "グラフ"] and len(wb["グラフ"]._images) == 11   # 一者応札割合 from its parts too
     bad = subprocess.run([sys.executable, str(ROOT / "main.py"), "--db", str(demo_path), "export", "--fy", "2024",
                           "--quarter", "4", "--out", str(tmp_path / "x.docx")], capture_output=True, text=True, cwd=ROOT)
     assert bad.returncode == 2
