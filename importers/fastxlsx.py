@@ -65,7 +65,11 @@ def _number(text: str, sheet: str, ref: str):
     if not _NUMBER.match(text) or len(text) > 400:
         raise Unreadable(f"'{text}' は数値として読めません", sheet, ref)
     value = float(text) if ("." in text or "E" in text or "e" in text) else int(text)
-    if abs(float(value)) == float("inf"):
+    try:
+        finite = abs(float(value)) != float("inf")
+    except OverflowError:
+        finite = False
+    if not finite:
         raise Unreadable(f"'{text[:40]}' は大きすぎて数値として読めません", sheet, ref)
     return value
 

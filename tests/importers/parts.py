@@ -26,18 +26,18 @@ def sheet_xml(rows: str, head: str = "") -> str:
 
 def xlsx(path: Path, sheets: dict[str, str | bytes] | str | bytes, strings: str | bytes | None = None,
          workbook_pr: str = "", styles: str | None = STYLES, rename: dict[str, str] | None = None) -> Path:
-    """A workbook from its parts. A sheet given as rows only (no '<worksheet') is wrapped;
-    ``strings`` likewise (no '<sst' → wrapped); bytes are written as they are (other encodings)."""
+    """A workbook from its parts. A sheet given as rows only (no '<?xml') is wrapped in a
+    worksheet, ``strings`` likewise in an sst; bytes are written as they are (other encodings)."""
     if not isinstance(sheets, dict):
         sheets = {"S": sheets}
     parts: dict[str, str | bytes] = {}
     rels, entries = [], []
     for i, (name, xml) in enumerate(sheets.items(), 1):
-        parts[f"xl/worksheets/sheet{i}.xml"] = xml if isinstance(xml, bytes) or "<worksheet" in xml else sheet_xml(xml)
+        parts[f"xl/worksheets/sheet{i}.xml"] = xml if isinstance(xml, bytes) or xml.startswith("<?xml") else sheet_xml(xml)
         rels.append(f'<Relationship Id="rId{i}" Type="{TYPES}/worksheet" Target="worksheets/sheet{i}.xml"/>')
         entries.append(f'<sheet name="{name}" sheetId="{i}" r:id="rId{i}"/>')
     if strings is not None:
-        parts["xl/sharedStrings.xml"] = (strings if isinstance(strings, bytes) or "<sst" in strings
+        parts["xl/sharedStrings.xml"] = (strings if isinstance(strings, bytes) or strings.startswith("<?xml")
                                          else f'<?xml version="1.0"?><sst {NS}>{strings}</sst>')
         rels.append(f'<Relationship Id="rIdS" Type="{TYPES}/sharedStrings" Target="sharedStrings.xml"/>')
     if styles is not None:
