@@ -78,19 +78,24 @@ def rows_of(grid: dict, count: int, budget: Budget, sheet: str) -> list:
     return rows
 
 
+def _key(name: str) -> str:
+    """Part names compare without case, and some writers separate folders with '\\'."""
+    return name.replace("\\", "/").lower()
+
+
 class Package:
     """A zip container: parts found case-insensitively (OPC part names are), read within a budget."""
 
     def __init__(self, zf: zipfile.ZipFile, budget: Budget):
         self.zf, self.budget = zf, budget
-        self.infos = {i.filename.lower(): i for i in zf.infolist() if not i.is_dir()}
+        self.infos = {_key(i.filename): i for i in zf.infolist() if not i.is_dir()}
 
     def has(self, name: str) -> bool:
-        return name.lower() in self.infos
+        return _key(name) in self.infos
 
     def chunks(self, name: str, sheet: str = ""):
         """The part's bytes in chunks, counted against the budget while inflating."""
-        info = self.infos.get(name.lower())
+        info = self.infos.get(_key(name))
         if info is None:
             raise Unreadable(f"{name} がありません (ファイルが壊れています)", sheet)
         limits, part = self.budget.limits, 0

@@ -41,6 +41,7 @@ A = {k: _q(k) for k in ("table:name", "table:number-rows-repeated", "table:numbe
                         "number:grouping", "number:style", "number:truncate-on-overflow")}
 STYLING = (NS["style"], NS["number"])
 _DURATION = re.compile(r"(-)?P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?\Z")
+_CLOCK = re.compile(r"(-)?()(\d+):(\d\d)(?::(\d\d(?:\.\d+)?))?\Z")
 
 
 def read_workbook(path, on_sheet=None, budget: Budget | None = None) -> list[tuple[Sheet, set[str]]]:
@@ -239,12 +240,12 @@ class _Content:
                 raise Unreadable(f"'{raw[:40]}' は日付として読めません", *where) from None
         if kind == "time":
             raw = a.get(A["office:time-value"], "")
-            m = _DURATION.match(raw)
+            m = _DURATION.match(raw) or _CLOCK.match(raw)     # PT27H17M54S (some writers: 09:55:33)
             if not m:
                 raise Unreadable(f"'{raw[:40]}' は時間として読めません", *where)
             sign, d, h, mi, s = m.groups()
             span = timedelta(days=int(d or 0), hours=int(h or 0), minutes=int(mi or 0), seconds=float(s or 0))
-            return -span if sign else span
+            return _as_excel((-span if sign else span) / timedelta(days=1), fmt)
         if kind == "boolean":
             return a.get(A["office:boolean-value"]) == "true"
         if A["office:string-value"] in a:
@@ -279,6 +280,18 @@ class _Content:
                     raise Unreadable(f"値のあるセルが多すぎます (上限 {limits.cells:,} セル)", self.name)
         self.r += self.row_repeat
         self.row_cells = []
+
+
+def _as_excel(days: float, fmt: str):
+    """A time as openpyxl reads the same cell from an .xlsx: a serial in days through its format
+    ([h]:mm → timedelta, h:mm → time of day)."""
+    from openpyxl.styles.numbers import is_timedelta_format
+    from openpyxl.utils.datetime import CALENDAR_WINDOWS_1900, from_excel
+
+    try:
+        return from_excel(days, CALENDAR_WINDOWS_1900, timedelta=is_timedelta_format(fmt) or not 0 <= days < 1)
+    except (OverflowError, ValueError):
+        return "#VALUE!"
 
 
 def _count(text: str, where: _Content) -> int:

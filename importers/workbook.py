@@ -23,6 +23,7 @@ MAX_COLUMNS = 1_000                    # the last column holding a value
 MAX_CELLS = 1_000_000                  # cells holding a value
 MAX_XLS_BYTES = 16 * 1024 * 1024       # an .xls is read whole (xlrd)
 OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"   # .xls, and encrypted .xlsx
+BIFF_BOF = (b"\x09\x00", b"\x09\x02", b"\x09\x04")       # Excel 2.x–4.x files, not in OLE
 ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
 # what a damaged or hostile file makes the parsers raise (the readers turn most into Unreadable)
 _DAMAGE = (Unreadable, zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, KeyError,
@@ -50,7 +51,7 @@ def _kind(path: Path) -> str:
         raise refused(name, f"ファイルを開けません ({exc.strerror})") from exc
     if not head:
         raise refused(name, "空のファイルです")
-    if head == OLE_SIGNATURE:
+    if head == OLE_SIGNATURE or head[:2] in BIFF_BOF:
         return "xls"
     if zipfile.is_zipfile(path):
         try:
@@ -74,7 +75,7 @@ def check_container(path: Path, kind: str = "xlsx") -> None:
     try:
         with zipfile.ZipFile(path) as zf:
             infos = zf.infolist()
-            names = {i.filename.lower() for i in infos}
+            names = {i.filename.replace("\\", "/").lower() for i in infos}
             if kind == "xlsx" and "xl/workbook.xml" not in names and "_rels/.rels" not in names:
                 raise refused(name, "Excel ブックではありません (xl/workbook.xml がありません)")
             total = sum(i.file_size for i in infos)       # what the headers say; reading counts again
