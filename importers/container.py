@@ -145,13 +145,20 @@ def _as_utf8(chunks):
     yield decoder.decode(b"", True).encode()
 
 
-def parse_xml(chunks, start=None, end=None, text=None, part: str = "", sheet: str = "") -> None:
-    """Stream XML through expat with namespaces resolved: tags arrive as 'URI local'."""
+def parser():
+    """An expat parser with namespaces resolved (tags arrive as 'URI local'), text buffered,
+    and no entity declared or fetched."""
     p = expat.ParserCreate(namespace_separator=" ")
     p.buffer_text = True
     p.buffer_size = CHUNK
     p.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
     p.EntityDeclHandler = p.UnparsedEntityDeclHandler = p.ExternalEntityRefHandler = _refuse_entities
+    return p
+
+
+def parse_xml(chunks, start=None, end=None, text=None, part: str = "", sheet: str = "", p=None) -> None:
+    """Stream XML through expat (``parser()``, or one whose handlers the caller has set)."""
+    p = p or parser()
     if start:
         p.StartElementHandler = start
     if end:

@@ -17,7 +17,7 @@ import re
 import zipfile
 
 from importers.base import Cell, Sheet, cell_name
-from importers.container import Budget, Package, Unreadable, rows_of
+from importers.container import Budget, Package, Unreadable, parse_xml, parser, rows_of
 
 MAIN = ("http://schemas.openxmlformats.org/spreadsheetml/2006/main",
         "http://purl.oclc.org/ooxml/spreadsheetml/main")                  # transitional, strict
@@ -282,73 +282,80 @@ def _outside(r: int, c: int, name: str, limits) -> None:
 
 
 def _sheet(pkg: Package, part: str, name: str, strings, styles, epoch, budget: Budget):
-    """One worksheet: its cells placed by reference (order in the file does not matter)."""
+    """One worksheet: its cells placed by reference (order in the file does not matter).
+
+    For speed the parser reports only element starts and text; a cell is finished when the next
+    cell or row starts (or the part ends), and the end of a <v> or <t> is asked for only while
+    its text is being collected. Nothing else of a cell can follow its <v> in a legal sheet."""
     limits = budget.limits
     max_rows, max_cols, room = limits.rows, limits.columns, limits.cells - budget.cells
     tags = _tags("sheetData", "row", "c", "v", "f", "is", "t", "r", "rPh")
     default, style_of = styles[0], {str(i): style for i, style in enumerate(styles)}
-    positions = _positions()
+    positions, new_cell = _positions(), tuple.__new__
     grid: dict[int, dict[int, Cell]] = {}
     uncached: set[str] = set()
-    # parser state: the row, the cell being read, the text being collected
-    row_no, col_next, in_data, in_cell = -1, 0, False, False
+    p = parser()
+    # parser state: the row, the cell being read (pending until the next starts), its text
+    row_no, col_next, in_data, pending = -1, 0, False, False
     ref = s = None
     t, has_f, v, buf = "n", False, None, None
-    in_is = in_r = False
-    rph, plain, runs, count = 0, None, None, 0
+    in_is = in_r = rph = False
+    plain, runs, count = None, None, 0
 
     def start(tag, a):
-        nonlocal row_no, col_next, in_data, in_cell, ref, s, t, has_f, v, buf, in_is, in_r, rph, plain, runs
+        nonlocal row_no, col_next, in_data, pending, ref, s, t, has_f, v, buf, in_is, in_r, rph, plain, runs
         k = tags.get(tag)
         if k == "c":
+            if pending:
+                finish()
             if in_data:
-                in_cell, ref, s, t, has_f, v, in_is = True, a.get("r"), a.get("s"), a.get("t", "n"), False, None, False
+                pending, ref, s, t, has_f, v, in_is = True, a.get("r"), a.get("s"), a.get("t", "n"), False, None, False
         elif k == "v":
-            if in_cell and v is None:
+            if pending and v is None:
                 buf = []
+                p.EndElementHandler = end_value
         elif k == "row":
+            if pending:
+                finish()
             r = a.get("r")
             row_no = _int(r, "行番号", name) - 1 if r is not None else row_no + 1
             col_next = 0
         elif k == "f":
-            has_f = in_cell
+            has_f = pending
         elif k == "is":
-            in_is, plain, runs = in_cell, None, []
+            in_is, in_r, rph, plain, runs = pending, False, False, None, []
         elif k == "t":
             if in_is and not rph:
                 buf = []
+                p.EndElementHandler = end_text
         elif k == "r":
-            in_r = in_is
+            in_r = True                              # runs follow the plain text (CT_Rst)
         elif k == "rPh":
-            rph += 1
+            rph = True                               # phonetic guides follow the runs
         elif k == "sheetData":
             in_data = True
 
-    def end(tag):
-        nonlocal in_data, in_cell, v, buf, in_r, rph, plain, col_next, count
-        k = tags.get(tag)
-        if k == "v":
-            if buf is not None and v is None:
-                v, buf = "".join(buf), None
-            return
-        if k != "c":
-            if k == "t":
-                if buf is not None:
-                    text, buf = "".join(buf), None
-                    if in_r:
-                        runs.append(text)
-                    else:
-                        plain = text
-            elif k == "r":
-                in_r = False
-            elif k == "rPh":
-                rph -= 1
-            elif k == "sheetData":
-                in_data = False
-            return
-        if not in_cell:
-            return
-        in_cell = False
+    def end_value(tag):
+        nonlocal v, buf
+        v, buf = "".join(buf), None
+        p.EndElementHandler = None
+
+    def end_text(tag):
+        nonlocal buf, plain
+        text, buf = "".join(buf), None
+        if in_r:
+            runs.append(text)
+        else:
+            plain = text
+        p.EndElementHandler = None
+
+    def chars(data):
+        if buf is not None:
+            buf.append(data)
+
+    def finish():
+        nonlocal pending, col_next, count
+        pending = False
         if ref:
             r, c = positions.get(ref) or _position(ref, name)
         else:
@@ -379,14 +386,13 @@ def _sheet(pkg: Package, part: str, name: str, strings, styles, epoch, budget: B
             grid[r] = row = {}
         elif c in row:
             count -= 1                               # the same cell twice: the later one counts
-        row[c] = Cell(value, style[0])
+        row[c] = new_cell(Cell, (value, style[0]))   # Cell(value, format) without its Python __new__
         count += 1
         if count > room:
             raise Unreadable(f"値のあるセルが多すぎます (上限 {limits.cells:,} セル)", name)
 
-    def chars(data):
-        if buf is not None:
-            buf.append(data)
-
-    pkg.parse(part, start, end, chars, sheet=name)
+    p.StartElementHandler, p.CharacterDataHandler = start, chars
+    parse_xml(pkg.chunks(part, name), part=part, sheet=name, p=p)
+    if pending:
+        finish()
     return Sheet(name, rows_of(grid, count, budget, name)), uncached
