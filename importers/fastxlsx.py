@@ -63,7 +63,7 @@ def _position(ref: str, sheet: str) -> tuple[int, int]:
 def _number(text: str, sheet: str, ref: str):
     """openpyxl's rule (a '.' or an exponent makes a float, else an int), for real numbers only."""
     if not _NUMBER.match(text) or len(text) > 400:
-        raise Unreadable(f"'{text}' は数値として読めません", sheet, ref)
+        raise Unreadable(f"'{text[:40]}' は数値として読めません", sheet, ref)
     value = float(text) if ("." in text or "E" in text or "e" in text) else int(text)
     try:
         finite = abs(float(value)) != float("inf")
@@ -148,46 +148,45 @@ def _shared_strings(pkg: Package, part: str | None, budget: Budget) -> list[str]
     """openpyxl's reading: each <si>'s plain text and runs (phonetic guides left out), _x005F_ undone."""
     if not part or not pkg.has(part):
         return []
-    tags = _tags("si", "t", "r", "rPh")
+    tags, limits = _tags("si", "t", "r", "rPh"), budget.limits
     out: list[str] = []
-    st = {"buf": None, "plain": None, "runs": [], "in_r": False, "rph": 0, "chars": 0}
-    limits = budget.limits
+    buf, plain, runs, in_r, rph, chars = None, None, [], False, 0, 0
 
     def start(tag, a):
+        nonlocal buf, plain, runs, in_r, rph
         k = tags.get(tag)
-        if k == "t" and not st["rph"]:
-            st["buf"] = []
+        if k == "t" and not rph:
+            buf = []
         elif k == "r":
-            st["in_r"] = True
+            in_r = True
         elif k == "rPh":
-            st["rph"] += 1
+            rph += 1
         elif k == "si":
-            st["plain"], st["runs"] = None, []
+            plain, runs, in_r, rph = None, [], False, 0
 
     def end(tag):
+        nonlocal buf, plain, rph, chars
         k = tags.get(tag)
-        if k == "t" and st["buf"] is not None:
-            text, st["buf"] = "".join(st["buf"]), None
-            if st["in_r"]:
-                st["runs"].append(text)
+        if k == "t" and buf is not None:
+            text, buf = "".join(buf), None
+            if in_r:
+                runs.append(text)
             else:
-                st["plain"] = text
-        elif k == "r":
-            st["in_r"] = False
+                plain = text
         elif k == "rPh":
-            st["rph"] -= 1
+            rph -= 1
         elif k == "si":
-            text = ((st["plain"] or "") + "".join(st["runs"])).replace("x005F_", "")
+            text = ((plain or "") + "".join(runs)).replace("x005F_", "")
             out.append(text)
-            st["chars"] += len(text)
-            if len(out) > limits.strings or st["chars"] > limits.text:
+            chars += len(text)
+            if len(out) > limits.strings or chars > limits.text:
                 raise Unreadable("共有文字列が多すぎます")
 
-    def chars(data):
-        if st["buf"] is not None:
-            st["buf"].append(data)
+    def text(data):
+        if buf is not None:
+            buf.append(data)
 
-    pkg.parse(part, start, end, chars)
+    pkg.parse(part, start, end, text)
     return out
 
 

@@ -8,6 +8,7 @@ Excel would save from it. Blank cells that only carry formatting cost nothing.
 from __future__ import annotations
 
 import io
+import struct
 
 from importers.base import Cell, Sheet, cell_name
 from importers.container import Budget, Unreadable, rows_of
@@ -24,11 +25,13 @@ def read_workbook(path, on_sheet=None, budget: Budget | None = None) -> list[tup
     try:
         book = xlrd.open_workbook(path, formatting_info=True, on_demand=True, ragged_rows=True,
                                   logfile=io.StringIO())
-    except (xlrd.XLRDError, CompDocError, AssertionError) as exc:
-        if not isinstance(exc, xlrd.XLRDError) or any(w in str(exc).lower() for w in ("encrypted", "find workbook")):
+    except (xlrd.XLRDError, CompDocError) as exc:
+        if isinstance(exc, CompDocError) or any(w in str(exc).lower() for w in ("encrypted", "find workbook")):
             raise Unreadable("パスワード付きのブック、または壊れた .xls ファイルです。"
                              "Excel でパスワードを外し .xlsx で保存してから取り込んでください") from None
         raise Unreadable(f".xls ファイルが壊れています ({exc})") from None
+    except (AssertionError, IndexError, KeyError, ValueError, TypeError, struct.error, EOFError) as exc:
+        raise Unreadable(f".xls ファイルが壊れています ({exc.__class__.__name__})") from None
     try:
         if book.nsheets > limits.sheets:
             raise Unreadable(f"シートが多すぎます (上限 {limits.sheets})")

@@ -116,3 +116,29 @@ def test_control_characters_in_labels_are_shown_not_sent(tmp_path, catalogue):
     lines = [p.line() for p in read_workbook(path, catalogue).problems]
     assert any("\\x1b[2J\\x1b]0;pwned\\x07郵送化率\\u202e" in line for line in lines), lines
     assert not any(ch in line for line in lines for ch in "\x1b\x07\u202e")
+
+
+@pytest.mark.parametrize("damage,message", [
+    ("truncated xls", ".xls ファイルが壊れています"), ("ods without content", "content.xml がありません"),
+    ("ods with broken XML", "content.xml の XML が壊れています"), ("ods with a bad time", "は時間として読めません")])
+def test_damaged_xls_and_ods_are_refused_in_one_line(tmp_path, damage, message):
+    import warnings
+
+    from app.errors import ImportRefused
+
+    if damage == "truncated xls":
+        path = tmp_path / "d.xls"
+        path.write_bytes(to_xls(SAMPLE / "gunma_fy2024_plan.xlsx", tmp_path / "full.xls").read_bytes()[:3000])
+    elif damage == "ods without content":
+        with zipfile.ZipFile(path := tmp_path / "d.ods", "w") as zf:
+            zf.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+    else:
+        cell = ('<table:table-cell office:value-type="float" office:value="1">' if "XML" in damage else
+                '<table:table-cell office:value-type="time" office:time-value="3 hours"/>')
+        path = ods(tmp_path / "d.ods", f'<table:table table:name="表"><table:table-row>{cell}</table:table-row></table:table>')
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(ImportRefused) as info:
+            load_book(path)
+    assert message in str(info.value) and str(info.value).startswith(path.name + ":")
+    assert "\n" not in str(info.value) and len(info.value.problems) == 1
