@@ -117,3 +117,21 @@ def test_limits_name_the_cell_that_crosses_them(tmp_path, monkeypatch, attr, lim
         load_book(xlsx(tmp_path / "l.xlsx", rows))
     where = info.value.problems[0].where
     assert where.sheet == "S" and (where.cell == {"MAX_ROWS": "A6", "MAX_COLUMNS": "D1"}[attr] if attr != "MAX_CELLS" else True)
+
+
+def test_an_xls_with_too_many_cells_is_refused_within_memory(tmp_path):
+    """An .xls is read whole by xlrd: its size is capped, and its cells are counted before any is kept."""
+    import xlwt
+
+    book, rnd = xlwt.Workbook(), random.Random(3)
+    sheet = book.add_sheet("多い")
+    for r in range(65_000):
+        row = sheet.row(r)
+        for c in range(17):
+            row.write(c, rnd.randint(0, 10**6))
+        if r % 1000 == 0:
+            sheet.flush_row_data()
+    book.save(str(path := tmp_path / "many.xls"))
+    peak, out = peak_memory(path)
+    assert out.startswith("many.xls:多い: 値のあるセルが多すぎます")
+    assert peak < MEMORY_MB
