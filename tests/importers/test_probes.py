@@ -187,3 +187,18 @@ def test_dates_out_of_range_read_as_openpyxl_does(tmp_path):
     assert cells[(0, 0)] == (str, "#VALUE!", "mm-dd-yy")                  # and the value reader refuses it
     assert cells[(0, 1)] == (dt.timedelta, dt.timedelta(days=1, hours=12), "[h]:mm")
     assert STYLES.count("<xf ") == 5
+
+
+def test_no_library_warning_escapes(tmp_path):
+    import openpyxl
+
+    ext = ('<extLst><ext uri="{CCE6A557-97BC-4b89-ADB6-D9C93CAAB3DF}" xmlns:x14="http://schemas.microsoft.com/office/'
+           'spreadsheetml/2009/9/main"><x14:dataValidations count="0"/></ext></extLst>')
+    rows = '<row r="1"><c r="A1" s="2"><v>99999999</v></c><c r="B1"><v>1</v></c></row>'
+    path = xlsx(tmp_path / "w.xlsx", f'<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/'
+                                      f'spreadsheetml/2006/main"><sheetData>{rows}</sheetData>{ext}</worksheet>')
+    with pytest.warns(UserWarning):                 # openpyxl, the old fallback, would print these
+        openpyxl.load_workbook(path, data_only=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert load_book(path).sheets[0].rows[0][1].value == 1
