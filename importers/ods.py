@@ -21,7 +21,8 @@ NS = {"office": "urn:oasis:names:tc:opendocument:xmlns:office:1.0",
       "table": "urn:oasis:names:tc:opendocument:xmlns:table:1.0",
       "text": "urn:oasis:names:tc:opendocument:xmlns:text:1.0",
       "style": "urn:oasis:names:tc:opendocument:xmlns:style:1.0",
-      "number": "urn:oasis:names:tc:opendocument:xmlns:datastyle:1.0"}
+      "number": "urn:oasis:names:tc:opendocument:xmlns:datastyle:1.0",
+      "draw": "urn:oasis:names:tc:opendocument:xmlns:drawing:1.0"}
 
 
 def _q(name: str) -> str:
@@ -39,7 +40,7 @@ A = {k: _q(k) for k in ("table:name", "table:number-rows-repeated", "table:numbe
                         "office:string-value", "table:formula", "text:c", "style:name", "style:family",
                         "style:parent-style-name", "style:data-style-name", "number:decimal-places",
                         "number:grouping", "number:style", "number:truncate-on-overflow")}
-STYLING = (NS["style"], NS["number"])
+STYLING, DRAW = (NS["style"], NS["number"]), NS["draw"]
 _DURATION = re.compile(r"(-)?P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?\Z")
 _CLOCK = re.compile(r"(-)?()(\d+):(\d\d)(?::(\d\d(?:\.\d+)?))?\Z")
 
@@ -82,7 +83,8 @@ class _Styles:
         elif self._data_name is None:
             return
         elif local in ("number", "percentage"):
-            places = int(a.get(A["number:decimal-places"], "0") or 0)
+            places = a.get(A["number:decimal-places"], "0")
+            places = int(places) if places.isascii() and places.isdigit() and len(places) < 3 else 0
             whole = "#,##0" if a.get(A["number:grouping"]) == "true" else "0"
             self._parts.append(whole + ("." + "0" * places if places else ""))
         elif local == "scientific-number":
@@ -143,18 +145,19 @@ class _Content:
         self.row_repeat, self.row_style, self.row_cells = 1, None, []
         self.cell = None            # attributes of the cell being read
         self.text: list[str] | None = None
-        self.paragraphs = self.note = self.in_p = 0
+        self.paragraphs = self.skip = self.in_p = 0
 
     def start(self, tag, a):
-        if self.name is None and tag.startswith(STYLING):
+        if self.skip:                                # inside a note or a drawing: not the cell's text
+            self.skip += 1
+        elif self.name is None and tag.startswith(STYLING):
             self.styles.start(tag, a)                # automatic styles, before the tables
+        elif tag == TABLE:
+            self._table(a)
         elif tag in CELLS:
-            if self.name is not None:
-                self.cell, self.text, self.paragraphs, self.in_p = a, None, 0, 0
+            self.cell, self.text, self.paragraphs, self.in_p = a, None, 0, 0
         elif self.cell is not None:
-            if self.note:
-                self.note += tag == NOTE
-            elif tag == P:
+            if tag == P:
                 self.text = self.text or []
                 if self.paragraphs:
                     self.text.append("\n")
@@ -166,39 +169,40 @@ class _Content:
                 self.text.append("\t")
             elif tag == BREAK and self.text is not None:
                 self.text.append("\n")
-            elif tag == NOTE:
-                self.note = 1
+            elif tag == NOTE or tag.startswith(DRAW):
+                self.skip = 1
         elif tag == ROW:
             self.row_repeat = _count(a.get(A["table:number-rows-repeated"], "1"), self)
             self.row_style, self.row_cells, self.c = a.get(A["table:default-cell-style-name"]), [], 0
         elif tag == COLUMN:
             self.columns.append((_count(a.get(A["table:number-columns-repeated"], "1"), self),
                                  a.get(A["table:default-cell-style-name"])))
-        elif tag == TABLE:
-            if self.name is not None:
-                raise Unreadable("表の中に表があるシートは読めません", self.name)
-            self.name = a.get(A["table:name"], "")
-            if len(self.sheets) >= self.budget.limits.sheets:
-                raise Unreadable(f"シートが多すぎます (上限 {self.budget.limits.sheets})")
-            if self.on_sheet:
-                self.on_sheet(len(self.sheets), len(self.sheets) + 1, self.name)   # how many: not known yet
-            self.grid, self.uncached, self.count, self.columns, self.r = {}, set(), 0, [], 0
+
+    def _table(self, a):
+        if self.name is not None:
+            raise Unreadable("表の中に表があるシートは読めません", self.name)
+        self.name = a.get(A["table:name"], "")
+        if len(self.sheets) >= self.budget.limits.sheets:
+            raise Unreadable(f"シートが多すぎます (上限 {self.budget.limits.sheets})")
+        if self.on_sheet:
+            self.on_sheet(len(self.sheets), len(self.sheets) + 1, self.name)   # how many: not known yet
+        self.grid, self.uncached, self.count, self.columns, self.r = {}, set(), 0, [], 0
 
     def chars(self, data):
         if self.name is None:
             self.styles.chars(data)
-        elif self.in_p and not self.note:
+        elif self.in_p and not self.skip:
             self.text.append(data)
 
     def end(self, tag):
-        if self.name is None and tag.startswith(STYLING):
+        if self.skip:
+            self.skip -= 1
+        elif self.name is None and tag.startswith(STYLING):
             self.styles.end(tag)
         elif tag in CELLS and self.cell is not None:
             self._cell()
             self.cell = None
-        elif tag == NOTE and self.note:
-            self.note -= 1
-        elif tag == P and self.in_p and not self.note:
+        elif tag == P and self.in_p:
             self.in_p -= 1
         elif tag == ROW:
             self._row()

@@ -58,7 +58,8 @@ def ods(path, body: str, styles: str = ""):
           'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
           'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" '
           'xmlns:style="urn:oasis:names:tc:opendocument:xmlns:style:1.0" '
-          'xmlns:number="urn:oasis:names:tc:opendocument:xmlns:datastyle:1.0"')
+          'xmlns:number="urn:oasis:names:tc:opendocument:xmlns:datastyle:1.0" '
+          'xmlns:draw="urn:oasis:names:tc:opendocument:xmlns:drawing:1.0"')
     with zipfile.ZipFile(path, "w") as zf:
         zf.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet", zipfile.ZIP_STORED)
         zf.writestr("content.xml", f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {ns}>'
@@ -72,11 +73,12 @@ PERCENT = ('<number:percentage-style style:name="N1"><number:number number:decim
            '<style:style style:name="ce1" style:family="table-cell" style:data-style-name="N1"/>')
 
 
-def test_ods_repetitions_notes_and_column_styles(tmp_path):
+def test_ods_repetitions_notes_drawings_and_column_styles(tmp_path):
     body = ('<table:table table:name="表"><table:table-column table:number-columns-repeated="2"/>'
             '<table:table-column table:default-cell-style-name="ce1" table:number-columns-repeated="1022"/>'
             '<table:table-row><table:table-cell office:value-type="string"><text:p>郵送<text:s text:c="2"/>化率'
             '</text:p><text:p>2行目</text:p><office:annotation><text:p>メモ</text:p></office:annotation>'
+            '<draw:frame><draw:text-box><text:p>図の文字</text:p></draw:text-box></draw:frame>'
             '</table:table-cell><table:table-cell table:number-columns-repeated="1"/>'
             '<table:table-cell office:value-type="percentage" office:value="0.946"/>'
             '<table:table-cell table:number-columns-repeated="1021"/></table:table-row>'
