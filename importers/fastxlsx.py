@@ -288,7 +288,8 @@ def _sheet(pkg: Package, part: str, name: str, strings, styles, epoch, budget: B
     its text is being collected. Nothing else of a cell can follow its <v> in a legal sheet."""
     limits = budget.limits
     max_rows, max_cols, room = limits.rows, limits.columns, limits.cells - budget.cells
-    tags = _tags("sheetData", "row", "c", "v", "f", "is", "t", "r", "rPh")
+    tags = _tags("sheetData", "row", "c", "v", "f", "is", "t", "r", "rPh", "mergeCell")
+    merged: list[str] = []
     default, style_of = styles[0], {str(i): style for i, style in enumerate(styles)}
     positions, new_cell = _positions(), tuple.__new__
     grid: dict[int, dict[int, Cell]] = {}
@@ -333,6 +334,8 @@ def _sheet(pkg: Package, part: str, name: str, strings, styles, epoch, budget: B
             rph = True                               # phonetic guides follow the runs
         elif k == "sheetData":
             in_data = True
+        elif k == "mergeCell":
+            merged.append(a.get("ref", ""))
 
     def end_value(tag):
         nonlocal v, buf
@@ -394,4 +397,20 @@ def _sheet(pkg: Package, part: str, name: str, strings, styles, epoch, budget: B
     parse_xml(pkg.chunks(part, name), part=part, sheet=name, p=p)
     if pending:
         finish()
+    count -= _hide_merged(grid, merged, name)
     return Sheet(name, rows_of(grid, count, budget, name)), uncached
+
+
+def _hide_merged(grid: dict, ranges: list[str], name: str) -> int:
+    """Values under a merged range other than its top-left cell are not shown by Excel, nor read
+    by openpyxl: drop them. How many were dropped."""
+    dropped, last = 0, max(grid, default=-1)
+    for ref in ranges:
+        first, _, end = ref.partition(":")
+        (r1, c1), (r2, c2) = _position(first, name), _position(end or first, name)
+        for r in range(r1, min(r2, last) + 1):
+            row = grid.get(r)
+            for c in [c for c in row if c1 <= c <= c2 and (r, c) != (r1, c1)] if row else ():
+                del row[c]
+                dropped += 1
+    return dropped

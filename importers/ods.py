@@ -31,7 +31,8 @@ def _q(name: str) -> str:
 
 
 TABLE, ROW, COLUMN = _q("table:table"), _q("table:table-row"), _q("table:table-column")
-CELLS = {_q("table:table-cell"), _q("table:covered-table-cell")}
+COVERED = _q("table:covered-table-cell")
+CELLS = {_q("table:table-cell"), COVERED}
 P, SPACE, TAB, BREAK, NOTE = (_q("text:p"), _q("text:s"), _q("text:tab"), _q("text:line-break"),
                               _q("office:annotation"))
 A = {k: _q(k) for k in ("table:name", "table:number-rows-repeated", "table:number-columns-repeated",
@@ -146,6 +147,7 @@ class _Content:
         self.cell = None            # attributes of the cell being read
         self.text: list[str] | None = None
         self.paragraphs = self.skip = self.in_p = 0
+        self.covered = False
 
     def start(self, tag, a):
         if self.skip:                                # inside a note or a drawing: not the cell's text
@@ -156,6 +158,7 @@ class _Content:
             self._table(a)
         elif tag in CELLS:
             self.cell, self.text, self.paragraphs, self.in_p = a, None, 0, 0
+            self.covered = tag == COVERED             # what a merge hides: not shown, not read
         elif self.cell is not None:
             if tag == P:
                 self.text = self.text or []
@@ -215,8 +218,8 @@ class _Content:
         a = self.cell
         repeat = _count(a.get(A["table:number-columns-repeated"], "1"), self)
         kind = a.get(A["office:value-type"])
-        if kind is None and self.text is None:
-            if A["table:formula"] in a:
+        if self.covered or kind is None and self.text is None:
+            if A["table:formula"] in a and not self.covered:
                 self.uncached.add(cell_name(self.r, self.c))
             self.c += repeat
             return

@@ -66,6 +66,11 @@ def read_workbook(path, on_sheet=None, budget: Budget | None = None) -> list[tup
                     count += 1
                 if count > limits.cells - budget.cells:
                     raise Unreadable(f"値のあるセルが多すぎます (上限 {limits.cells:,} セル)", name)
+            for r1, r2, c1, c2 in sheet.merged_cells:  # what a merge hides: not shown, not read
+                for r in range(r1, r2):
+                    for c in range(c1, c2):
+                        if (r, c) != (r1, c1) and grid.get(r, {}).pop(c, None):
+                            count -= 1
             book.unload_sheet(i)
             out.append((Sheet(name, rows_of(grid, count, budget, name)), set()))
         return out

@@ -144,3 +144,21 @@ def test_damaged_xls_and_ods_are_refused_in_one_line(tmp_path, damage, message):
             load_book(path)
     assert message in str(info.value) and str(info.value).startswith(path.name + ":")
     assert "\n" not in str(info.value) and len(info.value.problems) == 1
+
+
+def test_values_hidden_under_merged_cells_are_not_read(tmp_path):
+    import xlwt
+
+    book = xlwt.Workbook()
+    sheet = book.add_sheet("S", cell_overwrite_ok=True)
+    sheet.merge(0, 0, 0, 2)
+    sheet.write(0, 0, "見出し")
+    sheet.write(0, 1, 9)                     # hidden by the merge
+    sheet.write(0, 3, 4)
+    book.save(str(path := tmp_path / "m.xls"))
+    assert [c.value for c in load_book(path).sheets[0].rows[0]] == ["見出し", None, None, 4]
+    body = ('<table:table table:name="S"><table:table-row><table:table-cell table:number-columns-spanned="3" '
+            'office:value-type="string"><text:p>見出し</text:p></table:table-cell><table:covered-table-cell '
+            'office:value-type="float" office:value="9"/><table:covered-table-cell/><table:table-cell '
+            'office:value-type="float" office:value="4"/></table:table-row></table:table>')
+    assert [c.value for c in load_book(ods(tmp_path / "m.ods", body)).sheets[0].rows[0]] == ["見出し", None, None, 4]

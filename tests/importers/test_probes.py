@@ -202,3 +202,13 @@ def test_no_library_warning_escapes(tmp_path):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert load_book(path).sheets[0].rows[0][1].value == 1
+
+
+def test_values_hidden_under_merged_cells_are_not_read(tmp_path):
+    """LibreOffice keeps what merging hid, and writes it; Excel and openpyxl show the top-left only."""
+    rows = ('<row r="1"><c r="A1" t="inlineStr"><is><t>見出し</t></is></c><c r="B1"><v>9</v></c><c r="D1"><v>4</v></c></row>'
+            '<row r="2"><c r="A2"><v>9</v></c><c r="B2"><v>2</v></c></row>')
+    path = xlsx(tmp_path / "m.xlsx", sheet_xml(rows).replace("</sheetData>", '</sheetData><mergeCells count="1">'
+                                                                              '<mergeCell ref="A1:C1"/></mergeCells>'))
+    assert differences(openpyxl_cells(path), reader_cells(path)) == []
+    assert sorted(reader_cells(path)["S"]) == [(0, 0), (0, 3), (1, 0), (1, 1)]
