@@ -15,19 +15,20 @@ from app.errors import ImportRefused
 from importers.base import Book, Problem, Where, visible
 from importers.container import Budget, Limits, Unreadable
 
-MAX_UNCOMPRESSED = 300 * 1024 * 1024   # bytes inflated, all parts together
-MAX_RATIO = 200                        # inflated ÷ compressed, per part
-MAX_SHEETS = 200
-MAX_ROWS = 200_000                     # the last row holding a value
-MAX_COLUMNS = 1_000                    # the last column holding a value
-MAX_CELLS = 1_000_000                  # cells holding a value
+MAX_UNCOMPRESSED = Limits.inflated          # bytes inflated, all parts together
+MAX_RATIO = Limits.ratio                    # inflated ÷ compressed, per part
+MAX_SHEETS = Limits.sheets
+MAX_ROWS = Limits.rows                      # the last row holding a value
+MAX_COLUMNS = Limits.columns                # the last column holding a value
+MAX_CELLS = Limits.cells                    # cells holding a value
 MAX_XLS_BYTES = 10 * 1024 * 1024       # an .xls is read whole (xlrd): ~25 bytes a cell
 OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"   # .xls, and encrypted .xlsx
 BIFF_BOF = (b"\x09\x00", b"\x09\x02", b"\x09\x04")       # Excel 2.x–4.x files, not in OLE
 ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
-# what a damaged or hostile file makes the parsers raise (the readers turn most into Unreadable)
-_DAMAGE = (Unreadable, zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, KeyError,
-           IndexError, TypeError, OverflowError, UnicodeError, struct.error, RecursionError, NotImplementedError)
+# what a damaged or hostile file makes the libraries raise (the readers turn most into Unreadable);
+# zipfile raises RuntimeError for an encrypted member, NotImplementedError for an unknown method
+_DAMAGE = (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, KeyError, IndexError, TypeError,
+           OverflowError, UnicodeError, struct.error, RuntimeError, NotImplementedError)
 
 
 def limits() -> Limits:
@@ -57,7 +58,7 @@ def _kind(path: Path) -> str:
         try:
             with zipfile.ZipFile(path) as zf:
                 names = set(zf.namelist())
-                if "mimetype" in names and zf.read("mimetype").strip() == ODS_MIMETYPE:
+                if "mimetype" in names and zf.open("mimetype").read(100).strip() == ODS_MIMETYPE:
                     return "ods"
         except (zipfile.BadZipFile, OSError, zlib.error, EOFError, ValueError) as exc:
             raise refused(name, f"ファイルが壊れています ({exc})") from exc
