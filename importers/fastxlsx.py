@@ -364,6 +364,8 @@ def _sheet(pkg: Package, part: str, name: str, strings, styles, epoch, budget: B
             r, c = row_no, col_next
         col_next = c + 1
         style = style_of.get(s) if s is not None else default
+        if style is None and s.isascii() and s.strip().isdigit() and int(s) < len(styles):
+            style = styles[int(s)]                   # written as ' 1' or '01'
         if style is None:
             raise Unreadable(f"セルの書式番号 s='{s}' がありません", name, cell_name(r, c) if r >= 0 else "")
         if t == "n":

@@ -31,7 +31,7 @@ LEGAL = {
     "self-closing text": '<row r="1"><c r="A1" t="inlineStr"><is><t xml:space="preserve"/></is></c>'
                          '<c r="B1" t="inlineStr"><is><t/><r><t>x</t></r></is></c></row>',
     "no references": '<row><c><v>1</v></c><c t="s"><v>0</v></c></row><row><c/><c><v>2</v></c></row>',
-    "uncommon but valid numbers": '<row r="1"><c r="A1"><v>+5</v></c><c r="B1"><v> 7 </v></c><c r="C1"><v>.5</v></c>'
+    "uncommon but valid numbers": '<row r="1"><c r="A1" s="01"><v>+5</v></c><c r="B1"><v> 7 </v></c><c r="C1"><v>.5</v></c>'
                                   '<c r="D1"><v>1E3</v></c><c r="E1"><v>-0.0</v></c><c r="F1"><v>007</v></c></row>',
     "boolean and error cells": '<row r="1"><c r="A1" t="b"><v>0</v></c><c r="B1" t="e"><v>#N/A</v></c></row>',
 }
