@@ -40,6 +40,7 @@ def _letters(n: int) -> str:
 
 
 _COLUMNS = {_letters(i + 1): i for i in range(MAX_COL)}      # 'A' → 0 … 'XFD' → 16383
+_POSITIONS: dict[str, tuple[int, int]] = {}  # 'B5' → (4, 1), shared by sheets of one shape (≤ 100,000)
 _REF = re.compile(r"\$?([A-Za-z]{1,3})\$?([0-9]+)\Z")
 _NUMBER = re.compile(r"\s*[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?\s*\Z")
 
@@ -224,14 +225,6 @@ def _int(text, what: str, sheet: str = "", ref: str = "") -> int:
     return int(text)
 
 
-_POSITIONS: dict[str, tuple[int, int]] = {}
-
-
-def _positions() -> dict[str, tuple[int, int]]:
-    """Cell reference → (row, column), shared by sheets of the same shape (at most 100,000)."""
-    return _POSITIONS
-
-
 def _date(value, epoch, span: bool):
     from openpyxl.utils.datetime import from_excel
 
@@ -291,7 +284,7 @@ def _sheet(pkg: Package, part: str, name: str, strings, styles, epoch, budget: B
     tags = _tags("sheetData", "row", "c", "v", "f", "is", "t", "r", "rPh", "mergeCell")
     merged: list[str] = []
     default, style_of = styles[0], {str(i): style for i, style in enumerate(styles)}
-    positions, new_cell = _positions(), tuple.__new__
+    positions, new_cell = _POSITIONS, tuple.__new__
     grid: dict[int, dict[int, Cell]] = {}
     uncached: set[str] = set()
     p = parser()
