@@ -36,8 +36,8 @@ class Limits:
     columns: int = 1_000             # the last column holding a value
     cells: int = 1_000_000           # cells holding a value, all sheets together
     slots: int = 3_000_000           # row slots up to each row's last value, all sheets
-    strings: int = 1_000_000         # shared strings
-    text: int = 30_000_000           # characters of shared strings together
+    strings: int = 500_000           # shared strings
+    text: int = 10_000_000           # characters of shared strings together
 
 
 class Budget:

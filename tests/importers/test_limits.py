@@ -59,9 +59,20 @@ def test_too_many_cells_is_refused_within_memory(tmp_path):
 
 def test_too_many_shared_strings_is_refused_within_memory(tmp_path):
     rnd = random.Random(2)
-    strings = "".join(f"<si><t>{rnd.random()}</t></si>" for _ in range(1_050_000))
+    strings = "".join(f"<si><t>{rnd.random()}</t></si>" for _ in range(510_000))
     peak, out = peak_memory(xlsx(tmp_path / "strings.xlsx", '<row r="1"><c r="A1"><v>1</v></c></row>', strings))
     assert "共有文字列が多すぎます" in out
+    assert peak < MEMORY_MB
+
+
+def test_strings_and_cells_just_inside_their_limits_then_too_many_cells(tmp_path):
+    """The most a workbook can hold before it is refused: 490,000 strings of 20 kanji (9.8M
+    characters) and then more number cells than allowed — a ~25 MB file."""
+    rnd = random.Random(5)
+    kanji = [chr(c) for c in range(0x4E00, 0x9FA0)]
+    strings = "".join("<si><t>" + "".join(rnd.choices(kanji, k=20)) + "</t></si>" for _ in range(490_000))
+    peak, out = peak_memory(xlsx(tmp_path / "most.xlsx", _sheet_with_cells(1_010_000), strings))
+    assert "値のあるセルが多すぎます" in out
     assert peak < MEMORY_MB
 
 
