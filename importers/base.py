@@ -6,11 +6,25 @@ problems, each naming its file, sheet and cell. ``app.imports`` decides and stor
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any, NamedTuple, Protocol
 
 from openpyxl.utils import get_column_letter
+
+
+# C0 and C1 controls, DEL, line/paragraph separators, bidirectional overrides and isolates: a
+# workbook's text quoted in a message shows them as escapes ('\x1b', '\n', '\u202e') so it stays
+# one line and cannot steer a terminal or reorder what is shown.
+_VISIBLE = {c: f"\\x{c:02x}" for c in (*range(0x20), *range(0x7f, 0xa0))}
+_VISIBLE.update({0x09: "\\t", 0x0a: "\\n", 0x0d: "\\r"})
+_VISIBLE.update({c: f"\\u{c:04x}" for c in (0x200e, 0x200f, 0x2028, 0x2029, *range(0x202a, 0x202f),
+                                             *range(0x2066, 0x206a), 0xfeff)})
+
+
+def visible(text: str) -> str:
+    """Text from a workbook, fit to print: control characters shown as escapes."""
+    return text.translate(_VISIBLE)
 
 
 class Where(NamedTuple):
@@ -21,8 +35,9 @@ class Where(NamedTuple):
 
     def __str__(self) -> str:
         if not self.sheet:
-            return self.file
-        return f"{self.file}:{self.sheet}!{self.cell}" if self.cell else f"{self.file}:{self.sheet}"
+            return visible(self.file)
+        place = f"{self.file}:{self.sheet}!{self.cell}" if self.cell else f"{self.file}:{self.sheet}"
+        return visible(place)
 
 
 @dataclass(frozen=True)
@@ -34,6 +49,9 @@ class Problem:
     proposal: float | None = None    # a reading the user may accept (ambiguous cells)
     label: str | None = None         # an unknown or ambiguous label, for mapping it once
     key: tuple | None = None         # (fiscal_year, month, indicator) of an ambiguous value
+
+    def __post_init__(self):
+        object.__setattr__(self, "message", visible(self.message))
 
     def line(self) -> str:
         return f"{self.where}: {self.message}"
@@ -137,7 +155,7 @@ class Book:
     sheets: list[Sheet]
     uncached: dict[str, set[str]] = field(default_factory=dict)  # sheet → formula cells with no result
 
-    @property
+    @cached_property
     def name(self) -> str:
         return self.path.name
 
