@@ -68,7 +68,7 @@ def read_report(db: Database, path: str | Path, branch: str | None = None,
     try:
         ext = read_workbook(path, db.catalogue, default_branch=branch or db.home_branch, on_sheet=on_sheet)
     except ImportRefused as exc:
-        report.errors.append(Problem(str(exc).removeprefix(f"{path.name}: "), Where(path.name)))
+        report.errors.extend(exc.problems or [Problem(str(exc).removeprefix(f"{path.name}: "), Where(path.name))])
         return report, None
     ext.path = path
     report.layout = ext.layout

@@ -152,7 +152,7 @@ class ImportDialog(QDialog):
 
     # ---- reading ------------------------------------------------------------------------
     def _choose(self) -> None:
-        files, _ = QFileDialog.getOpenFileNames(self, "Excel ブックを選ぶ", "", "Excel ブック (*.xlsx *.xlsm)")
+        files, _ = QFileDialog.getOpenFileNames(self, "Excel ブックを選ぶ", "", "Excel・LibreOffice のブック (*.xlsx *.xlsm *.xls *.ods)")
         self.add_paths([Path(f) for f in files])
 
     def add_paths(self, paths: list[Path]) -> None:

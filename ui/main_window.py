@@ -268,12 +268,12 @@ class MainWindow(QMainWindow):
         return [self.year_box.itemData(i) for i in range(self.year_box.count())]
 
     def dragEnterEvent(self, event) -> None:
-        if any(u.toLocalFile().lower().endswith((".xlsx", ".xlsm")) for u in event.mimeData().urls()):
+        if any(u.toLocalFile().lower().endswith((".xlsx", ".xlsm", ".xls", ".ods")) for u in event.mimeData().urls()):
             event.acceptProposedAction()
 
     def dropEvent(self, event) -> None:
         paths = [u.toLocalFile() for u in event.mimeData().urls()
-                 if u.toLocalFile().lower().endswith((".xlsx", ".xlsm"))]
+                 if u.toLocalFile().lower().endswith((".xlsx", ".xlsm", ".xls", ".ods"))]
         if paths and self.db is not None:
             event.acceptProposedAction()
             self.open_import(paths)
