@@ -174,7 +174,7 @@ def test_malformed_values_are_refused_in_one_line(tmp_path, probe):
 
 
 def test_refused_workbook_stores_nothing(tmp_path, empty_db):
-    from app.imports import import_workbook
+    from app.ops import import_workbook
 
     report = import_workbook(empty_db, xlsx(tmp_path / "bad.xlsx", '<row r="1"><c r="B5"><v>NaN</v></c></row>'))
     assert not report.stored and report.inserted == 0
