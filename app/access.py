@@ -67,6 +67,11 @@ def check_import(s, catalogue, who: str, ext) -> None:
         check_indicator(s, catalogue, who, ext.branch or "", code)
 
 
+def check_plan(s, who: str, branch: str) -> None:
+    """The plan (its items and KPIs) is the branch's: the 企画総務 group of that branch."""
+    _check(s, who, branch, ALL_BRANCH, f"{branch} 支部の事業計画")
+
+
 def check_admin(s, who: str, what: str) -> None:
     """What the whole branch shares (label mappings, users): the 企画総務 group."""
     if not shared(s):

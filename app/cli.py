@@ -215,7 +215,28 @@ def cmd_import(db, args) -> int:
                 verb = "確認のみ (保存していません)" if args.dry_run else ("取り込みました" if r.stored else "変更はありません")
             print(f"{r.file}: {verb}: 追加 {r.inserted} / 更新 {r.updated} / 同じ値 {r.unchanged}"
                   + (f" / 計画 {r.plan_items} 項目" if r.plan_items else ""), file=sys.stderr)
+        if not failed and not args.dry_run:
+            for r in reports:
+                if r.plan_of:
+                    _print_kpis(db, *r.plan_of)
     return 1 if failed else 0
+
+
+def _print_kpis(db, branch: str, fiscal_year: int) -> None:
+    """After a plan import: how each KPI was read, the unread ones named, to confirm."""
+    from app.kpi import target_text
+    from app.queries import plan_items
+
+    kpis = [(i, k) for i in plan_items(db, branch, fiscal_year) for k in i.kpis]
+    todo = [(i, k) for i, k in kpis if not k.confirmed]
+    unread = [(i, k) for i, k in todo if k.rule == "qualitative" and any(ch.isdigit() for ch in k.text)]
+    print(f"KPI {len(kpis)} 件をこう読みました（未確認 {len(todo)} 件、読めなかったもの {len(unread)} 件。"
+          "画面の ファイル → KPI の確認 で直して確定できます）:", file=sys.stderr)
+    for item, k in todo:
+        ind = db.catalogue[k.indicator].name if k.indicator in db.catalogue else "（手入力の結果）"
+        reading = ("読めません（定性として残しました）" if (item, k) in unread
+                   else f"{ind} {target_text(k.rule, k.op, k.target, k.unit)}")
+        print(f"  項番{item.item_no} KPI{k.index}: {reading} 「{_visible(k.text)}」", file=sys.stderr)
 
 
 def cmd_ranks(db, args) -> int:

@@ -33,6 +33,7 @@ class ImportReport:
     unchanged: int = 0
     kept_edits: int = 0
     plan_items: int = 0
+    plan_of: tuple[str, int] | None = None   # a plan workbook: its (branch, fiscal year)
     conflicts: list[Problem] = field(default_factory=list)
     errors: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
@@ -72,6 +73,8 @@ def read_report(db: Database, path: str | Path, branch: str | None = None,
         return report, None
     ext.path = path
     report.layout = ext.layout
+    if ext.plan:
+        report.plan_of = (ext.branch, ext.fiscal_year)
     report.errors, report.warnings = ext.errors, ext.warnings
     return report, ext
 
@@ -207,6 +210,20 @@ def _record_state(rec) -> dict:
             "kpis": [[k.indicator, k.op, k.target, k.rule, k.unit, k.text] for k in rec.kpis]}
 
 
+def _keep_confirmed(item: PlanItem | None, state: dict) -> dict:
+    """A KPI whose reading someone confirmed (or corrected) keeps that reading while its sentence
+    in the workbook stays the same."""
+    if item is None:
+        return state
+    confirmed = {k.position: k for k in item.kpis if k.confirmed_by}
+    kpis = []
+    for position, kpi in enumerate(state["kpis"], start=1):
+        mine = confirmed.get(position)
+        kpis.append([mine.indicator_code, mine.op, mine.target, mine.target_rule, mine.unit, mine.text]
+                    if mine is not None and mine.text == kpi[5] else kpi)
+    return {**state, "kpis": kpis}
+
+
 def _apply_state(item: PlanItem, state: dict) -> None:
     """Make an item what ``state`` says, in place: its KPIs are updated by their order (the first
     KPI stays the first, with its ratings and hand-entered result), added or removed at the end."""
@@ -218,7 +235,10 @@ def _apply_state(item: PlanItem, state: dict) -> None:
         if kpi is None:
             kpi = Kpi(position=position)
             item.kpis.append(kpi)
-        kpi.indicator_code, kpi.op, kpi.target, kpi.target_rule, kpi.unit, kpi.text = code, op, target, rule, unit, text
+        reading = [code, op, target, rule, unit, text]
+        if [kpi.indicator_code, kpi.op, kpi.target, kpi.target_rule, kpi.unit, kpi.text] != reading:
+            kpi.confirmed_by = kpi.confirmed_at = None          # read anew: to be confirmed again
+        kpi.indicator_code, kpi.op, kpi.target, kpi.target_rule, kpi.unit, kpi.text = reading
     for gone in kpis[len(state["kpis"]):]:
         item.kpis.remove(gone)
 
@@ -243,7 +263,7 @@ def _store_plan(s: Session, who: str, ext: Extraction, batch_id: int, report: Im
         pillar.title = rec.pillar_title or pillar.title
         item = items.get(rec.item_no)
         old = _item_state(item) if item else None
-        new = _record_state(rec)
+        new = _keep_confirmed(item, _record_state(rec))
         if old == new and item.pillar_id == pillar.id:
             continue
         if item is None:

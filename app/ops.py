@@ -204,6 +204,20 @@ def set_kpi_result(db: Database, kpi_id: int, entry, who: str | None = None) -> 
     return Changes(items=frozenset({item_id})) if changed else Changes()
 
 
+def confirm_kpis(db: Database, readings: list, who: str | None = None) -> Changes:
+    """After a plan import: each KPI's reading (indicator, comparison, target) confirmed as shown
+    or corrected, all in one step."""
+    from app.statuses import confirm_kpi
+    from db.models import Kpi
+
+    with db.unit() as s:
+        items = set()
+        for reading in readings:
+            confirm_kpi(s, db.catalogue, _who(who), reading)
+            items.add(s.get(Kpi, reading.kpi_id).item_id)
+    return Changes(items=frozenset(items), plan=True)
+
+
 # ---- work packages, users, backups ----------------------------------------------------------------
 def bring_back_package(db: Database, diff, choices: dict[str, str] | None = None, who: str | None = None) -> Changes:
     """作業用ブックを取り込む: every accepted change of the package, and the mark that it was brought

@@ -31,6 +31,7 @@ class KpiView:
     unit: str
     text: str
     manual_result: float | None = None      # the result entered by hand (a KPI with no monthly indicator)
+    confirmed: bool = False                 # someone confirmed how the sentence is read
 
     @property
     def target_text(self) -> str:
@@ -100,7 +101,7 @@ def plan_items(db: Database, branch: str, fiscal_year: int) -> list[ItemView]:
 
 def _kpi(k: Kpi) -> KpiView:
     return KpiView(k.id, k.position, k.indicator_code, k.op, k.target, k.target_rule, k.unit, k.text,
-                   k.manual_result)
+                   k.manual_result, k.confirmed_by is not None)
 
 
 def statuses(db: Database, item_ids: list[int], quarter: int | None = None) -> list[StatusView]:

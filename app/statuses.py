@@ -2,6 +2,8 @@
 by hand; each change logged. The writers are services: they take the operation's session."""
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
@@ -11,7 +13,7 @@ from app.errors import ConflictError, NotFound, ValidationError
 from app.kpi import RATINGS, normalize_rating
 from app.edits import HAND
 from app.store import Database
-from db.models import ChangeLog, PlanItem, QuarterlyStatus
+from db.models import ChangeLog, Kpi, PlanItem, QuarterlyStatus
 
 _UNSET = object()
 
@@ -159,3 +161,44 @@ def write_kpi_result(s, who: str, kpi_id: int, entry) -> bool:
     s.add(ChangeLog(at=datetime.now(), who=who, entity="kpi", key=str(kpi_id), field="manual_result",
                     old=None if old is None else str(old), new=None if value is None else str(value), source=HAND))
     return True
+
+
+@dataclass(frozen=True)
+class KpiReading:
+    """How a KPI sentence is read: indicator (None: a result typed by hand), comparison
+    ('>=', '<=', '<', '>', '=='), target (None for 前年度 and 定性), rule ('value', 'prev_fy',
+    'qualitative') and unit."""
+    kpi_id: int
+    indicator: str | None
+    op: str
+    target: float | None
+    rule: str
+    unit: str = ""
+
+
+def confirm_kpi(s, catalogue, who: str, reading: KpiReading) -> bool:
+    """A KPI's reading confirmed (and corrected where the user changed it), logged. The plan is the
+    branch's: 企画総務 in shared mode. True if the reading changed."""
+    from app.access import check_plan
+
+    if reading.op not in (">=", "<=", "<", ">", "=="):
+        raise ValidationError(f"比較は 以上・以下・未満・超・＝ のいずれかです ({reading.op})")
+    if reading.rule not in ("value", "prev_fy", "qualitative"):
+        raise ValidationError(f"目標の種類が分かりません ({reading.rule})")
+    if reading.indicator is not None and reading.indicator not in catalogue:
+        raise NotFound(f"指標 {reading.indicator} がありません")
+    if reading.rule == "value" and reading.target is None:
+        raise ValidationError("目標の値を入れてください（前年度の値と比べるときは「前年度」を選びます）")
+    kpi = s.get(Kpi, reading.kpi_id)
+    if kpi is None:
+        raise NotFound(f"KPI {reading.kpi_id} がありません")
+    check_plan(s, who, kpi.item.pillar.branch_code)
+    before = [kpi.indicator_code, kpi.op, kpi.target, kpi.target_rule, kpi.unit]
+    after = [reading.indicator, reading.op, None if reading.rule != "value" else reading.target, reading.rule,
+             reading.unit or (catalogue[reading.indicator].unit if reading.indicator else kpi.unit)]
+    now = datetime.now()
+    kpi.indicator_code, kpi.op, kpi.target, kpi.target_rule, kpi.unit = after
+    kpi.confirmed_by, kpi.confirmed_at = who, now
+    s.add(ChangeLog(at=now, who=who, entity="kpi", key=str(kpi.id), field="reading", old=json.dumps(before, ensure_ascii=False),
+                    new=json.dumps(after, ensure_ascii=False), source="KPI の確認"))
+    return before != after

@@ -109,6 +109,8 @@ class Kpi(Base):
     unit: Mapped[str] = mapped_column(String(10), default="")
     text: Mapped[str] = mapped_column(Text)
     manual_result: Mapped[float | None] = mapped_column(Float)  # result entered by hand
+    confirmed_by: Mapped[str | None] = mapped_column(String(100))   # who confirmed how it is read
+    confirmed_at: Mapped[datetime | None] = mapped_column(DateTime)
     item: Mapped[PlanItem] = relationship(back_populates="kpis")
 
 

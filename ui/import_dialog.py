@@ -252,8 +252,14 @@ class ImportDialog(QDialog):
         if p.label:                                  # map an unknown label in place, once
             combo = QComboBox()
             combo.addItem(f"「{p.label}」の指標を選ぶ…", None)
+            likely = [c for c in self.db.catalogue.candidates(p.label) if c in self.db.catalogue]
+            for code in likely:                          # the indicators the label could mean, first
+                combo.addItem(f"{self.db.catalogue[code].name} ({code})", code)
+            if likely:
+                combo.insertSeparator(combo.count())
             for ind in self.db.catalogue:
-                combo.addItem(f"{ind.name} ({ind.code})", ind.code)
+                if ind.code not in likely:
+                    combo.addItem(f"{ind.name} ({ind.code})", ind.code)
             combo.currentIndexChanged.connect(lambda _i, c=combo, label=p.label: self._map(label, c.currentData()))
             holder = QListWidgetItem()
             self.problems.addItem(holder)

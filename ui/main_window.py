@@ -57,7 +57,7 @@ class MainWindow(QMainWindow):
         self.editor.db, self.editor.branch = db, self.branch
         url = db.engine.url
         self.statusBar().showMessage(f"データベース: {url.database if db.is_sqlite else url.render_as_string()}")
-        for action in (self.import_action, self.history_action, self.dashboard_action, self.report_action,
+        for action in (self.import_action, self.history_action, self.kpi_action, self.dashboard_action, self.report_action,
                        self.restore_action, self.package_out_action, self.package_in_action, self.switch_action):
             action.setEnabled(True)
         self._load_years()
@@ -191,6 +191,7 @@ class MainWindow(QMainWindow):
                                      triggered=lambda: self.open_import())
         self.import_action.setToolTip("Excel ブックを取り込む (Ctrl+I)。ファイルを窓にドロップしても取り込めます")
         history = self.history_action = QAction("取込履歴(&H)…", self, triggered=self.open_history)
+        self.kpi_action = QAction("KPI の確認(&K)…", self, triggered=lambda: self.open_kpi_confirm())
         self.export_chart_action = QAction("グラフを PNG で保存(&G)…", self, triggered=lambda: self.export_chart())
         self.package_out_action = QAction("作業用ブックを書き出す(&W)…", self, triggered=lambda: self.export_work_package())
         self.package_in_action = QAction("作業用ブックを取り込む(&B)…", self, triggered=lambda: self.import_work_package())
@@ -200,7 +201,7 @@ class MainWindow(QMainWindow):
         self.report_action = QAction("四半期の資料（印刷・出力）(&P)…", self, shortcut=QKeySequence.Print,
                                      triggered=lambda: self.open_report())
         quit_action = QAction("終了(&Q)", self, shortcut=QKeySequence.Quit, triggered=self.close)
-        for a in (self.import_action, history, self.report_action, self.package_out_action, self.package_in_action,
+        for a in (self.import_action, history, self.kpi_action, self.report_action, self.package_out_action, self.package_in_action,
                   self.export_chart_action, self.restore_action, self.switch_action):
             a.setEnabled(False)                     # until the database is open (a chart is shown)
             file_menu.addAction(a)
@@ -232,7 +233,23 @@ class MainWindow(QMainWindow):
 
         dialog = ImportDialog(self.db, paths, self)
         dialog.imported.connect(self.apply_changes)
+        dialog.imported.connect(lambda _changes: self._confirm_imported_plan(dialog))
         dialog.show()
+        return dialog
+
+    def _confirm_imported_plan(self, dialog) -> None:
+        """A plan was imported: its KPIs, as read, to confirm or correct."""
+        plans = [r.plan_of for r in dialog.result.reports if r.stored and r.plan_of]
+        if plans:
+            self.open_kpi_confirm(*plans[0])
+
+    def open_kpi_confirm(self, branch: str | None = None, fiscal_year: int | None = None):
+        from ui.kpi_confirm import KpiConfirmDialog
+
+        dialog = KpiConfirmDialog(self.db, branch or self.branch, fiscal_year or self.fiscal_year, self)
+        dialog.confirmed.connect(self.apply_changes)
+        dialog.show()
+        self.kpi_dialog = dialog
         return dialog
 
     def open_history(self):

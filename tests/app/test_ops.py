@@ -162,3 +162,33 @@ def test_the_command_line_imports_a_good_and_a_bad_file_as_nothing(empty_db, tmp
     err = capsys.readouterr().err
     assert "gunma_fy2024_monthly.xlsx: 取り込んでいません（ほかのファイルに問題があるため）" in err
     assert monthly_values(empty_db) == [] and import_history(empty_db) == []
+
+
+def test_kpis_are_confirmed_or_corrected_and_a_reimport_keeps_that(demo_db, tmp_path):
+    from app.statuses import KpiReading
+
+    items = {i.item_no: i for i in plan_items(demo_db, "10", 2024)}
+    mail, card = items[2].kpis[0], items[7].kpis[0]
+    assert not mail.confirmed
+    ops.confirm_kpis(demo_db, [KpiReading(mail.id, "mail_rate", ">=", 95.0, "value"),
+                               KpiReading(card.id, "card_recovery_rate", ">=", 86.0, "value")])   # corrected
+    items = {i.item_no: i for i in plan_items(demo_db, "10", 2024)}
+    assert items[2].kpis[0].confirmed and (items[7].kpis[0].rule, items[7].kpis[0].target) == ("value", 86.0)
+    path = changed_plan(tmp_path, [("E5", "郵送による申請をさらに促進する。")])       # another word, same KPIs
+    assert ops.import_workbook(demo_db, path).stored
+    items = {i.item_no: i for i in plan_items(demo_db, "10", 2024)}
+    assert (items[7].kpis[0].rule, items[7].kpis[0].target) == ("value", 86.0)     # the correction stays
+    path = changed_plan(tmp_path, [("F5", "【KPI】現金給付等の申請に係る郵送化率を96.0％以上とする。")])
+    ops.import_workbook(demo_db, path)
+    kpi = {i.item_no: i for i in plan_items(demo_db, "10", 2024)}[2].kpis[0]
+    assert kpi.target == 96.0 and not kpi.confirmed                                 # a new sentence: again
+
+
+def test_a_kpi_reading_that_makes_no_sense_is_refused_and_nothing_stored(demo_db):
+    from app.statuses import KpiReading
+
+    kpis = [k for i in plan_items(demo_db, "10", 2024) for k in i.kpis]
+    with pytest.raises(ValidationError):
+        ops.confirm_kpis(demo_db, [KpiReading(kpis[0].id, kpis[0].indicator, ">=", 1.0, "value"),
+                                   KpiReading(kpis[1].id, None, ">=", None, "value")])     # no target
+    assert not any(k.confirmed for i in plan_items(demo_db, "10", 2024) for k in i.kpis)

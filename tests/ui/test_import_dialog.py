@@ -98,3 +98,15 @@ def test_import_is_reachable_from_menu_toolbar_and_drop(qtbot, demo_db):
     w.open_import = lambda paths=(): opened.append(paths)
     w.dropEvent(event)
     assert opened == [[str(MONTHLY)]]
+
+
+def test_an_ambiguous_label_offers_its_candidates_first(qtbot, demo_db, tmp_path):
+    wb = openpyxl.load_workbook(MONTHLY)
+    wb["業務"]["A31"] = "申請件数"                              # 柔整 or 限度額? the label alone cannot say
+    path = tmp_path / "ambiguous.xlsx"
+    wb.save(path)
+    dialog = open_dialog(qtbot, demo_db, [path])
+    (combo,) = widgets_in_problems(dialog, QComboBox)
+    offered = [combo.itemData(i) for i in range(1, combo.count()) if combo.itemData(i)]
+    likely = demo_db.catalogue.candidates("申請件数")
+    assert len(likely) >= 2 and offered[:len(likely)] == likely

@@ -1,0 +1,27 @@
+"""KPI の確認: each KPI as read, editable; 確定 stores them all as confirmed, or nothing."""
+from PySide6.QtCore import Qt
+
+from app.queries import plan_items
+
+
+def test_kpis_are_confirmed_and_corrected_in_the_dialog(window, qtbot, demo_db):
+    dialog = window.open_kpi_confirm()
+    qtbot.addWidget(dialog)
+    assert dialog.table.rowCount() == 17
+    row = next(r for r, (item, k) in enumerate(dialog.kpis) if item.item_no == 2)
+    _k, indicator, rule, target, op = dialog.rows[row]
+    assert indicator.currentData() == "mail_rate" and rule.currentData() == "value" and target.text() == "95"
+    target.setText("96.5%")                                          # read like any cell
+    qtbot.mouseClick(dialog.confirm_button, Qt.LeftButton)
+    kpis = [k for i in plan_items(demo_db, "10", 2024) for k in i.kpis]
+    assert all(k.confirmed for k in kpis)
+    assert next(k for i in plan_items(demo_db, "10", 2024) if i.item_no == 2 for k in i.kpis).target == 96.5
+
+
+def test_a_target_that_cannot_be_read_is_said_and_nothing_confirmed(window, qtbot, demo_db):
+    dialog = window.open_kpi_confirm()
+    qtbot.addWidget(dialog)
+    dialog.rows[0][3].setText("たくさん")
+    qtbot.mouseClick(dialog.confirm_button, Qt.LeftButton)
+    assert "確定できませんでした" in dialog.message.text() and dialog.isVisible()
+    assert not any(k.confirmed for i in plan_items(demo_db, "10", 2024) for k in i.kpis)

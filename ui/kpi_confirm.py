@@ -1,0 +1,103 @@
+"""KPI の確認: after a plan import, each KPI sentence with how it was read — indicator, comparison,
+target — to confirm or correct; 確定 stores them all as confirmed (one operation)."""
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (
+    QComboBox, QDialog, QDialogButtonBox, QHeaderView, QLabel, QLineEdit, QTableWidget, QTableWidgetItem,
+    QVBoxLayout,
+)
+
+OPS = ((">=", "以上"), ("<=", "以下"), ("<", "未満"), (">", "超"), ("==", "とする（＝）"))
+RULES = (("value", "値"), ("prev_fy", "前年度"), ("qualitative", "定性"))
+UNREAD = QColor("#fdeaa8")
+
+
+class KpiConfirmDialog(QDialog):
+    confirmed = Signal(object)          # Changes
+
+    def __init__(self, db, branch: str, fiscal_year: int, parent=None):
+        from app.fiscal import format_fy
+        from app.queries import plan_items
+
+        super().__init__(parent)
+        self.db = db
+        self.setWindowTitle("KPI の確認")
+        self.resize(1200, 640)
+        self.kpis = [(i, k) for i in plan_items(db, branch, fiscal_year) for k in i.kpis]
+        lay = QVBoxLayout(self)
+        todo = sum(not k.confirmed for _, k in self.kpis)
+        lay.addWidget(QLabel(f"{format_fy(fiscal_year)} の事業計画の KPI {len(self.kpis)} 件（未確認 {todo} 件）。"
+                             "読み方が違うところを直して「確定」を押してください。黄色は読めなかった KPI です。"))
+        self.table = QTableWidget(len(self.kpis), 6)
+        self.table.setObjectName("kpi-confirm")
+        self.table.setHorizontalHeaderLabels(["項番", "KPI（計画の文）", "指標", "目標の種類", "目標", "比較"])
+        self.table.verticalHeader().hide()
+        self.rows = []
+        for r, (item, k) in enumerate(self.kpis):
+            self.table.setItem(r, 0, QTableWidgetItem(str(item.item_no)))
+            text = QTableWidgetItem(k.text)
+            text.setToolTip(k.text)
+            unread = k.rule == "qualitative" and any(ch.isdigit() for ch in k.text)
+            if unread:
+                text.setBackground(QBrush(UNREAD))
+            self.table.setItem(r, 1, text)
+            indicator = QComboBox()
+            indicator.addItem("（数値の指標なし：結果を手入力）", None)
+            for ind in db.catalogue:
+                indicator.addItem(f"{ind.name}（{ind.group}）", ind.code)
+            indicator.setCurrentIndex(max(indicator.findData(k.indicator), 0))
+            rule = QComboBox()
+            for key, name in RULES:
+                rule.addItem(name, key)
+            rule.setCurrentIndex(rule.findData(k.rule))
+            target = QLineEdit("" if k.target is None else f"{k.target:g}")
+            op = QComboBox()
+            for key, name in OPS:
+                op.addItem(name, key)
+            op.setCurrentIndex(max(op.findData(k.op), 0))
+            for c, widget in ((2, indicator), (3, rule), (4, target), (5, op)):
+                self.table.setCellWidget(r, c, widget)
+            self.rows.append((k, indicator, rule, target, op))
+        self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.Stretch)
+        self.table.resizeColumnToContents(0)
+        lay.addWidget(self.table, 1)
+        self.message = QLabel()
+        self.message.setStyleSheet("color: #a33;")
+        lay.addWidget(self.message)
+        buttons = QDialogButtonBox()
+        self.confirm_button = buttons.addButton("確定", QDialogButtonBox.AcceptRole)
+        buttons.addButton("あとで", QDialogButtonBox.RejectRole)
+        buttons.accepted.connect(self.confirm)
+        buttons.rejected.connect(self.reject)
+        lay.addWidget(buttons)
+
+    def readings(self):
+        """What the table says, as readings; a target that cannot be read raises ValidationError."""
+        from app.errors import ValidationError
+        from app.statuses import KpiReading
+        from app.values import read_value
+
+        out = []
+        for k, indicator, rule, target, op in self.rows:
+            value = None
+            if rule.currentData() == "value":
+                reading = read_value(target.text(), unit=k.unit)
+                if reading.problem or reading.value is None:
+                    raise ValidationError(f"「{k.text[:30]}…」の目標: {reading.problem or '値を入れてください'}")
+                value = reading.value
+            out.append(KpiReading(k.id, indicator.currentData(), op.currentData(), value, rule.currentData()))
+        return out
+
+    def confirm(self) -> None:
+        from app import ops
+        from ui.tasks import failure_text
+
+        try:
+            changes = ops.confirm_kpis(self.db, self.readings())
+        except Exception as exc:  # noqa: BLE001 - said in the dialog; nothing stored
+            self.message.setText(f"確定できませんでした: {failure_text(exc)}")
+            return
+        self.confirmed.emit(changes)
+        self.accept()
