@@ -73,10 +73,13 @@ def export_package(db: Database, branch: str, fiscal_year: int, group: str, quar
     from openpyxl.styles import Alignment, Font, PatternFill, Protection
     from openpyxl.worksheet.datavalidation import DataValidation
 
-    from app.export_xlsx import put_text
+    from app.export_xlsx import put_figure, put_text
+    from app.figures import Figures
     from app.kpi import RATINGS, target_text
+    from app.report import Cell
 
     codes = _group_codes(db, group)
+    figures = Figures(db, branch, codes)
     items = _group_items(db, branch, fiscal_year, group)
     values = {(r.indicator, r.month): r.value for r in monthly_values(db, branch, fiscal_year, codes)}
     sts = {s.item_id: s for s in statuses(db, [i.id for i in items], quarter)}
@@ -136,7 +139,8 @@ def export_package(db: Database, branch: str, fiscal_year: int, group: str, quar
         for i, m in enumerate(FISCAL_MONTHS):
             cell = grid.cell(r, 3 + i)
             v = values.get((code, m))
-            put_text(cell, "" if v is None else format_value(v, unit=ind.unit, kind=ind.kind))
+            if v is not None:                      # a number with the format users write: Excel sums it
+                put_figure(cell, Cell(figures.text(code, v), v, ind.unit, ind.kind))
             cell.protection = Protection(locked=False)
             cell.fill = editable
             cell.alignment = Alignment(horizontal="right")
@@ -153,7 +157,8 @@ def export_package(db: Database, branch: str, fiscal_year: int, group: str, quar
         kpis.cell(r, 1, item.item_no)
         put_text(kpis.cell(r, 2), k.text)
         put_text(kpis.cell(r, 3), target_text(k.rule, k.op, k.target, k.unit))
-        put_text(kpis.cell(r, 4), "" if k.manual_result is None else format_value(k.manual_result, unit=k.unit))
+        if k.manual_result is not None:
+            put_figure(kpis.cell(r, 4), Cell(format_value(k.manual_result, unit=k.unit), k.manual_result, k.unit or ""))
         kpis.cell(r, 4).protection = Protection(locked=False)
         kpis.cell(r, 4).fill = editable
         kpis.cell(r, 5, k.id)

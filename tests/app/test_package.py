@@ -32,7 +32,8 @@ def test_the_package_holds_the_groups_items_and_grid_protected(demo_db, tmp_path
     assert any("◎" in dv.formula1 for dv in st.data_validations.dataValidation)
     grid = wb["月次実績"]
     row = next(r for r in range(4, grid.max_row + 1) if grid.cell(r, 2).value == "counter_count")
-    assert grid.cell(row, 3).value == "541" and not grid.cell(row, 3).protection.locked
+    assert grid.cell(row, 3).value == 541 and grid.cell(row, 3).number_format.startswith("#,##0")   # a number Excel sums
+    assert not grid.cell(row, 3).protection.locked
     assert wb["_package"].sheet_state == "veryHidden"
 
 
@@ -100,3 +101,15 @@ def test_kpi_results_entered_by_hand_travel_in_the_package(demo_db, tmp_path):
     kpi = plan_items(demo_db, "10", 2024)[9].kpis[0]
     assert kpi.manual_result == 57.1
     assert Figures(demo_db, "10").kpi_result(kpi, 2024).proposed == "△"        # 57.1 < 61.2
+
+
+def test_package_figures_are_numbers_in_users_formats_and_come_back_unchanged(demo_db, tmp_path):
+    path = export_package(demo_db, "10", 2024, "業務", 4, tmp_path / "gyomu.xlsx")
+    grid = openpyxl.load_workbook(path)["月次実績"]
+    cells = {grid.cell(r, 2).value: [grid.cell(r, c) for c in range(3, 15)] for r in range(4, grid.max_row + 1)}
+    assert cells["mail_rate"][0].value == pytest.approx(0.935) and cells["mail_rate"][0].number_format == "0.0%"
+    assert cells["ss_avg_days"][0].number_format.startswith("#,##0.00")          # 6.14: two decimals, as users write
+    assert all(not isinstance(c.value, str) for row in cells.values() for c in row)
+    assert read_package(demo_db, path).changes == []                             # numbers read back as they were
+    filled_in(path, [("月次実績", cells["counter_count"][1].coordinate, "600")])    # typed as text in Excel: fine too
+    assert [c.theirs for c in read_package(demo_db, path).changes] == [600.0]
