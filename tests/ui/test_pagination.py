@@ -95,10 +95,10 @@ def headings(doc) -> set[str]:
     return out | ({doc.summary.caption} if doc.summary else set())
 
 
-def page_problems(doc, td, pdf) -> list[str]:
-    laid, height, problems = lines(td), td.pageSize().height(), []
-    names, found = headings(doc), set()
-    for position in sorted({line.position for line in laid}):   # a heading, then on its page two rows of what it heads
+def heading_problems(doc, td, laid: list[Line]) -> list[str]:
+    """A heading (a block's heading, a table's caption), then on its page two rows of what it heads."""
+    height, names, found, problems = td.pageSize().height(), headings(doc), set(), []
+    for position in sorted({line.position for line in laid}):
         block = td.findBlock(position)
         if block.text() not in names:
             continue
@@ -107,35 +107,50 @@ def page_problems(doc, td, pdf) -> list[str]:
         rows = sorted({round(later.top) for later in laid if later.top >= last.bottom - 1})[:2]
         if any(int(top // height) != last.page for top in rows):
             problems.append(f"heading {block.text()!r} last on page {last.page + 1}")
-    for table in tables(td.rootFrame()):
-        first = table.cellAt(0, 0).firstCursorPosition().block().text()
-        rows = inside(laid, table.firstPosition(), table.lastPosition())
-        split = split_problems(f"table {first!r}…", rows, height, short=True)
-        pages = {line.page for line in rows}
-        if len(pages) > 1 and (table.parentFrame() != td.rootFrame() or table.format().headerRowCount() < 1):
-            split.append(f"table {first!r}… continues without its header row")
-        box = td.documentLayout().frameBoundingRect(table)
-        if table.parentFrame() == td.rootFrame() and int(box.bottom() // height) > max(pages):
-            split.append(f"table {first!r}… reaches page {int(box.bottom() // height) + 1} with no row on it"
-                         " (Qt may repeat its header row there alone)")
-        problems += split
-        for r in range(table.rows()):
-            cells = [table.cellAt(r, c) for c in range(table.columns())]
-            row = inside(laid, min(c.firstPosition() for c in cells), max(c.lastPosition() for c in cells))
-            problems += split_problems(f"row {r} of {first!r}…", row, height, short=False)
-        for c in range(table.columns()):                  # the header row: lines end only at a <br>
-            block = table.cellAt(0, c).firstCursorPosition().block()
-            broken = [block.text()[:block.layout().lineAt(n).textStart()] for n in range(1, block.layout().lineCount())]
-            problems += [f"header {block.text()!r} broken after {head!r}" for head in broken
-                         if not head.endswith("\u2028")]
-    problems += [f"heading {name!r} not found" for name in names - found]
+    return problems + [f"heading {name!r} not found" for name in names - found]
+
+
+def table_problems(td, table, laid: list[Line]) -> list[str]:
+    """A table split only when it is long, never leaving a stub, its header row repeated where it
+    continues and nowhere else; no row leaving a stub; header cells broken only at a <br>."""
+    height, layout = td.pageSize().height(), td.documentLayout()
+    name = f"table {table.cellAt(0, 0).firstCursorPosition().block().text()!r}…"
+    rows = inside(laid, table.firstPosition(), table.lastPosition())
+    problems = split_problems(name, rows, height, short=True)
+    pages, top_level = {line.page for line in rows}, table.parentFrame() == td.rootFrame()
+    if len(pages) > 1 and (not top_level or table.format().headerRowCount() < 1):
+        problems.append(f"{name} continues without its header row")
+    reach = int(layout.frameBoundingRect(table).bottom() // height)
+    if top_level and reach > max(pages):
+        problems.append(f"{name} reaches page {reach + 1} with no row on it (Qt may repeat its header row there alone)")
+    for r in range(table.rows()):
+        cells = [table.cellAt(r, c) for c in range(table.columns())]
+        row = inside(laid, min(c.firstPosition() for c in cells), max(c.lastPosition() for c in cells))
+        problems += split_problems(f"row {r} of {name}", row, height, short=False)
+    for c in range(table.columns()):
+        block = table.cellAt(0, c).firstCursorPosition().block()
+        before = [block.text()[:block.layout().lineAt(n).textStart()] for n in range(1, block.layout().lineCount())]
+        problems += [f"header {block.text()!r} broken after {head!r}" for head in before if not head.endswith("\u2028")]
+    return problems
+
+
+def pdf_problems(doc, pdf) -> list[str]:
+    """The PDF as pdftotext reads it: no page's last line (above the footer) is a heading."""
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True).stdout
-    flat = {name.replace(" ", "") for name in names}
-    for n, page in enumerate(text.split("\f")[:-1], start=1):  # the PDF: no page ends with a heading
+    names, problems = {name.replace(" ", "") for name in headings(doc)}, []
+    for n, page in enumerate(text.split("\f")[:-1], start=1):
         body = [line.replace(" ", "") for line in page.splitlines()[1:] if line.strip()][:-1]
-        if body and any(name == body[-1] or (len(body[-1]) >= 4 and name.endswith(body[-1])) for name in flat):
+        if body and any(name == body[-1] or (len(body[-1]) >= 4 and name.endswith(body[-1])) for name in names):
             problems.append(f"page {n} of the PDF ends with the heading {body[-1]!r}")
     return problems
+
+
+def page_problems(doc, td, pdf) -> list[str]:
+    laid = lines(td)
+    problems = heading_problems(doc, td, laid)
+    for table in tables(td.rootFrame()):
+        problems += table_problems(td, table, laid)
+    return problems + pdf_problems(doc, pdf)
 
 
 @pytest.mark.parametrize("kind", ["status", "progress", "summary"])
