@@ -100,20 +100,32 @@ def header_font(td):
     return document_font(td.defaultFont().family(), 8)
 
 
-def paint_pages(doc, td, device, progress=None) -> int:
-    """Lay the document out on the device's pages; a header (title, label) and a footer (page n / N,
-    as of) on each. Works for QPdfWriter and QPrinter alike. Returns the page count."""
-    from PySide6.QtCore import QRectF, QSizeF, Qt
-    from PySide6.QtGui import QPainter
+def lay_out(td, device):
+    """``td`` laid out on the device's pages, below the header and above the footer, with page
+    breaks where a person would make them (ui/pagination.py). Returns (header, footer, body size)
+    in device pixels."""
+    from PySide6.QtCore import QSizeF
 
-    layout = device.pageLayout()
-    dpi = device.resolution()
-    page = layout.paintRectPixels(dpi)
-    mm = dpi / 25.4
+    from ui.pagination import paginate
+
+    page = device.pageLayout().paintRectPixels(device.resolution())
+    mm = device.resolution() / 25.4
     head, foot = HEADER_MM * mm, FOOTER_MM * mm
     td.documentLayout().setPaintDevice(device)
     body = QSizeF(page.width(), page.height() - head - foot)
     td.setPageSize(body)
+    paginate(td, mm)
+    return head, foot, body
+
+
+def paint_pages(doc, td, device, progress=None) -> int:
+    """Lay the document out on the device's pages; a header (title, label) and a footer (page n / N,
+    as of) on each. Works for QPdfWriter and QPrinter alike. Returns the page count."""
+    from PySide6.QtCore import QRectF, Qt
+    from PySide6.QtGui import QPainter
+
+    page = device.pageLayout().paintRectPixels(device.resolution())
+    head, foot, body = lay_out(td, device)
     pages = td.pageCount()
     painter = QPainter(device)
     small = header_font(td)

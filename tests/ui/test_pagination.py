@@ -1,0 +1,161 @@
+"""Pages a person would print (issue 11): the demo year's twelve documents laid out on their pages
+as the PDF and the printer get them, and the page breaks checked where they fell. A heading is
+never the last thing on its page; a short table is never split; a split table or row leaves more
+than a stub on each page and repeats its header row, and no header row is repeated alone; a column
+header breaks only between words."""
+import shutil
+import subprocess
+from dataclasses import dataclass
+
+import pytest
+
+from app.report import build
+from ui.export import paint_pages, setup_page, text_document
+
+pytestmark = pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils (pdftotext) needed")
+
+MM = 300 / 25.4                     # the PDF's resolution: document units per millimetre
+SHORT_TABLE_MM = 30                 # a KPI table (2–4 rows) with room to spare: never split
+STUB_MM = 10                        # what a split leaves on a page is at least this tall
+
+
+@dataclass
+class Line:
+    page: int
+    top: float
+    bottom: float
+    position: int                   # the block's position in the document
+    text: str
+
+
+def lay_out_pdf(doc, tmp_path):
+    """The document painted into a PDF as paint_pdf does (charts as blank images of their size)."""
+    from PySide6.QtGui import QImage, QPdfWriter
+
+    blank = QImage(900, 480, QImage.Format_RGB32)
+    blank.save(str(tmp_path / "blank.png"))
+    td = text_document(doc, {code: tmp_path / "blank.png" for code in doc.charts})
+    pdf = tmp_path / "laid-out.pdf"
+    writer = QPdfWriter(str(pdf))
+    writer.setResolution(300)
+    setup_page(writer, doc)
+    paint_pages(doc, td, writer)
+    del writer
+    return td, pdf
+
+
+def lines(td) -> list[Line]:
+    """Every laid-out line of the document (table cells too), top to bottom."""
+    height, layout, out = td.pageSize().height(), td.documentLayout(), []
+    block = td.begin()
+    while block.isValid():
+        text_layout = block.layout()
+        origin = layout.blockBoundingRect(block).top() - text_layout.boundingRect().top()
+        for n in range(text_layout.lineCount()):
+            line = text_layout.lineAt(n)
+            top = origin + line.y()
+            out.append(Line(int(top // height), top, top + line.height(), block.position(),
+                            block.text()[line.textStart():line.textStart() + line.textLength()]))
+        block = block.next()
+    return sorted(out, key=lambda line: (line.top, line.position))
+
+
+def tables(frame):
+    from PySide6.QtGui import QTextTable
+
+    for child in frame.childFrames():
+        if isinstance(child, QTextTable):
+            yield child
+        yield from tables(child)
+
+
+def inside(laid, first: int, last: int) -> list[Line]:
+    return [line for line in laid if first <= line.position <= last]
+
+
+def split_problems(what: str, laid: list[Line], page_height: float, short: bool) -> list[str]:
+    """What is wrong with how the lines of a table (or a row) fall on pages."""
+    pages = sorted({line.page + 1 for line in laid})
+    if len(pages) < 2:
+        return []
+    tall = max(line.bottom for line in laid) - min(line.top for line in laid)
+    if short and tall < SHORT_TABLE_MM * MM:
+        return [f"{what}: {tall / MM:.0f} mm tall, split over pages {pages}"]
+    if tall >= page_height:
+        return []
+    parts = {p: max(l.bottom for l in laid if l.page + 1 == p) - min(l.top for l in laid if l.page + 1 == p)
+             for p in pages}
+    return [f"{what}: {part / MM:.1f} mm on page {p}" for p, part in parts.items() if part < STUB_MM * MM]
+
+
+def headings(doc) -> set[str]:
+    """The block headings and table captions the document prints (Qt's HTML makes 　 a space)."""
+    out = {b.heading + (f" {b.flags}" if b.flags else "") for b in doc.blocks} if doc.kind == "status" else set()
+    out |= {t.caption for b in doc.blocks for t in b.tables}
+    return out | ({doc.summary.caption} if doc.summary else set())
+
+
+def heading_problems(doc, td, laid: list[Line]) -> list[str]:
+    """A heading (a block's heading, a table's caption), then on its page two rows of what it heads."""
+    height, names, found, problems = td.pageSize().height(), headings(doc), set(), []
+    for position in sorted({line.position for line in laid}):
+        block = td.findBlock(position)
+        if block.text() not in names:
+            continue
+        found.add(block.text())
+        last = max((line for line in laid if line.position == position), key=lambda line: line.top)
+        rows = sorted({round(later.top) for later in laid if later.top >= last.bottom - 1})[:2]
+        if any(int(top // height) != last.page for top in rows):
+            problems.append(f"heading {block.text()!r} last on page {last.page + 1}")
+    return problems + [f"heading {name!r} not found" for name in names - found]
+
+
+def table_problems(td, table, laid: list[Line]) -> list[str]:
+    """A table split only when it is long, never leaving a stub, its header row repeated where it
+    continues and nowhere else; no row leaving a stub; header cells broken only at a <br>."""
+    height, layout = td.pageSize().height(), td.documentLayout()
+    name = f"table {table.cellAt(0, 0).firstCursorPosition().block().text()!r}…"
+    rows = inside(laid, table.firstPosition(), table.lastPosition())
+    problems = split_problems(name, rows, height, short=True)
+    pages, top_level = {line.page for line in rows}, table.parentFrame() == td.rootFrame()
+    if len(pages) > 1 and (not top_level or table.format().headerRowCount() < 1):
+        problems.append(f"{name} continues without its header row")
+    reach = int(layout.frameBoundingRect(table).bottom() // height)
+    if top_level and reach > max(pages):
+        problems.append(f"{name} reaches page {reach + 1} with no row on it (Qt may repeat its header row there alone)")
+    for r in range(table.rows()):
+        cells = [table.cellAt(r, c) for c in range(table.columns())]
+        row = inside(laid, min(c.firstPosition() for c in cells), max(c.lastPosition() for c in cells))
+        problems += split_problems(f"row {r} of {name}", row, height, short=False)
+    for c in range(table.columns()):
+        block = table.cellAt(0, c).firstCursorPosition().block()
+        before = [block.text()[:block.layout().lineAt(n).textStart()] for n in range(1, block.layout().lineCount())]
+        problems += [f"header {block.text()!r} broken after {head!r}" for head in before if not head.endswith("\u2028")]
+    return problems
+
+
+def pdf_problems(doc, pdf) -> list[str]:
+    """The PDF as pdftotext reads it: no page's last line (above the footer) is a heading."""
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True).stdout
+    names, problems = {name.replace(" ", "") for name in headings(doc)}, []
+    for n, page in enumerate(text.split("\f")[:-1], start=1):
+        body = [line.replace(" ", "") for line in page.splitlines()[1:] if line.strip()][:-1]
+        if body and any(name == body[-1] or (len(body[-1]) >= 4 and name.endswith(body[-1])) for name in names):
+            problems.append(f"page {n} of the PDF ends with the heading {body[-1]!r}")
+    return problems
+
+
+def page_problems(doc, td, pdf) -> list[str]:
+    laid = lines(td)
+    problems = heading_problems(doc, td, laid)
+    for table in tables(td.rootFrame()):
+        problems += table_problems(td, table, laid)
+    return problems + pdf_problems(doc, pdf)
+
+
+@pytest.mark.parametrize("kind", ["status", "progress", "summary"])
+def test_page_breaks_of_the_demo_documents(demo_db, tmp_path, qapp, kind):
+    for quarter in (1, 2, 3, 4):
+        doc = build(demo_db, "10", 2024, quarter, kind)
+        td, pdf = lay_out_pdf(doc, tmp_path)
+        assert page_problems(doc, td, pdf) == [], (kind, quarter)
