@@ -72,10 +72,9 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--kind", choices=("status", "progress", "summary"), default="status")
     e.add_argument("--label", default="機密性2", help="機密性の表示 (ヘッダーに印字)")
 
-    us = sub.add_parser("users", help="共有モードの利用者（一覧、または --add で登録）")
-    us.add_argument("--add", metavar="LOGIN")
-    us.add_argument("--branch")
-    us.add_argument("--group", choices=("業務", "レセプト", "保健", "企画総務"))
+    from app.cli_shared import add_parsers
+
+    add_parsers(sub)                       # users, package
 
     rs = sub.add_parser("restore", help="バックアップから復元 (今の内容も先にバックアップします)")
     rs.add_argument("--from", dest="source", required=True)
@@ -114,8 +113,10 @@ def run(args: argparse.Namespace, target, extra_verbs: dict | None = None) -> in
     that draw with Qt live in ui/, which app/ does not import."""
     from app.store import open_database
 
+    from app.cli_shared import cmd_package, cmd_users
+
     verbs = {"values": cmd_values, "plan": cmd_plan, "import": cmd_import, "ranks": cmd_ranks,
-             "backup": cmd_backup, "users": cmd_users}
+             "backup": cmd_backup, "users": cmd_users, "package": cmd_package}
     if args.verb == "restore":                       # works on the file, not on an opened database
         return cmd_restore(target, args)
     verbs.update(extra_verbs or {})
@@ -225,24 +226,6 @@ def cmd_ranks(db, args) -> int:
     return 0
 
 
-def cmd_users(db, args) -> int:
-    from sqlalchemy import select
-
-    from app.ops import add_user
-    from db.models import AppUser
-
-    if args.add:
-        branch = parse_branch(args.branch)
-        if branch is None or args.group is None:
-            raise UsageError("--add には --branch と --group が要ります")
-        add_user(db, args.add, branch, args.group)
-    with db.session() as s:
-        rows = [{"login": u.login, "branch": u.branch_code, "group": u.group_name}
-                for u in s.scalars(select(AppUser).order_by(AppUser.login))]
-    _write(rows, ["login", "branch", "group"], "csv")
-    return 0
-
-
 def cmd_restore(target, args) -> int:
     from app.ops import restore_backup as restore
     from app.store import default_database_path
@@ -287,6 +270,15 @@ def main(argv: list[str] | None = None, extra_verbs: dict | None = None, open_wi
     except BrokenPipeError:          # `… | head`: the reader has gone, nothing more to say
         sys.stdout = open(os.devnull, "w")
         return 0
+    except Exception as exc:         # the server went away while reading: said in Japanese
+        from sqlalchemy.exc import SQLAlchemyError
+
+        from app.connection import explain
+
+        if not isinstance(exc, SQLAlchemyError):
+            raise
+        print(f"branch-report: {explain(exc)}", file=sys.stderr)
+        return 1
     if open_window is None:
         print("branch-report: 画面はこの呼び出し方では開けません (branch-report または python main.py で起動してください)",
               file=sys.stderr)

@@ -82,7 +82,9 @@ def failure_text(exc: BaseException) -> str:
     except ImportError:                        # pragma: no cover - the database layer is always there
         SQLAlchemyError = ()                   # noqa: N806
     if isinstance(exc, SQLAlchemyError):
-        return f"データベースに保存できませんでした。何も変更していません（{type(exc).__name__}）"
+        from app.connection import explain
+
+        return str(explain(exc))                  # Japanese; never the password
     return f"予期しないエラーのため中止しました。何も変更していません（{type(exc).__name__}: {exc}）"
 
 

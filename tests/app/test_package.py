@@ -50,7 +50,8 @@ def test_changes_come_back_and_are_logged_with_the_sender(demo_db, tmp_path):
     assert value(demo_db, "counter_count", 4) == 560
     from app.edits import history
 
-    assert "の作業用ブック" in history(demo_db, "10", 2024, 4, "counter_count")[0].who   # who sent it
+    log = history(demo_db, "10", 2024, 4, "counter_count")[0]
+    assert log.who == demo_db.user and log.source == f"作業用ブック（{demo_db.user} から）"   # who brought it, who sent it
     item3 = {i.item_no: i.id for i in plan_items(demo_db, "10", 2024)}[3]
     st = statuses(demo_db, [item3], 4)[0]
     assert (st.status_text, st.rating) == ("新しい進捗\n・二行目", "◎")
