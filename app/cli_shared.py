@@ -68,6 +68,10 @@ def cmd_users(db, args) -> int:
         branch = parse_branch(args.branch)
         if branch is None or args.group is None:
             raise UsageError("--add には --branch と --group が要ります")
+        from app.users import may_register
+
+        with db.session() as s:
+            may_register(s, db.user)                 # before asking for a password
         said = add_user(db, args.add, branch, args.group, admin=args.admin, password=_password(args, not db.is_sqlite))
         print(said, file=sys.stderr)
     elif args.admin or args.password_file or args.branch or args.group:

@@ -28,8 +28,7 @@ def register(s, who: str, login: str, branch: str, group: str, *, admin: bool = 
     """Register (or re-register) a user in the operation's session; returns what was done, in
     Japanese. Only an admin may register; the login's password is needed when the server login
     is new."""
-    if on_server(s) or s.scalar(select(AppUser.login).where(AppUser.admin).limit(1)) is not None:
-        check_admin(s, who, "利用者の登録")      # a file with no admin yet: its owner sets it up
+    may_register(s, who)
     if not LOGIN.fullmatch(login or ""):
         raise ValidationError(f"ログイン名は半角の英小文字・数字と _ . - で 63 文字までです ('{login}')")
     if group not in GROUPS:
@@ -40,6 +39,12 @@ def register(s, who: str, login: str, branch: str, group: str, *, admin: bool = 
     said = _server_login(s, login, admin, password, known) if on_server(s) else f"{login} を登録しました"
     s.merge(AppUser(login=login, branch_code=branch, group_name=group, admin=admin, name=name))
     return said
+
+
+def may_register(s, who: str) -> None:
+    """Only an admin registers users (a file with no admin yet: its owner sets it up)."""
+    if on_server(s) or s.scalar(select(AppUser.login).where(AppUser.admin).limit(1)) is not None:
+        check_admin(s, who, "利用者の登録")
 
 
 def _quoted(name: str) -> str:
