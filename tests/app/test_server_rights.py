@@ -72,7 +72,7 @@ ATTEMPTS = [
      "inserted, updated, warnings) VALUES ('f', 'x', 'monthly', now(), current_user, 0, 0, 0)", (1, 1, 1, 1)),
     ("the schema's version", "UPDATE alembic_version SET version_num = 'x'", (0, 0, 0, 0)),
     ("row-level security switched off", "ALTER TABLE monthly_value DISABLE ROW LEVEL SECURITY", (0, 0, 0, 0)),
-    ("a policy dropped", "DROP POLICY br_group ON monthly_value", (0, 0, 0, 0)),
+    ("a policy dropped", "DROP POLICY br_write ON monthly_value", (0, 0, 0, 0)),
     ("a table of her own", "CREATE TABLE mine (x int)", (0, 0, 0, 0)),
     ("a login of her own", "CREATE ROLE intruder LOGIN", (0, 0, 0, 1)),
 ]

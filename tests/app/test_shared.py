@@ -157,3 +157,22 @@ def test_users_are_registered_and_listed_on_the_command_line(demo_db, team, tmp_
     team.extra_logins.append(login)
     assert capsys.readouterr().out.splitlines() == ["login,branch,group,admin", f"{login},10,業務,no"]
     assert main(["--db", url, "users", "--add", "x", "--group", "業務"]) == 2
+
+
+def test_restore_is_an_admins_and_never_of_a_shared_server(team, demo_db, tmp_path, capsys):
+    from app.backups import auto_backup
+    from app.cli import main
+
+    if team.on_server:
+        url = demo_db.engine.url.render_as_string(hide_password=False)
+        assert main(["--db", url, "restore", "--from", str(tmp_path / "x.sqlite3")]) == 2
+        assert "SQLite" in capsys.readouterr().err
+        return
+    backup = auto_backup(demo_db, "manual")
+    team.add("gyomu", "業務")
+    team.add("admin", "企画総務", admin=True)
+    path = demo_db.engine.url.database
+    demo_db.engine.dispose()
+    with pytest.raises(PermissionDenied, match="管理者"):
+        ops.restore_backup(path, backup, who="gyomu")
+    assert ops.restore_backup(path, backup, who="admin") is not None        # the current content kept first

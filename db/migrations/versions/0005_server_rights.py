@@ -38,38 +38,42 @@ ALL_TABLES = ("alembic_version", "branch", "fiscal_year", "setting", "indicator"
               "app_user", "operation", "change_log")
 ADMIN_WRITES = ("branch", "fiscal_year", "setting", "indicator", "label_alias", "plan_pillar", "plan_item", "kpi",
                 "import_batch", "monthly_value", "year_value", "quarterly_status", "kpi_status", "app_user")
-_FN = "LANGUAGE sql STABLE SET search_path = pg_catalog, public AS"
+# Plain SQL functions (inlined by the planner; every relation named with its schema, so nothing a
+# login could put in its own temporary schema is picked up instead).
+_FN = "LANGUAGE sql STABLE AS"
 
 FUNCTIONS = f"""
 CREATE FUNCTION branch_report_is_admin() RETURNS boolean {_FN} $$
-  SELECT coalesce((SELECT rolsuper FROM pg_roles WHERE rolname = current_user), false)
-      OR pg_has_role(current_user, (SELECT relowner FROM pg_class WHERE oid = 'public.app_user'::regclass), 'MEMBER')
-      OR EXISTS (SELECT 1 FROM public.app_user WHERE login = current_user AND admin)
+  SELECT coalesce((SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.rolname = current_user), false)
+      OR pg_catalog.pg_has_role(current_user, (SELECT c.relowner FROM pg_catalog.pg_class c
+                                               WHERE c.oid = 'public.app_user'::pg_catalog.regclass), 'MEMBER')
+      OR EXISTS (SELECT 1 FROM public.app_user u WHERE u.login = current_user AND u.admin)
 $$;
 CREATE FUNCTION branch_report_may(branch text, grp text) RETURNS boolean {_FN} $$
-  SELECT branch_report_is_admin() OR EXISTS (
+  SELECT EXISTS (
     SELECT 1 FROM public.app_user u WHERE u.login = current_user AND u.branch_code = branch
-      AND (u.group_name = '企画総務' OR strpos(coalesce(grp, ''), u.group_name) > 0
-           OR strpos(coalesce(grp, ''), '全グループ') > 0))
+      AND (u.group_name = '企画総務' OR pg_catalog.strpos(coalesce(grp, ''), u.group_name) > 0
+           OR pg_catalog.strpos(coalesce(grp, ''), '全グループ') > 0))
 $$;
 CREATE FUNCTION branch_report_may_indicator(branch text, code text) RETURNS boolean {_FN} $$
-  SELECT branch_report_may(branch, (SELECT i.group_name FROM public.indicator i WHERE i.code = $2))
+  SELECT public.branch_report_may(branch, (SELECT i.group_name FROM public.indicator i WHERE i.code = $2))
 $$;
 CREATE FUNCTION branch_report_may_item(item integer) RETURNS boolean {_FN} $$
-  SELECT coalesce((SELECT branch_report_may(p.branch_code, i.owner_group) FROM public.plan_item i
+  SELECT coalesce((SELECT public.branch_report_may(p.branch_code, i.owner_group) FROM public.plan_item i
                    JOIN public.plan_pillar p ON p.id = i.pillar_id WHERE i.id = item), false)
 $$;
 CREATE FUNCTION branch_report_may_kpi(kpi integer) RETURNS boolean {_FN} $$
-  SELECT branch_report_may_item((SELECT k.item_id FROM public.kpi k WHERE k.id = $1))
+  SELECT public.branch_report_may_item((SELECT k.item_id FROM public.kpi k WHERE k.id = $1))
 $$;
 """
 
-IS_ADMIN = "(SELECT branch_report_is_admin())"       # a sub-select: evaluated once per statement
+# An admin is asked once per statement (a sub-select: an init plan), before any row's own rule.
+IS_ADMIN = "(SELECT public.branch_report_is_admin())"
 ROW_RULES = {       # table → who may write a row (besides admins), checked on old and new rows
-    "monthly_value": "branch_report_may_indicator(branch_code, indicator_code)",
-    "year_value": "branch_report_may_indicator(branch_code, indicator_code)",
-    "quarterly_status": "branch_report_may_item(item_id)",
-    "kpi_status": "branch_report_may_kpi(kpi_id)",
+    "monthly_value": "public.branch_report_may_indicator(branch_code, indicator_code)",
+    "year_value": "public.branch_report_may_indicator(branch_code, indicator_code)",
+    "quarterly_status": "public.branch_report_may_item(item_id)",
+    "kpi_status": "public.branch_report_may_kpi(kpi_id)",
 }
 
 
@@ -78,14 +82,15 @@ def _policies() -> list[str]:
     for table in ALL_TABLES:
         out += [f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY",
                 f"CREATE POLICY br_read ON {table} FOR SELECT USING (true)"]
-        if table in ADMIN_WRITES:
+        if table in ROW_RULES:
+            rule = f"{IS_ADMIN} OR {ROW_RULES[table]}"
+            out.append(f"CREATE POLICY br_write ON {table} FOR ALL USING ({rule}) WITH CHECK ({rule})")
+        elif table in ADMIN_WRITES:
             out.append(f"CREATE POLICY br_admin ON {table} FOR ALL USING ({IS_ADMIN}) WITH CHECK ({IS_ADMIN})")
-    for table, rule in ROW_RULES.items():
-        out.append(f"CREATE POLICY br_group ON {table} FOR ALL USING ({rule}) WITH CHECK ({rule})")
     out += [
         # a KPI's result typed by hand (the only column a group may update: see the grants)
-        "CREATE POLICY br_group ON kpi FOR UPDATE USING (branch_report_may_item(item_id))"
-        " WITH CHECK (branch_report_may_item(item_id))",
+        "CREATE POLICY br_group ON kpi FOR UPDATE USING (public.branch_report_may_item(item_id))"
+        " WITH CHECK (public.branch_report_may_item(item_id))",
         "CREATE POLICY br_own ON import_batch FOR ALL USING (imported_by = current_user)"
         " WITH CHECK (imported_by = current_user)",
         "CREATE POLICY br_new ON fiscal_year FOR INSERT WITH CHECK (true)",
@@ -141,7 +146,7 @@ def downgrade() -> None:
     conn = op.get_bind()
     if conn.dialect.name == "postgresql":
         for table in ALL_TABLES:
-            for policy in ("br_read", "br_admin", "br_group", "br_own", "br_new", "br_package", "br_append"):
+            for policy in ("br_read", "br_admin", "br_write", "br_group", "br_own", "br_new", "br_package", "br_append"):
                 conn.execute(sa.text(f"DROP POLICY IF EXISTS {policy} ON {table}"))
             conn.execute(sa.text(f"ALTER TABLE {table} DISABLE ROW LEVEL SECURITY"))
         for fn in ("is_admin()", "may_kpi(integer)", "may_item(integer)", "may_indicator(text, text)",
