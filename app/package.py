@@ -22,7 +22,7 @@ from pathlib import Path
 
 from app.errors import DatabaseError, ImportRefused, ValidationError
 from app.fiscal import FISCAL_MONTHS, format_fy, month_label
-from app.package_seal import META, open_record, seal, verify
+from app.package_seal import open_record, seal, verify
 from app.queries import monthly_values, plan_items, statuses
 from app.store import Database
 from app.values import format_value, read_value
