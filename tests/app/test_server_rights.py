@@ -70,6 +70,9 @@ ATTEMPTS = [
     ("someone else's import", f"UPDATE import_batch SET undone_at = now() WHERE id = {OTHER_BATCH}", (0, 0, 0, 1)),
     ("an import as herself", "INSERT INTO import_batch (file_name, file_sha256, layout, imported_at, imported_by, "
      "inserted, updated, warnings) VALUES ('f', 'x', 'monthly', now(), current_user, 0, 0, 0)", (1, 1, 1, 1)),
+    ("a new fiscal year", "INSERT INTO fiscal_year (year) VALUES (2030)", (1, 1, 1, 1)),
+    ("a fiscal year removed", "INSERT INTO fiscal_year (year) VALUES (2031); DELETE FROM fiscal_year WHERE year = 2031",
+     (0, 0, 0, 1)),
     ("the schema's version", "UPDATE alembic_version SET version_num = 'x'", (0, 0, 0, 0)),
     ("row-level security switched off", "ALTER TABLE monthly_value DISABLE ROW LEVEL SECURITY", (0, 0, 0, 0)),
     ("a policy dropped", "DROP POLICY br_write ON monthly_value", (0, 0, 0, 0)),
@@ -112,7 +115,8 @@ def test_every_table_is_under_row_level_security_and_granted_to_nobody_else(bran
                                 "AND relnamespace = 'public'::regnamespace")).all()
     assert len(tables) >= 17
     assert [name for name, rls, _ in tables if not rls] == []
-    assert [name for name, _, acl in tables if acl is None or "=r" in acl.split(",")[0]] == []   # PUBLIC: nothing
+    public = [name for name, _, acl in tables if acl is None or any(e.startswith("=") for e in acl.strip("{}").split(","))]
+    assert public == []                                                   # PUBLIC ('=…' entries): nothing
 
 
 def test_an_unregistered_login_cannot_even_connect(branch):
