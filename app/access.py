@@ -1,28 +1,52 @@
 """Who may change what (shared mode): every write path of the services calls these checks.
 
-A database with no registered users (app_user empty) belongs to one person: everything is
-allowed. Once users are registered, each one belongs to a branch and a group: a group leader
-changes only the group's indicators and items, the 企画総務 group all of its branch, and nobody
-another branch's data. Enforced here, in the one service layer every write goes through, so
-SQLite and PostgreSQL behave the same; a bypass means writing SQL by hand, not calling the app.
+Each user belongs to a branch and a group: a group leader changes only the group's indicators and
+items (their month values, statuses, ratings, KPI results), the 企画総務 group all of its branch's,
+nobody another branch's data. Admins — a login registered with ``--admin``, and on a server a
+superuser or the login that set the database up (the owner of its tables) — do what the branch
+needs besides: register users, import the plan and headquarters' by-branch tables, map labels,
+undo anyone's import, restore a backup.
+
+Who is acting: on PostgreSQL the server login (ops passes ``Database.user``), and the server
+enforces the same rules itself (grants and row-level security, migration 0005) whatever client
+writes — these checks give the clear message first. On SQLite the operating-system user, and
+a database with no registered users belongs to one person: everything is allowed.
 """
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from app.errors import PermissionDenied
-from db.models import AppUser
+from db.models import AppUser, Indicator
 
 ALL_BRANCH = "企画総務"
+GROUPS = ("業務", "レセプト", "保健", ALL_BRANCH)
+
+
+def on_server(s) -> bool:
+    return s.get_bind().dialect.name != "sqlite"
 
 
 def shared(s) -> bool:
-    """Are users registered (in the operation's session ``s``)?"""
-    return s.scalar(select(AppUser.login).limit(1)) is not None
+    """Does who is acting matter? Always on a server; on SQLite once users are registered."""
+    return on_server(s) or s.scalar(select(AppUser.login).limit(1)) is not None
 
 
 def user_of(s, login: str) -> AppUser | None:
     return s.get(AppUser, login)
+
+
+def is_admin(s, who: str) -> bool:
+    """On a server the server's own answer for the login (superuser, owner of the tables, or
+    registered as admin); on SQLite a registered admin, or anyone while nobody is registered."""
+    key = ("branch_report_admin", who)
+    if key not in s.info:
+        if on_server(s):
+            s.info[key] = bool(s.scalar(text("SELECT branch_report_is_admin()")))
+        else:
+            user = user_of(s, who)
+            s.info[key] = not shared(s) or bool(user and user.admin)
+    return s.info[key]
 
 
 def allowed(user: AppUser, branch: str, group: str) -> bool:
@@ -32,7 +56,7 @@ def allowed(user: AppUser, branch: str, group: str) -> bool:
 
 
 def _check(s, who: str, branch: str, group: str, what: str) -> None:
-    if not shared(s):
+    if not shared(s) or is_admin(s, who):
         return
     user = user_of(s, who)
     if user is None:
@@ -42,8 +66,8 @@ def _check(s, who: str, branch: str, group: str, what: str) -> None:
 
 
 def check_indicator(s, catalogue, who: str, branch: str, indicator: str) -> None:
-    ind = catalogue.get(indicator)
-    group = ind.group if ind else ""
+    ind = catalogue.get(indicator) if catalogue is not None else None
+    group = ind.group if ind else (s.scalar(select(Indicator.group_name).where(Indicator.code == indicator)) or "")
     _check(s, who, branch, group, f"{branch} 支部の「{ind.name if ind else indicator}」（{group}）")
 
 
@@ -52,46 +76,42 @@ def check_item(s, who: str, item) -> None:
     _check(s, who, branch, item.owner_group or "", f"{branch} 支部の項目「{item.title}」（{item.owner_group}）")
 
 
+def check_group(s, who: str, branch: str, group: str) -> None:
+    """A group's work package: its leader, 企画総務 of the branch, or an admin brings it back."""
+    _check(s, who, branch, group, f"{branch} 支部の{group}グループの作業用ブック")
+
+
 def check_import(s, catalogue, who: str, ext) -> None:
-    """A plan or headquarters' tables: 企画総務 of the branch; monthly sheets: each indicator."""
-    if not shared(s):
-        return
+    """A plan or headquarters' tables (every branch's figures): an admin; monthly sheets: each
+    indicator."""
     if ext.layout in ("plan", "national"):
-        _check(s, who, ext.branch or "", ALL_BRANCH if ext.layout == "plan" else "", "事業計画・本部の支部別表")
-        if ext.layout == "national":
-            user = user_of(s, who)
-            if user.group_name != ALL_BRANCH:
-                raise PermissionDenied(f"{who} は本部の支部別表を取り込めません（企画総務グループの作業です）")
+        check_admin(s, who, "事業計画・本部の支部別表の取り込み")
         return
     for code in {v.indicator for v in ext.values}:
         check_indicator(s, catalogue, who, ext.branch or "", code)
 
 
 def check_plan(s, who: str, branch: str) -> None:
-    """The plan (its items and KPIs) is the branch's: the 企画総務 group of that branch."""
-    _check(s, who, branch, ALL_BRANCH, f"{branch} 支部の事業計画")
+    """The plan (its items and KPIs, how a KPI is read) is the whole branch's: an admin, as the
+    server enforces it too."""
+    check_admin(s, who, f"{branch} 支部の事業計画の変更")
 
 
 def check_admin(s, who: str, what: str) -> None:
-    """What the whole branch shares (label mappings, users): the 企画総務 group."""
-    if not shared(s):
-        return
-    user = user_of(s, who)
-    if user is None or user.group_name != ALL_BRANCH:
-        raise PermissionDenied(f"{who} は{what}を変更できません（企画総務グループの作業です）")
+    """What the whole branch shares (users, label mappings, the plan, restoring): an admin."""
+    if not is_admin(s, who):
+        raise PermissionDenied(f"{who} には{what}はできません（管理者の作業です）")
 
 
 def check_undo_import(s, who: str, batch) -> None:
-    """Undoing an import: whoever may import it (a plan or headquarters' tables: 企画総務)."""
-    if not shared(s):
+    """Undoing an import: an admin, or whoever imported it (monthly sheets of her own group)."""
+    if is_admin(s, who):
         return
     if batch.layout in ("plan", "national") or batch.imported_by != who:
-        check_admin(s, who, f"取込「{batch.file_name}」")
+        check_admin(s, who, f"取込「{batch.file_name}」（{batch.imported_by}）の取り消し")
 
 
-def add_user(s, login: str, branch: str, group: str, name: str = "") -> None:
-    from app.errors import ValidationError
-
-    if group not in ("業務", "レセプト", "保健", ALL_BRANCH):
-        raise ValidationError(f"グループは 業務・レセプト・保健・企画総務 のいずれかです ({group})")
-    s.merge(AppUser(login=login, branch_code=branch, group_name=group, name=name))
+def check_undo_edit(s, who: str, op) -> None:
+    """Undoing (or redoing) an edit: an admin, or whoever made it."""
+    if op.who != who and not is_admin(s, who):
+        raise PermissionDenied(f"{who} は {op.who} の変更を元に戻せません（自分の変更だけです）")

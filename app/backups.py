@@ -104,6 +104,26 @@ def check_backup(source: Path) -> None:
                             "データベースです（新しい版で作られたもの）。新しい版の branch-report で開いてください")
 
 
+def restore_allowed(target: Path, who: str | None = None) -> None:
+    """Restoring replaces everyone's work: on a file with registered users, an admin only."""
+    from app.errors import PermissionDenied
+    from app.store import current_user
+
+    if not Path(target).exists():
+        return
+    who = who or current_user()
+    con = sqlite3.connect(f"file:{target}?mode=ro", uri=True)
+    try:
+        columns = {r[1] for r in con.execute("PRAGMA table_info(app_user)")}
+        if not columns or con.execute("SELECT count(*) FROM app_user").fetchone()[0] == 0:
+            return
+        admin = "admin" if "admin" in columns else "group_name = '企画総務'"   # before migration 0005
+        if con.execute(f"SELECT {admin} FROM app_user WHERE login = ?", (who,)).fetchone() in (None, (0,)):
+            raise PermissionDenied(f"{who} はバックアップから復元できません（管理者の作業です）")
+    finally:
+        con.close()
+
+
 def restore(target: Path, source: Path) -> Path | None:
     """Put a backup in place of the database at target (closed by the caller); the current content
     is backed up first. The backup is copied beside the target, checked, and moved into place in

@@ -71,10 +71,9 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--kind", choices=("status", "progress", "summary"), default="status")
     e.add_argument("--label", default="機密性2", help="機密性の表示 (ヘッダーに印字)")
 
-    us = sub.add_parser("users", help="共有モードの利用者（一覧、または --add で登録）")
-    us.add_argument("--add", metavar="LOGIN")
-    us.add_argument("--branch")
-    us.add_argument("--group", choices=("業務", "レセプト", "保健", "企画総務"))
+    from app.cli_shared import add_parsers
+
+    add_parsers(sub)                       # users, package
 
     rs = sub.add_parser("restore", help="バックアップから復元 (今の内容も先にバックアップします)")
     rs.add_argument("--from", dest="source", required=True)
@@ -115,8 +114,10 @@ def run(args: argparse.Namespace, target, extra_verbs: dict | None = None) -> in
     that draw with Qt live in ui/, which app/ does not import."""
     from app.store import open_database
 
+    from app.cli_shared import cmd_package, cmd_users
+
     verbs = {"values": cmd_values, "plan": cmd_plan, "import": cmd_import, "ranks": cmd_ranks,
-             "backup": cmd_backup, "users": cmd_users}
+             "backup": cmd_backup, "users": cmd_users, "package": cmd_package}
     if args.verb == "restore":                       # works on the file, not on an opened database
         return cmd_restore(target, args)
     if args.verb == "check":
@@ -249,24 +250,6 @@ def cmd_ranks(db, args) -> int:
     out = [{"branch": r.branch, "fiscal_year": r.fiscal_year, "month": r.month, "indicator": r.indicator,
             "value": r.value if args.format == "json" else format_number(r.value), "rank": r.rank} for r in rows]
     _write(out, ["branch", "fiscal_year", "month", "indicator", "value", "rank"], args.format)
-    return 0
-
-
-def cmd_users(db, args) -> int:
-    from sqlalchemy import select
-
-    from app.ops import add_user
-    from db.models import AppUser
-
-    if args.add:
-        branch = parse_branch(args.branch)
-        if branch is None or args.group is None:
-            raise UsageError("--add には --branch と --group が要ります")
-        add_user(db, args.add, branch, args.group)
-    with db.session() as s:
-        rows = [{"login": u.login, "branch": u.branch_code, "group": u.group_name}
-                for u in s.scalars(select(AppUser).order_by(AppUser.login))]
-    _write(rows, ["login", "branch", "group"], "csv")
     return 0
 
 

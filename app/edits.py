@@ -130,9 +130,10 @@ def cell_name(catalogue, key) -> str:
     return f"{name} {key.fiscal_year}年度 {key.month}月"
 
 
-def write_cells(s, catalogue, op: Operation, cells: list[CellEntry]) -> list[Edit]:
+def write_cells(s, catalogue, op: Operation, cells: list[CellEntry], source: str = HAND) -> list[Edit]:
     """Several cells (a paste, a cleared range) as part of one operation: all valid and stored, or
-    an error (ValidationError naming the month and indicator, ConflictError with both values)."""
+    an error (ValidationError naming the month and indicator, ConflictError with both values).
+    ``source`` is what the change log says they came from (typed by hand, a work package)."""
     from app.access import check_indicator
 
     parsed = []
@@ -162,7 +163,7 @@ def write_cells(s, catalogue, op: Operation, cells: list[CellEntry]) -> list[Edi
         after = None if new is None else {**(before or {f: None for f in ROW_FIELDS}), "value": new,
                                           "edited_by": op.who, "edited_at": op.at.isoformat()}
         _put(s, key, row, after)
-        _log(s, op, key, before, after, HAND)
+        _log(s, op, key, before, after, source)
     if conflicts:
         raise ConflictError("ほかの人が同じセルを変更しました。どちらの値にするか選んでください", conflicts)
     return edits

@@ -47,8 +47,9 @@ class PermissionDenied(BranchReportError):
 
 
 def describe_failure(exc: BaseException) -> str:
-    """One Japanese line for any failure of an operation (never a traceback): ours as they are;
-    a full disk, a read-only file, a lost server, a locked database said in users' words."""
+    """One Japanese line for any failure of an operation (never a traceback, never a password):
+    ours as they are; a full disk, a read-only file, a locked or damaged file said in users' words;
+    a server's failures as app.connection.explain says them."""
     if isinstance(exc, BranchReportError):
         return str(exc)
     text = str(exc).lower()
@@ -60,8 +61,11 @@ def describe_failure(exc: BaseException) -> str:
         return "データベースがほかの処理で使用中です。しばらくしてからやり直してください。何も変更していません"
     if "malformed" in text or "not a database" in text:
         return "データベースのファイルが壊れています。branch-report check で確かめ、バックアップから復元してください"
-    if "connection" in text or "server closed" in text or "terminating connection" in text:
-        return "データベースのサーバーに接続できなくなりました。何も変更していません（接続を確かめてやり直してください）"
+    module = type(exc).__module__
+    if module.startswith(("sqlalchemy", "psycopg")):
+        from app.connection import explain
+
+        return str(explain(exc))
     if isinstance(exc, OSError):
         where = f"（{exc.filename}）" if getattr(exc, "filename", None) else ""
         return f"ファイルを読み書きできません{where}: {exc.strerror or exc}"

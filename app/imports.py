@@ -101,7 +101,10 @@ def _store_one(s: Session, who: str, report: ImportReport, ext: Extraction, pref
     if ext.plan:
         report.plan_items = _store_plan(s, who, ext, batch.id, report)
     if s.get(Setting, "home_branch") is None and ext.branch and ext.branch != "00":
-        s.add(Setting(key="home_branch", value=ext.branch))
+        from app.access import is_admin
+
+        if is_admin(s, who):                # the branch's setting: an admin's first import sets it
+            s.add(Setting(key="home_branch", value=ext.branch))
     batch.inserted, batch.updated = report.inserted, report.updated
     if report.inserted or report.updated or report.plan_items:
         report.batch_id = batch.id
@@ -471,5 +474,5 @@ def learn_alias(s: Session, catalogue, who: str, label: str, indicator: str) -> 
 
     if indicator not in catalogue:
         raise NotFound(f"指標 {indicator} がありません")
-    check_admin(s, who, "ラベルと指標の対応")
+    check_admin(s, who, "ラベルと指標の対応の変更")
     s.merge(LabelAlias(label=normalize_label(label), indicator_code=indicator))

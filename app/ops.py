@@ -12,7 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from app.store import Database, current_user
+from app.errors import PermissionDenied
+from app.store import Database
 
 Progress = Callable[[int, int, str], None]      # (done, total, what); raising from it cancels
 
@@ -59,8 +60,14 @@ class _Rollback(Exception):
     """Leaves a unit of work without committing (a dry run, conflicts to choose)."""
 
 
-def _who(who: str | None) -> str:
-    return who or current_user()
+def _who(db: Database, who: str | None = None) -> str:
+    """Who is acting. On a server always the login (``Database.user``): nobody acts as someone
+    else there. On SQLite the operating-system user, or the name a caller gives (tests, the demo)."""
+    if db.is_sqlite:
+        return who or db.user
+    if who not in (None, db.user):
+        raise PermissionDenied(f"{who} として変更することはできません（このデータベースには {db.user} として接続しています）")
+    return db.user
 
 
 # ---- imports -----------------------------------------------------------------------------------
@@ -91,7 +98,7 @@ def commit_import(db: Database, read: list, *, prefer: str | None = None, dry_ru
     first (a bounded number of backups beside it)."""
     from app.imports import store_extractions
 
-    who = _who(who)
+    who = _who(db, who)
     reports = [r for r, _ in read]
     for r in reports:
         r.inserted = r.updated = r.unchanged = r.kept_edits = r.plan_items = 0
@@ -125,7 +132,7 @@ def undo_import(db: Database, batch_id: int, who: str | None = None):
     from app.imports import undo_batch
 
     with db.unit() as s:
-        report = undo_batch(s, _who(who), batch_id)
+        report = undo_batch(s, _who(db, who), batch_id)
     return report, Changes(plan=True, ratings=True, indicators=frozenset(report.indicators),
                            years=frozenset(report.years), branches=frozenset(report.branches))
 
@@ -135,7 +142,7 @@ def learn_alias(db: Database, label: str, indicator: str, who: str | None = None
     from app.imports import learn_alias as learn
 
     with db.unit() as s:
-        learn(s, db.catalogue, _who(who), label, indicator)
+        learn(s, db.catalogue, _who(db, who), label, indicator)
     db.__dict__.pop("catalogue", None)      # the cached catalogue learns it on next use
     return True
 
@@ -147,7 +154,7 @@ def edit_cells(db: Database, cells: list, who: str | None = None) -> Changes:
     from app.edits import new_operation, write_cells
 
     with db.unit() as s:
-        op = new_operation(s, "edit", _who(who))
+        op = new_operation(s, "edit", _who(db, who))
         edits = write_cells(s, db.catalogue, op, cells)
     return _cell_changes(edits, op.id)
 
@@ -155,13 +162,17 @@ def edit_cells(db: Database, cells: list, who: str | None = None) -> Changes:
 def undo(db: Database, op_id: int, who: str | None = None) -> Changes:
     """Take an edit back (or an undo: a redo), restoring each row as it was, with its origin.
     The returned ``op_id`` is the undo's own operation: undoing that redoes."""
+    from app.access import check_undo_edit
     from app.edits import new_operation, undo_cells
     from db.models import Operation
 
+    who = _who(db, who)
     with db.unit() as s:
         target = s.get(Operation, op_id)
+        if target is not None:
+            check_undo_edit(s, who, target)
         kind = "redo" if target is not None and target.kind == "undo" else "undo"
-        op = new_operation(s, kind, _who(who), undoes=op_id)
+        op = new_operation(s, kind, who, undoes=op_id)
         edits = undo_cells(s, db.catalogue, op, op_id)
     return _cell_changes(edits, op.id)
 
@@ -178,7 +189,7 @@ def save_status(db: Database, item_id: int, quarter: int, who: str | None = None
     from app.statuses import write_status
 
     with db.unit() as s:
-        changed = write_status(s, _who(who), item_id, quarter, **fields)
+        changed = write_status(s, _who(db, who), item_id, quarter, **fields)
     if not changed:
         return Changes()
     return Changes(statuses=frozenset({(item_id, quarter)}), ratings=any(f == "rating" for f, _, _ in changed))
@@ -188,9 +199,10 @@ def rate_kpi(db: Database, kpi_id: int, quarter: int, rating: str | None, who: s
     """A KPI line's rating for a quarter."""
     from app.statuses import kpi_to_change, write_kpi_rating
 
+    who = _who(db, who)
     with db.unit() as s:
-        changed = write_kpi_rating(s, _who(who), kpi_id, quarter, rating)
-        item_id = kpi_to_change(s, _who(who), kpi_id).item_id
+        changed = write_kpi_rating(s, who, kpi_id, quarter, rating)
+        item_id = kpi_to_change(s, who, kpi_id).item_id
     return Changes(items=frozenset({item_id}), ratings=True) if changed else Changes()
 
 
@@ -198,9 +210,10 @@ def set_kpi_result(db: Database, kpi_id: int, entry, who: str | None = None) -> 
     """The result of a KPI with no monthly indicator, typed by hand ('57.1%'; '' clears it)."""
     from app.statuses import kpi_to_change, write_kpi_result
 
+    who = _who(db, who)
     with db.unit() as s:
-        changed = write_kpi_result(s, _who(who), kpi_id, entry)
-        item_id = kpi_to_change(s, _who(who), kpi_id).item_id
+        changed = write_kpi_result(s, who, kpi_id, entry)
+        item_id = kpi_to_change(s, who, kpi_id).item_id
     return Changes(items=frozenset({item_id})) if changed else Changes()
 
 
@@ -221,10 +234,11 @@ def confirm_kpis(db: Database, readings: list, who: str | None = None) -> Change
 # ---- work packages, users, backups ----------------------------------------------------------------
 def bring_back_package(db: Database, diff, choices: dict[str, str] | None = None, who: str | None = None) -> Changes:
     """作業用ブックを取り込む: every accepted change of the package, and the mark that it was brought
-    back, as one transaction."""
+    back, as one transaction. Who brings it back is the user acting (her rights are checked);
+    the change log's source names the package and who sent it."""
     from app.package import apply_package
 
-    who = who or f"{current_user()}（{diff.sender} の作業用ブック）"
+    who = _who(db, who)
     with db.unit() as s:
         apply_package(s, db.catalogue, who, diff, choices)
     items = {int(c.key.split("/")[1]) for c in diff.changes if c.key.startswith("status/")}
@@ -233,19 +247,24 @@ def bring_back_package(db: Database, diff, choices: dict[str, str] | None = None
                    frozenset(items), frozenset((i, diff.quarter) for i in items), ratings=True)
 
 
-def add_user(db: Database, login: str, branch: str, group: str) -> None:
-    """Register a user of shared mode with the branch and group."""
-    from app.access import add_user as add
+def add_user(db: Database, login: str, branch: str, group: str, *, admin: bool = False,
+             password: str | None = None, who: str | None = None) -> str:
+    """Register a user of shared mode with the branch and group (an admin's operation); on a
+    server, the login is created with its rights. Returns what was done."""
+    from app.users import register
 
+    who = _who(db, who)
     with db.unit() as s:
-        add(s, login, branch, group)
+        return register(s, who, login, branch, group, admin=admin, password=password)
 
 
-def restore_backup(target: Path, source: Path) -> Path | None:
+def restore_backup(target: Path, source: Path, who: str | None = None) -> Path | None:
     """Put a backup in place of the (closed) database at target; the current content is backed up
-    first. Returns that safety backup."""
-    from app.backups import restore
+    first. Returns that safety backup. A file with registered users: its admins only (a shared
+    server is restored on the server, never here)."""
+    from app.backups import restore, restore_allowed
 
+    restore_allowed(Path(target), who)
     return restore(Path(target), Path(source))
 
 

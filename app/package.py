@@ -4,7 +4,9 @@ The package is an .xlsx a group leader fills in Excel (or opens in another copy 
 their items' status text, rating and national rank for the quarter, and the monthly grid of their
 indicators for the year. Only those cells are unlocked; ratings have a list to choose from. A
 hidden sheet holds what the package was made from (its id, branch, year, group, quarter, and every
-value as it was), so that bringing it back can tell what changed on each side:
+value as it was), signed with the database's secret (app/package_seal.py: a package altered
+outside its unlocked cells, of another database, or broken is refused with the reason), so that
+bringing it back can tell what changed on each side:
 
 - changed in the package only → proposed;
 - changed in the database only → kept;
@@ -13,21 +15,19 @@ Nothing is stored until the user confirms; every accepted change is logged with 
 """
 from __future__ import annotations
 
-import json
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-
-from app.errors import ImportRefused, ValidationError
+from app.errors import DatabaseError, ImportRefused, ValidationError
 from app.fiscal import FISCAL_MONTHS, format_fy, month_label
+from app.package_seal import open_record, seal, verify
 from app.queries import monthly_values, plan_items, statuses
 from app.store import Database
 from app.values import format_value, read_value
 from db.models import Setting
 
-META = "_package"
 GROUP_SHEETS = ("実施状況", "月次実績")
 
 
@@ -38,6 +38,7 @@ class Change:
     base: object             # as it was when the package was made
     theirs: object           # in the package
     ours: object             # in the database now
+    cell: str = ""           # where in the package: '月次実績!C12'
 
     @property
     def conflict(self) -> bool:
@@ -71,6 +72,7 @@ def export_package(db: Database, branch: str, fiscal_year: int, group: str, quar
                    who: str = "") -> Path:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill, Protection
+    from openpyxl.workbook.protection import WorkbookProtection
     from openpyxl.worksheet.datavalidation import DataValidation
 
     from app.export_xlsx import put_figure, put_text
@@ -90,8 +92,10 @@ def export_package(db: Database, branch: str, fiscal_year: int, group: str, quar
                                      sts[i.id].rating if i.id in sts else None,
                                      sts[i.id].national_rank if i.id in sts else None] for i in items}}
     meta = {"package": str(uuid.uuid4()), "database": database_id(db), "branch": branch, "fiscal_year": fiscal_year,
-            "group": group, "quarter": quarter, "made_by": who, "made_at": datetime.now().isoformat(),
-            "base": base}
+            "group": group, "quarter": quarter, "made_by": who or db.user, "made_at": datetime.now().isoformat(),
+            "base": base, "editable": {"実施状況": [4, 3 + len(items), 3, 5], "月次実績": [4, 3 + len(codes), 3, 14],
+                                       "KPI": [4, 3 + len(manual), 4, 4]}}
+    secret = package_secret(db)
     wb = Workbook()
     editable = PatternFill("solid", fgColor="FFF9DB")
     head = Font(bold=True)
@@ -163,12 +167,8 @@ def export_package(db: Database, branch: str, fiscal_year: int, group: str, quar
         kpis.cell(r, 4).fill = editable
         kpis.cell(r, 5, k.id)
     kpis.protection.sheet = True
-    hidden = wb.create_sheet(META)
-    text = json.dumps(meta, ensure_ascii=False)
-    for n in range(0, len(text), 30000):            # a cell holds at most 32,767 characters
-        put_text(hidden.cell(n // 30000 + 1, 1), text[n:n + 30000])
-    hidden.sheet_state = "veryHidden"
-    hidden.protection.sheet = True
+    seal(wb, meta, secret)
+    wb.security = WorkbookProtection(lockStructure=True)     # no sheet added, removed or renamed in Excel
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     wb.save(out)
@@ -180,20 +180,32 @@ def database_id(db: Database) -> str:
     return db.setting("database_id") or ""
 
 
+def package_secret(db: Database) -> str:
+    """The key packages of this database are signed with (made by migration 0005)."""
+    secret = db.setting("package_secret")
+    if not secret:
+        raise DatabaseError("このデータベースには作業用ブックの署名の鍵がありません（管理者が一度開くと作られます）")
+    return secret
+
+
 def read_package(db: Database, path: str | Path) -> PackageDiff:
-    """What the package changes, against what it was made from and what the database holds now."""
+    """What the package changes, against what it was made from and what the database holds now.
+    A package that is not one, is broken, belongs elsewhere, was altered outside its unlocked
+    cells or was already brought back is refused (ImportRefused) with the reason."""
     from importers.workbook import check_container
 
     import openpyxl
 
     path = Path(path)
     check_container(path)
-    wb = openpyxl.load_workbook(path, data_only=True)
-    if META not in wb.sheetnames:
-        raise ImportRefused(f"{path.name}: 作業用ブックではありません（書き出した作業用ブックを選んでください）")
-    meta = json.loads("".join(str(r[0].value or "") for r in wb[META].iter_rows(max_col=1)))
-    if meta["database"] != database_id(db):
+    try:
+        wb = openpyxl.load_workbook(path, data_only=True)
+    except Exception as exc:  # a damaged container openpyxl cannot read
+        raise ImportRefused(f"{path.name}: Excel ブックとして読めません（{type(exc).__name__}）") from None
+    meta, signature = open_record(wb, path.name)
+    if meta.get("database") != database_id(db):
         raise ImportRefused(f"{path.name}: 別のデータベースから書き出された作業用ブックです")
+    verify(wb, meta, signature, package_secret(db), path.name)
     with db.session() as s:
         if s.get(Setting, f"package:{meta['package']}") is not None:
             raise ImportRefused(f"{path.name}: この作業用ブックは取り込み済みです")
@@ -219,7 +231,7 @@ def read_package(db: Database, path: str | Path) -> PackageDiff:
             base, theirs = base_values.get(f"{code}/{m}"), reading.value
             if theirs != base:
                 diff.changes.append(Change(f"value/{branch}/{fy}/{m}/{code}", f"{ind.name} {format_fy(fy)} {m}月",
-                                           base, theirs, now.get((code, m))))
+                                           base, theirs, now.get((code, m)), f"月次実績!{cell.coordinate}"))
     items = {i.id: i for i in _group_items(db, branch, fy, group)}
     now_kpis = {k.id: k for i in items.values() for k in i.kpis if not k.indicator}
     if "KPI" in wb.sheetnames:
@@ -230,10 +242,10 @@ def read_package(db: Database, path: str | Path) -> PackageDiff:
             reading = read_value(row[3].value, unit=kpi.unit or "", kind="count")
             if reading.problem:
                 raise ImportRefused(f"{path.name}:KPI!{row[3].coordinate}: {reading.problem}")
-            base = meta["base"].get("kpis", {}).get(str(kpi.id))
+            base = meta["base"]["kpis"].get(str(kpi.id))
             if reading.value != base:
                 diff.changes.append(Change(f"kpi/{kpi.id}/manual_result", f"項番{row[0].value} KPI結果",
-                                           base, reading.value, kpi.manual_result))
+                                           base, reading.value, kpi.manual_result, f"KPI!{row[3].coordinate}"))
     current = {s.item_id: s for s in statuses(db, list(items), quarter)}
     by_no = {i.item_no: i for i in items.values()}
     for row in wb["実施状況"].iter_rows(min_row=4):
@@ -241,22 +253,40 @@ def read_package(db: Database, path: str | Path) -> PackageDiff:
         if item is None:
             continue
         base = meta["base"]["statuses"].get(str(item.id), ["", None, None])
-        rank = row[3].value
         theirs = [str(row[4].value or ""), (str(row[2].value).strip() or None) if row[2].value else None,
-                  int(rank) if isinstance(rank, (int, float)) else None]
+                  _rank(row[3], path.name)]
         st = current.get(item.id)
         ours = [st.status_text if st else "", st.rating if st else None, st.national_rank if st else None]
         for n, name in enumerate(("status_text", "rating", "national_rank")):
             if theirs[n] != base[n]:
                 label = {"status_text": "進捗状況", "rating": "評価", "national_rank": "全国順位"}[name]
                 diff.changes.append(Change(f"status/{item.id}/{quarter}/{name}", f"項番{item.item_no} {label}",
-                                           base[n], theirs[n], ours[n]))
+                                           base[n], theirs[n], ours[n], f"実施状況!{(row[4], row[2], row[3])[n].coordinate}"))
     return diff
+
+
+def _rank(cell, name: str) -> int | None:
+    """全国順位: empty, or a whole number 1..47; anything else is refused naming the cell."""
+    value = cell.value
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    try:
+        rank = float(str(value).strip().translate(str.maketrans("０１２３４５６７８９", "0123456789")))
+    except ValueError:
+        rank = 0.5
+    if not rank.is_integer() or not 1 <= rank <= 47:
+        raise ImportRefused(f"{name}:実施状況!{cell.coordinate}: 全国順位は 1〜47 の整数です ('{value}')")
+    return int(rank)
 
 
 def apply_package(s, catalogue, who: str, diff: PackageDiff, choices: dict[str, str] | None = None) -> int:
     """Store the package's changes and mark it brought back, in the operation's session; a conflict
-    needs a choice ('theirs' or 'ours') or nothing is stored. Returns how many changes it stores."""
+    needs a choice ('theirs' or 'ours') or nothing is stored. The user bringing it back must be
+    allowed the package's group; each change is checked again by the service that stores it.
+    Returns how many changes it stores."""
+    from sqlalchemy import insert
+
+    from app.access import check_group
     from app.edits import CellEntry, write_cells
     from app.statuses import write_kpi_result, write_status
 
@@ -264,8 +294,12 @@ def apply_package(s, catalogue, who: str, diff: PackageDiff, choices: dict[str, 
     open_conflicts = [c.label for c in diff.conflicts if c.key not in choices]
     if open_conflicts:
         raise ValidationError("どちらを採るか決まっていない変更があります: " + "、".join(open_conflicts[:5]))
-    if s.get(Setting, f"package:{diff.package_id}") is not None:
+    check_group(s, who, diff.branch, diff.group)
+    mark = f"package:{diff.package_id}"       # first: a second bringing-back of it at once waits here
+    if s.get(Setting, mark) is not None:
         raise ImportRefused("この作業用ブックは取り込み済みです")
+    s.execute(insert(Setting).values(key=mark, value=f"{datetime.now().isoformat()} {who}"))
+    source = f"作業用ブック（{diff.sender} から）"
     take = [c for c in diff.changes if not c.conflict or choices.get(c.key) == "theirs"]
     cells, by_item = [], {}
     for c in take:
@@ -280,12 +314,11 @@ def apply_package(s, catalogue, who: str, diff: PackageDiff, choices: dict[str, 
     if cells:
         from app.edits import new_operation
 
-        write_cells(s, catalogue, new_operation(s, "edit", who), cells)
+        write_cells(s, catalogue, new_operation(s, "edit", who), cells, source=source)
     for (item_id, quarter), fields in by_item.items():
-        write_status(s, who, item_id, quarter, **fields)
+        write_status(s, who, item_id, quarter, source=source, **fields)
     for c in take:
         if c.key.startswith("kpi/"):
-            write_kpi_result(s, who, int(c.key.split("/")[1]), c.theirs)
-    s.add(Setting(key=f"package:{diff.package_id}", value=f"{datetime.now().isoformat()} {who}"))
+            write_kpi_result(s, who, int(c.key.split("/")[1]), c.theirs, source=source)
     s.flush()
     return len(take)

@@ -26,7 +26,8 @@ def status_version(db: Database, item_id: int, quarter: int) -> int:
 
 
 def write_status(s, who: str, item_id: int, quarter: int, *, text=_UNSET, rating=_UNSET,
-                 national_rank=_UNSET, expected_version: int | None = None) -> list[tuple[str, str | None, str | None]]:
+                 national_rank=_UNSET, expected_version: int | None = None,
+                 source: str = HAND) -> list[tuple[str, str | None, str | None]]:
     """Store what changed (one log line per field); return (field, old, new).
 
     ``expected_version``: the version the user's text was loaded at; if someone saved since,
@@ -69,7 +70,7 @@ def write_status(s, who: str, item_id: int, quarter: int, *, text=_UNSET, rating
     now = datetime.now()
     row.updated_by, row.updated_at, row.version = who, now, (row.version or 0) + 1
     s.add_all(ChangeLog(at=now, who=who, entity="quarterly_status", key=f"{item_id}/Q{quarter}",
-                        field=f, old=o, new=n, source=HAND) for f, o, n in changes)
+                        field=f, old=o, new=n, source=source) for f, o, n in changes)
     return changes
 
 
@@ -142,7 +143,7 @@ def worst_proposal(proposals: list[str | None]) -> str | None:
     return "◎" if all(m == "◎" for m in marks) else "○"
 
 
-def write_kpi_result(s, who: str, kpi_id: int, entry) -> bool:
+def write_kpi_result(s, who: str, kpi_id: int, entry, source: str = HAND) -> bool:
     """The result of a KPI with no monthly indicator (健診受診率 …), entered by hand; logged.
     ``entry`` is read like any cell ('57.1%', '57.1', '' to clear). True if it changed."""
     from app.values import read_value
@@ -159,7 +160,7 @@ def write_kpi_result(s, who: str, kpi_id: int, entry) -> bool:
         return False
     old, kpi.manual_result = kpi.manual_result, value
     s.add(ChangeLog(at=datetime.now(), who=who, entity="kpi", key=str(kpi_id), field="manual_result",
-                    old=None if old is None else str(old), new=None if value is None else str(value), source=HAND))
+                    old=None if old is None else str(old), new=None if value is None else str(value), source=source))
     return True
 
 

@@ -7,15 +7,18 @@ from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import create_engine, event, inspect
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 KEEP_BACKUPS = 10
 
 
-def database_url(target: str | Path) -> str:
-    """A file path becomes a SQLite URL; an SQLAlchemy URL is kept as it is."""
+def database_url(target) -> str | URL:
+    """A file path becomes a SQLite URL; an SQLAlchemy URL (a string, or a URL object — whose
+    password then never passes through a string) is kept as it is."""
+    if isinstance(target, URL):
+        return target
     text = str(target)
     if "://" in text:
         return text
@@ -41,19 +44,13 @@ def _sqlite_begin(conn) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("writes") else "BEGIN")
 
 
-def make_url_safe(url: str) -> str:
-    """A database URL as it may be shown: never its password."""
-    from sqlalchemy.engine import make_url
-
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except Exception:  # not a URL we can parse: show nothing of it
-        return "（接続先）"
+WRITE_LOCK = 0x6272_7772      # PostgreSQL advisory lock key of a writing unit of work ('brwr')
 
 
-def make_engine(target: str | Path) -> Engine:
-    url = database_url(target)
-    engine = create_engine(url)
+def make_engine(target) -> Engine:
+    url = make_url(database_url(target))
+    server = url.get_backend_name() != "sqlite"
+    engine = create_engine(url, **({"connect_args": {"connect_timeout": 10}, "pool_pre_ping": True} if server else {}))
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
@@ -199,6 +196,8 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
             conn.connection.dbapi_connection.execute("PRAGMA foreign_keys=OFF")   # outside a transaction
         try:
             with conn.begin():
+                if engine.dialect.name == "postgresql":       # two programs starting at once: one migrates
+                    conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": WRITE_LOCK})
                 cfg.attributes["connection"] = conn
                 command.upgrade(cfg, revision)
                 if sqlite and conn.execute(text("PRAGMA foreign_key_check")).first() is not None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import (
-    Boolean, DateTime, Float, ForeignKey, Integer, MetaData, String, Text, UniqueConstraint,
+    Boolean, DateTime, Float, ForeignKey, Integer, MetaData, String, Text, UniqueConstraint, false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -195,13 +195,16 @@ class KpiStatus(Base):
 
 
 class AppUser(Base):
-    """利用者 (shared mode): a login, the branch and group it belongs to. With no rows, the
-    database is a single user's and every write is allowed."""
+    """利用者 (shared mode): a login, the branch and group it belongs to, and whether it is an
+    admin (registers users, imports the plan and headquarters' tables, maps labels). On SQLite
+    with no rows, the database is a single user's and every write is allowed; on PostgreSQL the
+    server login is the user, and the server enforces the same rules (migration 0005)."""
     __tablename__ = "app_user"
     login: Mapped[str] = mapped_column(String(100), primary_key=True)
     name: Mapped[str] = mapped_column(String(100), default="")
     branch_code: Mapped[str] = mapped_column(ForeignKey("branch.code"))
     group_name: Mapped[str] = mapped_column(String(20))       # 業務, レセプト, 保健, 企画総務
+    admin: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class Operation(Base):

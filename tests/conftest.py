@@ -16,6 +16,43 @@ def pytest_addoption(parser):
     parser.addoption("--update-golden", action="store_true", help="rewrite the golden files")
 
 
+class MemoryKeyring:
+    """The operating system's credential store, in memory: no test touches the real one."""
+
+    def __new__(cls):
+        import keyring.backend
+
+        class Backend(keyring.backend.KeyringBackend):
+            priority = 1
+
+            def __init__(self):
+                super().__init__()
+                self.kept = {}
+
+            def get_password(self, service, username):
+                return self.kept.get((service, username))
+
+            def set_password(self, service, username, password):
+                self.kept[(service, username)] = password
+
+            def delete_password(self, service, username):
+                self.kept.pop((service, username), None)
+
+        return Backend()
+
+
+@pytest.fixture(autouse=True)
+def credential_store():
+    """Passwords kept by the program during a test (keyring.set_keyring with an in-memory store)."""
+    import keyring
+
+    before = keyring.get_keyring()
+    store = MemoryKeyring()
+    keyring.set_keyring(store)
+    yield store
+    keyring.set_keyring(before)
+
+
 @pytest.fixture(autouse=True)
 def _isolated_user_dirs(tmp_path_factory, tmp_path, monkeypatch):
     """Settings, caches and the user catalogue of the tests never touch the real user's, and
@@ -115,6 +152,30 @@ def demo_db(backend, demo_path, tmp_path, request):
     db = open_database(copy)
     yield db
     db.engine.dispose()
+
+
+@pytest.fixture
+def team(demo_db):
+    """The branch's users on the demo database, on the test's backend (tests/team.py)."""
+    from tests.team import Team
+
+    t = Team(demo_db)
+    yield t
+    t.close()
+
+
+@pytest.fixture
+def server_team(request):
+    """Users of a demo database on the PostgreSQL test server, whatever the test's backend."""
+    from tests.team import Team
+
+    if not PG_URL:
+        pytest.skip("needs a PostgreSQL server (BRANCH_REPORT_TEST_PG)")
+    databases = _pg_database(request.getfixturevalue("pg_demo_template"))
+    t = Team(next(databases))
+    yield t
+    t.close()
+    databases.close()
 
 
 @pytest.fixture

@@ -16,7 +16,6 @@ GROUP_NAMES = ("業務", "レセプト", "保健", "企画総務")
 
 def export_work_package(window, group: str | None = None, path: str | None = None) -> str | None:
     from app.package import export_package
-    from app.store import current_user
 
     if group is None:
         group, ok = QInputDialog.getItem(window, "作業用ブック", "どのグループの作業用ブックですか", list(GROUP_NAMES), 0, False)
@@ -30,7 +29,7 @@ def export_work_package(window, group: str | None = None, path: str | None = Non
     if not path:
         return None
     if run_op(window, "作業用ブック", export_package, window.db, window.branch, window.fiscal_year, group, quarter,
-              path, current_user()) is None:
+              path, window.db.user) is None:
         return None
     window.statusBar().showMessage(f"作業用ブックを書き出しました: {path}", 10000)
     return path
@@ -88,22 +87,36 @@ def restore_backup(window, source: str | None = None, confirm: bool = True) -> b
     return True
 
 
-def switch_database(window, target: str | None = None) -> bool:
-    """Another database: a SQLite file, or a shared PostgreSQL server; remembered for the next start."""
+def switch_database(window, target: str | None = None, password: str | None = None):
+    """Another database: a SQLite file, or a shared PostgreSQL server; remembered for the next
+    start without its password (kept in the OS credential store). Without a target it opens the
+    connection dialog (returned) and switches when 開く is pressed; with one, returns whether it
+    switched."""
+    if target is None:
+        from ui.connect_dialog import ConnectDialog
+
+        current = QSettings("branch-report", "branch-report").value("database/target", "")
+        dialog = ConnectDialog(current, window)
+        dialog.accepted.connect(lambda: _open_target(window, dialog.target(), dialog.password.text()
+                                                     if dialog.server() else None))
+        dialog.open()
+        window.connect_dialog = dialog
+        return dialog
+    return _open_target(window, target.strip(), password)
+
+
+def _open_target(window, target: str, password: str | None) -> bool:
+    from app.connection import save_password, server_of, without_password
     from app.store import open_database
 
-    if target is None:
-        current = QSettings("branch-report", "branch-report").value("database/target", "")
-        target, ok = QInputDialog.getText(
-            window, "データベースを切り替える", "SQLite のファイル、または共有サーバーの URL\n"
-            "（例: postgresql+psycopg://利用者:パスワード@サーバー/gunma）", text=current)
-        if not ok or not target.strip():
-            return False
     window.status.save()
-    db = run_op(window, "データベース", open_database, target.strip())
+    db = run_op(window, "データベース", open_database, target, password)
     if db is None:
         return False
-    QSettings("branch-report", "branch-report").setValue("database/target", target.strip())
+    server = server_of(target)
+    if server is not None and password:
+        run_op(window, "パスワードの保存", save_password, server, password)
+    QSettings("branch-report", "branch-report").setValue("database/target", without_password(target))
     window.editor.stack.clear()
     window.set_database(db)
     return True

@@ -55,11 +55,11 @@ class MainWindow(QMainWindow):
         self.branch_label.setText(f"  {self.branch} {name}支部  ")
         self.grid_model.catalogue = db.catalogue
         self.editor.db, self.editor.branch = db, self.branch
-        url = db.engine.url
-        self.statusBar().showMessage(f"データベース: {url.database if db.is_sqlite else url.render_as_string()}")
+        self.statusBar().showMessage(f"データベース: {db.description}")       # never a password
         for action in (self.import_action, self.history_action, self.kpi_action, self.dashboard_action, self.report_action,
                        self.restore_action, self.package_out_action, self.package_in_action, self.switch_action):
             action.setEnabled(True)
+        self.restore_action.setEnabled(db.is_sqlite)        # a shared server is restored on the server
         self._load_years()
         self.loaded.emit()
 
@@ -459,8 +459,8 @@ class MainWindow(QMainWindow):
         if self.db is not None and self.tabs.currentWidget() is self.branch_page:
             self.branch_page.show_indicator(self.db, self._current_indicator(), self.fiscal_year, self.branch)
 
-    def switch_database(self, target: str | None = None) -> bool:
-        return file_actions.switch_database(self, target)
+    def switch_database(self, target: str | None = None, password: str | None = None):
+        return file_actions.switch_database(self, target, password)
 
     def export_work_package(self, group: str | None = None, path: str | None = None) -> str | None:
         return file_actions.export_work_package(self, group, path)

@@ -57,7 +57,7 @@ def test_corrected_figures_update_and_log_old_to_new(demo_db, tmp_path):
 
 
 def test_hand_edits_are_never_overwritten_silently(demo_db, tmp_path):
-    set_month_value(demo_db, "10", 2024, 4, "mail_count", "7,750", who="gl-gyomu")
+    set_month_value(demo_db, "10", 2024, 4, "mail_count", "7,750")
     path = corrected_copy(tmp_path)
     report = import_workbook(demo_db, path)
     assert not report.stored and [c.where.cell for c in report.conflicts] == ["B37"]

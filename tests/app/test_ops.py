@@ -87,15 +87,15 @@ def test_the_command_line_shows_the_reimported_plan(demo_db, tmp_path, capsys):
 def test_undo_restores_the_row_with_its_origin_and_a_later_workbook_is_no_conflict(demo_db, tmp_path):
     imported = origin(demo_db, "mail_count", 4)
     assert imported[1] == "gunma_fy2024_monthly.xlsx" and imported[3] is None
-    changes = set_month_value(demo_db, "10", 2024, 4, "mail_count", 7800, who="gl")
-    assert origin(demo_db, "mail_count", 4)[3] == "gl"
-    undone = ops.undo(demo_db, changes.op_id, who="gl")
+    changes = set_month_value(demo_db, "10", 2024, 4, "mail_count", 7800)
+    assert origin(demo_db, "mail_count", 4)[3] == demo_db.user
+    undone = ops.undo(demo_db, changes.op_id)
     assert value(demo_db, "mail_count", 4) == 7742 and origin(demo_db, "mail_count", 4) == imported
     log = history(demo_db, "10", 2024, 4, "mail_count")
     assert [(h.old, h.new, h.source) for h in log[:2]] == [("7800", "7742", "元に戻す"), ("7742", "7800", "手入力")]
-    redone = ops.undo(demo_db, undone.op_id, who="gl")                        # undoing the undo: redo
-    assert value(demo_db, "mail_count", 4) == 7800 and origin(demo_db, "mail_count", 4)[3] == "gl"
-    ops.undo(demo_db, redone.op_id, who="gl")
+    redone = ops.undo(demo_db, undone.op_id)                                  # undoing the undo: redo
+    assert value(demo_db, "mail_count", 4) == 7800 and origin(demo_db, "mail_count", 4)[3] == demo_db.user
+    ops.undo(demo_db, redone.op_id)
     wb = openpyxl.load_workbook(MONTHLY)
     wb["業務"]["B37"] = 7750                                                    # a corrected workbook
     out = tmp_path / "corrected.xlsx"

@@ -3,7 +3,7 @@ import openpyxl
 import pytest
 
 from tests.helpers import set_month_value
-from app.errors import ImportRefused, ValidationError
+from app.errors import ImportRefused, PermissionDenied, ValidationError
 from app.ops import bring_back_package as apply_package
 from app.package import export_package, read_package
 from app.queries import monthly_values, plan_items, statuses
@@ -51,7 +51,8 @@ def test_changes_come_back_and_are_logged_with_the_sender(demo_db, tmp_path):
     assert value(demo_db, "counter_count", 4) == 560
     from app.edits import history
 
-    assert "の作業用ブック" in history(demo_db, "10", 2024, 4, "counter_count")[0].who   # who sent it
+    log = history(demo_db, "10", 2024, 4, "counter_count")[0]
+    assert log.who == demo_db.user and log.source == f"作業用ブック（{demo_db.user} から）"   # who brought it, who sent it
     item3 = {i.item_no: i.id for i in plan_items(demo_db, "10", 2024)}[3]
     st = statuses(demo_db, [item3], 4)[0]
     assert (st.status_text, st.rating) == ("新しい進捗\n・二行目", "◎")
@@ -113,3 +114,163 @@ def test_package_figures_are_numbers_in_users_formats_and_come_back_unchanged(de
     assert read_package(demo_db, path).changes == []                             # numbers read back as they were
     filled_in(path, [("月次実績", cells["counter_count"][1].coordinate, "600")])    # typed as text in Excel: fine too
     assert [c.theirs for c in read_package(demo_db, path).changes] == [600.0]
+
+
+# ---- packages that cannot be forged ---------------------------------------------------------------
+def _record(wb):
+    import json
+
+    return json.loads("".join(c.value for c in wb["_package"]["A"] if c.value))
+
+
+def _put_record(wb, record):
+    import json
+
+    text = json.dumps(record, ensure_ascii=False)
+    for cell in wb["_package"]["A"]:
+        cell.value = None
+    for n in range(0, len(text), 30000):
+        wb["_package"].cell(n // 30000 + 1, 1).value = text[n:n + 30000]
+
+
+def _grid_row(wb, code="counter_count"):
+    grid = wb["月次実績"]
+    return next(r for r in range(4, grid.max_row + 1) if grid.cell(r, 2).value == code)
+
+
+def _edit_record(change):
+    def alter(wb, db):
+        record = _record(wb)
+        change(record, db)
+        _put_record(wb, record)
+    return alter
+
+
+def _resign(change):
+    """A record changed and signed again with the database's own secret: what only a holder of
+    the secret could make (a broken record is still refused, never a KeyError)."""
+    def alter(wb, db):
+        import json
+
+        from app.package import package_secret
+        from app.package_seal import _mac, _record_text
+
+        record = _record(wb)
+        change(record)
+        _put_record(wb, record)
+        signature = json.loads(wb["_package"]["B1"].value)
+        signature["record"] = _mac(package_secret(db), "record", _record_text(record))
+        wb["_package"]["B1"].value = json.dumps(signature)
+    return alter
+
+
+def _set(sheet, cell, value):
+    def alter(wb, db):
+        wb[sheet][cell if not callable(cell) else cell(wb)] = value
+    return alter
+
+
+ALTERATIONS = {
+    "package id (a replay)": (_edit_record(lambda r, db: r.update(package="0" * 32)), "記録（隠しシート）が書き出した後"),
+    "database id": (_edit_record(lambda r, db: r.update(database="another")), "別のデータベース"),
+    "base value": (_edit_record(lambda r, db: r["base"]["values"].update({"counter_count/4": 560})), "書き出した後"),
+    "group": (_edit_record(lambda r, db: r.update(group="保健")), "書き出した後"),
+    "title": (_set("実施状況", "B4", "別の事業"), "「実施状況」シートの入力欄"),
+    "item number": (_set("実施状況", "A5", 13), "「実施状況」シートの入力欄"),
+    "hidden indicator code": (_set("月次実績", lambda wb: f"B{_grid_row(wb)}", "decl_new"), "「月次実績」シート"),
+    "a row added below": (_set("月次実績", "C200", "5"), "「月次実績」シート"),
+    "hidden KPI id": (_set("KPI", "E4", 1), "「KPI」シート"),
+    "sheet added": (lambda wb, db: wb.create_sheet("メモ"), "シートが追加"),
+    "sheet renamed": (lambda wb, db: setattr(wb["KPI"], "title", "KPI2"), "シートが追加・削除・改名"),
+    "signature removed": (_set("_package", "B1", None), "署名がありません"),
+    "signature of another package": (_set("_package", "B1", '{"record": "00", "sheets": {}}'), "書き出した後"),
+    "record cut short": (lambda wb, db: setattr(wb["_package"]["A1"], "value", wb["_package"]["A1"].value[:-9]),
+                         "壊れています"),
+    "record emptied": (_set("_package", "A1", None), "壊れています"),
+    "a cell added to the hidden sheet": (_set("_package", "C3", "x"), "隠しシート"),
+    "record signed but missing a key": (_resign(lambda r: r["base"].pop("values")), "壊れています（base.values）"),
+    "record signed but the wrong type": (_resign(lambda r: r.update(quarter="4")), "壊れています（quarter）"),
+}
+
+
+@pytest.mark.parametrize("part", list(ALTERATIONS))
+def test_a_package_altered_outside_its_unlocked_cells_is_refused_with_the_reason(part, demo_db, tmp_path):
+    from sqlalchemy import select
+
+    from db.models import Setting
+
+    alter, reason = ALTERATIONS[part]
+    path = export_package(demo_db, "10", 2024, "業務", 4, tmp_path / "gyomu.xlsx")
+    wb = openpyxl.load_workbook(path)
+    wb["月次実績"][f"C{_grid_row(wb)}"] = "560"                     # a proper change, in an unlocked cell
+    alter(wb, demo_db)
+    wb.save(path)
+    with pytest.raises(ImportRefused, match=reason):
+        read_package(demo_db, path)
+    assert value(demo_db, "counter_count", 4) == 541
+    with demo_db.session() as s:
+        assert s.scalars(select(Setting.key).where(Setting.key.like("package:%"))).all() == []
+
+
+def test_a_package_comes_back_once_and_a_package_of_another_database_never(demo_db, empty_db, tmp_path):
+    path = export_package(demo_db, "10", 2024, "業務", 4, tmp_path / "gyomu.xlsx")
+    filled_in(path, [("月次実績", f"C{_grid_row(openpyxl.load_workbook(path))}", "560")])
+    diff = read_package(demo_db, path)
+    apply_package(demo_db, diff)
+    with pytest.raises(ImportRefused, match="取り込み済み"):
+        apply_package(demo_db, diff)                                    # the same, read before it came back
+    with pytest.raises(ImportRefused, match="取り込み済み"):
+        read_package(demo_db, path)
+    foreign = export_package(empty_db, "10", 2024, "業務", 4, tmp_path / "other.xlsx")
+    with pytest.raises(ImportRefused, match="別のデータベース"):
+        read_package(demo_db, foreign)
+
+
+def test_a_national_rank_that_is_not_a_rank_is_refused_naming_the_cell(demo_db, tmp_path):
+    path = export_package(demo_db, "10", 2024, "業務", 4, tmp_path / "gyomu.xlsx")
+    filled_in(path, [("実施状況", "D6", "三位")])
+    with pytest.raises(ImportRefused, match="実施状況!D6"):
+        read_package(demo_db, path)
+
+
+def test_a_registered_group_leader_brings_back_her_own_package(team, demo_db, tmp_path):
+    """Shared mode: the leader writes her package, fills it in offline and brings it back herself;
+    another group's leader may not bring it back."""
+    team.add("gyomu", "業務")
+    team.add("hoken", "保健")
+    db, who = team.acting("gyomu")
+    path = export_package(db, "10", 2024, "業務", 4, tmp_path / "gyomu.xlsx", who or db.user)
+    filled_in(path, [("月次実績", f"C{_grid_row(openpyxl.load_workbook(path))}", "560"), ("実施状況", "E6", "進んだ")])
+    other, other_who = team.acting("hoken")
+    with pytest.raises(PermissionDenied):
+        apply_package(other, read_package(other, path), who=other_who)
+    apply_package(db, read_package(db, path), who=who)
+    assert value(demo_db, "counter_count", 4) == 560
+    from app.edits import history
+
+    log = history(demo_db, "10", 2024, 4, "counter_count")[0]
+    assert log.who == team.logins["gyomu"] and team.logins["gyomu"] in log.source
+
+
+def test_the_command_line_writes_reads_and_applies_a_package(demo_db, tmp_path, capsys):
+    from app.cli import main
+
+    url = demo_db.engine.url.render_as_string(hide_password=False)
+    out = tmp_path / "gyomu.xlsx"
+    assert main(["--db", url, "package", "write", "--group", "業務", "--fy", "R6", "--quarter", "4", "--out", str(out)]) == 0
+    row = _grid_row(openpyxl.load_workbook(out))
+    filled_in(out, [("月次実績", f"C{row}", "560"), ("月次実績", f"D{row}", "460"), ("実施状況", "E6", "新しい進捗\n二行目")])
+    set_month_value(demo_db, "10", 2024, 5, "counter_count", 455)              # 5月 changed meanwhile
+    capsys.readouterr()
+    assert main(["--db", url, "package", "read", str(out)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert f"月次実績!C{row}: 541 -> 560" in lines
+    assert f"月次実績!D{row}: 453 -> 460 (競合: データベースでは 455 に変更済み)" in lines
+    assert any(line.startswith("実施状況!E6: ") and line.endswith('-> "新しい進捗\\n二行目"') for line in lines)
+    assert main(["--db", url, "package", "read", str(out), "--apply"]) == 1            # a conflict, no choice
+    assert value(demo_db, "counter_count", 4) == 541
+    assert main(["--db", url, "package", "read", str(out), "--apply", "--prefer-database"]) == 0
+    assert (value(demo_db, "counter_count", 4), value(demo_db, "counter_count", 5)) == (560, 455)
+    capsys.readouterr()
+    assert main(["--db", url, "package", "read", str(out), "--apply"]) == 1
+    assert "取り込み済み" in capsys.readouterr().err
