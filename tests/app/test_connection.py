@@ -116,7 +116,7 @@ def test_the_password_kept_in_the_credential_store_opens_the_database(server_tea
 
 
 @needs_server
-def test_a_server_lost_mid_import_stores_nothing_and_says_so(server_team, capsys):
+def test_a_server_lost_mid_import_stores_nothing_and_says_so(server_team, capsys, tmp_path):
     """The connection is cut (the server ends it) as the import starts writing its values: the
     operation and the command line say so in Japanese, and nothing of the import is stored."""
     from sqlalchemy import event, func, select
@@ -125,6 +125,13 @@ def test_a_server_lost_mid_import_stores_nothing_and_says_so(server_team, capsys
     from app import ops
     from db.models import ChangeLog, ImportBatch, MonthlyValue
 
+    import sys
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import import_bench
+
+    book = tmp_path / "hq2023.xlsx"                               # new values (the sample's are already in)
+    import_bench.build_hq(book, years=range(2023, 2024), n_indicators=4)
     db = server_team.db
     admin, _ = _pg_admin()
 
@@ -141,10 +148,9 @@ def test_a_server_lost_mid_import_stores_nothing_and_says_so(server_team, capsys
     event.listen(Engine, "before_cursor_execute", pull_the_plug)
     try:
         with pytest.raises(DatabaseError, match="接続が切れました.*保存されていません"):
-            ops.import_files(db, [SAMPLE / "hq_national_fy2024.xlsx"])
+            ops.import_files(db, [book])
         capsys.readouterr()
-        assert main(["--db", db.engine.url.render_as_string(hide_password=False), "import",
-                     str(SAMPLE / "hq_national_fy2024.xlsx")]) == 1
+        assert main(["--db", db.engine.url.render_as_string(hide_password=False), "import", str(book)]) == 1
         err = capsys.readouterr().err
         assert "接続が切れました" in err and "Traceback" not in err and "psycopg" not in err
     finally:
