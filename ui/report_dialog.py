@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QLabel, QLineEdit, QPushButton,
     QVBoxLayout,
@@ -123,12 +122,9 @@ class ReportDialog(QDialog):
             tell(self, "出力", f"保存できませんでした: {failure_text(exc)}")
             return None
         result, loop = [], QEventLoop()
-        task = run_op_in_background(self, "出力", lambda progress: paint_pdf(doc, images, Path(path), progress),
-                                    result.append, "PDF を作っています…")
-        for signal in (task.signals.done, task.signals.failed, task.signals.cancelled):
-            signal.connect(lambda *_: loop.quit(), Qt.QueuedConnection)
-        self.pdf_task = task
-        loop.exec()
+        self.pdf_task = run_op_in_background(self, "出力", lambda progress: paint_pdf(doc, images, Path(path), progress),
+                                             result.append, "PDF を作っています…", ended=loop.quit)
+        loop.exec()                            # the outcome arrives inside this loop (queued from the worker)
         folder.cleanup()
         if not result:
             return None

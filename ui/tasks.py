@@ -98,9 +98,10 @@ def run_op(parent, title: str, fn, *args, **kwargs):
         return None
 
 
-def run_op_in_background(parent, title: str, work, done, text: str) -> Task:
+def run_op_in_background(parent, title: str, work, done, text: str, ended=None) -> Task:
     """Long work (work(progress) → result) off the GUI thread with a progress dialog and キャンセル;
-    ``done(result)`` on the GUI thread; a failure or a cancel is shown, nothing half-stored."""
+    ``done(result)`` on the GUI thread; a failure or a cancel is shown, nothing half-stored.
+    ``ended()`` is called on the GUI thread after any of the three."""
     from PySide6.QtWidgets import QMessageBox, QProgressDialog
 
     dialog = QProgressDialog(text, "キャンセル", 0, 0, parent)
@@ -117,14 +118,20 @@ def run_op_in_background(parent, title: str, work, done, text: str) -> Task:
     def finished(result):
         dialog.reset()
         done(result)
+        if ended:
+            ended()
 
     def failed(exc):
         dialog.reset()
         tell(parent, title, failure_text(exc))
+        if ended:
+            ended()
 
     def cancelled():
         dialog.reset()
         tell(parent, title, "キャンセルしました。何も変更していません", QMessageBox.Information)
+        if ended:
+            ended()
 
     def run(state: TaskState):
         def report(d, t, what=""):
