@@ -9,7 +9,8 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
-from app.errors import DamagedDatabase, DatabaseError, describe_failure
+from app.errors import DamagedDatabase, DatabaseError
+from app.failures import describe_failure
 from db.engine import backup_sqlite, check_file, copy_sqlite, sqlite_path
 
 KEEP = 20

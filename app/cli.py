@@ -327,7 +327,7 @@ def main(argv: list[str] | None = None, extra_verbs: dict | None = None, open_wi
         print("branch-report: 中断しました", file=sys.stderr)
         return 130
     except Exception as exc:  # noqa: BLE001 - one Japanese line, never a traceback
-        from app.errors import describe_failure
+        from app.failures import describe_failure
 
         print(f"branch-report: {_visible(describe_failure(exc))}", file=sys.stderr)
         return 1

@@ -128,7 +128,7 @@ def explain(exc: BaseException, target=None) -> BranchReportError:
     where = f"{describe(target)}: " if target is not None else ""
     orig = exc.orig if isinstance(exc, DBAPIError) else exc
     if type(orig).__module__ == "sqlite3":            # a file's failure: a full disk, a read-only file …
-        from app.errors import describe_failure
+        from app.failures import describe_failure
 
         return DatabaseError(describe_failure(orig))
     text = str(orig)

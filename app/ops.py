@@ -226,7 +226,7 @@ def confirm_kpis(db: Database, readings: list, who: str | None = None) -> Change
     with db.unit() as s:
         items = set()
         for reading in readings:
-            confirm_kpi(s, db.catalogue, _who(who), reading)
+            confirm_kpi(s, db.catalogue, _who(db, who), reading)
             items.add(s.get(Kpi, reading.kpi_id).item_id)
     return Changes(items=frozenset(items), plan=True)
 

@@ -57,7 +57,8 @@ def launch(target):
         return db
 
     def failed(exc):
-        from app.errors import DamagedDatabase, describe_failure
+        from app.errors import DamagedDatabase
+        from app.failures import describe_failure
 
         window.load_error = describe_failure(exc)
         window.statusBar().showMessage("データベースを開けませんでした")

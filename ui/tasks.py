@@ -71,7 +71,7 @@ def run_in_background(work, *, done=None, failed=None, progress=None, cancelled=
 
 def failure_text(exc: BaseException) -> str:
     """One Japanese line for a failed operation (never a traceback)."""
-    from app.errors import describe_failure
+    from app.failures import describe_failure
 
     return describe_failure(exc)
 

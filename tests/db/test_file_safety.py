@@ -103,7 +103,7 @@ def test_a_full_disk_during_an_import_is_one_line_and_nothing_changes(demo_path,
     from sqlalchemy import event
 
     from app import ops
-    from app.errors import describe_failure
+    from app.failures import describe_failure
 
     path = tmp_path / "full.sqlite3"
     shutil.copy(demo_path, path)
