@@ -19,6 +19,29 @@ def pick_font(app) -> None:
     app.setFont(font)
 
 
+APP_NAME = "事業計画・実施状況"          # the name on every window's title (Qt adds " — APP_NAME")
+
+
+def install_translations(app) -> bool:
+    """Qt's own texts in Japanese — standard buttons (閉じる, キャンセル, はい), a text field's menu
+    (元に戻す, 切り取り, 貼り付け), the print preview, file dialogs — from the qtbase_ja catalogue that
+    PySide6 ships (and the bundle carries). False when it is not there (Qt then speaks English)."""
+    from pathlib import Path
+
+    import PySide6
+    from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
+
+    QLocale.setDefault(QLocale(QLocale.Japanese, QLocale.Japan))
+    translator = QTranslator(app)
+    for folder in (QLibraryInfo.path(QLibraryInfo.TranslationsPath),       # also the bundle's copy
+                   str(Path(PySide6.__file__).parent / "Qt" / "translations")):
+        if translator.load("qtbase_ja", folder):
+            app.installTranslator(translator)
+            app.qt_translator = translator          # kept alive with the application
+            return True
+    return False
+
+
 def launch(target):
     """Show the main window now; open the database in the background. Returns the window;
     its ``loaded`` signal fires once the data is in (or ``failed`` with the message)."""
@@ -30,7 +53,9 @@ def launch(target):
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("branch-report")
-    app.setApplicationDisplayName("branch-report 事業計画 実施状況")
+    app.setApplicationDisplayName(APP_NAME)
+    if getattr(app, "qt_translator", None) is None:
+        install_translations(app)
     pick_font(app)
     window = MainWindow()
     window.resize(1400, 860)
@@ -59,7 +84,7 @@ def launch(target):
     def failed(exc):
         window.load_error = str(exc)
         if not window.property("quiet"):
-            QMessageBox.critical(window, "branch-report", f"データベースを開けません。\n{exc}")
+            QMessageBox.critical(window, APP_NAME, f"データベースを開けません。\n{exc}")
         window.failed.emit(str(exc))
 
     window.loader = run_in_background(open_it, done=window.set_database, failed=failed)

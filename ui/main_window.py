@@ -36,7 +36,7 @@ class MainWindow(QMainWindow):
         self.items: list[queries.ItemView] = []
         self.figures: Figures | None = None
         self._negative = "△"
-        self.setWindowTitle("branch-report — 事業計画 実施状況")
+        self.setWindowTitle("読み込み中…")           # Qt adds the program's name (ui.app.APP_NAME)
         self._build()
         self._build_menus()
         self.setAcceptDrops(True)
@@ -51,7 +51,7 @@ class MainWindow(QMainWindow):
         self.db = db
         self.branch = db.home_branch or "10"
         name = branch_names().get(self.branch, "")
-        self.setWindowTitle(f"branch-report — {name}支部 事業計画")
+        self.setWindowTitle(f"{name}支部")
         self.branch_label.setText(f"  {self.branch} {name}支部  ")
         self.grid_model.catalogue = db.catalogue
         self.editor.db, self.editor.branch = db, self.branch
@@ -223,6 +223,11 @@ class MainWindow(QMainWindow):
                                        toggled=self._negative_style)
         view_menu.addAction(self.negative_action)
         self.negative_action.setChecked(QSettings("branch-report", "branch-report").value("view/negative", "△") == "△")
+        help_menu = self.menuBar().addMenu("ヘルプ(&H)")
+        help_menu.addAction(QAction("使い方(&G)", self, shortcut=QKeySequence.HelpContents,
+                                    triggered=lambda: self.open_help("guide")))
+        help_menu.addAction(QAction("ライセンス(&L)…", self, triggered=lambda: self.open_help("licenses")))
+        help_menu.addAction(QAction("バージョン情報(&A)…", self, triggered=lambda: self.open_help("about")))
         bar = self.findChild(QToolBar, "main-toolbar")
         bar.insertAction(bar.actions()[0], self.import_action)
         bar.insertSeparator(bar.actions()[1])
@@ -232,6 +237,14 @@ class MainWindow(QMainWindow):
 
         dialog = ImportDialog(self.db, paths, self)
         dialog.imported.connect(self.apply_changes)
+        dialog.show()
+        return dialog
+
+    def open_help(self, what: str):
+        from ui import help_dialogs
+
+        dialog = {"guide": help_dialogs.GuideDialog, "licenses": help_dialogs.LicenseDialog,
+                  "about": help_dialogs.AboutDialog}[what](self)
         dialog.show()
         return dialog
 
