@@ -32,12 +32,22 @@ def install_translations(app) -> bool:
     from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
 
     QLocale.setDefault(QLocale(QLocale.Japanese, QLocale.Japan))
+
+    class QtGaps(QTranslator):
+        """The few of Qt 6's texts the ja catalogue lacks (it has Qt 5's "Look in:")."""
+        TEXTS = {("QFileDialog", "&Look in:"): "場所(&L):", ("QFileDialog", "Files of &type:"): "ファイルの種類(&T):"}
+
+        def translate(self, context, source, disambiguation=None, n=-1):
+            return self.TEXTS.get((context, source))        # None: not ours, the catalogue answers
+
     translator = QTranslator(app)
     for folder in (QLibraryInfo.path(QLibraryInfo.TranslationsPath),       # also the bundle's copy
                    str(Path(PySide6.__file__).parent / "Qt" / "translations")):
         if translator.load("qtbase_ja", folder):
             app.installTranslator(translator)
-            app.qt_translator = translator          # kept alive with the application
+            gaps = QtGaps(app)
+            app.installTranslator(gaps)
+            app.qt_translator = (translator, gaps)  # kept alive with the application
             return True
     return False
 
