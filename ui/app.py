@@ -52,6 +52,21 @@ def install_translations(app) -> bool:
     return False
 
 
+def show_fitted(window) -> None:
+    """A window that was never placed fills the screen (the 1366×768 office laptop too); a remembered
+    size is kept, but never larger than the screen."""
+    from PySide6.QtCore import QSettings
+
+    avail = window.screen().availableGeometry()
+    frame = window.frameGeometry().size() - window.geometry().size()       # title bar and borders
+    if QSettings("branch-report", "branch-report").value("window/geometry"):
+        window.resize(min(window.width(), avail.width() - frame.width()), min(window.height(), avail.height() - frame.height()))
+        window.show()
+    else:                                                                   # the first start: the whole screen
+        window.setGeometry(avail)
+        window.showMaximized()
+
+
 def launch(target):
     """Show the main window now; open the database in the background. Returns the window;
     its ``loaded`` signal fires once the data is in (or ``failed`` with the message)."""
@@ -68,8 +83,7 @@ def launch(target):
         install_translations(app)
     pick_font(app)
     window = MainWindow()
-    window.resize(1400, 860)
-    window.show()
+    show_fitted(window)
 
     def open_it(_state):
         from pathlib import Path

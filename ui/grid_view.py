@@ -12,6 +12,9 @@ from PySide6.QtWidgets import QAbstractItemDelegate, QAbstractItemView, QHeaderV
 from ui.grid_model import FIRST_MONTH, YEAR_COL
 
 
+NAME_MIN = 120                               # px the indicator column keeps however narrow the window
+
+
 class MonthlyGridView(QTableView):
     history_requested = Signal(int, int)     # row, column
 
@@ -25,7 +28,9 @@ class MonthlyGridView(QTableView):
         self.setEditTriggers(QAbstractItemView.DoubleClicked | QAbstractItemView.EditKeyPressed
                              | QAbstractItemView.AnyKeyPressed)
         self.horizontalHeader().setSectionResizeMode(QHeaderView.Interactive)
-        self.horizontalHeader().setResizeContentsPrecision(60)   # fit columns on the first rows only
+        self.horizontalHeader().setResizeContentsPrecision(400)  # every row of any real table
+        self._name_width = 0                 # the indicator column's content width (set per new rows)
+        self.verticalScrollBar().rangeChanged.connect(lambda *_: self._fit_names())    # a scroll bar came or went
         self.setContextMenuPolicy(Qt.CustomContextMenu)
         self.customContextMenuRequested.connect(self._menu)
 
@@ -34,10 +39,22 @@ class MonthlyGridView(QTableView):
         model.modelReset.connect(self._fit_columns)     # once per new set of rows, not per edit
 
     def _fit_columns(self) -> None:
-        """Columns fitted to their contents; a long indicator name is cut (its tooltip has it whole)
-        so that 3月 and 年度計 stay in view."""
+        """Each column as wide as its own contents; the indicator names take the room that is left,
+        and are cut (the tooltip has the whole name) only when 3月 and 年度計 would not fit."""
         self.resizeColumnsToContents()
-        self.setColumnWidth(0, min(self.columnWidth(0), 200))
+        self._name_width = self.columnWidth(0)
+        self._fit_names()
+
+    def _fit_names(self) -> None:
+        if not self.model() or not self._name_width:
+            return
+        others = sum(self.columnWidth(c) for c in range(1, self.model().columnCount()))
+        room = self.viewport().width() - others
+        self.setColumnWidth(0, max(NAME_MIN, min(self._name_width, room)))
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._fit_names()
 
     # ---- keyboard -----------------------------------------------------------------------
     def keyPressEvent(self, event) -> None:

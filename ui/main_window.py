@@ -105,8 +105,9 @@ class MainWindow(QMainWindow):
         self.title.setStyleSheet("font-size: 16px; font-weight: bold;")
         self.title.setWordWrap(True)
         lay.addWidget(self.title)
-        self.plan_text = QTextBrowser()
-        self.plan_text.setMaximumHeight(70)
+        self.plan_text = QTextBrowser()              # as high as its text, at most four lines
+        self.plan_text.document().documentLayout().documentSizeChanged.connect(
+            lambda size: self.plan_text.setFixedHeight(int(min(max(size.height(), 20), 4 * 18)) + 6))
         box = QGroupBox("計画内容")
         QVBoxLayout(box).addWidget(self.plan_text)
         lay.addWidget(box)
