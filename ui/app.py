@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
 
 CJK_FAMILIES = ("IPAexGothic", "IPAexゴシック", "Noto Sans CJK JP", "Yu Gothic UI", "Meiryo UI", "Meiryo",
                 "Hiragino Sans", "TakaoPGothic", "VL PGothic")
@@ -26,8 +27,6 @@ def install_translations(app) -> bool:
     """Qt's own texts in Japanese — standard buttons (閉じる, キャンセル, はい), a text field's menu
     (元に戻す, 切り取り, 貼り付け), the print preview, file dialogs — from the qtbase_ja catalogue that
     PySide6 ships (and the bundle carries). False when it is not there (Qt then speaks English)."""
-    from pathlib import Path
-
     import PySide6
     from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
 
@@ -67,12 +66,15 @@ def show_fitted(window) -> None:
         window.showMaximized()
 
 
-def launch(target):
-    """Show the main window now; open the database in the background. Returns the window;
-    its ``loaded`` signal fires once the data is in (or ``failed`` with the message)."""
+def launch(target, load: bool = True):
+    """Show the main window now — with the last view when the database is as it was left — and
+    open the database in the background (after the window's first paint when it already shows
+    data; ``load=False``: not at all, for a picture of the last view). Returns the window; its
+    ``loaded`` signal fires once the data is in (or ``failed`` with the message)."""
     from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QApplication, QMessageBox
 
+    from ui import last_view
     from ui.main_window import MainWindow
     from ui.tasks import run_in_background
 
@@ -83,17 +85,17 @@ def launch(target):
         install_translations(app)
     pick_font(app)
     window = MainWindow()
+    remembered = QSettings("branch-report", "branch-report").value("database/target", "")
+    path = target if target is not None else (remembered or last_view.default_database_path())
+    if "://" not in str(path) and (view := last_view.load(Path(path).expanduser())):
+        last_view.show(window, view)          # what was shown at the last close, while the database opens
     show_fitted(window)
 
     def open_it(_state):
-        from pathlib import Path
-
         from app.backups import InstanceLock
         from app.errors import DatabaseError
-        from app.store import default_database_path, open_database
+        from app.store import open_database
 
-        remembered = QSettings("branch-report", "branch-report").value("database/target", "")
-        path = target if target is not None else (remembered or default_database_path())
         if "://" not in str(path):
             lock = InstanceLock(Path(path).expanduser())
             Path(path).expanduser().parent.mkdir(parents=True, exist_ok=True)
@@ -111,7 +113,13 @@ def launch(target):
             QMessageBox.critical(window, APP_NAME, f"データベースを開けません。\n{exc}")
         window.failed.emit(str(exc))
 
-    window.loader = run_in_background(open_it, done=window.set_database, failed=failed)
+    def start_loading():
+        window.loader = run_in_background(open_it, done=window.set_database, failed=failed)
+
+    if not getattr(window, "showing_last_view", False):
+        start_loading()
+    elif load:                                 # the loading thread would slow the first paint down
+        last_view.after_first_paint(window, start_loading)
     return window
 
 
@@ -123,11 +131,14 @@ def run_gui(target, screenshot: str | None = None, view: str | None = None) -> i
 
     if screenshot:
         QApplication.instance() or QApplication(sys.argv[:1])
-    window = launch(target)
+    window = launch(target, load=not screenshot or view is not None)
     app = QApplication.instance()
     if not screenshot:
         return app.exec()
     window.setProperty("quiet", True)
+    if view is None and getattr(window, "showing_last_view", False):
+        app.processEvents()                             # the window with its data, as a user sees it first
+        return 0 if window.grab().save(screenshot) else 1
     loop = QEventLoop()
     window.loaded.connect(loop.quit)
     window.failed.connect(loop.quit)

@@ -13,6 +13,7 @@ from ui.grid_model import FIRST_MONTH, YEAR_COL
 
 
 NAME_MIN = 120                               # px the indicator column keeps however narrow the window
+CELL_PAD, HEADER_PAD = 8, 16                  # px around a cell's text (the delegate's margins, a little air)
 
 
 class MonthlyGridView(QTableView):
@@ -28,7 +29,6 @@ class MonthlyGridView(QTableView):
         self.setEditTriggers(QAbstractItemView.DoubleClicked | QAbstractItemView.EditKeyPressed
                              | QAbstractItemView.AnyKeyPressed)
         self.horizontalHeader().setSectionResizeMode(QHeaderView.Interactive)
-        self.horizontalHeader().setResizeContentsPrecision(400)  # every row of any real table
         self._name_width = 0                 # the indicator column's content width (set per new rows)
         self.verticalScrollBar().rangeChanged.connect(lambda *_: self._fit_names())    # a scroll bar came or went
         self.setContextMenuPolicy(Qt.CustomContextMenu)
@@ -39,9 +39,16 @@ class MonthlyGridView(QTableView):
         model.modelReset.connect(self._fit_columns)     # once per new set of rows, not per edit
 
     def _fit_columns(self) -> None:
-        """Each column as wide as its own contents; the indicator names take the room that is left,
-        and are cut (the tooltip has the whole name) only when 3月 and 年度計 would not fit."""
-        self.resizeColumnsToContents()
+        """Each column as wide as its own contents (its widest text and its header; measured here
+        from the texts, which is many times quicker than asking the delegate of every cell); the
+        indicator names take the room that is left, and are cut (the tooltip has the whole name)
+        only when 3月 and 年度計 would not fit."""
+        model, text_width = self.model(), self.fontMetrics().horizontalAdvance
+        header_width = self.horizontalHeader().fontMetrics().horizontalAdvance
+        for c in range(model.columnCount()):
+            cells = (model.index(r, c).data() or "" for r in range(model.rowCount()))
+            self.setColumnWidth(c, max(header_width(model.headerData(c, Qt.Horizontal)) + HEADER_PAD,
+                                       max(map(text_width, cells), default=0) + CELL_PAD))
         self._name_width = self.columnWidth(0)
         self._fit_names()
 

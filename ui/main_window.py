@@ -300,6 +300,10 @@ class MainWindow(QMainWindow):
         settings.setValue("window/splitter", self.splitter.saveState())
         if self.tabs.count():
             settings.setValue("view/tab", self.tabs.currentIndex())
+        if self.db is not None:
+            from ui import last_view
+
+            last_view.save(self)                 # drawn at once at the next start
         super().closeEvent(event)
 
     # ---- data ---------------------------------------------------------------------------
@@ -326,6 +330,8 @@ class MainWindow(QMainWindow):
         from app import queries
         from app.figures import Figures
 
+        if self.db is None:                      # the last view is shown while the database opens
+            return
         fy = self.fiscal_year
         if fy:
             QSettings("branch-report", "branch-report").setValue("view/year", fy)
@@ -348,6 +354,8 @@ class MainWindow(QMainWindow):
         return self.tree.item_nodes()
 
     def _show_current(self, node, _previous=None) -> None:
+        if self.db is None:
+            return
         if node is not None and node.data(0, GROUP_ROLE):
             self._show_group(node.data(0, GROUP_ROLE))
             return
@@ -376,10 +384,7 @@ class MainWindow(QMainWindow):
             self.status.load(self.db, None, None, None)
             self.grid_model.set_rows([])
             return
-        flags = "".join(f for f, on in (("【重要度：高】", item.important), ("【困難度：高】", item.difficult)) if on)
-        self.title.setText(f"{item.item_no}  {item.title}   <span style='color:#a33'>{flags}</span>"
-                           f"<span style='color:#555; font-weight:normal'>  {item.owner_group}</span>")
-        self.plan_text.setPlainText(item.plan_text)
+        self.show_item_header(item)
         from app import queries
         from app.statuses import worst_proposal
 
@@ -388,13 +393,19 @@ class MainWindow(QMainWindow):
         st = {s.quarter: s for s in queries.statuses(self.db, [item.id])}
         self.status.load(self.db, item.id, st.get(quarter), worst_proposal([line.proposed for line in lines]))
 
+    def show_item_header(self, item: queries.ItemView) -> None:
+        flags = "".join(f for f, on in (("【重要度：高】", item.important), ("【困難度：高】", item.difficult)) if on)
+        self.title.setText(f"{item.item_no}  {item.title}   <span style='color:#a33'>{flags}</span>"
+                           f"<span style='color:#555; font-weight:normal'>  {item.owner_group}</span>")
+        self.plan_text.setPlainText(item.plan_text)
+
     def _show_figures(self, item: queries.ItemView) -> list:
         """The item's KPI table (as of the quarter chosen) and monthly grid, from ``self.figures``."""
         from app import queries
         from app.overview import kpi_lines
 
         fy = self.fiscal_year
-        lines = kpi_lines(self.db, self.figures, [item], fy, self.status.current_quarter)
+        lines = self.kpi_lines = kpi_lines(self.db, self.figures, [item], fy, self.status.current_quarter)
         self.kpi_table.show_lines(lines)
         self.grid_model.set_rows(self.figures.grid_rows(queries.item_indicators(self.db.catalogue, item), fy))
         return lines
