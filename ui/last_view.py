@@ -12,9 +12,9 @@ of any class, so a stale or foreign file can do nothing but be ignored.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import io
 import pickle
+import zlib
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -24,8 +24,8 @@ FORMAT = 1
 def cache_file(database: Path) -> Path:
     from platformdirs import user_cache_dir
 
-    key = hashlib.sha256(str(database.expanduser().resolve()).encode()).hexdigest()[:20]
-    return Path(user_cache_dir("branch-report", appauthor=False)) / "last-view" / f"{key}.pickle"
+    key = zlib.crc32(str(database.expanduser().resolve()).encode())     # the file names it; load() checks
+    return Path(user_cache_dir("branch-report", appauthor=False)) / "last-view" / f"{key:08x}.pickle"
 
 
 def default_database_path() -> Path:
@@ -61,7 +61,8 @@ def load(database: Path | None) -> dict | None:
         view = _PlainOnly(io.BytesIO(cache_file(database).read_bytes())).load()
     except Exception:  # noqa: BLE001 - missing, unreadable or foreign: start as without it
         return None
-    if not isinstance(view, dict) or view.get("format") != FORMAT or view.get("file") != fingerprint(database):
+    if (not isinstance(view, dict) or view.get("format") != FORMAT or view.get("path") != str(database.resolve())
+            or view.get("file") != fingerprint(database)):
         return None
     return view
 
@@ -93,7 +94,7 @@ def save(window) -> Path | None:
             "indicators": {c: {f: getattr(db.catalogue[c], f) for f in ("name", "unit", "kind", "numerator", "denominator")}
                            for c in codes if c in db.catalogue}}
     db.engine.dispose()                          # the last connection closed: the -wal is checkpointed
-    view["file"] = fingerprint(path)
+    view["file"], view["path"] = fingerprint(path), str(path.resolve())
     target = cache_file(path)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)

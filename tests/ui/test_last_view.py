@@ -81,5 +81,5 @@ def test_a_foreign_file_is_ignored(tmp_path, demo_path):
     target = last_view.cache_file(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(pickle.dumps({"format": last_view.FORMAT, "file": last_view.fingerprint(path),
-                                     "evil": tmp_path}))             # an object of a class: refused
+                                     "path": str(path.resolve()), "evil": tmp_path}))   # a class's object: refused
     assert last_view.load(path) is None
