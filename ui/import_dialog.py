@@ -281,7 +281,9 @@ class ImportDialog(QDialog):
         self.summary.setText(
             "エラーのあるファイルは取り込めません。直すか、一覧から外してください。" if errors else
             f"手で入力した値と違う値が {conflicts} 件あります。下でどちらを残すか選んでから「取り込む」を押してください。"
-            if conflicts else "「取り込む」を押すと、一覧の内容を保存します。" if read else "")
+            if conflicts else "一覧のファイルの値はすべて保存済みです（取り込んでも変わりません）。"
+            if read and not any(r.inserted or r.updated or (e and e.plan) for r, e in read)
+            else "「取り込む」を押すと、一覧の内容を保存します。" if read else "")
         self.commit_button.setEnabled(bool(read) and not errors)
         self.commit_button.setToolTip("エラーを直すか、そのファイルを一覧から外すまで取り込めません" if errors else "")
 
