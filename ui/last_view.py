@@ -78,7 +78,10 @@ def save(window) -> Path | None:
     path = sqlite_path(db.engine) if db is not None else None
     node = window.tree.currentItem()
     item = next((i for i in window.items if node is not None and i.id == node.data(0, Qt.UserRole)), None)
-    if path is None or item is None or window.fiscal_year is None:
+    if path is None:
+        return None
+    if item is None or window.fiscal_year is None:       # a group's table, no plan: the next start waits
+        cache_file(path).unlink(missing_ok=True)
         return None
     model = window.grid_model
     codes = {r.indicator for r in model.rows}

@@ -83,3 +83,20 @@ def test_a_foreign_file_is_ignored(tmp_path, demo_path):
     target.write_bytes(pickle.dumps({"format": last_view.FORMAT, "file": last_view.fingerprint(path),
                                      "path": str(path.resolve()), "evil": tmp_path}))   # a class's object: refused
     assert last_view.load(path) is None
+
+
+def test_leaving_on_a_group_table_keeps_no_older_view(qtbot, demo_path, tmp_path):
+    path = shutil.copy(demo_path, tmp_path / "db.sqlite3")
+    first, _ = start(qtbot, path)
+    loaded(qtbot, first)
+    first.close()
+    first.instance_lock.release()
+    assert last_view.load(path) is not None
+    second, _ = start(qtbot, path)
+    loaded(qtbot, second)
+    groups = next(second.tree.topLevelItem(i) for i in range(second.tree.topLevelItemCount())
+                  if second.tree.topLevelItem(i).text(0) == "グループ別 月次表")
+    second.tree.setCurrentItem(groups.child(0))
+    second.close()
+    second.instance_lock.release()
+    assert last_view.load(path) is None
