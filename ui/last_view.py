@@ -11,7 +11,6 @@ of any class, so a stale or foreign file can do nothing but be ignored.
 """
 from __future__ import annotations
 
-import dataclasses
 import io
 import pickle
 import zlib
@@ -70,6 +69,8 @@ def load(database: Path | None) -> dict | None:
 def save(window) -> Path | None:
     """At close: the window's view, with the database file as the window leaves it (its engine
     disposed, so the -wal is written back). Nothing for a shared server or an empty window."""
+    import dataclasses
+
     from PySide6.QtCore import Qt
 
     from db.engine import sqlite_path
