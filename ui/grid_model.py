@@ -25,6 +25,8 @@ _FLAGS = [Qt.ItemIsEnabled | Qt.ItemIsSelectable | (Qt.ItemIsEditable if FIRST_M
 BRUSHES = {"refused": "#f8c9c4", "disagree": "#ffe2b8", "year": "#f1f3f6", "year_warn": "#fff4d6", "computed": "#666"}
 _ALIGN = [int((Qt.AlignLeft if c < FIRST_MONTH else Qt.AlignRight) | Qt.AlignVCenter) for c in range(len(HEADERS))]
 _ROLES = {int(role): i for i, role in enumerate(_CACHED)}
+_ON_DEMAND = {int(Qt.ToolTipRole), int(Qt.EditRole)}
+_DISPLAY, _HORIZONTAL = int(Qt.DisplayRole), Qt.Horizontal
 _MONTH_COLS = list(enumerate(FISCAL_MONTHS, FIRST_MONTH))
 
 
@@ -71,7 +73,7 @@ class MonthlyGridModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(HEADERS)
 
     def headerData(self, section, orientation, role=Qt.DisplayRole):
-        if role == Qt.DisplayRole and orientation == Qt.Horizontal and 0 <= section < len(HEADERS):
+        if role == _DISPLAY and orientation == _HORIZONTAL and 0 <= section < len(HEADERS):
             return HEADERS[section]
         return None
 
@@ -85,16 +87,17 @@ class MonthlyGridModel(QAbstractTableModel):
     def data(self, index, role=Qt.DisplayRole):
         """Display text, colours and fonts come from a per-row cache (scrolling stays cheap);
         tooltips and the text an editor starts with are worked out on demand."""
-        if not index.isValid() or not 0 <= index.row() < len(self.rows):
+        r = index.row()                          # -1 for an invalid index
+        if not 0 <= r < len(self.rows):
             return None
-        which = _ROLES.get(int(role))
+        which = _ROLES.get(role)                 # Qt's roles compared as plain ints: painting asks often
         if which is not None:
-            cached = self._cache.get(index.row())
+            cached = self._cache.get(r)
             if cached is None:
-                cached = self._cache[index.row()] = self._row_cache(index.row())
+                cached = self._cache[r] = self._row_cache(r)
             return cached[which][index.column()]
-        if role in (Qt.ToolTipRole, Qt.EditRole):           # asked for one cell at a time
-            return self._data(index.row(), index.column(), role)
+        if role in _ON_DEMAND:                   # asked for one cell at a time
+            return self._data(r, index.column(), role)
         return None
 
     def _row_cache(self, r: int) -> tuple[list, ...]:
