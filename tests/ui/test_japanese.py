@@ -100,6 +100,12 @@ def test_the_checker_finds_english():
 
 def test_the_main_window_and_every_dialog_speak_japanese(window, qtbot, demo_db, tmp_path):
     bad = {"main window": english_in(window)}
+    cell = window.grid.visualRect(window.grid_model.index(0, 3)).center()
+    window.grid._menu(cell)                                # the grid's right-click menu
+    menu = window.grid.findChildren(QMenu)[-1]
+    assert "このセルの変更履歴…" in [a.text() for a in menu.actions()]
+    bad["grid menu"] = {t: w for a in menu.actions() if (w := english_words(t := a.text()))}
+    menu.close()
     window.tabs.setCurrentIndex(3)                         # the chart page (pyqtgraph) made
     for name, opened in (("history", window.open_history()), ("report", window.open_report()),
                          ("dashboard", window.open_dashboard()), ("cell history", window.show_cell_history(0, 3)),
