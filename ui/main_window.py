@@ -108,7 +108,7 @@ class MainWindow(QMainWindow):
         self.plan_text = QTextBrowser()              # as high as its text, at most four lines
         self.plan_text.document().documentLayout().documentSizeChanged.connect(
             lambda size: self.plan_text.setFixedHeight(int(min(max(size.height(), 20), 4 * 18)) + 6))
-        box = QGroupBox("計画内容")
+        box = self.plan_box = QGroupBox("計画内容")      # hidden for a group's table (no plan text)
         QVBoxLayout(box).addWidget(self.plan_text)
         lay.addWidget(box)
 
@@ -372,6 +372,7 @@ class MainWindow(QMainWindow):
         self.kpi_table.setRowCount(0)
         self.title.setText(f"{group}グループ の月次実績" if group != "全グループ" else "全グループ共通の月次実績")
         self.plan_text.clear()
+        self.plan_box.hide()
         self.status.load(self.db, None, None, None)
         self.grid_model.set_rows(self.figures.grid_rows(group_indicators(self.db.catalogue, group), self.fiscal_year))
         self.tabs.setCurrentIndex(0)
@@ -398,6 +399,7 @@ class MainWindow(QMainWindow):
         self.title.setText(f"{item.item_no}  {item.title}   <span style='color:#a33'>{flags}</span>"
                            f"<span style='color:#555; font-weight:normal'>  {item.owner_group}</span>")
         self.plan_text.setPlainText(item.plan_text)
+        self.plan_box.show()
 
     def _show_figures(self, item: queries.ItemView) -> list:
         """The item's KPI table (as of the quarter chosen) and monthly grid, from ``self.figures``."""

@@ -50,3 +50,15 @@ def test_names_give_way_first_when_the_window_is_narrow(window, qtbot):
 
 def model_tooltip(grid):
     return grid.model().index(0, 0).data(Qt.ToolTipRole)
+
+
+def test_a_groups_table_gives_the_plan_texts_room_to_the_grid(window, qtbot):
+    grid = show_item(window, qtbot, "1", (1366, 697))
+    item_height = grid.height()
+    groups = next(window.tree.topLevelItem(i) for i in range(window.tree.topLevelItemCount())
+                  if window.tree.topLevelItem(i).text(0) == "グループ別 月次表")
+    window.tree.setCurrentItem(groups.child(0))
+    qtbot.waitUntil(lambda: grid.height() > item_height)
+    assert not window.plan_box.isVisible()
+    window.tree.setCurrentItem(next(n for n in window._item_nodes() if n.text(0) == "1"))
+    qtbot.waitUntil(lambda: window.plan_box.isVisible())
