@@ -36,8 +36,9 @@ def main() -> int:
     # closed). Leave without tearing the Qt/pyqtgraph object graph down: with PySide6 6.12 and
     # pyqtgraph 0.14 that teardown can abort after many charts were drawn ("bool_dealloc"), which
     # would turn a finished export into exit code 134.
-    sys.stdout.flush()
-    sys.stderr.flush()
+    for stream in (sys.stdout, sys.stderr):
+        if stream is not None:           # None in the bundle's window program (Windows, no console)
+            stream.flush()
     os._exit(code)
 
 

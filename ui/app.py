@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
 
 CJK_FAMILIES = ("IPAexGothic", "IPAexゴシック", "Noto Sans CJK JP", "Yu Gothic UI", "Meiryo UI", "Meiryo",
                 "Hiragino Sans", "TakaoPGothic", "VL PGothic")
@@ -19,32 +20,82 @@ def pick_font(app) -> None:
     app.setFont(font)
 
 
-def launch(target):
-    """Show the main window now; open the database in the background. Returns the window;
-    its ``loaded`` signal fires once the data is in (or ``failed`` with the message)."""
+APP_NAME = "事業計画・実施状況"          # the name on every window's title (Qt adds " — APP_NAME")
+
+
+def install_translations(app) -> bool:
+    """Qt's own texts in Japanese — standard buttons (閉じる, キャンセル, はい), a text field's menu
+    (元に戻す, 切り取り, 貼り付け), the print preview, file dialogs — from the qtbase_ja catalogue that
+    PySide6 ships (and the bundle carries). False when it is not there (Qt then speaks English)."""
+    import PySide6
+    from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
+
+    QLocale.setDefault(QLocale(QLocale.Japanese, QLocale.Japan))
+
+    class QtGaps(QTranslator):
+        """The few of Qt 6's texts the ja catalogue lacks (it has Qt 5's "Look in:")."""
+        TEXTS = {("QFileDialog", "&Look in:"): "場所(&L):", ("QFileDialog", "Files of &type:"): "ファイルの種類(&T):"}
+
+        def translate(self, context, source, disambiguation=None, n=-1):
+            return self.TEXTS.get((context, source))        # None: not ours, the catalogue answers
+
+    translator = QTranslator(app)
+    for folder in (QLibraryInfo.path(QLibraryInfo.TranslationsPath),       # also the bundle's copy
+                   str(Path(PySide6.__file__).parent / "Qt" / "translations")):
+        if translator.load("qtbase_ja", folder):
+            app.installTranslator(translator)
+            gaps = QtGaps(app)
+            app.installTranslator(gaps)
+            app.qt_translator = (translator, gaps)  # kept alive with the application
+            return True
+    return False
+
+
+def show_fitted(window) -> None:
+    """A window that was never placed fills the screen (the 1366×768 office laptop too); a remembered
+    size is kept, but never larger than the screen."""
+    from PySide6.QtCore import QSettings
+
+    avail = window.screen().availableGeometry()
+    frame = window.frameGeometry().size() - window.geometry().size()       # title bar and borders
+    if QSettings("branch-report", "branch-report").value("window/geometry"):
+        window.resize(min(window.width(), avail.width() - frame.width()), min(window.height(), avail.height() - frame.height()))
+        window.show()
+    else:                                                                   # the first start: the whole screen
+        window.setGeometry(avail)
+        window.showMaximized()
+
+
+def launch(target, load: bool = True):
+    """Show the main window now — with the last view when the database is as it was left — and
+    open the database in the background (after the window's first paint when it already shows
+    data; ``load=False``: not at all, for a picture of the last view). Returns the window; its
+    ``loaded`` signal fires once the data is in (or ``failed`` with the message)."""
     from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QApplication, QMessageBox
 
+    from ui import last_view
     from ui.main_window import MainWindow
     from ui.tasks import run_in_background
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("branch-report")
-    app.setApplicationDisplayName("branch-report 事業計画 実施状況")
+    app.setApplicationDisplayName(APP_NAME)
+    if getattr(app, "qt_translator", None) is None:
+        install_translations(app)
     pick_font(app)
     window = MainWindow()
-    window.resize(1400, 860)
-    window.show()
+    remembered = QSettings("branch-report", "branch-report").value("database/target", "")
+    path = target if target is not None else (remembered or last_view.default_database_path())
+    if "://" not in str(path) and (view := last_view.load(Path(path).expanduser())):
+        last_view.show(window, view)          # what was shown at the last close, while the database opens
+    show_fitted(window)
 
     def open_it(_state):
-        from pathlib import Path
-
         from app.backups import InstanceLock
         from app.errors import DatabaseError
-        from app.store import default_database_path, open_database
+        from app.store import open_database
 
-        remembered = QSettings("branch-report", "branch-report").value("database/target", "")
-        path = target if target is not None else (remembered or default_database_path())
         if "://" not in str(path):
             lock = InstanceLock(Path(path).expanduser())
             Path(path).expanduser().parent.mkdir(parents=True, exist_ok=True)
@@ -77,7 +128,13 @@ def launch(target):
         window.failed.emit(window.load_error)
         window.close()                 # nothing to show: the window does not stay on screen waiting
 
-    window.loader = run_in_background(open_it, done=window.set_database, failed=failed)
+    def start_loading():
+        window.loader = run_in_background(open_it, done=window.set_database, failed=failed)
+
+    if not getattr(window, "showing_last_view", False):
+        start_loading()
+    elif load:                                 # the loading thread would slow the first paint down
+        last_view.after_first_paint(window, start_loading)
     return window
 
 
@@ -89,7 +146,7 @@ def run_gui(target, screenshot: str | None = None, view: str | None = None) -> i
 
     if screenshot:
         QApplication.instance() or QApplication(sys.argv[:1])
-    window = launch(target)
+    window = launch(target, load=not screenshot or view is not None)
     app = QApplication.instance()
     if not screenshot:
         _quit_on_ctrl_c(app)
@@ -99,6 +156,9 @@ def run_gui(target, screenshot: str | None = None, view: str | None = None) -> i
             if window.db is not None:
                 window.db.close()          # every change in the .sqlite3 file itself
     window.setProperty("quiet", True)
+    if view is None and getattr(window, "showing_last_view", False):
+        app.processEvents()                             # the window with its data, as a user sees it first
+        return 0 if window.grab().save(screenshot) else 1
     loop = QEventLoop()
     window.loaded.connect(loop.quit)
     window.failed.connect(loop.quit)

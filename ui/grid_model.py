@@ -19,10 +19,15 @@ from app.values import format_value
 HEADERS = ["指標", "年度", *[month_label(m) for m in FISCAL_MONTHS], "年度計"]
 FIRST_MONTH = 2
 YEAR_COL = len(HEADERS) - 1
-_CACHED = (Qt.DisplayRole, Qt.EditRole, Qt.TextAlignmentRole, Qt.BackgroundRole, Qt.ForegroundRole, Qt.FontRole)
+_CACHED = (Qt.DisplayRole, Qt.TextAlignmentRole, Qt.BackgroundRole, Qt.ForegroundRole, Qt.FontRole)
 _FLAGS = [Qt.ItemIsEnabled | Qt.ItemIsSelectable | (Qt.ItemIsEditable if FIRST_MONTH <= c < YEAR_COL else Qt.NoItemFlags)
           for c in range(len(HEADERS))]
-REFUSED, DISAGREE, YEAR_BG, YEAR_WARN = QColor("#f8c9c4"), QColor("#ffe2b8"), QColor("#f1f3f6"), QColor("#fff4d6")
+BRUSHES = {"refused": "#f8c9c4", "disagree": "#ffe2b8", "year": "#f1f3f6", "year_warn": "#fff4d6", "computed": "#666"}
+_ALIGN = [int((Qt.AlignLeft if c < FIRST_MONTH else Qt.AlignRight) | Qt.AlignVCenter) for c in range(len(HEADERS))]
+_ROLES = {int(role): i for i, role in enumerate(_CACHED)}
+_ON_DEMAND = {int(Qt.ToolTipRole), int(Qt.EditRole)}
+_DISPLAY, _HORIZONTAL = int(Qt.DisplayRole), Qt.Horizontal
+_MONTH_COLS = list(enumerate(FISCAL_MONTHS, FIRST_MONTH))
 
 
 class MonthlyGridModel(QAbstractTableModel):
@@ -38,6 +43,7 @@ class MonthlyGridModel(QAbstractTableModel):
         self._cache: dict[int, dict] = {}
         self._italic = QFont()
         self._italic.setItalic(True)
+        self._brushes = {name: QBrush(QColor(color)) for name, color in BRUSHES.items()}
 
     # ---- rows ---------------------------------------------------------------------------
     def set_rows(self, rows: list[GridRow]) -> None:
@@ -67,7 +73,7 @@ class MonthlyGridModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(HEADERS)
 
     def headerData(self, section, orientation, role=Qt.DisplayRole):
-        if role == Qt.DisplayRole and orientation == Qt.Horizontal and 0 <= section < len(HEADERS):
+        if role == _DISPLAY and orientation == _HORIZONTAL and 0 <= section < len(HEADERS):
             return HEADERS[section]
         return None
 
@@ -79,19 +85,37 @@ class MonthlyGridModel(QAbstractTableModel):
         return format_value(value, unit=ind.unit, kind=ind.kind, negative=self.negative, decimals=decimals)
 
     def data(self, index, role=Qt.DisplayRole):
-        """Display, edit text, colours and fonts come from a per-row cache (scrolling stays cheap);
-        tooltips are worked out on demand."""
-        if not index.isValid() or not 0 <= index.row() < len(self.rows):
+        """Display text, colours and fonts come from a per-row cache (scrolling stays cheap);
+        tooltips and the text an editor starts with are worked out on demand."""
+        r = index.row()                          # -1 for an invalid index
+        if not 0 <= r < len(self.rows):
             return None
-        if role in _CACHED:
-            cached = self._cache.get(index.row())
+        which = _ROLES.get(role)                 # Qt's roles compared as plain ints: painting asks often
+        if which is not None:
+            cached = self._cache.get(r)
             if cached is None:
-                cached = self._cache[index.row()] = {
-                    r: [self._data(index.row(), c, r) for c in range(len(HEADERS))] for r in _CACHED}
-            return cached[role][index.column()]
-        if role == Qt.ToolTipRole:
-            return self._data(index.row(), index.column(), role)
+                cached = self._cache[r] = self._row_cache(r)
+            return cached[which][index.column()]
+        if role in _ON_DEMAND:                   # asked for one cell at a time
+            return self._data(r, index.column(), role)
         return None
+
+    def _row_cache(self, r: int) -> tuple[list, ...]:
+        """A row's display texts, alignments, backgrounds, foregrounds and fonts (the order of
+        _CACHED), worked out in one pass."""
+        row, brush = self.rows[r], self._brushes
+        texts = [self._data(r, 0, Qt.DisplayRole), format_fy(row.fiscal_year)]
+        back, fore, font = [None, None], [None, None], [None, None]
+        for col, month in _MONTH_COLS:
+            stored = row.months.get(month)
+            computed = stored is None and month in row.from_parts
+            texts.append(self.text(row, row.from_parts[month] if computed else stored, row.decimals))
+            back.append(brush["refused"] if (r, col) in self.errors else brush["disagree"] if month in row.disagree else None)
+            fore.append(brush["computed"] if computed else None)
+            font.append(self._italic if computed else None)
+        texts.append(self.text(row, row.year_value, row.decimals))
+        back.append(brush["refused"] if (r, YEAR_COL) in self.errors else brush["year_warn" if row.year_disagrees else "year"])
+        return texts, _ALIGN, back, fore + [None], font + [None]
 
     def _data(self, r: int, col: int, role):
         row = self.rows[r]
@@ -110,19 +134,6 @@ class MonthlyGridModel(QAbstractTableModel):
             if stored is None and month in row.from_parts:
                 return self.text(row, row.from_parts[month], row.decimals)
             return self.text(row, stored, row.decimals)
-        if role == Qt.TextAlignmentRole:
-            return int((Qt.AlignLeft if col < FIRST_MONTH else Qt.AlignRight) | Qt.AlignVCenter)
-        if role == Qt.BackgroundRole:
-            if (r, col) in self.errors:
-                return QBrush(REFUSED)
-            if col == YEAR_COL:
-                return QBrush(YEAR_WARN if row.year_disagrees else YEAR_BG)
-            if month in row.disagree:
-                return QBrush(DISAGREE)
-        if role == Qt.ForegroundRole and month and stored is None and month in row.from_parts:
-            return QBrush(QColor("#666"))
-        if role == Qt.FontRole and month and stored is None and month in row.from_parts:
-            return self._italic
         if role == Qt.ToolTipRole:
             return self._tooltip(r, row, col, month, stored)
         return None

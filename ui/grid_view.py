@@ -12,6 +12,10 @@ from PySide6.QtWidgets import QAbstractItemDelegate, QAbstractItemView, QHeaderV
 from ui.grid_model import FIRST_MONTH, YEAR_COL
 
 
+NAME_MIN = 120                               # px the indicator column keeps however narrow the window
+CELL_PAD, HEADER_PAD = 8, 16                  # px around a cell's text (the delegate's margins, a little air)
+
+
 class MonthlyGridView(QTableView):
     history_requested = Signal(int, int)     # row, column
 
@@ -25,7 +29,8 @@ class MonthlyGridView(QTableView):
         self.setEditTriggers(QAbstractItemView.DoubleClicked | QAbstractItemView.EditKeyPressed
                              | QAbstractItemView.AnyKeyPressed)
         self.horizontalHeader().setSectionResizeMode(QHeaderView.Interactive)
-        self.horizontalHeader().setResizeContentsPrecision(60)   # fit columns on the first rows only
+        self._name_width = 0                 # the indicator column's content width (set per new rows)
+        self.verticalScrollBar().rangeChanged.connect(lambda *_: self._fit_names())    # a scroll bar came or went
         self.setContextMenuPolicy(Qt.CustomContextMenu)
         self.customContextMenuRequested.connect(self._menu)
 
@@ -34,10 +39,29 @@ class MonthlyGridView(QTableView):
         model.modelReset.connect(self._fit_columns)     # once per new set of rows, not per edit
 
     def _fit_columns(self) -> None:
-        """Columns fitted to their contents; a long indicator name is cut (its tooltip has it whole)
-        so that 3月 and 年度計 stay in view."""
-        self.resizeColumnsToContents()
-        self.setColumnWidth(0, min(self.columnWidth(0), 200))
+        """Each column as wide as its own contents (its widest text and its header; measured here
+        from the texts, which is many times quicker than asking the delegate of every cell); the
+        indicator names take the room that is left, and are cut (the tooltip has the whole name)
+        only when 3月 and 年度計 would not fit."""
+        model, text_width = self.model(), self.fontMetrics().horizontalAdvance
+        header_width = self.horizontalHeader().fontMetrics().horizontalAdvance
+        for c in range(model.columnCount()):
+            cells = (model.index(r, c).data() or "" for r in range(model.rowCount()))
+            self.setColumnWidth(c, max(header_width(model.headerData(c, Qt.Horizontal)) + HEADER_PAD,
+                                       max(map(text_width, cells), default=0) + CELL_PAD))
+        self._name_width = self.columnWidth(0)
+        self._fit_names()
+
+    def _fit_names(self) -> None:
+        if not self.model() or not self._name_width:
+            return
+        others = sum(self.columnWidth(c) for c in range(1, self.model().columnCount()))
+        room = self.viewport().width() - others
+        self.setColumnWidth(0, max(NAME_MIN, min(self._name_width, room)))
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._fit_names()
 
     # ---- keyboard -----------------------------------------------------------------------
     def keyPressEvent(self, event) -> None:

@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QHeaderView, QMessageBo
 from app.imports import import_history
 from ui.rows_model import RowsModel
 
-COLUMNS = ("No", "ファイル", "種類", "日時", "取込者", "追加", "更新", "警告", "状態")
+COLUMNS = ("番号", "ファイル", "種類", "日時", "取込者", "追加", "更新", "警告", "状態")
 LAYOUTS = {"monthly": "月次実績", "national": "本部 支部別", "plan": "事業計画"}
 
 
@@ -40,7 +40,9 @@ class HistoryDialog(QDialog):
         self.view.setModel(self.model)
         self.view.setSelectionBehavior(QTableView.SelectRows)
         self.view.setSelectionMode(QTableView.SingleSelection)
-        self.view.horizontalHeader().setSectionResizeMode(1, QHeaderView.Stretch)
+        self.view.setWordWrap(False)                   # a date on one line, a file name whole
+        self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
+        self.view.horizontalHeader().setStretchLastSection(True)
         self.view.verticalHeader().hide()
         lay.addWidget(self.view)
         buttons = QDialogButtonBox(QDialogButtonBox.Close)
@@ -48,6 +50,7 @@ class HistoryDialog(QDialog):
         self.undo_button.clicked.connect(self.undo_selected)
         buttons.rejected.connect(self.reject)
         lay.addWidget(buttons)
+        self.resize(max(900, self.view.horizontalHeader().length() + 60), 420)
 
     def undo_selected(self) -> None:
         rows = self.view.selectionModel().selectedRows()
@@ -102,8 +105,9 @@ class CellHistoryDialog(QDialog):
             for c, text in enumerate((f"{log.at:%Y-%m-%d %H:%M:%S}", log.who, shown(log.old), shown(log.new),
                                       log.source or "")):
                 self.table.setItem(r, c, QTableWidgetItem(text))
-        self.table.horizontalHeader().setSectionResizeMode(4, QHeaderView.Stretch)
+        self.table.setWordWrap(False)
         self.table.resizeColumnsToContents()
+        self.table.horizontalHeader().setStretchLastSection(True)
         lay.addWidget(self.table)
         buttons = QDialogButtonBox(QDialogButtonBox.Close)
         buttons.rejected.connect(self.reject)

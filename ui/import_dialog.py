@@ -20,6 +20,28 @@ from ui.tasks import run_in_background
 
 ERROR, WARNING, STORED = QColor("#f8c9c4"), QColor("#fdeaa8"), QColor("#e3f2e1")
 LAYOUTS = {"monthly": "月次実績", "national": "本部 支部別", "plan": "事業計画"}
+PREFER = (("file", "ファイルの値を取り込む"), ("edits", "手入力した値を残す"))     # the first is the default
+CLI_HINT = "(--prefer-file / --prefer-edits で選んでください)"             # the command line's words
+
+
+def file_line(report: ImportReport, ext: Extraction | None) -> str:
+    """One file as the list shows it: what 取り込む will store, then its problems."""
+    from app.fiscal import format_fy
+
+    if ext is None:
+        return f"{report.file}: 読み込めません — " + "・".join(p.message for p in report.errors)
+    if ext.plan:
+        kpis = sum(len(item.kpis) for item in ext.plan)
+        year = f" {format_fy(ext.fiscal_year)}" if ext.fiscal_year else ""
+        line = f"{report.file}（事業計画{year}）: 項目 {len(ext.plan)} 件・KPI {kpis} 件を保存します"
+        if report.inserted or report.updated:
+            line += f"（数値 追加 {report.inserted} 件・更新 {report.updated} 件）"
+    else:
+        line = (f"{report.file}（{LAYOUTS.get(report.layout, '不明')}）: 追加 {report.inserted} 件・"
+                f"更新 {report.updated} 件・同じ値 {report.unchanged} 件")
+    problems = [f"{what} {n} 件" for what, n in (("エラー", len(report.errors)), ("手入力と違う値", len(report.conflicts)),
+                                                ("注意", len(report.warnings))) if n]
+    return line + (" — " + "・".join(problems) if problems else "")
 
 
 def cell_text(cell: Cell) -> str:
@@ -101,10 +123,19 @@ class ImportDialog(QDialog):
         self.add_button = QPushButton("ファイルを追加…")
         self.add_button.clicked.connect(self._choose)
         top.addWidget(self.add_button)
+        self.remove_button = QPushButton("一覧から外す")
+        self.remove_button.setToolTip("選んだファイルを取り込む一覧から外します（ファイルはそのまま残ります）")
+        self.remove_button.clicked.connect(self.remove_selected)
+        top.addWidget(self.remove_button)
         self.summary = QLabel("取り込む Excel ブックを追加するか、ここにドロップしてください。")
         self.summary.setObjectName("import-summary")
+        self.summary.setWordWrap(True)
         top.addWidget(self.summary, 1)
         lay.addLayout(top)
+        self.files = QListWidget()                   # a line per file: what it will store, its problems
+        self.files.setObjectName("import-files")
+        self.files.setMaximumHeight(90)
+        lay.addWidget(self.files)
         prog = QHBoxLayout()
         self.progress = QProgressBar()
         self.progress.setTextVisible(True)
@@ -127,9 +158,9 @@ class ImportDialog(QDialog):
         self.problems.itemDoubleClicked.connect(self._goto)
         bl.addWidget(self.problems)
         side = QHBoxLayout()
-        side.addWidget(QLabel("手で修正した値とファイルの値が違うとき:"))
+        side.addWidget(QLabel("手で入力した値とファイルの値が違うとき:"))
         self.prefer = QButtonGroup(self)
-        for i, (key, text) in enumerate((("stop", "取り込まない"), ("file", "ファイルを優先"), ("edits", "手入力を優先"))):
+        for i, (key, text) in enumerate(PREFER):
             rb = QRadioButton(text)
             rb.setProperty("key", key)
             rb.setChecked(i == 0)
@@ -158,6 +189,22 @@ class ImportDialog(QDialog):
     def add_paths(self, paths: list[Path]) -> None:
         self.paths += [p for p in paths if p not in self.paths]
         self.reread()
+
+    def remove_selected(self) -> None:
+        """The chosen files leave the list (a broken or wrong file need not stop the others)."""
+        rows = sorted({i.row() for i in self.files.selectedIndexes()}, reverse=True)
+        if not rows and self.files.currentRow() >= 0:
+            rows = [self.files.currentRow()]
+        for row in rows:
+            if row < len(self.paths):
+                del self.paths[row]
+        if self.paths:
+            self.reread()
+        else:
+            if self.task is not None:
+                self.task.state.cancel()
+            self._show([])
+            self.summary.setText("取り込む Excel ブックを追加するか、ここにドロップしてください。")
 
     def reread(self) -> None:
         if not self.paths:
@@ -215,7 +262,7 @@ class ImportDialog(QDialog):
         self.accepted.clear()
         self.tabs.clear()
         self.problems.clear()
-        lines = []
+        self.files.clear()
         for report, ext in read:
             for sheet in (ext.book.sheets if ext and ext.book else []):
                 view = QTableView()
@@ -224,22 +271,30 @@ class ImportDialog(QDialog):
                 self.tabs.addTab(view, f"{report.file} — {sheet.name}")
             for p in report.errors + report.conflicts + report.warnings:
                 self._add_problem(report, p)
-            kind = LAYOUTS.get(report.layout, "不明")
-            lines.append(f"{report.file}（{kind}）: 追加 {report.inserted} / 更新 {report.updated} / "
-                         f"同じ値 {report.unchanged}" + (f" / 計画 {report.plan_items} 項目" if report.plan_items else "")
-                         + f" — エラー {len(report.errors)}・競合 {len(report.conflicts)}・警告 {len(report.warnings)}")
-        self.summary.setText("\n".join(lines))
+            item = QListWidgetItem(file_line(report, ext))
+            item.setToolTip(str(ext.path) if ext and ext.path else report.file)
+            if report.errors:
+                item.setBackground(QBrush(ERROR))
+            self.files.addItem(item)
         errors = any(r.errors for r, _ in read)
+        conflicts = sum(len(r.conflicts) for r, _ in read)
+        self.summary.setText(
+            "エラーのあるファイルは取り込めません。直すか、一覧から外してください。" if errors else
+            f"手で入力した値と違う値が {conflicts} 件あります。下でどちらを残すか選んでから「取り込む」を押してください。"
+            if conflicts else "一覧のファイルの値はすべて保存済みです（取り込んでも変わりません）。"
+            if read and not any(r.inserted or r.updated or (e and e.plan) for r, e in read)
+            else "「取り込む」を押すと、一覧の内容を保存します。" if read else "")
         self.commit_button.setEnabled(bool(read) and not errors)
-        self.commit_button.setToolTip("エラーを直すまで取り込めません" if errors else "")
+        self.commit_button.setToolTip("エラーを直すか、そのファイルを一覧から外すまで取り込めません" if errors else "")
 
     def _add_problem(self, report: ImportReport, p) -> None:
-        kind = {"error": "エラー", "warning": "警告"}.get(p.severity, "")
+        kind = {"error": "エラー", "warning": "注意"}.get(p.severity, "")
+        text = p.line()
         if p in report.conflicts:
-            kind = "競合"
-        item = QListWidgetItem(f"[{kind}] {p.line()}")
+            kind, text = "手入力と違う値", text.replace(CLI_HINT, "").rstrip() + "（下の選択に従います）"
+        item = QListWidgetItem(f"[{kind}] {text}")
         item.setData(Qt.UserRole, (report.file, p.where.sheet, p.where.cell))
-        item.setBackground(QBrush(ERROR if kind in ("エラー", "競合") else WARNING))
+        item.setBackground(QBrush(ERROR if kind == "エラー" else WARNING))
         self.problems.addItem(item)
         if p.proposal is not None and p.key and p.key[1]:   # an ambiguous cell: the user decides
             ind = self.db.catalogue[p.key[2]]
@@ -289,8 +344,7 @@ class ImportDialog(QDialog):
         shown and nothing is stored."""
         from ui.tasks import run_op_in_background, tell
 
-        key = self.prefer.checkedButton().property("key")
-        prefer = None if key == "stop" else key
+        prefer = self.prefer.checkedButton().property("key")
         for r, ext in self.read:
             for p, on in self.accepted.values():
                 if on and p.where.file == r.file:
@@ -305,9 +359,9 @@ class ImportDialog(QDialog):
             return ops.commit_import(db, read, prefer=prefer)
 
         def done(result):
-            if result.failed:
+            if result.failed:                  # changed since it was read: show what stands in the way now
                 self._show(self.read)
-                tell(self, "取り込み", "手で修正された値と異なる値があります。どちらを優先するか選んでください。")
+                tell(self, "取り込み", "読み込んだ後にデータが変わったため、取り込めませんでした。内容を確かめてください。")
                 return
             stored = sum(r.inserted + r.updated for r in result.reports)
             self.summary.setText(f"取り込みました（追加・更新 {stored} 件）" if result.stored else "変更はありませんでした")

@@ -36,7 +36,7 @@ class MainWindow(QMainWindow):
         self.items: list[queries.ItemView] = []
         self.figures: Figures | None = None
         self._negative = "△"
-        self.setWindowTitle("branch-report — 事業計画 実施状況")
+        self.setWindowTitle("読み込み中…")           # Qt adds the program's name (ui.app.APP_NAME)
         self._build()
         self._build_menus()
         self.setAcceptDrops(True)
@@ -51,7 +51,7 @@ class MainWindow(QMainWindow):
         self.db = db
         self.branch = db.home_branch or "10"
         name = branch_names().get(self.branch, "")
-        self.setWindowTitle(f"branch-report — {name}支部 事業計画")
+        self.setWindowTitle(f"{name}支部")
         self.branch_label.setText(f"  {self.branch} {name}支部  ")
         self.grid_model.catalogue = db.catalogue
         self.editor.db, self.editor.branch = db, self.branch
@@ -105,9 +105,10 @@ class MainWindow(QMainWindow):
         self.title.setStyleSheet("font-size: 16px; font-weight: bold;")
         self.title.setWordWrap(True)
         lay.addWidget(self.title)
-        self.plan_text = QTextBrowser()
-        self.plan_text.setMaximumHeight(70)
-        box = QGroupBox("計画内容")
+        self.plan_text = QTextBrowser()              # as high as its text, at most four lines
+        self.plan_text.document().documentLayout().documentSizeChanged.connect(
+            lambda size: self.plan_text.setFixedHeight(int(min(max(size.height(), 20), 4 * 18)) + 6))
+        box = self.plan_box = QGroupBox("計画内容")      # hidden for a group's table (no plan text)
         QVBoxLayout(box).addWidget(self.plan_text)
         lay.addWidget(box)
 
@@ -224,6 +225,11 @@ class MainWindow(QMainWindow):
                                        toggled=self._negative_style)
         view_menu.addAction(self.negative_action)
         self.negative_action.setChecked(QSettings("branch-report", "branch-report").value("view/negative", "△") == "△")
+        help_menu = self.menuBar().addMenu("ヘルプ(&H)")
+        help_menu.addAction(QAction("使い方(&G)", self, shortcut=QKeySequence.HelpContents,
+                                    triggered=lambda: self.open_help("guide")))
+        help_menu.addAction(QAction("ライセンス(&L)…", self, triggered=lambda: self.open_help("licenses")))
+        help_menu.addAction(QAction("バージョン情報(&A)…", self, triggered=lambda: self.open_help("about")))
         bar = self.findChild(QToolBar, "main-toolbar")
         bar.insertAction(bar.actions()[0], self.import_action)
         bar.insertSeparator(bar.actions()[1])
@@ -250,6 +256,14 @@ class MainWindow(QMainWindow):
         dialog.confirmed.connect(self.apply_changes)
         dialog.show()
         self.kpi_dialog = dialog
+        return dialog
+
+    def open_help(self, what: str):
+        from ui import help_dialogs
+
+        dialog = {"guide": help_dialogs.GuideDialog, "licenses": help_dialogs.LicenseDialog,
+                  "about": help_dialogs.AboutDialog}[what](self)
+        dialog.show()
         return dialog
 
     def open_history(self):
@@ -303,6 +317,10 @@ class MainWindow(QMainWindow):
         settings.setValue("window/splitter", self.splitter.saveState())
         if self.tabs.count():
             settings.setValue("view/tab", self.tabs.currentIndex())
+        if self.db is not None:
+            from ui import last_view
+
+            last_view.save(self)                 # drawn at once at the next start
         super().closeEvent(event)
 
     # ---- data ---------------------------------------------------------------------------
@@ -329,6 +347,8 @@ class MainWindow(QMainWindow):
         from app import queries
         from app.figures import Figures
 
+        if self.db is None:                      # the last view is shown while the database opens
+            return
         fy = self.fiscal_year
         if fy:
             QSettings("branch-report", "branch-report").setValue("view/year", fy)
@@ -351,6 +371,8 @@ class MainWindow(QMainWindow):
         return self.tree.item_nodes()
 
     def _show_current(self, node, _previous=None) -> None:
+        if self.db is None:
+            return
         if node is not None and node.data(0, GROUP_ROLE):
             self._show_group(node.data(0, GROUP_ROLE))
             return
@@ -367,6 +389,7 @@ class MainWindow(QMainWindow):
         self.kpi_table.setRowCount(0)
         self.title.setText(f"{group}グループ の月次実績" if group != "全グループ" else "全グループ共通の月次実績")
         self.plan_text.clear()
+        self.plan_box.hide()
         self.status.load(self.db, None, None, None)
         self.grid_model.set_rows(self.figures.grid_rows(group_indicators(self.db.catalogue, group), self.fiscal_year))
         self.tabs.setCurrentIndex(0)
@@ -379,10 +402,7 @@ class MainWindow(QMainWindow):
             self.status.load(self.db, None, None, None)
             self.grid_model.set_rows([])
             return
-        flags = "".join(f for f, on in (("【重要度：高】", item.important), ("【困難度：高】", item.difficult)) if on)
-        self.title.setText(f"{item.item_no}  {item.title}   <span style='color:#a33'>{flags}</span>"
-                           f"<span style='color:#555; font-weight:normal'>  {item.owner_group}</span>")
-        self.plan_text.setPlainText(item.plan_text)
+        self.show_item_header(item)
         from app import queries
         from app.statuses import worst_proposal
 
@@ -391,13 +411,20 @@ class MainWindow(QMainWindow):
         st = {s.quarter: s for s in queries.statuses(self.db, [item.id])}
         self.status.load(self.db, item.id, st.get(quarter), worst_proposal([line.proposed for line in lines]))
 
+    def show_item_header(self, item: queries.ItemView) -> None:
+        flags = "".join(f for f, on in (("【重要度：高】", item.important), ("【困難度：高】", item.difficult)) if on)
+        self.title.setText(f"{item.item_no}  {item.title}   <span style='color:#a33'>{flags}</span>"
+                           f"<span style='color:#555; font-weight:normal'>  {item.owner_group}</span>")
+        self.plan_text.setPlainText(item.plan_text)
+        self.plan_box.show()
+
     def _show_figures(self, item: queries.ItemView) -> list:
         """The item's KPI table (as of the quarter chosen) and monthly grid, from ``self.figures``."""
         from app import queries
         from app.overview import kpi_lines
 
         fy = self.fiscal_year
-        lines = kpi_lines(self.db, self.figures, [item], fy, self.status.current_quarter)
+        lines = self.kpi_lines = kpi_lines(self.db, self.figures, [item], fy, self.status.current_quarter)
         self.kpi_table.show_lines(lines)
         self.grid_model.set_rows(self.figures.grid_rows(queries.item_indicators(self.db.catalogue, item), fy))
         return lines

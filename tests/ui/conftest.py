@@ -12,6 +12,15 @@ def pytest_runtest_makereport(item, call):
             window.grab().save(str(tmp / "failure.png"))
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _japanese_qt(qapp):
+    """Qt's own texts in Japanese, as ui.app installs them at start."""
+    from ui.app import install_translations
+
+    if getattr(qapp, "qt_translator", None) is None:
+        assert install_translations(qapp)
+
+
 @pytest.fixture(autouse=True)
 def _fresh_settings(tmp_path):
     """Each test starts with no remembered window state (year, item, tab, sizes)."""

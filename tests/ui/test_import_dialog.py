@@ -31,7 +31,7 @@ def widgets_in_problems(dialog, kind):
 def test_read_preview_accept_a_proposal_commit_and_undo(qtbot, empty_db):
     empty_db.set_setting("home_branch", "10")
     dialog = open_dialog(qtbot, empty_db, [MONTHLY])
-    assert "追加 854" in dialog.summary.text()
+    assert "追加 854 件" in dialog.files.item(0).text()
     assert [dialog.tabs.tabText(i).split(" — ")[1] for i in range(dialog.tabs.count())] == [
         "業務", "レセプト", "保健", "企画総務"]
     sheet = dialog.tabs.widget(3).model()                     # 企画総務: G35 = 3.46 is flagged
@@ -110,3 +110,67 @@ def test_an_ambiguous_label_offers_its_candidates_first(qtbot, demo_db, tmp_path
     offered = [combo.itemData(i) for i in range(1, combo.count()) if combo.itemData(i)]
     likely = demo_db.catalogue.candidates("申請件数")
     assert len(likely) >= 2 and offered[:len(likely)] == likely
+
+
+PLAN = SAMPLE / "gunma_fy2024_plan.xlsx"
+
+
+def test_a_plan_workbook_says_how_many_items_and_kpis_it_stores(qtbot, empty_db):
+    from app.queries import plan_items
+
+    empty_db.set_setting("home_branch", "10")
+    dialog = open_dialog(qtbot, empty_db, [PLAN])
+    line = dialog.files.item(0).text()
+    assert "事業計画 令和6年度" in line and "追加 0" not in line
+    with qtbot.waitSignal(dialog.imported):
+        qtbot.mouseClick(dialog.commit_button, Qt.LeftButton)
+    stored = plan_items(empty_db, "10", 2024)                  # what it said is what was stored
+    assert f"項目 {len(stored)} 件" in line and f"KPI {sum(len(i.kpis) for i in stored)} 件" in line
+    assert len(stored) > 10
+
+
+def test_a_broken_file_can_be_taken_off_the_list_and_the_others_imported(qtbot, empty_db, tmp_path):
+    broken = tmp_path / "broken.xlsx"
+    broken.write_bytes(b"not a workbook")
+    empty_db.set_setting("home_branch", "10")
+    dialog = open_dialog(qtbot, empty_db, [MONTHLY, broken])
+    assert dialog.files.count() == 2 and "読み込めません" in dialog.files.item(1).text()
+    assert not dialog.commit_button.isEnabled()
+    dialog.files.setCurrentRow(1)
+    qtbot.mouseClick(dialog.remove_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: dialog.files.count() == 1 and dialog.commit_button.isEnabled(), timeout=30000)
+    assert dialog.paths == [MONTHLY] and "broken" not in dialog.files.item(0).text()
+    with qtbot.waitSignal(dialog.imported):
+        qtbot.mouseClick(dialog.commit_button, Qt.LeftButton)
+    assert len(monthly_values(empty_db)) == 854
+
+
+def _hand_edited(db):
+    from app import ops
+    from app.edits import CellEntry
+
+    ops.edit_cells(db, [CellEntry("10", 2024, 4, "mail_count", 1)], who="someone")
+    return lambda: next(v.value for v in monthly_values(db, indicators=["mail_count"], fiscal_year=2024) if v.month == 4)
+
+
+def test_a_hand_edit_is_overwritten_by_default_and_nothing_tells_a_window_user_to_type_options(qtbot, demo_db):
+    value = _hand_edited(demo_db)
+    dialog = open_dialog(qtbot, demo_db, [MONTHLY])
+    problems = [dialog.problems.item(i).text() for i in range(dialog.problems.count())]
+    assert any(p.startswith("[手入力と違う値]") for p in problems)
+    assert not any("--prefer" in p for p in problems) and "--" not in dialog.summary.text()
+    assert dialog.prefer.checkedButton().text() == "ファイルの値を取り込む"
+    assert dialog.commit_button.isEnabled()
+    with qtbot.waitSignal(dialog.imported):
+        qtbot.mouseClick(dialog.commit_button, Qt.LeftButton)   # stored at once, nothing asked
+    assert value() == 7742
+
+
+def test_hand_edits_are_kept_when_asked(qtbot, demo_db):
+    value = _hand_edited(demo_db)
+    dialog = open_dialog(qtbot, demo_db, [MONTHLY])
+    keep = next(b for b in dialog.prefer.buttons() if b.text() == "手入力した値を残す")
+    qtbot.mouseClick(keep, Qt.LeftButton)
+    with qtbot.waitSignal(dialog.imported):
+        qtbot.mouseClick(dialog.commit_button, Qt.LeftButton)
+    assert value() == 1

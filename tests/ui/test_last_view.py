@@ -1,0 +1,102 @@
+"""前回の表示: the window draws what it showed at the last close at once, while the database opens,
+when the file is exactly as it was left — and never after anyone changed it."""
+import shutil
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QAbstractItemView
+
+from ui import last_view
+from ui.app import launch
+
+
+def start(qtbot, path):
+    window = launch(str(path))
+    window.setProperty("quiet", True)                  # a failure is a test failure, not a message box
+    qtbot.addWidget(window)
+    shown = [window.grid_model.index(r, c).data() for r in range(window.grid_model.rowCount()) for c in (0, 2, 14)] \
+        if hasattr(window, "grid_model") else []
+    return window, shown
+
+
+def loaded(qtbot, window):
+    if window.db is None:
+        with qtbot.waitSignal(window.loaded, timeout=30000):
+            pass
+    assert window.db is not None, getattr(window, "load_error", "")
+    return [window.grid_model.index(r, c).data() for r in range(window.grid_model.rowCount()) for c in (0, 2, 14)]
+
+
+def test_the_last_view_is_drawn_at_once_and_matches_the_database(qtbot, demo_path, tmp_path):
+    path = shutil.copy(demo_path, tmp_path / "db.sqlite3")
+    first, before = start(qtbot, path)
+    assert before == [] and not getattr(first, "showing_last_view", False)        # nothing kept yet
+    live = loaded(qtbot, first)
+    first.tree.setCurrentItem(next(n for n in first.tree.item_nodes() if n.text(0) == "2"))
+    live = [first.grid_model.index(r, c).data() for r in range(first.grid_model.rowCount()) for c in (0, 2, 14)]
+    first.close()                                                     # kept at close
+    first.instance_lock.release()                                     # as when the program ends
+    assert last_view.cache_file(path).exists()
+
+    second, shown = start(qtbot, path)
+    assert second.db is None and second.showing_last_view              # drawn before the database is open
+    assert shown == live and second.tree.currentItem().text(0) == "2"
+    assert second.kpi_table.rowCount() > 0 and second.windowTitle() == "群馬支部"
+    assert second.grid.editTriggers() == QAbstractItemView.NoEditTriggers          # read-only until then
+    assert loaded(qtbot, second) == live                                 # the database says the same
+    assert second.grid.editTriggers() != QAbstractItemView.NoEditTriggers
+    assert second.grid_model.index(0, 3).data(Qt.ToolTipRole)
+    second.instance_lock.release()
+
+
+def test_a_database_changed_since_is_not_shown_from_the_last_view(qtbot, demo_path, tmp_path):
+    from app import ops
+    from app.edits import CellEntry
+    from app.store import open_database
+
+    path = shutil.copy(demo_path, tmp_path / "db.sqlite3")
+    first, _ = start(qtbot, path)
+    loaded(qtbot, first)
+    first.close()
+    first.instance_lock.release()
+    db = open_database(path)                                            # e.g. `branch-report import` meanwhile
+    ops.edit_cells(db, [CellEntry("10", 2024, 4, "mail_count", 1)], who="someone")
+    db.engine.dispose()
+    assert last_view.load(path) is None
+    second, shown = start(qtbot, path)
+    assert shown == [] and second.db is None and not getattr(second, "showing_last_view", False)
+    loaded(qtbot, second)
+    second.instance_lock.release()
+
+
+def test_the_default_database_path_is_the_one_app_store_opens():
+    from app.store import default_database_path
+
+    assert last_view.default_database_path() == default_database_path()
+
+
+def test_a_foreign_file_is_ignored(tmp_path, demo_path):
+    import pickle
+
+    path = shutil.copy(demo_path, tmp_path / "db.sqlite3")
+    target = last_view.cache_file(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(pickle.dumps({"format": last_view.FORMAT, "file": last_view.fingerprint(path),
+                                     "path": str(path.resolve()), "evil": tmp_path}))   # a class's object: refused
+    assert last_view.load(path) is None
+
+
+def test_leaving_on_a_group_table_keeps_no_older_view(qtbot, demo_path, tmp_path):
+    path = shutil.copy(demo_path, tmp_path / "db.sqlite3")
+    first, _ = start(qtbot, path)
+    loaded(qtbot, first)
+    first.close()
+    first.instance_lock.release()
+    assert last_view.load(path) is not None
+    second, _ = start(qtbot, path)
+    loaded(qtbot, second)
+    groups = next(second.tree.topLevelItem(i) for i in range(second.tree.topLevelItemCount())
+                  if second.tree.topLevelItem(i).text(0) == "グループ別 月次表")
+    second.tree.setCurrentItem(groups.child(0))
+    second.close()
+    second.instance_lock.release()
+    assert last_view.load(path) is None

@@ -1,0 +1,160 @@
+"""前回の表示: what the window showed when it was last closed — the years, the plan, the item with its
+monthly grid and KPI table — kept beside the user's cache and drawn at the next start while the
+database opens (SQLAlchemy, the models and the first queries take three times as long as Qt itself
+to start). It is used only when the database file is exactly as it was left: the same size and
+modification time of the file and of its -wal file (any write by anyone changes one of them); the
+window then loads the database as always and redraws from it. Only for a SQLite file; editing waits
+for the database.
+
+Plain values only (dicts, lists, numbers, strings), read back with a loader that builds no object
+of any class, so a stale or foreign file can do nothing but be ignored.
+"""
+from __future__ import annotations
+
+import io
+import pickle
+import zlib
+from pathlib import Path
+from types import SimpleNamespace
+
+FORMAT = 1
+
+
+def cache_file(database: Path) -> Path:
+    from platformdirs import user_cache_dir
+
+    key = zlib.crc32(str(database.expanduser().resolve()).encode())     # the file names it; load() checks
+    return Path(user_cache_dir("branch-report", appauthor=False)) / "last-view" / f"{key:08x}.pickle"
+
+
+def default_database_path() -> Path:
+    """app.store.default_database_path without loading SQLAlchemy (a test holds them equal)."""
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("branch-report", appauthor=False)) / "branch-report.sqlite3"
+
+
+def fingerprint(database: Path) -> list:
+    """Size and modification time of the file and of its -wal; an empty -wal (a reader opened the
+    file and left without writing) is no change."""
+    out = []
+    for f in (database, database.with_name(database.name + "-wal")):
+        try:
+            st = f.stat()
+        except OSError:
+            st = None
+        out.append((st.st_size, st.st_mtime_ns) if st and st.st_size else None)
+    return out
+
+
+class _PlainOnly(pickle.Unpickler):
+    def find_class(self, module, name):
+        raise pickle.UnpicklingError(f"{module}.{name} は読みません")
+
+
+def load(database: Path | None) -> dict | None:
+    """The last view of this database, if the file is as it was left; else None."""
+    if database is None:
+        return None
+    try:
+        view = _PlainOnly(io.BytesIO(cache_file(database).read_bytes())).load()
+    except Exception:  # noqa: BLE001 - missing, unreadable or foreign: start as without it
+        return None
+    if (not isinstance(view, dict) or view.get("format") != FORMAT or view.get("path") != str(database.resolve())
+            or view.get("file") != fingerprint(database)):
+        return None
+    return view
+
+
+def save(window) -> Path | None:
+    """At close: the window's view, with the database file as the window leaves it (its engine
+    disposed, so the -wal is written back). Nothing for a shared server or an empty window."""
+    import dataclasses
+
+    from PySide6.QtCore import Qt
+
+    from db.engine import sqlite_path
+
+    db = window.db
+    path = sqlite_path(db.engine) if db is not None else None
+    node = window.tree.currentItem()
+    item = next((i for i in window.items if node is not None and i.id == node.data(0, Qt.UserRole)), None)
+    if path is None:
+        return None
+    if item is None or window.fiscal_year is None:       # a group's table, no plan: the next start waits
+        cache_file(path).unlink(missing_ok=True)
+        return None
+    model = window.grid_model
+    codes = {r.indicator for r in model.rows}
+    codes |= {c for code in list(codes) for c in (db.catalogue[code].numerator, *db.catalogue[code].denominator) if c}
+    view = {"format": FORMAT, "branch": window.branch, "title": window.windowTitle(),
+            "branch_label": window.branch_label.text(), "counts": window.counts.text(),
+            "years": [(window.year_box.itemText(i), window.year_box.itemData(i)) for i in range(window.year_box.count())],
+            "year": window.fiscal_year, "quarter": window.status.current_quarter,
+            "items": [dataclasses.asdict(i) for i in window.items], "item_id": item.id,
+            "rows": [dataclasses.asdict(r) for r in model.rows],
+            "lines": [dict(dataclasses.asdict(line), as_of_text=line.as_of_text, as_of=None)
+                      for line in getattr(window, "kpi_lines", [])],
+            "indicators": {c: {f: getattr(db.catalogue[c], f) for f in ("name", "unit", "kind", "numerator", "denominator")}
+                           for c in codes if c in db.catalogue}}
+    db.engine.dispose()                          # the last connection closed: the -wal is checkpointed
+    view["file"], view["path"] = fingerprint(path), str(path.resolve())
+    target = cache_file(path)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(pickle.dumps(view))
+    except OSError:
+        return None
+    return target
+
+
+def _ns(d: dict, **more) -> SimpleNamespace:
+    return SimpleNamespace(**{**d, **more})
+
+
+def show(window, view: dict) -> None:
+    """Draw the last view in a window whose database is still opening (read-only until then)."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QAbstractItemView
+
+    window._build_tabs()
+    window.branch = view["branch"]
+    window.setWindowTitle(view["title"])
+    window.branch_label.setText(view["branch_label"])
+    window.year_box.blockSignals(True)
+    for text, fy in view["years"]:
+        window.year_box.addItem(text, fy)
+    window.year_box.setCurrentIndex(max(0, window.year_box.findData(view["year"])))
+    window.year_box.blockSignals(False)
+    window.status.quarter.blockSignals(True)
+    window.status.set_quarter(view["quarter"])
+    window.status.quarter.blockSignals(False)
+    window.items = [_ns(i, kpis=tuple(_ns(k) for k in i["kpis"])) for i in view["items"]]
+    window._fill_tree()
+    window.tree.setCurrentItem(next(n for n in window.tree.item_nodes() if n.data(0, Qt.UserRole) == view["item_id"]))
+    item = next(i for i in window.items if i.id == view["item_id"])
+    window.show_item_header(item)
+    window.grid_model.catalogue = {c: _ns(d) for c, d in view["indicators"].items()}
+    window.grid_model.negative = window._negative
+    window.grid_model.set_rows([_ns(r) for r in view["rows"]])
+    window.kpi_table.show_lines([_ns(line, kpi=_ns(line["kpi"])) for line in view["lines"]])
+    window.counts.setText(view["counts"])
+    triggers = window.grid.editTriggers()
+    window.grid.setEditTriggers(QAbstractItemView.NoEditTriggers)
+    window.loaded.connect(lambda: window.grid.setEditTriggers(triggers))
+    window.showing_last_view = True
+
+
+def after_first_paint(window, then) -> None:
+    """Call ``then`` once the window has painted itself the first time."""
+    from PySide6.QtCore import QEvent, QObject, QTimer
+
+    class FirstPaint(QObject):
+        def eventFilter(self, obj, event):
+            if event.type() == QEvent.UpdateRequest:          # the paint happens right after this
+                window.removeEventFilter(self)
+                QTimer.singleShot(0, then)
+            return False
+
+    window.first_paint = FirstPaint(window)
+    window.installEventFilter(window.first_paint)
