@@ -15,7 +15,7 @@ from app.store import current_user
 from tests.conftest import SAMPLE
 from ui import file_actions
 
-PROPER_NAMES = {"Excel", "PDF", "PNG", "KPI", "CSV", "OK", "Ctrl", "Shift", "Alt", "Qt", "PySide", "Python",
+PROPER_NAMES = {"Excel", "LibreOffice", "PC", "OS", "db-server", "gunma", "PDF", "PNG", "KPI", "CSV", "OK", "Ctrl", "Shift", "Alt", "Qt", "PySide", "Python",
                 "SQLite", "PostgreSQL", "URL", "branch-report", current_user()}     # a login is data
 WORD = re.compile(r"[A-Za-z][A-Za-z\-]+")
 HTML = re.compile(r"<[^>]+>")
@@ -128,12 +128,17 @@ def test_the_main_window_and_every_dialog_speak_japanese(window, qtbot, demo_db,
     assert {k: v for k, v in bad.items() if v} == {}
 
 
-@pytest.mark.parametrize("what", ["restore confirmation", "group choice", "database switch", "file dialog"])
+def test_the_connection_dialog_speaks_japanese(window, qtbot):
+    dialog = window.switch_database()                 # window-modal, opened without blocking
+    qtbot.addWidget(dialog)
+    assert dialog.isVisible() and english_in(dialog) == {}
+
+
+@pytest.mark.parametrize("what", ["restore confirmation", "group choice", "file dialog"])
 def test_modal_dialogs_and_message_boxes_speak_japanese(window, qtbot, demo_db, tmp_path, what):
     start = {
         "restore confirmation": lambda: file_actions.restore_backup(window, str(SAMPLE / "x.sqlite3")),
         "group choice": lambda: window.export_work_package(),
-        "database switch": lambda: window.switch_database(),
         "file dialog": lambda: window.open_import()._choose(),
     }[what]
     assert modal_texts(qtbot, start) == {}
