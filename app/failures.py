@@ -27,4 +27,5 @@ def describe_failure(exc: BaseException) -> str:
     if isinstance(exc, OSError):
         where = f"（{exc.filename}）" if getattr(exc, "filename", None) else ""
         return f"ファイルを読み書きできません{where}: {exc.strerror or exc}"
-    return f"予期しないエラーのため中止しました。何も変更していません（{type(exc).__name__}）"
+    detail = str(exc).splitlines()[0][:200] if str(exc) else ""
+    return f"予期しないエラーのため中止しました。何も変更していません（{type(exc).__name__}: {detail}）"
