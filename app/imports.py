@@ -117,9 +117,9 @@ def _store_values(s: Session, who: str, ext: Extraction, batch_id: int, prefer: 
     now = datetime.now()
     for model in (MonthlyValue, YearValue):
         monthly = model is MonthlyValue
-        records = {((v.branch, v.fiscal_year, v.month, v.indicator) if monthly
-                    else (v.branch, v.fiscal_year, v.indicator)): v
-                   for v in ext.values if (v.month is not None) == monthly}
+        # a record's key: (branch, fiscal_year, month, indicator) are its first four fields
+        records = ({v[:4]: v for v in ext.values if v.month is not None} if monthly
+                   else {(v.branch, v.fiscal_year, v.indicator): v for v in ext.values if v.month is None})
         if not records:
             continue
         keycols = [model.branch_code, model.fiscal_year, *([model.month] if monthly else []), model.indicator_code]
@@ -132,13 +132,18 @@ def _store_values(s: Session, who: str, ext: Extraction, batch_id: int, prefer: 
             existing[tuple(row[1:1 + len(keycols)])] = (row.id, dict(zip(["value", *origin], row[1 + len(keycols):])))
         names = [c.key for c in keycols] + ["value", "batch_id", "source_file", "source_sheet", "source_cell"]
         names += ["note", "version"] if monthly else ["decimals"]
-        inserts, updates, logs = [], [], []
-        for key, v in records.items():
+        # a new row: its key, value and batch, the cell it comes from (v.where), then its note and
+        # version (monthly) or printed decimals (year)
+        if monthly:
+            inserts = [key + (v.value, batch_id) + v.where + (v.note, 1)
+                       for key, v in records.items() if key not in existing]
+        else:
+            inserts = [key + (v.value, batch_id) + v.where + (v.decimals,)
+                       for key, v in records.items() if key not in existing]
+        updates, logs = [], []
+        for key, v in (records.items() if existing else ()):
             found = existing.get(key)
             if found is None:
-                where = v.where
-                inserts.append((*key, v.value, batch_id, where.file, where.sheet, where.cell,
-                                *((v.note, 1) if monthly else (v.decimals,))))
                 continue
             row_id, was = found
             if abs(was["value"] - v.value) < 1e-9:
@@ -178,13 +183,35 @@ def _store_values(s: Session, who: str, ext: Extraction, batch_id: int, prefer: 
 
 
 def _bulk_insert(s: Session, table, names: list[str], rows: list[tuple]) -> None:
-    """Many rows in one executemany; on SQLite straight to the driver (numbers and text only)."""
+    """Many rows, within the operation's transaction, straight to the driver (numbers and text
+    only): on PostgreSQL one COPY; on SQLite statements of many rows each (at most 999
+    parameters, the limit of SQLite before 3.32)."""
+    from itertools import chain
+
     conn = s.connection()
-    if conn.dialect.name == "sqlite":
-        sql = f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})"
-        conn.exec_driver_sql(sql, rows)
-    else:
+    driver, columns = conn.connection.driver_connection, ", ".join(names)
+    if conn.dialect.name == "postgresql":
+        with driver.cursor() as cur, cur.copy(f"COPY {table.name} ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        return
+    if conn.dialect.name != "sqlite":
         conn.execute(insert(table), [dict(zip(names, r)) for r in rows])
+        return
+    per = max(1, 999 // len(names))
+    one = "(" + ", ".join("?" * len(names)) + ")"
+    sql = f"INSERT INTO {table.name} ({columns}) VALUES " + ", ".join([one] * per)
+    cur = driver.cursor()
+    try:
+        whole = len(rows) - len(rows) % per
+        for i in range(0, whole, per):
+            cur.execute(sql, list(chain.from_iterable(rows[i:i + per])))
+        if whole < len(rows):
+            rest = rows[whole:]
+            cur.execute(f"INSERT INTO {table.name} ({columns}) VALUES " + ", ".join([one] * len(rest)),
+                        list(chain.from_iterable(rest)))
+    finally:
+        cur.close()
 
 
 def _key(parts) -> str:

@@ -141,11 +141,12 @@ class Sheet:
 
 def cell_name(r: int, c: int) -> str:
     """0-based row/column → 'B6'."""
-    return f"{_letter(c)}{r + 1}"
+    return f"{column_letter(c)}{r + 1}"
 
 
 @lru_cache(maxsize=None)
-def _letter(c: int) -> str:
+def column_letter(c: int) -> str:
+    """0-based column → 'B'."""
     return get_column_letter(c + 1)
 
 
