@@ -51,12 +51,15 @@ class ImportReport:
 
 def read_workbook(path: str | Path, catalogue, default_branch: str | None = None, on_sheet=None) -> Extraction:
     """Identify and extract a workbook, without touching the database."""
-    book = load_book(path, on_sheet)
-    importer = identify(book)
-    ext = importer.extract(book, catalogue, default_branch=default_branch)
-    ext.book = book
-    ext.problems.extend(check_year_figures(ext, catalogue))
-    ext.problems.extend(_duplicates(ext))
+    from importers.base import collector_paused
+
+    with collector_paused():
+        book = load_book(path, on_sheet)
+        importer = identify(book)
+        ext = importer.extract(book, catalogue, default_branch=default_branch)
+        ext.book = book
+        ext.problems.extend(check_year_figures(ext, catalogue))
+        ext.problems.extend(_duplicates(ext))
     return ext
 
 
@@ -114,6 +117,14 @@ def _sha256(path: Path) -> str:
 def _store_values(s: Session, who: str, ext: Extraction, batch_id: int, prefer: str | None,
                   report: ImportReport) -> None:
     """Bulk insert new values, bulk update changed ones, log every change old → new."""
+    from importers.base import collector_paused
+
+    with collector_paused():
+        _store_values_of(s, who, ext, batch_id, prefer, report)
+
+
+def _store_values_of(s: Session, who: str, ext: Extraction, batch_id: int, prefer: str | None,
+                     report: ImportReport) -> None:
     now = datetime.now()
     for model in (MonthlyValue, YearValue):
         monthly = model is MonthlyValue
@@ -294,21 +305,26 @@ def _store_plan(s: Session, who: str, ext: Extraction, batch_id: int, report: Im
 def check_year_figures(ext: Extraction, catalogue) -> list[Problem]:
     """Each printed year figure against its months, by the indicator's kind: warnings."""
     months: dict[tuple, dict[int, float]] = defaultdict(dict)
-    for v in ext.values:
-        if v.month is not None:
-            months[(v.branch, v.fiscal_year, v.indicator)][v.month] = v.value
-    out = []
-    for v in ext.values:
-        if v.month is not None or v.indicator not in catalogue:
+    years = []
+    for v in ext.values:                  # one pass: the months by (branch, year, indicator), the year figures
+        if v.month is None:
+            years.append(v)
+        else:
+            months[v.branch, v.fiscal_year, v.indicator][v.month] = v.value
+    guessed: dict[tuple, list[Problem]] = defaultdict(list)     # ambiguous cells by (year, indicator)
+    for p in ext.problems:
+        if p.key and p.proposal is not None and p.key[1] is not None:
+            guessed[p.key[0], p.key[2]].append(p)
+    out, nothing = [], {}
+    for v in years:
+        if v.indicator not in catalogue:
             continue
         ind = catalogue[v.indicator]
-        parts = {c: months.get((v.branch, v.fiscal_year, c), {}) for c in yearcol.parts_needed(ind)}
-        parts = {c: m for c, m in parts.items() if m}
-        own = months.get((v.branch, v.fiscal_year, v.indicator), {})
+        parts = {c: m for c in yearcol.parts_needed(ind) if (m := months.get((v.branch, v.fiscal_year, c)))}
+        own = months.get((v.branch, v.fiscal_year, v.indicator), nothing)
         computed = yearcol.year_figure(ind, own, parts)
         if not yearcol.agrees(v.value, computed, v.decimals, ind.kind):
-            guesses = [p for p in ext.problems if p.key and p.key[0] == v.fiscal_year and p.key[2] == v.indicator
-                       and p.proposal is not None and p.key[1] is not None]
+            guesses = guessed.get((v.fiscal_year, v.indicator), [])
             with_guesses = yearcol.year_figure(ind, {**own, **{p.key[1]: p.proposal for p in guesses}}, parts)
             if guesses and yearcol.agrees(v.value, with_guesses, v.decimals, ind.kind):
                 cells = "、".join(f"{p.where.cell}={format_value(p.proposal, unit=ind.unit, kind=ind.kind)}"
@@ -326,11 +342,15 @@ def check_year_figures(ext: Extraction, catalogue) -> list[Problem]:
 
 def _duplicates(ext: Extraction) -> list[Problem]:
     """The same month of the same indicator twice in one file: fine if equal, else an error."""
+    from operator import itemgetter
+
+    key = itemgetter(0, 1, 2, 3)          # (branch, fiscal_year, month, indicator)
+    if len(set(map(key, ext.values))) == len(ext.values):
+        return []                         # no key twice: nothing to compare
     seen: dict[tuple, ValueRecord] = {}
     out = []
     for v in ext.values:
-        key = (v.branch, v.fiscal_year, v.month, v.indicator)
-        first = seen.setdefault(key, v)
+        first = seen.setdefault(key(v), v)
         if first is not v and abs(first.value - v.value) > 1e-9:
             out.append(Problem(f"同じ指標・月の値が {first.where.sheet}!{first.where.cell} "
                                f"({_fmt(first.value)}) と異なります ({_fmt(v.value)})", v.where))

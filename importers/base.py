@@ -5,6 +5,9 @@ problems, each naming its file, sheet and cell. ``app.imports`` decides and stor
 """
 from __future__ import annotations
 
+import gc
+import threading
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -170,3 +173,30 @@ class Importer(Protocol):
     def identify(self, book: Book) -> bool: ...
 
     def extract(self, book: Book, catalogue, default_branch: str | None = None) -> Extraction: ...
+
+
+_pause = threading.Lock()
+_paused = 0                 # pauses under way (threads, nesting)
+_collecting = False         # was the collector on when the first of them began
+
+
+@contextmanager
+def collector_paused():
+    """No cyclic garbage collection while a workbook's cells and records are built or stored: a
+    large import makes hundreds of thousands of small objects that hold no cycles (reference
+    counting frees them), and every full collection would walk them all again. Pauses nest and
+    may overlap across threads; the collector runs again when the last one ends, if it ran
+    before the first began."""
+    global _paused, _collecting
+    with _pause:
+        if not _paused:
+            _collecting = gc.isenabled()
+            gc.disable()
+        _paused += 1
+    try:
+        yield
+    finally:
+        with _pause:
+            _paused -= 1
+            if not _paused and _collecting:
+                gc.enable()
