@@ -5,7 +5,8 @@ product's reader alone (importers.workbook.load_book) is shown beside openpyxl a
 python-calamine. Builds a
 national HQ by-branch book (layout B) and a many-year branch monthly book (layout A) in a temp
 dir. Each measurement is a fresh process: imports and opening the database happen before the
-clock starts; median of --repeat. Peak memory: the child's VmHWM, imports included.
+clock starts; median of --repeat, taken in rounds of one run of each measurement. Peak memory:
+the child's VmHWM, imports included.
 
     .venv/bin/python benchmarks/import_bench.py [--repeat 3] [--pg postgresql+psycopg://user@host:port/db]
 
@@ -127,12 +128,14 @@ def child(kind: str, path: str, db_path: str) -> None:
                               for r in wb.get_sheet_by_name(n).to_python() for v in r)}
     elif kind == "reader":
         import openpyxl  # noqa: F401  (kept out of the timing, as for the import)
+        import importers.fastxlsx  # noqa: F401  (load_book imports its readers lazily)
         from importers.workbook import load_book
         t = time.perf_counter()
         book = load_book(path)
         extra = {"cells": sum(c.value is not None for s in book.sheets for r in s.rows for c in r)}
     else:                                    # 'import' (db_path a file) or 'import-pg' (db_path a URL)
         import openpyxl  # noqa: F401  (load_book imports it lazily: kept out of the timing)
+        import app.access, app.imports, importers.fastxlsx  # noqa: F401,E401  (imported lazily: kept out too)
         from app.ops import import_files
         from app.store import open_database
         db = open_database(db_path)
@@ -165,17 +168,25 @@ class _PgDatabase:
             conn.execute(sql.format(self.name))
 
 
-def measure(kind: str, path: Path, tmp: Path, repeat: int, pg: str | None = None) -> dict:
-    runs = []
+def run_once(kind: str, path: Path, tmp: Path, i: int, pg: str | None = None) -> dict:
+    with (_PgDatabase(pg) if kind == "import-pg" else contextlib.nullcontext(
+            str(tmp / f"{kind}-{path.stem}-{i}.sqlite3"))) as target:
+        cmd = [sys.executable, __file__, "--child", kind, str(path), target]
+        proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+    if proc.returncode:
+        raise SystemExit(f"{kind} {path.name} failed:\n{proc.stderr[-2000:]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def measure(kinds, path: Path, tmp: Path, repeat: int, pg: str | None = None) -> dict[str, dict]:
+    """Each kind ``repeat`` times, in rounds (one of each kind per round), so that a change in the
+    machine's load weighs on all of them alike; the median of each."""
+    runs: dict[str, list[dict]] = {k: [] for k in kinds}
     for i in range(repeat):
-        with (_PgDatabase(pg) if kind == "import-pg" else contextlib.nullcontext(
-                str(tmp / f"{kind}-{path.stem}-{i}.sqlite3"))) as target:
-            cmd = [sys.executable, __file__, "--child", kind, str(path), target]
-            proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
-        if proc.returncode:
-            raise SystemExit(f"{kind} {path.name} failed:\n{proc.stderr[-2000:]}")
-        runs.append(json.loads(proc.stdout.strip().splitlines()[-1]))
-    return dict(runs[-1], seconds=statistics.median(r["seconds"] for r in runs), rss=max(r["rss"] for r in runs))
+        for k in kinds:
+            runs[k].append(run_once(k, path, tmp, i, pg))
+    return {k: dict(r[-1], seconds=statistics.median(x["seconds"] for x in r), rss=max(x["rss"] for x in r))
+            for k, r in runs.items()}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -187,14 +198,14 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     if args.child:
         return child(*args.child) or 0
-    print(f"import benchmark: median of {args.repeat} fresh processes; goal import <= {GOAL}x openpyxl")
+    print(f"import benchmark: median of {args.repeat} fresh processes (in rounds); goal import <= {GOAL}x openpyxl")
     books = (("layout B, HQ by-branch, 20 indicators x FY2016-2024", "hq_national", build_hq),
              ("layout A, branch monthly, FY2000-2024", "gunma_monthly_many", build_monthly))
     with tempfile.TemporaryDirectory(prefix="branch-report-bench-") as tmp:
         for title, name, build in books:
             n = build(path := Path(tmp) / f"{name}.xlsx")
             kinds = KINDS + ((PG_KIND,) if args.pg else ())
-            res = {k: measure(k, path, Path(tmp), args.repeat, args.pg) for k, _ in kinds}
+            res = measure([k for k, _ in kinds], path, Path(tmp), args.repeat, args.pg)
             imp = res["import"]
             print(f"\n{title}: {path.stat().st_size / 1024:.0f} KiB, {n} value cells (months + year) written, "
                   f"{res['openpyxl']['cells']} non-empty cells (openpyxl) / {res['calamine']['cells']} (calamine)")
