@@ -143,14 +143,14 @@ def _store_values_of(s: Session, who: str, ext: Extraction, batch_id: int, prefe
             existing[tuple(row[1:1 + len(keycols)])] = (row.id, dict(zip(["value", *origin], row[1 + len(keycols):])))
         names = [c.key for c in keycols] + ["value", "batch_id", "source_file", "source_sheet", "source_cell"]
         names += ["note", "version"] if monthly else ["decimals"]
-        # a new row: its key, value and batch, the cell it comes from (v.where), then its note and
-        # version (monthly) or printed decimals (year)
+        # a new row: its key, value and batch, the cell it comes from, then its note and version
+        # (monthly) or printed decimals (year)
+        new = records.values() if not existing else [v for key, v in records.items() if key not in existing]
         if monthly:
-            inserts = [key + (v.value, batch_id) + v.where + (v.note, 1)
-                       for key, v in records.items() if key not in existing]
+            inserts = [(b, fy, m, code, x, batch_id, *where, note, 1) for b, fy, m, code, x, where, note, _ in new]
         else:
-            inserts = [key + (v.value, batch_id) + v.where + (v.decimals,)
-                       for key, v in records.items() if key not in existing]
+            inserts = [(b, fy, code, x, batch_id, *where, decimals) for b, fy, _, code, x, where, _, decimals in new]
+        inserts.sort()          # in the unique index's order (keys differ, so no row compares past its key)
         updates, logs = [], []
         for key, v in (records.items() if existing else ()):
             found = existing.get(key)
@@ -195,8 +195,9 @@ def _store_values_of(s: Session, who: str, ext: Extraction, batch_id: int, prefe
 
 def _bulk_insert(s: Session, table, names: list[str], rows: list[tuple]) -> None:
     """Many rows, within the operation's transaction, straight to the driver (numbers and text
-    only): on PostgreSQL one COPY; on SQLite statements of many rows each (at most 999
-    parameters, the limit of SQLite before 3.32)."""
+    only): on PostgreSQL one COPY; on SQLite statements of many rows each (as many parameters as
+    the library allows, up to 9,999; 999 where it cannot be asked, the limit before 3.32)."""
+    import sqlite3
     from itertools import chain
 
     conn = s.connection()
@@ -209,7 +210,8 @@ def _bulk_insert(s: Session, table, names: list[str], rows: list[tuple]) -> None
     if conn.dialect.name != "sqlite":
         conn.execute(insert(table), [dict(zip(names, r)) for r in rows])
         return
-    per = max(1, 999 // len(names))
+    limit = driver.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) if hasattr(driver, "getlimit") else 999
+    per = max(1, min(limit, 9999) // len(names))     # rows a statement
     one = "(" + ", ".join("?" * len(names)) + ")"
     sql = f"INSERT INTO {table.name} ({columns}) VALUES " + ", ".join([one] * per)
     cur = driver.cursor()
