@@ -58,8 +58,9 @@ def read_workbook(path: str | Path, catalogue, default_branch: str | None = None
         importer = identify(book)
         ext = importer.extract(book, catalogue, default_branch=default_branch)
         ext.book = book
-        ext.problems.extend(check_year_figures(ext, catalogue))
-        ext.problems.extend(_duplicates(ext))
+        index = _value_index(ext)
+        ext.problems.extend(check_year_figures(ext, catalogue, index))
+        ext.problems.extend(_duplicates(ext, index))
     return ext
 
 
@@ -304,15 +305,27 @@ def _store_plan(s: Session, who: str, ext: Extraction, batch_id: int, report: Im
     return changed
 
 
-def check_year_figures(ext: Extraction, catalogue) -> list[Problem]:
-    """Each printed year figure against its months, by the indicator's kind: warnings."""
+def _value_index(ext: Extraction) -> tuple[dict, list, bool]:
+    """The extraction's values in one pass: the months of each (branch, fiscal year, indicator)
+    ({month: value}, the later value of a month read twice), the year figures, and whether no
+    (branch, fiscal year, month, indicator) was read twice."""
     months: dict[tuple, dict[int, float]] = defaultdict(dict)
-    years = []
-    for v in ext.values:                  # one pass: the months by (branch, year, indicator), the year figures
+    years, twice = [], 0
+    for v in ext.values:
         if v.month is None:
             years.append(v)
         else:
-            months[v.branch, v.fiscal_year, v.indicator][v.month] = v.value
+            of = months[v.branch, v.fiscal_year, v.indicator]
+            twice += v.month in of
+            of[v.month] = v.value
+    unique = not twice and len({(v.branch, v.fiscal_year, v.indicator) for v in years}) == len(years)
+    return months, years, unique
+
+
+def check_year_figures(ext: Extraction, catalogue, index: tuple | None = None) -> list[Problem]:
+    """Each printed year figure against its months, by the indicator's kind: warnings.
+    ``index``: the values' ``_value_index``, when the caller has it."""
+    months, years, _ = index or _value_index(ext)
     guessed: dict[tuple, list[Problem]] = defaultdict(list)     # ambiguous cells by (year, indicator)
     for p in ext.problems:
         if p.key and p.proposal is not None and p.key[1] is not None:
@@ -342,13 +355,14 @@ def check_year_figures(ext: Extraction, catalogue) -> list[Problem]:
     return out
 
 
-def _duplicates(ext: Extraction) -> list[Problem]:
-    """The same month of the same indicator twice in one file: fine if equal, else an error."""
+def _duplicates(ext: Extraction, index: tuple | None = None) -> list[Problem]:
+    """The same month of the same indicator twice in one file: fine if equal, else an error.
+    ``index``: the values' ``_value_index``, when the caller has it."""
     from operator import itemgetter
 
-    key = itemgetter(0, 1, 2, 3)          # (branch, fiscal_year, month, indicator)
-    if len(set(map(key, ext.values))) == len(ext.values):
+    if (index or _value_index(ext))[2]:
         return []                         # no key twice: nothing to compare
+    key = itemgetter(0, 1, 2, 3)          # (branch, fiscal_year, month, indicator)
     seen: dict[tuple, ValueRecord] = {}
     out = []
     for v in ext.values:

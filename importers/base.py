@@ -186,7 +186,9 @@ def collector_paused():
     large import makes hundreds of thousands of small objects that hold no cycles (reference
     counting frees them), and every full collection would walk them all again. Pauses nest and
     may overlap across threads; the collector runs again when the last one ends, if it ran
-    before the first began."""
+    before the first began. What was made meanwhile then joins the oldest generation without
+    being walked at once (gc.freeze, then unfreeze: unless someone else keeps objects frozen);
+    the next full collection walks what is still alive by then, as it would anyway."""
     global _paused, _collecting
     with _pause:
         if not _paused:
@@ -199,4 +201,7 @@ def collector_paused():
         with _pause:
             _paused -= 1
             if not _paused and _collecting:
+                if not gc.get_freeze_count():
+                    gc.freeze()
+                    gc.unfreeze()
                 gc.enable()
