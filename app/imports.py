@@ -126,6 +126,7 @@ def _store_values(s: Session, who: str, ext: Extraction, batch_id: int, prefer: 
 
 def _store_values_of(s: Session, who: str, ext: Extraction, batch_id: int, prefer: str | None,
                      report: ImportReport) -> None:
+    """_store_values' work, with the collector paused."""
     now = datetime.now()
     for model in (MonthlyValue, YearValue):
         monthly = model is MonthlyValue
