@@ -52,12 +52,16 @@ class ImportReport:
 
 def read_workbook(path: str | Path, catalogue, default_branch: str | None = None, on_sheet=None) -> Extraction:
     """Identify and extract a workbook, without touching the database."""
-    book = load_book(path, on_sheet)
-    importer = identify(book)
-    ext = importer.extract(book, catalogue, default_branch=default_branch)
-    ext.book = book
-    ext.problems.extend(check_year_figures(ext, catalogue))
-    ext.problems.extend(_duplicates(ext))
+    from importers.base import collector_paused
+
+    with collector_paused():
+        book = load_book(path, on_sheet)
+        importer = identify(book)
+        ext = importer.extract(book, catalogue, default_branch=default_branch)
+        ext.book = book
+        index = _value_index(ext)
+        ext.problems.extend(check_year_figures(ext, catalogue, index))
+        ext.problems.extend(_duplicates(ext, index))
     return ext
 
 
@@ -120,12 +124,21 @@ def _sha256(path: Path) -> str:
 def _store_values(s: Session, who: str, ext: Extraction, batch_id: int, prefer: str | None,
                   report: ImportReport) -> None:
     """Bulk insert new values, bulk update changed ones, log every change old → new."""
+    from importers.base import collector_paused
+
+    with collector_paused():
+        _store_values_of(s, who, ext, batch_id, prefer, report)
+
+
+def _store_values_of(s: Session, who: str, ext: Extraction, batch_id: int, prefer: str | None,
+                     report: ImportReport) -> None:
+    """_store_values' work, with the collector paused."""
     now = datetime.now()
     for model in (MonthlyValue, YearValue):
         monthly = model is MonthlyValue
-        records = {((v.branch, v.fiscal_year, v.month, v.indicator) if monthly
-                    else (v.branch, v.fiscal_year, v.indicator)): v
-                   for v in ext.values if (v.month is not None) == monthly}
+        # a record's key: (branch, fiscal_year, month, indicator) are its first four fields
+        records = ({v[:4]: v for v in ext.values if v.month is not None} if monthly
+                   else {(v.branch, v.fiscal_year, v.indicator): v for v in ext.values if v.month is None})
         if not records:
             continue
         keycols = [model.branch_code, model.fiscal_year, *([model.month] if monthly else []), model.indicator_code]
@@ -138,13 +151,18 @@ def _store_values(s: Session, who: str, ext: Extraction, batch_id: int, prefer: 
             existing[tuple(row[1:1 + len(keycols)])] = (row.id, dict(zip(["value", *origin], row[1 + len(keycols):])))
         names = [c.key for c in keycols] + ["value", "batch_id", "source_file", "source_sheet", "source_cell"]
         names += ["note", "version"] if monthly else ["decimals"]
-        inserts, updates, logs = [], [], []
-        for key, v in records.items():
+        # a new row: its key, value and batch, the cell it comes from, then its note and version
+        # (monthly) or printed decimals (year)
+        new = records.values() if not existing else [v for key, v in records.items() if key not in existing]
+        if monthly:
+            inserts = [(b, fy, m, code, x, batch_id, *where, note, 1) for b, fy, m, code, x, where, note, _ in new]
+        else:
+            inserts = [(b, fy, code, x, batch_id, *where, decimals) for b, fy, _, code, x, where, _, decimals in new]
+        inserts.sort()          # in the unique index's order (keys differ, so no row compares past its key)
+        updates, logs = [], []
+        for key, v in (records.items() if existing else ()):
             found = existing.get(key)
             if found is None:
-                where = v.where
-                inserts.append((*key, v.value, batch_id, where.file, where.sheet, where.cell,
-                                *((v.note, 1) if monthly else (v.decimals,))))
                 continue
             row_id, was = found
             if abs(was["value"] - v.value) < 1e-9:
@@ -184,13 +202,37 @@ def _store_values(s: Session, who: str, ext: Extraction, batch_id: int, prefer: 
 
 
 def _bulk_insert(s: Session, table, names: list[str], rows: list[tuple]) -> None:
-    """Many rows in one executemany; on SQLite straight to the driver (numbers and text only)."""
+    """Many rows, within the operation's transaction, straight to the driver (numbers and text
+    only): on PostgreSQL one COPY; on SQLite statements of many rows each (as many parameters as
+    the library allows, up to 9,999; 999 where it cannot be asked, the limit before 3.32)."""
+    import sqlite3
+    from itertools import chain
+
     conn = s.connection()
-    if conn.dialect.name == "sqlite":
-        sql = f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})"
-        conn.exec_driver_sql(sql, rows)
-    else:
+    driver, columns = conn.connection.driver_connection, ", ".join(names)
+    if conn.dialect.name == "postgresql":
+        with driver.cursor() as cur, cur.copy(f"COPY {table.name} ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        return
+    if conn.dialect.name != "sqlite":
         conn.execute(insert(table), [dict(zip(names, r)) for r in rows])
+        return
+    limit = driver.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) if hasattr(driver, "getlimit") else 999
+    per = max(1, min(limit, 9999) // len(names))     # rows a statement
+    one = "(" + ", ".join("?" * len(names)) + ")"
+    sql = f"INSERT INTO {table.name} ({columns}) VALUES " + ", ".join([one] * per)
+    cur = driver.cursor()
+    try:
+        whole = len(rows) - len(rows) % per
+        for i in range(0, whole, per):
+            cur.execute(sql, list(chain.from_iterable(rows[i:i + per])))
+        if whole < len(rows):
+            rest = rows[whole:]
+            cur.execute(f"INSERT INTO {table.name} ({columns}) VALUES " + ", ".join([one] * len(rest)),
+                        list(chain.from_iterable(rest)))
+    finally:
+        cur.close()
 
 
 def _key(parts) -> str:
@@ -287,24 +329,41 @@ def _store_plan(s: Session, who: str, ext: Extraction, batch_id: int, report: Im
     return changed
 
 
-def check_year_figures(ext: Extraction, catalogue) -> list[Problem]:
-    """Each printed year figure against its months, by the indicator's kind: warnings."""
+def _value_index(ext: Extraction) -> tuple[dict, list, bool]:
+    """The extraction's values in one pass: the months of each (branch, fiscal year, indicator)
+    ({month: value}, the later value of a month read twice), the year figures, and whether no
+    (branch, fiscal year, month, indicator) was read twice."""
     months: dict[tuple, dict[int, float]] = defaultdict(dict)
+    years, twice = [], 0
     for v in ext.values:
-        if v.month is not None:
-            months[(v.branch, v.fiscal_year, v.indicator)][v.month] = v.value
-    out = []
-    for v in ext.values:
-        if v.month is not None or v.indicator not in catalogue:
+        if v.month is None:
+            years.append(v)
+        else:
+            of = months[v.branch, v.fiscal_year, v.indicator]
+            twice += v.month in of
+            of[v.month] = v.value
+    unique = not twice and len({(v.branch, v.fiscal_year, v.indicator) for v in years}) == len(years)
+    return months, years, unique
+
+
+def check_year_figures(ext: Extraction, catalogue, index: tuple | None = None) -> list[Problem]:
+    """Each printed year figure against its months, by the indicator's kind: warnings.
+    ``index``: the values' ``_value_index``, when the caller has it."""
+    months, years, _ = index or _value_index(ext)
+    guessed: dict[tuple, list[Problem]] = defaultdict(list)     # ambiguous cells by (year, indicator)
+    for p in ext.problems:
+        if p.key and p.proposal is not None and p.key[1] is not None:
+            guessed[p.key[0], p.key[2]].append(p)
+    out, nothing = [], {}
+    for v in years:
+        if v.indicator not in catalogue:
             continue
         ind = catalogue[v.indicator]
-        parts = {c: months.get((v.branch, v.fiscal_year, c), {}) for c in yearcol.parts_needed(ind)}
-        parts = {c: m for c, m in parts.items() if m}
-        own = months.get((v.branch, v.fiscal_year, v.indicator), {})
+        parts = {c: m for c in yearcol.parts_needed(ind) if (m := months.get((v.branch, v.fiscal_year, c)))}
+        own = months.get((v.branch, v.fiscal_year, v.indicator), nothing)
         computed = yearcol.year_figure(ind, own, parts)
         if not yearcol.agrees(v.value, computed, v.decimals, ind.kind):
-            guesses = [p for p in ext.problems if p.key and p.key[0] == v.fiscal_year and p.key[2] == v.indicator
-                       and p.proposal is not None and p.key[1] is not None]
+            guesses = guessed.get((v.fiscal_year, v.indicator), [])
             with_guesses = yearcol.year_figure(ind, {**own, **{p.key[1]: p.proposal for p in guesses}}, parts)
             if guesses and yearcol.agrees(v.value, with_guesses, v.decimals, ind.kind):
                 cells = "、".join(f"{p.where.cell}={format_value(p.proposal, unit=ind.unit, kind=ind.kind)}"
@@ -320,13 +379,18 @@ def check_year_figures(ext: Extraction, catalogue) -> list[Problem]:
     return out
 
 
-def _duplicates(ext: Extraction) -> list[Problem]:
-    """The same month of the same indicator twice in one file: fine if equal, else an error."""
+def _duplicates(ext: Extraction, index: tuple | None = None) -> list[Problem]:
+    """The same month of the same indicator twice in one file: fine if equal, else an error.
+    ``index``: the values' ``_value_index``, when the caller has it."""
+    from operator import itemgetter
+
+    if (index or _value_index(ext))[2]:
+        return []                         # no key twice: nothing to compare
+    key = itemgetter(0, 1, 2, 3)          # (branch, fiscal_year, month, indicator)
     seen: dict[tuple, ValueRecord] = {}
     out = []
     for v in ext.values:
-        key = (v.branch, v.fiscal_year, v.month, v.indicator)
-        first = seen.setdefault(key, v)
+        first = seen.setdefault(key(v), v)
         if first is not v and abs(first.value - v.value) > 1e-9:
             out.append(Problem(f"同じ指標・月の値が {first.where.sheet}!{first.where.cell} "
                                f"({_fmt(first.value)}) と異なります ({_fmt(v.value)})", v.where))

@@ -192,14 +192,39 @@ def read_value(
     number_format は Excel の表示形式（'0.0%' なら 0.946 → 94.6）。
     時間（duration）は分で返す。例外は投げず、読めなければ problem を返す。
     """
+    if (raw.__class__ is int or raw.__class__ is float) and (scale := number_scale(unit, kind, number_format)):
+        try:                                  # the common case: a number in a plain or percent cell
+            x = float(raw)
+        except OverflowError:
+            return _problem(raw)
+        if x - x == 0.0:                      # finite
+            return Reading(x if scale == 1 else shown_percent(x))
     if kind == "duration" or unit == "h:mm":
         kind = "duration"
-    elif type(raw) in (int, float) and kind != "event" and _is_plain_format(number_format) and math.isfinite(raw):
-        return Reading(float(raw))            # the common case: a plain number in a plain cell
     try:
         return _read(raw, unit, kind, number_format)
     except (OverflowError, ValueError):  # 桁があふれるほど大きい数など
         return _problem(raw)
+
+
+@lru_cache(maxsize=1024)
+def number_scale(unit: str, kind: str, number_format: str | None) -> int | None:
+    """How read_value reads a finite number (an int or a float, not a bool) in a cell of this format
+    for an indicator of this unit and kind, when it takes it as it is: 1 (the number itself) or 100
+    (a percentage, the number shown: ``shown_percent``). None when it has more to say (a time, an
+    event, a duration, a percentage of an indicator that is not one)."""
+    if kind in ("duration", "event") or unit == "h:mm":
+        return None
+    if _is_plain_format(number_format):
+        return 1
+    if _is_percent_format(number_format) and unit == "%":
+        return 100
+    return None
+
+
+def shown_percent(x: float) -> float:
+    """0.946 in a percent cell → 94.6, the number shown (without binary noise)."""
+    return float(f"{x * 100:.10g}")
 
 
 def _read(raw: object, unit: str, kind: str, number_format: str | None) -> Reading:

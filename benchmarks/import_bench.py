@@ -5,20 +5,28 @@ product's reader alone (importers.workbook.load_book) is shown beside openpyxl a
 python-calamine. Builds a
 national HQ by-branch book (layout B) and a many-year branch monthly book (layout A) in a temp
 dir. Each measurement is a fresh process: imports and opening the database happen before the
-clock starts; median of --repeat. Peak memory: the child's VmHWM, imports included.
+clock starts; median of --repeat, taken in rounds of one run of each measurement. Peak memory:
+the child's VmHWM, imports included.
 
-    .venv/bin/python benchmarks/import_bench.py [--repeat 3]
+    .venv/bin/python benchmarks/import_bench.py [--repeat 3] [--pg postgresql+psycopg://user@host:port/db]
+
+With --pg (or BRANCH_REPORT_BENCH_PG), the import is also measured into a fresh database on that
+PostgreSQL server (created from the given one's server for each run, dropped after) and shown
+against the SQLite import of the same run (goal: within 1.5x).
 """
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import os
 import random
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -26,9 +34,11 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 GOAL = 1.0
+PG_GOAL = 1.5
 MONTHS = [f"{m}月" for m in (4, 5, 6, 7, 8, 9, 10, 11, 12, 1, 2, 3)]
 KINDS = (("openpyxl", "openpyxl read-only"), ("calamine", "python-calamine"), ("reader", "load_book (reader)"),
          ("import", "import_workbook"))
+PG_KIND = ("import-pg", "import, PostgreSQL")
 
 
 def _cell(ws, value, fmt):
@@ -118,12 +128,14 @@ def child(kind: str, path: str, db_path: str) -> None:
                               for r in wb.get_sheet_by_name(n).to_python() for v in r)}
     elif kind == "reader":
         import openpyxl  # noqa: F401  (kept out of the timing, as for the import)
+        import importers.fastxlsx  # noqa: F401  (load_book imports its readers lazily)
         from importers.workbook import load_book
         t = time.perf_counter()
         book = load_book(path)
         extra = {"cells": sum(c.value is not None for s in book.sheets for r in s.rows for c in r)}
-    else:
+    else:                                    # 'import' (db_path a file) or 'import-pg' (db_path a URL)
         import openpyxl  # noqa: F401  (load_book imports it lazily: kept out of the timing)
+        import app.access, app.imports, importers.fastxlsx  # noqa: F401,E401  (imported lazily: kept out too)
         from app.ops import import_files
         from app.store import open_database
         db = open_database(db_path)
@@ -135,36 +147,70 @@ def child(kind: str, path: str, db_path: str) -> None:
     print(json.dumps({"seconds": seconds, "rss": peak_rss_mb(), **extra}, ensure_ascii=False))
 
 
-def measure(kind: str, path: Path, tmp: Path, repeat: int) -> dict:
-    runs = []
-    for i in range(repeat):
-        cmd = [sys.executable, __file__, "--child", kind, str(path), str(tmp / f"{kind}-{path.stem}-{i}.sqlite3")]
+class _PgDatabase:
+    """A fresh database on the server of ``url`` for one run, dropped afterwards."""
+
+    def __init__(self, url: str):
+        from sqlalchemy.engine import make_url
+        self.url, self.name = make_url(url), f"br_bench_{uuid.uuid4().hex[:12]}"
+
+    def __enter__(self) -> str:
+        self._admin("CREATE DATABASE {}")
+        return self.url.set(database=self.name).render_as_string(hide_password=False)
+
+    def __exit__(self, *exc) -> None:
+        self._admin("DROP DATABASE IF EXISTS {} WITH (FORCE)")
+
+    def _admin(self, sql: str) -> None:
+        import psycopg
+        with psycopg.connect(self.url.set(drivername="postgresql").render_as_string(hide_password=False),
+                             autocommit=True) as conn:
+            conn.execute(sql.format(self.name))
+
+
+def run_once(kind: str, path: Path, tmp: Path, i: int, pg: str | None = None) -> dict:
+    with (_PgDatabase(pg) if kind == "import-pg" else contextlib.nullcontext(
+            str(tmp / f"{kind}-{path.stem}-{i}.sqlite3"))) as target:
+        cmd = [sys.executable, __file__, "--child", kind, str(path), target]
         proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
-        if proc.returncode:
-            raise SystemExit(f"{kind} {path.name} failed:\n{proc.stderr[-2000:]}")
-        runs.append(json.loads(proc.stdout.strip().splitlines()[-1]))
-    return dict(runs[-1], seconds=statistics.median(r["seconds"] for r in runs), rss=max(r["rss"] for r in runs))
+    if proc.returncode:
+        raise SystemExit(f"{kind} {path.name} failed:\n{proc.stderr[-2000:]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def measure(kinds, path: Path, tmp: Path, repeat: int, pg: str | None = None) -> dict[str, dict]:
+    """Each kind ``repeat`` times, in rounds (one of each kind per round), so that a change in the
+    machine's load weighs on all of them alike; the median of each."""
+    runs: dict[str, list[dict]] = {k: [] for k in kinds}
+    for i in range(repeat):
+        for k in kinds:
+            runs[k].append(run_once(k, path, tmp, i, pg))
+    return {k: dict(r[-1], seconds=statistics.median(x["seconds"] for x in r), rss=max(x["rss"] for x in r))
+            for k, r in runs.items()}
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeat", type=int, default=3, help="runs per measurement (median; default 3)")
+    ap.add_argument("--pg", default=os.environ.get("BRANCH_REPORT_BENCH_PG"),
+                    help="also import into PostgreSQL: a server URL (a fresh database per run)")
     ap.add_argument("--child", nargs=3, metavar=("KIND", "XLSX", "DB"), help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.child:
         return child(*args.child) or 0
-    print(f"import benchmark: median of {args.repeat} fresh processes; goal import <= {GOAL}x openpyxl")
+    print(f"import benchmark: median of {args.repeat} fresh processes (in rounds); goal import <= {GOAL}x openpyxl")
     books = (("layout B, HQ by-branch, 20 indicators x FY2016-2024", "hq_national", build_hq),
              ("layout A, branch monthly, FY2000-2024", "gunma_monthly_many", build_monthly))
     with tempfile.TemporaryDirectory(prefix="branch-report-bench-") as tmp:
         for title, name, build in books:
             n = build(path := Path(tmp) / f"{name}.xlsx")
-            res = {k: measure(k, path, Path(tmp), args.repeat) for k, _ in KINDS}
+            kinds = KINDS + ((PG_KIND,) if args.pg else ())
+            res = measure([k for k, _ in kinds], path, Path(tmp), args.repeat, args.pg)
             imp = res["import"]
             print(f"\n{title}: {path.stat().st_size / 1024:.0f} KiB, {n} value cells (months + year) written, "
                   f"{res['openpyxl']['cells']} non-empty cells (openpyxl) / {res['calamine']['cells']} (calamine)")
             print(f"  {'measurement':<22}{'seconds':>9}{'peak RSS MiB':>14}")
-            for k, label in KINDS:
+            for k, label in kinds:
                 print(f"  {label:<22}{res[k]['seconds']:>9.3f}{res[k]['rss']:>14.0f}")
             r_o, r_c = (imp["seconds"] / res[k]["seconds"] for k in ("openpyxl", "calamine"))
             read_o, read_c = (res["reader"]["seconds"] / res[k]["seconds"] for k in ("openpyxl", "calamine"))
@@ -174,6 +220,11 @@ def main(argv: list[str] | None = None) -> int:
                   f"goal <= {GOAL}x openpyxl -> {'MET' if r_o <= GOAL else 'NOT MET'}")
             print(f"  inserted {imp['inserted']}, updated {imp['updated']}, warnings {imp['warnings']}, "
                   f"errors {imp['errors']}" + (f"; first error: {imp['first_error']}" if imp["errors"] else ""))
+            if args.pg:
+                pg, r_pg = res["import-pg"], res["import-pg"]["seconds"] / imp["seconds"]
+                print(f"  import PostgreSQL / SQLite = {r_pg:.2f}x   goal <= {PG_GOAL}x -> "
+                      f"{'MET' if r_pg <= PG_GOAL else 'NOT MET'}   (inserted {pg['inserted']}, "
+                      f"warnings {pg['warnings']}, errors {pg['errors']})")
             if "取り込める形式" in imp.get("first_error", ""):
                 print("  -> not a known kind: layout B importer not implemented yet (time = read + refusal)")
     return 0

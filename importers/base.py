@@ -5,6 +5,9 @@ problems, each naming its file, sheet and cell. ``app.imports`` decides and stor
 """
 from __future__ import annotations
 
+import gc
+import threading
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -141,11 +144,12 @@ class Sheet:
 
 def cell_name(r: int, c: int) -> str:
     """0-based row/column → 'B6'."""
-    return f"{_letter(c)}{r + 1}"
+    return f"{column_letter(c)}{r + 1}"
 
 
 @lru_cache(maxsize=None)
-def _letter(c: int) -> str:
+def column_letter(c: int) -> str:
+    """0-based column → 'B'."""
     return get_column_letter(c + 1)
 
 
@@ -169,3 +173,35 @@ class Importer(Protocol):
     def identify(self, book: Book) -> bool: ...
 
     def extract(self, book: Book, catalogue, default_branch: str | None = None) -> Extraction: ...
+
+
+_pause = threading.Lock()
+_paused = 0                 # pauses under way (threads, nesting)
+_collecting = False         # was the collector on when the first of them began
+
+
+@contextmanager
+def collector_paused():
+    """No cyclic garbage collection while a workbook's cells and records are built or stored: a
+    large import makes hundreds of thousands of small objects that hold no cycles (reference
+    counting frees them), and every full collection would walk them all again. Pauses nest and
+    may overlap across threads; the collector runs again when the last one ends, if it ran
+    before the first began. What was made meanwhile then joins the oldest generation without
+    being walked at once (gc.freeze, then unfreeze: unless someone else keeps objects frozen);
+    the next full collection walks what is still alive by then, as it would anyway."""
+    global _paused, _collecting
+    with _pause:
+        if not _paused:
+            _collecting = gc.isenabled()
+            gc.disable()
+        _paused += 1
+    try:
+        yield
+    finally:
+        with _pause:
+            _paused -= 1
+            if not _paused and _collecting:
+                if not gc.get_freeze_count():
+                    gc.freeze()
+                    gc.unfreeze()
+                gc.enable()

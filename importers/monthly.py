@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from app.catalogue import GENERIC_CAPTIONS, normalize_label
 from app.fiscal import FISCAL_MONTHS, find_fiscal_year, parse_fiscal_year, parse_month
-from app.values import read_value
-from importers.base import Book, Extraction, Problem, Sheet, ValueRecord
+from app.values import number_scale, read_value, shown_percent
+from importers.base import Book, Extraction, Problem, Sheet, ValueRecord, Where, column_letter
 
 YEAR_CAPTIONS = {"計", "合計", "平均", "年度計", "年計", "累計", "通期"}
 TITLE_MARKS = "○〇●◎■□◆◇【"
@@ -30,13 +31,16 @@ def _text(value) -> str:
     return unicodedata.normalize("NFKC", str(value)).strip() if value is not None else ""
 
 
+_month_of = lru_cache(maxsize=4096)(parse_month)     # a sheet repeats its labels: each read once
+
+
 def find_month_header(sheet: Sheet, r: int) -> int | None:
     """The column of ``4月`` when row r holds the twelve fiscal months in adjacent cells."""
     row = sheet.rows[r]
     for c, cell in enumerate(row):
-        if not isinstance(cell.value, str) or parse_month(cell.value) != 4:
+        if not isinstance(cell.value, str) or _month_of(cell.value) != 4:
             continue
-        if all(parse_month(str(sheet.value(r, c + i) or "")) == m for i, m in enumerate(FISCAL_MONTHS)):
+        if all(_month_of(str(sheet.value(r, c + i) or "")) == m for i, m in enumerate(FISCAL_MONTHS)):
             return c
     return None
 
@@ -135,6 +139,7 @@ class MonthlyImporter:
         caption = _text(sheet.value(hr, caption_col)) if mc else ""
         year_col = mc + 12 if _text(sheet.value(hr, mc + 12)) in YEAR_CAPTIONS else None
         title = block_title(sheet, hr, caption_col)
+        columns = value_columns(mc, year_col)
         current_fy = fiscal_year_of(caption)
         caption_ind = None
         unknown_caption = None
@@ -178,11 +183,7 @@ class MonthlyImporter:
                 out.problems.append(Problem("年度が分かりません (見出し・行・シート名のいずれにもありません)",
                                             book.where(sheet, r, caption_col)))
                 continue
-            ind = catalogue[code]
-            for i, month in enumerate(FISCAL_MONTHS):
-                read_cell(book, sheet, r, mc + i, ind, year, month, out)
-            if year_col is not None:
-                read_cell(book, sheet, r, year_col, ind, year, None, out)
+            read_cells(book, sheet, r, columns, catalogue[code], year, out)
 
     @staticmethod
     def _unknown(book, sheet, r, c, label, catalogue, title) -> Problem:
@@ -216,14 +217,51 @@ def read_cell(book: Book, sheet: Sheet, r: int, c: int, ind, year: int, month: i
                                   _decimals(cell) if month is None else None))
 
 
-def _decimals(cell) -> int | None:
-    """How many decimals a printed year figure shows (its number format, else its text)."""
-    fmt = cell.number_format or ""
+def value_columns(mc: int, year_col: int | None) -> tuple[tuple[int, int | None, str], ...]:
+    """(column, month, column letter) of the twelve months from column mc, then the year column's
+    (month None) if there is one."""
+    cols = [(mc + i, month) for i, month in enumerate(FISCAL_MONTHS)] + ([(year_col, None)] if year_col is not None else [])
+    return tuple((c, month, column_letter(c)) for c, month in cols)
+
+
+def read_cells(book: Book, sheet: Sheet, r: int, columns, ind, year: int, out: Extraction,
+               branch: str | None = None) -> None:
+    """The month (and year) cells of row r (``value_columns``), each as ``read_cell`` reads it; a
+    finite number in a plain or percent cell, the common case, is read here without the detour."""
+    row = sheet.rows[r] if 0 <= r < len(sheet.rows) else ()
+    n, line, file, name = len(row), str(r + 1), book.name, sheet.name
+    unit, kind, code, append, new = ind.unit, ind.kind, ind.code, out.values.append, tuple.__new__
+    for c, month, letter in columns:
+        if 0 <= c < n:
+            value, fmt = cell = row[c]
+            if (value.__class__ is float or value.__class__ is int) and (scale := number_scale(unit, kind, fmt)):
+                x = float(value) if -1e300 < value < 1e300 else None      # else read_cell says why
+                if x is not None:
+                    # records built as read_cell builds them, without NamedTuple.__new__'s Python call
+                    append(new(ValueRecord, (branch, year, month, code, x if scale == 1 else shown_percent(x),
+                                             new(Where, (file, name, letter + line)), None,
+                                             None if month is not None else _decimals(cell))))
+                    continue
+        read_cell(book, sheet, r, c, ind, year, month, out, branch)
+
+
+@lru_cache(maxsize=256)
+def _format_decimals(fmt: str | None) -> int | None:
+    """The decimals a number format shows; None when it does not say."""
+    fmt = fmt or ""
     m = re.search(r"0\.(0+)", fmt)
     if m:
         return len(m.group(1))
     if re.search(r"[0#]", fmt):
         return 0
+    return None
+
+
+def _decimals(cell) -> int | None:
+    """How many decimals a printed year figure shows (its number format, else its text)."""
+    decimals = _format_decimals(cell.number_format)
+    if decimals is not None:
+        return decimals
     text = _text(cell.value)
     m = re.search(r"\.(\d+)", text)
     return len(m.group(1)) if m else 0

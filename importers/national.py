@@ -11,9 +11,9 @@ import unicodedata
 from functools import lru_cache
 
 from app.catalogue import Resolution, title_forms
-from app.fiscal import FISCAL_MONTHS, find_fiscal_year
+from app.fiscal import find_fiscal_year
 from importers.base import Book, Extraction, Problem, Sheet
-from importers.monthly import YEAR_CAPTIONS, find_month_header, read_cell, sheet_title
+from importers.monthly import YEAR_CAPTIONS, find_month_header, read_cells, sheet_title, value_columns
 
 BRANCH_CAPTIONS = {"支部", "支部名", "支部コード", "都道府県", "支部別"}
 ROW_LABEL = re.compile(r"^(\d{1,2})?\s*([^\d\s].*)?$")
@@ -69,6 +69,7 @@ class NationalImporter:
 
         names = branch_names or all_branch_names()
         out = Extraction(self.layout, book.name, branch=default_branch)
+        codes: dict[str, str | None] = {}          # row label → branch code (each sheet repeats them)
         for sheet in book.sheets:
             found = national_header(sheet)
             if found is None:
@@ -89,6 +90,7 @@ class NationalImporter:
                 continue
             ind = catalogue[res.code]
             year_col = mc + 12 if _text(sheet.value(hr, mc + 12)) in YEAR_CAPTIONS else None
+            columns = value_columns(mc, year_col)
             seen: dict[str, str] = {}
             for r in range(hr + 1, len(sheet.rows)):
                 label = sheet.value(r, mc - 1)
@@ -97,7 +99,8 @@ class NationalImporter:
                         continue
                     out.problems.append(Problem("支部名がありません", book.where(sheet, r, mc - 1)))
                     continue
-                code = branch_code(str(label), names)
+                text = str(label)
+                code = codes[text] if text in codes else codes.setdefault(text, branch_code(text, names))
                 where = book.where(sheet, r, mc - 1)
                 if code is None:
                     out.problems.append(Problem(f"'{_text(label)}' は支部として読めません", where))
@@ -106,10 +109,7 @@ class NationalImporter:
                     out.problems.append(Problem(f"支部 {code} の行が {seen[code]} と重複しています", where))
                     continue
                 seen[code] = where.cell
-                for i, month in enumerate(FISCAL_MONTHS):
-                    read_cell(book, sheet, r, mc + i, ind, fy, month, out, branch=code)
-                if year_col is not None:
-                    read_cell(book, sheet, r, year_col, ind, fy, None, out, branch=code)
+                read_cells(book, sheet, r, columns, ind, fy, out, branch=code)
             missing = sorted(set(names) - {"00"} - set(seen))
             if missing and len(missing) < 47:
                 out.problems.append(Problem(f"{len(missing)} 支部の行がありません ({', '.join(missing[:5])}…)",
