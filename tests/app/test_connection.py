@@ -142,7 +142,7 @@ def test_a_server_lost_mid_import_stores_nothing_and_says_so(server_team, capsys
     before = stored()
 
     def pull_the_plug(conn, cursor, statement, *_):
-        if statement.startswith("INSERT INTO monthly_value"):     # the batch and its log are written by now
+        if statement.startswith("INSERT INTO change_log"):        # the batch and its values (COPY) are written by now
             admin.execute("SELECT pg_terminate_backend(%s)", (conn.connection.dbapi_connection.info.backend_pid,))
 
     event.listen(Engine, "before_cursor_execute", pull_the_plug)
