@@ -389,7 +389,10 @@ def _sheet(pkg: Package, part: str, name: str, strings, styles, epoch, budget: B
             raise Unreadable(f"値のあるセルが多すぎます (上限 {limits.cells:,} セル)", name)
 
     p.StartElementHandler, p.CharacterDataHandler = start, chars
-    parse_xml(pkg.chunks(part, name), part=part, sheet=name, p=p)
+    try:
+        parse_xml(pkg.chunks(part, name), part=part, sheet=name, p=p)
+    finally:          # the handlers hold the parser: let it go without the cyclic collector
+        p.StartElementHandler = p.EndElementHandler = p.CharacterDataHandler = None
     if pending:
         finish()
     count -= _hide_merged(grid, merged, name)

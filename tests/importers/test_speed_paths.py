@@ -124,3 +124,13 @@ def test_the_collector_pauses_for_the_longest_pause_and_comes_back_as_it_was():
         assert not gc.isenabled()        # off before, off after
     finally:
         gc.enable()
+
+
+def test_a_sheets_parser_is_freed_without_the_collector():
+    def parsers():
+        return sum(type(o).__name__ == "xmlparser" for o in gc.get_objects())
+
+    before = parsers()
+    with collector_paused():
+        load_book(SAMPLE / "hq_national_fy2024.xlsx")
+        assert parsers() == before
