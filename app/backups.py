@@ -11,7 +11,7 @@ from pathlib import Path
 
 from app.errors import DamagedDatabase, DatabaseError
 from app.failures import describe_failure
-from db.engine import backup_sqlite, check_file, copy_sqlite, sqlite_path
+from db.engine import backup_sqlite, check_file, copy_sqlite, revisions_from_files, sqlite_path
 
 KEEP = 20
 NETWORK_FILESYSTEMS = {"nfs", "nfs4", "cifs", "smbfs", "smb3", "9p", "fuse.sshfs", "davfs", "afs", "ceph",
@@ -78,15 +78,6 @@ def check_database_file(path: Path) -> None:
         raise DamagedDatabase(f"データベース {path} が壊れています（{problem}）。{advice}", path, good)
 
 
-def known_revisions() -> set[str]:
-    import re
-
-    from db.engine import MIGRATIONS
-
-    return {m.group(1) for f in (MIGRATIONS / "versions").glob("*.py")
-            if (m := re.search(r"^revision\s*=\s*['\"]([^'\"]+)['\"]", f.read_text(encoding="utf-8"), re.M))}
-
-
 def check_backup(source: Path) -> None:
     """A file fit to restore from: a sound SQLite database that branch-report made, at a revision
     this version knows (a newer program's database is refused)."""
@@ -100,7 +91,7 @@ def check_backup(source: Path) -> None:
         con.close()
     if not {"alembic_version", "monthly_value", "plan_item"} <= tables:
         raise DatabaseError(f"{source.name}: branch-report のデータベースではないため復元できません")
-    if revision is None or revision[0] not in known_revisions():
+    if revision is None or revision[0] not in revisions_from_files()[0]:
         raise DatabaseError(f"{source.name}: この版の branch-report が知らない形式 ({revision[0] if revision else '不明'}) の"
                             "データベースです（新しい版で作られたもの）。新しい版の branch-report で開いてください")
 

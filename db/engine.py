@@ -148,14 +148,21 @@ def _stamped_revision(engine: Engine) -> str | None:
         return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
-def _head_from_files() -> str | None:
-    """The newest revision: the one no migration file names as its down_revision."""
+def revisions_from_files() -> tuple[set[str], set[str]]:
+    """The revisions the migration files define, and those they name as down_revision (read as
+    text: Alembic is not loaded)."""
     revs, downs = set(), set()
     for f in (MIGRATIONS / "versions").glob("*.py"):
         text = f.read_text(encoding="utf-8")
         if m := re.search(r"^revision\s*=\s*['\"]([^'\"]+)['\"]", text, re.M):
             revs.add(m.group(1))
         downs.update(re.findall(r"^down_revision\s*=\s*['\"]([^'\"]+)['\"]", text, re.M))
+    return revs, downs
+
+
+def _head_from_files() -> str | None:
+    """The newest revision: the one no migration file names as its down_revision."""
+    revs, downs = revisions_from_files()
     heads = revs - downs
     return heads.pop() if len(heads) == 1 else None
 
