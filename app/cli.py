@@ -227,17 +227,19 @@ def _print_kpis(db, branch: str, fiscal_year: int) -> None:
     """After a plan import: how each KPI was read, the unread ones named, to confirm."""
     from app.kpi import target_text
     from app.queries import plan_items
+    from importers.base import visible
+    from importers.kpi_text import unread as kpi_unread
 
     kpis = [(i, k) for i in plan_items(db, branch, fiscal_year) for k in i.kpis]
     todo = [(i, k) for i, k in kpis if not k.confirmed]
-    unread = [(i, k) for i, k in todo if k.rule == "qualitative" and any(ch.isdigit() for ch in k.text)]
+    unread = [(i, k) for i, k in todo if kpi_unread(k.rule, k.text)]
     print(f"KPI {len(kpis)} 件をこう読みました（未確認 {len(todo)} 件、読めなかったもの {len(unread)} 件。"
           "画面の ファイル → KPI の確認 で直して確定できます）:", file=sys.stderr)
     for item, k in todo:
         ind = db.catalogue[k.indicator].name if k.indicator in db.catalogue else "（手入力の結果）"
         reading = ("読めません（定性として残しました）" if (item, k) in unread
                    else f"{ind} {target_text(k.rule, k.op, k.target, k.unit)}")
-        print(f"  項番{item.item_no} KPI{k.index}: {reading} 「{_visible(k.text)}」", file=sys.stderr)
+        print(f"  項番{item.item_no} KPI{k.index}: {reading} 「{visible(k.text)}」", file=sys.stderr)
 
 
 def cmd_ranks(db, args) -> int:
@@ -328,8 +330,9 @@ def main(argv: list[str] | None = None, extra_verbs: dict | None = None, open_wi
         return 130
     except Exception as exc:  # noqa: BLE001 - one Japanese line, never a traceback
         from app.failures import describe_failure
+        from importers.base import visible
 
-        print(f"branch-report: {_visible(describe_failure(exc))}", file=sys.stderr)
+        print(f"branch-report: {visible(describe_failure(exc))}", file=sys.stderr)
         return 1
     finally:
         if demo is not None:         # --demo: its copy goes when the program ends
@@ -337,7 +340,3 @@ def main(argv: list[str] | None = None, extra_verbs: dict | None = None, open_wi
 
             shutil.rmtree(Path(demo).parent, ignore_errors=True)
 
-
-def _visible(text: str) -> str:
-    """Control characters made visible (a workbook's text must never drive the terminal)."""
-    return "".join(ch if ch in "\n\t" or ch.isprintable() else f"\\x{ord(ch):02x}" for ch in text)

@@ -20,6 +20,7 @@ class KpiConfirmDialog(QDialog):
     def __init__(self, db, branch: str, fiscal_year: int, parent=None):
         from app.fiscal import format_fy
         from app.queries import plan_items
+        from importers.kpi_text import unread
 
         super().__init__(parent)
         self.db = db
@@ -39,8 +40,7 @@ class KpiConfirmDialog(QDialog):
             self.table.setItem(r, 0, QTableWidgetItem(str(item.item_no)))
             text = QTableWidgetItem(k.text)
             text.setToolTip(k.text)
-            unread = k.rule == "qualitative" and any(ch.isdigit() for ch in k.text)
-            if unread:
+            if unread(k.rule, k.text):
                 text.setBackground(QBrush(UNREAD))
             self.table.setItem(r, 1, text)
             indicator = QComboBox()
@@ -92,12 +92,12 @@ class KpiConfirmDialog(QDialog):
 
     def confirm(self) -> None:
         from app import ops
-        from ui.tasks import failure_text
+        from app.failures import describe_failure
 
         try:
             changes = ops.confirm_kpis(self.db, self.readings())
         except Exception as exc:  # noqa: BLE001 - said in the dialog; nothing stored
-            self.message.setText(f"確定できませんでした: {failure_text(exc)}")
+            self.message.setText(f"確定できませんでした: {describe_failure(exc)}")
             return
         self.confirmed.emit(changes)
         self.accept()
