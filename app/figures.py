@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 
 from app import yearcol
-from app.fiscal import FISCAL_MONTHS, AsOf, fiscal_months_until
+from app.fiscal import FISCAL_MONTHS, AsOf, fiscal_months_until, quarter_months
 from app.kpi import propose_rating
 from app.queries import KpiView
 from app.store import Database
@@ -157,7 +157,8 @@ class Figures:
         computed from its stored parts; with a quarter, none after that quarter's end."""
         months = {**self.ratio_months(code, fy), **self.months.get((code, fy), {})}
         if quarter is not None:
-            months = {m: v for m, v in months.items() if m in FISCAL_MONTHS[:3 * quarter]}
+            upto = fiscal_months_until(quarter_months(quarter)[-1])
+            months = {m: v for m, v in months.items() if m in upto}
         return months
 
     def latest_month(self, code: str, fy: int, quarter: int | None = None) -> int | None:
