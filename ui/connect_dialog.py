@@ -109,7 +109,8 @@ class ConnectDialog(QDialog):
     def test_connection(self) -> None:
         """Try the server off the GUI thread; the answer, in Japanese, beside the button."""
         from app.connection import test_connection
-        from ui.tasks import failure_text, run_in_background
+        from app.failures import describe_failure
+        from ui.tasks import run_in_background
 
         if (problem := self.missing()) or self.server() is None:
             self.result.setText(problem or "")
@@ -124,7 +125,7 @@ class ConnectDialog(QDialog):
 
         def failed(exc):
             self.test_button.setEnabled(True)
-            self.result.setText(failure_text(exc))
+            self.result.setText(describe_failure(exc))
 
         self.task = run_in_background(lambda _state: test_connection(server, password), done=done, failed=failed)
 

@@ -8,8 +8,9 @@ from pathlib import Path
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox
 
+from app.failures import describe_failure
 from app.fiscal import format_fy
-from ui.tasks import failure_text, run_op, tell
+from ui.tasks import run_op, tell
 
 GROUP_NAMES = ("業務", "レセプト", "保健", "企画総務")
 
@@ -78,7 +79,7 @@ def restore_backup(window, source: str | None = None, confirm: bool = True) -> b
     try:
         ops.restore_backup(path, Path(source))
     except Exception as exc:  # refused or failed: the database is as it was
-        tell(window, "復元", failure_text(exc))
+        tell(window, "復元", describe_failure(exc))
         window.set_database(open_database(path))
         return False
     window.editor.stack.clear()

@@ -18,7 +18,7 @@ class SetCellsCommand(QUndoCommand):
 
     def _run(self, fn, *args) -> bool:
         from app.errors import ConflictError
-        from ui.tasks import failure_text
+        from app.failures import describe_failure
 
         try:
             changes = fn(self.editor.db, *args)
@@ -28,7 +28,7 @@ class SetCellsCommand(QUndoCommand):
             return False
         except Exception as exc:  # the database refused (locked, gone, not allowed): say so
             self.setObsolete(True)
-            self.editor.failed.emit(failure_text(exc))
+            self.editor.failed.emit(describe_failure(exc))
             return False
         self.op_id = changes.op_id
         self.editor.changed.emit(changes)

@@ -251,10 +251,11 @@ class ImportDialog(QDialog):
         self.add_button.setEnabled(not busy)
 
     def _failed(self, exc) -> None:
-        from ui.tasks import failure_text, tell
+        from app.failures import describe_failure
+        from ui.tasks import tell
 
         self._busy(False)
-        tell(self, "取り込み", f"読み込めませんでした: {failure_text(exc)}")
+        tell(self, "取り込み", f"読み込めませんでした: {describe_failure(exc)}")
 
     def _show(self, read) -> None:
         self._busy(False)

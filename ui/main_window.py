@@ -441,9 +441,9 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(f"KPI の結果を保存できません: {exc}", 10000)
             changes = None
         except Exception as exc:  # noqa: BLE001 - the database refused: one message
-            from ui.tasks import failure_text
+            from app.failures import describe_failure
 
-            tell(self, "KPI の結果", failure_text(exc))
+            tell(self, "KPI の結果", describe_failure(exc))
             changes = None
         from app import queries
 

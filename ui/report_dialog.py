@@ -107,8 +107,9 @@ class ReportDialog(QDialog):
 
         from PySide6.QtCore import QEventLoop
 
+        from app.failures import describe_failure
         from ui.export import chart_images, paint_pdf
-        from ui.tasks import failure_text, run_op_in_background, tell
+        from ui.tasks import run_op_in_background, tell
 
         path = path or self._ask("pdf", "PDF")
         if not path:
@@ -119,7 +120,7 @@ class ReportDialog(QDialog):
             images = chart_images(self.db, doc, Path(folder.name))
         except Exception as exc:  # noqa: BLE001 - one message, nothing written
             folder.cleanup()
-            tell(self, "出力", f"保存できませんでした: {failure_text(exc)}")
+            tell(self, "出力", f"保存できませんでした: {describe_failure(exc)}")
             return None
         result, loop = [], QEventLoop()
         self.pdf_task = run_op_in_background(self, "出力", lambda progress: paint_pdf(doc, images, Path(path), progress),
@@ -132,12 +133,13 @@ class ReportDialog(QDialog):
         return path
 
     def _save(self, work, path: str) -> str | None:
-        from ui.tasks import failure_text, tell
+        from app.failures import describe_failure
+        from ui.tasks import tell
 
         try:
             work()
         except Exception as exc:  # noqa: BLE001 - one message, nothing half-stored
-            tell(self, "出力", f"保存できませんでした: {failure_text(exc)}")
+            tell(self, "出力", f"保存できませんでした: {describe_failure(exc)}")
             return None
         self.status.setText(f"保存しました: {path}")
         return path

@@ -144,7 +144,7 @@ class StatusEditor(QGroupBox):
         from app import ops
         from app.errors import ConflictError
         from app.statuses import status_version
-        from ui.tasks import failure_text
+        from app.failures import describe_failure
 
         try:
             changes = ops.save_status(self.db, self.item_id, self.loaded_quarter, text=self.text.toPlainText(),
@@ -154,7 +154,7 @@ class StatusEditor(QGroupBox):
             self._conflict(exc)
             return
         except Exception as exc:  # refused (not allowed, database gone): said, and the stored state shown
-            message = f"保存できませんでした: {failure_text(exc)}"
+            message = f"保存できませんでした: {describe_failure(exc)}"
             self._show_stored()
             self.state.setText(message)
             self.failed.emit(message)

@@ -69,13 +69,6 @@ def run_in_background(work, *, done=None, failed=None, progress=None, cancelled=
     return task
 
 
-def failure_text(exc: BaseException) -> str:
-    """One Japanese line for a failed operation (never a traceback)."""
-    from app.failures import describe_failure
-
-    return describe_failure(exc)
-
-
 def tell(parent, title: str, text: str, icon=None):
     """A message box over ``parent`` that does not block the caller (window-modal, opened); the
     text is kept on ``parent.last_message`` too."""
@@ -94,7 +87,9 @@ def run_op(parent, title: str, fn, *args, **kwargs):
     try:
         return fn(*args, **kwargs)
     except Exception as exc:  # every failure reaches the user as a message
-        tell(parent, title, failure_text(exc))
+        from app.failures import describe_failure
+
+        tell(parent, title, describe_failure(exc))
         return None
 
 
@@ -122,8 +117,10 @@ def run_op_in_background(parent, title: str, work, done, text: str, ended=None) 
             ended()
 
     def failed(exc):
+        from app.failures import describe_failure
+
         dialog.reset()
-        tell(parent, title, failure_text(exc))
+        tell(parent, title, describe_failure(exc))
         if ended:
             ended()
 
