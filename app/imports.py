@@ -203,17 +203,24 @@ def _store_values_of(s: Session, who: str, ext: Extraction, batch_id: int, prefe
 
 def _bulk_insert(s: Session, table, names: list[str], rows: list[tuple]) -> None:
     """Many rows, within the operation's transaction, straight to the driver (numbers and text
-    only): on PostgreSQL one COPY; on SQLite statements of many rows each (as many parameters as
-    the library allows, up to 9,999; 999 where it cannot be asked, the limit before 3.32)."""
+    only): on PostgreSQL one COPY (to a staging table); on SQLite statements of many rows each
+    (as many parameters as the library allows, up to 9,999; 999 where it cannot be asked, the
+    limit before 3.32)."""
     import sqlite3
     from itertools import chain
 
     conn = s.connection()
     driver, columns = conn.connection.driver_connection, ", ".join(names)
-    if conn.dialect.name == "postgresql":
-        with driver.cursor() as cur, cur.copy(f"COPY {table.name} ({columns}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
+    if conn.dialect.name == "postgresql":   # COPY is refused under row-level security: COPY to a
+        staging = f"br_new_{table.name}"      # temporary table, then one INSERT checked by the policies
+        with driver.cursor() as cur:
+            cur.execute(f"CREATE TEMPORARY TABLE {staging} ON COMMIT DROP AS SELECT {columns} FROM {table.name} "
+                        "WITH NO DATA")
+            with cur.copy(f"COPY {staging} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            cur.execute(f"INSERT INTO {table.name} ({columns}) SELECT {columns} FROM {staging}")
+            cur.execute(f"DROP TABLE {staging}")
         return
     if conn.dialect.name != "sqlite":
         conn.execute(insert(table), [dict(zip(names, r)) for r in rows])

@@ -1,5 +1,6 @@
-"""The bulk paths of storing an import: many rows a statement (SQLite) or COPY (PostgreSQL), in the
-operation's transaction, every text and number as it was; duplicates found through the index."""
+"""The bulk paths of storing an import: many rows a statement (SQLite) or COPY to a staging table
+(PostgreSQL), in the operation's transaction, every text and number as it was; duplicates found
+through the index."""
 from datetime import datetime
 from pathlib import Path
 
@@ -58,6 +59,16 @@ def test_bulk_insert_is_part_of_the_transaction(empty_db):
     with empty_db.session() as s:
         assert s.scalars(select(MonthlyValue.id)).first() is None
         assert s.scalars(select(ImportBatch.id)).first() is None
+
+
+def test_several_bulk_inserts_in_one_operation(empty_db):
+    """The files of one import, one after the other in the same transaction."""
+    with empty_db.unit() as s:
+        expected = rows(batch(s), 60)
+        for part in (expected[:25], expected[25:]):
+            _bulk_insert(s, MonthlyValue.__table__, NAMES, part)
+    with empty_db.session() as s:
+        assert len(s.scalars(select(MonthlyValue.id)).all()) == 60
 
 
 def test_year_rows(empty_db):
