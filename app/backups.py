@@ -11,7 +11,8 @@ from pathlib import Path
 
 from app.errors import DamagedDatabase, DatabaseError
 from app.failures import describe_failure
-from db.engine import backup_sqlite, check_file, copy_sqlite, revisions_from_files, sqlite_path
+from db.engine import backup_sqlite, revisions_from_files, sqlite_path
+from db.files import check_file, copy_sqlite
 
 KEEP = 20
 NETWORK_FILESYSTEMS = {"nfs", "nfs4", "cifs", "smbfs", "smb3", "9p", "fuse.sshfs", "davfs", "afs", "ceph",

@@ -272,7 +272,7 @@ def cmd_check(target) -> int:
     newest good backup proposed."""
     from app.backups import newest_good_backup
     from app.store import default_database_path
-    from db.engine import check_file
+    from db.files import check_file
 
     if "://" in str(target or ""):
         raise UsageError("check は SQLite のデータベースにだけ使えます（共有サーバーはサーバーで確かめます）")

@@ -1,20 +1,19 @@
 """The sample database behind ``--demo``: built from the bundled sample workbooks.
 
 It is built once per version of its sources (cached in the user's cache folder) and every
-``--demo`` run gets a fresh copy of it, so the sample data is never changed for good.
+``--demo`` run gets a fresh copy of it, so the sample data is never changed for good. Copying
+it loads no SQLAlchemy: the window is up before that is loaded.
 """
 from __future__ import annotations
 
 import hashlib
 import json
+import sqlite3
 import tempfile
 from pathlib import Path
 
-from app import ops
-from app.errors import BranchReportError
-from app.queries import plan_items
-from app.store import RESOURCES, Database, open_database
-from db.engine import MIGRATIONS, copy_sqlite
+from app.branches import RESOURCES
+from db.files import MIGRATIONS, copy_sqlite
 
 SAMPLE = RESOURCES / "sample"
 WORKBOOKS = ("gunma_fy2024_plan.xlsx", "gunma_fy2024_monthly.xlsx", "hq_national_fy2024.xlsx")   # with 全国
@@ -30,8 +29,14 @@ def _fingerprint() -> str:
     return h.hexdigest()[:16]
 
 
-def build_demo(path: Path) -> Database:
-    """Import the sample workbooks and the seed's statuses into a new database at path."""
+def build_demo(path: Path):
+    """Import the sample workbooks and the seed's statuses into a new database at path (a
+    Database)."""
+    from app import ops
+    from app.errors import BranchReportError
+    from app.queries import plan_items
+    from app.store import open_database
+
     db = open_database(path)
     db.set_setting("home_branch", "10")
     who = "sample" if db.is_sqlite else None       # on a server, whoever builds it is its login
@@ -66,4 +71,10 @@ def demo_copy() -> Path:
         copy_sqlite(tmp, cache)
         for p in tmp.parent.glob(tmp.name + "*"):
             p.unlink()
-    return copy_sqlite(cache, Path(tempfile.mkdtemp(prefix="branch-report-demo-")) / "demo.sqlite3")
+    copy = copy_sqlite(cache, Path(tempfile.mkdtemp(prefix="branch-report-demo-")) / "demo.sqlite3")
+    con = sqlite3.connect(copy)
+    try:                 # as the program keeps a database (WAL): a fresh copy's bytes are a used one's,
+        con.execute("PRAGMA journal_mode=WAL")   # so the window's last view of the sample data fits it
+    finally:
+        con.close()
+    return copy

@@ -15,7 +15,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.branches import RESOURCES, branch_names  # noqa: F401  (re-exported)
+from app.branches import branch_names  # noqa: F401  (re-exported)
 from app.catalogue import Catalogue, load_catalogue
 from app.errors import BranchReportError, DatabaseError
 from db import engine as dbengine

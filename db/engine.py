@@ -10,7 +10,8 @@ from sqlalchemy import create_engine, event, inspect
 from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-MIGRATIONS = Path(__file__).with_name("migrations")
+from db.files import MIGRATIONS, copy_sqlite
+
 KEEP_BACKUPS = 10
 
 
@@ -73,21 +74,6 @@ def checkpoint(engine: Engine) -> None:
         raw.close()
 
 
-def check_file(path: Path, full: bool = False, at_rest: bool = False) -> str | None:
-    """SQLite's own check of a database file (quick_check; integrity_check when ``full``): None
-    when sound, else what is wrong. ``at_rest``: a file nobody has open (a backup): read as it
-    is, leaving no -wal/-shm beside it."""
-    try:
-        con = sqlite3.connect(f"file:{path}?mode=ro{'&immutable=1' if at_rest else ''}", uri=True)
-        try:
-            rows = [r[0] for r in con.execute("PRAGMA integrity_check" if full else "PRAGMA quick_check")]
-        finally:
-            con.close()
-    except sqlite3.DatabaseError as exc:
-        return str(exc)
-    return None if rows == ["ok"] else "; ".join(rows[:3])
-
-
 def sqlite_path(engine: Engine) -> Path | None:
     if engine.dialect.name != "sqlite" or not engine.url.database:
         return None
@@ -100,20 +86,6 @@ def backup_sqlite(engine: Engine, out: Path) -> Path:
     if src_path is None:
         raise ValueError("バックアップは SQLite のデータベースにのみ使えます")
     return copy_sqlite(src_path, out)
-
-
-def copy_sqlite(source: Path, out: Path, read_only: bool = False) -> Path:
-    """SQLite's online backup API from one file into another (a consistent copy while in use)."""
-    Path(out).parent.mkdir(parents=True, exist_ok=True)
-    src = sqlite3.connect(f"file:{source}?mode=ro&immutable=1", uri=True) if read_only else sqlite3.connect(source)
-    dst = sqlite3.connect(out)
-    try:
-        src.backup(dst)
-        dst.execute("PRAGMA journal_mode=DELETE")     # a copy is one file: no -wal/-shm beside it
-    finally:
-        dst.close()
-        src.close()
-    return Path(out)
 
 
 def _alembic_config(engine: Engine):

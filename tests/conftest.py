@@ -56,11 +56,15 @@ def credential_store():
 @pytest.fixture(autouse=True)
 def _isolated_user_dirs(tmp_path_factory, tmp_path, monkeypatch):
     """Settings, caches and the user catalogue of the tests never touch the real user's, and
-    each test starts with no remembered window settings."""
+    each test starts with no remembered window settings and no kept last view (the sample
+    database built for ``--demo`` is kept for the whole run)."""
+    import shutil
+
     home = tmp_path_factory.getbasetemp() / "home"
     monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(home / "cache"))
+    shutil.rmtree(home / "cache" / "branch-report" / "last-view", ignore_errors=True)
 
 
 # ---- database backends ----------------------------------------------------------------------

@@ -185,6 +185,10 @@ def run_gui(target, screenshot: str | None = None, view: str | None = None) -> i
     if not shown.grab().save(screenshot):
         print(f"branch-report: {screenshot} に保存できません", file=sys.stderr)
         return 1
+    if view is None:                      # kept as closing the window keeps it: the next start shows it at once
+        from ui import last_view
+
+        last_view.save(window)
     return 0
 
 

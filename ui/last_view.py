@@ -1,10 +1,11 @@
 """前回の表示: what the window showed when it was last closed — the years, the plan, the item with its
 monthly grid and KPI table — kept beside the user's cache and drawn at the next start while the
 database opens (SQLAlchemy, the models and the first queries take three times as long as Qt itself
-to start). It is used only when the database file is exactly as it was left: the same size and
-modification time of the file and of its -wal file (any write by anyone changes one of them); the
-window then loads the database as always and redraws from it. Only for a SQLite file; editing waits
-for the database.
+to start). It is kept under the digest of the database's bytes (the file and its -wal) and used
+only for a file of exactly those bytes: any write by anyone changes them, while a byte-for-byte
+copy (a fresh ``--demo`` copy, a file copied to another folder) shows the same view. The window
+then loads the database as always and redraws from it. Only for a SQLite file; editing waits for
+the database.
 
 Plain values only (dicts, lists, numbers, strings), read back with a loader that builds no object
 of any class, so a stale or foreign file can do nothing but be ignored.
@@ -13,18 +14,19 @@ from __future__ import annotations
 
 import io
 import pickle
-import zlib
 from pathlib import Path
 from types import SimpleNamespace
 
 FORMAT = 1
 
 
-def cache_file(database: Path) -> Path:
+KEEP = 20                      # views kept (the newest): one per database state a window was left in
+
+
+def cache_file(digest: str) -> Path:
     from platformdirs import user_cache_dir
 
-    key = zlib.crc32(str(database.expanduser().resolve()).encode())     # the file names it; load() checks
-    return Path(user_cache_dir("branch-report", appauthor=False)) / "last-view" / f"{key:08x}.pickle"
+    return Path(user_cache_dir("branch-report", appauthor=False)) / "last-view" / f"{digest}.pickle"
 
 
 def default_database_path() -> Path:
@@ -34,17 +36,22 @@ def default_database_path() -> Path:
     return Path(user_data_dir("branch-report", appauthor=False)) / "branch-report.sqlite3"
 
 
-def fingerprint(database: Path) -> list:
-    """Size and modification time of the file and of its -wal; an empty -wal (a reader opened the
-    file and left without writing) is no change."""
-    out = []
-    for f in (database, database.with_name(database.name + "-wal")):
+def fingerprint(database: Path) -> str | None:
+    """The digest of the file's bytes and its -wal's (an empty -wal — a reader opened the file and
+    left without writing — is no change); None when there is no file. ~1 ms a megabyte."""
+    import hashlib
+
+    digest = hashlib.sha1(usedforsecurity=False)
+    for i, f in enumerate((database, database.with_name(database.name + "-wal"))):
         try:
-            st = f.stat()
+            with open(f, "rb") as fh:
+                digest.update(b"\0wal\0" if i else b"")
+                while chunk := fh.read(1 << 20):
+                    digest.update(chunk)
         except OSError:
-            st = None
-        out.append((st.st_size, st.st_mtime_ns) if st and st.st_size else None)
-    return out
+            if not i:
+                return None
+    return digest.hexdigest()
 
 
 class _PlainOnly(pickle.Unpickler):
@@ -53,22 +60,23 @@ class _PlainOnly(pickle.Unpickler):
 
 
 def load(database: Path | None) -> dict | None:
-    """The last view of this database, if the file is as it was left; else None."""
-    if database is None:
+    """The last view of a file of exactly this database's bytes; else None."""
+    digest = fingerprint(database) if database is not None else None
+    if digest is None:
         return None
     try:
-        view = _PlainOnly(io.BytesIO(cache_file(database).read_bytes())).load()
+        view = _PlainOnly(io.BytesIO(cache_file(digest).read_bytes())).load()
     except Exception:  # noqa: BLE001 - missing, unreadable or foreign: start as without it
         return None
-    if (not isinstance(view, dict) or view.get("format") != FORMAT or view.get("path") != str(database.resolve())
-            or view.get("file") != fingerprint(database)):
+    if not isinstance(view, dict) or view.get("format") != FORMAT or view.get("file") != digest:
         return None
     return view
 
 
 def save(window) -> Path | None:
-    """At close: the window's view, with the database file as the window leaves it (its engine
-    disposed, so the -wal is written back). Nothing for a shared server or an empty window."""
+    """At close: the window's view, under the digest of the database file as the window leaves it
+    (its engine disposed, so the -wal is written back). Nothing for a shared server; for an empty
+    window, or one left on a group's table, no view of this file is kept."""
     import dataclasses
 
     from PySide6.QtCore import Qt
@@ -77,32 +85,41 @@ def save(window) -> Path | None:
 
     db = window.db
     path = sqlite_path(db.engine) if db is not None else None
-    node = window.tree.currentItem()
-    item = next((i for i in window.items if node is not None and i.id == node.data(0, Qt.UserRole)), None)
     if path is None:
         return None
-    if item is None or window.fiscal_year is None:       # a group's table, no plan: the next start waits
-        cache_file(path).unlink(missing_ok=True)
-        return None
-    model = window.grid_model
-    codes = {r.indicator for r in model.rows}
-    codes |= {c for code in list(codes) for c in (db.catalogue[code].numerator, *db.catalogue[code].denominator) if c}
-    view = {"format": FORMAT, "branch": window.branch, "title": window.windowTitle(),
-            "branch_label": window.branch_label.text(), "counts": window.counts.text(),
-            "years": [(window.year_box.itemText(i), window.year_box.itemData(i)) for i in range(window.year_box.count())],
-            "year": window.fiscal_year, "quarter": window.status.current_quarter,
-            "items": [dataclasses.asdict(i) for i in window.items], "item_id": item.id,
-            "rows": [dataclasses.asdict(r) for r in model.rows],
-            "lines": [dict(dataclasses.asdict(line), as_of_text=line.as_of_text, as_of=None)
-                      for line in getattr(window, "kpi_lines", [])],
-            "indicators": {c: {f: getattr(db.catalogue[c], f) for f in ("name", "unit", "kind", "numerator", "denominator")}
-                           for c in codes if c in db.catalogue}}
+    node = window.tree.currentItem()
+    item = next((i for i in window.items if node is not None and i.id == node.data(0, Qt.UserRole)), None)
+    view = None
+    if item is not None and window.fiscal_year is not None:     # else the next start waits for the database
+        model = window.grid_model
+        codes = {r.indicator for r in model.rows}
+        codes |= {c for code in list(codes) for c in (db.catalogue[code].numerator, *db.catalogue[code].denominator)
+                  if c}
+        view = {"format": FORMAT, "branch": window.branch, "title": window.windowTitle(),
+                "branch_label": window.branch_label.text(), "counts": window.counts.text(),
+                "years": [(window.year_box.itemText(i), window.year_box.itemData(i))
+                          for i in range(window.year_box.count())],
+                "year": window.fiscal_year, "quarter": window.status.current_quarter,
+                "items": [dataclasses.asdict(i) for i in window.items], "item_id": item.id,
+                "rows": [dataclasses.asdict(r) for r in model.rows],
+                "lines": [dict(dataclasses.asdict(line), as_of_text=line.as_of_text, as_of=None)
+                          for line in getattr(window, "kpi_lines", [])],
+                "indicators": {c: {f: getattr(db.catalogue[c], f)
+                                   for f in ("name", "unit", "kind", "numerator", "denominator")}
+                               for c in codes if c in db.catalogue}}
     db.engine.dispose()                          # the last connection closed: the -wal is checkpointed
-    view["file"], view["path"] = fingerprint(path), str(path.resolve())
-    target = cache_file(path)
+    digest = fingerprint(path)
+    if digest is None:
+        return None
+    target = cache_file(digest)
     try:
+        if view is None:
+            target.unlink(missing_ok=True)
+            return None
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(pickle.dumps(view))
+        target.write_bytes(pickle.dumps({**view, "file": digest}))
+        for old in sorted(target.parent.glob("*.pickle"), key=lambda f: f.stat().st_mtime, reverse=True)[KEEP:]:
+            old.unlink(missing_ok=True)
     except OSError:
         return None
     return target

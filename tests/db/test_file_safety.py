@@ -90,7 +90,7 @@ def test_a_damaged_page_is_noticed_and_the_newest_good_backup_named(demo_path, t
 
 
 def test_the_quick_check_at_opening_takes_milliseconds(demo_path):
-    from db.engine import check_file
+    from db.files import check_file
 
     started = time.perf_counter()
     for _ in range(10):

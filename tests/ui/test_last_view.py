@@ -1,5 +1,6 @@
 """前回の表示: the window draws what it showed at the last close at once, while the database opens,
-when the file is exactly as it was left — and never after anyone changed it."""
+when the file is exactly as it was left (or a byte-for-byte copy of it) — and never after anyone
+changed it."""
 import shutil
 
 from PySide6.QtCore import Qt
@@ -35,7 +36,7 @@ def test_the_last_view_is_drawn_at_once_and_matches_the_database(qtbot, demo_pat
     live = [first.grid_model.index(r, c).data() for r in range(first.grid_model.rowCount()) for c in (0, 2, 14)]
     first.close()                                                     # kept at close
     first.instance_lock.release()                                     # as when the program ends
-    assert last_view.cache_file(path).exists()
+    assert last_view.cache_file(last_view.fingerprint(path)).exists()
 
     second, shown = start(qtbot, path)
     assert second.db is None and second.showing_last_view              # drawn before the database is open
@@ -78,10 +79,10 @@ def test_a_foreign_file_is_ignored(tmp_path, demo_path):
     import pickle
 
     path = shutil.copy(demo_path, tmp_path / "db.sqlite3")
-    target = last_view.cache_file(path)
+    target = last_view.cache_file(last_view.fingerprint(path))
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(pickle.dumps({"format": last_view.FORMAT, "file": last_view.fingerprint(path),
-                                     "path": str(path.resolve()), "evil": tmp_path}))   # a class's object: refused
+                                     "evil": tmp_path}))                 # a class's object: refused
     assert last_view.load(path) is None
 
 
@@ -100,3 +101,33 @@ def test_leaving_on_a_group_table_keeps_no_older_view(qtbot, demo_path, tmp_path
     second.close()
     second.instance_lock.release()
     assert last_view.load(path) is None
+
+
+def test_a_copy_of_the_same_bytes_shows_the_same_view_and_a_screenshot_keeps_it(tmp_path, demo_path, monkeypatch):
+    """``--demo`` opens a fresh copy each time; ``--screenshot`` keeps the view as closing does."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    env = dict(os.environ, XDG_CONFIG_HOME=str(tmp_path / "config"), QT_QPA_PLATFORM="offscreen")
+    copies = [shutil.copy(demo_path, tmp_path / f"copy{i}.sqlite3") for i in (1, 2)]
+    shots = [tmp_path / f"shot{i}.png" for i in (1, 2)]
+    for i, (copy, shot) in enumerate(zip(copies, shots)):
+        if i:                                 # the untouched copy: the first session left its bytes as they were
+            assert last_view.load(copy) is not None
+        subprocess.run([sys.executable, str(ROOT / "main.py"), "--db", str(copy), "--screenshot", str(shot)],
+                       env=env, check=True, capture_output=True, timeout=120)
+    assert len(list(last_view.cache_file("x").parent.glob("*.pickle"))) == 1
+    assert _grid(shots[0]) == _grid(shots[1])            # the same figures (the status bar differs: 開いています…)
+
+
+def _grid(png):
+    """The picture's middle, right of the item tree: the item's heading, plan text and grid."""
+    from PIL import Image
+
+    img = Image.open(png).convert("RGB")
+    w, h = img.size
+    return img.crop((int(w * 0.22), int(h * 0.06), w, int(h * 0.9))).tobytes()
