@@ -74,7 +74,9 @@ def _server_login(s, login: str, admin: bool, password: str | None, known: bool)
                          "WHERE datname = current_database()), 'MEMBER') FROM pg_roles "
                          "WHERE rolname = current_user")).scalar():
         _run(conn, f"REVOKE CONNECT ON DATABASE {database} FROM PUBLIC")     # logins of this database only
-    _run(conn, f"GRANT CONNECT ON DATABASE {database} TO {who}" + (" WITH GRANT OPTION" if admin else ""))
+    # TEMPORARY: an import copies new values into a temporary table (COPY is refused under
+    # row-level security); granted here, whatever the server gives PUBLIC
+    _run(conn, f"GRANT CONNECT, TEMPORARY ON DATABASE {database} TO {who}" + (" WITH GRANT OPTION" if admin else ""))
     option = " WITH ADMIN OPTION" if admin else ""
     _run(conn, f"GRANT {USER_ROLE} TO {who}{option}")
     if admin:
