@@ -357,10 +357,11 @@ def check_year_figures(ext: Extraction, catalogue, index: tuple | None = None) -
     """Each printed year figure against its months, by the indicator's kind: warnings.
     ``index``: the values' ``_value_index``, when the caller has it."""
     months, years, _ = index or _value_index(ext)
-    guessed: dict[tuple, list[Problem]] = defaultdict(list)     # ambiguous cells by (year, indicator)
+    guessed: dict[tuple, list[Problem]] = defaultdict(list)     # ambiguous month cells by (branch, year, indicator)
     for p in ext.problems:
-        if p.key and p.proposal is not None and p.key[1] is not None:
-            guessed[p.key[0], p.key[2]].append(p)
+        if p.key and p.proposal is not None and p.key[2] is not None:
+            branch, fy, _, code = p.key
+            guessed[branch or ext.branch, fy, code].append(p)
     out, nothing = [], {}
     for v in years:
         if v.indicator not in catalogue:
@@ -370,8 +371,8 @@ def check_year_figures(ext: Extraction, catalogue, index: tuple | None = None) -
         own = months.get((v.branch, v.fiscal_year, v.indicator), nothing)
         computed = yearcol.year_figure(ind, own, parts)
         if not yearcol.agrees(v.value, computed, v.decimals, ind.kind):
-            guesses = guessed.get((v.fiscal_year, v.indicator), [])
-            with_guesses = yearcol.year_figure(ind, {**own, **{p.key[1]: p.proposal for p in guesses}}, parts)
+            guesses = guessed.get((v.branch, v.fiscal_year, v.indicator), [])
+            with_guesses = yearcol.year_figure(ind, {**own, **{p.key[2]: p.proposal for p in guesses}}, parts)
             if guesses and yearcol.agrees(v.value, with_guesses, v.decimals, ind.kind):
                 cells = "、".join(f"{p.where.cell}={format_value(p.proposal, unit=ind.unit, kind=ind.kind)}"
                                  for p in guesses)

@@ -51,7 +51,8 @@ class Problem:
     severity: str = "error"          # 'error' | 'warning'
     proposal: float | None = None    # a reading the user may accept (ambiguous cells)
     label: str | None = None         # an unknown or ambiguous label, for mapping it once
-    key: tuple | None = None         # (fiscal_year, month, indicator) of an ambiguous value
+    key: tuple | None = None         # (branch, fiscal_year, month, indicator) of an ambiguous value;
+                                     # branch None: the workbook's branch (Extraction.branch)
 
     def __post_init__(self):
         object.__setattr__(self, "message", visible(self.message))

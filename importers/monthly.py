@@ -209,7 +209,7 @@ def read_cell(book: Book, sheet: Sheet, r: int, c: int, ind, year: int, month: i
         ambiguous = reading.proposal is not None
         msg = reading.problem + ("。取り込まずに残しました" if ambiguous else "")
         out.problems.append(Problem(msg, where, "warning" if ambiguous else "error", reading.proposal,
-                                    key=(year, month, ind.code) if ambiguous else None))
+                                    key=(branch, year, month, ind.code) if ambiguous else None))
         return
     if reading.value is None:
         return

@@ -297,8 +297,8 @@ class ImportDialog(QDialog):
         item.setData(Qt.UserRole, (report.file, p.where.sheet, p.where.cell))
         item.setBackground(QBrush(ERROR if kind == "エラー" else WARNING))
         self.problems.addItem(item)
-        if p.proposal is not None and p.key and p.key[1]:   # an ambiguous cell: the user decides
-            ind = self.db.catalogue[p.key[2]]
+        if p.proposal is not None and p.key and p.key[2]:   # an ambiguous month cell: the user decides
+            ind = self.db.catalogue[p.key[3]]
             box = QCheckBox(f"{p.where.sheet}!{p.where.cell} を提案どおり "
                             f"{format_value(p.proposal, unit=ind.unit, kind=ind.kind)} として取り込む")
             box.toggled.connect(lambda on, p=p: self.accepted.__setitem__(id(p), (p, on)))
@@ -349,8 +349,9 @@ class ImportDialog(QDialog):
         for r, ext in self.read:
             for p, on in self.accepted.values():
                 if on and p.where.file == r.file:
-                    fy, month, code = p.key
-                    ext.values.append(ValueRecord(ext.branch, fy, month, code, p.proposal, p.where, "提案を採用"))
+                    branch, fy, month, code = p.key          # a by-branch table: the row's branch
+                    ext.values.append(ValueRecord(branch or ext.branch, fy, month, code, p.proposal, p.where,
+                                                  "提案を採用"))
         self.accepted.clear()
         db, read = self.db, self.read
         self.commit_button.setEnabled(False)

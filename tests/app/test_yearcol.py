@@ -49,3 +49,20 @@ def test_agreement_at_printed_precision():
     assert not agrees(6.30, 6.2466, 2, "average")
     assert agrees(147, 147.58, 0, "duration")          # h:mm is printed truncated
     assert not agrees(199, 187.5, 0, "duration")
+
+
+def test_an_ambiguous_cell_explains_only_its_own_rows_year_figure():
+    """A by-branch table: branch 01's ambiguous 5月 (3.46 → 3:46 = 226 min) makes 01's year agree;
+    it says nothing of branch 02's year, which would agree only with 01's cell in 02's row."""
+    from app.catalogue import load_catalogue
+    from app.imports import check_year_figures
+    from importers.base import Extraction, Problem, ValueRecord, Where
+
+    ext = Extraction("national", "hq.xlsx")
+    for branch, row in (("01", 5), ("02", 6)):
+        ext.values += [ValueRecord(branch, 2024, 4, "mail_count", 100, Where("hq.xlsx", "s", f"B{row}")),
+                       ValueRecord(branch, 2024, None, "mail_count", 300, Where("hq.xlsx", "s", f"N{row}"))]
+    ext.problems.append(Problem("あいまい", Where("hq.xlsx", "s", "C5"), "warning", 200.0, key=("01", 2024, 5, "mail_count")))
+    said = {p.where.cell: p.message for p in check_year_figures(ext, load_catalogue())}
+    assert "C5=" in said["N5"]                                   # 01: 100 + 200 = 300, with its own cell
+    assert "C5" not in said["N6"] and "一致しません" in said["N6"]  # 02: not explained by 01's cell

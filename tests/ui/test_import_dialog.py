@@ -174,3 +174,30 @@ def test_hand_edits_are_kept_when_asked(qtbot, demo_db):
     with qtbot.waitSignal(dialog.imported):
         qtbot.mouseClick(dialog.commit_button, Qt.LeftButton)
     assert value() == 1
+
+
+def test_a_proposal_accepted_in_a_by_branch_table_is_stored_for_its_rows_branch(qtbot, empty_db, tmp_path):
+    """超過勤務時間 by branch, written h:mm; 東京's 5月 is the number 3.46 (3:46 or 3.46 hours?)."""
+    wb = openpyxl.load_workbook(SAMPLE / "hq_national_fy2024.xlsx")
+    for name in wb.sheetnames[:]:
+        if name != "平均所要日数":
+            del wb[name]
+    ws = wb["平均所要日数"]
+    ws["A1"] = "令和6年度 超過勤務時間（月平均）（支部別）"
+    for r in range(5, ws.max_row + 1):
+        for c in range(2, 15):
+            ws.cell(r, c).value = "3:00"
+    tokyo = next(r for r in range(5, ws.max_row + 1) if str(ws.cell(r, 1).value).startswith("13"))
+    ws.cell(tokyo, 3).value = 3.46
+    path = tmp_path / "overtime_by_branch.xlsx"
+    wb.save(path)
+    empty_db.set_setting("home_branch", "10")
+    dialog = open_dialog(qtbot, empty_db, [path])
+    (box,) = widgets_in_problems(dialog, QCheckBox)
+    assert f"C{tokyo}" in box.text() and "3:46" in box.text()
+    box.setChecked(True)
+    with qtbot.waitSignal(dialog.imported):
+        qtbot.mouseClick(dialog.commit_button, Qt.LeftButton)
+    may = {v.branch: v.value for v in monthly_values(empty_db, indicators=["overtime"], fiscal_year=2024)
+           if v.month == 5}
+    assert may["13"] == 226 and may["10"] == 180 and len(may) == 48     # 東京's row, not the home branch (+ 全国)
