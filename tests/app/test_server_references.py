@@ -114,3 +114,19 @@ def test_a_group_leader_imports_a_new_year_of_her_sheet(branch, tmp_path):
     with owner(branch) as conn:
         assert conn.execute("SELECT DISTINCT batch_id FROM monthly_value WHERE fiscal_year = 2025").fetchall() == \
             [(report.batch_id,)]
+
+
+def test_a_registered_admin_imports_every_branchs_table_a_year_on(branch, tmp_path):
+    """Headquarters' by-branch tables for a new year, by an admin who is not the tables' owner
+    (row-level security applies to her): 47 branches and 全国, new values, one statement each."""
+    wb = openpyxl.load_workbook(SAMPLE / "hq_national_fy2024.xlsx")
+    for ws in wb.worksheets:
+        ws["A1"] = ws["A1"].value.replace("令和6年度", "令和7年度")
+    wb.save(tmp_path / "hq_next_year.xlsx")
+    from app.imports import read_report
+
+    db, _ = branch.acting("admin")
+    months = sum(v.month is not None for v in read_report(db, tmp_path / "hq_next_year.xlsx")[1].values)
+    report = ops.import_workbook(db, tmp_path / "hq_next_year.xlsx")
+    assert report.stored and report.inserted == months > 1700, [p.message for p in report.errors]
+    assert {v.branch for v in monthly_values(branch.db, fiscal_year=2025)} == {f"{b:02d}" for b in range(48)}
