@@ -45,8 +45,8 @@ def fingerprint(database: Path) -> str | None:
     for i, f in enumerate((database, database.with_name(database.name + "-wal"))):
         try:
             with open(f, "rb") as fh:
-                digest.update(b"\0wal\0" if i else b"")
-                while chunk := fh.read(1 << 20):
+                for n, chunk in enumerate(iter(lambda: fh.read(1 << 20), b"")):
+                    digest.update(b"\0wal\0" if i and not n else b"")    # a -wal with something in it
                     digest.update(chunk)
         except OSError:
             if not i:

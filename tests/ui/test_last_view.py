@@ -131,3 +131,14 @@ def _grid(png):
     img = Image.open(png).convert("RGB")
     w, h = img.size
     return img.crop((int(w * 0.22), int(h * 0.06), w, int(h * 0.9))).tobytes()
+
+
+def test_the_fingerprint_is_the_bytes_of_the_file_and_of_a_wal_with_something_in_it(tmp_path, demo_path):
+    path = shutil.copy(demo_path, tmp_path / "db.sqlite3")
+    wal = tmp_path / "db.sqlite3-wal"
+    alone = last_view.fingerprint(path)
+    wal.write_bytes(b"")                                   # a reader came and went
+    assert last_view.fingerprint(path) == alone
+    wal.write_bytes(b"\0" * 32)                            # something not yet moved into the file
+    assert last_view.fingerprint(path) != alone
+    assert last_view.fingerprint(tmp_path / "none.sqlite3") is None
