@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import sqlite3
 import tempfile
 from pathlib import Path
 
@@ -71,10 +70,6 @@ def demo_copy() -> Path:
         copy_sqlite(tmp, cache)
         for p in tmp.parent.glob(tmp.name + "*"):
             p.unlink()
-    copy = copy_sqlite(cache, Path(tempfile.mkdtemp(prefix="branch-report-demo-")) / "demo.sqlite3")
-    con = sqlite3.connect(copy)
-    try:                 # as the program keeps a database (WAL): a fresh copy's bytes are a used one's,
-        con.execute("PRAGMA journal_mode=WAL")   # so the window's last view of the sample data fits it
-    finally:
-        con.close()
-    return copy
+    # in WAL, as the program keeps a database: a fresh copy's bytes are then those of a used one,
+    # so the window's last view of the sample data fits it
+    return copy_sqlite(cache, Path(tempfile.mkdtemp(prefix="branch-report-demo-")) / "demo.sqlite3", journal="WAL")

@@ -23,14 +23,15 @@ def check_file(path: Path, full: bool = False, at_rest: bool = False) -> str | N
     return None if rows == ["ok"] else "; ".join(rows[:3])
 
 
-def copy_sqlite(source: Path, out: Path, read_only: bool = False) -> Path:
-    """SQLite's online backup API from one file into another (a consistent copy while in use)."""
+def copy_sqlite(source: Path, out: Path, read_only: bool = False, journal: str = "DELETE") -> Path:
+    """SQLite's online backup API from one file into another (a consistent copy while in use).
+    The copy is one file (``DELETE``), or kept as the program keeps a database (``WAL``)."""
     Path(out).parent.mkdir(parents=True, exist_ok=True)
     src = sqlite3.connect(f"file:{source}?mode=ro&immutable=1", uri=True) if read_only else sqlite3.connect(source)
     dst = sqlite3.connect(out)
     try:
         src.backup(dst)
-        dst.execute("PRAGMA journal_mode=DELETE")     # a copy is one file: no -wal/-shm beside it
+        dst.execute(f"PRAGMA journal_mode={journal}")   # DELETE: no -wal/-shm beside the copy
     finally:
         dst.close()
         src.close()

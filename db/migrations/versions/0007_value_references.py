@@ -29,6 +29,7 @@ CHILDREN = ("monthly_value", "year_value")
 # referencing column → (table, key column)
 REFERENCES = {"branch_code": ("branch", "code"), "fiscal_year": ("fiscal_year", "year"),
               "indicator_code": ("indicator", "code"), "batch_id": ("import_batch", "id")}
+PARENTS = dict(REFERENCES.values())          # referenced table → key column
 _FN = "LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS"
 
 
@@ -91,13 +92,13 @@ def upgrade() -> None:
             conn.execute(sa.text(
                 f"CREATE TRIGGER br_refers_{event.lower()} AFTER {event} ON {child} REFERENCING NEW TABLE AS "
                 f"new_rows FOR EACH STATEMENT EXECUTE FUNCTION branch_report_value_refers()"))
-    for table, key in {t: k for t, k in REFERENCES.values()}.items():
+    for table, key in PARENTS.items():
         conn.execute(sa.text(_parent_function(table, key)))
         for event in ("DELETE", "UPDATE"):
             conn.execute(sa.text(
                 f"CREATE TRIGGER br_kept_{event.lower()} AFTER {event} ON {table} REFERENCING OLD TABLE AS "
                 f"old_rows FOR EACH STATEMENT EXECUTE FUNCTION branch_report_{table}_kept()"))
-    for fn in ["value_refers", *(f"{t}_kept" for t, _ in REFERENCES.values())]:
+    for fn in ["value_refers", *(f"{t}_kept" for t in PARENTS)]:
         conn.execute(sa.text(f"REVOKE ALL ON FUNCTION branch_report_{fn}() FROM PUBLIC"))
 
 
@@ -108,7 +109,7 @@ def downgrade() -> None:
     for child in CHILDREN:
         for event in ("insert", "update"):
             conn.execute(sa.text(f"DROP TRIGGER br_refers_{event} ON {child}"))
-    for table, key in {t: k for t, k in REFERENCES.values()}.items():
+    for table, key in PARENTS.items():
         for event in ("delete", "update"):
             conn.execute(sa.text(f"DROP TRIGGER br_kept_{event} ON {table}"))
         conn.execute(sa.text(f"DROP FUNCTION branch_report_{table}_kept()"))
