@@ -174,9 +174,6 @@ def undo_cells(s, catalogue, op: Operation, undone: int) -> list[Edit]:
     Undoing an undo is a redo. A cell changed again since is a ConflictError: nothing is stored."""
     from app.access import check_indicator
 
-    target = s.get(Operation, undone)
-    if target is None:
-        raise NotFound(f"操作 {undone} がありません")
     source = "元に戻す" if op.kind == "undo" else "やり直し"
     logs = list(s.scalars(select(ChangeLog).where(ChangeLog.op_id == undone, ChangeLog.entity == "monthly_value")
                           .order_by(ChangeLog.id.desc())))

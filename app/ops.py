@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from app.errors import PermissionDenied
+from app.errors import NotFound, PermissionDenied
 from app.store import Database
 
 Progress = Callable[[int, int, str], None]      # (done, total, what); raising from it cancels
@@ -169,10 +169,10 @@ def undo(db: Database, op_id: int, who: str | None = None) -> Changes:
     who = _who(db, who)
     with db.unit() as s:
         target = s.get(Operation, op_id)
-        if target is not None:
-            check_undo_edit(s, who, target)
-        kind = "redo" if target is not None and target.kind == "undo" else "undo"
-        op = new_operation(s, kind, who, undoes=op_id)
+        if target is None:                      # before the undo's own operation, which names it
+            raise NotFound(f"操作 {op_id} がありません")
+        check_undo_edit(s, who, target)
+        op = new_operation(s, "redo" if target.kind == "undo" else "undo", who, undoes=op_id)
         edits = undo_cells(s, db.catalogue, op, op_id)
     return _cell_changes(edits, op.id)
 

@@ -114,6 +114,13 @@ def test_undo_refuses_when_the_cell_changed_since_and_stores_nothing(demo_db):
     assert value(demo_db, "mail_count", 4) == 7900
 
 
+def test_undoing_an_operation_that_does_not_exist_says_so(demo_db):
+    from app.errors import NotFound
+
+    with pytest.raises(NotFound, match="操作 99999 がありません"):
+        ops.undo(demo_db, 99999)
+
+
 def test_an_edit_of_several_cells_is_all_or_nothing(demo_db):
     with pytest.raises(ValidationError):
         ops.edit_cells(demo_db, [CellEntry("10", 2024, 4, "mail_count", 1),
