@@ -8,7 +8,7 @@ needs besides: register users, import the plan and headquarters' by-branch table
 undo anyone's import, restore a backup.
 
 Who is acting: on PostgreSQL the server login (ops passes ``Database.user``), and the server
-enforces the same rules itself (grants and row-level security, migration 0005) whatever client
+enforces the same rules itself (grants and row-level security, migration 0006) whatever client
 writes — these checks give the clear message first. On SQLite the operating-system user, and
 a database with no registered users belongs to one person: everything is allowed.
 """
@@ -28,8 +28,11 @@ def on_server(s) -> bool:
 
 
 def shared(s) -> bool:
-    """Does who is acting matter? Always on a server; on SQLite once users are registered."""
-    return on_server(s) or s.scalar(select(AppUser.login).limit(1)) is not None
+    """Does who is acting matter? Always on a server; on SQLite once users are registered. Asked
+    once per operation (session), as is_admin is: an edit checks every cell."""
+    if "branch_report_shared" not in s.info:
+        s.info["branch_report_shared"] = on_server(s) or s.scalar(select(AppUser.login).limit(1)) is not None
+    return s.info["branch_report_shared"]
 
 
 def user_of(s, login: str) -> AppUser | None:

@@ -110,7 +110,7 @@ def restore_allowed(target: Path, who: str | None = None) -> None:
         columns = {r[1] for r in con.execute("PRAGMA table_info(app_user)")}
         if not columns or con.execute("SELECT count(*) FROM app_user").fetchone()[0] == 0:
             return
-        admin = "admin" if "admin" in columns else "group_name = '企画総務'"   # before migration 0005
+        admin = "admin" if "admin" in columns else "group_name = '企画総務'"   # before migration 0006
         if con.execute(f"SELECT {admin} FROM app_user WHERE login = ?", (who,)).fetchone() in (None, (0,)):
             raise PermissionDenied(f"{who} はバックアップから復元できません（管理者の作業です）")
     finally:

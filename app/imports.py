@@ -250,10 +250,14 @@ def _fmt(value: float | None) -> str | None:
     return None if value is None else format_number(value)
 
 
+def _reading(kpi: Kpi) -> list:
+    """A stored KPI as the plan reads it: indicator, comparison, target, rule, unit, sentence."""
+    return [kpi.indicator_code, kpi.op, kpi.target, kpi.target_rule, kpi.unit, kpi.text]
+
+
 def _item_state(item: PlanItem) -> dict:
     return {"title": item.title, "owner_group": item.owner_group, "plan_text": item.plan_text,
-            "important": item.important, "difficult": item.difficult,
-            "kpis": [[k.indicator_code, k.op, k.target, k.target_rule, k.unit, k.text] for k in item.kpis]}
+            "important": item.important, "difficult": item.difficult, "kpis": [_reading(k) for k in item.kpis]}
 
 
 def _record_state(rec) -> dict:
@@ -271,8 +275,7 @@ def _keep_confirmed(item: PlanItem | None, state: dict) -> dict:
     kpis = []
     for position, kpi in enumerate(state["kpis"], start=1):
         mine = confirmed.get(position)
-        kpis.append([mine.indicator_code, mine.op, mine.target, mine.target_rule, mine.unit, mine.text]
-                    if mine is not None and mine.text == kpi[5] else kpi)
+        kpis.append(_reading(mine) if mine is not None and mine.text == kpi[5] else kpi)
     return {**state, "kpis": kpis}
 
 
@@ -288,7 +291,7 @@ def _apply_state(item: PlanItem, state: dict) -> None:
             kpi = Kpi(position=position)
             item.kpis.append(kpi)
         reading = [code, op, target, rule, unit, text]
-        if [kpi.indicator_code, kpi.op, kpi.target, kpi.target_rule, kpi.unit, kpi.text] != reading:
+        if _reading(kpi) != reading:
             kpi.confirmed_by = kpi.confirmed_at = None          # read anew: to be confirmed again
         kpi.indicator_code, kpi.op, kpi.target, kpi.target_rule, kpi.unit, kpi.text = reading
     for gone in kpis[len(state["kpis"]):]:

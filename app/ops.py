@@ -197,23 +197,23 @@ def save_status(db: Database, item_id: int, quarter: int, who: str | None = None
 
 def rate_kpi(db: Database, kpi_id: int, quarter: int, rating: str | None, who: str | None = None) -> Changes:
     """A KPI line's rating for a quarter."""
-    from app.statuses import kpi_to_change, write_kpi_rating
+    from app.statuses import write_kpi_rating
+    from db.models import Kpi
 
-    who = _who(db, who)
     with db.unit() as s:
-        changed = write_kpi_rating(s, who, kpi_id, quarter, rating)
-        item_id = kpi_to_change(s, who, kpi_id).item_id
+        changed = write_kpi_rating(s, _who(db, who), kpi_id, quarter, rating)     # checked there
+        item_id = s.get(Kpi, kpi_id).item_id
     return Changes(items=frozenset({item_id}), ratings=True) if changed else Changes()
 
 
 def set_kpi_result(db: Database, kpi_id: int, entry, who: str | None = None) -> Changes:
     """The result of a KPI with no monthly indicator, typed by hand ('57.1%'; '' clears it)."""
-    from app.statuses import kpi_to_change, write_kpi_result
+    from app.statuses import write_kpi_result
+    from db.models import Kpi
 
-    who = _who(db, who)
     with db.unit() as s:
-        changed = write_kpi_result(s, who, kpi_id, entry)
-        item_id = kpi_to_change(s, who, kpi_id).item_id
+        changed = write_kpi_result(s, _who(db, who), kpi_id, entry)               # checked there
+        item_id = s.get(Kpi, kpi_id).item_id
     return Changes(items=frozenset({item_id})) if changed else Changes()
 
 
@@ -223,10 +223,11 @@ def confirm_kpis(db: Database, readings: list, who: str | None = None) -> Change
     from app.statuses import confirm_kpi
     from db.models import Kpi
 
+    who = _who(db, who)
     with db.unit() as s:
         items = set()
         for reading in readings:
-            confirm_kpi(s, db.catalogue, _who(db, who), reading)
+            confirm_kpi(s, db.catalogue, who, reading)
             items.add(s.get(Kpi, reading.kpi_id).item_id)
     return Changes(items=frozenset(items), plan=True)
 
@@ -266,13 +267,6 @@ def restore_backup(target: Path, source: Path, who: str | None = None) -> Path |
 
     restore_allowed(Path(target), who)
     return restore(Path(target), Path(source))
-
-
-def upgrade_schema(engine) -> Path | None:
-    """The schema brought to this version's, as one transaction (after a backup of the file)."""
-    from db.engine import migrate
-
-    return migrate(engine)
 
 
 def import_workbook(db: Database, path, branch: str | None = None, *, dry_run: bool = False,

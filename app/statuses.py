@@ -76,8 +76,6 @@ def write_status(s, who: str, item_id: int, quarter: int, *, text=_UNSET, rating
 
 def kpi_to_change(s, who: str, kpi_id: int):
     """The KPI (in session s), if it exists and the user may change its item."""
-    from db.models import Kpi
-
     kpi = s.get(Kpi, kpi_id)
     if kpi is None:
         raise NotFound(f"KPI {kpi_id} がありません")
@@ -117,7 +115,7 @@ def kpi_ratings(db: Database, kpi_ids: list[int], quarter: int) -> dict[int, str
 
 def rating_counts(db: Database, branch: str, fiscal_year: int, quarter: int) -> tuple[dict, dict]:
     """評価の集計 (as at the end of seed 004): each mark over all items, and over KPIs alone."""
-    from db.models import Kpi, KpiStatus, PlanPillar
+    from db.models import KpiStatus, PlanPillar
 
     items = {m: 0 for m in RATINGS}
     kpis = {m: 0 for m in RATINGS}

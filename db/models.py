@@ -198,7 +198,7 @@ class AppUser(Base):
     """利用者 (shared mode): a login, the branch and group it belongs to, and whether it is an
     admin (registers users, imports the plan and headquarters' tables, maps labels). On SQLite
     with no rows, the database is a single user's and every write is allowed; on PostgreSQL the
-    server login is the user, and the server enforces the same rules (migration 0005)."""
+    server login is the user, and the server enforces the same rules (migration 0006)."""
     __tablename__ = "app_user"
     login: Mapped[str] = mapped_column(String(100), primary_key=True)
     name: Mapped[str] = mapped_column(String(100), default="")
