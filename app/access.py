@@ -20,7 +20,6 @@ from app.errors import PermissionDenied
 from db.models import AppUser, Indicator
 
 ALL_BRANCH = "企画総務"
-GROUPS = ("業務", "レセプト", "保健", ALL_BRANCH)
 
 
 def on_server(s) -> bool:

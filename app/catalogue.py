@@ -29,7 +29,8 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 
 KINDS = frozenset({"count", "amount", "ratio", "average", "cumulative", "stock", "duration", "event"})
-GROUPS = frozenset({"業務", "レセプト", "保健", "企画総務", "全グループ"})
+GROUP_NAMES = ("業務", "レセプト", "保健", "企画総務")          # the branch's groups, in the order shown
+GROUPS = frozenset({*GROUP_NAMES, "全グループ"})                 # an indicator's group: one of them, or all
 
 #: Normalised header captions (見出しの先頭セル) that name no indicator: the block title
 #: names it instead.  Row labels are another matter: ``合計`` is a row label for ss_total, so

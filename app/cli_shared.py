@@ -6,7 +6,7 @@ import json
 import sys
 from pathlib import Path
 
-GROUPS = ("業務", "レセプト", "保健", "企画総務")
+from app.catalogue import GROUP_NAMES
 
 
 def add_parsers(sub) -> None:
@@ -15,14 +15,14 @@ def add_parsers(sub) -> None:
     us = sub.add_parser("users", help="共有モードの利用者（一覧、または --add で登録）")
     us.add_argument("--add", metavar="LOGIN", help="登録するログイン名（サーバーではログインを作ります）")
     us.add_argument("--branch")
-    us.add_argument("--group", choices=GROUPS)
+    us.add_argument("--group", choices=GROUP_NAMES)
     us.add_argument("--admin", action="store_true", help="管理者として登録する（利用者の登録、事業計画の取り込みなど）")
     us.add_argument("--password-file", metavar="F", help="新しいログインのパスワードを 1 行目から読むファイル")
 
     pk = sub.add_parser("package", help="作業用ブック（書き出し・取り込み）")
     actions = pk.add_subparsers(dest="action", required=True, parser_class=_Parser)
     w = actions.add_parser("write", help="グループの作業用ブックを書き出す")
-    w.add_argument("--group", choices=GROUPS, required=True)
+    w.add_argument("--group", choices=GROUP_NAMES, required=True)
     w.add_argument("--fy", required=True)
     w.add_argument("--quarter", type=int, choices=(1, 2, 3, 4), required=True)
     w.add_argument("--out", required=True)

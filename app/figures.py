@@ -31,7 +31,6 @@ class GridRow:
     from_parts: dict[int, float] = field(default_factory=dict)   # a ratio computed from its parts
     disagree: frozenset[int] = frozenset()   # months whose typed ratio differs from its parts
     origin: dict[int, str] = field(default_factory=dict)         # where each month's value came from
-    year_decimals: int | None = None         # the precision the year figure was printed at
     decimals: int | None = None              # how its figures are written (Figures.decimals)
 
 
@@ -105,8 +104,7 @@ class Figures:
         from_parts = self.ratio_months(code, fy)
         disagree = frozenset(m for m, v in months.items() if m in from_parts and not _same_shown(v, from_parts[m]))
         return GridRow(code, fy, months, value, printed is not None, disagrees, from_parts, disagree,
-                       dict(self.origins.get((code, fy), {})), decimals if printed is not None else None,
-                       self.decimals(code))
+                       dict(self.origins.get((code, fy), {})), self.decimals(code))
 
     def grid_rows(self, codes: list[str], fy: int) -> list[GridRow]:
         """The monthly table as seed 004 shows it: a block per fiscal year (earlier years first,

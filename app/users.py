@@ -14,7 +14,8 @@ import re
 
 from sqlalchemy import select, text
 
-from app.access import GROUPS, check_admin, on_server
+from app.access import check_admin, on_server
+from app.catalogue import GROUP_NAMES
 from app.errors import PermissionDenied, ValidationError
 from db.models import AppUser, Branch
 
@@ -31,7 +32,7 @@ def register(s, who: str, login: str, branch: str, group: str, *, admin: bool = 
     may_register(s, who)
     if not LOGIN.fullmatch(login or ""):
         raise ValidationError(f"ログイン名は半角の英小文字・数字と _ . - で 63 文字までです ('{login}')")
-    if group not in GROUPS:
+    if group not in GROUP_NAMES:
         raise ValidationError(f"グループは 業務・レセプト・保健・企画総務 のいずれかです ({group})")
     if s.get(Branch, branch) is None:
         raise ValidationError(f"支部 '{branch}' がありません")

@@ -7,6 +7,7 @@ from PySide6.QtWidgets import (
     QComboBox, QHBoxLayout, QHeaderView, QLabel, QStyledItemDelegate, QTableView, QVBoxLayout, QWidget,
 )
 
+from ui.navigator import GROUPS
 from ui.rows_model import RowsModel
 
 COLUMNS = ("項番", "事業", "KPI", "指標", "目標", "実績", "時点", "提案", "全国順位", "推移")
@@ -82,7 +83,7 @@ class Dashboard(QWidget):
         top.addWidget(self.heading, 1)
         top.addWidget(QLabel("グループ"))
         self.group = QComboBox()
-        self.group.addItems(["すべてのグループ", "業務", "レセプト", "保健", "企画総務"])
+        self.group.addItems(GROUPS)
         self.group.currentIndexChanged.connect(self._filter)
         top.addWidget(self.group)
         lay.addLayout(top)

@@ -8,11 +8,10 @@ from pathlib import Path
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox
 
+from app.catalogue import GROUP_NAMES
 from app.failures import describe_failure
 from app.fiscal import format_fy
 from ui.tasks import run_op, tell
-
-GROUP_NAMES = ("業務", "レセプト", "保健", "企画総務")
 
 
 def export_work_package(window, group: str | None = None, path: str | None = None) -> str | None:

@@ -129,11 +129,8 @@ class MonthlyGridModel(QAbstractTableModel):
                 return format_fy(row.fiscal_year)
             if col == YEAR_COL:
                 return self.text(row, row.year_value, row.decimals)
-            if role == Qt.EditRole:
-                return "" if stored is None else self.text(row, stored)
-            if stored is None and month in row.from_parts:
-                return self.text(row, row.from_parts[month], row.decimals)
-            return self.text(row, stored, row.decimals)
+            # a month: the text an editor starts with (shown texts are worked out a row at a time, _row_cache)
+            return "" if stored is None else self.text(row, stored)
         if role == Qt.ToolTipRole:
             return self._tooltip(r, row, col, month, stored)
         return None

@@ -5,7 +5,9 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QTreeWidget, QTreeWidgetItem
 
-GROUPS = ("すべてのグループ", "業務", "レセプト", "保健", "企画総務")
+from app.catalogue import GROUP_NAMES
+
+GROUPS = ("すべてのグループ", *GROUP_NAMES)
 GROUP_ROLE = Qt.UserRole + 1
 
 
