@@ -73,10 +73,15 @@ def check_database_file(path: Path) -> None:
         raise DatabaseError(f"{path} は読み取り専用です（ファイルかフォルダに書き込めません）。"
                             "書き込めるフォルダに置くか、ファイルの読み取り専用を外してください")
     if problem := check_file(path):
-        good = newest_good_backup(path)
-        advice = (f"最新の正常なバックアップは {good}（{datetime.fromtimestamp(good.stat().st_mtime):%Y-%m-%d %H:%M}）です。"
-                  f"復元するには: branch-report restore --from \"{good}\"" if good else "正常なバックアップが見つかりません")
-        raise DamagedDatabase(f"データベース {path} が壊れています（{problem}）。{advice}", path, good)
+        raise damaged(path, problem)
+
+
+def damaged(path: Path, problem: str) -> DamagedDatabase:
+    """Damage found in a database file, said with the newest good backup to restore."""
+    good = newest_good_backup(path)
+    advice = (f"最新の正常なバックアップは {good}（{datetime.fromtimestamp(good.stat().st_mtime):%Y-%m-%d %H:%M}）です。"
+              f"復元するには: branch-report restore --from \"{good}\"" if good else "正常なバックアップが見つかりません")
+    return DamagedDatabase(f"データベース {path} が壊れています（{problem}）。{advice}", path, good)
 
 
 def check_backup(source: Path) -> None:

@@ -270,7 +270,7 @@ def cmd_restore(target, args) -> int:
 def cmd_check(target) -> int:
     """SQLite's full integrity check of the database file; exit 1 with the damage named and the
     newest good backup proposed."""
-    from app.backups import newest_good_backup
+    from app.backups import damaged
     from app.store import default_database_path
     from db.files import check_file
 
@@ -283,10 +283,7 @@ def cmd_check(target) -> int:
     if problem is None:
         print(f"{path}: 問題はありません", file=sys.stderr)
         return 0
-    good = newest_good_backup(path)
-    print(f"branch-report: データベース {path} が壊れています（{problem}）。"
-          + (f"最新の正常なバックアップ: {good}。復元するには: branch-report restore --from \"{good}\"" if good
-             else "正常なバックアップが見つかりません"), file=sys.stderr)
+    print(f"branch-report: {damaged(path, problem)}", file=sys.stderr)
     return 1
 
 
