@@ -445,12 +445,10 @@ class MainWindow(QMainWindow):
 
             tell(self, "KPI の結果", describe_failure(exc))
             changes = None
-        from app import queries
-
-        self.items = queries.plan_items(self.db, self.branch, self.fiscal_year)     # the KPIs carry the result
-        self._show_current(self.tree.currentItem())
         if changes:
-            self._refresh_dashboard()
+            self.apply_changes(changes)                  # the item's KPIs carry the result
+        else:
+            self._show_current(self.tree.currentItem())  # what is stored, shown again
 
     def _rate_kpi(self, kpi_id: int, mark) -> None:
         """A KPI's rating for the quarter: stored, or a message and the stored rating shown again."""
