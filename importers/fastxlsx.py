@@ -400,12 +400,21 @@ def _sheet(pkg: Package, part: str, name: str, strings, styles, epoch, budget: B
 
 
 def _hide_merged(grid: dict, ranges: list[str], name: str) -> int:
-    """Values under a merged range other than its top-left cell are not shown by Excel, nor read
-    by openpyxl: drop them. How many were dropped."""
-    dropped, last = 0, max(grid, default=-1)
+    """Values under a merged range ('B2:D4') other than its top-left cell are not shown by Excel,
+    nor read by openpyxl: drop them. How many were dropped."""
+    boxes = []
     for ref in ranges:
         first, _, end = ref.partition(":")
         (r1, c1), (r2, c2) = _position(first, name), _position(end or first, name)
+        boxes.append((r1, r2, c1, c2))
+    return drop_merged(grid, boxes)
+
+
+def drop_merged(grid: dict, boxes) -> int:
+    """_hide_merged for ranges given as (first row, last row, first column, last column), 0-based;
+    only the cells that hold something are visited."""
+    dropped, last = 0, max(grid, default=-1)
+    for r1, r2, c1, c2 in boxes:
         for r in range(r1, min(r2, last) + 1):
             row = grid.get(r)
             for c in [c for c in row if c1 <= c <= c2 and (r, c) != (r1, c1)] if row else ():

@@ -10,15 +10,18 @@ from __future__ import annotations
 import io
 import struct
 
-from importers.base import Cell, Sheet, cell_name
+from importers.base import Cell, Sheet
 from importers.container import Budget, Unreadable, rows_of
+from importers.fastxlsx import _date, _outside, drop_merged
+
+GENERAL = ("General", False, False)
 
 
 def read_workbook(path, on_sheet=None, budget: Budget | None = None) -> list[tuple[Sheet, set[str]]]:
     import xlrd
     from xlrd.compdoc import CompDocError
     from openpyxl.styles.numbers import is_date_format, is_timedelta_format
-    from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, from_excel
+    from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900
 
     budget = budget or Budget()
     limits = budget.limits
@@ -36,7 +39,7 @@ def read_workbook(path, on_sheet=None, budget: Budget | None = None) -> list[tup
         if book.nsheets > limits.sheets:
             raise Unreadable(f"シートが多すぎます (上限 {limits.sheets})")
         epoch = CALENDAR_MAC_1904 if book.datemode == 1 else CALENDAR_WINDOWS_1900
-        formats = []                                  # per XF: (format, is date, is time span)
+        formats = []                                  # per XF: (format, is date, is time span), else GENERAL
         for xf in book.xf_list:
             fmt = book.format_map[xf.format_key].format_str if xf.format_key in book.format_map else "General"
             formats.append((fmt, is_date_format(fmt), is_timedelta_format(fmt)))
@@ -53,24 +56,15 @@ def read_workbook(path, on_sheet=None, budget: Budget | None = None) -> list[tup
             for r in range(sheet.nrows):
                 types, values, xfs = sheet.row_types(r), sheet.row_values(r), sheet._cell_xf_indexes[r]
                 for c, (kind, raw) in enumerate(zip(types, values)):
-                    value = _value(kind, raw, formats[xfs[c]] if c < len(xfs) and 0 <= xfs[c] < len(formats)
-                                   else ("General", False, False), epoch, from_excel)
-                    if value is None:
+                    if kind in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
                         continue
+                    style = formats[xfs[c]] if c < len(xfs) and 0 <= xfs[c] < len(formats) else GENERAL
                     if r >= limits.rows or c >= limits.columns:
-                        what = "行数" if r >= limits.rows else "列数"
-                        raise Unreadable(f"{what}が多すぎます (値のあるセル {cell_name(r, c)}; 上限 "
-                                         f"{limits.rows:,} 行 × {limits.columns:,} 列)", name, cell_name(r, c))
-                    fmt = formats[xfs[c]][0] if c < len(xfs) and 0 <= xfs[c] < len(formats) else "General"
-                    grid.setdefault(r, {})[c] = Cell(value, fmt)
+                        _outside(r, c, name, limits)
+                    grid.setdefault(r, {})[c] = Cell(_value(kind, raw, style, epoch), style[0])
                     count += 1
-                if count > limits.cells - budget.cells:
-                    raise Unreadable(f"値のあるセルが多すぎます (上限 {limits.cells:,} セル)", name)
-            for r1, r2, c1, c2 in sheet.merged_cells:  # what a merge hides: not shown, not read
-                for r in range(r1, r2):
-                    for c in range(c1, c2):
-                        if (r, c) != (r1, c1) and grid.get(r, {}).pop(c, None):
-                            count -= 1
+            # what a merge hides: not shown, not read (xlrd's ranges end one past the last row/column)
+            count -= drop_merged(grid, [(r1, r2 - 1, c1, c2 - 1) for r1, r2, c1, c2 in sheet.merged_cells])
             book.unload_sheet(i)
             out.append((Sheet(name, rows_of(grid, count, budget, name)), set()))
         return out
@@ -78,12 +72,10 @@ def read_workbook(path, on_sheet=None, budget: Budget | None = None) -> list[tup
         book.release_resources()
 
 
-def _value(kind: int, raw, style, epoch, from_excel):
-    """xlrd's cell (type, value) as openpyxl would give it from the same cell of an .xlsx."""
+def _value(kind: int, raw, style, epoch):
+    """xlrd's cell (type, value; not empty) as openpyxl would give it from the same cell of an .xlsx."""
     import xlrd
 
-    if kind in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
-        return None
     if kind == xlrd.XL_CELL_TEXT:
         return raw
     if kind == xlrd.XL_CELL_BOOLEAN:
@@ -91,9 +83,4 @@ def _value(kind: int, raw, style, epoch, from_excel):
     if kind == xlrd.XL_CELL_ERROR:
         return xlrd.error_text_from_code.get(raw, "#N/A")
     number = int(raw) if float(raw).is_integer() and abs(raw) < 2**53 else raw
-    if style[1]:
-        try:
-            return from_excel(number, epoch, timedelta=style[2])
-        except (OverflowError, ValueError):
-            return "#VALUE!"
-    return number
+    return _date(number, epoch, style[2]) if style[1] else number
