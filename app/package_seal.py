@@ -57,17 +57,20 @@ def locked_content(ws, editable: list[int] | None) -> str:
     return "\n".join(lines)
 
 
+def _sheet_mac(secret: str, record: dict, ws) -> str:
+    """A sheet's signature: everything on it but its input cells (the same when sealed and checked)."""
+    return _mac(secret, "sheet", record["package"], ws.title, locked_content(ws, record["editable"].get(ws.title)))
+
+
 def seal(wb, record: dict, secret: str) -> None:
     """Write the record and its signature into the workbook's very hidden sheet."""
     from app.export_xlsx import put_text
 
     record = {**record, "sheets": [*wb.sheetnames, META]}
-    signature = {"record": _mac(secret, "record", _record_text(record)),
-                 "sheets": {ws.title: _mac(secret, "sheet", record["package"], ws.title,
-                                           locked_content(ws, record["editable"].get(ws.title)))
-                            for ws in wb.worksheets}}
-    hidden = wb.create_sheet(META)
     text = _record_text(record)
+    signature = {"record": _mac(secret, "record", text),
+                 "sheets": {ws.title: _sheet_mac(secret, record, ws) for ws in wb.worksheets}}
+    hidden = wb.create_sheet(META)
     for n in range(0, len(text), CHUNK):
         put_text(hidden.cell(n // CHUNK + 1, 1), text[n:n + CHUNK])
     put_text(hidden.cell(1, 2), json.dumps(signature))
@@ -107,9 +110,7 @@ def verify(wb, record: dict, signature: dict, secret: str, name: str) -> None:
         if ws.title == META:
             continue
         expected = signature["sheets"].get(ws.title)
-        actual = _mac(secret, "sheet", record["package"], ws.title,
-                      locked_content(ws, record["editable"].get(ws.title)))
-        if not isinstance(expected, str) or not hmac.compare_digest(expected, actual):
+        if not isinstance(expected, str) or not hmac.compare_digest(expected, _sheet_mac(secret, record, ws)):
             raise ImportRefused(f"{name}: 「{ws.title}」シートの入力欄（黄色のセル）以外が書き出した後に"
                                 "変更されています。取り込みません")
     extra = [c.coordinate for row in wb[META].iter_rows() for c in row

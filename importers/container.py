@@ -47,11 +47,15 @@ class Budget:
         self.limits = limits or Limits()
         self.inflated = self.cells = self.slots = 0
 
+    def full(self, sheet: str) -> Unreadable:
+        """The refusal of a sheet with more cells holding values than are left."""
+        return Unreadable(f"値のあるセルが多すぎます (上限 {self.limits.cells:,} セル)", sheet)
+
     def add_cells(self, cells: int, slots: int, sheet: str) -> None:
         self.cells += cells
         self.slots += slots
         if self.cells > self.limits.cells:
-            raise Unreadable(f"値のあるセルが多すぎます (上限 {self.limits.cells:,} セル)", sheet)
+            raise self.full(sheet)
         if self.slots > self.limits.slots:
             raise Unreadable("値のあるセルが広い範囲に散らばりすぎています", sheet)
 

@@ -386,7 +386,7 @@ def _sheet(pkg: Package, part: str, name: str, strings, styles, epoch, budget: B
         row[c] = new_cell(Cell, (value, style[0]))   # Cell(value, format) without its Python __new__
         count += 1
         if count > room:
-            raise Unreadable(f"値のあるセルが多すぎます (上限 {limits.cells:,} セル)", name)
+            raise budget.full(name)
 
     p.StartElementHandler, p.CharacterDataHandler = start, chars
     try:

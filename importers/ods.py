@@ -15,7 +15,7 @@ from datetime import timedelta
 
 from importers.base import Cell, Sheet, cell_name
 from importers.container import Budget, Package, Unreadable, rows_of
-from importers.fastxlsx import _number
+from importers.fastxlsx import _date, _number
 
 NS = {"office": "urn:oasis:names:tc:opendocument:xmlns:office:1.0",
       "table": "urn:oasis:names:tc:opendocument:xmlns:table:1.0",
@@ -284,7 +284,7 @@ class _Content:
                         row[k] = cell
                     self.count += n
                 if self.count > limits.cells - self.budget.cells:
-                    raise Unreadable(f"値のあるセルが多すぎます (上限 {limits.cells:,} セル)", self.name)
+                    raise self.budget.full(self.name)
         self.r += self.row_repeat
         self.row_cells = []
 
@@ -293,12 +293,9 @@ def _as_excel(days: float, fmt: str):
     """A time as openpyxl reads the same cell from an .xlsx: a serial in days through its format
     ([h]:mm → timedelta, h:mm → time of day)."""
     from openpyxl.styles.numbers import is_timedelta_format
-    from openpyxl.utils.datetime import CALENDAR_WINDOWS_1900, from_excel
+    from openpyxl.utils.datetime import CALENDAR_WINDOWS_1900
 
-    try:
-        return from_excel(days, CALENDAR_WINDOWS_1900, timedelta=is_timedelta_format(fmt) or not 0 <= days < 1)
-    except (OverflowError, ValueError):
-        return "#VALUE!"
+    return _date(days, CALENDAR_WINDOWS_1900, is_timedelta_format(fmt) or not 0 <= days < 1)
 
 
 def _count(text: str, where: _Content) -> int:

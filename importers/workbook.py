@@ -13,7 +13,7 @@ from pathlib import Path
 
 from app.errors import ImportRefused
 from importers.base import Book, Problem, Where, visible
-from importers.container import Budget, Limits, Unreadable
+from importers.container import Budget, Limits, Unreadable, _key
 
 MAX_UNCOMPRESSED = Limits.inflated          # bytes inflated, all parts together
 MAX_RATIO = Limits.ratio                    # inflated ÷ compressed, per part
@@ -76,7 +76,7 @@ def check_container(path: Path, kind: str = "xlsx") -> None:
     try:
         with zipfile.ZipFile(path) as zf:
             infos = zf.infolist()
-            names = {i.filename.replace("\\", "/").lower() for i in infos}
+            names = {_key(i.filename) for i in infos}
             if kind == "xlsx" and "xl/workbook.xml" not in names and "_rels/.rels" not in names:
                 raise refused(name, "Excel ブックではありません (xl/workbook.xml がありません)")
             total = sum(i.file_size for i in infos)       # what the headers say; reading counts again

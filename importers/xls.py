@@ -51,7 +51,7 @@ def read_workbook(path, on_sheet=None, budget: Budget | None = None) -> list[tup
                 on_sheet(i, book.nsheets, name)
             held = sum(len(t) - t.count(xlrd.XL_CELL_EMPTY) - t.count(xlrd.XL_CELL_BLANK) for t in sheet._cell_types)
             if held > limits.cells - budget.cells:     # refused before a Cell is made
-                raise Unreadable(f"値のあるセルが多すぎます (上限 {limits.cells:,} セル)", name)
+                raise budget.full(name)
             grid, count = {}, 0
             for r in range(sheet.nrows):
                 types, values, xfs = sheet.row_types(r), sheet.row_values(r), sheet._cell_xf_indexes[r]
