@@ -290,7 +290,7 @@ class MainWindow(QMainWindow):
             self._refresh_dashboard()
             return
         if changes.indicators or changes.items:
-            self._values_changed()
+            self._values_changed(items=bool(changes.items))
         if changes.ratings or changes.statuses:
             self._update_counts()
         self._refresh_dashboard()
@@ -582,15 +582,17 @@ class MainWindow(QMainWindow):
         tell(self, "保存", message)
         self._values_changed()
 
-    def _values_changed(self) -> None:
-        """Stored figures changed: reload them and redraw the grid, the KPI table and the chart (not
-        the status being typed), keeping the place in the grid."""
+    def _values_changed(self, items: bool = True) -> None:
+        """Stored figures changed: reload them (and the plan's items, whose KPIs carry hand-typed
+        results, unless ``items`` is False: only month values changed) and redraw the grid, the KPI
+        table and the chart (not the status being typed), keeping the place in the grid."""
         from app import queries
         from app.figures import Figures
 
         current = self.grid.currentIndex()
         self.figures = Figures(self.db, self.branch)
-        self.items = queries.plan_items(self.db, self.branch, self.fiscal_year) if self.fiscal_year else []
+        if items:
+            self.items = queries.plan_items(self.db, self.branch, self.fiscal_year) if self.fiscal_year else []
         node = self.tree.currentItem()
         item = next((i for i in self.items if node is not None and i.id == node.data(0, Qt.UserRole)), None)
         if item is not None:
