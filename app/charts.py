@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from app import yearcol
 from app.figures import Figures
-from app.fiscal import FISCAL_MONTHS, AsOf, fiscal_months_until, format_fy, quarter_months
+from app.fiscal import FISCAL_MONTHS, AsOf, fiscal_months_until, format_fy, months_to_quarter_end
 from app.store import Database
 
 BAR_KINDS = ("count", "amount")          # drawn as bars; the rest as lines
@@ -93,7 +93,7 @@ def chart_data(db: Database, branch: str, indicator: str, fiscal_year: int, year
         shown_national = whole.shown_months(indicator, fiscal_year, quarter)
         national = tuple(shown_national.get(m) for m in FISCAL_MONTHS)
         by_month = {r.month: r.rank for r in national_ranks(db, indicator, fiscal_year, branch)
-                    if quarter is None or r.month in fiscal_months_until(quarter_months(quarter)[-1])}
+                    if quarter is None or r.month in months_to_quarter_end(quarter)}
         ranks = tuple(by_month.get(m) for m in FISCAL_MONTHS)
     return ChartData(indicator, ind.name, ind.unit, ind.kind, fiscal_year, tuple(series), target, label,
                      national, ranks, cumulative and ind.kind in BAR_KINDS)

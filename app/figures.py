@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 
 from app import yearcol
-from app.fiscal import FISCAL_MONTHS, AsOf, fiscal_months_until, quarter_months
+from app.fiscal import FISCAL_MONTHS, AsOf, fiscal_months_until, months_to_quarter_end
 from app.kpi import propose_rating
 from app.queries import KpiView
 from app.store import Database
@@ -155,7 +155,7 @@ class Figures:
         computed from its stored parts; with a quarter, none after that quarter's end."""
         months = {**self.ratio_months(code, fy), **self.months.get((code, fy), {})}
         if quarter is not None:
-            upto = fiscal_months_until(quarter_months(quarter)[-1])
+            upto = months_to_quarter_end(quarter)
             months = {m: v for m, v in months.items() if m in upto}
         return months
 

@@ -68,6 +68,11 @@ def fiscal_months_until(month: int) -> tuple[int, ...]:
     return FISCAL_MONTHS[: fiscal_index(month) + 1]
 
 
+def months_to_quarter_end(q: int) -> tuple[int, ...]:
+    """4月から第 q 四半期の終わりまで（年度順）: what a document as of that quarter may show."""
+    return fiscal_months_until(quarter_months(q)[-1])
+
+
 def _era_to_western(era: str, year: str) -> int | None:
     """('令和' or 'R', '6' or '元') → 2024。範囲外は None。"""
     _, _, first, last = _ERA_BY_KEY[era.upper() if len(era) == 1 else era]

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from app import yearcol
 from app.figures import Figures
-from app.fiscal import AsOf, FISCAL_MONTHS, fiscal_months_until, format_fy, format_fy_both, month_label, quarter_months
+from app.fiscal import AsOf, FISCAL_MONTHS, format_fy, format_fy_both, month_label, months_to_quarter_end, quarter_months
 from app.kpi import RATINGS
 from app.overview import KpiLine, kpi_lines
 from app.queries import ItemView, item_indicators, plan_items, statuses
@@ -76,7 +76,7 @@ def monthly_table(fig: Figures, code: str, fy: int, quarter: int) -> Table:
     shows them (a ratio from its parts where it was not typed), the year figure by the indicator's
     kind."""
     ind = fig.catalogue[code]
-    upto = list(fiscal_months_until(quarter_months(quarter)[-1]))
+    upto = list(months_to_quarter_end(quarter))
     rows = []
     for year in (fy - 1, fy):
         shown = fig.shown_months(code, year, quarter if year == fy else None)
@@ -154,7 +154,7 @@ def build(db: Database, branch: str, fiscal_year: int, quarter: int, kind: str =
     name = branch_names().get(branch, branch)
     fig = Figures(db, branch)
     national = Figures(db, "00")
-    upto = list(fiscal_months_until(quarter_months(quarter)[-1]))
+    upto = list(months_to_quarter_end(quarter))
     items = plan_items(db, branch, fiscal_year)
     st = {s.item_id: s for s in statuses(db, [i.id for i in items], quarter)}
     title = f"{format_fy_both(fiscal_year)} {name}支部{KINDS[kind]} （第{quarter}四半期）"

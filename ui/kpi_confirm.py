@@ -9,7 +9,9 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-OPS = ((">=", "以上"), ("<=", "以下"), ("<", "未満"), (">", "超"), ("==", "とする（＝）"))
+from app.kpi import OP_WORDS
+
+OPS = tuple({**OP_WORDS, "==": "とする（＝）"}.items())
 RULES = (("value", "値"), ("prev_fy", "前年度"), ("qualitative", "定性"))
 UNREAD = QColor("#fdeaa8")
 
