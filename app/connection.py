@@ -45,7 +45,7 @@ def server_of(target) -> Server | None:
 
     if "://" not in str(target) and not hasattr(target, "drivername"):
         return None
-    url = make_url(target) if not hasattr(target, "drivername") else target
+    url = make_url(target)                      # a URL object is kept as it is
     if not url.drivername.startswith("postgresql"):
         return None
     return Server(url.host or "localhost", url.port or DEFAULT_PORT, url.database or "", url.username or "")
@@ -56,7 +56,7 @@ def with_password(target, password: str | None):
     credential store (a URL object: its password never goes through a string)."""
     from sqlalchemy.engine import make_url
 
-    url = make_url(target) if not hasattr(target, "drivername") else target
+    url = make_url(target)
     if password is None and url.password is None and (server := server_of(url)) is not None:
         password = saved_password(server)
     return url.set(password=password) if password is not None else url
@@ -68,7 +68,7 @@ def without_password(target) -> str:
         return str(target)
     from sqlalchemy.engine import make_url
 
-    url = make_url(target) if not hasattr(target, "drivername") else target
+    url = make_url(target)
     return url._replace(password=None).render_as_string(hide_password=False)
 
 

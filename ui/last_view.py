@@ -79,16 +79,13 @@ def save(window) -> Path | None:
     window, or one left on a group's table, no view of this file is kept."""
     import dataclasses
 
-    from PySide6.QtCore import Qt
-
     from db.engine import sqlite_path
 
     db = window.db
     path = sqlite_path(db.engine) if db is not None else None
     if path is None:
         return None
-    node = window.tree.currentItem()
-    item = next((i for i in window.items if node is not None and i.id == node.data(0, Qt.UserRole)), None)
+    item = window.item_of(window.tree.currentItem())
     view = None
     if item is not None and window.fiscal_year is not None:     # else the next start waits for the database
         model = window.grid_model

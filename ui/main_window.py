@@ -376,8 +376,7 @@ class MainWindow(QMainWindow):
         if node is not None and node.data(0, GROUP_ROLE):
             self._show_group(node.data(0, GROUP_ROLE))
             return
-        item_id = node.data(0, Qt.UserRole) if node else None
-        item = next((i for i in self.items if i.id == item_id), None)
+        item = self.item_of(node)
         if item is not None:
             QSettings("branch-report", "branch-report").setValue("view/item", item.item_no)
         self._show(item)
@@ -582,6 +581,11 @@ class MainWindow(QMainWindow):
         tell(self, "保存", message)
         self._values_changed()
 
+    def item_of(self, node):
+        """The plan item a navigator node stands for (None for a pillar, a group's table, none)."""
+        item_id = node.data(0, Qt.UserRole) if node is not None else None
+        return next((i for i in self.items if i.id == item_id), None)
+
     def _values_changed(self, items: bool = True) -> None:
         """Stored figures changed: reload them (and the plan's items, whose KPIs carry hand-typed
         results, unless ``items`` is False: only month values changed) and redraw the grid, the KPI
@@ -594,7 +598,7 @@ class MainWindow(QMainWindow):
         if items:
             self.items = queries.plan_items(self.db, self.branch, self.fiscal_year) if self.fiscal_year else []
         node = self.tree.currentItem()
-        item = next((i for i in self.items if node is not None and i.id == node.data(0, Qt.UserRole)), None)
+        item = self.item_of(node)
         if item is not None:
             self._show_figures(item)
         else:
