@@ -7,7 +7,7 @@ import unicodedata
 
 from app.fiscal import find_fiscal_year
 from importers.base import Book, Extraction, PlanItemRecord, Problem, Sheet
-from importers.kpi_text import PROVISO, UNREAD, read_kpis
+from importers.kpi_text import read_kpis
 from importers.monthly import branch_in, sheet_title
 
 COLUMNS = {"項番": "no", "区分": "pillar", "柱": "pillar", "事業": "title", "項目": "title",
@@ -81,9 +81,3 @@ class PlanImporter:
             out.problems.append(Problem("事業計画の年度が分かりません (タイトルに「令和6年度」などがありません)",
                                         book.where(book.sheets[0], 0, 0)))
         return out
-
-
-def unparsed_kpis(problems: list[Problem]) -> list[Problem]:
-    """The plan's KPIs whose target was not read (kept as 定性評価) or only read up to a
-    proviso (ただし…), each with its file, sheet and KPI cell: for the user to check."""
-    return [p for p in problems if p.message.startswith((UNREAD, PROVISO))]
