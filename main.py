@@ -1,6 +1,6 @@
 """branch-report: 支部 事業計画 月次実績・四半期実施状況. `python main.py` = `branch-report`.
 
-The top of the layers: the command line (app/cli.py) with the verbs that draw with Qt and the
+The top of the layers: the command line (app/cli/main.py) with the verbs that draw with Qt and the
 window (ui/), which app/ may not import.
 """
 import os
@@ -29,7 +29,7 @@ GUI_VERBS = {"chart": _chart, "export": _export}      # verbs that draw with Qt
 
 
 def main() -> int:
-    from app.cli import main as cli_main
+    from app.cli.main import main as cli_main
 
     code = cli_main(sys.argv[1:], extra_verbs=GUI_VERBS, open_window=_open_window)
     # Everything is saved by now (each operation is its own committed transaction; files are

@@ -50,9 +50,9 @@ def main() -> int:
     from PySide6.QtGui import QStandardItem, QStandardItemModel
     from PySide6.QtWidgets import QApplication, QTableView
 
-    from app.figures import Figures
-    from app.ranks import national_table
-    from app.store import open_database
+    from app.reads.figures import Figures
+    from app.reads.ranks import national_table
+    from app.store.database import open_database
     from ui.branch_table import BranchTableModel
     from ui.grid_model import MonthlyGridModel
     from ui.grid_view import MonthlyGridView

@@ -1,7 +1,7 @@
 """Import benchmark: the product's import against a bare read of the same workbook, same run.
 
 Goal (issue 12): an import within 1.0x a bare openpyxl read-only pass of the same file; the
-product's reader alone (importers.workbook.load_book) is shown beside openpyxl and
+product's reader alone (importers.formats.workbook.load_book) is shown beside openpyxl and
 python-calamine. Builds a
 national HQ by-branch book (layout B) and a many-year branch monthly book (layout A) in a temp
 dir. Each measurement is a fresh process: imports and opening the database happen before the
@@ -52,8 +52,8 @@ def _cell(ws, value, fmt):
 def build_hq(path: Path, years=range(2016, 2025), n_indicators: int = 20) -> int:
     """Layout B: one sheet per indicator × fiscal year, rows '01 北海道' … '47 沖縄', '全国'."""
     from openpyxl import Workbook
-    from app.fiscal import format_fy
-    from app.store import branch_names
+    from app.core.fiscal import format_fy
+    from app.store.database import branch_names
 
     inds = [i for i in json.loads((ROOT / "resources/indicators.json").read_text(encoding="utf-8"))
             if i["kind"] in ("count", "ratio", "amount", "average", "stock")][:n_indicators]
@@ -80,7 +80,7 @@ def build_monthly(path: Path, first: int = 2000, last: int = 2024) -> int:
     """Layout A: the sample's sheets (FY2022–2024 blocks) copied with every fiscal year shifted
     back by 3, 6, … years (copies never overlap) until `first` is covered."""
     import openpyxl
-    from app.fiscal import find_fiscal_year, format_fy, parse_fiscal_year
+    from app.core.fiscal import find_fiscal_year, format_fy, parse_fiscal_year
 
     src = openpyxl.load_workbook(ROOT / "resources/sample/gunma_fy2024_monthly.xlsx")
     wb, cells, shift = openpyxl.Workbook(write_only=True), 0, 0
@@ -129,16 +129,16 @@ def child(kind: str, path: str, db_path: str) -> None:
                               for r in wb.get_sheet_by_name(n).to_python() for v in r)}
     elif kind == "reader":
         import openpyxl  # noqa: F401  (kept out of the timing, as for the import)
-        import importers.fastxlsx  # noqa: F401  (load_book imports its readers lazily)
-        from importers.workbook import load_book
+        import importers.formats.xlsx  # noqa: F401  (load_book imports its readers lazily)
+        from importers.formats.workbook import load_book
         t = time.perf_counter()
         book = load_book(path)
         extra = {"cells": sum(c.value is not None for s in book.sheets for r in s.rows for c in r)}
     else:                                    # 'import' (db_path a file) or 'import-pg' (db_path a URL)
         import openpyxl  # noqa: F401  (load_book imports it lazily: kept out of the timing)
-        import app.access, app.imports, importers.fastxlsx  # noqa: F401,E401  (imported lazily: kept out too)
-        from app.ops import import_files
-        from app.store import open_database
+        import app.store.access, app.operations.imports, importers.formats.xlsx  # noqa: F401,E401  (imported lazily: kept out too)
+        from app.operations.ops import import_files
+        from app.store.database import open_database
         db = open_database(db_path)
         t = time.perf_counter()
         r = import_files(db, [path], branch="10").reports[0]
@@ -159,8 +159,8 @@ class _PgDatabase:
         self.login, self.password = self.name + "_admin", uuid.uuid4().hex
 
     def __enter__(self) -> str:
-        from app import ops
-        from app.store import open_database
+        from app.operations import ops
+        from app.store.database import open_database
 
         self._admin("CREATE DATABASE {}")
         db = open_database(self.url.set(database=self.name))

@@ -91,7 +91,7 @@ def timed(cmd: list[str], repeat: int, env: dict, forget: Path | None = None) ->
 
 
 def build_demo_db(folder: Path) -> Path:
-    from app.demo import build_demo
+    from app.operations.demo import build_demo
 
     path = folder / "demo.sqlite3"
     build_demo(path).engine.dispose()

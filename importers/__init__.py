@@ -1,11 +1,11 @@
 """Importers: one per workbook layout. Each answers identify() and extract(); none writes."""
 from __future__ import annotations
 
-from app.errors import ImportRefused
+from app.core.errors import ImportRefused
 from importers.base import Book, Cell, Sheet
-from importers.monthly import MonthlyImporter
-from importers.national import NationalImporter
-from importers.plan import PlanImporter
+from importers.layouts.monthly import MonthlyImporter
+from importers.layouts.national import NationalImporter
+from importers.layouts.plan import PlanImporter
 
 IMPORTERS = (MonthlyImporter(), NationalImporter(), PlanImporter())
 

@@ -1,7 +1,7 @@
 """Plain records with provenance, problems, and the workbook as the importers see it.
 
 Importers never write to the database: they turn a workbook into these records and a list of
-problems, each naming its file, sheet and cell. ``app.imports`` decides and stores.
+problems, each naming its file, sheet and cell. ``app.operations.imports`` decides and stores.
 """
 from __future__ import annotations
 

@@ -104,7 +104,7 @@ def _pg_admin():
 @pytest.fixture(scope="session")
 def pg_demo_template():
     """The demo database built once on the server; each test gets a copy (CREATE DATABASE … TEMPLATE)."""
-    from app.demo import build_demo
+    from app.operations.demo import build_demo
 
     admin, url = _pg_admin()
     admin.execute("DROP DATABASE IF EXISTS br_demo_template WITH (FORCE)")
@@ -118,7 +118,7 @@ def pg_demo_template():
 def _pg_database(template: str | None):
     import uuid
 
-    from app.store import open_database
+    from app.store.database import open_database
 
     admin, url = _pg_admin()
     name = f"br_test_{uuid.uuid4().hex[:12]}"
@@ -134,7 +134,7 @@ def _pg_database(template: str | None):
 
 @pytest.fixture(scope="session")
 def demo_path(tmp_path_factory) -> Path:
-    from app.demo import build_demo
+    from app.operations.demo import build_demo
 
     path = tmp_path_factory.mktemp("demo") / "demo.sqlite3"
     build_demo(path).engine.dispose()
@@ -147,7 +147,7 @@ def demo_db(backend, demo_path, tmp_path, request):
     if backend == "postgresql":
         yield from _pg_database(request.getfixturevalue("pg_demo_template"))
         return
-    from app.store import open_database
+    from app.store.database import open_database
     from db.engine import backup_sqlite, make_engine
 
     src = make_engine(demo_path)
@@ -187,7 +187,7 @@ def empty_db(backend, tmp_path):
     if backend == "postgresql":
         yield from _pg_database(None)
         return
-    from app.store import open_database
+    from app.store.database import open_database
 
     db = open_database(tmp_path / "empty.sqlite3")
     yield db

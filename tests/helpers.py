@@ -1,6 +1,6 @@
 """Small conveniences for tests: one cell typed by hand, as the window's edit operation does it."""
-from app import ops
-from app.edits import CellEntry
+from app.operations import ops
+from app.operations.edits import CellEntry
 
 
 def set_month_value(db, branch, fiscal_year, month, indicator, entry, who=None):

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import uuid
 
-from app import ops
-from app.store import Database, open_database
+from app.operations import ops
+from app.store.database import Database, open_database
 
 
 class Team:

@@ -92,9 +92,9 @@ def launch(target, load: bool = True):
     show_fitted(window)
 
     def open_it(_state):
-        from app.backups import InstanceLock
-        from app.errors import DatabaseError
-        from app.store import open_database
+        from app.store.backups import InstanceLock
+        from app.core.errors import DatabaseError
+        from app.store.database import open_database
 
         if "://" not in str(path):
             lock = InstanceLock(Path(path).expanduser())
@@ -108,8 +108,8 @@ def launch(target, load: bool = True):
         return db
 
     def failed(exc):
-        from app.errors import DamagedDatabase
-        from app.failures import describe_failure
+        from app.core.errors import DamagedDatabase
+        from app.store.failures import describe_failure
 
         window.load_error = describe_failure(exc)
         window.statusBar().showMessage("データベースを開けませんでした")
@@ -118,7 +118,7 @@ def launch(target, load: bool = True):
             if QMessageBox.question(window, "データベースが壊れています",
                                     f"{exc}\n\n最新の正常なバックアップから復元しますか？"
                                     "（今のファイルは別名で残します）") == QMessageBox.Yes:
-                from app.ops import restore_backup
+                from app.operations.ops import restore_backup
 
                 restore_backup(exc.path, exc.backup)
                 window.loader = run_in_background(open_it, done=window.set_database, failed=failed)
@@ -209,7 +209,7 @@ def _import_view(window, app):
     """The import dialog with the bundled monthly sample read into it (for --view import)."""
     from PySide6.QtCore import QEventLoop, QTimer
 
-    from app.branches import RESOURCES
+    from app.core.branches import RESOURCES
 
     dialog = window.open_import([RESOURCES / "sample" / "gunma_fy2024_monthly.xlsx"])
     loop = QEventLoop()

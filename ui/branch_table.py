@@ -4,8 +4,8 @@ from __future__ import annotations
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 
-from app.fiscal import FISCAL_MONTHS, month_label
-from app.values import format_value
+from app.core.fiscal import FISCAL_MONTHS, month_label
+from app.core.values import format_value
 
 HOME = QColor("#dcebfb")
 

@@ -8,8 +8,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFont, QPen
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QToolTip, QVBoxLayout, QWidget
 
-from app.fiscal import FISCAL_MONTHS, month_label
-from app.values import format_value
+from app.core.fiscal import FISCAL_MONTHS, month_label
+from app.core.values import format_value
 
 CURRENT = QColor("#1f5fa8")
 EARLIER = (QColor("#8fb3d9"), QColor("#b9c9db"), QColor("#d3dbe5"))

@@ -1,6 +1,6 @@
 """データベースを切り替える: this PC's file, or a shared server asked for as an office program asks
 — サーバー名, ポート, データベース名, ログイン名, パスワード — with 接続テスト. The password is kept in the
-operating system's credential store once the database opens (app.connection), never in settings."""
+operating system's credential store once the database opens (app.store.connection), never in settings."""
 from __future__ import annotations
 
 from PySide6.QtWidgets import (
@@ -8,7 +8,7 @@ from PySide6.QtWidgets import (
     QPushButton, QRadioButton, QSpinBox, QVBoxLayout, QWidget,
 )
 
-from app.connection import DEFAULT_PORT, Server, saved_password, server_of
+from app.store.connection import DEFAULT_PORT, Server, saved_password, server_of
 
 
 class ConnectDialog(QDialog):
@@ -108,8 +108,8 @@ class ConnectDialog(QDialog):
 
     def test_connection(self) -> None:
         """Try the server off the GUI thread; the answer, in Japanese, beside the button."""
-        from app.connection import test_connection
-        from app.failures import describe_failure
+        from app.store.connection import test_connection
+        from app.store.failures import describe_failure
         from ui.tasks import run_in_background
 
         if (problem := self.missing()) or self.server() is None:

@@ -28,7 +28,7 @@ def render_chart(db, branch: str, indicator: str, fiscal_year: int, out: Path, s
     global _CHART
     from PySide6.QtCore import Qt
 
-    from app.charts import chart_data
+    from app.documents.charts import chart_data
     from ui.chart import TrendChart
 
     app = offscreen_app()
@@ -49,7 +49,7 @@ def render_chart(db, branch: str, indicator: str, fiscal_year: int, out: Path, s
 
 def cmd_chart(db, args) -> int:
     """`branch-report chart --indicator CODE --fy YEAR [--branch CODE] --out PNG`."""
-    from app.cli import UsageError, parse_branch, parse_fy
+    from app.cli.main import UsageError, parse_branch, parse_fy
 
     if args.indicator not in db.catalogue:
         raise UsageError(f"指標 '{args.indicator}' がありません")
@@ -79,7 +79,7 @@ def text_document(doc, images: dict[str, Path] | None = None):
     from PySide6.QtCore import QUrl
     from PySide6.QtGui import QImage, QTextDocument
 
-    from app.export_html import document_html
+    from app.documents.html import document_html
     from ui.pdf_font import document_font, japanese_family
 
     td = QTextDocument()
@@ -172,14 +172,14 @@ def write_pdf(db, doc, out: Path, progress=None) -> Path:
 def paint_pdf(doc, images: dict[str, Path], out: Path, progress=None) -> Path:
     """Lay the document out into a PDF, Japanese font embedded (Qt embeds the fonts it draws with),
     its text searchable as typed: each font's ToUnicode map names what was drawn, no hidden text
-    (app.pdf_text). Needs no widget, so it may run off the GUI thread (a QPainter on a QPdfWriter
+    (app.documents.pdf_text). Needs no widget, so it may run off the GUI thread (a QPainter on a QPdfWriter
     may). Written under a temporary name and moved into place when finished: a cancel or a
     failure leaves no half-written file."""
     import os
 
     from PySide6.QtGui import QPdfWriter
 
-    from app.pdf_text import searchable
+    from app.documents.pdf_text import searchable
     from ui.pdf_font import drawn_as
 
     out = Path(out)
@@ -206,7 +206,7 @@ def export(db, doc, out: Path, progress=None) -> Path:
     """.xlsx or .pdf by the file's suffix."""
     import tempfile
 
-    from app.export_xlsx import write_xlsx
+    from app.documents.xlsx import write_xlsx
 
     out = Path(out)
     if out.suffix.lower() == ".pdf":
@@ -220,8 +220,8 @@ def export(db, doc, out: Path, progress=None) -> Path:
 
 def cmd_export(db, args) -> int:
     """`branch-report export --branch CODE --fy YEAR --quarter 1..4 --out FILE.xlsx|FILE.pdf [--kind …]`."""
-    from app.cli import UsageError, parse_branch, parse_fy
-    from app.report import build
+    from app.cli.main import UsageError, parse_branch, parse_fy
+    from app.documents.report import build
 
     branch = parse_branch(args.branch) or db.home_branch
     if branch is None:

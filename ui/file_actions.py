@@ -8,14 +8,14 @@ from pathlib import Path
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox
 
-from app.catalogue import GROUP_NAMES
-from app.failures import describe_failure
-from app.fiscal import format_fy
+from app.core.catalogue import GROUP_NAMES
+from app.store.failures import describe_failure
+from app.core.fiscal import format_fy
 from ui.tasks import run_op, tell
 
 
 def export_work_package(window, group: str | None = None, path: str | None = None) -> str | None:
-    from app.package import export_package
+    from app.workpackage.package import export_package
 
     if group is None:
         group, ok = QInputDialog.getItem(window, "作業用ブック", "どのグループの作業用ブックですか", list(GROUP_NAMES), 0, False)
@@ -36,7 +36,7 @@ def export_work_package(window, group: str | None = None, path: str | None = Non
 
 
 def import_work_package(window, path: str | None = None):
-    from app.package import read_package
+    from app.workpackage.package import read_package
     from ui.package_dialog import PackageDialog
 
     if path is None:
@@ -55,9 +55,9 @@ def import_work_package(window, path: str | None = None):
 
 def restore_backup(window, source: str | None = None, confirm: bool = True) -> bool:
     """Put a backup in place of this database (the current content is backed up first)."""
-    from app import ops
-    from app.backups import backup_dir
-    from app.store import open_database
+    from app.operations import ops
+    from app.store.backups import backup_dir
+    from app.store.database import open_database
     from db.engine import sqlite_path
 
     path = sqlite_path(window.db.engine)
@@ -106,8 +106,8 @@ def switch_database(window, target: str | None = None, password: str | None = No
 
 
 def _open_target(window, target: str, password: str | None) -> bool:
-    from app.connection import save_password, server_of, without_password
-    from app.store import open_database
+    from app.store.connection import save_password, server_of, without_password
+    from app.store.database import open_database
 
     window.status.save()
     db = run_op(window, "データベース", open_database, target, password)

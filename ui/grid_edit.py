@@ -1,4 +1,4 @@
-"""Editing the monthly grid through an undo stack whose commands call the operations of app/ops.py:
+"""Editing the monthly grid through an undo stack whose commands call the operations of app/operations/ops.py:
 an edit stores the cells; its undo takes that operation back (each row as it was, with its origin);
 redo takes the undo back."""
 from __future__ import annotations
@@ -17,8 +17,8 @@ class SetCellsCommand(QUndoCommand):
         self.op_id: int | None = None          # the operation the next undo (or redo) takes back
 
     def _run(self, fn, *args) -> bool:
-        from app.errors import ConflictError
-        from app.failures import describe_failure
+        from app.core.errors import ConflictError
+        from app.store.failures import describe_failure
 
         try:
             changes = fn(self.editor.db, *args)
@@ -35,8 +35,8 @@ class SetCellsCommand(QUndoCommand):
         return True
 
     def redo(self) -> None:
-        from app import ops
-        from app.edits import UNCHECKED, CellEntry
+        from app.operations import ops
+        from app.operations.edits import UNCHECKED, CellEntry
 
         if self.op_id is None:                 # the first time: the edit itself
             self._run(ops.edit_cells, [CellEntry(self.branch, fy, m, code, new, old if self.check else UNCHECKED)
@@ -45,8 +45,7 @@ class SetCellsCommand(QUndoCommand):
             self._run(ops.undo, self.op_id)
 
     def undo(self) -> None:
-        from app import ops
-
+        from app.operations import ops
         if self.op_id is not None:
             self._run(ops.undo, self.op_id)
 
@@ -70,8 +69,8 @@ class GridEditor(QObject):
 
     def set_cells(self, model, cells: list[tuple[int, int, object]], label: str | None = None) -> bool:
         """cells: (row, column, entry). All valid → one undo step; any invalid → nothing stored."""
-        from app.edits import parse_entry
-        from app.errors import ValidationError
+        from app.operations.edits import parse_entry
+        from app.core.errors import ValidationError
 
         changes, bad = [], []
         for r, c, entry in cells:

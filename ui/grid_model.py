@@ -12,9 +12,9 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
 
 if TYPE_CHECKING:
-    from app.figures import GridRow
-from app.fiscal import FISCAL_MONTHS, format_fy, month_label
-from app.values import format_value
+    from app.reads.figures import GridRow
+from app.core.fiscal import FISCAL_MONTHS, format_fy, month_label
+from app.core.values import format_value
 
 HEADERS = ["指標", "年度", *[month_label(m) for m in FISCAL_MONTHS], "年度計"]
 FIRST_MONTH = 2

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import (
     QDialog, QDialogButtonBox, QLabel, QSplitter, QTableWidget, QTableWidgetItem, QTextBrowser, QVBoxLayout,
 )
 
-from app.branches import RESOURCES
+from app.core.branches import RESOURCES
 
 DIST = "branch-report"
 GUIDE = RESOURCES / "guide.md"

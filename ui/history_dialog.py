@@ -4,7 +4,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QHeaderView, QMessageBox, QTableView, QVBoxLayout
 
-from app.imports import import_history
+from app.operations.imports import import_history
 from ui.rows_model import RowsModel
 
 COLUMNS = ("番号", "ファイル", "種類", "日時", "取込者", "追加", "更新", "警告", "状態")
@@ -62,7 +62,7 @@ class HistoryDialog(QDialog):
                 f"この取込で追加した {batch.inserted} 件と更新した {batch.updated} 件の値を元に戻します。よろしいですか？",
                 QMessageBox.Yes | QMessageBox.No, QMessageBox.No) != QMessageBox.Yes:
             return
-        from app import ops
+        from app.operations import ops
         from ui.tasks import run_op, tell
 
         outcome = run_op(self, "取込履歴", ops.undo_import, self.db, batch.id)
@@ -84,9 +84,9 @@ class CellHistoryDialog(QDialog):
                  parent=None):
         from PySide6.QtWidgets import QLabel, QTableWidget, QTableWidgetItem
 
-        from app.edits import history
-        from app.fiscal import format_fy
-        from app.values import format_value
+        from app.operations.edits import history
+        from app.core.fiscal import format_fy
+        from app.core.values import format_value
 
         super().__init__(parent)
         ind = db.catalogue[indicator]

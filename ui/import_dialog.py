@@ -12,9 +12,9 @@ from PySide6.QtWidgets import (
     QTabWidget, QVBoxLayout, QWidget,
 )
 
-from app import ops
-from app.imports import ImportReport, read_report
-from app.values import format_value
+from app.operations import ops
+from app.operations.imports import ImportReport, read_report
+from app.core.values import format_value
 from importers.base import Cell, Extraction, Sheet, ValueRecord, cell_name
 from ui.tasks import run_in_background
 
@@ -26,7 +26,7 @@ CLI_HINT = "(--prefer-file / --prefer-edits で選んでください)"          
 
 def file_line(report: ImportReport, ext: Extraction | None) -> str:
     """One file as the list shows it: what 取り込む will store, then its problems."""
-    from app.fiscal import format_fy
+    from app.core.fiscal import format_fy
 
     if ext is None:
         return f"{report.file}: 読み込めません — " + "・".join(p.message for p in report.errors)
@@ -251,7 +251,7 @@ class ImportDialog(QDialog):
         self.add_button.setEnabled(not busy)
 
     def _failed(self, exc) -> None:
-        from app.failures import describe_failure
+        from app.store.failures import describe_failure
         from ui.tasks import tell
 
         self._busy(False)

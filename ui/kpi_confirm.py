@@ -9,7 +9,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from app.kpi import OP_WORDS
+from app.core.kpi import OP_WORDS
 
 OPS = tuple({**OP_WORDS, "==": "とする（＝）"}.items())
 RULES = (("value", "値"), ("prev_fy", "前年度"), ("qualitative", "定性"))
@@ -20,9 +20,9 @@ class KpiConfirmDialog(QDialog):
     confirmed = Signal(object)          # Changes
 
     def __init__(self, db, branch: str, fiscal_year: int, parent=None):
-        from app.fiscal import format_fy
-        from app.queries import plan_items
-        from importers.kpi_text import unread
+        from app.core.fiscal import format_fy
+        from app.reads.queries import plan_items
+        from importers.layouts.kpi_text import unread
 
         super().__init__(parent)
         self.db = db
@@ -77,9 +77,9 @@ class KpiConfirmDialog(QDialog):
 
     def readings(self):
         """What the table says, as readings; a target that cannot be read raises ValidationError."""
-        from app.errors import ValidationError
-        from app.statuses import KpiReading
-        from app.values import read_value
+        from app.core.errors import ValidationError
+        from app.operations.statuses import KpiReading
+        from app.core.values import read_value
 
         out = []
         for k, indicator, rule, target, op in self.rows:
@@ -93,8 +93,8 @@ class KpiConfirmDialog(QDialog):
         return out
 
     def confirm(self) -> None:
-        from app import ops
-        from app.failures import describe_failure
+        from app.operations import ops
+        from app.store.failures import describe_failure
 
         try:
             changes = ops.confirm_kpis(self.db, self.readings())

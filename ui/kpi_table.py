@@ -1,4 +1,4 @@
-"""The item's KPIs for the chosen quarter (rows built by app.overview.kpi_lines): target, result
+"""The item's KPIs for the chosen quarter (rows built by app.reads.overview.kpi_lines): target, result
 and the month it is as of, the proposed rating, and the user's rating; a result with no monthly
 indicator is typed here. The table only asks: choices come out as signals, the window calls the
 operation and redraws the rows from what is stored."""
@@ -7,7 +7,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QAbstractItemView, QComboBox, QHeaderView, QTableWidget, QTableWidgetItem
 
-from app.kpi import RATINGS
+from app.core.kpi import RATINGS
 
 RESULT, RATING = 3, 6
 

@@ -30,7 +30,7 @@ def cache_file(digest: str) -> Path:
 
 
 def default_database_path() -> Path:
-    """app.store.default_database_path without loading SQLAlchemy (a test holds them equal)."""
+    """app.store.database.default_database_path without loading SQLAlchemy (a test holds them equal)."""
     from platformdirs import user_data_dir
 
     return Path(user_data_dir("branch-report", appauthor=False)) / "branch-report.sqlite3"

@@ -10,17 +10,17 @@ from PySide6.QtWidgets import (
     QToolBar, QVBoxLayout, QWidget,
 )
 
-from app.branches import branch_names
-from app.fiscal import format_fy
+from app.core.branches import branch_names
+from app.core.fiscal import format_fy
 from ui import file_actions
 from ui.grid_edit import GridEditor
 from ui.navigator import GROUP_ROLE, GROUPS, Navigator
 from ui.tasks import run_op, tell
 
 if TYPE_CHECKING:                  # the database layer is loaded after the window is up
-    from app import queries
-    from app.figures import Figures
-    from app.store import Database
+    from app.reads import queries
+    from app.reads.figures import Figures
+    from app.store.database import Database
 
 
 
@@ -325,8 +325,7 @@ class MainWindow(QMainWindow):
 
     # ---- data ---------------------------------------------------------------------------
     def _load_years(self) -> None:
-        from app import queries
-
+        from app.reads import queries
         years = queries.fiscal_years_with_data(self.db, self.branch)
         plan_years = queries.plan_years(self.db, self.branch)
         self.year_box.blockSignals(True)
@@ -344,8 +343,8 @@ class MainWindow(QMainWindow):
         return self.year_box.currentData()
 
     def _load_items(self) -> None:
-        from app import queries
-        from app.figures import Figures
+        from app.reads import queries
+        from app.reads.figures import Figures
 
         if self.db is None:                      # the last view is shown while the database opens
             return
@@ -383,7 +382,7 @@ class MainWindow(QMainWindow):
 
     def _show_group(self, group: str) -> None:
         """All the indicators a group keeps, this year and earlier (no item, no status)."""
-        from app.queries import group_indicators
+        from app.reads.queries import group_indicators
 
         self.kpi_table.setRowCount(0)
         self.title.setText(f"{group}グループ の月次実績" if group != "全グループ" else "全グループ共通の月次実績")
@@ -402,8 +401,8 @@ class MainWindow(QMainWindow):
             self.grid_model.set_rows([])
             return
         self.show_item_header(item)
-        from app import queries
-        from app.statuses import worst_proposal
+        from app.reads import queries
+        from app.operations.statuses import worst_proposal
 
         lines = self._show_figures(item)
         quarter = self.status.current_quarter
@@ -419,8 +418,8 @@ class MainWindow(QMainWindow):
 
     def _show_figures(self, item: queries.ItemView) -> list:
         """The item's KPI table (as of the quarter chosen) and monthly grid, from ``self.figures``."""
-        from app import queries
-        from app.overview import kpi_lines
+        from app.reads import queries
+        from app.reads.overview import kpi_lines
 
         fy = self.fiscal_year
         lines = self.kpi_lines = kpi_lines(self.db, self.figures, [item], fy, self.status.current_quarter)
@@ -431,8 +430,8 @@ class MainWindow(QMainWindow):
     def _kpi_result_typed(self, kpi_id: int, text: str) -> None:
         """A hand-entered KPI result (57.1%): read like any cell and stored; else refused, with the
         stored result shown again."""
-        from app import ops
-        from app.errors import BranchReportError
+        from app.operations import ops
+        from app.core.errors import BranchReportError
 
         try:
             changes = ops.set_kpi_result(self.db, kpi_id, text)
@@ -440,7 +439,7 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(f"KPI の結果を保存できません: {exc}", 10000)
             changes = None
         except Exception as exc:  # noqa: BLE001 - the database refused: one message
-            from app.failures import describe_failure
+            from app.store.failures import describe_failure
 
             tell(self, "KPI の結果", describe_failure(exc))
             changes = None
@@ -451,8 +450,7 @@ class MainWindow(QMainWindow):
 
     def _rate_kpi(self, kpi_id: int, mark) -> None:
         """A KPI's rating for the quarter: stored, or a message and the stored rating shown again."""
-        from app import ops
-
+        from app.operations import ops
         changes = run_op(self, "KPI の評価", ops.rate_kpi, self.db, kpi_id, self.status.current_quarter, mark)
         if changes is None:
             self._show_current(self.tree.currentItem())
@@ -460,7 +458,7 @@ class MainWindow(QMainWindow):
         self.apply_changes(changes)
 
     def _update_counts(self) -> None:
-        from app.statuses import rating_counts
+        from app.operations.statuses import rating_counts
 
         if self.db is None or self.fiscal_year is None:
             return
@@ -516,7 +514,7 @@ class MainWindow(QMainWindow):
 
     def _refresh_dashboard(self, force: bool = False) -> None:
         """The dashboard, when it is open, shows what is stored now."""
-        from app.overview import kpi_overview
+        from app.reads.overview import kpi_overview
 
         dashboard = getattr(self, "dashboard", None)
         if dashboard is None or not (force or dashboard.isVisible()) or self.fiscal_year is None:
@@ -563,7 +561,7 @@ class MainWindow(QMainWindow):
 
     def _cell_conflict(self, exc, cells) -> None:
         """Someone else changed the same cells: show both values; the user chooses."""
-        from app.values import format_number
+        from app.core.values import format_number
 
         def shown(v):
             return "－" if v is None else format_number(v)
@@ -590,8 +588,8 @@ class MainWindow(QMainWindow):
         """Stored figures changed: reload them (and the plan's items, whose KPIs carry hand-typed
         results, unless ``items`` is False: only month values changed) and redraw the grid, the KPI
         table and the chart (not the status being typed), keeping the place in the grid."""
-        from app import queries
-        from app.figures import Figures
+        from app.reads import queries
+        from app.reads.figures import Figures
 
         current = self.grid.currentIndex()
         self.figures = Figures(self.db, self.branch)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QTreeWidget, QTreeWidgetItem
 
-from app.catalogue import GROUP_NAMES
+from app.core.catalogue import GROUP_NAMES
 
 GROUPS = ("すべてのグループ", *GROUP_NAMES)
 GROUP_ROLE = Qt.UserRole + 1

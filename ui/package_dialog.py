@@ -9,7 +9,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from app.fiscal import format_fy
+from app.core.fiscal import format_fy
 
 CONFLICT = "競合"
 
@@ -18,7 +18,7 @@ def _shown(value) -> str:
     if value is None or value == "":
         return "－"
     if isinstance(value, float):
-        from app.values import format_number
+        from app.core.values import format_number
 
         return format_number(value)
     return str(value)
@@ -91,7 +91,7 @@ class PackageDialog(QDialog):
     def apply(self) -> None:
         """Store the chosen changes as one operation, off the GUI thread (progress and キャンセル);
         a failure is shown and nothing is stored."""
-        from app import ops
+        from app.operations import ops
         from ui.tasks import run_op_in_background
 
         choices = {k: box.currentData() for k, box in self.choices.items()}

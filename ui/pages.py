@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QLabel, QTableView, QVBoxLayout, QWidget
 
-from app.fiscal import format_fy
+from app.core.fiscal import format_fy
 
 
 class BranchPage(QWidget):
@@ -24,7 +24,7 @@ class BranchPage(QWidget):
         lay.addWidget(self.view, 1)
 
     def show_indicator(self, db, code: str | None, fiscal_year: int, branch: str) -> None:
-        from app.ranks import national_table
+        from app.reads.ranks import national_table
 
         if code is None:
             self.model.set_rows([], "", "count", branch, None)
@@ -48,7 +48,7 @@ class ChartPage(QWidget):
         self.redraw = lambda: None         # set by the window: draw the current row again
 
     def show_indicator(self, db, branch: str, code: str | None, fiscal_year: int, figures) -> None:
-        from app.charts import chart_data
+        from app.documents.charts import chart_data
         from ui.chart import TrendChart
 
         if self.chart is None:

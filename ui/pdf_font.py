@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
-from app.branches import RESOURCES
-from app.errors import BranchReportError
+from app.core.branches import RESOURCES
+from app.core.errors import BranchReportError
 
 PDF_FAMILIES = ("Yu Gothic", "游ゴシック", "Meiryo", "メイリオ", "MS Gothic", "ＭＳ ゴシック",   # Windows (either name)
                 "IPAexGothic", "Noto Sans CJK JP", "Hiragino Sans", "TakaoPGothic", "VL PGothic")

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from app.fiscal import format_fy
+from app.core.fiscal import format_fy
 
 KINDS = (("status", "事業計画実施状況"), ("progress", "進捗状況"), ("summary", "目標達成状況"))
 
@@ -47,7 +47,7 @@ class ReportDialog(QDialog):
         lay.addWidget(self.status)
 
     def document(self):
-        from app.report import build
+        from app.documents.report import build
 
         return build(self.db, self.branch, self.fiscal_year, self.quarter.currentData(), self.kind.currentData(),
                      self.label.text().strip() or "機密性2")
@@ -107,7 +107,7 @@ class ReportDialog(QDialog):
 
         from PySide6.QtCore import QEventLoop
 
-        from app.failures import describe_failure
+        from app.store.failures import describe_failure
         from ui.export import chart_images, paint_pdf
         from ui.tasks import run_op_in_background, tell
 
@@ -133,7 +133,7 @@ class ReportDialog(QDialog):
         return path
 
     def _save(self, work, path: str) -> str | None:
-        from app.failures import describe_failure
+        from app.store.failures import describe_failure
         from ui.tasks import tell
 
         try:

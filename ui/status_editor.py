@@ -9,7 +9,7 @@ from PySide6.QtWidgets import (
     QComboBox, QGroupBox, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QSpinBox, QVBoxLayout,
 )
 
-from app.kpi import RATING_MEANING, RATINGS
+from app.core.kpi import RATING_MEANING, RATINGS
 
 BULLET = "・"
 SAVE_AFTER_MS = 700
@@ -114,7 +114,7 @@ class StatusEditor(QGroupBox):
         self.dirty = False
         self.version = None
         if item_id is not None:
-            from app.statuses import status_version
+            from app.operations.statuses import status_version
 
             self.version = status_version(db, item_id, self.loaded_quarter)
         self.setEnabled(item_id is not None)
@@ -141,10 +141,10 @@ class StatusEditor(QGroupBox):
         self.timer.stop()
         if self._loading or self.db is None or self.item_id is None or not self.dirty:
             return
-        from app import ops
-        from app.errors import ConflictError
-        from app.statuses import status_version
-        from app.failures import describe_failure
+        from app.operations import ops
+        from app.core.errors import ConflictError
+        from app.operations.statuses import status_version
+        from app.store.failures import describe_failure
 
         try:
             changes = ops.save_status(self.db, self.item_id, self.loaded_quarter, text=self.text.toPlainText(),
@@ -168,7 +168,7 @@ class StatusEditor(QGroupBox):
     def _show_stored(self) -> None:
         """Back to what is stored (after a refused save): rating and rank. The typed text stays in
         the editor (not lost; the state line says it is not saved)."""
-        from app.queries import statuses
+        from app.reads.queries import statuses
 
         stored = next(iter(statuses(self.db, [self.item_id], self.loaded_quarter)), None)
         self._loading = True
@@ -181,7 +181,7 @@ class StatusEditor(QGroupBox):
         """Someone saved this status meanwhile: both texts side by side; the user chooses."""
         from PySide6.QtWidgets import QDialog, QDialogButtonBox, QHBoxLayout, QVBoxLayout
 
-        from app.statuses import status_version
+        from app.operations.statuses import status_version
 
         theirs, mine = exc.conflicts[0][1] or "", exc.conflicts[0][2] or ""
         dialog = QDialog(self)

@@ -87,7 +87,7 @@ def run_op(parent, title: str, fn, *args, **kwargs):
     try:
         return fn(*args, **kwargs)
     except Exception as exc:  # every failure reaches the user as a message
-        from app.failures import describe_failure
+        from app.store.failures import describe_failure
 
         tell(parent, title, describe_failure(exc))
         return None
@@ -117,7 +117,7 @@ def run_op_in_background(parent, title: str, work, done, text: str, ended=None) 
             ended()
 
     def failed(exc):
-        from app.failures import describe_failure
+        from app.store.failures import describe_failure
 
         dialog.reset()
         tell(parent, title, describe_failure(exc))

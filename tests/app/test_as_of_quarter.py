@@ -9,10 +9,10 @@ import sqlite3
 
 import pytest
 
-from app.charts import chart_data
-from app.fiscal import FISCAL_MONTHS
-from app.report import build
-from app.store import open_database
+from app.documents.charts import chart_data
+from app.core.fiscal import FISCAL_MONTHS
+from app.documents.report import build
+from app.store.database import open_database
 
 pytestmark = pytest.mark.sqlite_only
 

@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 from hypothesis import given, strategies as st
 
-from app.catalogue import (GENERIC_CAPTIONS, Catalogue, Indicator, Resolution, load_catalogue,
+from app.core.catalogue import (GENERIC_CAPTIONS, Catalogue, Indicator, Resolution, load_catalogue,
                            normalize_label, title_forms)
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -12,10 +12,10 @@ import psycopg
 import pytest
 from sqlalchemy.engine import make_url
 
-from app.cli import main
-from app.connection import Server, explain, save_password, saved_password, without_password
-from app.errors import DatabaseError
-from app.store import open_database
+from app.cli.main import main
+from app.store.connection import Server, explain, save_password, saved_password, without_password
+from app.core.errors import DatabaseError
+from app.store.database import open_database
 from tests.conftest import PG_URL, ROOT, SAMPLE, _pg_admin, _pg_database
 
 needs_server = pytest.mark.skipif(not PG_URL, reason="needs a PostgreSQL server (BRANCH_REPORT_TEST_PG)")
@@ -122,7 +122,7 @@ def test_a_server_lost_mid_import_stores_nothing_and_says_so(server_team, capsys
     from sqlalchemy import event, func, select
     from sqlalchemy.engine import Engine
 
-    from app import ops
+    from app.operations import ops
     from db.models import ChangeLog, ImportBatch, MonthlyValue
 
     import sys
@@ -187,7 +187,7 @@ def test_two_imports_at_once_both_succeed(files):
         results = [r.communicate(timeout=120) for r in runs]
         assert [r.returncode for r in runs] == [0, 0], results
         assert not any("Traceback" in err or "UniqueViolation" in err for _, err in results)
-        from app.queries import monthly_values
+        from app.reads.queries import monthly_values
 
         assert len(monthly_values(db)) == 854
     finally:

@@ -7,8 +7,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from app.cli import main
-from app.figures import Figures
+from app.cli.main import main
+from app.reads.figures import Figures
 from tests.conftest import SAMPLE
 
 SEED = Path(__file__).resolve().parent.parent / "data" / "seed004_gunma_progress.txt"
@@ -99,7 +99,7 @@ def test_months_equal_the_printed_seed(demo_db, label, occurrence, fy, indicator
     seed = seed_rows(label)[occurrence]
     fig = Figures(demo_db, "10")
     months = fig.months[(indicator, fy)]
-    from app.fiscal import FISCAL_MONTHS
+    from app.core.fiscal import FISCAL_MONTHS
 
     assert [months[m] for m in FISCAL_MONTHS] == pytest.approx([seed_number(t) for t in seed[:12]])
 
@@ -164,7 +164,7 @@ def test_bad_usage_exits_2(demo_path, capsys):
 
 
 def test_statuses_from_the_seed(demo_db):
-    from app.queries import plan_items, statuses
+    from app.reads.queries import plan_items, statuses
 
     items = {i.item_no: i.id for i in plan_items(demo_db, "10", 2024)}
     st = {s.item_id: s for s in statuses(demo_db, list(items.values()), 4)}

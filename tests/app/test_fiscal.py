@@ -1,10 +1,10 @@
-"""年度の暦（app.fiscal）のテスト。"""
+"""年度の暦（app.core.fiscal）のテスト。"""
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.fiscal import (
+from app.core.fiscal import (
     FISCAL_MONTHS,
     AsOf,
     calendar_year,

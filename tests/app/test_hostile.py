@@ -6,9 +6,9 @@ import zipfile
 import openpyxl
 import pytest
 
-from app.cli import main
-from app.ops import import_workbook
-from importers import workbook
+from app.cli.main import main
+from app.operations.ops import import_workbook
+from importers.formats import workbook
 from tests.conftest import SAMPLE
 
 pytestmark = pytest.mark.sqlite_only      # about SQLite files themselves

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from app.edits import ensure_years
-from app.imports import _bulk_insert, _duplicates, _value_index, check_year_figures
+from app.operations.edits import ensure_years
+from app.operations.imports import _bulk_insert, _duplicates, _value_index, check_year_figures
 from db.models import ImportBatch, MonthlyValue, YearValue
 from importers.base import Extraction, ValueRecord, Where
 
@@ -27,8 +27,8 @@ def batch(s) -> int:
 
 
 def keys():
-    from app.catalogue import load_catalogue
-    from app.store import branch_names
+    from app.core.catalogue import load_catalogue
+    from app.store.database import branch_names
 
     codes = [i.code for i in load_catalogue()][:3]
     return [(b, fy, m, code) for b in sorted(branch_names()) for fy in (2023, 2024) for m in range(1, 13)
@@ -114,7 +114,7 @@ def test_no_key_twice():
 
 
 def test_year_figures_checked_with_or_without_the_index():
-    from app.catalogue import load_catalogue
+    from app.core.catalogue import load_catalogue
 
     cat = load_catalogue()
     ext = extraction(("10", 2024, 4, "mail_count", 5.0, "B5"), ("10", 2024, 5, "mail_count", 6.0, "C5"),

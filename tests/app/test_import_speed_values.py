@@ -3,9 +3,9 @@ import math
 
 import pytest
 
-from app import values
-from app.catalogue import load_catalogue
-from app.values import number_scale, read_value, shown_percent
+from app.core import values
+from app.core.catalogue import load_catalogue
+from app.core.values import number_scale, read_value, shown_percent
 
 RAWS = [0, 1, -3, 2481, 12345678901, 10**298, -10**298, 10**400, 0.0, -0.0, 0.946, 0.1 + 0.2, 94.9, -1.5, 1e-7,
         1e299, 1.7e308, math.inf, -math.inf, math.nan, True, False]

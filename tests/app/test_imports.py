@@ -4,12 +4,12 @@ import shutil
 import openpyxl
 import pytest
 
-from app.edits import history
+from app.operations.edits import history
 from tests.helpers import set_month_value
-from app.errors import ValidationError
-from app.imports import import_history
-from app.ops import import_files, import_workbook, undo_import
-from app.queries import monthly_values, plan_items
+from app.core.errors import ValidationError
+from app.operations.imports import import_history
+from app.operations.ops import import_files, import_workbook, undo_import
+from app.reads.queries import monthly_values, plan_items
 from tests.conftest import SAMPLE
 
 MONTHLY = SAMPLE / "gunma_fy2024_monthly.xlsx"

@@ -1,9 +1,9 @@
 """KPI sentences → rules, targets resolved, ratings proposed."""
 import pytest
 
-from app.catalogue import load_catalogue
-from app.kpi import normalize_rating, propose_rating, target_text
-from importers.kpi_text import read_kpi, split_kpis
+from app.core.catalogue import load_catalogue
+from app.core.kpi import normalize_rating, propose_rating, target_text
+from importers.layouts.kpi_text import read_kpi, split_kpis
 
 
 def parse_kpi(sentence, catalogue):
@@ -56,8 +56,8 @@ def test_proposed_rating(op, target, result, higher, rating):
 
 
 def test_prev_fy_target_is_last_years_year_end_figure(demo_db):
-    from app.figures import Figures
-    from app.queries import plan_items
+    from app.reads.figures import Figures
+    from app.reads.queries import plan_items
 
     fig = Figures(demo_db, "10")
     items = {i.item_no: i for i in plan_items(demo_db, "10", 2024)}
@@ -84,7 +84,7 @@ def test_rating_marks():
     ("value", ">=", 1580.0, "事業所", "1,580以上"),
 ])
 def test_targets_as_users_write_them(rule, op, target, unit, text):
-    from app.kpi import target_text
+    from app.core.kpi import target_text
 
     assert target_text(rule, op, target, unit) == text
 

@@ -6,12 +6,12 @@ import shutil
 import openpyxl
 import pytest
 
-from app import ops
-from app.edits import CellEntry, history
-from app.errors import ValidationError
-from app.imports import import_history
-from app.package import export_package, read_package
-from app.queries import monthly_values, plan_items, statuses
+from app.operations import ops
+from app.operations.edits import CellEntry, history
+from app.core.errors import ValidationError
+from app.operations.imports import import_history
+from app.workpackage.package import export_package, read_package
+from app.reads.queries import monthly_values, plan_items, statuses
 from tests.conftest import SAMPLE
 from tests.helpers import set_month_value
 
@@ -55,7 +55,7 @@ def test_a_changed_plan_reimports_in_place_keeping_statuses_ratings_and_results(
     assert after[2].id == before[2].id and after[2].plan_text == "郵送による申請をさらに促進する。"
     assert after[2].kpis[0].id == before[2].kpis[0].id and after[2].kpis[0].target == 96.0
     assert statuses(demo_db, [after[2].id], 4)[0] == rated                     # the status stays with its item
-    from app.statuses import kpi_ratings
+    from app.operations.statuses import kpi_ratings
 
     assert kpi_ratings(demo_db, [after[2].kpis[0].id], 4) == {after[2].kpis[0].id: "○"}
     assert after[10].kpis[0].manual_result == 57.1
@@ -74,7 +74,7 @@ def test_an_item_gone_from_the_workbook_is_reported_not_deleted(demo_db, tmp_pat
 
 
 def test_the_command_line_shows_the_reimported_plan(demo_db, tmp_path, capsys):
-    from app.cli import main
+    from app.cli.main import main
 
     path = changed_plan(tmp_path, [("C5", "業務改革の推進（郵送化）")])
     url = demo_db.engine.url.render_as_string(hide_password=False)
@@ -105,7 +105,7 @@ def test_undo_restores_the_row_with_its_origin_and_a_later_workbook_is_no_confli
 
 
 def test_undo_refuses_when_the_cell_changed_since_and_stores_nothing(demo_db):
-    from app.errors import ConflictError
+    from app.core.errors import ConflictError
 
     first = set_month_value(demo_db, "10", 2024, 4, "mail_count", 7800)
     set_month_value(demo_db, "10", 2024, 4, "mail_count", 7900)
@@ -115,7 +115,7 @@ def test_undo_refuses_when_the_cell_changed_since_and_stores_nothing(demo_db):
 
 
 def test_undoing_an_operation_that_does_not_exist_says_so(demo_db):
-    from app.errors import NotFound
+    from app.core.errors import NotFound
 
     with pytest.raises(NotFound, match="操作 99999 がありません"):
         ops.undo(demo_db, 99999)
@@ -160,7 +160,7 @@ def test_an_import_reports_what_it_changed_and_its_undo_too(empty_db):
 
 
 def test_the_command_line_imports_a_good_and_a_bad_file_as_nothing(empty_db, tmp_path, capsys):
-    from app.cli import main
+    from app.cli.main import main
 
     bad = tmp_path / "bad.xlsx"
     bad.write_bytes(b"not a workbook")
@@ -172,7 +172,7 @@ def test_the_command_line_imports_a_good_and_a_bad_file_as_nothing(empty_db, tmp
 
 
 def test_kpis_are_confirmed_or_corrected_and_a_reimport_keeps_that(demo_db, tmp_path):
-    from app.statuses import KpiReading
+    from app.operations.statuses import KpiReading
 
     items = {i.item_no: i for i in plan_items(demo_db, "10", 2024)}
     mail, card = items[2].kpis[0], items[7].kpis[0]
@@ -192,7 +192,7 @@ def test_kpis_are_confirmed_or_corrected_and_a_reimport_keeps_that(demo_db, tmp_
 
 
 def test_a_kpi_reading_that_makes_no_sense_is_refused_and_nothing_stored(demo_db):
-    from app.statuses import KpiReading
+    from app.operations.statuses import KpiReading
 
     kpis = [k for i in plan_items(demo_db, "10", 2024) for k in i.kpis]
     with pytest.raises(ValidationError):

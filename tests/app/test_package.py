@@ -3,10 +3,10 @@ import openpyxl
 import pytest
 
 from tests.helpers import set_month_value
-from app.errors import ImportRefused, PermissionDenied, ValidationError
-from app.ops import bring_back_package as apply_package
-from app.package import export_package, read_package
-from app.queries import monthly_values, plan_items, statuses
+from app.core.errors import ImportRefused, PermissionDenied, ValidationError
+from app.operations.ops import bring_back_package as apply_package
+from app.workpackage.package import export_package, read_package
+from app.reads.queries import monthly_values, plan_items, statuses
 
 
 def value(db, code, month, fy=2024):
@@ -49,7 +49,7 @@ def test_changes_come_back_and_are_logged_with_the_sender(demo_db, tmp_path):
     changes = apply_package(demo_db, diff)
     assert changes.indicators == {"counter_count"} and changes.statuses == {(3, 4)}
     assert value(demo_db, "counter_count", 4) == 560
-    from app.edits import history
+    from app.operations.edits import history
 
     log = history(demo_db, "10", 2024, 4, "counter_count")[0]
     assert log.who == demo_db.user and log.source == f"作業用ブック（{demo_db.user} から）"   # who brought it, who sent it
@@ -88,7 +88,7 @@ def test_a_package_of_another_database_or_a_bad_cell_is_refused(demo_db, empty_d
 
 
 def test_kpi_results_entered_by_hand_travel_in_the_package(demo_db, tmp_path):
-    from app.figures import Figures
+    from app.reads.figures import Figures
 
     path = export_package(demo_db, "10", 2024, "保健", 4, tmp_path / "hoken.xlsx")
     sheet = openpyxl.load_workbook(path)["KPI"]
@@ -152,8 +152,8 @@ def _resign(change):
     def alter(wb, db):
         import json
 
-        from app.package import package_secret
-        from app.package_seal import _mac, _record_text
+        from app.workpackage.package import package_secret
+        from app.workpackage.seal import _mac, _record_text
 
         record = _record(wb)
         change(record)
@@ -246,14 +246,14 @@ def test_a_registered_group_leader_brings_back_her_own_package(team, demo_db, tm
         apply_package(other, read_package(other, path), who=other_who)
     apply_package(db, read_package(db, path), who=who)
     assert value(demo_db, "counter_count", 4) == 560
-    from app.edits import history
+    from app.operations.edits import history
 
     log = history(demo_db, "10", 2024, 4, "counter_count")[0]
     assert log.who == team.logins["gyomu"] and team.logins["gyomu"] in log.source
 
 
 def test_the_command_line_writes_reads_and_applies_a_package(demo_db, tmp_path, capsys):
-    from app.cli import main
+    from app.cli.main import main
 
     url = demo_db.engine.url.render_as_string(hide_password=False)
     out = tmp_path / "gyomu.xlsx"

@@ -1,5 +1,5 @@
 """ToUnicode maps read and written as Qt and readers expect (no Qt here)."""
-from app.pdf_text import read_cmap, write_cmap
+from app.documents.pdf_text import read_cmap, write_cmap
 
 QT_STYLE = b"""/CIDInit /ProcSet findresource begin
 12 dict begin

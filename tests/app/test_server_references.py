@@ -6,8 +6,8 @@ import openpyxl
 import psycopg
 import pytest
 
-from app import ops
-from app.queries import monthly_values
+from app.operations import ops
+from app.reads.queries import monthly_values
 from tests.app.test_server_rights import branch  # noqa: F401  (the fixture: a branch's logins)
 from tests.conftest import PG_URL, SAMPLE
 
@@ -123,7 +123,7 @@ def test_a_registered_admin_imports_every_branchs_table_a_year_on(branch, tmp_pa
     for ws in wb.worksheets:
         ws["A1"] = ws["A1"].value.replace("令和6年度", "令和7年度")
     wb.save(tmp_path / "hq_next_year.xlsx")
-    from app.imports import read_report
+    from app.operations.imports import read_report
 
     db, _ = branch.acting("admin")
     months = sum(v.month is not None for v in read_report(db, tmp_path / "hq_next_year.xlsx")[1].values)

@@ -9,9 +9,9 @@ import uuid
 import psycopg
 import pytest
 
-from app import ops
-from app.errors import DatabaseError, PermissionDenied
-from app.store import open_database
+from app.operations import ops
+from app.core.errors import DatabaseError, PermissionDenied
+from app.store.database import open_database
 from tests.conftest import PG_URL, ROOT, SAMPLE
 from tests.helpers import set_month_value
 
@@ -131,8 +131,8 @@ def test_an_unregistered_login_cannot_even_connect(branch):
 
 
 def test_the_server_refuses_even_when_the_programs_checks_are_bypassed(branch, monkeypatch):
-    from app import access
-    from app.queries import monthly_values, plan_items
+    from app.store import access
+    from app.reads.queries import monthly_values, plan_items
 
     db, _ = branch.acting("gyomu")
     items = {i.item_no: i for i in plan_items(db, "10", 2024)}
@@ -148,7 +148,7 @@ def test_the_server_refuses_even_when_the_programs_checks_are_bypassed(branch, m
 
 
 def test_the_identity_is_the_login_never_USER(branch, monkeypatch):
-    from app.edits import history
+    from app.operations.edits import history
 
     admin_login = branch.logins["admin"]
     monkeypatch.setenv("USER", admin_login)
@@ -170,7 +170,7 @@ def test_the_identity_is_the_login_never_USER(branch, monkeypatch):
 def test_the_first_command_on_an_empty_database_makes_its_owner_the_first_admin(server_team, tmp_path):
     """The database's owner (a login that may create logins, not a superuser) sets it up with one
     command, and registers the first group leader."""
-    from app.cli import main
+    from app.cli.main import main
     from tests.conftest import _pg_admin
 
     owner, name = f"owner_{uuid.uuid4().hex[:6]}", f"br_setup_{uuid.uuid4().hex[:8]}"
@@ -206,9 +206,9 @@ def test_a_group_leader_does_her_own_work_through_the_program(branch, tmp_path):
     KPI results, an import of her own sheet and its undo, her package out and back."""
     import openpyxl
 
-    from app.package import export_package, read_package
-    from app.queries import monthly_values, plan_items
-    from app.store import sync_reference_data
+    from app.workpackage.package import export_package, read_package
+    from app.reads.queries import monthly_values, plan_items
+    from app.store.database import sync_reference_data
 
     with branch.db.engine.begin() as c:               # the catalogue moved on since the admin's start
         from sqlalchemy import text

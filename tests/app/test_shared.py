@@ -7,13 +7,13 @@ import uuid
 import pytest
 from sqlalchemy import select
 
-from app import ops
-from app.edits import CellEntry
-from app.errors import ConflictError, PermissionDenied
-from app.ops import import_workbook, rate_kpi, save_status, set_kpi_result
-from app.queries import monthly_values, plan_items, statuses
-from app.statuses import status_version
-from app.store import open_database
+from app.operations import ops
+from app.operations.edits import CellEntry
+from app.core.errors import ConflictError, PermissionDenied
+from app.operations.ops import import_workbook, rate_kpi, save_status, set_kpi_result
+from app.reads.queries import monthly_values, plan_items, statuses
+from app.operations.statuses import status_version
+from app.store.database import open_database
 from tests.conftest import SAMPLE
 from tests.helpers import set_month_value, set_month_values
 
@@ -97,7 +97,7 @@ def test_an_unregistered_user_changes_nothing(branch_team, demo_db):
 
 
 def test_imports_undo_and_label_mappings_are_checked(branch_team, demo_db, tmp_path):
-    from app.imports import import_history
+    from app.operations.imports import import_history
 
     db, who = branch_team.acting("gyomu")
     with pytest.raises(PermissionDenied):
@@ -145,7 +145,7 @@ def test_only_an_admin_registers_users(team, demo_db):
 
 
 def test_users_are_registered_and_listed_on_the_command_line(demo_db, team, tmp_path, capsys):
-    from app.cli import main
+    from app.cli.main import main
 
     url = demo_db.engine.url.render_as_string(hide_password=False)
     secret = tmp_path / "pw"
@@ -159,8 +159,8 @@ def test_users_are_registered_and_listed_on_the_command_line(demo_db, team, tmp_
 
 
 def test_restore_is_an_admins_and_never_of_a_shared_server(team, demo_db, tmp_path, capsys):
-    from app.backups import auto_backup
-    from app.cli import main
+    from app.store.backups import auto_backup
+    from app.cli.main import main
 
     if team.on_server:
         url = demo_db.engine.url.render_as_string(hide_password=False)

@@ -1,4 +1,4 @@
-"""セルの値の読み書き（app.values）のテスト。例は主に seed 004（群馬支部）から。"""
+"""セルの値の読み書き（app.core.values）のテスト。例は主に seed 004（群馬支部）から。"""
 
 import datetime as dt
 import math
@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.values import Reading, format_value, read_value
+from app.core.values import Reading, format_value, read_value
 
 KINDS = ["count", "amount", "ratio", "average", "cumulative", "stock", "duration", "event"]
 UNITS = ["", "%", "件", "円", "千円", "日", "人", "事業所", "回", "h:mm"]

@@ -3,7 +3,7 @@ from types import SimpleNamespace as NS
 
 import pytest
 
-from app.yearcol import agrees, year_figure
+from app.core.yearcol import agrees, year_figure
 
 def ind(kind, **kw):
     base = dict(kind=kind, numerator=None, denominator=(), scale=1.0, weight=None)
@@ -54,8 +54,8 @@ def test_agreement_at_printed_precision():
 def test_an_ambiguous_cell_explains_only_its_own_rows_year_figure():
     """A by-branch table: branch 01's ambiguous 5月 (3.46 → 3:46 = 226 min) makes 01's year agree;
     it says nothing of branch 02's year, which would agree only with 01's cell in 02's row."""
-    from app.catalogue import load_catalogue
-    from app.imports import check_year_figures
+    from app.core.catalogue import load_catalogue
+    from app.operations.imports import check_year_figures
     from importers.base import Extraction, Problem, ValueRecord, Where
 
     ext = Extraction("national", "hq.xlsx")

@@ -78,7 +78,7 @@ def test_a_populated_database_of_every_released_schema_upgrades(tmp_path):
     """Each revision in turn: a database made at it, with data, upgrades to head keeping the data."""
     from alembic.script import ScriptDirectory
 
-    from app.store import open_database
+    from app.store.database import open_database
     from db.engine import _alembic_config
 
     scripts = ScriptDirectory.from_config(_alembic_config(make_engine(tmp_path / "x.sqlite3")))

@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from app.backups import auto_backup, backup_dir, list_backups, restore
-from app.cli import main
-from app.errors import DamagedDatabase, DatabaseError
-from app.queries import monthly_values
-from app.store import open_database
+from app.store.backups import auto_backup, backup_dir, list_backups, restore
+from app.cli.main import main
+from app.core.errors import DamagedDatabase, DatabaseError
+from app.reads.queries import monthly_values
+from app.store.database import open_database
 from tests.conftest import ROOT, SAMPLE
 
 pytestmark = pytest.mark.sqlite_only
@@ -102,8 +102,8 @@ def test_a_full_disk_during_an_import_is_one_line_and_nothing_changes(demo_path,
     """SQLITE_FULL, as a full disk gives it: the page limit of the file is set just above its size."""
     from sqlalchemy import event
 
-    from app import ops
-    from app.failures import describe_failure
+    from app.operations import ops
+    from app.store.failures import describe_failure
 
     path = tmp_path / "full.sqlite3"
     shutil.copy(demo_path, path)
@@ -126,7 +126,7 @@ def test_a_full_disk_during_an_import_is_one_line_and_nothing_changes(demo_path,
 
 
 def test_a_backup_that_cannot_be_written_leaves_nothing_and_stops_the_import(demo_path, tmp_path, monkeypatch):
-    import app.backups
+    import app.store.backups
 
     path = tmp_path / "db.sqlite3"
     shutil.copy(demo_path, path)
@@ -134,10 +134,9 @@ def test_a_backup_that_cannot_be_written_leaves_nothing_and_stops_the_import(dem
     def full_disk(_engine, out):
         Path(out).write_bytes(b"SQLite format 3\0" + b"\0" * 100)        # half written …
         raise sqlite3.OperationalError("database or disk is full")      # … then the disk is full
-    monkeypatch.setattr(app.backups, "backup_sqlite", full_disk)
+    monkeypatch.setattr(app.store.backups, "backup_sqlite", full_disk)
     db = open_database(path)
-    from app import ops
-
+    from app.operations import ops
     with pytest.raises(DatabaseError, match="バックアップを作れない"):
         ops.import_workbook(db, SAMPLE / "hq_national_fy2024.xlsx")
     assert list(backup_dir(path).glob("*")) == []                         # no empty or partial backup
@@ -191,7 +190,7 @@ def test_restore_refuses_a_database_of_a_newer_version_or_another_program(demo_p
 RESTORER = """
 import sys; sys.path.insert(0, {root!r})
 from pathlib import Path
-from app.backups import restore
+from app.store.backups import restore
 print("start", flush=True)
 for _ in range(1000):
     restore(Path({target!r}), Path({source!r}))
@@ -237,14 +236,14 @@ def test_demo_removes_its_copy_on_ctrl_c(tmp_path):
 
 
 def test_backups_are_checked_and_rotation_keeps_the_good_ones(demo_path, tmp_path, monkeypatch):
-    import app.backups
+    import app.store.backups
 
     path = tmp_path / "db.sqlite3"
     shutil.copy(demo_path, path)
     db = open_database(path)
-    monkeypatch.setattr(app.backups, "KEEP", 2)
+    monkeypatch.setattr(app.store.backups, "KEEP", 2)
     made = [auto_backup(db, "before-import") for _ in range(2)]
-    monkeypatch.setattr(app.backups, "check_file", lambda p, full=False, at_rest=False: "malformed")   # the next one is bad
+    monkeypatch.setattr(app.store.backups, "check_file", lambda p, full=False, at_rest=False: "malformed")   # the next one is bad
     with pytest.raises(DatabaseError):
         auto_backup(db, "before-import")
     assert list_backups(path) == made[::-1]                               # the good ones are still there

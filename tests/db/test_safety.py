@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from app.backups import InstanceLock, auto_backup, list_backups, network_filesystem, restore
-from app.cli import main
-from app.errors import DatabaseError
-from app.ops import import_workbook
-from app.queries import monthly_values
-from app.store import open_database
+from app.store.backups import InstanceLock, auto_backup, list_backups, network_filesystem, restore
+from app.cli.main import main
+from app.core.errors import DatabaseError
+from app.operations.ops import import_workbook
+from app.reads.queries import monthly_values
+from app.store.database import open_database
 from tests.conftest import ROOT, SAMPLE
 
 pytestmark = pytest.mark.sqlite_only      # about SQLite files themselves
@@ -30,7 +30,7 @@ def count(path) -> int:
 
 
 def test_each_import_is_preceded_by_a_backup_and_they_are_bounded(empty_db, monkeypatch):
-    import app.backups as backups
+    import app.store.backups as backups
 
     monkeypatch.setattr(backups, "KEEP", 2)
     path = empty_db.engine.url.database
@@ -73,7 +73,7 @@ def test_a_database_on_a_network_drive_is_refused(tmp_path, monkeypatch):
     assert network_filesystem("/mnt/share/gunma/db.sqlite3", MOUNTS) == "nfs4"
     assert network_filesystem("/mnt/nas/x.sqlite3", MOUNTS) == "cifs"
     assert network_filesystem("/home/user/db.sqlite3", MOUNTS) is None
-    import app.backups as backups
+    import app.store.backups as backups
 
     monkeypatch.setattr(backups, "network_filesystem", lambda path, mounts=None: "cifs")
     with pytest.raises(DatabaseError, match="共有モード"):
@@ -83,7 +83,7 @@ def test_a_database_on_a_network_drive_is_refused(tmp_path, monkeypatch):
 def test_one_window_per_database_file(tmp_path):
     first, second = InstanceLock(tmp_path / "db.sqlite3"), InstanceLock(tmp_path / "db.sqlite3")
     assert first.acquire()
-    code = ("import sys; sys.path.insert(0, %r); from app.backups import InstanceLock; "
+    code = ("import sys; sys.path.insert(0, %r); from app.store.backups import InstanceLock; "
             "print(InstanceLock(%r).acquire())" % (str(ROOT), str(tmp_path / "db.sqlite3")))
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.stdout.strip() == "False"                               # another process is refused
@@ -94,8 +94,8 @@ def test_one_window_per_database_file(tmp_path):
 
 IMPORTER = """
 import sys; sys.path.insert(0, {root!r})
-from app.store import open_database
-from app.ops import import_workbook
+from app.store.database import open_database
+from app.operations.ops import import_workbook
 db = open_database({db!r})
 print("start", flush=True)
 r = import_workbook(db, {book!r}, branch="10")
@@ -104,8 +104,8 @@ print("done", r.inserted, flush=True)
 
 EDITOR = """
 import sys; sys.path.insert(0, {root!r})
-from app.store import open_database
-from app.edits import CellEntry
+from app.store.database import open_database
+from app.operations.edits import CellEntry
 from tests.helpers import set_month_values
 db = open_database({db!r})
 print("start", flush=True)
@@ -167,8 +167,8 @@ def test_kill_during_edits_leaves_each_edit_whole(demo_path, tmp_path):
 
 FOUR_FILES = """
 import sys; sys.path.insert(0, {root!r})
-from app.store import open_database
-from app.ops import import_files
+from app.store.database import open_database
+from app.operations.ops import import_files
 db = open_database({db!r})
 print("start", flush=True)
 r = import_files(db, {books!r})
@@ -192,7 +192,7 @@ def test_kill_during_a_four_file_import_leaves_all_or_none(tmp_path, delay):
     run_and_kill(FOUR_FILES.format(root=str(ROOT), db=str(path), books=books), delay)
     assert integrity(path) == "ok"
     db = open_database(path)
-    from app.imports import import_history
+    from app.operations.imports import import_history
 
     assert len(import_history(db)) in (0, 4)
     assert len(monthly_values(db)) in (0, 4 * 48 * 12 * 10)
@@ -214,7 +214,7 @@ def create_then_die(self, name, *args, **kwargs):
 
 
 Operations.create_table = create_then_die
-from app.store import open_database
+from app.store.database import open_database
 print("start", flush=True)
 open_database({db!r})
 """

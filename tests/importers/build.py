@@ -28,7 +28,7 @@ KEEP = object()     # Layout.year_header: keep each block's own year header word
 
 @cache
 def catalogue():
-    from app.catalogue import load_catalogue
+    from app.core.catalogue import load_catalogue
 
     return load_catalogue()
 

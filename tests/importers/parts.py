@@ -83,7 +83,7 @@ def openpyxl_cells(path) -> Cells:
 
 
 def reader_cells(path) -> Cells:
-    from importers.workbook import load_book
+    from importers.formats.workbook import load_book
 
     return {s.name: {(r, c): (type(cell.value), cell.value, cell.number_format)
                      for r, row in enumerate(s.rows) for c, cell in enumerate(row) if cell.value is not None}

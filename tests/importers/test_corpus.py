@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from app.errors import ImportRefused
+from app.core.errors import ImportRefused
 from tests.importers.parts import differences, openpyxl_cells, reader_cells
 
 SDISTS = ("xlsx2csv==0.8.6", "xlrd==1.2.0", "pyexcel-xlsx==0.6.1", "pyexcel==0.7.6", "tablib==3.10.0",

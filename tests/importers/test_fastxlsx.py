@@ -4,8 +4,8 @@ import datetime as dt
 import openpyxl
 import pytest
 
-from importers import fastxlsx
-from importers.workbook import load_book
+from importers.formats import xlsx as fastxlsx
+from importers.formats.workbook import load_book
 from tests.conftest import SAMPLE
 from tests.importers.build import REFERENCE, write_monthly
 from tests.importers.parts import differences, openpyxl_cells, reader_cells, xlsx

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from openpyxl.utils import column_index_from_string
 
-from app.imports import format_number, read_workbook
+from app.operations.imports import format_number, read_workbook
 from importers.base import Extraction, Where
 
 SAMPLE = Path(__file__).resolve().parents[2] / "resources" / "sample"
@@ -25,7 +25,7 @@ UPDATE = "--update-golden"
 
 @pytest.fixture(scope="module")
 def catalogue():
-    from app.catalogue import load_catalogue
+    from app.core.catalogue import load_catalogue
 
     return load_catalogue()
 

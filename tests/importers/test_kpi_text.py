@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from hypothesis import given, strategies as st
 
-from app.imports import read_workbook
-from importers.kpi_text import PROVISO, UNREAD, read_kpi, read_kpis, split_kpis
+from app.operations.imports import read_workbook
+from importers.layouts.kpi_text import PROVISO, UNREAD, read_kpi, read_kpis, split_kpis
 from tests.importers.build import PlanItem, catalogue, write_plan
 
 SEED_KPIS = Path(__file__).resolve().parents[1] / "data" / "seed_kpis.tsv"

@@ -9,7 +9,7 @@ import zipfile
 
 import pytest
 
-from importers.workbook import load_book
+from importers.formats.workbook import load_book
 from tests.conftest import ROOT
 from tests.importers.parts import xlsx
 
@@ -19,8 +19,8 @@ MEMORY_MB = 300
 def peak_memory(path) -> tuple[float, str]:
     """Load the workbook in a fresh process: (peak RSS in MB, the refusal or 'read')."""
     code = ("import json, re, sys; from pathlib import Path\n"
-            "from importers.workbook import load_book\n"
-            "from app.errors import ImportRefused\n"
+            "from importers.formats.workbook import load_book\n"
+            "from app.core.errors import ImportRefused\n"
             "try:\n    load_book(sys.argv[1]); out = 'read'\n"
             "except ImportRefused as exc:\n    out = str(exc)\n"
             "hwm = int(re.search(r'VmHWM:\\s*(\\d+)', Path('/proc/self/status').read_text()).group(1))\n"
@@ -119,9 +119,8 @@ def test_a_zip_that_understates_its_size_is_refused_within_memory(tmp_path):
                                                 ("MAX_COLUMNS", 3, "列数が多すぎます"),
                                                 ("MAX_CELLS", 7, "値のあるセルが多すぎます")])
 def test_limits_name_the_cell_that_crosses_them(tmp_path, monkeypatch, attr, limit, message):
-    from app.errors import ImportRefused
-    from importers import workbook
-
+    from app.core.errors import ImportRefused
+    from importers.formats import workbook
     monkeypatch.setattr(workbook, attr, limit)
     rows = "".join(f'<row r="{r}"><c r="A{r}"><v>1</v></c><c r="D{r}"><v>2</v></c></row>' for r in range(1, 8))
     with pytest.raises(ImportRefused, match=message) as info:

@@ -2,16 +2,16 @@
 import openpyxl
 import pytest
 
-from app.catalogue import load_catalogue
-from app.cli import main
-from app.errors import ImportRefused
-from app.imports import read_workbook
-from app.ops import import_workbook
-from app.ranks import competition_ranks, national_ranks
-from app.store import branch_names
+from app.core.catalogue import load_catalogue
+from app.cli.main import main
+from app.core.errors import ImportRefused
+from app.operations.imports import read_workbook
+from app.operations.ops import import_workbook
+from app.reads.ranks import competition_ranks, national_ranks
+from app.store.database import branch_names
 from importers import identify
-from importers.national import branch_code
-from importers.workbook import load_book
+from importers.layouts.national import branch_code
+from importers.formats.workbook import load_book
 
 CAT = load_catalogue()
 NAMES = branch_names()

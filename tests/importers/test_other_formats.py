@@ -6,8 +6,8 @@ import zipfile
 
 import pytest
 
-from app.imports import read_workbook
-from importers.workbook import load_book
+from app.operations.imports import read_workbook
+from importers.formats.workbook import load_book
 from tests.conftest import SAMPLE
 from tests.importers.convert import to_ods, to_xls
 from tests.importers.test_golden import GOLDEN, render_monthly, render_plan
@@ -18,7 +18,7 @@ LAYOUTS = {"gunma_fy2024_monthly": render_monthly, "hq_national_fy2024": render_
 
 @pytest.fixture(scope="module")
 def catalogue():
-    from app.catalogue import load_catalogue
+    from app.core.catalogue import load_catalogue
 
     return load_catalogue()
 
@@ -93,7 +93,7 @@ def test_ods_repetitions_notes_drawings_and_column_styles(tmp_path):
 
 
 def test_ods_value_repeated_past_the_limits_is_refused(tmp_path):
-    from app.errors import ImportRefused
+    from app.core.errors import ImportRefused
 
     body = ('<table:table table:name="表"><table:table-row table:number-rows-repeated="1048576"><table:table-cell '
             'office:value-type="float" office:value="1" table:number-columns-repeated="1024"/></table:table-row>'
@@ -126,7 +126,7 @@ def test_control_characters_in_labels_are_shown_not_sent(tmp_path, catalogue):
 def test_damaged_xls_and_ods_are_refused_in_one_line(tmp_path, damage, message):
     import warnings
 
-    from app.errors import ImportRefused
+    from app.core.errors import ImportRefused
 
     if damage == "truncated xls":
         path = tmp_path / "d.xls"

@@ -6,9 +6,9 @@ import warnings
 
 import pytest
 
-from app.errors import ImportRefused
+from app.core.errors import ImportRefused
 from importers.base import Where
-from importers.workbook import load_book
+from importers.formats.workbook import load_book
 from tests.importers.parts import STYLES, differences, openpyxl_cells, reader_cells, sheet_xml, xlsx
 
 STRINGS = '<si><t>群馬</t></si><si><t>郵送化率</t></si>'
@@ -174,7 +174,7 @@ def test_malformed_values_are_refused_in_one_line(tmp_path, probe):
 
 
 def test_refused_workbook_stores_nothing(tmp_path, empty_db):
-    from app.ops import import_workbook
+    from app.operations.ops import import_workbook
 
     report = import_workbook(empty_db, xlsx(tmp_path / "bad.xlsx", '<row r="1"><c r="B5"><v>NaN</v></c></row>'))
     assert not report.stored and report.inserted == 0

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from app.catalogue import load_catalogue
+from app.core.catalogue import load_catalogue
 from importers import IMPORTERS, text_view
 from importers.base import Book, Cell, Extraction, Sheet, collector_paused
-from importers.monthly import read_cell, read_cells, value_columns
-from importers.workbook import load_book
+from importers.layouts.monthly import read_cell, read_cells, value_columns
+from importers.formats.workbook import load_book
 from tests.conftest import SAMPLE
 from tests.importers.build import REFERENCE, write_monthly
 from tests.importers.test_national import hq_workbook

@@ -11,10 +11,10 @@ from dataclasses import replace
 
 import pytest
 
-from app.errors import ImportRefused
-from app.imports import read_workbook
+from app.core.errors import ImportRefused
+from app.operations.imports import read_workbook
 from importers import identify
-from importers.workbook import load_book
+from importers.formats.workbook import load_book
 from tests.importers.build import (
     REFERENCE, Block, Layout, PlanItem, Row, SheetSpec, Styled, april, as_full_width, as_numbers,
     as_text, catalogue, expected_months, expected_years, full_width, grid, month_values, one_block, relabel,

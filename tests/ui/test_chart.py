@@ -2,17 +2,17 @@
 import pytest
 from PySide6.QtGui import QImage
 
-from app.charts import chart_data
-from app.queries import monthly_values
+from app.documents.charts import chart_data
+from app.reads.queries import monthly_values
 from main import GUI_VERBS
-from app.cli import main as cli
+from app.cli.main import main as cli
 from tests.conftest import SAMPLE
 from tests.ui.test_main_window import select_item
 from ui.chart import TrendChart, pen_width
 
 
 def stored_months(db, indicator, fy, branch="10"):
-    from app.fiscal import FISCAL_MONTHS
+    from app.core.fiscal import FISCAL_MONTHS
 
     got = {r.month: r.value for r in monthly_values(db, branch, fy, [indicator])}
     return [got.get(m) for m in FISCAL_MONTHS]
@@ -56,7 +56,7 @@ def test_counts_as_bars_and_year_to_date(qtbot, demo_db):
 
 
 def test_national_line_and_rank_after_importing_hq_tables(qtbot, demo_db):
-    from app.ops import import_workbook
+    from app.operations.ops import import_workbook
 
     import_workbook(demo_db, SAMPLE / "hq_national_fy2024.xlsx")
     data = chart_data(demo_db, "10", "mail_rate", 2024)

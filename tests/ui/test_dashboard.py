@@ -1,7 +1,7 @@
 """The KPI overview: every KPI of the year, sorted by pillar and item; a click goes to the item."""
 from PySide6.QtCore import Qt
 
-from app.overview import kpi_overview
+from app.reads.overview import kpi_overview
 
 
 def test_every_kpi_with_target_result_and_proposal(demo_db):
@@ -13,8 +13,8 @@ def test_every_kpi_with_target_result_and_proposal(demo_db):
     assert (mail.target, mail.result, mail.as_of_text, mail.proposed, mail.rank) == (
         "95%以上", "94.3%", "令和7年3月末現在", "△", 34)          # ranked in headquarters' table of March
     q3 = {(ln.item_no, ln.indicator): ln for ln in kpi_overview(demo_db, "10", 2024, quarter=3)}[(2, "mail_rate")]
-    from app.figures import Figures
-    from app.fiscal import FISCAL_MONTHS
+    from app.reads.figures import Figures
+    from app.core.fiscal import FISCAL_MONTHS
 
     to_december = Figures(demo_db, "10").computed("mail_rate", 2024, list(FISCAL_MONTHS[:9]))
     assert q3.as_of_text == "令和6年12月末現在" and q3.result_value == to_december != mail.result_value

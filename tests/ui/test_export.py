@@ -7,9 +7,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from app.queries import plan_items
-from app.report import build
-from app.ops import save_status
+from app.reads.queries import plan_items
+from app.documents.report import build
+from app.operations.ops import save_status
 from tests.conftest import ROOT
 from ui.export import export, write_pdf
 

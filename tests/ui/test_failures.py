@@ -2,9 +2,9 @@
 the widget shows what is stored again (nothing only printed to stderr)."""
 from PySide6.QtWidgets import QMessageBox
 
-from app.ops import add_user
-from app.queries import monthly_values, plan_items
-from app.statuses import kpi_ratings
+from app.operations.ops import add_user
+from app.reads.queries import monthly_values, plan_items
+from app.operations.statuses import kpi_ratings
 from tests.ui.test_main_window import select_item
 
 
@@ -42,7 +42,7 @@ def test_a_refused_grid_edit_is_said_and_the_stored_value_shown(window, demo_db)
 def test_a_second_window_on_an_open_database_says_so_and_closes(qtbot, demo_path, tmp_path, monkeypatch):
     import shutil
 
-    from app.backups import InstanceLock
+    from app.store.backups import InstanceLock
     from ui.app import launch
 
     path = tmp_path / "one.sqlite3"

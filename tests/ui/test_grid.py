@@ -3,8 +3,8 @@ from PySide6.QtCore import QItemSelectionModel, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
 
-from app.edits import history
-from app.queries import monthly_values
+from app.operations.edits import history
+from app.reads.queries import monthly_values
 from tests.ui.test_main_window import select_item
 from ui.grid_model import FIRST_MONTH, YEAR_COL
 
@@ -153,7 +153,7 @@ def test_a_cell_changed_by_someone_else_meanwhile_is_a_choice(window, demo_db, m
     from PySide6.QtWidgets import QMessageBox
 
     from tests.helpers import set_month_value
-    from app.store import open_database
+    from app.store.database import open_database
 
     select_item(window, "2")
     model = window.grid_model

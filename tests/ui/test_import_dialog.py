@@ -3,8 +3,8 @@ import openpyxl
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QComboBox
 
-from app.imports import import_history
-from app.queries import monthly_values
+from app.operations.imports import import_history
+from app.reads.queries import monthly_values
 from tests.conftest import SAMPLE
 from ui.history_dialog import HistoryDialog
 from ui.import_dialog import ImportDialog
@@ -116,7 +116,7 @@ PLAN = SAMPLE / "gunma_fy2024_plan.xlsx"
 
 
 def test_a_plan_workbook_says_how_many_items_and_kpis_it_stores(qtbot, empty_db):
-    from app.queries import plan_items
+    from app.reads.queries import plan_items
 
     empty_db.set_setting("home_branch", "10")
     dialog = open_dialog(qtbot, empty_db, [PLAN])
@@ -146,8 +146,8 @@ def test_a_broken_file_can_be_taken_off_the_list_and_the_others_imported(qtbot, 
 
 
 def _hand_edited(db):
-    from app import ops
-    from app.edits import CellEntry
+    from app.operations import ops
+    from app.operations.edits import CellEntry
 
     ops.edit_cells(db, [CellEntry("10", 2024, 4, "mail_count", 1)], who="someone")
     return lambda: next(v.value for v in monthly_values(db, indicators=["mail_count"], fiscal_year=2024) if v.month == 4)

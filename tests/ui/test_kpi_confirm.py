@@ -1,7 +1,7 @@
 """KPI の確認: each KPI as read, editable; 確定 stores them all as confirmed, or nothing."""
 from PySide6.QtCore import Qt
 
-from app.queries import plan_items
+from app.reads.queries import plan_items
 
 
 def test_kpis_are_confirmed_and_corrected_in_the_dialog(window, qtbot, demo_db):

@@ -50,9 +50,9 @@ def test_the_last_view_is_drawn_at_once_and_matches_the_database(qtbot, demo_pat
 
 
 def test_a_database_changed_since_is_not_shown_from_the_last_view(qtbot, demo_path, tmp_path):
-    from app import ops
-    from app.edits import CellEntry
-    from app.store import open_database
+    from app.operations import ops
+    from app.operations.edits import CellEntry
+    from app.store.database import open_database
 
     path = shutil.copy(demo_path, tmp_path / "db.sqlite3")
     first, _ = start(qtbot, path)
@@ -70,7 +70,7 @@ def test_a_database_changed_since_is_not_shown_from_the_last_view(qtbot, demo_pa
 
 
 def test_the_default_database_path_is_the_one_app_store_opens():
-    from app.store import default_database_path
+    from app.store.database import default_database_path
 
     assert last_view.default_database_path() == default_database_path()
 

@@ -105,7 +105,7 @@ def test_a_groups_table_shows_all_its_indicators(window, qtmodeltester):
 
 
 def test_other_models_pass_the_model_tester(qtbot, demo_db, qtmodeltester):
-    from app.imports import import_history, read_report
+    from app.operations.imports import import_history, read_report
     from tests.conftest import SAMPLE
     from ui.history_dialog import HistoryModel
     from ui.import_dialog import SheetPreviewModel
@@ -132,7 +132,7 @@ def test_by_branch_table_of_the_sample_headquarters_tables(window, qtbot, demo_d
 def test_a_second_window_on_the_same_file_is_told_so(qtbot, demo_path, tmp_path):
     import shutil
 
-    from app.backups import InstanceLock
+    from app.store.backups import InstanceLock
     from ui.app import launch
 
     path = tmp_path / "shared.sqlite3"
@@ -150,13 +150,13 @@ def test_a_second_window_on_the_same_file_is_told_so(qtbot, demo_path, tmp_path)
 
 
 def test_restore_from_the_menu_reopens_the_restored_data(window, qtbot, demo_db):
-    from app.backups import auto_backup
+    from app.store.backups import auto_backup
     from tests.helpers import set_month_value
 
     backup = auto_backup(demo_db, "manual")
     set_month_value(demo_db, "10", 2024, 4, "counter_count", 1)
     assert window.restore_backup(str(backup), confirm=False)
-    from app.queries import monthly_values
+    from app.reads.queries import monthly_values
 
     assert [r.value for r in monthly_values(window.db, "10", 2024, ["counter_count"]) if r.month == 4] == [541]
     assert window.tree.topLevelItemCount() == 4
@@ -166,7 +166,7 @@ def test_work_package_out_and_back_with_a_conflict_chosen(window, qtbot, demo_db
     import openpyxl
 
     from tests.helpers import set_month_value
-    from app.queries import monthly_values
+    from app.reads.queries import monthly_values
 
     path = window.export_work_package("業務", str(tmp_path / "gyomu.xlsx"))
     wb = openpyxl.load_workbook(path)

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from app.cli import main as cli
-from app.report import build
+from app.cli.main import main as cli
+from app.documents.report import build
 from main import GUI_VERBS
 from tests.conftest import ROOT
 from ui import pdf_font

@@ -2,8 +2,8 @@
 from PySide6.QtCore import Qt
 from sqlalchemy import select
 
-from app.queries import plan_items, statuses
-from app.statuses import rating_counts
+from app.reads.queries import plan_items, statuses
+from app.operations.statuses import rating_counts
 from db.models import ChangeLog
 from tests.ui.test_main_window import select_item
 from ui.status_editor import SAVE_AFTER_MS
@@ -89,7 +89,7 @@ def test_another_quarter_has_its_own_status(window, demo_db):
 
 
 def test_a_kpi_result_is_typed_into_the_kpi_table(window, demo_db):
-    from app.queries import plan_items
+    from app.reads.queries import plan_items
 
     window.tabs.setCurrentIndex(1)
     select_item(window, "10")

@@ -1,0 +1,130 @@
+"""The command line of working together (docs/cli.md): ``users`` registers the users of a
+shared database, ``package write|read [--apply]`` does what the work-package dialogs do."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from app.core.catalogue import GROUP_NAMES
+
+
+def add_parsers(sub) -> None:
+    from app.cli.main import _Parser
+
+    us = sub.add_parser("users", help="共有モードの利用者（一覧、または --add で登録）")
+    us.add_argument("--add", metavar="LOGIN", help="登録するログイン名（サーバーではログインを作ります）")
+    us.add_argument("--branch")
+    us.add_argument("--group", choices=GROUP_NAMES)
+    us.add_argument("--admin", action="store_true", help="管理者として登録する（利用者の登録、事業計画の取り込みなど）")
+    us.add_argument("--password-file", metavar="F", help="新しいログインのパスワードを 1 行目から読むファイル")
+
+    pk = sub.add_parser("package", help="作業用ブック（書き出し・取り込み）")
+    actions = pk.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    w = actions.add_parser("write", help="グループの作業用ブックを書き出す")
+    w.add_argument("--group", choices=GROUP_NAMES, required=True)
+    w.add_argument("--fy", required=True)
+    w.add_argument("--quarter", type=int, choices=(1, 2, 3, 4), required=True)
+    w.add_argument("--out", required=True)
+    r = actions.add_parser("read", help="作業用ブックの変更を表示する（--apply で保存）")
+    r.add_argument("file", metavar="FILE.xlsx")
+    r.add_argument("--apply", action="store_true")
+    side = r.add_mutually_exclusive_group()
+    side.add_argument("--prefer-package", action="store_true")
+    side.add_argument("--prefer-database", action="store_true")
+
+
+def _password(args, on_server: bool) -> str | None:
+    from app.cli.main import UsageError
+
+    if args.password_file:
+        try:
+            lines = Path(args.password_file).read_text(encoding="utf-8").splitlines()
+        except OSError as exc:
+            raise UsageError(f"--password-file: 読めません ({exc.strerror})") from None
+        return lines[0] if lines else ""
+    if not on_server:
+        return None
+    if not sys.stdin.isatty():
+        raise UsageError("パスワードを --password-file で指定してください")
+    import getpass
+
+    first = getpass.getpass(f"{args.add} のパスワード（サーバーに既にあるログインは空のまま Enter）: ")
+    if not first:
+        return None
+    if getpass.getpass("もう一度: ") != first:
+        raise UsageError("パスワードが一致しません")
+    return first
+
+
+def cmd_users(db, args) -> int:
+    from sqlalchemy import select
+
+    from app.cli.main import UsageError, _write, parse_branch
+    from app.operations.ops import add_user
+    from db.models import AppUser
+
+    if args.add:
+        branch = parse_branch(args.branch)
+        if branch is None or args.group is None:
+            raise UsageError("--add には --branch と --group が要ります")
+        from app.store.users import may_register
+
+        with db.session() as s:
+            may_register(s, db.user)                 # before asking for a password
+        said = add_user(db, args.add, branch, args.group, admin=args.admin, password=_password(args, not db.is_sqlite))
+        print(said, file=sys.stderr)
+    elif args.admin or args.password_file or args.branch or args.group:
+        raise UsageError("--branch・--group・--admin・--password-file は --add と使います")
+    with db.session() as s:
+        rows = [{"login": u.login, "branch": u.branch_code, "group": u.group_name, "admin": "yes" if u.admin else "no"}
+                for u in s.scalars(select(AppUser).order_by(AppUser.login))]
+    _write(rows, ["login", "branch", "group", "admin"], "csv")
+    return 0
+
+
+def shown(value) -> str:
+    """A value in machine output: numbers as numbers, texts quoted with line breaks visible."""
+    from app.core.values import format_number
+
+    if value is None or value == "":
+        return "－"
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return format_number(value)
+    return json.dumps(str(value), ensure_ascii=False)
+
+
+def cmd_package(db, args) -> int:
+    from app.cli.main import UsageError, parse_fy
+
+    if args.action == "write":
+        from app.workpackage.package import export_package
+
+        if not db.home_branch:
+            raise UsageError("このデータベースには既定の支部がありません（事業計画を取り込んでください）")
+        out = export_package(db, db.home_branch, parse_fy(args.fy), args.group, args.quarter, args.out, db.user)
+        print(f"作業用ブックを書き出しました: {out}", file=sys.stderr)
+        return 0
+    from app.operations import ops
+    from app.workpackage.package import read_package
+
+    if not Path(args.file).is_file():
+        print(f"{args.file}: ファイルがありません", file=sys.stderr)
+        return 2
+    diff = read_package(db, args.file)
+    for c in diff.changes:
+        line = f"{c.cell}: {shown(c.base)} -> {shown(c.theirs)}"
+        print(line + (f" (競合: データベースでは {shown(c.ours)} に変更済み)" if c.conflict else ""))
+    print(f"{Path(args.file).name}: {diff.sender} の作業用ブック: 変更 {len(diff.changes)} 件"
+          f"（うち競合 {len(diff.conflicts)} 件）", file=sys.stderr)
+    if not args.apply:
+        return 0
+    prefer = "theirs" if args.prefer_package else "ours" if args.prefer_database else None
+    if diff.conflicts and prefer is None:
+        print("競合があります: --prefer-package か --prefer-database を指定してください。何も保存していません",
+              file=sys.stderr)
+        return 1
+    ops.bring_back_package(db, diff, {c.key: prefer for c in diff.conflicts})
+    stored = len(diff.changes) - (len(diff.conflicts) if prefer == "ours" else 0)
+    print(f"保存しました: {stored} 件（作業用ブックは取り込み済みになりました）", file=sys.stderr)
+    return 0

@@ -1,0 +1,89 @@
+"""The year column (計 / 合計 / 平均) of an indicator, computed by its kind.
+
+| kind                 | year figure                                             |
+|----------------------|---------------------------------------------------------|
+| count, amount        | sum of the months                                       |
+| ratio                | recomputed from its parts' sums, never averaged          |
+| average              | weighted by its count where one exists, else the mean    |
+| cumulative, stock    | the latest month's value                                |
+| duration             | mean of the months                                      |
+| event                | number of events                                        |
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from app.core.fiscal import FISCAL_MONTHS
+
+Months = Mapping[int, float]          # calendar month → value (missing month: no value)
+
+
+def _present(months: Months, only: Iterable[int] | None) -> list[tuple[int, float]]:
+    wanted = FISCAL_MONTHS if only is None else [m for m in FISCAL_MONTHS if m in set(only)]
+    return [(m, months[m]) for m in wanted if months.get(m) is not None]
+
+
+def year_figure(indicator, months: Months, parts: Mapping[str, Months] | None = None,
+                until: Iterable[int] | None = None) -> float | None:
+    """The year (or year-to-date, with ``until`` months) figure; None when there is nothing.
+
+    ``parts`` holds the months of the indicators a ratio or a weighted average needs.
+    """
+    parts = parts or {}
+    values = _present(months, until)
+    kind = indicator.kind
+    if kind == "event":
+        return float(sum(v for _, v in values))
+    if kind == "ratio" and indicator.numerator and indicator.denominator:
+        ratio = _ratio(indicator, parts, until)
+        if ratio is not None:
+            return ratio
+    if not values:
+        return None
+    if kind in ("count", "amount"):
+        return float(sum(v for _, v in values))
+    if kind in ("cumulative", "stock"):
+        return values[-1][1]
+    if kind == "average" and indicator.weight and indicator.weight in parts:
+        weights = parts[indicator.weight]
+        pairs = [(v, weights[m]) for m, v in values if weights.get(m)]
+        total = sum(w for _, w in pairs)
+        if pairs and len(pairs) == len(values) and total:
+            return sum(v * w for v, w in pairs) / total
+    # average without weights, duration, and a ratio whose parts are not stored: the mean
+    return sum(v for _, v in values) / len(values)
+
+
+def _ratio(indicator, parts: Mapping[str, Months], until) -> float | None:
+    """Σ numerator ÷ Σ denominator × scale, over the months where every part is known."""
+    codes = [indicator.numerator, *indicator.denominator]
+    if any(c not in parts for c in codes):
+        return None
+    months = [m for m in (FISCAL_MONTHS if until is None else until)
+              if all(parts[c].get(m) is not None for c in codes)]
+    if not months:
+        return None
+    num = sum(parts[indicator.numerator][m] for m in months)
+    den = sum(parts[c][m] for c in indicator.denominator for m in months)
+    return num / den * indicator.scale if den else None
+
+
+def parts_needed(indicator) -> list[str]:
+    """The other indicators whose months the year figure uses."""
+    codes = [indicator.numerator, *indicator.denominator] if indicator.kind == "ratio" else []
+    if indicator.kind == "average" and indicator.weight:
+        codes.append(indicator.weight)
+    return [c for c in codes if c]
+
+
+def agrees(printed: float, computed: float | None, decimals: int | None, kind: str) -> bool:
+    """Does a printed year figure agree with the months, at the printed precision?
+
+    Durations are printed truncated to the minute (2:27.6 → 2:27); other figures rounded.
+    """
+    if computed is None:
+        return True
+    if kind == "duration":
+        return abs(computed - printed) < 1
+    step = 10.0 ** -(decimals or 0)
+    return abs(computed - printed) <= step / 2 + 1e-9

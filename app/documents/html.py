@@ -1,0 +1,95 @@
+"""A document as HTML for Qt's rich-text engine (the PDF and the print preview are made from it).
+Every text is escaped: nothing a person wrote is markup.
+
+Laid out for pages: every table is in the page's flow, never inside another table's cell, so Qt
+repeats its header row on each page it continues on, and whoever paginates (ui/pagination.py)
+can move it whole. Headings are <h2>/<h3> (the block's heading, a table's caption): a heading
+keeps with what follows it. A table's note (※令和7年3月末現在) is the block after it."""
+from __future__ import annotations
+
+from html import escape
+
+from app.documents.report import Document, Table
+
+CSS = """
+body { font-size: 9pt; }
+h1 { font-size: 15pt; margin: 0 0 4px 0; }
+h2 { font-size: 10pt; background: #eef2f7; margin: 10px 0 0 0; }
+h3 { font-size: 9pt; margin: 6px 0 0 0; }
+.asof { color: #555; font-size: 8pt; margin: 0 0 6px 0; }
+th { background: #dde6f0; font-weight: bold; white-space: nowrap; }
+td.num { text-align: right; }
+.note { color: #555; font-size: 8pt; margin: 1px 0 0 0; }
+"""
+
+
+def table_tag(padding: int) -> str:
+    return f'<table border="1" cellspacing="0" cellpadding="{padding}" width="100%" style="border-collapse:collapse">'
+
+
+def _text(text: str) -> str:
+    return escape(text or "").replace("\n", "<br>")
+
+
+def _header(text: str) -> str:
+    """A column header: never wrapped (th is nowrap), so a word is never broken; where it has
+    spaces it is set on several lines there (第1四半期 / 4～6月)."""
+    return "<br>".join(escape(word) for word in (text or "").split())
+
+
+def table_html(t: Table) -> str:
+    """Caption, the table with its header row (repeated on each page it continues on), note."""
+    wide = len(t.header) > 8                       # a month table: 15 columns in smaller type
+
+    def small(html):
+        return f'<span style="font-size:7pt">{html}</span>' if wide else html
+    head = "".join(f'<th{" width=10%" if i == 0 and wide else ""}>{small(_header(h))}</th>'
+                   for i, h in enumerate(t.header))
+    rows = "".join("<tr>" + "".join(
+        f'<td class="num" align="right">{small(_text(c.text))}</td>' if c.value is not None or (i and c.text == "－")
+        else f"<td>{small(_text(c.text))}</td>" for i, c in enumerate(r)) + "</tr>" for r in t.rows)
+    note = f'<p class="note">{_text(t.note)}</p>' if t.note else ""
+    return (f"<h3>{_text(t.caption)}</h3>{table_tag(2)}"
+            f"<thead><tr>{head}</tr></thead>{rows}</table>{note}")
+
+
+def _status_block(b) -> str:
+    """1.基盤的保険者機能の盤石化 ○ … as a heading, then 計画内容 | 実施状況, then its KPI tables."""
+    flags = f"　{b.flags}" if b.flags else ""
+    return (f"<h2>{_text(b.heading + flags)}</h2>{table_tag(4)}"
+            '<thead><tr><th width="45%">計画内容</th><th width="55%">実施状況</th></tr></thead>'
+            f'<tr><td valign="top">{_text(b.plan)}</td><td valign="top">{_text(b.status)}</td></tr></table>'
+            + "".join(table_html(t) for t in b.tables))
+
+
+PROGRESS_HEADER = ('<thead><tr><th width="4%">項番</th><th width="12%">事業</th>'
+                   '<th width="33%">実施（手段スケジュール）概要</th>'
+                   '<th width="39%">進捗状況（計画を下回る場合は、今後改善すべき点等）</th>'
+                   '<th width="6%">実施状況</th><th width="6%">全国順位</th></tr></thead>')
+
+
+def _progress_block(b) -> str:
+    """項番 | 事業 | 概要 | 進捗状況 | 実施状況 | 全国順位, then the item's monthly tables."""
+    return (f"{table_tag(3)}{PROGRESS_HEADER}"
+            f'<tr><td align="center">{b.item_no}</td><td>{_text(b.title)}<br>'
+            f'<span class="note">{_text(b.group)}{"<br>" + _text(b.flags) if b.flags else ""}</span></td>'
+            f"<td>{_text(b.plan)}</td><td>{_text(b.status)}</td>"
+            f'<td align="center"><b>{_text(b.rating or "")}</b></td>'
+            f'<td align="center">{f"{b.rank}位" if b.rank else ""}</td></tr></table>'
+            + "".join(table_html(t) for t in b.tables))
+
+
+def document_html(doc: Document, charts: dict[str, str] | None = None) -> str:
+    """``charts``: indicator → resource URL of its image (added to the QTextDocument by the caller)."""
+    parts = [f"<h1>{_text(doc.title)}</h1>",
+             f'<p class="asof">{_text(("※" + doc.as_of + "　") if doc.as_of else "")}{_text(doc.label)}</p>']
+    if doc.kind == "status":
+        parts += [_status_block(b) for b in doc.blocks]
+    elif doc.kind == "progress":
+        parts += [_progress_block(b) for b in doc.blocks]
+    if doc.summary is not None:
+        parts.append(table_html(doc.summary))
+    for code in doc.charts:
+        if charts and code in charts:
+            parts.append(f'<p><img src="{charts[code]}" width="620"></p>')
+    return f"<html><head><style>{CSS}</style></head><body>{''.join(parts)}</body></html>"

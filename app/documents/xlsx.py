@@ -1,0 +1,227 @@
+"""A document as a print-ready workbook (openpyxl): A4, fitted to one page wide, header rows
+repeated, page numbers and the confidentiality label, numbers with the formats users write.
+
+Every text from a person or a file is written as a string cell — never a formula — and
+characters a workbook cannot hold are removed.
+"""
+from __future__ import annotations
+
+import math
+import re
+from pathlib import Path
+
+from app.documents.report import Cell, Document, Table
+
+WIDTH = 15                                   # columns A..O
+COL_WIDTHS = [12] + [8.2] * 12 + [10, 12]
+
+
+def _styles():
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+
+    side = Side(style="thin", color="999999")
+    return {
+        "border": Border(left=side, right=side, top=side, bottom=side),
+        "wrap": Alignment(wrap_text=True, vertical="top"),
+        "center": Alignment(horizontal="center", vertical="center", wrap_text=True),
+        "right": Alignment(horizontal="right", vertical="center"),
+        "title": Font(size=14, bold=True),
+        "bold": Font(bold=True),
+        "small": Font(size=9, color="555555"),
+        "head": PatternFill("solid", fgColor="DDE6F0"),
+        "block": PatternFill("solid", fgColor="EEF2F7"),
+    }
+
+
+def put_text(cell, text: str | None) -> None:
+    """A person's or a file's text as a string cell: '=HYPERLINK(…)' stays text, control
+    characters go (a tab or line break stays)."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    cell.value = ILLEGAL_CHARACTERS_RE.sub("", text or "")
+    cell.data_type = "s"
+
+
+def _decimals(text: str) -> int:
+    m = re.search(r"\.(\d+)", text)
+    return len(m.group(1)) if m else 0
+
+
+def put_figure(cell, c: Cell) -> None:
+    """A figure as a number with the format users write (94.6%, 2,481, △1, 3:05), '－' as text."""
+    if c.value is None:
+        from openpyxl.styles import Alignment
+
+        put_text(cell, c.text)
+        cell.alignment = Alignment(horizontal="right", vertical="center")
+        return
+    d = _decimals(c.text)
+    frac = "." + "0" * d if d else ""
+    if c.kind == "duration" or c.unit == "h:mm":
+        cell.value, cell.number_format = c.value / 1440, "[h]:mm"
+    elif c.unit == "%":
+        cell.value, cell.number_format = c.value / 100, f"0{frac}%"
+    else:
+        cell.value, cell.number_format = c.value, f'#,##0{frac};"△"#,##0{frac}'
+
+
+def _lines(text: str, chars_per_line: float) -> int:
+    """How many printed lines a wrapped text takes (full-width characters count double)."""
+    total = 0
+    for line in (text or "").split("\n"):
+        width = sum(2 if ord(ch) > 0x2E7F else 1 for ch in line)
+        total += max(1, math.ceil(width / max(chars_per_line, 1)))
+    return total
+
+
+def _merge_text(ws, row: int, c1: int, c2: int, text: str, st, fill=None, font=None) -> int:
+    """Text in merged columns c1..c2, wrapped; returns the lines it needs."""
+    cell = ws.cell(row, c1)
+    put_text(cell, text)
+    cell.alignment = st["wrap"]
+    if fill:
+        cell.fill = fill
+    if font:
+        cell.font = font
+    for c in range(c1, c2 + 1):
+        ws.cell(row, c).border = st["border"]
+    if c2 > c1:
+        ws.merge_cells(start_row=row, start_column=c1, end_row=row, end_column=c2)
+    width = sum(COL_WIDTHS[c - 1] for c in range(c1, c2 + 1))
+    return _lines(text, width * 1.0)
+
+
+def _table(ws, row: int, table: Table, st) -> int:
+    """A figures table from column A; returns the next free row."""
+    put_text(ws.cell(row, 1), table.caption)
+    ws.cell(row, 1).font = st["bold"]
+    row += 1
+    widths = _spans(len(table.header))
+    col = 1
+    for text, span in zip(table.header, widths):
+        cell = ws.cell(row, col)
+        put_text(cell, text)
+        cell.fill, cell.font, cell.alignment, cell.border = st["head"], st["bold"], st["center"], st["border"]
+        if span > 1:
+            ws.merge_cells(start_row=row, start_column=col, end_row=row, end_column=col + span - 1)
+        col += span
+    ws.row_dimensions[row].height = 30 if any(len(h) > 8 for h in table.header) else 18
+    for cells in table.rows:
+        row += 1
+        col = 1
+        for c, span in zip(cells, widths):
+            cell = ws.cell(row, col)
+            if c.value is None and col == 1:
+                put_text(cell, c.text)
+            else:
+                put_figure(cell, c)
+                cell.alignment = st["right"]
+            cell.border = st["border"]
+            if span > 1:
+                ws.merge_cells(start_row=row, start_column=col, end_row=row, end_column=col + span - 1)
+            col += span
+    if table.note:
+        row += 1
+        put_text(ws.cell(row, 1), table.note)
+        ws.cell(row, 1).font = st["small"]
+    return row + 2
+
+
+def _spans(n: int) -> list[int]:
+    """Spread n table columns over the 15 sheet columns (first column: the row label)."""
+    if n >= WIDTH:
+        return [1] * n
+    rest, extra = divmod(WIDTH - 1, n - 1)
+    return [1] + [rest + (1 if i >= n - 1 - extra else 0) for i in range(n - 1)]   # the last ones wider
+
+
+def _page(ws, doc: Document, title_rows: str | None, landscape: bool) -> None:
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape" if landscape else "portrait"
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.5
+    if title_rows:
+        ws.print_title_rows = title_rows
+    ws.oddHeader.left.text = doc.title.replace("&", "&&")
+    ws.oddHeader.right.text = doc.label.replace("&", "&&")
+    ws.oddFooter.center.text = "&P / &N"
+    ws.oddFooter.right.text = doc.as_of.replace("&", "&&")
+
+
+def write_xlsx(doc: Document, out: str | Path, chart_images: dict[str, Path] | None = None) -> Path:
+    """Write the document; ``chart_images`` (indicator → PNG) go on their own sheet."""
+    from openpyxl import Workbook
+
+    st = _styles()
+    wb = Workbook()
+    ws = wb.active
+    ws.title = {"status": "実施状況", "progress": "進捗状況", "summary": "目標達成状況"}[doc.kind]
+    for i, w in enumerate(COL_WIDTHS, start=1):
+        ws.column_dimensions[ws.cell(1, i).column_letter].width = w
+    put_text(ws.cell(1, 1), doc.title)
+    ws.cell(1, 1).font = st["title"]
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=WIDTH)
+    put_text(ws.cell(2, 1), f"※{doc.as_of}　{doc.label}" if doc.as_of else doc.label)
+    ws.cell(2, 1).font = st["small"]
+    row = 3
+    if doc.kind == "status":
+        heads = (("計画内容", 1, 7), ("実施状況", 8, WIDTH))
+    elif doc.kind == "progress":
+        heads = (("項番", 1, 1), ("事業", 2, 3), ("実施（手段スケジュール）概要", 4, 8),
+                 ("進捗状況（計画を下回る場合は、今後改善すべき点等）", 9, 13), ("実施状況", 14, 14), ("全国順位", 15, 15))
+    else:
+        heads = ()
+    if heads:
+        for text, c1, c2 in heads:
+            _merge_text(ws, row, c1, c2, text, st, st["head"], st["bold"])
+            ws.cell(row, c1).alignment = st["center"]
+        ws.row_dimensions[row].height = 30
+        row += 1
+    for block in doc.blocks:
+        if doc.kind == "status":
+            _merge_text(ws, row, 1, WIDTH, block.heading + (f"　{block.flags}" if block.flags else ""), st,
+                        st["block"], st["bold"])
+            row += 1
+            lines = max(_merge_text(ws, row, 1, 7, block.plan, st), _merge_text(ws, row, 8, WIDTH, block.status, st))
+        else:
+            _merge_text(ws, row, 1, 1, str(block.item_no), st)
+            ws.cell(row, 1).alignment = st["center"]
+            lines = max(_merge_text(ws, row, 2, 3, f"{block.title}\n{block.group}\n{block.flags}".strip(), st),
+                        _merge_text(ws, row, 4, 8, block.plan, st), _merge_text(ws, row, 9, 13, block.status, st))
+            _merge_text(ws, row, 14, 14, block.rating or "", st)
+            _merge_text(ws, row, 15, 15, f"{block.rank}位" if block.rank else "", st)
+            for c in (14, 15):
+                ws.cell(row, c).alignment = st["center"]
+        ws.row_dimensions[row].height = min(409, 15 * lines + 6)
+        row += 2
+        for table in block.tables:
+            row = _table(ws, row, table, st)
+    if doc.summary is not None:
+        row = _table(ws, row, doc.summary, st)
+    _page(ws, doc, "3:3" if heads else None, doc.landscape)
+    if doc.kind == "summary":
+        ws.print_title_rows = "4:4"
+    if chart_images:
+        _charts(wb, doc, chart_images)
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(out)
+    return out
+
+
+def _charts(wb, doc: Document, images: dict[str, Path]) -> None:
+    from openpyxl.drawing.image import Image
+
+    ws = wb.create_sheet("グラフ")
+    row = 1
+    for code in doc.charts:
+        if code not in images:
+            continue
+        img = Image(str(images[code]))
+        img.width, img.height = 640, 360
+        ws.add_image(img, f"A{row}")
+        row += 20
+    _page(ws, doc, None, False)

@@ -1,0 +1,553 @@
+"""Importing a workbook: read it, check it, store all of it or nothing, as one batch."""
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy.orm import Session
+
+from app.core import yearcol
+from app.operations.edits import ensure_years
+from app.core.errors import ImportRefused, NotFound, ValidationError
+from app.store.database import Database
+from app.core.values import format_number, format_value
+from db.models import ChangeLog, ImportBatch, Kpi, MonthlyValue, PlanItem, PlanPillar, Setting, YearValue
+from importers import identify
+from importers.base import Extraction, Problem, ValueRecord, Where
+from importers.formats.workbook import load_book
+
+
+@dataclass
+class ImportReport:
+    """What an import read and did (the command line prints it, the GUI shows it)."""
+    file: str
+    layout: str = ""
+    batch_id: int | None = None
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    kept_edits: int = 0
+    plan_items: int = 0
+    plan_of: tuple[str, int] | None = None   # a plan workbook: its (branch, fiscal year)
+    conflicts: list[Problem] = field(default_factory=list)
+    errors: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    stored: bool = False
+
+    def as_dict(self) -> dict:
+        def probs(ps):
+            return [{"file": p.where.file, "sheet": p.where.sheet, "cell": p.where.cell,
+                     "message": p.message, **({"proposal": p.proposal} if p.proposal is not None else {})}
+                    for p in ps]
+        return {"file": self.file, "layout": self.layout, "stored": self.stored, "batch": self.batch_id,
+                "inserted": self.inserted, "updated": self.updated, "unchanged": self.unchanged, "kept_edits": self.kept_edits,
+                "plan_items": self.plan_items, "errors": probs(self.errors),
+                "warnings": probs(self.warnings), "conflicts": probs(self.conflicts)}
+
+
+def read_workbook(path: str | Path, catalogue, default_branch: str | None = None, on_sheet=None) -> Extraction:
+    """Identify and extract a workbook, without touching the database."""
+    from importers.base import collector_paused
+
+    with collector_paused():
+        book = load_book(path, on_sheet)
+        importer = identify(book)
+        ext = importer.extract(book, catalogue, default_branch=default_branch)
+        ext.book = book
+        index = _value_index(ext)
+        ext.problems.extend(check_year_figures(ext, catalogue, index))
+        ext.problems.extend(_duplicates(ext, index))
+    return ext
+
+
+def read_report(db: Database, path: str | Path, branch: str | None = None,
+                on_sheet=None) -> tuple[ImportReport, Extraction | None]:
+    """Read one file into an extraction and a report of its problems (nothing stored)."""
+    path = Path(path)
+    report = ImportReport(path.name)
+    try:
+        ext = read_workbook(path, db.catalogue, default_branch=branch or db.home_branch, on_sheet=on_sheet)
+    except ImportRefused as exc:
+        report.errors.extend(exc.problems or [Problem(str(exc).removeprefix(f"{path.name}: "), Where(path.name))])
+        return report, None
+    ext.path = path
+    report.layout = ext.layout
+    if ext.plan:
+        report.plan_of = (ext.branch, ext.fiscal_year)
+    report.errors, report.warnings = ext.errors, ext.warnings
+    return report, ext
+
+
+def store_extractions(s: Session, catalogue, who: str, read: list[tuple[ImportReport, Extraction]],
+                      prefer: str | None = None) -> None:
+    """Each extraction a batch, in the operation's session. Conflicts with hand edits are listed
+    on the reports (the operation then stores nothing)."""
+    from app.store.access import check_import
+
+    for _, ext in read:
+        check_import(s, catalogue, who, ext)
+    for report, ext in read:
+        _store_one(s, who, report, ext, prefer)
+
+
+def _store_one(s: Session, who: str, report: ImportReport, ext: Extraction, prefer: str | None) -> None:
+    batch = ImportBatch(file_name=ext.file, file_sha256=_sha256(ext.path), layout=ext.layout,
+                        imported_at=datetime.now(), imported_by=who, warnings=len(report.warnings))
+    s.add(batch)
+    s.flush()
+    ensure_years(s, {v.fiscal_year for v in ext.values} | ({ext.fiscal_year} if ext.fiscal_year else set()))
+    _store_values(s, who, ext, batch.id, prefer, report)
+    if ext.plan:
+        report.plan_items = _store_plan(s, who, ext, batch.id, report)
+    if s.get(Setting, "home_branch") is None and ext.branch and ext.branch != "00":
+        from app.store.access import is_admin
+
+        if is_admin(s, who):                # the branch's setting: an admin's first import sets it
+            s.add(Setting(key="home_branch", value=ext.branch))
+    batch.inserted, batch.updated = report.inserted, report.updated
+    if report.inserted or report.updated or report.plan_items:
+        report.batch_id = batch.id
+    else:                                   # the same file again: no batch, "変更はありません"
+        s.delete(batch)
+        s.flush()
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _store_values(s: Session, who: str, ext: Extraction, batch_id: int, prefer: str | None,
+                  report: ImportReport) -> None:
+    """Bulk insert new values, bulk update changed ones, log every change old → new."""
+    from importers.base import collector_paused
+
+    with collector_paused():
+        _store_values_of(s, who, ext, batch_id, prefer, report)
+
+
+def _store_values_of(s: Session, who: str, ext: Extraction, batch_id: int, prefer: str | None,
+                     report: ImportReport) -> None:
+    """_store_values' work, with the collector paused."""
+    now = datetime.now()
+    for model in (MonthlyValue, YearValue):
+        monthly = model is MonthlyValue
+        # a record's key: (branch, fiscal_year, month, indicator) are its first four fields
+        records = ({v[:4]: v for v in ext.values if v.month is not None} if monthly
+                   else {(v.branch, v.fiscal_year, v.indicator): v for v in ext.values if v.month is None})
+        if not records:
+            continue
+        keycols = [model.branch_code, model.fiscal_year, *([model.month] if monthly else []), model.indicator_code]
+        origin = ["batch_id", "source_file", "source_sheet", "source_cell"]
+        origin += ["edited_by", "edited_at", "note"] if monthly else ["decimals"]
+        existing = {}
+        q = select(model.id, *keycols, model.value, *(getattr(model, c) for c in origin)).where(
+            model.branch_code.in_({k[0] for k in records}), model.fiscal_year.in_({k[1] for k in records}))
+        for row in s.execute(q):
+            existing[tuple(row[1:1 + len(keycols)])] = (row.id, dict(zip(["value", *origin], row[1 + len(keycols):])))
+        names = [c.key for c in keycols] + ["value", "batch_id", "source_file", "source_sheet", "source_cell"]
+        names += ["note", "version"] if monthly else ["decimals"]
+        # a new row: its key, value and batch, the cell it comes from, then its note and version
+        # (monthly) or printed decimals (year)
+        new = records.values() if not existing else [v for key, v in records.items() if key not in existing]
+        if monthly:
+            inserts = [(b, fy, m, code, x, batch_id, *where, note, 1) for b, fy, m, code, x, where, note, _ in new]
+        else:
+            inserts = [(b, fy, code, x, batch_id, *where, decimals) for b, fy, _, code, x, where, _, decimals in new]
+        inserts.sort()          # in the unique index's order (keys differ, so no row compares past its key)
+        updates, logs = [], []
+        for key, v in (records.items() if existing else ()):
+            found = existing.get(key)
+            if found is None:
+                continue
+            row_id, was = found
+            if abs(was["value"] - v.value) < 1e-9:
+                report.unchanged += monthly
+                continue
+            if monthly and was["edited_by"]:            # edited by hand since
+                if prefer is None:
+                    report.conflicts.append(Problem(
+                        f"手で修正された値 {_fmt(was['value'])} とファイルの値 {_fmt(v.value)} が異なります "
+                        f"(--prefer-file / --prefer-edits で選んでください)", v.where))
+                    continue
+                if prefer == "edits":
+                    report.kept_edits += 1
+                    continue
+            updates.append({"_id": row_id, "value": v.value, "batch_id": batch_id, "source_file": v.where.file,
+                            "source_sheet": v.where.sheet, "source_cell": v.where.cell,
+                            **({"edited_by": None, "edited_at": None} if monthly else {"decimals": v.decimals})})
+            if was.get("edited_at"):
+                was["edited_at"] = was["edited_at"].isoformat()
+            logs.append({"at": now, "who": who, "entity": model.__tablename__, "key": _key(key), "field": "value",
+                         "old": _fmt(was["value"]), "new": _fmt(v.value), "batch_id": batch_id,
+                         "source": str(v.where), "row_before": json.dumps(was, ensure_ascii=False)})
+        if inserts:                       # new values: the row's batch and cell say where from
+            _bulk_insert(s, model.__table__, names, inserts)
+            logs.append({"at": now, "who": who, "entity": model.__tablename__, "key": f"batch/{batch_id}",
+                         "field": "inserted", "old": None, "new": str(len(inserts)), "batch_id": batch_id,
+                         "source": ext.file, "row_before": None})
+        if logs:
+            s.connection().execute(insert(ChangeLog.__table__), logs)
+        if updates:
+            table = model.__table__
+            s.connection().execute(update(table).where(table.c.id == bindparam("_id")).values(
+                {k: bindparam(k) for k in updates[0] if k != "_id"}), updates)
+        if monthly:
+            report.inserted += len(inserts)
+            report.updated += len(updates)
+
+
+def _bulk_insert(s: Session, table, names: list[str], rows: list[tuple]) -> None:
+    """Many rows, within the operation's transaction, straight to the driver (numbers and text
+    only): on PostgreSQL one COPY (to a staging table); on SQLite statements of many rows each
+    (as many parameters as the library allows, up to 9,999; 999 where it cannot be asked, the
+    limit before 3.32)."""
+    import sqlite3
+    from itertools import chain
+
+    conn = s.connection()
+    driver, columns = conn.connection.driver_connection, ", ".join(names)
+    if conn.dialect.name == "postgresql":   # COPY is refused under row-level security: COPY to a
+        staging = f"br_new_{table.name}"      # temporary table, then one INSERT checked by the policies
+        with driver.cursor() as cur:
+            cur.execute(f"CREATE TEMPORARY TABLE {staging} ON COMMIT DROP AS SELECT {columns} FROM {table.name} "
+                        "WITH NO DATA")
+            with cur.copy(f"COPY {staging} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            cur.execute(f"INSERT INTO {table.name} ({columns}) SELECT {columns} FROM {staging}")
+            cur.execute(f"DROP TABLE {staging}")
+        return
+    if conn.dialect.name != "sqlite":
+        conn.execute(insert(table), [dict(zip(names, r)) for r in rows])
+        return
+    limit = driver.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) if hasattr(driver, "getlimit") else 999
+    per = max(1, min(limit, 9999) // len(names))     # rows a statement
+    one = "(" + ", ".join("?" * len(names)) + ")"
+    sql = f"INSERT INTO {table.name} ({columns}) VALUES " + ", ".join([one] * per)
+    cur = driver.cursor()
+    try:
+        whole = len(rows) - len(rows) % per
+        for i in range(0, whole, per):
+            cur.execute(sql, list(chain.from_iterable(rows[i:i + per])))
+        if whole < len(rows):
+            rest = rows[whole:]
+            cur.execute(f"INSERT INTO {table.name} ({columns}) VALUES " + ", ".join([one] * len(rest)),
+                        list(chain.from_iterable(rest)))
+    finally:
+        cur.close()
+
+
+def _key(parts) -> str:
+    return "/".join(str(p) for p in parts)
+
+
+def _fmt(value: float | None) -> str | None:
+    return None if value is None else format_number(value)
+
+
+def _reading(kpi: Kpi) -> list:
+    """A stored KPI as the plan reads it: indicator, comparison, target, rule, unit, sentence."""
+    return [kpi.indicator_code, kpi.op, kpi.target, kpi.target_rule, kpi.unit, kpi.text]
+
+
+def _item_state(item: PlanItem) -> dict:
+    return {"title": item.title, "owner_group": item.owner_group, "plan_text": item.plan_text,
+            "important": item.important, "difficult": item.difficult, "kpis": [_reading(k) for k in item.kpis]}
+
+
+def _record_state(rec) -> dict:
+    return {"title": rec.title, "owner_group": rec.owner_group, "plan_text": rec.plan_text,
+            "important": rec.important, "difficult": rec.difficult,
+            "kpis": [[k.indicator, k.op, k.target, k.rule, k.unit, k.text] for k in rec.kpis]}
+
+
+def _keep_confirmed(item: PlanItem | None, state: dict) -> dict:
+    """A KPI whose reading someone confirmed (or corrected) keeps that reading while its sentence
+    in the workbook stays the same."""
+    if item is None:
+        return state
+    confirmed = {k.position: k for k in item.kpis if k.confirmed_by}
+    kpis = []
+    for position, kpi in enumerate(state["kpis"], start=1):
+        mine = confirmed.get(position)
+        kpis.append(_reading(mine) if mine is not None and mine.text == kpi[5] else kpi)
+    return {**state, "kpis": kpis}
+
+
+def _apply_state(item: PlanItem, state: dict) -> None:
+    """Make an item what ``state`` says, in place: its KPIs are updated by their order (the first
+    KPI stays the first, with its ratings and hand-entered result), added or removed at the end."""
+    item.title, item.owner_group, item.plan_text = state["title"], state["owner_group"], state["plan_text"]
+    item.important, item.difficult = state["important"], state["difficult"]
+    kpis = sorted(item.kpis, key=lambda k: k.position)
+    for position, (code, op, target, rule, unit, text) in enumerate(state["kpis"], start=1):
+        kpi = kpis[position - 1] if position <= len(kpis) else None
+        if kpi is None:
+            kpi = Kpi(position=position)
+            item.kpis.append(kpi)
+        reading = [code, op, target, rule, unit, text]
+        if _reading(kpi) != reading:
+            kpi.confirmed_by = kpi.confirmed_at = None          # read anew: to be confirmed again
+        kpi.indicator_code, kpi.op, kpi.target, kpi.target_rule, kpi.unit, kpi.text = reading
+    for gone in kpis[len(state["kpis"]):]:
+        item.kpis.remove(gone)
+
+
+def _store_plan(s: Session, who: str, ext: Extraction, batch_id: int, report: ImportReport) -> int:
+    """The plan of (branch, year): items matched by 項番 and updated in place (their statuses and
+    ratings stay with them); each changed item logged as a whole. Items the workbook no longer
+    has are kept and reported."""
+    branch, fy = ext.branch, ext.fiscal_year
+    pillars = {p.no: p for p in s.scalars(select(PlanPillar).where(
+        PlanPillar.branch_code == branch, PlanPillar.fiscal_year == fy))}
+    items = {i.item_no: i for i in s.scalars(select(PlanItem).join(PlanPillar).where(
+        PlanPillar.branch_code == branch, PlanPillar.fiscal_year == fy))}
+    changed, now = 0, datetime.now()
+    for rec in ext.plan:
+        pillar = pillars.get(rec.pillar_no)
+        if pillar is None:
+            pillar = pillars[rec.pillar_no] = PlanPillar(branch_code=branch, fiscal_year=fy, no=rec.pillar_no,
+                                                         title=rec.pillar_title)
+            s.add(pillar)
+            s.flush()
+        pillar.title = rec.pillar_title or pillar.title
+        item = items.get(rec.item_no)
+        old = _item_state(item) if item else None
+        new = _keep_confirmed(item, _record_state(rec))
+        if old == new and item.pillar_id == pillar.id:
+            continue
+        if item is None:
+            item = PlanItem(item_no=rec.item_no)
+            s.add(item)
+        item.pillar = pillar
+        _apply_state(item, new)
+        changed += 1
+        s.add(ChangeLog(at=now, who=who, entity="plan_item", key=f"{branch}/{fy}/{rec.pillar_no}/{rec.item_no}",
+                        field="item", old=json.dumps(old, ensure_ascii=False) if old else None,
+                        new=json.dumps(new, ensure_ascii=False), batch_id=batch_id, source=str(rec.where)))
+    in_book = {rec.item_no for rec in ext.plan}
+    for no, item in sorted(items.items()):
+        if no not in in_book:
+            report.warnings.append(Problem(f"項番{no}「{item.title}」はこのブックにありません。"
+                                           "消さずに残しました（実施状況・評価もそのままです）", Where(ext.file), "warning"))
+    s.flush()
+    return changed
+
+
+def _value_index(ext: Extraction) -> tuple[dict, list, bool]:
+    """The extraction's values in one pass: the months of each (branch, fiscal year, indicator)
+    ({month: value}, the later value of a month read twice), the year figures, and whether no
+    (branch, fiscal year, month, indicator) was read twice."""
+    months: dict[tuple, dict[int, float]] = defaultdict(dict)
+    years, twice = [], 0
+    for v in ext.values:
+        if v.month is None:
+            years.append(v)
+        else:
+            of = months[v.branch, v.fiscal_year, v.indicator]
+            twice += v.month in of
+            of[v.month] = v.value
+    unique = not twice and len({(v.branch, v.fiscal_year, v.indicator) for v in years}) == len(years)
+    return months, years, unique
+
+
+def check_year_figures(ext: Extraction, catalogue, index: tuple | None = None) -> list[Problem]:
+    """Each printed year figure against its months, by the indicator's kind: warnings.
+    ``index``: the values' ``_value_index``, when the caller has it."""
+    months, years, _ = index or _value_index(ext)
+    guessed: dict[tuple, list[Problem]] = defaultdict(list)     # ambiguous month cells by (branch, year, indicator)
+    for p in ext.problems:
+        if p.key and p.proposal is not None and p.key[2] is not None:
+            branch, fy, _, code = p.key
+            guessed[branch or ext.branch, fy, code].append(p)
+    out, nothing = [], {}
+    for v in years:
+        if v.indicator not in catalogue:
+            continue
+        ind = catalogue[v.indicator]
+        parts = {c: m for c in yearcol.parts_needed(ind) if (m := months.get((v.branch, v.fiscal_year, c)))}
+        own = months.get((v.branch, v.fiscal_year, v.indicator), nothing)
+        computed = yearcol.year_figure(ind, own, parts)
+        if not yearcol.agrees(v.value, computed, v.decimals, ind.kind):
+            guesses = guessed.get((v.branch, v.fiscal_year, v.indicator), [])
+            with_guesses = yearcol.year_figure(ind, {**own, **{p.key[2]: p.proposal for p in guesses}}, parts)
+            if guesses and yearcol.agrees(v.value, with_guesses, v.decimals, ind.kind):
+                cells = "、".join(f"{p.where.cell}={format_value(p.proposal, unit=ind.unit, kind=ind.kind)}"
+                                 for p in guesses)
+                out.append(Problem(f"年度の値 {format_value(v.value, unit=ind.unit, kind=ind.kind)} は、"
+                                   f"あいまいなセルを {cells} と読むと月の値と一致します (確認してください)",
+                                   v.where, "warning"))
+                continue
+            shown = [format_value(x, unit=ind.unit, kind=ind.kind, decimals=None if ind.kind == "duration" else
+                                  max(v.decimals or 0, 2)) for x in (v.value, computed)]
+            out.append(Problem(f"年度の値 {shown[0]} が月の値から計算した {shown[1]} と一致しません "
+                               "(印字された値を使います)", v.where, "warning"))
+    return out
+
+
+def _duplicates(ext: Extraction, index: tuple | None = None) -> list[Problem]:
+    """The same month of the same indicator twice in one file: fine if equal, else an error.
+    ``index``: the values' ``_value_index``, when the caller has it."""
+    from operator import itemgetter
+
+    if (index or _value_index(ext))[2]:
+        return []                         # no key twice: nothing to compare
+    key = itemgetter(0, 1, 2, 3)          # (branch, fiscal_year, month, indicator)
+    seen: dict[tuple, ValueRecord] = {}
+    out = []
+    for v in ext.values:
+        first = seen.setdefault(key(v), v)
+        if first is not v and abs(first.value - v.value) > 1e-9:
+            out.append(Problem(f"同じ指標・月の値が {first.where.sheet}!{first.where.cell} "
+                               f"({_fmt(first.value)}) と異なります ({_fmt(v.value)})", v.where))
+    return out
+
+
+@dataclass(frozen=True)
+class BatchView:
+    """取込履歴: one import as the history lists it."""
+    id: int
+    file_name: str
+    layout: str
+    imported_at: datetime
+    imported_by: str
+    inserted: int
+    updated: int
+    warnings: int
+    undone_at: datetime | None
+
+
+def import_history(db: Database) -> list[BatchView]:
+    with db.session() as s:
+        return [BatchView(b.id, b.file_name, b.layout, b.imported_at, b.imported_by, b.inserted, b.updated,
+                          b.warnings, b.undone_at)
+                for b in s.scalars(select(ImportBatch).order_by(ImportBatch.id.desc()))]
+
+
+@dataclass
+class UndoReport:
+    restored: int = 0
+    skipped: list[str] = field(default_factory=list)   # changed again since: left as they are
+    branches: set[str] = field(default_factory=set)    # what the undone batch had touched
+    years: set[int] = field(default_factory=set)
+    indicators: set[str] = field(default_factory=set)
+
+
+def undo_batch(s: Session, who: str, batch_id: int) -> UndoReport:
+    """Put every value and plan item the batch changed back as it was before (the row with its
+    origin), in the operation's session. A value changed again since (by a later import or by
+    hand), or an item that has statuses or ratings since, is left alone and listed."""
+    from app.store.access import check_undo_import
+
+    report, now = UndoReport(), datetime.now()
+    batch = s.get(ImportBatch, batch_id)
+    if batch is None:
+        raise NotFound(f"取込 {batch_id} がありません")
+    if batch.undone_at is not None:
+        raise ValidationError(f"取込 {batch_id} は取り消し済みです")
+    check_undo_import(s, who, batch)
+    logs = s.scalars(select(ChangeLog).where(ChangeLog.batch_id == batch_id).order_by(ChangeLog.id.desc()))
+    for log in logs:
+        if log.field == "inserted":
+            continue
+        parts = log.key.split("/")
+        report.branches.add(parts[0])
+        report.years.add(int(parts[1]))
+        if log.entity == "plan_item":
+            restored = _undo_plan_item(s, log)
+        else:
+            report.indicators.add(parts[-1])
+            restored = _undo_value(s, log, batch_id)
+        if restored:
+            report.restored += 1
+            s.add(ChangeLog(at=now, who=who, entity=log.entity, key=log.key, field=log.field, old=log.new,
+                            new=log.old, source=f"取消: 取込 {batch_id}"))
+        else:
+            report.skipped.append(log.key)
+    inserted = sum(int(log.new) for log in s.scalars(select(ChangeLog).where(
+        ChangeLog.batch_id == batch_id, ChangeLog.field == "inserted", ChangeLog.entity == "monthly_value")))
+    for model in (MonthlyValue, YearValue):     # values the batch inserted and nobody changed since
+        q = select(model).where(model.batch_id == batch_id)
+        if model is MonthlyValue:
+            q = q.where(MonthlyValue.edited_by.is_(None))
+        rows = list(s.scalars(q))
+        for row in rows:
+            report.branches.add(row.branch_code)
+            report.years.add(row.fiscal_year)
+            report.indicators.add(row.indicator_code)
+            s.delete(row)
+        if model is MonthlyValue:
+            report.restored += len(rows)
+            if len(rows) < inserted:
+                report.skipped.append(f"追加した値のうち {inserted - len(rows)} 件はその後に変更されたため残しました")
+    s.add(ChangeLog(at=now, who=who, entity="import_batch", key=f"batch/{batch_id}", field="undone",
+                    old=None, new=str(report.restored), batch_id=batch_id, source=f"取消: 取込 {batch_id}"))
+    batch.undone_at = now
+    s.flush()
+    return report
+
+
+def _undo_value(s: Session, log: ChangeLog, batch_id: int) -> bool:
+    """The row as it was before the batch changed it: its value and its origin (the earlier
+    import's file and cell, or the hand edit)."""
+    model = MonthlyValue if log.entity == "monthly_value" else YearValue
+    parts = log.key.split("/")
+    q = select(model).where(model.branch_code == parts[0], model.fiscal_year == int(parts[1]),
+                            model.indicator_code == parts[-1])
+    if model is MonthlyValue:
+        q = q.where(MonthlyValue.month == int(parts[2]))
+    row = s.scalars(q).first()
+    if row is None or row.batch_id != batch_id or _fmt(row.value) != log.new or getattr(row, "edited_by", None):
+        return False
+    if log.old is None:
+        s.delete(row)
+        return True
+    was = json.loads(log.row_before) if log.row_before else {"value": float(log.old)}
+    if was.get("edited_at"):
+        was["edited_at"] = datetime.fromisoformat(was["edited_at"])
+    for name in ("batch_id", "source_file", "source_sheet", "source_cell"):
+        setattr(row, name, was.get(name))
+    for name, value in was.items():
+        setattr(row, name, value)
+    return True
+
+
+def _undo_plan_item(s: Session, log: ChangeLog) -> bool:
+    from db.models import KpiStatus, QuarterlyStatus
+
+    branch, fy, _pillar_no, item_no = log.key.split("/")
+    item = s.scalars(select(PlanItem).join(PlanPillar).where(
+        PlanPillar.branch_code == branch, PlanPillar.fiscal_year == int(fy), PlanItem.item_no == int(item_no))).first()
+    if item is None or _item_state(item) != json.loads(log.new):
+        return False
+    if log.old is None:                  # added by the batch: removed, unless work was done on it since
+        kpi_ids = [k.id for k in item.kpis]
+        if (s.scalar(select(QuarterlyStatus.id).where(QuarterlyStatus.item_id == item.id).limit(1))
+                or (kpi_ids and s.scalar(select(KpiStatus.id).where(KpiStatus.kpi_id.in_(kpi_ids)).limit(1)))
+                or any(k.manual_result is not None for k in item.kpis)):
+            return False
+        pillar = item.pillar
+        s.delete(item)
+        s.flush()
+        if not s.scalars(select(PlanItem.id).where(PlanItem.pillar_id == pillar.id)).first():
+            s.delete(pillar)
+    else:
+        _apply_state(item, json.loads(log.old))
+    return True
+
+
+def learn_alias(s: Session, catalogue, who: str, label: str, indicator: str) -> None:
+    """Keep a user's mapping of a workbook label to an indicator, for every later import."""
+    from app.store.access import check_admin
+    from app.core.catalogue import normalize_label
+    from db.models import LabelAlias
+
+    if indicator not in catalogue:
+        raise NotFound(f"指標 {indicator} がありません")
+    check_admin(s, who, "ラベルと指標の対応の変更")
+    s.merge(LabelAlias(label=normalize_label(label), indicator_code=indicator))

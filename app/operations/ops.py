@@ -1,0 +1,275 @@
+"""The operations: one function per thing a user does (import some files, edit cells, undo, rate
+an item, bring back a work package, …). Each runs in one transaction (``Database.unit``): it calls
+the services below it with its session, which never begin or commit on their own, and commits
+once at the end. So a failure, or a kill -9 at any moment, leaves all of it or none of it.
+
+Each returns what it changed (``Changes``, after Anki's OpChanges), so that the window redraws
+what changed — the grid, the chart, the ratings summary, the dashboard — and nothing else.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from app.core.errors import NotFound, PermissionDenied
+from app.store.database import Database
+
+Progress = Callable[[int, int, str], None]      # (done, total, what); raising from it cancels
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What an operation changed."""
+    branches: frozenset[str] = frozenset()
+    years: frozenset[int] = frozenset()
+    indicators: frozenset[str] = frozenset()      # monthly values or year figures of these
+    items: frozenset[int] = frozenset()           # plan items whose status, rating or KPIs changed
+    statuses: frozenset[tuple[int, int]] = frozenset()   # (item id, quarter)
+    plan: bool = False                            # plan items or KPIs added, changed or removed
+    ratings: bool = False                         # item or KPI ratings (評価の集計)
+    op_id: int | None = None                      # the operation an undo takes back (edits)
+
+    def __or__(self, other: Changes) -> Changes:
+        return Changes(self.branches | other.branches, self.years | other.years,
+                       self.indicators | other.indicators, self.items | other.items,
+                       self.statuses | other.statuses, self.plan or other.plan, self.ratings or other.ratings,
+                       other.op_id or self.op_id)
+
+    def __bool__(self) -> bool:
+        return bool(self.branches or self.years or self.indicators or self.items or self.statuses
+                    or self.plan or self.ratings)
+
+
+@dataclass
+class Imported:
+    """What an import read and stored: a report per file, and what changed."""
+    reports: list = field(default_factory=list)
+    changes: Changes = Changes()
+
+    @property
+    def stored(self) -> bool:
+        return any(r.stored for r in self.reports)
+
+    @property
+    def failed(self) -> bool:
+        return any(r.errors or r.conflicts for r in self.reports)
+
+
+class _Rollback(Exception):
+    """Leaves a unit of work without committing (a dry run, conflicts to choose)."""
+
+
+def _who(db: Database, who: str | None = None) -> str:
+    """Who is acting. On a server always the login (``Database.user``): nobody acts as someone
+    else there. On SQLite the operating-system user, or the name a caller gives (tests, the demo)."""
+    if db.is_sqlite:
+        return who or db.user
+    if who not in (None, db.user):
+        raise PermissionDenied(f"{who} として変更することはできません（このデータベースには {db.user} として接続しています）")
+    return db.user
+
+
+# ---- imports -----------------------------------------------------------------------------------
+def import_files(db: Database, paths, branch: str | None = None, *, dry_run: bool = False,
+                 prefer: str | None = None, progress: Progress | None = None, who: str | None = None) -> Imported:
+    """Read every file, then store them all in one transaction (a batch each), or nothing: any file
+    with errors, or a value changed by hand that the file would overwrite (unless ``prefer`` says
+    'file' or 'edits'), stores nothing at all."""
+    from app.operations.imports import read_report
+
+    paths = [Path(p) for p in paths]
+    read = []
+    for i, path in enumerate(paths):
+        if progress:
+            progress(i, len(paths) + 1, f"{path.name} を読んでいます")
+        read.append(read_report(db, path, branch))
+    if any(r.errors for r, _ in read):
+        return Imported([r for r, _ in read])
+    if progress:
+        progress(len(paths), len(paths) + 1, "保存しています")
+    return commit_import(db, read, prefer=prefer, dry_run=dry_run, who=who)
+
+
+def commit_import(db: Database, read: list, *, prefer: str | None = None, dry_run: bool = False,
+                  who: str | None = None) -> Imported:
+    """Store files already read (the import dialog's preview) as one transaction, or nothing.
+    A dry run counts what would be stored and stores nothing. A SQLite database is backed up
+    first (a bounded number of backups beside it)."""
+    from app.operations.imports import store_extractions
+
+    who = _who(db, who)
+    reports = [r for r, _ in read]
+    for r in reports:
+        r.inserted = r.updated = r.unchanged = r.kept_edits = r.plan_items = 0
+        r.conflicts, r.batch_id, r.stored = [], None, False
+    if not dry_run:
+        from app.store.backups import auto_backup
+
+        auto_backup(db, "before-import")
+    try:
+        with db.unit() as s:
+            store_extractions(s, db.catalogue, who, read, prefer)
+            if dry_run or any(r.conflicts for r in reports):
+                raise _Rollback
+    except _Rollback:
+        for r in reports:
+            r.batch_id = None
+        return Imported(reports)
+    changes = Changes()
+    for r, ext in read:
+        r.stored = r.batch_id is not None
+        if r.stored:
+            changes |= Changes(frozenset({v.branch for v in ext.values} | ({ext.branch} if ext.plan else set())),
+                               frozenset({v.fiscal_year for v in ext.values}
+                                         | ({ext.fiscal_year} if ext.plan else set())),
+                               frozenset(v.indicator for v in ext.values), plan=bool(r.plan_items))
+    return Imported(reports, changes)
+
+
+def undo_import(db: Database, batch_id: int, who: str | None = None):
+    """取込の取り消し: every value and plan item of the batch back as it was. Returns (UndoReport, Changes)."""
+    from app.operations.imports import undo_batch
+
+    with db.unit() as s:
+        report = undo_batch(s, _who(db, who), batch_id)
+    return report, Changes(plan=True, ratings=True, indicators=frozenset(report.indicators),
+                           years=frozenset(report.years), branches=frozenset(report.branches))
+
+
+def learn_alias(db: Database, label: str, indicator: str, who: str | None = None) -> bool:
+    """A workbook label means this indicator, for this import and every later one."""
+    from app.operations.imports import learn_alias as learn
+
+    with db.unit() as s:
+        learn(s, db.catalogue, _who(db, who), label, indicator)
+    db.__dict__.pop("catalogue", None)      # the cached catalogue learns it on next use
+    return True
+
+
+# ---- the monthly grid --------------------------------------------------------------------------
+def edit_cells(db: Database, cells: list, who: str | None = None) -> Changes:
+    """Some month cells set, pasted or cleared by hand: all stored, or none (a bad entry raises
+    ValidationError naming it; a cell someone else changed meanwhile raises ConflictError)."""
+    from app.operations.edits import new_operation, write_cells
+
+    with db.unit() as s:
+        op = new_operation(s, "edit", _who(db, who))
+        edits = write_cells(s, db.catalogue, op, cells)
+    return _cell_changes(edits, op.id)
+
+
+def undo(db: Database, op_id: int, who: str | None = None) -> Changes:
+    """Take an edit back (or an undo: a redo), restoring each row as it was, with its origin.
+    The returned ``op_id`` is the undo's own operation: undoing that redoes."""
+    from app.store.access import check_undo_edit
+    from app.operations.edits import new_operation, undo_cells
+    from db.models import Operation
+
+    who = _who(db, who)
+    with db.unit() as s:
+        target = s.get(Operation, op_id)
+        if target is None:                      # before the undo's own operation, which names it
+            raise NotFound(f"操作 {op_id} がありません")
+        check_undo_edit(s, who, target)
+        op = new_operation(s, "redo" if target.kind == "undo" else "undo", who, undoes=op_id)
+        edits = undo_cells(s, db.catalogue, op, op_id)
+    return _cell_changes(edits, op.id)
+
+
+def _cell_changes(edits, op_id: int) -> Changes:
+    return Changes(frozenset(e.branch for e in edits), frozenset(e.fiscal_year for e in edits),
+                   frozenset(e.indicator for e in edits), op_id=op_id)
+
+
+# ---- the quarter's status ----------------------------------------------------------------------
+def save_status(db: Database, item_id: int, quarter: int, who: str | None = None, **fields) -> Changes:
+    """An item's status text, rating or national rank for a quarter (fields: text, rating,
+    national_rank, expected_version)."""
+    from app.operations.statuses import write_status
+
+    with db.unit() as s:
+        changed = write_status(s, _who(db, who), item_id, quarter, **fields)
+    if not changed:
+        return Changes()
+    return Changes(statuses=frozenset({(item_id, quarter)}), ratings=any(f == "rating" for f, _, _ in changed))
+
+
+def rate_kpi(db: Database, kpi_id: int, quarter: int, rating: str | None, who: str | None = None) -> Changes:
+    """A KPI line's rating for a quarter."""
+    from app.operations.statuses import write_kpi_rating
+    from db.models import Kpi
+
+    with db.unit() as s:
+        changed = write_kpi_rating(s, _who(db, who), kpi_id, quarter, rating)     # checked there
+        item_id = s.get(Kpi, kpi_id).item_id
+    return Changes(items=frozenset({item_id}), ratings=True) if changed else Changes()
+
+
+def set_kpi_result(db: Database, kpi_id: int, entry, who: str | None = None) -> Changes:
+    """The result of a KPI with no monthly indicator, typed by hand ('57.1%'; '' clears it)."""
+    from app.operations.statuses import write_kpi_result
+    from db.models import Kpi
+
+    with db.unit() as s:
+        changed = write_kpi_result(s, _who(db, who), kpi_id, entry)               # checked there
+        item_id = s.get(Kpi, kpi_id).item_id
+    return Changes(items=frozenset({item_id})) if changed else Changes()
+
+
+def confirm_kpis(db: Database, readings: list, who: str | None = None) -> Changes:
+    """After a plan import: each KPI's reading (indicator, comparison, target) confirmed as shown
+    or corrected, all in one step."""
+    from app.operations.statuses import confirm_kpi
+    from db.models import Kpi
+
+    who = _who(db, who)
+    with db.unit() as s:
+        items = set()
+        for reading in readings:
+            confirm_kpi(s, db.catalogue, who, reading)
+            items.add(s.get(Kpi, reading.kpi_id).item_id)
+    return Changes(items=frozenset(items), plan=True)
+
+
+# ---- work packages, users, backups ----------------------------------------------------------------
+def bring_back_package(db: Database, diff, choices: dict[str, str] | None = None, who: str | None = None) -> Changes:
+    """作業用ブックを取り込む: every accepted change of the package, and the mark that it was brought
+    back, as one transaction. Who brings it back is the user acting (her rights are checked);
+    the change log's source names the package and who sent it."""
+    from app.workpackage.package import apply_package
+
+    who = _who(db, who)
+    with db.unit() as s:
+        apply_package(s, db.catalogue, who, diff, choices)
+    items = {int(c.key.split("/")[1]) for c in diff.changes if c.key.startswith("status/")}
+    return Changes(frozenset({diff.branch}), frozenset({diff.fiscal_year}),
+                   frozenset(c.key.split("/")[-1] for c in diff.changes if c.key.startswith("value/")),
+                   frozenset(items), frozenset((i, diff.quarter) for i in items), ratings=True)
+
+
+def add_user(db: Database, login: str, branch: str, group: str, *, admin: bool = False,
+             password: str | None = None, who: str | None = None) -> str:
+    """Register a user of shared mode with the branch and group (an admin's operation); on a
+    server, the login is created with its rights. Returns what was done."""
+    from app.store.users import register
+
+    who = _who(db, who)
+    with db.unit() as s:
+        return register(s, who, login, branch, group, admin=admin, password=password)
+
+
+def restore_backup(target: Path, source: Path, who: str | None = None) -> Path | None:
+    """Put a backup in place of the (closed) database at target; the current content is backed up
+    first. Returns that safety backup. A file with registered users: its admins only (a shared
+    server is restored on the server, never here)."""
+    from app.store.backups import restore, restore_allowed
+
+    restore_allowed(Path(target), who)
+    return restore(Path(target), Path(source))
+
+
+def import_workbook(db: Database, path, branch: str | None = None, *, dry_run: bool = False,
+                    prefer: str | None = None, who: str | None = None):
+    """One workbook imported (import_files with one file); returns its report."""
+    return import_files(db, [path], branch, dry_run=dry_run, prefer=prefer, who=who).reports[0]

@@ -1,0 +1,203 @@
+"""四半期の実施状況: an item's status text, rating and national rank; KPI ratings and results typed
+by hand; each change logged. The writers are services: they take the operation's session."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+
+from app.store.access import check_item
+from app.core.errors import ConflictError, NotFound, ValidationError
+from app.core.kpi import RATINGS, normalize_rating
+from app.operations.edits import HAND
+from app.store.database import Database
+from db.models import ChangeLog, Kpi, PlanItem, QuarterlyStatus
+
+_UNSET = object()
+
+
+def status_version(db: Database, item_id: int, quarter: int) -> int:
+    """The row version of an item's quarterly status (0 when there is none yet)."""
+    with db.session() as s:
+        return s.scalar(select(QuarterlyStatus.version).where(QuarterlyStatus.item_id == item_id,
+                                                              QuarterlyStatus.quarter == quarter)) or 0
+
+
+def write_status(s, who: str, item_id: int, quarter: int, *, text=_UNSET, rating=_UNSET,
+                 national_rank=_UNSET, expected_version: int | None = None,
+                 source: str = HAND) -> list[tuple[str, str | None, str | None]]:
+    """Store what changed (one log line per field); return (field, old, new).
+
+    ``expected_version``: the version the user's text was loaded at; if someone saved since,
+    nothing is stored and ConflictError carries both texts.
+    """
+    if quarter not in (1, 2, 3, 4):
+        raise ValidationError(f"四半期は 1〜4 です ({quarter})")
+    if rating is not _UNSET and rating is not None:
+        mark = normalize_rating(rating)
+        if mark is None:
+            raise ValidationError(f"評価は {' '.join(RATINGS)} のいずれかです ('{rating}')")
+        rating = mark
+    if national_rank is not _UNSET and national_rank is not None and not 1 <= int(national_rank) <= 47:
+        raise ValidationError(f"全国順位は 1〜47 です ({national_rank})")
+    changes = []
+    item = s.get(PlanItem, item_id)
+    if item is None:
+        raise NotFound(f"項目 {item_id} がありません")
+    check_item(s, who, item)
+    row = s.scalars(select(QuarterlyStatus).where(QuarterlyStatus.item_id == item_id,
+                                                  QuarterlyStatus.quarter == quarter).with_for_update()).first()
+    if expected_version is not None and (row.version if row else 0) != expected_version:
+        mine = text if text is not _UNSET else (row.status_text if row else "")
+        raise ConflictError("ほかの人がこの実施状況を保存しました。どちらの内容にするか選んでください",
+                            [("進捗状況", row.status_text if row else "", mine),
+                             ("評価", row.rating if row else None, rating if rating is not _UNSET else None)])
+    if row is None:
+        row = QuarterlyStatus(item_id=item_id, quarter=quarter, status_text="", version=0)
+        s.add(row)
+    for field, new in (("status_text", text), ("rating", rating), ("national_rank", national_rank)):
+        old = getattr(row, field)
+        if new is _UNSET or new == old:
+            continue
+        setattr(row, field, new)
+        changes.append((field, None if old is None else str(old), None if new is None else str(new)))
+    if not changes:
+        if row.id is None:
+            s.expunge(row)
+        return []
+    now = datetime.now()
+    row.updated_by, row.updated_at, row.version = who, now, (row.version or 0) + 1
+    s.add_all(ChangeLog(at=now, who=who, entity="quarterly_status", key=f"{item_id}/Q{quarter}",
+                        field=f, old=o, new=n, source=source) for f, o, n in changes)
+    return changes
+
+
+def kpi_to_change(s, who: str, kpi_id: int):
+    """The KPI (in session s), if it exists and the user may change its item."""
+    kpi = s.get(Kpi, kpi_id)
+    if kpi is None:
+        raise NotFound(f"KPI {kpi_id} がありません")
+    check_item(s, who, kpi.item)
+    return kpi
+
+
+def write_kpi_rating(s, who: str, kpi_id: int, quarter: int, rating: str | None) -> bool:
+    """A KPI line's rating for a quarter (seed 004 rates each KPI); logged. True if it changed."""
+    from db.models import KpiStatus
+
+    mark = normalize_rating(rating) if rating else None
+    if rating and mark is None:
+        raise ValidationError(f"評価は {' '.join(RATINGS)} のいずれかです ('{rating}')")
+    now = datetime.now()
+    kpi_to_change(s, who, kpi_id)
+    row = s.scalars(select(KpiStatus).where(KpiStatus.kpi_id == kpi_id, KpiStatus.quarter == quarter)).first()
+    old = row.rating if row else None
+    if old == mark:
+        return False
+    if row is None:
+        row = KpiStatus(kpi_id=kpi_id, quarter=quarter, version=0)
+        s.add(row)
+    row.rating, row.updated_by, row.updated_at, row.version = mark, who, now, (row.version or 0) + 1
+    s.add(ChangeLog(at=now, who=who, entity="kpi_status", key=f"{kpi_id}/Q{quarter}", field="rating",
+                    old=old, new=mark, source=HAND))
+    return True
+
+
+def kpi_ratings(db: Database, kpi_ids: list[int], quarter: int) -> dict[int, str | None]:
+    from db.models import KpiStatus
+
+    with db.session() as s:
+        return dict(s.execute(select(KpiStatus.kpi_id, KpiStatus.rating).where(
+            KpiStatus.kpi_id.in_(kpi_ids), KpiStatus.quarter == quarter)).all())
+
+
+def rating_counts(db: Database, branch: str, fiscal_year: int, quarter: int) -> tuple[dict, dict]:
+    """評価の集計 (as at the end of seed 004): each mark over all items, and over KPIs alone."""
+    from db.models import KpiStatus, PlanPillar
+
+    items = {m: 0 for m in RATINGS}
+    kpis = {m: 0 for m in RATINGS}
+    with db.session() as s:
+        for (mark,) in s.execute(select(QuarterlyStatus.rating).join(PlanItem).join(PlanPillar).where(
+                PlanPillar.branch_code == branch, PlanPillar.fiscal_year == fiscal_year,
+                QuarterlyStatus.quarter == quarter, QuarterlyStatus.rating.is_not(None))):
+            items[mark] += 1
+        for (mark,) in s.execute(select(KpiStatus.rating).join(Kpi).join(PlanItem).join(PlanPillar).where(
+                PlanPillar.branch_code == branch, PlanPillar.fiscal_year == fiscal_year,
+                KpiStatus.quarter == quarter, KpiStatus.rating.is_not(None))):
+            kpis[mark] += 1
+    return items, kpis
+
+
+def worst_proposal(proposals: list[str | None]) -> str | None:
+    """An item's proposed rating from its KPIs': △ if any falls short, else ○, ◎ if all beat it."""
+    marks = [p for p in proposals if p]
+    if not marks:
+        return None
+    if "△" in marks:
+        return "△"
+    return "◎" if all(m == "◎" for m in marks) else "○"
+
+
+def write_kpi_result(s, who: str, kpi_id: int, entry, source: str = HAND) -> bool:
+    """The result of a KPI with no monthly indicator (健診受診率 …), entered by hand; logged.
+    ``entry`` is read like any cell ('57.1%', '57.1', '' to clear). True if it changed."""
+    from app.core.values import read_value
+
+    kpi = kpi_to_change(s, who, kpi_id)
+    if isinstance(entry, (int, float)) and not isinstance(entry, bool):
+        value = float(entry)
+    else:
+        reading = read_value(entry, unit=kpi.unit or "", kind="count")
+        if reading.problem:
+            raise ValidationError(reading.problem)
+        value = reading.value
+    if value == kpi.manual_result:
+        return False
+    old, kpi.manual_result = kpi.manual_result, value
+    s.add(ChangeLog(at=datetime.now(), who=who, entity="kpi", key=str(kpi_id), field="manual_result",
+                    old=None if old is None else str(old), new=None if value is None else str(value), source=source))
+    return True
+
+
+@dataclass(frozen=True)
+class KpiReading:
+    """How a KPI sentence is read: indicator (None: a result typed by hand), comparison
+    ('>=', '<=', '<', '>', '=='), target (None for 前年度 and 定性), rule ('value', 'prev_fy',
+    'qualitative') and unit."""
+    kpi_id: int
+    indicator: str | None
+    op: str
+    target: float | None
+    rule: str
+    unit: str = ""
+
+
+def confirm_kpi(s, catalogue, who: str, reading: KpiReading) -> bool:
+    """A KPI's reading confirmed (and corrected where the user changed it), logged. The plan is the
+    branch's: 企画総務 in shared mode. True if the reading changed."""
+    from app.store.access import check_plan
+
+    if reading.op not in (">=", "<=", "<", ">", "=="):
+        raise ValidationError(f"比較は 以上・以下・未満・超・＝ のいずれかです ({reading.op})")
+    if reading.rule not in ("value", "prev_fy", "qualitative"):
+        raise ValidationError(f"目標の種類が分かりません ({reading.rule})")
+    if reading.indicator is not None and reading.indicator not in catalogue:
+        raise NotFound(f"指標 {reading.indicator} がありません")
+    if reading.rule == "value" and reading.target is None:
+        raise ValidationError("目標の値を入れてください（前年度の値と比べるときは「前年度」を選びます）")
+    kpi = s.get(Kpi, reading.kpi_id)
+    if kpi is None:
+        raise NotFound(f"KPI {reading.kpi_id} がありません")
+    check_plan(s, who, kpi.item.pillar.branch_code)
+    before = [kpi.indicator_code, kpi.op, kpi.target, kpi.target_rule, kpi.unit]
+    after = [reading.indicator, reading.op, None if reading.rule != "value" else reading.target, reading.rule,
+             reading.unit or (catalogue[reading.indicator].unit if reading.indicator else kpi.unit)]
+    now = datetime.now()
+    kpi.indicator_code, kpi.op, kpi.target, kpi.target_rule, kpi.unit = after
+    kpi.confirmed_by, kpi.confirmed_at = who, now
+    s.add(ChangeLog(at=now, who=who, entity="kpi", key=str(kpi.id), field="reading", old=json.dumps(before, ensure_ascii=False),
+                    new=json.dumps(after, ensure_ascii=False), source="KPI の確認"))
+    return before != after

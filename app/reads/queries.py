@@ -1,0 +1,152 @@
+"""Read-only questions the window and the command line ask; plain dataclasses out."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from app.core.fiscal import fiscal_index
+from app.store.database import Database
+from db.models import Indicator, Kpi, MonthlyValue, PlanItem, PlanPillar, QuarterlyStatus
+
+
+@dataclass(frozen=True)
+class ValueRow:
+    branch: str
+    fiscal_year: int
+    month: int
+    indicator: str
+    value: float
+
+
+@dataclass(frozen=True)
+class KpiView:
+    id: int
+    index: int
+    indicator: str | None
+    op: str
+    target: float | None
+    rule: str
+    unit: str
+    text: str
+    manual_result: float | None = None      # the result entered by hand (a KPI with no monthly indicator)
+    confirmed: bool = False                 # someone confirmed how the sentence is read
+
+    @property
+    def target_text(self) -> str:
+        """'prev_fy', '', or the number as machine output writes it."""
+        from app.core.values import format_number
+
+        if self.rule == "prev_fy":
+            return "prev_fy"
+        return "" if self.target is None else format_number(self.target)
+
+
+@dataclass(frozen=True)
+class ItemView:
+    id: int
+    pillar_no: int
+    pillar_title: str
+    item_no: int
+    title: str
+    owner_group: str
+    plan_text: str
+    important: bool
+    difficult: bool
+    kpis: tuple[KpiView, ...]
+
+
+@dataclass(frozen=True)
+class StatusView:
+    item_id: int
+    quarter: int
+    status_text: str
+    rating: str | None
+    national_rank: int | None
+
+
+def monthly_values(db: Database, branch: str | None = None, fiscal_year: int | None = None,
+                   indicators: list[str] | None = None) -> list[ValueRow]:
+    """Stored month values, sorted by branch, year, catalogue order and fiscal month."""
+    q = (select(MonthlyValue.branch_code, MonthlyValue.fiscal_year, MonthlyValue.month,
+                MonthlyValue.indicator_code, MonthlyValue.value, Indicator.position)
+         .join(Indicator, Indicator.code == MonthlyValue.indicator_code))
+    if branch:
+        q = q.where(MonthlyValue.branch_code == branch)
+    if fiscal_year:
+        q = q.where(MonthlyValue.fiscal_year == fiscal_year)
+    if indicators:
+        q = q.where(MonthlyValue.indicator_code.in_(indicators))
+    with db.session() as s:
+        rows = s.execute(q).all()
+    rows.sort(key=lambda r: (r[0], r[1], r[5], fiscal_index(r[2])))
+    return [ValueRow(*r[:5]) for r in rows]
+
+
+def plan_years(db: Database, branch: str) -> list[int]:
+    with db.session() as s:
+        return sorted(set(s.scalars(select(PlanPillar.fiscal_year).where(PlanPillar.branch_code == branch))))
+
+
+def plan_items(db: Database, branch: str, fiscal_year: int) -> list[ItemView]:
+    q = (select(PlanItem, PlanPillar.no, PlanPillar.title).join(PlanPillar)
+         .where(PlanPillar.branch_code == branch, PlanPillar.fiscal_year == fiscal_year)
+         .order_by(PlanItem.item_no).options(selectinload(PlanItem.kpis)))
+    with db.session() as s:
+        return [ItemView(i.id, no, title, i.item_no, i.title, i.owner_group, i.plan_text, i.important,
+                         i.difficult, tuple(_kpi(k) for k in i.kpis))
+                for i, no, title in s.execute(q).all()]
+
+
+def _kpi(k: Kpi) -> KpiView:
+    return KpiView(k.id, k.position, k.indicator_code, k.op, k.target, k.target_rule, k.unit, k.text,
+                   k.manual_result, k.confirmed_by is not None)
+
+
+def statuses(db: Database, item_ids: list[int], quarter: int | None = None) -> list[StatusView]:
+    q = select(QuarterlyStatus).where(QuarterlyStatus.item_id.in_(item_ids))
+    if quarter:
+        q = q.where(QuarterlyStatus.quarter == quarter)
+    with db.session() as s:
+        return [StatusView(r.item_id, r.quarter, r.status_text, r.rating, r.national_rank)
+                for r in s.scalars(q.order_by(QuarterlyStatus.item_id, QuarterlyStatus.quarter))]
+
+
+def fiscal_years_with_data(db: Database, branch: str) -> list[int]:
+    with db.session() as s:
+        years = set(s.scalars(select(MonthlyValue.fiscal_year).where(MonthlyValue.branch_code == branch)))
+        years |= set(s.scalars(select(PlanPillar.fiscal_year).where(PlanPillar.branch_code == branch)))
+    return sorted(years)
+
+
+def item_indicators(catalogue, item: ItemView) -> list[str]:
+    """The indicators an item's monthly tables show: its KPIs' indicators with their parts and
+    the indicators of the same family (same context words), and those the item's title names."""
+    codes: list[str] = []
+    for k in item.kpis:
+        if k.indicator and k.indicator in catalogue:
+            ind = catalogue[k.indicator]
+            codes += [k.indicator, *ind.sum_of, *[c for c in (ind.numerator, *ind.denominator, ind.weight) if c]]
+            family = set(ind.context)
+            codes += [i.code for i in catalogue if family & set(i.context)]
+    codes += [i.code for i in catalogue if any(w in item.title for w in i.context)]
+    return [c for c in dict.fromkeys(codes) if c in catalogue]
+
+
+def current_quarter(fiscal_year: int | None, today=None) -> int:
+    """The quarter today falls in when it is in that fiscal year; else the 4th (a past year)."""
+    from datetime import date
+
+    from app.core.fiscal import quarter_of
+
+    today = today or date.today()
+    fy_today = today.year if today.month >= 4 else today.year - 1
+    if fiscal_year is None or fiscal_year < fy_today:
+        return 4
+    return quarter_of(today.month) if fiscal_year == fy_today else 1
+
+
+def group_indicators(catalogue, group: str) -> list[str]:
+    """Every indicator a group keeps (the catalogue's group), in catalogue order."""
+    return [i.code for i in catalogue if i.group == group]

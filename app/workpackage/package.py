@@ -1,0 +1,324 @@
+"""作業用ブック: a group's work package for working offline, and bringing it back.
+
+The package is an .xlsx a group leader fills in Excel (or opens in another copy of the app):
+their items' status text, rating and national rank for the quarter, and the monthly grid of their
+indicators for the year. Only those cells are unlocked; ratings have a list to choose from. A
+hidden sheet holds what the package was made from (its id, branch, year, group, quarter, and every
+value as it was), signed with the database's secret (app/workpackage/seal.py: a package altered
+outside its unlocked cells, of another database, or broken is refused with the reason), so that
+bringing it back can tell what changed on each side:
+
+- changed in the package only → proposed;
+- changed in the database only → kept;
+- changed on both sides, differently → a conflict the user resolves with both in view.
+Nothing is stored until the user confirms; every accepted change is logged with who sent it.
+"""
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from app.core.errors import DatabaseError, ImportRefused, ValidationError
+from app.core.fiscal import FISCAL_MONTHS, format_fy, month_label
+from app.workpackage.seal import open_record, seal, verify
+from app.reads.queries import monthly_values, plan_items, statuses
+from app.store.database import Database
+from app.core.values import format_value, read_value
+from db.models import Setting
+
+GROUP_SHEETS = ("実施状況", "月次実績")
+
+
+@dataclass
+class Change:
+    key: str                 # 'value/10/2024/4/counter_count' or 'status/<item_id>/4/status_text'
+    label: str               # what a person reads: '窓口件数 令和6年度 4月' / '項番2 進捗状況'
+    base: object             # as it was when the package was made
+    theirs: object           # in the package
+    ours: object             # in the database now
+    cell: str = ""           # where in the package: '月次実績!C12'
+
+    @property
+    def conflict(self) -> bool:
+        return self.ours != self.base and self.ours != self.theirs
+
+
+@dataclass
+class PackageDiff:
+    package_id: str
+    sender: str
+    branch: str
+    fiscal_year: int
+    group: str
+    quarter: int
+    changes: list[Change] = field(default_factory=list)
+
+    @property
+    def conflicts(self) -> list[Change]:
+        return [c for c in self.changes if c.conflict]
+
+
+def _group_codes(db: Database, group: str) -> list[str]:
+    return [i.code for i in db.catalogue if group == "企画総務" or i.group == group]
+
+
+def _group_items(db: Database, branch: str, fy: int, group: str):
+    return [i for i in plan_items(db, branch, fy) if group == "企画総務" or group in i.owner_group]
+
+
+def export_package(db: Database, branch: str, fiscal_year: int, group: str, quarter: int, out: str | Path,
+                   who: str = "") -> Path:
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill, Protection
+    from openpyxl.workbook.protection import WorkbookProtection
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    from app.documents.xlsx import put_figure, put_text
+    from app.reads.figures import Figures
+    from app.core.kpi import RATINGS, target_text
+    from app.documents.report import Cell
+
+    codes = _group_codes(db, group)
+    figures = Figures(db, branch, codes)
+    items = _group_items(db, branch, fiscal_year, group)
+    values = {(r.indicator, r.month): r.value for r in monthly_values(db, branch, fiscal_year, codes)}
+    sts = {s.item_id: s for s in statuses(db, [i.id for i in items], quarter)}
+    manual = [(i, k) for i in items for k in i.kpis if not k.indicator]
+    base = {"values": {f"{c}/{m}": v for (c, m), v in values.items()},
+            "kpis": {str(k.id): k.manual_result for _, k in manual},
+            "statuses": {str(i.id): [sts[i.id].status_text if i.id in sts else "",
+                                     sts[i.id].rating if i.id in sts else None,
+                                     sts[i.id].national_rank if i.id in sts else None] for i in items}}
+    meta = {"package": str(uuid.uuid4()), "database": database_id(db), "branch": branch, "fiscal_year": fiscal_year,
+            "group": group, "quarter": quarter, "made_by": who or db.user, "made_at": datetime.now().isoformat(),
+            "base": base, "editable": {"実施状況": [4, 3 + len(items), 3, 5], "月次実績": [4, 3 + len(codes), 3, 14],
+                                       "KPI": [4, 3 + len(manual), 4, 4]}}
+    secret = package_secret(db)
+    wb = Workbook()
+    editable = PatternFill("solid", fgColor="FFF9DB")
+    head = Font(bold=True)
+    ws = wb.active
+    ws.title = "実施状況"
+    put_text(ws["A1"], f"{format_fy(fiscal_year)} 第{quarter}四半期 {group}グループ 実施状況（作業用）")
+    ws["A1"].font = Font(bold=True, size=13)
+    for col, (text, width) in enumerate((("項番", 6), ("事業", 28), ("評価", 8), ("全国順位", 9),
+                                         ("進捗状況（計画を下回る場合は、今後改善すべき点等）", 90)), start=1):
+        put_text(ws.cell(3, col), text)
+        ws.cell(3, col).font = head
+        ws.column_dimensions[ws.cell(3, col).column_letter].width = width
+    ratings = DataValidation(type="list", formula1='"' + ",".join(RATINGS) + '"', allow_blank=True,
+                             error="評価は ◎ ○ △ × □ から選んでください", showErrorMessage=True)
+    ws.add_data_validation(ratings)
+    for r, item in enumerate(items, start=4):
+        st = sts.get(item.id)
+        ws.cell(r, 1, item.item_no)
+        put_text(ws.cell(r, 2), item.title)
+        put_text(ws.cell(r, 3), st.rating if st and st.rating else "")
+        ws.cell(r, 4, st.national_rank if st and st.national_rank else None)
+        put_text(ws.cell(r, 5), st.status_text if st else "")
+        ratings.add(ws.cell(r, 3))
+        for c in (3, 4, 5):
+            ws.cell(r, c).protection = Protection(locked=False)
+            ws.cell(r, c).fill = editable
+        ws.cell(r, 5).alignment = Alignment(wrap_text=True, vertical="top")
+        ws.cell(r, 2).alignment = Alignment(wrap_text=True, vertical="top")
+        ws.row_dimensions[r].height = max(30, 15 * (len(st.status_text.splitlines()) + 1 if st else 2))
+    ws.protection.sheet = True
+    grid = wb.create_sheet("月次実績")
+    put_text(grid["A1"], f"{format_fy(fiscal_year)} {group}グループ 月次実績（作業用）: 黄色のセルに入力")
+    grid["A1"].font = Font(bold=True, size=13)
+    put_text(grid.cell(3, 1), "指標")
+    put_text(grid.cell(3, 2), "コード")
+    for i, m in enumerate(FISCAL_MONTHS):
+        put_text(grid.cell(3, 3 + i), month_label(m))
+    grid.column_dimensions["A"].width = 36
+    grid.column_dimensions["B"].width = 4
+    grid.column_dimensions["B"].hidden = True
+    for r, code in enumerate(codes, start=4):
+        ind = db.catalogue[code]
+        put_text(grid.cell(r, 1), f"{ind.name}（{ind.unit}）")
+        put_text(grid.cell(r, 2), code)
+        for i, m in enumerate(FISCAL_MONTHS):
+            cell = grid.cell(r, 3 + i)
+            v = values.get((code, m))
+            if v is not None:                      # a number with the format users write: Excel sums it
+                put_figure(cell, Cell(figures.text(code, v), v, ind.unit, ind.kind))
+            cell.protection = Protection(locked=False)
+            cell.fill = editable
+            cell.alignment = Alignment(horizontal="right")
+    grid.protection.sheet = True
+    kpis = wb.create_sheet("KPI")
+    put_text(kpis["A1"], "数値の指標がない KPI の結果（手入力）: 黄色のセルに入力")
+    kpis["A1"].font = Font(bold=True, size=13)
+    for col, (text, width) in enumerate((("項番", 6), ("KPI", 70), ("目標", 12), ("結果", 12), ("ID", 4)), start=1):
+        put_text(kpis.cell(3, col), text)
+        kpis.cell(3, col).font = head
+        kpis.column_dimensions[kpis.cell(3, col).column_letter].width = width
+    kpis.column_dimensions["E"].hidden = True
+    for r, (item, k) in enumerate(manual, start=4):
+        kpis.cell(r, 1, item.item_no)
+        put_text(kpis.cell(r, 2), k.text)
+        put_text(kpis.cell(r, 3), target_text(k.rule, k.op, k.target, k.unit))
+        if k.manual_result is not None:
+            put_figure(kpis.cell(r, 4), Cell(format_value(k.manual_result, unit=k.unit), k.manual_result, k.unit or ""))
+        kpis.cell(r, 4).protection = Protection(locked=False)
+        kpis.cell(r, 4).fill = editable
+        kpis.cell(r, 5, k.id)
+    kpis.protection.sheet = True
+    seal(wb, meta, secret)
+    wb.security = WorkbookProtection(lockStructure=True)     # no sheet added, removed or renamed in Excel
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(out)
+    return out
+
+
+def database_id(db: Database) -> str:
+    """This database's identity (made when it was first opened), so a package finds its way home."""
+    return db.setting("database_id") or ""
+
+
+def package_secret(db: Database) -> str:
+    """The key packages of this database are signed with (made by migration 0005)."""
+    secret = db.setting("package_secret")
+    if not secret:
+        raise DatabaseError("このデータベースには作業用ブックの署名の鍵がありません（管理者が一度開くと作られます）")
+    return secret
+
+
+def read_package(db: Database, path: str | Path) -> PackageDiff:
+    """What the package changes, against what it was made from and what the database holds now.
+    A package that is not one, is broken, belongs elsewhere, was altered outside its unlocked
+    cells or was already brought back is refused (ImportRefused) with the reason."""
+    from importers.formats.workbook import check_container
+
+    import openpyxl
+
+    path = Path(path)
+    check_container(path)
+    try:
+        wb = openpyxl.load_workbook(path, data_only=True)
+    except Exception as exc:  # a damaged container openpyxl cannot read
+        raise ImportRefused(f"{path.name}: Excel ブックとして読めません（{type(exc).__name__}）") from None
+    meta, signature = open_record(wb, path.name)
+    if meta.get("database") != database_id(db):
+        raise ImportRefused(f"{path.name}: 別のデータベースから書き出された作業用ブックです")
+    verify(wb, meta, signature, package_secret(db), path.name)
+    with db.session() as s:
+        if s.get(Setting, f"package:{meta['package']}") is not None:
+            raise ImportRefused(f"{path.name}: この作業用ブックは取り込み済みです")
+    branch, fy, group, quarter = meta["branch"], meta["fiscal_year"], meta["group"], meta["quarter"]
+    if db.home_branch and branch != db.home_branch:
+        raise ImportRefused(f"{path.name}: 別の支部 ({branch}) の作業用ブックです")
+    if not plan_items(db, branch, fy):
+        raise ImportRefused(f"{path.name}: {format_fy(fy)} の事業計画がこのデータベースにありません")
+    diff = PackageDiff(meta["package"], meta["made_by"], branch, fy, group, quarter)
+    base_values = meta["base"]["values"]
+    now = {(r.indicator, r.month): r.value for r in monthly_values(db, branch, fy, _group_codes(db, group))}
+    grid = wb["月次実績"]
+    for row in grid.iter_rows(min_row=4):
+        code = row[1].value
+        if code not in db.catalogue:
+            continue
+        ind = db.catalogue[code]
+        for i, m in enumerate(FISCAL_MONTHS):
+            cell = row[2 + i]
+            reading = read_value(cell.value, unit=ind.unit, kind=ind.kind, number_format=cell.number_format)
+            if reading.problem:
+                raise ImportRefused(f"{path.name}:月次実績!{cell.coordinate}: {reading.problem}")
+            base, theirs = base_values.get(f"{code}/{m}"), reading.value
+            if theirs != base:
+                diff.changes.append(Change(f"value/{branch}/{fy}/{m}/{code}", f"{ind.name} {format_fy(fy)} {m}月",
+                                           base, theirs, now.get((code, m)), f"月次実績!{cell.coordinate}"))
+    items = {i.id: i for i in _group_items(db, branch, fy, group)}
+    now_kpis = {k.id: k for i in items.values() for k in i.kpis if not k.indicator}
+    if "KPI" in wb.sheetnames:
+        for row in wb["KPI"].iter_rows(min_row=4):
+            kpi = now_kpis.get(row[4].value)
+            if kpi is None:
+                continue
+            reading = read_value(row[3].value, unit=kpi.unit or "", kind="count")
+            if reading.problem:
+                raise ImportRefused(f"{path.name}:KPI!{row[3].coordinate}: {reading.problem}")
+            base = meta["base"]["kpis"].get(str(kpi.id))
+            if reading.value != base:
+                diff.changes.append(Change(f"kpi/{kpi.id}/manual_result", f"項番{row[0].value} KPI結果",
+                                           base, reading.value, kpi.manual_result, f"KPI!{row[3].coordinate}"))
+    current = {s.item_id: s for s in statuses(db, list(items), quarter)}
+    by_no = {i.item_no: i for i in items.values()}
+    for row in wb["実施状況"].iter_rows(min_row=4):
+        item = by_no.get(row[0].value)
+        if item is None:
+            continue
+        base = meta["base"]["statuses"].get(str(item.id), ["", None, None])
+        theirs = [str(row[4].value or ""), (str(row[2].value).strip() or None) if row[2].value else None,
+                  _rank(row[3], path.name)]
+        st = current.get(item.id)
+        ours = [st.status_text if st else "", st.rating if st else None, st.national_rank if st else None]
+        for n, name in enumerate(("status_text", "rating", "national_rank")):
+            if theirs[n] != base[n]:
+                label = {"status_text": "進捗状況", "rating": "評価", "national_rank": "全国順位"}[name]
+                diff.changes.append(Change(f"status/{item.id}/{quarter}/{name}", f"項番{item.item_no} {label}",
+                                           base[n], theirs[n], ours[n], f"実施状況!{(row[4], row[2], row[3])[n].coordinate}"))
+    return diff
+
+
+def _rank(cell, name: str) -> int | None:
+    """全国順位: empty, or a whole number 1..47; anything else is refused naming the cell."""
+    value = cell.value
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    try:
+        rank = float(str(value).strip().translate(str.maketrans("０１２３４５６７８９", "0123456789")))
+    except ValueError:
+        rank = 0.5
+    if not rank.is_integer() or not 1 <= rank <= 47:
+        raise ImportRefused(f"{name}:実施状況!{cell.coordinate}: 全国順位は 1〜47 の整数です ('{value}')")
+    return int(rank)
+
+
+def apply_package(s, catalogue, who: str, diff: PackageDiff, choices: dict[str, str] | None = None) -> int:
+    """Store the package's changes and mark it brought back, in the operation's session; a conflict
+    needs a choice ('theirs' or 'ours') or nothing is stored. The user bringing it back must be
+    allowed the package's group; each change is checked again by the service that stores it.
+    Returns how many changes it stores."""
+    from sqlalchemy import insert
+
+    from app.store.access import check_group
+    from app.operations.edits import CellEntry, write_cells
+    from app.operations.statuses import write_kpi_result, write_status
+
+    choices = choices or {}
+    open_conflicts = [c.label for c in diff.conflicts if c.key not in choices]
+    if open_conflicts:
+        raise ValidationError("どちらを採るか決まっていない変更があります: " + "、".join(open_conflicts[:5]))
+    check_group(s, who, diff.branch, diff.group)
+    mark = f"package:{diff.package_id}"       # first: a second bringing-back of it at once waits here
+    if s.get(Setting, mark) is not None:
+        raise ImportRefused("この作業用ブックは取り込み済みです")
+    s.execute(insert(Setting).values(key=mark, value=f"{datetime.now().isoformat()} {who}"))
+    source = f"作業用ブック（{diff.sender} から）"
+    take = [c for c in diff.changes if not c.conflict or choices.get(c.key) == "theirs"]
+    cells, by_item = [], {}
+    for c in take:
+        kind, *rest = c.key.split("/")
+        if kind == "value":
+            branch, fy, month, code = rest
+            cells.append(CellEntry(branch, int(fy), int(month), code, c.theirs))
+        elif kind == "status":
+            item_id, quarter, name = rest
+            by_item.setdefault((int(item_id), int(quarter)), {})[
+                {"status_text": "text", "rating": "rating", "national_rank": "national_rank"}[name]] = c.theirs
+    if cells:
+        from app.operations.edits import new_operation
+
+        write_cells(s, catalogue, new_operation(s, "edit", who), cells, source=source)
+    for (item_id, quarter), fields in by_item.items():
+        write_status(s, who, item_id, quarter, source=source, **fields)
+    for c in take:
+        if c.key.startswith("kpi/"):
+            write_kpi_result(s, who, int(c.key.split("/")[1]), c.theirs, source=source)
+    s.flush()
+    return len(take)

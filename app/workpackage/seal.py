@@ -1,0 +1,140 @@
+"""The seal of a work package (作業用ブック): what it was made from cannot be changed unnoticed.
+
+A package carries its record (its id, the database and branch it belongs to, year, group, quarter,
+every value as it was, which cells may be edited) in a very hidden sheet, and a signature: an
+HMAC-SHA256, with a secret kept in the database it came from (``setting.package_secret``, made
+by migration 0005), over the record and over each sheet's locked content — every cell but the
+unlocked ones the record names, and the list of sheets. Bringing it back recomputes them: an
+edited package id, database id, base value or group, a changed title or hidden code, an added
+sheet, a package of another database, or a broken record is refused with the reason.
+
+Who holds the secret: the database's logins (they sign their own packages). The signature
+stops changes by whoever has the file; what a package may change is still bounded by the rights
+of the user bringing it back, checked by the program and by the server.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from datetime import date, datetime
+
+from app.core.errors import ImportRefused
+
+META = "_package"
+CHUNK = 30000                # a cell holds at most 32,767 characters
+RECORD_KEYS = {"package": str, "database": str, "branch": str, "fiscal_year": int, "group": str, "quarter": int,
+               "made_by": str, "made_at": str, "base": dict, "editable": dict, "sheets": list}
+
+
+def _mac(secret: str, *parts: str) -> str:
+    return hmac.new(secret.encode(), "\n".join(parts).encode(), hashlib.sha256).hexdigest()
+
+
+def _record_text(record: dict) -> str:
+    return json.dumps(record, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def _canonical(value) -> str:
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    return str(value).replace("\r\n", "\n")
+
+
+def locked_content(ws, editable: list[int] | None) -> str:
+    """Every non-empty cell of a sheet outside its editable rectangle [row0, row1, col0, col1]."""
+    r0, r1, c0, c1 = editable or (0, -1, 0, -1)
+    lines = []
+    for row in ws.iter_rows():
+        for cell in row:
+            if cell.value is None or cell.value == "" or (r0 <= cell.row <= r1 and c0 <= cell.column <= c1):
+                continue
+            lines.append(f"{cell.coordinate}\t{_canonical(cell.value)}")
+    return "\n".join(lines)
+
+
+def _sheet_mac(secret: str, record: dict, ws) -> str:
+    """A sheet's signature: everything on it but its input cells (the same when sealed and checked)."""
+    return _mac(secret, "sheet", record["package"], ws.title, locked_content(ws, record["editable"].get(ws.title)))
+
+
+def seal(wb, record: dict, secret: str) -> None:
+    """Write the record and its signature into the workbook's very hidden sheet."""
+    from app.documents.xlsx import put_text
+
+    record = {**record, "sheets": [*wb.sheetnames, META]}
+    text = _record_text(record)
+    signature = {"record": _mac(secret, "record", text),
+                 "sheets": {ws.title: _sheet_mac(secret, record, ws) for ws in wb.worksheets}}
+    hidden = wb.create_sheet(META)
+    for n in range(0, len(text), CHUNK):
+        put_text(hidden.cell(n // CHUNK + 1, 1), text[n:n + CHUNK])
+    put_text(hidden.cell(1, 2), json.dumps(signature))
+    hidden.sheet_state = "veryHidden"
+    hidden.protection.sheet = True
+
+
+def open_record(wb, name: str) -> tuple[dict, dict]:
+    """The record and signature of a package as they are in the file (not yet verified)."""
+    if META not in wb.sheetnames:
+        raise ImportRefused(f"{name}: 作業用ブックではありません（書き出した作業用ブックを選んでください）")
+    ws = wb[META]
+    chunks = [ws.cell(r, 1).value for r in range(1, ws.max_row + 1)]
+    try:
+        record = json.loads("".join(c for c in chunks if isinstance(c, str)))
+        signature = json.loads(ws.cell(1, 2).value or "null")
+    except (TypeError, ValueError):
+        raise ImportRefused(f"{name}: 作業用ブックの記録（隠しシート）が壊れています。書き出し直してください") from None
+    if not isinstance(record, dict):
+        raise ImportRefused(f"{name}: 作業用ブックの記録（隠しシート）が壊れています。書き出し直してください")
+    if not (isinstance(signature, dict) and isinstance(signature.get("record"), str)
+            and isinstance(signature.get("sheets"), dict)):
+        raise ImportRefused(f"{name}: 作業用ブックの署名がありません（書き出した後に記録が書き換えられたか、"
+                            "古い版で書き出した作業用ブックです）")
+    return record, signature
+
+
+def verify(wb, record: dict, signature: dict, secret: str, name: str) -> None:
+    """Refuse, with the reason, a package whose record or locked cells changed since it was made."""
+    if not hmac.compare_digest(signature["record"], _mac(secret, "record", _record_text(record))):
+        raise ImportRefused(f"{name}: 作業用ブックの記録（隠しシート）が書き出した後に書き換えられています"
+                            "（別のデータベースのものか、改ざんされています）。取り込みません")
+    _check_shape(record, name)
+    if wb.sheetnames != record["sheets"]:
+        raise ImportRefused(f"{name}: シートが追加・削除・改名されています（{', '.join(wb.sheetnames)}）。取り込みません")
+    for ws in wb.worksheets:
+        if ws.title == META:
+            continue
+        expected = signature["sheets"].get(ws.title)
+        if not isinstance(expected, str) or not hmac.compare_digest(expected, _sheet_mac(secret, record, ws)):
+            raise ImportRefused(f"{name}: 「{ws.title}」シートの入力欄（黄色のセル）以外が書き出した後に"
+                                "変更されています。取り込みません")
+    extra = [c.coordinate for row in wb[META].iter_rows() for c in row
+             if c.value not in (None, "") and not (c.column == 1 or c.coordinate == "B1")]
+    if extra:
+        raise ImportRefused(f"{name}: 作業用ブックの記録（隠しシート）が書き換えられています（{extra[0]}）。取り込みません")
+
+
+def _check_shape(record: dict, name: str) -> None:
+    """A signed record is one this program wrote; its shape is checked all the same."""
+    def broken(why: str):
+        return ImportRefused(f"{name}: 作業用ブックの記録が壊れています（{why}）。書き出し直してください")
+
+    for key, kind in RECORD_KEYS.items():
+        if not isinstance(record.get(key), kind) or (kind is int and isinstance(record.get(key), bool)):
+            raise broken(key)
+    base = record["base"]
+    for key in ("values", "kpis", "statuses"):
+        if not isinstance(base.get(key), dict):
+            raise broken(f"base.{key}")
+    if any(v is not None and not isinstance(v, (int, float)) for v in [*base["values"].values(), *base["kpis"].values()]):
+        raise broken("base.values")
+    if any(not (isinstance(v, list) and len(v) == 3) for v in base["statuses"].values()):
+        raise broken("base.statuses")
+    if any(not (isinstance(v, list) and len(v) == 4 and all(isinstance(x, int) for x in v))
+           for v in record["editable"].values()):
+        raise broken("editable")
