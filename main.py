@@ -5,18 +5,39 @@ window (ui/), which app/ may not import.
 """
 import os
 import sys
+from pathlib import Path
 
 
-def _chart(db, args) -> int:
-    from ui.export import cmd_chart
+def cmd_chart(db, args) -> int:
+    """`branch-report chart --indicator CODE --fy YEAR [--branch CODE] --out PNG`."""
+    from app.cli.common import UsageError, parse_branch, parse_fy
+    from ui.export import render_chart
 
-    return cmd_chart(db, args)
+    if args.indicator not in db.catalogue:
+        raise UsageError(f"指標 '{args.indicator}' がありません")
+    branch = parse_branch(args.branch) or db.home_branch
+    if branch is None:
+        raise UsageError("--branch を指定してください")
+    out = render_chart(db, branch, args.indicator, parse_fy(args.fy), Path(args.out))
+    print(f"グラフを保存しました: {out}", file=sys.stderr)
+    return 0
 
 
-def _export(db, args) -> int:
-    from ui.export import cmd_export
+def cmd_export(db, args) -> int:
+    """`branch-report export --branch CODE --fy YEAR --quarter 1..4 --out FILE.xlsx|FILE.pdf [--kind …]`."""
+    from app.cli.common import UsageError, parse_branch, parse_fy
+    from ui.export import export
+    from app.documents.build import build
 
-    return cmd_export(db, args)
+    branch = parse_branch(args.branch) or db.home_branch
+    if branch is None:
+        raise UsageError("--branch を指定してください")
+    if Path(args.out).suffix.lower() not in (".xlsx", ".pdf"):
+        raise UsageError("--out は .xlsx か .pdf のファイル名にしてください")
+    doc = build(db, branch, parse_fy(args.fy), args.quarter, args.kind, args.label)
+    out = export(db, doc, Path(args.out))
+    print(f"{doc.title} を保存しました: {out}", file=sys.stderr)
+    return 0
 
 
 def _open_window(target, screenshot=None, view=None) -> int:
@@ -25,7 +46,7 @@ def _open_window(target, screenshot=None, view=None) -> int:
     return run_gui(target, screenshot=screenshot, view=view)
 
 
-GUI_VERBS = {"chart": _chart, "export": _export}      # verbs that draw with Qt
+GUI_VERBS = {"chart": cmd_chart, "export": cmd_export}      # verbs that draw with Qt
 
 
 def main() -> int:

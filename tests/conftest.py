@@ -106,12 +106,14 @@ def pg_demo_template():
     """The demo database built once on the server; each test gets a copy (CREATE DATABASE … TEMPLATE)."""
     from app.operations.demo import build_demo
 
+    import uuid
+
     admin, url = _pg_admin()
-    admin.execute("DROP DATABASE IF EXISTS br_demo_template WITH (FORCE)")
-    admin.execute("CREATE DATABASE br_demo_template")
-    build_demo(url.set(database="br_demo_template").render_as_string(hide_password=False)).engine.dispose()
-    yield "br_demo_template"
-    admin.execute("DROP DATABASE IF EXISTS br_demo_template WITH (FORCE)")
+    name = f"br_demo_template_{uuid.uuid4().hex[:8]}"       # runs side by side on one server keep apart
+    admin.execute(f"CREATE DATABASE {name}")
+    build_demo(url.set(database=name).render_as_string(hide_password=False)).engine.dispose()
+    yield name
+    admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
     admin.close()
 
 

@@ -6,21 +6,7 @@ import os
 import sys
 from pathlib import Path
 
-CJK_FAMILIES = ("IPAexGothic", "IPAexゴシック", "Noto Sans CJK JP", "Yu Gothic UI", "Meiryo UI", "Meiryo",
-                "Hiragino Sans", "TakaoPGothic", "VL PGothic")
-
-
-def pick_font(app) -> None:
-    """A Japanese UI font: the first of CJK_FAMILIES installed (Qt picks; no font enumeration)."""
-    from PySide6.QtGui import QFont
-
-    font = QFont()
-    font.setFamilies([*CJK_FAMILIES, font.defaultFamily()])
-    font.setPointSize(10)
-    app.setFont(font)
-
-
-APP_NAME = "事業計画・実施状況"          # the name on every window's title (Qt adds " — APP_NAME")
+from ui.appearance import APP_NAME, pick_font  # noqa: F401  (APP_NAME: the window title's name)
 
 
 def install_translations(app) -> bool:

@@ -108,7 +108,7 @@ class ConnectDialog(QDialog):
 
     def test_connection(self) -> None:
         """Try the server off the GUI thread; the answer, in Japanese, beside the button."""
-        from app.store.connection import test_connection
+        from app.store.database import test_connection
         from app.store.failures import describe_failure
         from ui.tasks import run_in_background
 

@@ -11,7 +11,7 @@ def offscreen_app():
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtWidgets import QApplication
 
-    from ui.app import pick_font
+    from ui.appearance import pick_font
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     pick_font(app)
@@ -45,20 +45,6 @@ def render_chart(db, branch: str, indicator: str, fiscal_year: int, out: Path, s
     if not chart.export_png(out):
         raise OSError(f"{out} に保存できません")
     return out
-
-
-def cmd_chart(db, args) -> int:
-    """`branch-report chart --indicator CODE --fy YEAR [--branch CODE] --out PNG`."""
-    from app.cli.main import UsageError, parse_branch, parse_fy
-
-    if args.indicator not in db.catalogue:
-        raise UsageError(f"指標 '{args.indicator}' がありません")
-    branch = parse_branch(args.branch) or db.home_branch
-    if branch is None:
-        raise UsageError("--branch を指定してください")
-    out = render_chart(db, branch, args.indicator, parse_fy(args.fy), Path(args.out))
-    print(f"グラフを保存しました: {out}", file=sys.stderr)
-    return 0
 
 
 # ---- the quarterly documents -------------------------------------------------------------
@@ -216,19 +202,3 @@ def export(db, doc, out: Path, progress=None) -> Path:
     with tempfile.TemporaryDirectory() as tmp:
         images = chart_images(db, doc, Path(tmp)) if doc.charts else {}
         return write_xlsx(doc, out, images)
-
-
-def cmd_export(db, args) -> int:
-    """`branch-report export --branch CODE --fy YEAR --quarter 1..4 --out FILE.xlsx|FILE.pdf [--kind …]`."""
-    from app.cli.main import UsageError, parse_branch, parse_fy
-    from app.documents.report import build
-
-    branch = parse_branch(args.branch) or db.home_branch
-    if branch is None:
-        raise UsageError("--branch を指定してください")
-    if Path(args.out).suffix.lower() not in (".xlsx", ".pdf"):
-        raise UsageError("--out は .xlsx か .pdf のファイル名にしてください")
-    doc = build(db, branch, parse_fy(args.fy), args.quarter, args.kind, args.label)
-    out = export(db, doc, Path(args.out))
-    print(f"{doc.title} を保存しました: {out}", file=sys.stderr)
-    return 0

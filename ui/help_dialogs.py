@@ -60,7 +60,7 @@ class AboutDialog(QDialog):
         from PySide6 import __version__ as pyside_version
         from PySide6.QtCore import qVersion
 
-        from ui.app import APP_NAME
+        from ui.appearance import APP_NAME
 
         super().__init__(parent)
         self.setWindowTitle("バージョン情報")

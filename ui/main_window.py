@@ -402,7 +402,7 @@ class MainWindow(QMainWindow):
             return
         self.show_item_header(item)
         from app.reads import queries
-        from app.operations.statuses import worst_proposal
+        from app.reads.ratings import worst_proposal
 
         lines = self._show_figures(item)
         quarter = self.status.current_quarter
@@ -410,7 +410,9 @@ class MainWindow(QMainWindow):
         self.status.load(self.db, item.id, st.get(quarter), worst_proposal([line.proposed for line in lines]))
 
     def show_item_header(self, item: queries.ItemView) -> None:
-        flags = "".join(f for f, on in (("【重要度：高】", item.important), ("【困難度：高】", item.difficult)) if on)
+        from app.documents.report import flags as item_flags
+
+        flags = item_flags(item)
         self.title.setText(f"{item.item_no}  {item.title}   <span style='color:#a33'>{flags}</span>"
                            f"<span style='color:#555; font-weight:normal'>  {item.owner_group}</span>")
         self.plan_text.setPlainText(item.plan_text)
@@ -458,7 +460,7 @@ class MainWindow(QMainWindow):
         self.apply_changes(changes)
 
     def _update_counts(self) -> None:
-        from app.operations.statuses import rating_counts
+        from app.reads.ratings import rating_counts
 
         if self.db is None or self.fiscal_year is None:
             return

@@ -91,7 +91,7 @@ class PackageDialog(QDialog):
     def apply(self) -> None:
         """Store the chosen changes as one operation, off the GUI thread (progress and キャンセル);
         a failure is shown and nothing is stored."""
-        from app.operations import ops
+        from app.workpackage.package import bring_back_package
         from ui.tasks import run_op_in_background
 
         choices = {k: box.currentData() for k, box in self.choices.items()}
@@ -100,7 +100,7 @@ class PackageDialog(QDialog):
 
         def work(progress):
             progress(0, 1, "作業用ブックの変更を保存しています…")
-            return ops.bring_back_package(db, diff, choices)
+            return bring_back_package(db, diff, choices)
 
         def done(changes):
             self.changes = changes

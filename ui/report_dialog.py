@@ -11,7 +11,7 @@ from PySide6.QtWidgets import (
 
 from app.core.fiscal import format_fy
 
-KINDS = (("status", "事業計画実施状況"), ("progress", "進捗状況"), ("summary", "目標達成状況"))
+from app.documents.kinds import KINDS
 
 
 class ReportDialog(QDialog):
@@ -22,8 +22,8 @@ class ReportDialog(QDialog):
         lay = QVBoxLayout(self)
         form = QFormLayout()
         self.kind = QComboBox()
-        for key, name in KINDS:
-            self.kind.addItem(name, key)
+        for kind in KINDS.values():
+            self.kind.addItem(kind.name, kind.code)
         self.quarter = QComboBox()
         for q in (1, 2, 3, 4):
             self.quarter.addItem(f"第{q}四半期", q)
@@ -47,7 +47,7 @@ class ReportDialog(QDialog):
         lay.addWidget(self.status)
 
     def document(self):
-        from app.documents.report import build
+        from app.documents.build import build
 
         return build(self.db, self.branch, self.fiscal_year, self.quarter.currentData(), self.kind.currentData(),
                      self.label.text().strip() or "機密性2")

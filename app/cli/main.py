@@ -2,32 +2,24 @@
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import os
 import sys
 from pathlib import Path
 
+from app.documents.kinds import KINDS
+from app.cli.common import Parser, UsageError, parse_branch, parse_fy, write_rows
 
 VIEWS = ("grid", "chart", "status", "import", "report", "dashboard")
 
 
-class UsageError(Exception):
-    pass
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message):  # exit 2 with a message, as argparse does, but catchable in tests
-        raise UsageError(message)
-
-
 def build_parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="branch-report", description="支部 事業計画 月次実績・実施状況")
+    p = Parser(prog="branch-report", description="支部 事業計画 月次実績・実施状況")
     p.add_argument("--db", help="データベース: SQLite のファイル、または SQLAlchemy の URL")
     p.add_argument("--demo", action="store_true", help="サンプルデータの新しいコピーで開く")
     p.add_argument("--screenshot", metavar="PNG", help="画面を PNG に保存して終了する")
     p.add_argument("--view", choices=VIEWS, default=None, help="--screenshot で表示する画面")
-    sub = p.add_subparsers(dest="verb", parser_class=_Parser)
+    sub = p.add_subparsers(dest="verb", parser_class=Parser)
 
     v = sub.add_parser("values", help="保存されている月次の値")
     v.add_argument("--branch")
@@ -68,7 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--fy", required=True)
     e.add_argument("--quarter", type=int, choices=(1, 2, 3, 4), required=True)
     e.add_argument("--out", required=True)
-    e.add_argument("--kind", choices=("status", "progress", "summary"), default="status")
+    e.add_argument("--kind", choices=tuple(KINDS), default="status")
     e.add_argument("--label", default="機密性2", help="機密性の表示 (ヘッダーに印字)")
 
     from app.cli.shared import add_parsers
@@ -83,30 +75,6 @@ def build_parser() -> argparse.ArgumentParser:
     b = sub.add_parser("backup", help="データベースのバックアップ")
     b.add_argument("--out", required=True)
     return p
-
-
-def parse_fy(text: str | None) -> int | None:
-    from app.core.fiscal import parse_fiscal_year
-
-    if text is None:
-        return None
-    try:
-        return parse_fiscal_year(text)
-    except ValueError as exc:
-        raise UsageError(str(exc)) from exc
-
-
-def parse_branch(text: str | None) -> str | None:
-    if text is None:
-        return None
-    from app.store.database import branch_names
-
-    names = branch_names()
-    code = text.strip().zfill(2) if text.strip().isdigit() else next(
-        (c for c, n in names.items() if text.strip().removesuffix("支部") == n), None)
-    if code not in names:
-        raise UsageError(f"支部 '{text}' が分かりません (例: 10 または 群馬)")
-    return code
 
 
 def run(args: argparse.Namespace, target, extra_verbs: dict | None = None) -> int:
@@ -132,16 +100,6 @@ def run(args: argparse.Namespace, target, extra_verbs: dict | None = None) -> in
         db.close()                     # the .sqlite3 file alone holds every change
 
 
-def _write(rows: list[dict], header: list[str], fmt: str) -> None:
-    if fmt == "json":
-        json.dump(rows, sys.stdout, ensure_ascii=False, indent=1)
-        sys.stdout.write("\n")
-        return
-    w = csv.DictWriter(sys.stdout, fieldnames=header, lineterminator="\n")
-    w.writeheader()
-    w.writerows(rows)
-
-
 def cmd_values(db, args) -> int:
     from app.core.values import format_number
     from app.reads.queries import monthly_values
@@ -153,7 +111,7 @@ def cmd_values(db, args) -> int:
     else:
         out = [{"branch": r.branch, "fiscal_year": r.fiscal_year, "month": r.month,
                 "indicator": r.indicator, "value": format_number(r.value)} for r in rows]
-    _write(out, ["branch", "fiscal_year", "month", "indicator", "value"], args.format)
+    write_rows(out, ["branch", "fiscal_year", "month", "indicator", "value"], args.format)
     return 0
 
 
@@ -175,7 +133,7 @@ def cmd_plan(db, args) -> int:
         for r in rows:
             r["kpi_index"] = r["kpi_index"] or None
             r["indicator"] = r["indicator"] or None
-    _write(rows, ["item_no", "title", "kpi_index", "indicator", "op", "target", "text"], args.format)
+    write_rows(rows, ["item_no", "title", "kpi_index", "indicator", "op", "target", "text"], args.format)
     return 0
 
 
@@ -250,7 +208,7 @@ def cmd_ranks(db, args) -> int:
     rows = national_ranks(db, args.indicator, parse_fy(args.fy), parse_branch(args.branch))
     out = [{"branch": r.branch, "fiscal_year": r.fiscal_year, "month": r.month, "indicator": r.indicator,
             "value": r.value if args.format == "json" else format_number(r.value), "rank": r.rank} for r in rows]
-    _write(out, ["branch", "fiscal_year", "month", "indicator", "value", "rank"], args.format)
+    write_rows(out, ["branch", "fiscal_year", "month", "indicator", "value", "rank"], args.format)
     return 0
 
 

@@ -6,11 +6,11 @@ import json
 import sys
 from pathlib import Path
 
+from app.cli.common import Parser, UsageError, parse_branch, parse_fy, write_rows
 from app.core.catalogue import GROUP_NAMES
 
 
 def add_parsers(sub) -> None:
-    from app.cli.main import _Parser
 
     us = sub.add_parser("users", help="共有モードの利用者（一覧、または --add で登録）")
     us.add_argument("--add", metavar="LOGIN", help="登録するログイン名（サーバーではログインを作ります）")
@@ -20,7 +20,7 @@ def add_parsers(sub) -> None:
     us.add_argument("--password-file", metavar="F", help="新しいログインのパスワードを 1 行目から読むファイル")
 
     pk = sub.add_parser("package", help="作業用ブック（書き出し・取り込み）")
-    actions = pk.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    actions = pk.add_subparsers(dest="action", required=True, parser_class=Parser)
     w = actions.add_parser("write", help="グループの作業用ブックを書き出す")
     w.add_argument("--group", choices=GROUP_NAMES, required=True)
     w.add_argument("--fy", required=True)
@@ -35,7 +35,6 @@ def add_parsers(sub) -> None:
 
 
 def _password(args, on_server: bool) -> str | None:
-    from app.cli.main import UsageError
 
     if args.password_file:
         try:
@@ -60,7 +59,6 @@ def _password(args, on_server: bool) -> str | None:
 def cmd_users(db, args) -> int:
     from sqlalchemy import select
 
-    from app.cli.main import UsageError, _write, parse_branch
     from app.operations.ops import add_user
     from db.models import AppUser
 
@@ -79,7 +77,7 @@ def cmd_users(db, args) -> int:
     with db.session() as s:
         rows = [{"login": u.login, "branch": u.branch_code, "group": u.group_name, "admin": "yes" if u.admin else "no"}
                 for u in s.scalars(select(AppUser).order_by(AppUser.login))]
-    _write(rows, ["login", "branch", "group", "admin"], "csv")
+    write_rows(rows, ["login", "branch", "group", "admin"], "csv")
     return 0
 
 
@@ -95,7 +93,6 @@ def shown(value) -> str:
 
 
 def cmd_package(db, args) -> int:
-    from app.cli.main import UsageError, parse_fy
 
     if args.action == "write":
         from app.workpackage.package import export_package
@@ -105,8 +102,7 @@ def cmd_package(db, args) -> int:
         out = export_package(db, db.home_branch, parse_fy(args.fy), args.group, args.quarter, args.out, db.user)
         print(f"作業用ブックを書き出しました: {out}", file=sys.stderr)
         return 0
-    from app.operations import ops
-    from app.workpackage.package import read_package
+    from app.workpackage.package import bring_back_package, read_package
 
     if not Path(args.file).is_file():
         print(f"{args.file}: ファイルがありません", file=sys.stderr)
@@ -124,7 +120,7 @@ def cmd_package(db, args) -> int:
         print("競合があります: --prefer-package か --prefer-database を指定してください。何も保存していません",
               file=sys.stderr)
         return 1
-    ops.bring_back_package(db, diff, {c.key: prefer for c in diff.conflicts})
+    bring_back_package(db, diff, {c.key: prefer for c in diff.conflicts})
     stored = len(diff.changes) - (len(diff.conflicts) if prefer == "ours" else 0)
     print(f"保存しました: {stored} 件（作業用ブックは取り込み済みになりました）", file=sys.stderr)
     return 0

@@ -1,7 +1,9 @@
-"""The quarterly documents as data (no Qt, no file format): what 事業計画実施状況 (seed 002),
-進捗状況 (seed 004) and 目標達成状況 (seed 001) hold. Writers turn a ``Document`` into .xlsx
-(app/documents/xlsx.py) or PDF (ui/export_pdf.py). Every figure comes from the stored months,
-computed by the indicator's kind — never re-typed.
+"""The quarterly documents as data (no Qt, no file format): the model (Document, Block, Table,
+Cell) and the tables several documents print. What each document holds is written in its own
+module, registered in app/documents/kinds.py (app/documents/build.py builds them): status.py (事業計画実施状況, seed 002),
+progress.py (進捗状況, seed 004), summary.py (目標達成状況, seed 001). Writers turn a
+``Document`` into .xlsx (app/documents/xlsx.py) or PDF (ui/export.py). Every figure comes from the
+stored months, computed by the indicator's kind — never re-typed.
 """
 from __future__ import annotations
 
@@ -9,16 +11,11 @@ from dataclasses import dataclass, field
 
 from app.core import yearcol
 from app.reads.figures import Figures
-from app.core.fiscal import AsOf, FISCAL_MONTHS, format_fy, format_fy_both, month_label, months_to_quarter_end, quarter_months
-from app.core.kpi import RATINGS
-from app.reads.overview import KpiLine, kpi_lines
-from app.reads.queries import ItemView, item_indicators, plan_items, statuses
-from app.operations.statuses import rating_counts
-from app.store.database import Database, branch_names
+from app.core.fiscal import AsOf, FISCAL_MONTHS, format_fy, month_label, months_to_quarter_end, quarter_months
+from app.reads.overview import KpiLine
+from app.reads.queries import ItemView
+from app.store.database import Database
 from app.core.values import format_value
-
-KINDS = {"status": "事業計画実施状況", "progress": "進捗状況", "summary": "目標達成状況"}
-
 
 @dataclass
 class Cell:
@@ -138,71 +135,23 @@ def kpi_line(line: KpiLine) -> str:
     return f"■ {line.indicator_name} {line.result}{when}／目標 {line.target}{proposed}"
 
 
-def _heading(item: ItemView) -> str:
+def heading(item: ItemView) -> str:
     return f"{item.pillar_no}.{item.pillar_title} ○ {item.title}"
 
 
-def _flags(item: ItemView) -> str:
+def flags(item: ItemView) -> str:
     return "".join(f for f, on in (("【重要度：高】", item.important), ("【困難度：高】", item.difficult)) if on)
 
 
-def build(db: Database, branch: str, fiscal_year: int, quarter: int, kind: str = "status",
-          label: str = "機密性2") -> Document:
-    """The document of a kind for a branch, fiscal year and quarter."""
-    if kind not in KINDS:
-        raise ValueError(f"種類は {', '.join(KINDS)} のいずれかです")
-    name = branch_names().get(branch, branch)
-    fig = Figures(db, branch)
-    national = Figures(db, "00")
-    upto = list(months_to_quarter_end(quarter))
-    items = plan_items(db, branch, fiscal_year)
-    st = {s.item_id: s for s in statuses(db, [i.id for i in items], quarter)}
-    title = f"{format_fy_both(fiscal_year)} {name}支部{KINDS[kind]} （第{quarter}四半期）"
-    latest = max((m for (c, y), months in fig.months.items() if y == fiscal_year for m in months if m in upto),
-                 key=FISCAL_MONTHS.index, default=None)
-    doc = Document(kind, title, branch, fiscal_year, quarter, label,
-                   AsOf(fiscal_year, latest).label() if latest else "", landscape=kind == "progress")
-    lines = {line.kpi.id: line for line in kpi_lines(db, fig, items, fiscal_year, quarter)}
-    for item in items:
-        s = st.get(item.id)
-        plan = item.plan_text + "".join(f"\n■ KPI：{k.text.removeprefix('【KPI】').strip()}" for k in item.kpis)
-        status = (s.status_text if s else "") + "".join(f"\n{kpi_line(lines[k.id])}" for k in item.kpis)
-        block = Block(item.item_no, _heading(item), item.title, item.owner_group, _flags(item), plan,
-                      status.strip(), s.rating if s else None, s.national_rank if s else None)
-        if kind == "status":
-            for k in item.kpis:
-                if k.indicator and k.indicator in fig.catalogue and fig.years(k.indicator):
-                    block.tables.append(monthly_table(fig, k.indicator, fiscal_year, quarter))
-                    if qt := quarter_table(fig, k.indicator, fiscal_year, upto):
-                        block.tables.append(qt)
-                    if tt := target_table(fig, lines[k.id], fiscal_year, national):
-                        block.tables.append(tt)
-        elif kind == "progress":
-            for code in item_indicators(db.catalogue, item):
-                if fig.years(code):
-                    block.tables.append(monthly_table(fig, code, fiscal_year, quarter))
-        doc.blocks.append(block)
-    if kind == "progress":
-        items_count, kpi_count = rating_counts(db, branch, fiscal_year, quarter)
-        doc.summary = Table("評価の集計", ["", *RATINGS, "計"],
-                            [[Cell("全項目")] + [Cell(str(items_count[m]), items_count[m]) for m in RATINGS]
-                             + [Cell(str(sum(items_count.values())), sum(items_count.values()))],
-                             [Cell("KPI")] + [Cell(str(kpi_count[m]), kpi_count[m]) for m in RATINGS]
-                             + [Cell(str(sum(kpi_count.values())), sum(kpi_count.values()))]])
-    if kind == "summary":
-        doc.summary, doc.charts = _achievement(fig, list(lines.values()), fiscal_year)
-    return doc
-
-
-def _achievement(fig: Figures, lines: list[KpiLine], fy: int) -> tuple[Table, list[str]]:
-    """No | 対応項目 | 指標 | 目標 | 結果 | 評価 — one row per KPI, the result with its month."""
-    rows, charts = [], []
-    for n, line in enumerate(lines, start=1):
-        result = line.result + (f" {line.as_of.short()}実績分" if line.as_of and line.result_value is not None else "")
-        rows.append([Cell(str(n), n), Cell(f"{line.item_no} {line.item_title}"),
-                     Cell(line.indicator_name if line.indicator else line.kpi_text),
-                     Cell(line.target), Cell(result, line.result_value, line.unit, line.kind),
-                     Cell(line.rating or line.proposed or "")])
-        if line.indicator and fig.shown_months(line.indicator, fy) and line.indicator not in charts:
-            charts.append(line.indicator)
-    return Table("目標達成状況", ["No", "対応項目", "指標", "目標", "結果", "評価"], rows), charts
+@dataclass
+class Context:
+    """What every document of a branch, fiscal year and quarter is built from."""
+    db: Database
+    fig: Figures                       # the branch's figures
+    national: Figures                  # 全国 (branch '00')
+    fiscal_year: int
+    quarter: int
+    upto: list[int]                    # the fiscal months up to the quarter's end
+    items: list[ItemView]
+    statuses: dict                     # item id → its status of the quarter
+    lines: dict                        # KPI id → KpiLine

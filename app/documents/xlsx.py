@@ -10,6 +10,7 @@ import math
 import re
 from pathlib import Path
 
+from app.documents.kinds import KINDS
 from app.documents.report import Cell, Document, Table
 
 WIDTH = 15                                   # columns A..O
@@ -158,7 +159,7 @@ def write_xlsx(doc: Document, out: str | Path, chart_images: dict[str, Path] | N
     st = _styles()
     wb = Workbook()
     ws = wb.active
-    ws.title = {"status": "実施状況", "progress": "進捗状況", "summary": "目標達成状況"}[doc.kind]
+    ws.title = KINDS[doc.kind].sheet
     for i, w in enumerate(COL_WIDTHS, start=1):
         ws.column_dimensions[ws.cell(1, i).column_letter].width = w
     put_text(ws.cell(1, 1), doc.title)

@@ -60,7 +60,7 @@ class _Rollback(Exception):
     """Leaves a unit of work without committing (a dry run, conflicts to choose)."""
 
 
-def _who(db: Database, who: str | None = None) -> str:
+def acting_user(db: Database, who: str | None = None) -> str:
     """Who is acting. On a server always the login (``Database.user``): nobody acts as someone
     else there. On SQLite the operating-system user, or the name a caller gives (tests, the demo)."""
     if db.is_sqlite:
@@ -98,7 +98,7 @@ def commit_import(db: Database, read: list, *, prefer: str | None = None, dry_ru
     first (a bounded number of backups beside it)."""
     from app.operations.imports import store_extractions
 
-    who = _who(db, who)
+    who = acting_user(db, who)
     reports = [r for r, _ in read]
     for r in reports:
         r.inserted = r.updated = r.unchanged = r.kept_edits = r.plan_items = 0
@@ -132,7 +132,7 @@ def undo_import(db: Database, batch_id: int, who: str | None = None):
     from app.operations.imports import undo_batch
 
     with db.unit() as s:
-        report = undo_batch(s, _who(db, who), batch_id)
+        report = undo_batch(s, acting_user(db, who), batch_id)
     return report, Changes(plan=True, ratings=True, indicators=frozenset(report.indicators),
                            years=frozenset(report.years), branches=frozenset(report.branches))
 
@@ -142,7 +142,7 @@ def learn_alias(db: Database, label: str, indicator: str, who: str | None = None
     from app.operations.imports import learn_alias as learn
 
     with db.unit() as s:
-        learn(s, db.catalogue, _who(db, who), label, indicator)
+        learn(s, db.catalogue, acting_user(db, who), label, indicator)
     db.__dict__.pop("catalogue", None)      # the cached catalogue learns it on next use
     return True
 
@@ -154,7 +154,7 @@ def edit_cells(db: Database, cells: list, who: str | None = None) -> Changes:
     from app.operations.edits import new_operation, write_cells
 
     with db.unit() as s:
-        op = new_operation(s, "edit", _who(db, who))
+        op = new_operation(s, "edit", acting_user(db, who))
         edits = write_cells(s, db.catalogue, op, cells)
     return _cell_changes(edits, op.id)
 
@@ -166,7 +166,7 @@ def undo(db: Database, op_id: int, who: str | None = None) -> Changes:
     from app.operations.edits import new_operation, undo_cells
     from db.models import Operation
 
-    who = _who(db, who)
+    who = acting_user(db, who)
     with db.unit() as s:
         target = s.get(Operation, op_id)
         if target is None:                      # before the undo's own operation, which names it
@@ -189,7 +189,7 @@ def save_status(db: Database, item_id: int, quarter: int, who: str | None = None
     from app.operations.statuses import write_status
 
     with db.unit() as s:
-        changed = write_status(s, _who(db, who), item_id, quarter, **fields)
+        changed = write_status(s, acting_user(db, who), item_id, quarter, **fields)
     if not changed:
         return Changes()
     return Changes(statuses=frozenset({(item_id, quarter)}), ratings=any(f == "rating" for f, _, _ in changed))
@@ -201,7 +201,7 @@ def rate_kpi(db: Database, kpi_id: int, quarter: int, rating: str | None, who: s
     from db.models import Kpi
 
     with db.unit() as s:
-        changed = write_kpi_rating(s, _who(db, who), kpi_id, quarter, rating)     # checked there
+        changed = write_kpi_rating(s, acting_user(db, who), kpi_id, quarter, rating)     # checked there
         item_id = s.get(Kpi, kpi_id).item_id
     return Changes(items=frozenset({item_id}), ratings=True) if changed else Changes()
 
@@ -212,7 +212,7 @@ def set_kpi_result(db: Database, kpi_id: int, entry, who: str | None = None) -> 
     from db.models import Kpi
 
     with db.unit() as s:
-        changed = write_kpi_result(s, _who(db, who), kpi_id, entry)               # checked there
+        changed = write_kpi_result(s, acting_user(db, who), kpi_id, entry)               # checked there
         item_id = s.get(Kpi, kpi_id).item_id
     return Changes(items=frozenset({item_id})) if changed else Changes()
 
@@ -223,7 +223,7 @@ def confirm_kpis(db: Database, readings: list, who: str | None = None) -> Change
     from app.operations.statuses import confirm_kpi
     from db.models import Kpi
 
-    who = _who(db, who)
+    who = acting_user(db, who)
     with db.unit() as s:
         items = set()
         for reading in readings:
@@ -232,29 +232,14 @@ def confirm_kpis(db: Database, readings: list, who: str | None = None) -> Change
     return Changes(items=frozenset(items), plan=True)
 
 
-# ---- work packages, users, backups ----------------------------------------------------------------
-def bring_back_package(db: Database, diff, choices: dict[str, str] | None = None, who: str | None = None) -> Changes:
-    """作業用ブックを取り込む: every accepted change of the package, and the mark that it was brought
-    back, as one transaction. Who brings it back is the user acting (her rights are checked);
-    the change log's source names the package and who sent it."""
-    from app.workpackage.package import apply_package
-
-    who = _who(db, who)
-    with db.unit() as s:
-        apply_package(s, db.catalogue, who, diff, choices)
-    items = {int(c.key.split("/")[1]) for c in diff.changes if c.key.startswith("status/")}
-    return Changes(frozenset({diff.branch}), frozenset({diff.fiscal_year}),
-                   frozenset(c.key.split("/")[-1] for c in diff.changes if c.key.startswith("value/")),
-                   frozenset(items), frozenset((i, diff.quarter) for i in items), ratings=True)
-
-
+# ---- users, backups ----------------------------------------------------------------
 def add_user(db: Database, login: str, branch: str, group: str, *, admin: bool = False,
              password: str | None = None, who: str | None = None) -> str:
     """Register a user of shared mode with the branch and group (an admin's operation); on a
     server, the login is created with its rights. Returns what was done."""
     from app.store.users import register
 
-    who = _who(db, who)
+    who = acting_user(db, who)
     with db.unit() as s:
         return register(s, who, login, branch, group, admin=admin, password=password)
 

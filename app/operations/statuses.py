@@ -105,42 +105,6 @@ def write_kpi_rating(s, who: str, kpi_id: int, quarter: int, rating: str | None)
     return True
 
 
-def kpi_ratings(db: Database, kpi_ids: list[int], quarter: int) -> dict[int, str | None]:
-    from db.models import KpiStatus
-
-    with db.session() as s:
-        return dict(s.execute(select(KpiStatus.kpi_id, KpiStatus.rating).where(
-            KpiStatus.kpi_id.in_(kpi_ids), KpiStatus.quarter == quarter)).all())
-
-
-def rating_counts(db: Database, branch: str, fiscal_year: int, quarter: int) -> tuple[dict, dict]:
-    """評価の集計 (as at the end of seed 004): each mark over all items, and over KPIs alone."""
-    from db.models import KpiStatus, PlanPillar
-
-    items = {m: 0 for m in RATINGS}
-    kpis = {m: 0 for m in RATINGS}
-    with db.session() as s:
-        for (mark,) in s.execute(select(QuarterlyStatus.rating).join(PlanItem).join(PlanPillar).where(
-                PlanPillar.branch_code == branch, PlanPillar.fiscal_year == fiscal_year,
-                QuarterlyStatus.quarter == quarter, QuarterlyStatus.rating.is_not(None))):
-            items[mark] += 1
-        for (mark,) in s.execute(select(KpiStatus.rating).join(Kpi).join(PlanItem).join(PlanPillar).where(
-                PlanPillar.branch_code == branch, PlanPillar.fiscal_year == fiscal_year,
-                KpiStatus.quarter == quarter, KpiStatus.rating.is_not(None))):
-            kpis[mark] += 1
-    return items, kpis
-
-
-def worst_proposal(proposals: list[str | None]) -> str | None:
-    """An item's proposed rating from its KPIs': △ if any falls short, else ○, ◎ if all beat it."""
-    marks = [p for p in proposals if p]
-    if not marks:
-        return None
-    if "△" in marks:
-        return "△"
-    return "◎" if all(m == "◎" for m in marks) else "○"
-
-
 def write_kpi_result(s, who: str, kpi_id: int, entry, source: str = HAND) -> bool:
     """The result of a KPI with no monthly indicator (健診受診率 …), entered by hand; logged.
     ``entry`` is read like any cell ('57.1%', '57.1', '' to clear). True if it changed."""

@@ -46,7 +46,7 @@ def kpi_lines(db: Database, fig: Figures, items: list[ItemView], fiscal_year: in
               ranks: bool = False) -> list[KpiLine]:
     """Every KPI of the items, as of the quarter's end (None: every month there is)."""
     from app.reads.ranks import national_ranks
-    from app.operations.statuses import kpi_ratings
+    from app.reads.ratings import kpi_ratings
 
     cat = db.catalogue
     ratings = kpi_ratings(db, [k.id for i in items for k in i.kpis], quarter) if quarter else {}

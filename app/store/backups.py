@@ -105,7 +105,7 @@ def check_backup(source: Path) -> None:
 def restore_allowed(target: Path, who: str | None = None) -> None:
     """Restoring replaces everyone's work: on a file with registered users, an admin only."""
     from app.core.errors import PermissionDenied
-    from app.store.database import current_user
+    from app.store.connection import current_user
 
     if not Path(target).exists():
         return

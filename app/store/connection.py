@@ -8,10 +8,11 @@ the password is looked up in the credential store when the database is opened.
 """
 from __future__ import annotations
 
-import re
+import getpass
+import os
 from dataclasses import dataclass
 
-from app.core.errors import BranchReportError, DatabaseError, PermissionDenied
+from app.core.errors import DatabaseError
 
 SERVICE = "branch-report"
 DRIVER = "postgresql+psycopg"
@@ -101,69 +102,17 @@ def save_password(server: Server, password: str) -> None:
 
 
 # ---- what went wrong, in Japanese ---------------------------------------------------------------
-_CONNECT = (      # libpq's and the server's words → what to tell the user
-    (r"password authentication failed|no password supplied|authentication failed",
-     "ログイン名またはパスワードが違います"),
-    (r'role "[^"]*" does not exist', "このログイン名はサーバーにありません"),
-    (r'database "[^"]*" does not exist', "このデータベースはサーバーにありません。データベース名を確かめてください"),
-    (r"permission denied for database|CONNECT privilege",
-     "このログインにはこのデータベースを使う権限がありません（管理者に利用者として登録してもらってください）"),
-    (r"failed to resolve host|could not translate host name|Name or service not known",
-     "サーバー名が見つかりません。サーバー名を確かめてください"),
-    (r"Connection refused|timeout expired|timed out|No route to host|Network is unreachable",
-     "サーバーに接続できません。サーバー名とポート番号、サーバーが動いているかを確かめてください"),
-    (r"the database system is (starting up|shutting down)", "サーバーが起動中か停止中です。しばらくしてからやり直してください"),
-)
-_LOST = r"server closed the connection|terminating connection|connection is closed|consuming input failed|" \
-        r"EOF detected|connection .* lost|Connection reset|broken pipe|the connection is lost"
 
 
-def explain(exc: BaseException, target=None) -> BranchReportError:
-    """A database failure as a message for the user: Japanese, naming the server and database
-    (never the password), saying that nothing was stored."""
-    from sqlalchemy.exc import DBAPIError, SQLAlchemyError
-
-    if isinstance(exc, BranchReportError):
-        return exc
-    where = f"{describe(target)}: " if target is not None else ""
-    orig = exc.orig if isinstance(exc, DBAPIError) else exc
-    if type(orig).__module__ == "sqlite3":            # a file's failure: a full disk, a read-only file …
-        from app.store.failures import describe_failure
-
-        return DatabaseError(describe_failure(orig))
-    text = str(orig)
-    state = getattr(orig, "sqlstate", None) or ""
-    if state == "42501" or "row-level security" in text:
-        return PermissionDenied("データベースのサーバーがこの変更を許可しませんでした（このログインには権限がありません）。"
-                                "何も保存していません")
-    if state == "55P03":
-        return DatabaseError("ほかの人の保存が長く続いているため保存できませんでした。何も保存していません。"
-                             "しばらくしてからやり直してください")
-    if isinstance(exc, DBAPIError) and exc.connection_invalidated or re.search(_LOST, text, re.I) \
-            or state.startswith(("08", "57P")):
-        return DatabaseError(f"{where}データベースのサーバーとの接続が切れました（サーバーが止まったか、ネットワークが"
-                             "切れました）。この操作は保存されていません。接続が戻ってからやり直してください")
-    for pattern, message in _CONNECT:
-        if re.search(pattern, text, re.I):
-            return DatabaseError(f"{where}{message}")
-    if isinstance(exc, SQLAlchemyError) or type(orig).__module__.startswith("psycopg"):
-        return DatabaseError(f"{where}データベースを使えませんでした。何も保存していません（{type(orig).__name__}）")
-    return DatabaseError(f"{where}データベースを使えませんでした（{type(exc).__name__}）")
-
-
-def test_connection(server: Server, password: str) -> str:
-    """Try a server with these details: who the server says the login is (current_user), or a
-    DatabaseError saying in Japanese what is wrong."""
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.pool import NullPool
-
-    engine = create_engine(make_url(server.url()).set(password=password), connect_args={"connect_timeout": 10},
-                           poolclass=NullPool)
+def current_user() -> str:
+    """The operating-system user running the program: who acts on a SQLite database (taken from
+    the account, not from $USER). On a shared server the identity is the login: ``Database.user``."""
     try:
-        with engine.connect() as conn:
-            return conn.execute(text("SELECT current_user")).scalar()
-    except Exception as exc:
-        raise explain(exc, server.url()) from None
-    finally:
-        engine.dispose()
+        import pwd
+
+        return pwd.getpwuid(os.getuid()).pw_name
+    except Exception:  # Windows (no pwd): the signed-in account's name
+        try:
+            return getpass.getuser()
+        except Exception:  # no user name at all (some services)
+            return "unknown"

@@ -1,8 +1,6 @@
 """Opening a database: migrate it, fill the reference data, hand out sessions."""
 from __future__ import annotations
 
-import getpass
-import os
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.core.branches import branch_names  # noqa: F401  (re-exported)
 from app.core.catalogue import Catalogue, load_catalogue
 from app.core.errors import BranchReportError, DatabaseError
+from app.store.connection import current_user
 from db import engine as dbengine
 from db.models import Branch, Indicator, LabelAlias, Setting
 
@@ -33,20 +32,6 @@ def user_catalogue_path() -> Path:
     from platformdirs import user_config_dir
 
     return Path(user_config_dir("branch-report", appauthor=False)) / "indicators.json"
-
-
-def current_user() -> str:
-    """The operating-system user running the program: who acts on a SQLite database (taken from
-    the account, not from $USER). On a shared server the identity is the login: ``Database.user``."""
-    try:
-        import pwd
-
-        return pwd.getpwuid(os.getuid()).pw_name
-    except Exception:  # Windows (no pwd): the signed-in account's name
-        try:
-            return getpass.getuser()
-        except Exception:  # no user name at all (some services)
-            return "unknown"
 
 
 LOCK_TIMEOUT = "120s"       # how long a writer waits for another's transaction on the server
@@ -74,7 +59,7 @@ class Database:
         block ends, rolled back if anything in it fails. The services it calls take this session
         and never begin or commit on their own. A failure of the server (a lost connection, a
         refusal) becomes a Japanese message; nothing of the unit is stored."""
-        from app.store.connection import explain
+        from app.store.failures import explain
         from db.engine import WRITE_LOCK
 
         try:
@@ -140,7 +125,8 @@ def open_database(target: str | Path | None = None, password: str | None = None)
     """Open (creating if needed) and migrate the database at a path or URL. A server's password:
     the one given, the URL's own, or the one kept in the credential store (app.store.connection).
     A failure is a DatabaseError in Japanese that never shows the password."""
-    from app.store.connection import describe, explain, with_password
+    from app.store.connection import describe, with_password
+    from app.store.failures import explain
 
     if target is None:
         target = default_database_path()
@@ -198,3 +184,23 @@ def sync_reference_data(db: Database) -> None:
             s.add(row)
         if s.get(Setting, "database_id") is None:      # its identity: work packages find their way home
             s.add(Setting(key="database_id", value=str(uuid.uuid4())))
+
+
+def test_connection(server, password: str) -> str:
+    """Try a server (a connection.Server) with these details: who the server says the login is (current_user), or a
+    DatabaseError saying in Japanese what is wrong."""
+    from sqlalchemy import create_engine, text
+
+    from app.store.failures import explain
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.pool import NullPool
+
+    engine = create_engine(make_url(server.url()).set(password=password), connect_args={"connect_timeout": 10},
+                           poolclass=NullPool)
+    try:
+        with engine.connect() as conn:
+            return conn.execute(text("SELECT current_user")).scalar()
+    except Exception as exc:
+        raise explain(exc, server.url()) from None
+    finally:
+        engine.dispose()

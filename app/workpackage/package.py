@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from app.operations.ops import Changes, acting_user
 from app.core.errors import DatabaseError, ImportRefused, ValidationError
 from app.core.fiscal import FISCAL_MONTHS, format_fy, month_label
 from app.workpackage.seal import open_record, seal, verify
@@ -322,3 +323,16 @@ def apply_package(s, catalogue, who: str, diff: PackageDiff, choices: dict[str, 
             write_kpi_result(s, who, int(c.key.split("/")[1]), c.theirs, source=source)
     s.flush()
     return len(take)
+
+
+def bring_back_package(db: Database, diff, choices: dict[str, str] | None = None, who: str | None = None) -> Changes:
+    """作業用ブックを取り込む: every accepted change of the package, and the mark that it was brought
+    back, as one transaction. Who brings it back is the user acting (her rights are checked);
+    the change log's source names the package and who sent it."""
+    who = acting_user(db, who)
+    with db.unit() as s:
+        apply_package(s, db.catalogue, who, diff, choices)
+    items = {int(c.key.split("/")[1]) for c in diff.changes if c.key.startswith("status/")}
+    return Changes(frozenset({diff.branch}), frozenset({diff.fiscal_year}),
+                   frozenset(c.key.split("/")[-1] for c in diff.changes if c.key.startswith("value/")),
+                   frozenset(items), frozenset((i, diff.quarter) for i in items), ratings=True)

@@ -11,7 +11,7 @@ import pytest
 
 from app.documents.charts import chart_data
 from app.core.fiscal import FISCAL_MONTHS
-from app.documents.report import build
+from app.documents.build import build
 from app.store.database import open_database
 
 pytestmark = pytest.mark.sqlite_only

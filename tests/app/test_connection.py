@@ -13,7 +13,8 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from app.cli.main import main
-from app.store.connection import Server, explain, save_password, saved_password, without_password
+from app.store.connection import Server, save_password, saved_password, without_password
+from app.store.failures import explain
 from app.core.errors import DatabaseError
 from app.store.database import open_database
 from tests.conftest import PG_URL, ROOT, SAMPLE, _pg_admin, _pg_database

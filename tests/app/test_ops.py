@@ -10,7 +10,7 @@ from app.operations import ops
 from app.operations.edits import CellEntry, history
 from app.core.errors import ValidationError
 from app.operations.imports import import_history
-from app.workpackage.package import export_package, read_package
+from app.workpackage.package import bring_back_package, export_package, read_package
 from app.reads.queries import monthly_values, plan_items, statuses
 from tests.conftest import SAMPLE
 from tests.helpers import set_month_value
@@ -55,7 +55,7 @@ def test_a_changed_plan_reimports_in_place_keeping_statuses_ratings_and_results(
     assert after[2].id == before[2].id and after[2].plan_text == "郵送による申請をさらに促進する。"
     assert after[2].kpis[0].id == before[2].kpis[0].id and after[2].kpis[0].target == 96.0
     assert statuses(demo_db, [after[2].id], 4)[0] == rated                     # the status stays with its item
-    from app.operations.statuses import kpi_ratings
+    from app.reads.ratings import kpi_ratings
 
     assert kpi_ratings(demo_db, [after[2].kpis[0].id], 4) == {after[2].kpis[0].id: "○"}
     assert after[10].kpis[0].manual_result == 57.1
@@ -139,13 +139,13 @@ def test_a_package_with_one_bad_rating_stores_nothing_and_can_come_back_again(de
     wb.save(path)
     diff = read_package(demo_db, path)
     with pytest.raises(ValidationError):
-        ops.bring_back_package(demo_db, diff)
+        bring_back_package(demo_db, diff)
     assert value(demo_db, "counter_count", 4) == 541
     item3 = {i.item_no: i.id for i in plan_items(demo_db, "10", 2024)}[3]
     assert statuses(demo_db, [item3], 4)[0].status_text != "新しい進捗"
     wb["実施状況"]["C6"] = "◎"
     wb.save(path)
-    changes = ops.bring_back_package(demo_db, read_package(demo_db, path))   # not marked: it comes back
+    changes = bring_back_package(demo_db, read_package(demo_db, path))   # not marked: it comes back
     assert value(demo_db, "counter_count", 4) == 560 and changes.indicators == {"counter_count"}
 
 

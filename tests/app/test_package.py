@@ -4,7 +4,7 @@ import pytest
 
 from tests.helpers import set_month_value
 from app.core.errors import ImportRefused, PermissionDenied, ValidationError
-from app.operations.ops import bring_back_package as apply_package
+from app.workpackage.package import bring_back_package as apply_package
 from app.workpackage.package import export_package, read_package
 from app.reads.queries import monthly_values, plan_items, statuses
 

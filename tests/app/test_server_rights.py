@@ -206,7 +206,7 @@ def test_a_group_leader_does_her_own_work_through_the_program(branch, tmp_path):
     KPI results, an import of her own sheet and its undo, her package out and back."""
     import openpyxl
 
-    from app.workpackage.package import export_package, read_package
+    from app.workpackage.package import bring_back_package, export_package, read_package
     from app.reads.queries import monthly_values, plan_items
     from app.store.database import sync_reference_data
 
@@ -236,7 +236,7 @@ def test_a_group_leader_does_her_own_work_through_the_program(branch, tmp_path):
     row = next(r for r in range(4, grid.max_row + 1) if grid.cell(r, 2).value == "counter_count")
     grid.cell(row, 3).value = "777"
     book.save(path)
-    ops.bring_back_package(db, read_package(db, path))
+    bring_back_package(db, read_package(db, path))
     assert [v.value for v in monthly_values(branch.db, "10", 2024, ["counter_count"]) if v.month == 4] == [777]
     assert [v.value for v in monthly_values(branch.db, "10", 2024, ["mail_count"]) if v.month == 4] == [7742]
     with branch.db.session() as s:

@@ -8,7 +8,7 @@ import openpyxl
 import pytest
 
 from app.reads.queries import plan_items
-from app.documents.report import build
+from app.documents.build import build
 from app.operations.ops import save_status
 from tests.conftest import ROOT
 from ui.export import export, write_pdf

@@ -4,7 +4,7 @@ from PySide6.QtWidgets import QMessageBox
 
 from app.operations.ops import add_user
 from app.reads.queries import monthly_values, plan_items
-from app.operations.statuses import kpi_ratings
+from app.reads.ratings import kpi_ratings
 from tests.ui.test_main_window import select_item
 
 

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit, QPushButton, QTabBar, QTextEdit, QWidget,
 )
 
-from app.store.database import current_user
+from app.store.connection import current_user
 from tests.conftest import SAMPLE
 from ui import file_actions
 

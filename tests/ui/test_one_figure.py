@@ -2,7 +2,7 @@
 text as the quarterly document, and the dashboard the same as the document's KPI table."""
 from app.core.fiscal import FISCAL_MONTHS, format_fy
 from app.reads.overview import kpi_overview
-from app.documents.report import build
+from app.documents.build import build
 from tests.ui.test_main_window import select_item
 from ui.grid_model import FIRST_MONTH, YEAR_COL
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from app.documents.report import build
+from app.documents.build import build
 from ui.export import paint_pages, setup_page, text_document
 
 pytestmark = pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils (pdftotext) needed")

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from app.cli.main import main as cli
-from app.documents.report import build
+from app.documents.build import build
 from main import GUI_VERBS
 from tests.conftest import ROOT
 from ui import pdf_font

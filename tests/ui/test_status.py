@@ -3,7 +3,7 @@ from PySide6.QtCore import Qt
 from sqlalchemy import select
 
 from app.reads.queries import plan_items, statuses
-from app.operations.statuses import rating_counts
+from app.reads.ratings import rating_counts
 from db.models import ChangeLog
 from tests.ui.test_main_window import select_item
 from ui.status_editor import SAVE_AFTER_MS

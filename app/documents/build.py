@@ -1,0 +1,43 @@
+"""Any document of app/documents/kinds.py for a branch, fiscal year and quarter."""
+from __future__ import annotations
+
+import importlib
+
+from app.core.fiscal import AsOf, FISCAL_MONTHS, format_fy_both, months_to_quarter_end
+from app.documents.kinds import KINDS
+from app.documents.report import Block, Context, Document, flags, heading, kpi_line
+from app.reads.figures import Figures
+from app.reads.overview import kpi_lines
+from app.reads.queries import plan_items, statuses
+from app.store.database import Database, branch_names
+
+
+def build(db: Database, branch: str, fiscal_year: int, quarter: int, kind: str = "status",
+          label: str = "機密性2") -> Document:
+    """The document of a kind for a branch, fiscal year and quarter."""
+    if kind not in KINDS:
+        raise ValueError(f"種類は {', '.join(KINDS)} のいずれかです")
+    spec = KINDS[kind]
+    writer = importlib.import_module(f"app.documents.{spec.module}")
+    name = branch_names().get(branch, branch)
+    fig = Figures(db, branch)
+    upto = list(months_to_quarter_end(quarter))
+    items = plan_items(db, branch, fiscal_year)
+    ctx = Context(db, fig, Figures(db, "00"), fiscal_year, quarter, upto, items,
+                  {s.item_id: s for s in statuses(db, [i.id for i in items], quarter)},
+                  {line.kpi.id: line for line in kpi_lines(db, fig, items, fiscal_year, quarter)})
+    title = f"{format_fy_both(fiscal_year)} {name}支部{spec.name} （第{quarter}四半期）"
+    latest = max((m for (c, y), months in fig.months.items() if y == fiscal_year for m in months if m in upto),
+                 key=FISCAL_MONTHS.index, default=None)
+    doc = Document(kind, title, branch, fiscal_year, quarter, label,
+                   AsOf(fiscal_year, latest).label() if latest else "", landscape=spec.landscape)
+    for item in items:
+        s = ctx.statuses.get(item.id)
+        plan = item.plan_text + "".join(f"\n■ KPI：{k.text.removeprefix('【KPI】').strip()}" for k in item.kpis)
+        status = (s.status_text if s else "") + "".join(f"\n{kpi_line(ctx.lines[k.id])}" for k in item.kpis)
+        block = Block(item.item_no, heading(item), item.title, item.owner_group, flags(item), plan,
+                      status.strip(), s.rating if s else None, s.national_rank if s else None)
+        block.tables = writer.tables(ctx, item)
+        doc.blocks.append(block)
+    writer.finish(ctx, doc)
+    return doc
