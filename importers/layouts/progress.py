@@ -176,6 +176,30 @@ class ProgressImporter:
             self._row(book, sheet, r, cols, items[-1], filled, out)
         for it in items:
             self._item(book, sheet, cols, it, catalogue, filled, out)
+        if end < len(sheet.rows):
+            self._check_count(book, sheet, end, items, out)
+
+    @staticmethod
+    def _check_count(book: Book, sheet: Sheet, start: int, items: list[dict], out: Extraction) -> None:
+        """The printed closing count (全体 / KPI) against the rows read: a warning naming the cell
+        when they differ (the sheet may group its rows otherwise than it was read)."""
+        rows = [r for it in items for r in it["rows"]]
+        read = {"全体": [r["rating"] for r in rows],
+                "KPI": [r["rating"] for r in rows if tags_of(r["plan"])[0] or "【KPI】" in _norm(r["plan"])]}
+        marks: dict[int, str] = {}
+        for r in range(start, min(start + 12, len(sheet.rows))):
+            label = _norm(sheet.texts(r)[0]) if sheet.texts(r) else ""
+            if not marks:
+                marks = {c: _norm(cell.value) for c, cell in enumerate(sheet.rows[r]) if _norm(cell.value) in RATINGS}
+                continue
+            if label not in read:
+                continue
+            for c, mark in marks.items():
+                printed = sheet.value(r, c)
+                if isinstance(printed, (int, float)) and int(printed) != read[label].count(mark):
+                    out.problems.append(Problem(
+                        f"評価の集計の{label} {mark} {int(printed)} と、読み取った評価行の {mark} "
+                        f"{read[label].count(mark)} が一致しません", book.where(sheet, r, c), "warning"))
 
     def _row(self, book: Book, sheet: Sheet, r: int, cols: dict[str, int], item: dict, filled: bool,
              out: Extraction) -> None:

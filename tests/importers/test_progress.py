@@ -101,6 +101,7 @@ def test_a_filled_sheet_is_stored_counted_reimported_unchanged_and_undone(empty_
     report = ops.import_workbook(empty_db, path, "10", who=_who(empty_db))
     assert report.stored and not report.errors, [p.line() for p in report.errors]
     assert (report.quarter, report.row_statuses, report.plan_items) == (4, 6, 3)     # 3-1 has nothing yet
+    assert report.warnings == []                                  # the printed count agrees with the rows
     assert stored_rows(empty_db, 4) == EXPECTED_ROWS
     counts = row_counts(empty_db, "10", 2024, 4)
     assert (counts.all, counts.kpi, counts.unrated, counts.total) == (
@@ -159,3 +160,11 @@ def test_progress_prints_the_rows_and_the_closing_count(empty_db, tmp_path, caps
     assert got["rows"][1] == {"item_no": 1, "row": 2, "tags": ["KPI"], "plan": "（２）郵送による申請を促進する。\n"
                               "【KPI】現金給付等の申請に係る郵送化率を95.0％以上とする。", "rating": "△", "national_rank": 27,
                               "text": "・広報した\n・窓口で案内した\n※郵送化率は年度末で94.3％"}
+
+
+def test_a_printed_count_that_differs_from_the_rows_read_is_a_warning_naming_its_cell(tmp_path):
+    path = write_progress(tmp_path / "p.xlsx", entries(), count={"全体": {"◎": 1, "○": 4, "△": 1, "□": 1},
+                                                                 "KPI": {"○": 1, "△": 1}})
+    ext = read_workbook(path, catalogue())
+    assert [p.line() for p in ext.warnings] == [
+        "p.xlsx:進捗状況!C25: 評価の集計の全体 ○ 4 と、読み取った評価行の ○ 3 が一致しません"]
