@@ -426,7 +426,7 @@ class MainWindow(QMainWindow):
         fy = self.fiscal_year
         lines = self.kpi_lines = kpi_lines(self.db, self.figures, [item], fy, self.status.current_quarter)
         self.kpi_table.show_lines(lines)
-        self.grid_model.set_rows(self.figures.grid_rows(queries.item_indicators(self.db.catalogue, item), fy))
+        self.grid_model.set_rows(self.figures.grid_rows(queries.item_indicators(self.db, item), fy))
         return lines
 
     def _kpi_result_typed(self, kpi_id: int, text: str) -> None:

@@ -69,8 +69,11 @@ PROGRESS_HEADER = ('<thead><tr><th width="4%">項番</th><th width="12%">事業<
 
 
 def _progress_block(b) -> str:
-    """項番 | 事業 | 概要 | 進捗状況 | 実施状況 | 全国順位, then the item's monthly tables."""
-    return (f"{table_tag(3)}{PROGRESS_HEADER}"
+    """○title（group）, then 項番 | 事業 | 概要 | 進捗状況 | 実施状況 | 全国順位, then the item's
+    monthly tables."""
+    from app.documents.progress import group_heading
+
+    return (f"<h2>{_text(group_heading(b.title, b.group))}</h2>{table_tag(3)}{PROGRESS_HEADER}"
             f'<tr><td align="center">{b.item_no}</td><td>{_text(b.title)}<br>'
             f'<span class="note">{_text(b.group)}{"<br>" + _text(b.flags) if b.flags else ""}</span></td>'
             f"<td>{_text(b.plan)}</td><td>{_text(b.status)}</td>"

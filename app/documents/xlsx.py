@@ -188,6 +188,10 @@ def write_xlsx(doc: Document, out: str | Path, chart_images: dict[str, Path] | N
             row += 1
             lines = max(_merge_text(ws, row, 1, 7, block.plan, st), _merge_text(ws, row, 8, WIDTH, block.status, st))
         else:
+            from app.documents.progress import group_heading
+
+            _merge_text(ws, row, 1, WIDTH, group_heading(block.title, block.group), st, st["block"], st["bold"])
+            row += 1
             _merge_text(ws, row, 1, 1, str(block.item_no), st)
             ws.cell(row, 1).alignment = st["center"]
             lines = max(_merge_text(ws, row, 2, 3, f"{block.title}\n{block.group}\n{block.flags}".strip(), st),

@@ -20,7 +20,7 @@ WORKBOOKS = ("gunma_fy2024_plan.xlsx", "gunma_fy2024_monthly.xlsx", "hq_national
 
 def _fingerprint() -> str:
     h = hashlib.sha256()
-    sources = [SAMPLE / n for n in WORKBOOKS] + [SAMPLE / "statuses.json", RESOURCES / "indicators.json"]
+    sources = [SAMPLE / n for n in WORKBOOKS] + [SAMPLE / "statuses.json", SAMPLE / "item_indicators.json", RESOURCES / "indicators.json"]
     top = Path(__file__).resolve().parents[2]
     sources += sorted(MIGRATIONS.glob("versions/*.py")) + sorted((top / "app").rglob("*.py"))
     sources += sorted((top / "importers").rglob("*.py"))
@@ -52,6 +52,10 @@ def build_demo(path: Path):
     kpis = {(i.item_no, k.index): k.id for i in plan_items(db, data["branch"], data["fiscal_year"]) for k in i.kpis}
     for kr in data.get("kpi_ratings", []):
         ops.rate_kpi(db, kpis[(kr["item_no"], kr["kpi"])], data["quarter"], kr["rating"], who=who)
+    kept = json.loads((SAMPLE / "item_indicators.json").read_text(encoding="utf-8"))
+    items = {i.item_no: i.id for i in plan_items(db, kept["branch"], kept["fiscal_year"])}
+    for item_no, codes in kept["items"].items():
+        ops.set_item_indicators(db, items[int(item_no)], codes, who=who)
     return db
 
 
