@@ -411,7 +411,7 @@ class MainWindow(QMainWindow):
         lines = self._show_figures(item)
         quarter = self.status.current_quarter
         st = {s.quarter: s for s in queries.statuses(self.db, [item.id])}
-        self.status.load(self.db, item.id, st.get(quarter), worst_proposal([line.proposed for line in lines]))
+        self.status.load(self.db, item, st.get(quarter), worst_proposal([line.proposed for line in lines]))
 
     def show_item_header(self, item: queries.ItemView) -> None:
         from app.documents.report import flags as item_flags
@@ -469,16 +469,18 @@ class MainWindow(QMainWindow):
         self._update_counts()
 
     def _update_counts(self) -> None:
-        from app.reads.ratings import rating_counts
+        """評価の集計 of the chosen quarter over the rated rows: 全体, KPI rows, 未評価."""
+        from app.reads.ratings import row_counts
 
         if self.db is None or self.fiscal_year is None:
             return
         quarter = self.status.current_quarter
-        items, kpis = rating_counts(self.db, self.branch, self.fiscal_year, quarter)
+        c = row_counts(self.db, self.branch, self.fiscal_year, quarter)
 
         def line(counts):
             return "  ".join(f"{m}{n}" for m, n in counts.items()) + f"  計{sum(counts.values())}"
-        self.counts.setText(f"<b>評価の集計（第{quarter}四半期）</b><br>全項目: {line(items)}<br>KPI: {line(kpis)}")
+        self.counts.setText(f"<b>評価の集計（第{quarter}四半期）</b><br>全体: {line(c.all)}<br>KPI: {line(c.kpi)}"
+                            f"<br>未評価: {c.unrated}（{c.total} 行中）")
 
     def _current_indicator(self, default_last: bool = False) -> str | None:
         """The indicator of the grid's current row (else its first, or last, row)."""

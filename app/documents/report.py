@@ -47,6 +47,7 @@ class Block:
     rating: str | None
     rank: int | None
     tables: list[Table] = field(default_factory=list)
+    lines: list = field(default_factory=list)          # 進捗状況: one per rated row (progress.RowLine)
 
 
 @dataclass
