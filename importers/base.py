@@ -84,6 +84,17 @@ class KpiRecord:
 
 
 @dataclass(frozen=True)
+class RowRecord:
+    """評価行 of an item as the plan writes it: a sub-point's text, a 【KPI】 or 【業績評価】 line;
+    ``kpis``: the positions (1, 2, …) of the item's KPIs that belong to it."""
+    plan_text: str
+    is_kpi: bool = False
+    is_performance: bool = False
+    is_incentive: bool = False
+    kpis: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
 class PlanItemRecord:
     pillar_no: int
     pillar_title: str
@@ -95,6 +106,7 @@ class PlanItemRecord:
     difficult: bool
     kpis: tuple[KpiRecord, ...]
     where: Where
+    rows: tuple[RowRecord, ...] = ()     # none read: the item is one row, its plan text, with every KPI
 
 
 @dataclass

@@ -18,7 +18,7 @@ from app.store.database import Database
 from app.core.values import format_number, format_value
 from db.models import ChangeLog, ImportBatch, Kpi, MonthlyValue, PlanItem, PlanPillar, Setting, YearValue
 from importers import identify
-from importers.base import Extraction, Problem, ValueRecord, Where
+from importers.base import Extraction, Problem, RowRecord, ValueRecord, Where
 from importers.formats.workbook import load_book
 
 
@@ -256,14 +256,19 @@ def _reading(kpi: Kpi) -> list:
 
 
 def _item_state(item: PlanItem) -> dict:
+    positions = {k.id: k.position for k in item.kpis}
     return {"title": item.title, "owner_group": item.owner_group, "plan_text": item.plan_text,
-            "important": item.important, "difficult": item.difficult, "kpis": [_reading(k) for k in item.kpis]}
+            "important": item.important, "difficult": item.difficult, "kpis": [_reading(k) for k in item.kpis],
+            "rows": [[r.plan_text, r.is_kpi, r.is_performance, r.is_incentive,
+                      sorted(positions[k.id] for k in r.kpis if k.id in positions)] for r in item.rows]}
 
 
 def _record_state(rec) -> dict:
+    rows = rec.rows or (RowRecord(rec.plan_text, kpis=tuple(range(1, len(rec.kpis) + 1))),)
     return {"title": rec.title, "owner_group": rec.owner_group, "plan_text": rec.plan_text,
             "important": rec.important, "difficult": rec.difficult,
-            "kpis": [[k.indicator, k.op, k.target, k.rule, k.unit, k.text] for k in rec.kpis]}
+            "kpis": [[k.indicator, k.op, k.target, k.rule, k.unit, k.text] for k in rec.kpis],
+            "rows": [[r.plan_text, r.is_kpi, r.is_performance, r.is_incentive, sorted(r.kpis)] for r in rows]}
 
 
 def _keep_confirmed(item: PlanItem | None, state: dict) -> dict:
@@ -296,6 +301,30 @@ def _apply_state(item: PlanItem, state: dict) -> None:
         kpi.indicator_code, kpi.op, kpi.target, kpi.target_rule, kpi.unit, kpi.text = reading
     for gone in kpis[len(state["kpis"]):]:
         item.kpis.remove(gone)
+    if "rows" in state:             # (a plan logged before rated rows has none: its rows stay)
+        _apply_rows(item, state["rows"])
+
+
+def _apply_rows(item: PlanItem, rows: list) -> None:
+    """The item's rated rows by their order (the first row stays the first, with its quarters),
+    added or removed at the end; each KPI linked to the row that names it."""
+    from db.models import RatedRow
+
+    have = sorted(item.rows, key=lambda r: r.position)
+    for gone in have[len(rows):]:
+        item.rows.remove(gone)
+    kpis = {k.position: k for k in item.kpis}
+    for k in item.kpis:
+        k.row = None
+    for position, (text, is_kpi, is_performance, is_incentive, kpi_positions) in enumerate(rows, start=1):
+        row = have[position - 1] if position <= len(have) else None
+        if row is None:
+            row = RatedRow(position=position)
+            item.rows.append(row)
+        row.plan_text, row.is_kpi, row.is_performance, row.is_incentive = text, is_kpi, is_performance, is_incentive
+        for p in kpi_positions:
+            if p in kpis:
+                kpis[p].row = row
 
 
 def _store_plan(s: Session, who: str, ext: Extraction, batch_id: int, report: ImportReport) -> int:
@@ -518,16 +547,19 @@ def _undo_value(s: Session, log: ChangeLog, batch_id: int) -> bool:
 
 
 def _undo_plan_item(s: Session, log: ChangeLog) -> bool:
-    from db.models import KpiStatus, QuarterlyStatus
+    from db.models import KpiStatus, QuarterlyStatus, RowStatus
 
     branch, fy, _pillar_no, item_no = log.key.split("/")
     item = s.scalars(select(PlanItem).join(PlanPillar).where(
         PlanPillar.branch_code == branch, PlanPillar.fiscal_year == int(fy), PlanItem.item_no == int(item_no))).first()
-    if item is None or _item_state(item) != json.loads(log.new):
+    logged = json.loads(log.new)
+    if item is None or {k: v for k, v in _item_state(item).items() if k in logged} != logged:
         return False
     if log.old is None:                  # added by the batch: removed, unless work was done on it since
         kpi_ids = [k.id for k in item.kpis]
+        row_ids = [r.id for r in item.rows]
         if (s.scalar(select(QuarterlyStatus.id).where(QuarterlyStatus.item_id == item.id).limit(1))
+                or (row_ids and s.scalar(select(RowStatus.id).where(RowStatus.row_id.in_(row_ids)).limit(1)))
                 or (kpi_ids and s.scalar(select(KpiStatus.id).where(KpiStatus.kpi_id.in_(kpi_ids)).limit(1)))
                 or any(k.manual_result is not None for k in item.kpis)):
             return False

@@ -29,16 +29,17 @@ class Changes:
     plan: bool = False                            # plan items or KPIs added, changed or removed
     ratings: bool = False                         # item or KPI ratings (評価の集計)
     op_id: int | None = None                      # the operation an undo takes back (edits)
+    rows: frozenset[tuple[int, int]] = frozenset()      # (rated row id, quarter) whose status changed
 
     def __or__(self, other: Changes) -> Changes:
         return Changes(self.branches | other.branches, self.years | other.years,
                        self.indicators | other.indicators, self.items | other.items,
                        self.statuses | other.statuses, self.plan or other.plan, self.ratings or other.ratings,
-                       other.op_id or self.op_id)
+                       other.op_id or self.op_id, self.rows | other.rows)
 
     def __bool__(self) -> bool:
         return bool(self.branches or self.years or self.indicators or self.items or self.statuses
-                    or self.plan or self.ratings)
+                    or self.plan or self.ratings or self.rows)
 
 
 @dataclass
@@ -193,6 +194,25 @@ def save_status(db: Database, item_id: int, quarter: int, who: str | None = None
     if not changed:
         return Changes()
     return Changes(statuses=frozenset({(item_id, quarter)}), ratings=any(f == "rating" for f, _, _ in changed))
+
+
+def save_row_status(db: Database, row_id: int, quarter: int, *, text=..., rating=..., rank=...,
+                    expected_version: int | None = None, who: str | None = None) -> Changes:
+    """A rated row's progress text, rating or national rank for a quarter: a field left out (…)
+    stays as it is, None empties it."""
+    from app.operations.statuses import _UNSET, write_row_status
+    from db.models import RatedRow
+
+    given = {name: _UNSET if value is ... else value for name, value in (("text", text), ("rating", rating),
+                                                                          ("rank", rank))}
+    with db.unit() as s:
+        changed = write_row_status(s, acting_user(db, who), row_id, quarter, **given,
+                                   expected_version=expected_version)
+        item_id = s.get(RatedRow, row_id).item_id
+    if not changed:
+        return Changes()
+    return Changes(items=frozenset({item_id}), rows=frozenset({(row_id, quarter)}),
+                   ratings=any(f == "rating" for f, _, _ in changed))
 
 
 def rate_kpi(db: Database, kpi_id: int, quarter: int, rating: str | None, who: str | None = None) -> Changes:

@@ -1,7 +1,7 @@
 """the indicators an item keeps (its month tables in 進捗状況), stored per item
 
 Revision ID: 0011
-Revises: 0007
+Revises: 0008
 Create Date: 2026-12-05 10:30:00
 
 Until now the tables under an item were guessed from its KPIs and title. An item with no row
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 
 revision = '0011'
-down_revision = '0007'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 
