@@ -56,7 +56,11 @@ class NextOnEnter(QObject):
 
     def eventFilter(self, obj, event) -> bool:
         if event.type() == QEvent.KeyPress and event.key() in (Qt.Key_Return, Qt.Key_Enter):
-            obj.nextInFocusChain().setFocus(Qt.TabFocusReason)
+            nxt = obj.nextInFocusChain()
+            while nxt is not obj and (obj.isAncestorOf(nxt) or not (
+                    nxt.focusPolicy() & Qt.TabFocus and nxt.isEnabled() and nxt.isVisible())):
+                nxt = nxt.nextInFocusChain()
+            nxt.setFocus(Qt.TabFocusReason)
             return True
         return False
 
@@ -143,6 +147,8 @@ class RowEditor(QFrame):
         lay.addWidget(self.text, 1, 0)
         lay.addWidget(self.state, 2, 0)
         lay.addLayout(side, 0, 1, 3, 1)
+        QWidget.setTabOrder(self.rating, self.rank)              # Tab: 評価 → 全国順位 → 進捗状況 → next row
+        QWidget.setTabOrder(self.rank, self.text)
         self.timer = QTimer(self, singleShot=True, interval=SAVE_AFTER_MS, timeout=self.save)
 
     def load(self, db, quarter: int, status) -> None:

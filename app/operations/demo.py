@@ -45,10 +45,10 @@ def build_demo(path: Path):
         raise BranchReportError("サンプルデータを作れません: " + "; ".join(
             p.line() for r in result.reports for p in r.errors + r.conflicts))
     data = json.loads((SAMPLE / "statuses.json").read_text(encoding="utf-8"))
-    items = {i.item_no: i.id for i in plan_items(db, data["branch"], data["fiscal_year"])}
-    for st in data["statuses"]:
-        ops.save_status(db, items[st["item_no"]], data["quarter"], text=st["text"], rating=st["rating"],
-                        national_rank=st["national_rank"], who=who)
+    first_rows = {i.item_no: i.rows[0].id for i in plan_items(db, data["branch"], data["fiscal_year"])}
+    for st in data["statuses"]:                    # each on the item's first rated row
+        ops.save_row_status(db, first_rows[st["item_no"]], data["quarter"], text=st["text"], rating=st["rating"],
+                            rank=st["national_rank"], who=who)
     kpis = {(i.item_no, k.index): k.id for i in plan_items(db, data["branch"], data["fiscal_year"]) for k in i.kpis}
     for kr in data.get("kpi_ratings", []):
         ops.rate_kpi(db, kpis[(kr["item_no"], kr["kpi"])], data["quarter"], kr["rating"], who=who)
