@@ -252,7 +252,7 @@ class StatusEditor(QGroupBox):
         for q in (1, 2, 3, 4):
             self.quarter.addItem(f"第{q}四半期", q)
         self.quarter.currentIndexChanged.connect(lambda _i: self.quarter_changed.emit(self.quarter.currentData()))
-        self.rating = rating_box("－（行の評価から）")
+        self.rating = rating_box("－（行から）")
         self.rating.setObjectName("status-rating")
         self.rating.setToolTip("項目としての評価。空なら行の評価から決まります")
         self.rating.currentIndexChanged.connect(self._rate_item)
@@ -317,7 +317,15 @@ class StatusEditor(QGroupBox):
         col.addStretch(1)
         self.area.setWidget(holder)
         self._last_text = None
+        self._show_derived()
         self._loading = False
+
+    def _show_derived(self) -> None:
+        """The empty choice of the item's rating says what its rows give (◎ only if all are ◎ …)."""
+        from app.core.kpi import rows_rating
+
+        mark = rows_rating([r.rating.currentData() for r in self.rows])
+        self.rating.setItemText(0, f"－（行から {mark}）" if mark else "－（行から）")
 
     def eventFilter(self, obj, event) -> bool:
         if event.type() == QEvent.FocusIn and isinstance(obj, BulletTextEdit):
@@ -330,6 +338,7 @@ class StatusEditor(QGroupBox):
             self._last_text.setFocus()
 
     def _row_saved(self, changes) -> None:
+        self._show_derived()
         self.state.setText(f"保存しました {datetime.now():%H:%M:%S}")
         self.saved.emit(changes)
 

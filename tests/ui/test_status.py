@@ -124,6 +124,7 @@ def test_row_ratings_the_item_rating_kpi_ratings_and_the_counts(window, qtbot, d
     row.rank.setValue(3)
     st = row_status(demo_db, 13, 4)
     assert (st.rating, st.national_rank) == ("◎", 3)
+    assert window.status.rating.itemText(0) == "－（行から ◎）"          # the item's rating its rows give
     after = row_counts(demo_db, "10", 2024, 4)
     assert after.all["◎"] == before.all["◎"] + 1 and after.unrated == before.unrated - 1
     assert f"全体: ◎{after.all['◎']}" in window.counts.text() and f"未評価: {after.unrated}" in window.counts.text()
