@@ -109,6 +109,17 @@ class PlanItemRecord:
     rows: tuple[RowRecord, ...] = ()     # none read: the item is one row, its plan text, with every KPI
 
 
+class RowStatusRecord(NamedTuple):
+    """A rated row's quarter as a progress sheet holds it: the item's 項番, the row's place in
+    the item (1, 2, …), its progress text, rating and rank."""
+    item_no: int
+    position: int
+    text: str
+    rating: str | None
+    rank: int | None
+    where: Where
+
+
 @dataclass
 class Extraction:
     """What one importer read from one workbook."""
@@ -121,6 +132,8 @@ class Extraction:
     plan: list[PlanItemRecord] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     book: Book | None = None         # the cells read, for a preview
+    statuses: list[RowStatusRecord] = field(default_factory=list)   # a progress sheet's quarter
+    quarter: int | None = None       # the quarter those are of (the as-of month, or --quarter)
 
     @property
     def errors(self) -> list[Problem]:

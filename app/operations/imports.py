@@ -33,6 +33,8 @@ class ImportReport:
     unchanged: int = 0
     kept_edits: int = 0
     plan_items: int = 0
+    row_statuses: int = 0                    # a progress sheet: rated rows whose quarter changed
+    quarter: int | None = None               # … and which quarter that is
     plan_of: tuple[str, int] | None = None   # a plan workbook: its (branch, fiscal year)
     conflicts: list[Problem] = field(default_factory=list)
     errors: list[Problem] = field(default_factory=list)
@@ -46,7 +48,9 @@ class ImportReport:
                     for p in ps]
         return {"file": self.file, "layout": self.layout, "stored": self.stored, "batch": self.batch_id,
                 "inserted": self.inserted, "updated": self.updated, "unchanged": self.unchanged, "kept_edits": self.kept_edits,
-                "plan_items": self.plan_items, "errors": probs(self.errors),
+                "plan_items": self.plan_items,
+                **({"row_statuses": self.row_statuses, "quarter": self.quarter} if self.layout == "progress" else {}),
+                "errors": probs(self.errors),
                 "warnings": probs(self.warnings), "conflicts": probs(self.conflicts)}
 
 
@@ -66,8 +70,9 @@ def read_workbook(path: str | Path, catalogue, default_branch: str | None = None
 
 
 def read_report(db: Database, path: str | Path, branch: str | None = None,
-                on_sheet=None) -> tuple[ImportReport, Extraction | None]:
-    """Read one file into an extraction and a report of its problems (nothing stored)."""
+                on_sheet=None, quarter: int | None = None) -> tuple[ImportReport, Extraction | None]:
+    """Read one file into an extraction and a report of its problems (nothing stored).
+    ``quarter``: the quarter a progress sheet's texts and ratings are of (else its as-of month's)."""
     path = Path(path)
     report = ImportReport(path.name)
     try:
@@ -77,6 +82,12 @@ def read_report(db: Database, path: str | Path, branch: str | None = None,
         return report, None
     ext.path = path
     report.layout = ext.layout
+    if ext.statuses:
+        ext.quarter = quarter or ext.quarter
+        report.quarter = ext.quarter
+        if ext.quarter is None:
+            ext.problems.append(Problem("どの四半期の進捗状況か分かりません (タイトルに「令和7年3月末現在」などがありません)。"
+                                        "--quarter で指定してください", ext.statuses[0].where))
     if ext.plan:
         report.plan_of = (ext.branch, ext.fiscal_year)
     report.errors, report.warnings = ext.errors, ext.warnings
@@ -104,13 +115,15 @@ def _store_one(s: Session, who: str, report: ImportReport, ext: Extraction, pref
     _store_values(s, who, ext, batch.id, prefer, report)
     if ext.plan:
         report.plan_items = _store_plan(s, who, ext, batch.id, report)
+    if ext.statuses:
+        report.row_statuses = _store_row_statuses(s, who, ext, batch.id)
     if s.get(Setting, "home_branch") is None and ext.branch and ext.branch != "00":
         from app.store.access import is_admin
 
         if is_admin(s, who):                # the branch's setting: an admin's first import sets it
             s.add(Setting(key="home_branch", value=ext.branch))
     batch.inserted, batch.updated = report.inserted, report.updated
-    if report.inserted or report.updated or report.plan_items:
+    if report.inserted or report.updated or report.plan_items or report.row_statuses:
         report.batch_id = batch.id
     else:                                   # the same file again: no batch, "変更はありません"
         s.delete(batch)
@@ -368,6 +381,22 @@ def _store_plan(s: Session, who: str, ext: Extraction, batch_id: int, report: Im
     return changed
 
 
+def _store_row_statuses(s: Session, who: str, ext: Extraction, batch_id: int) -> int:
+    """A progress sheet's quarter: each rated row's text, rating and rank, through the same service
+    as a hand edit (rights checked, each change logged under the batch). Returns the rows changed."""
+    from app.operations.statuses import write_row_status
+    from db.models import RatedRow
+
+    rows = {(no, position): row_id for no, position, row_id in s.execute(
+        select(PlanItem.item_no, RatedRow.position, RatedRow.id).join(RatedRow, RatedRow.item_id == PlanItem.id)
+        .join(PlanPillar).where(PlanPillar.branch_code == ext.branch, PlanPillar.fiscal_year == ext.fiscal_year))}
+    changed = 0
+    for st in ext.statuses:
+        changed += bool(write_row_status(s, who, rows[st.item_no, st.position], ext.quarter, text=st.text,
+                                         rating=st.rating, rank=st.rank, source=str(st.where), batch_id=batch_id))
+    return changed
+
+
 def _value_index(ext: Extraction) -> tuple[dict, list, bool]:
     """The extraction's values in one pass: the months of each (branch, fiscal year, indicator)
     ({month: value}, the later value of a month read twice), the year figures, and whether no
@@ -484,6 +513,14 @@ def undo_batch(s: Session, who: str, batch_id: int) -> UndoReport:
     for log in logs:
         if log.field == "inserted":
             continue
+        if log.entity == "row_status":
+            if _undo_row_status(s, log):
+                report.restored += 1
+                s.add(ChangeLog(at=now, who=who, entity=log.entity, key=log.key, field=log.field, old=log.new,
+                                new=log.old, source=f"取消: 取込 {batch_id}"))
+            else:
+                report.skipped.append(log.key)
+            continue
         parts = log.key.split("/")
         report.branches.add(parts[0])
         report.years.add(int(parts[1]))
@@ -543,6 +580,25 @@ def _undo_value(s: Session, log: ChangeLog, batch_id: int) -> bool:
         setattr(row, name, was.get(name))
     for name, value in was.items():
         setattr(row, name, value)
+    return True
+
+
+def _undo_row_status(s: Session, log: ChangeLog) -> bool:
+    """A rated row's field back as it was before the batch, unless it changed again since; a row's
+    quarter left with nothing in it is removed (so that the import's items can go too)."""
+    from db.models import RowStatus
+
+    row_id, quarter = log.key.split("/Q")
+    st = s.scalars(select(RowStatus).where(RowStatus.row_id == int(row_id), RowStatus.quarter == int(quarter))).first()
+    now = getattr(st, log.field, None) if st else None
+    if st is None or (None if now is None else str(now)) != log.new:
+        return False
+    setattr(st, log.field, int(log.old) if log.field == "national_rank" and log.old is not None
+            else "" if log.field == "progress_text" and log.old is None else log.old)
+    st.version += 1
+    if not st.progress_text and st.rating is None and st.national_rank is None:
+        s.delete(st)
+    s.flush()
     return True
 
 

@@ -73,7 +73,8 @@ def acting_user(db: Database, who: str | None = None) -> str:
 
 # ---- imports -----------------------------------------------------------------------------------
 def import_files(db: Database, paths, branch: str | None = None, *, dry_run: bool = False,
-                 prefer: str | None = None, progress: Progress | None = None, who: str | None = None) -> Imported:
+                 prefer: str | None = None, progress: Progress | None = None, who: str | None = None,
+                 quarter: int | None = None) -> Imported:
     """Read every file, then store them all in one transaction (a batch each), or nothing: any file
     with errors, or a value changed by hand that the file would overwrite (unless ``prefer`` says
     'file' or 'edits'), stores nothing at all."""
@@ -84,7 +85,7 @@ def import_files(db: Database, paths, branch: str | None = None, *, dry_run: boo
     for i, path in enumerate(paths):
         if progress:
             progress(i, len(paths) + 1, f"{path.name} を読んでいます")
-        read.append(read_report(db, path, branch))
+        read.append(read_report(db, path, branch, quarter=quarter))
     if any(r.errors for r, _ in read):
         return Imported([r for r, _ in read])
     if progress:
@@ -124,7 +125,8 @@ def commit_import(db: Database, read: list, *, prefer: str | None = None, dry_ru
             changes |= Changes(frozenset({v.branch for v in ext.values} | ({ext.branch} if ext.plan else set())),
                                frozenset({v.fiscal_year for v in ext.values}
                                          | ({ext.fiscal_year} if ext.plan else set())),
-                               frozenset(v.indicator for v in ext.values), plan=bool(r.plan_items))
+                               frozenset(v.indicator for v in ext.values), plan=bool(r.plan_items),
+                               ratings=bool(r.row_statuses))
     return Imported(reports, changes)
 
 
@@ -284,6 +286,6 @@ def restore_backup(target: Path, source: Path, who: str | None = None) -> Path |
 
 
 def import_workbook(db: Database, path, branch: str | None = None, *, dry_run: bool = False,
-                    prefer: str | None = None, who: str | None = None):
+                    prefer: str | None = None, who: str | None = None, quarter: int | None = None):
     """One workbook imported (import_files with one file); returns its report."""
-    return import_files(db, [path], branch, dry_run=dry_run, prefer=prefer, who=who).reports[0]
+    return import_files(db, [path], branch, dry_run=dry_run, prefer=prefer, who=who, quarter=quarter).reports[0]
