@@ -43,7 +43,7 @@ def test_the_package_holds_the_groups_items_and_grid_protected(demo_db, tmp_path
     assert st.protection.sheet and not st["F4"].protection.locked and st["C4"].protection.locked
     two = sheet_row(path, first_row(demo_db, 2).id)
     assert st.cell(two, 1).value == 2 and st.cell(two, 4).value == "△" and st.cell(two, 5).value == 27
-    assert st.cell(two, 3).value.startswith("加入者・事業主の利便性の向上")
+    assert st.cell(two, 3).value == "【KPI】加入者・事業主の利便性の向上や負担軽減の観点から、郵送による申請を促進する。"
     assert any("◎" in dv.formula1 for dv in st.data_validations.dataValidation)
     grid = wb["月次実績"]
     row = next(r for r in range(4, grid.max_row + 1) if grid.cell(r, 2).value == "counter_count")
