@@ -97,7 +97,8 @@ def test_a_rows_quarter_is_written_logged_counted_and_gives_the_items_rating(dem
     assert row_statuses(demo_db, [row], 3)[row].rating is None
     assert row_statuses(demo_db, [row], 3)[row].progress_text == "窓口で案内"           # left out: kept
     with demo_db.session() as s:
-        logged = s.execute(text("SELECT field, old, new FROM change_log WHERE entity = 'row_status' ORDER BY id")).all()
+        logged = s.execute(text("SELECT field, old, new FROM change_log WHERE entity = 'row_status' AND key = :k ORDER BY id"),
+                           {"k": f"{row}/Q3"}).all()
     assert [tuple(r) for r in logged][:3] == [("progress_text", "", "窓口で案内"), ("rating", None, "○"),
                                               ("national_rank", None, "27")]
 
