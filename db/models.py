@@ -134,6 +134,16 @@ class Kpi(Base):
     row: Mapped[RatedRow | None] = relationship(back_populates="kpis")
 
 
+class ItemIndicator(Base):
+    """An indicator whose month tables an item keeps (進捗状況 prints them under the item), in order."""
+    __tablename__ = "item_indicator"
+    __table_args__ = (UniqueConstraint("item_id", "indicator_code"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("plan_item.id", ondelete="CASCADE"))
+    indicator_code: Mapped[str] = mapped_column(ForeignKey("indicator.code", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+
+
 class ImportBatch(Base):
     """取込: one import of one file, all of it or nothing; undo removes it."""
     __tablename__ = "import_batch"

@@ -166,7 +166,7 @@ class MainWindow(QMainWindow):
         self.status = StatusEditor()
         self.status.saved.connect(self.apply_changes)
         self.status.failed.connect(lambda msg: self.statusBar().showMessage(msg, 10000))
-        self.status.quarter_changed.connect(lambda _q: self._show_current(self.tree.currentItem()))
+        self.status.quarter_changed.connect(self._quarter_chosen)
         status_page = QSplitter(Qt.Vertical)
         status_page.addWidget(self.kpi_table)
         status_page.addWidget(self.status)
@@ -215,6 +215,10 @@ class MainWindow(QMainWindow):
         redo.setShortcuts([QKeySequence("Ctrl+Y"), QKeySequence.Redo])
         edit_menu.addAction(undo)
         edit_menu.addAction(redo)
+        edit_menu.addSeparator()
+        self.indicators_action = QAction("この項目の指標を選ぶ(&N)…", self, triggered=lambda: self.choose_indicators())
+        self.indicators_action.setToolTip("月次実績と進捗状況の表に出す指標を選ぶ")
+        edit_menu.addAction(self.indicators_action)
         self.undo_action, self.redo_action = undo, redo
         view_menu = self.menuBar().addMenu("表示(&V)")
         self.dashboard_action = QAction("ダッシュボード(&D)", self, shortcut=QKeySequence("Ctrl+D"),
@@ -407,7 +411,7 @@ class MainWindow(QMainWindow):
         lines = self._show_figures(item)
         quarter = self.status.current_quarter
         st = {s.quarter: s for s in queries.statuses(self.db, [item.id])}
-        self.status.load(self.db, item.id, st.get(quarter), worst_proposal([line.proposed for line in lines]))
+        self.status.load(self.db, item, st.get(quarter), worst_proposal([line.proposed for line in lines]))
 
     def show_item_header(self, item: queries.ItemView) -> None:
         from app.documents.report import flags as item_flags
@@ -426,7 +430,7 @@ class MainWindow(QMainWindow):
         fy = self.fiscal_year
         lines = self.kpi_lines = kpi_lines(self.db, self.figures, [item], fy, self.status.current_quarter)
         self.kpi_table.show_lines(lines)
-        self.grid_model.set_rows(self.figures.grid_rows(queries.item_indicators(self.db.catalogue, item), fy))
+        self.grid_model.set_rows(self.figures.grid_rows(queries.item_indicators(self.db, item), fy))
         return lines
 
     def _kpi_result_typed(self, kpi_id: int, text: str) -> None:
@@ -459,17 +463,24 @@ class MainWindow(QMainWindow):
             return
         self.apply_changes(changes)
 
+    def _quarter_chosen(self, _quarter: int) -> None:
+        """Another quarter: the item's status and KPIs of that quarter, and its 評価の集計."""
+        self._show_current(self.tree.currentItem())
+        self._update_counts()
+
     def _update_counts(self) -> None:
-        from app.reads.ratings import rating_counts
+        """評価の集計 of the chosen quarter over the rated rows: 全体, KPI rows, 未評価."""
+        from app.reads.ratings import row_counts
 
         if self.db is None or self.fiscal_year is None:
             return
         quarter = self.status.current_quarter
-        items, kpis = rating_counts(self.db, self.branch, self.fiscal_year, quarter)
+        c = row_counts(self.db, self.branch, self.fiscal_year, quarter)
 
         def line(counts):
             return "  ".join(f"{m}{n}" for m, n in counts.items()) + f"  計{sum(counts.values())}"
-        self.counts.setText(f"<b>評価の集計（第{quarter}四半期）</b><br>全項目: {line(items)}<br>KPI: {line(kpis)}")
+        self.counts.setText(f"<b>評価の集計（第{quarter}四半期）</b><br>全体: {line(c.all)}<br>KPI: {line(c.kpi)}"
+                            f"<br>未評価: {c.unrated}（{c.total} 行中）")
 
     def _current_indicator(self, default_last: bool = False) -> str | None:
         """The indicator of the grid's current row (else its first, or last, row)."""
@@ -580,6 +591,24 @@ class MainWindow(QMainWindow):
         """A grid edit was refused: say so, and show the stored values again."""
         tell(self, "保存", message)
         self._values_changed()
+
+    def choose_indicators(self, accept=None) -> None:
+        """この項目の指標: choose which indicators the current item keeps (``accept``: for tests,
+        called with the dialog instead of showing it)."""
+        from app.operations import ops
+        from app.reads import queries
+        from ui.item_indicators import ItemIndicatorsDialog
+
+        item = self.item_of(self.tree.currentItem())
+        if self.db is None or item is None:
+            tell(self, "この項目の指標", "左の一覧で項目を選んでください")
+            return
+        dialog = ItemIndicatorsDialog(self.db.catalogue, item.title, queries.item_indicators(self.db, item), self)
+        if not (accept(dialog) if accept else dialog.exec()):
+            return
+        changes = run_op(self, "この項目の指標", ops.set_item_indicators, self.db, item.id, dialog.chosen())
+        if changes is not None:
+            self._show_current(self.tree.currentItem())
 
     def item_of(self, node):
         """The plan item a navigator node stands for (None for a pillar, a group's table, none)."""

@@ -1,22 +1,31 @@
-"""実施状況: an item's status text, rating and national rank for a quarter, saved as you type."""
+"""実施状況: an item's rated rows (評価行: its sub-points, 【KPI】 and 【業績評価】 lines), each with the
+chosen quarter's rating, national rank and progress text, saved as you type; and the item's own
+rating (empty: derived from its rows)."""
 from __future__ import annotations
 
 from datetime import datetime
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QTextCursor
 from PySide6.QtWidgets import (
-    QComboBox, QGroupBox, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QSpinBox, QVBoxLayout,
+    QComboBox, QFrame, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QScrollArea,
+    QSpinBox, QVBoxLayout, QWidget,
 )
 
 from app.core.kpi import RATING_MEANING, RATINGS
 
 BULLET = "・"
 SAVE_AFTER_MS = 700
+TAG_COLOURS = {"KPI": "#1f5fa8", "業績評価": "#a33", "インセンティブ": "#6a4"}
 
 
 class BulletTextEdit(QPlainTextEdit):
-    """Enter after a ``・`` line starts the next one with ``・``; Enter on an empty bullet ends the list."""
+    """Enter after a ``・`` line starts the next one with ``・``; Enter on an empty bullet ends the list.
+    Tab moves on to the next field (a text needs no tab characters)."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setTabChangesFocus(True)
 
     def keyPressEvent(self, event) -> None:
         if event.key() in (Qt.Key_Return, Qt.Key_Enter) and not event.modifiers() & Qt.ShiftModifier:
@@ -42,86 +51,114 @@ class BulletTextEdit(QPlainTextEdit):
             cursor.insertText(BULLET)
 
 
-class StatusEditor(QGroupBox):
-    saved = Signal(object)          # Changes: something was stored (counts and views may change)
-    failed = Signal(str)            # a save was refused: the message (the editor shows the stored state)
-    quarter_changed = Signal(int)
+class NextOnEnter(QObject):
+    """Enter in a rating or rank field moves on to the next field, as Tab does."""
 
-    def __init__(self, parent=None):
-        super().__init__("実施状況", parent)
+    def eventFilter(self, obj, event) -> bool:
+        if event.type() == QEvent.KeyPress and event.key() in (Qt.Key_Return, Qt.Key_Enter):
+            nxt = obj.nextInFocusChain()
+            while nxt is not obj and (obj.isAncestorOf(nxt) or not (
+                    nxt.focusPolicy() & Qt.TabFocus and nxt.isEnabled() and nxt.isVisible())):
+                nxt = nxt.nextInFocusChain()
+            nxt.setFocus(Qt.TabFocusReason)
+            return True
+        return False
+
+
+def rating_box(none_text: str) -> QComboBox:
+    box = QComboBox()
+    box.addItem(none_text, None)
+    for mark in RATINGS:
+        box.addItem(f"{mark} {RATING_MEANING[mark]}", mark)
+    return box
+
+
+def choose_mine(parent, theirs: str, mine: str) -> bool:
+    """Someone saved the same text meanwhile: both side by side; True if the user keeps hers."""
+    from PySide6.QtWidgets import QDialog, QDialogButtonBox
+
+    dialog = QDialog(parent)
+    dialog.setWindowTitle("同時に変更されました")
+    lay = QVBoxLayout(dialog)
+    lay.addWidget(QLabel("ほかの人がこの実施状況を先に保存しました。どちらの内容にしますか？"))
+    row = QHBoxLayout()
+    for title, text in (("ほかの人の内容", theirs), ("あなたの内容", mine)):
+        col = QVBoxLayout()
+        col.addWidget(QLabel(title))
+        view = QPlainTextEdit(text)
+        view.setReadOnly(True)
+        col.addWidget(view)
+        row.addLayout(col)
+    lay.addLayout(row)
+    buttons = QDialogButtonBox()
+    keep_mine = buttons.addButton("あなたの内容で保存", QDialogButtonBox.AcceptRole)
+    buttons.addButton("ほかの人の内容を使う", QDialogButtonBox.RejectRole)
+    buttons.accepted.connect(dialog.accept)
+    buttons.rejected.connect(dialog.reject)
+    lay.addWidget(buttons)
+    parent.window().conflict_dialog = dialog
+    keep_mine.setDefault(True)
+    return dialog.exec() == QDialog.Accepted
+
+
+class RowEditor(QFrame):
+    """One rated row: its plan text and tags; for the quarter its rating, rank and progress text."""
+    saved = Signal(object)
+    failed = Signal(str)
+
+    def __init__(self, row, enter: NextOnEnter, parent=None):
+        super().__init__(parent)
+        self.row = row
         self.db = None
-        self.item_id: int | None = None
-        self.loaded_quarter = 4
+        self.quarter = 4
+        self.version = 0
         self.dirty = False
-        self.version: int | None = None
         self._loading = False
-        lay = QVBoxLayout(self)
-        top = QHBoxLayout()
-        self.quarter = QComboBox()
-        self.quarter.setObjectName("status-quarter")
-        for q in (1, 2, 3, 4):
-            self.quarter.addItem(f"第{q}四半期", q)
-        self.quarter.currentIndexChanged.connect(lambda _i: self.quarter_changed.emit(self.quarter.currentData()))
-        self.rating = QComboBox()
-        self.rating.setObjectName("status-rating")
-        self.rating.addItem("－（未評価）", None)
-        for mark in RATINGS:
-            self.rating.addItem(f"{mark} {RATING_MEANING[mark]}", mark)
-        self.rating.currentIndexChanged.connect(self._save_now)
-        self.proposed = QLabel()
-        self.proposed.setObjectName("status-proposed")
+        self.setFrameShape(QFrame.StyledPanel)
+        lay = QGridLayout(self)
+        tags = "".join(f"<span style='color:{TAG_COLOURS.get(t, '#555')}'>【{t}】</span>" for t in row.tags)
+        from html import escape
+
+        self.plan = QLabel(f"{tags}{escape(row.plan_text).replace(chr(10), '<br>')}")
+        self.plan.setWordWrap(True)
+        self.plan.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.rating = rating_box("－（未評価）")
+        self.rating.setAccessibleName("評価")
         self.rank = QSpinBox()
-        self.rank.setObjectName("status-rank")
         self.rank.setRange(0, 47)
         self.rank.setSpecialValueText("－")
         self.rank.setSuffix(" 位")
+        self.rank.setAccessibleName("全国順位")
+        for w in (self.rating, self.rank):
+            w.installEventFilter(enter)
+        self.rating.currentIndexChanged.connect(self._save_now)
         self.rank.valueChanged.connect(self._save_now)
-        for w in (QLabel("四半期"), self.quarter, QLabel("  評価"), self.rating, self.proposed,
-                  QLabel("  全国順位"), self.rank):
-            top.addWidget(w)
-        top.addStretch(1)
-        bullet = QPushButton("・ 箇条書き")
-        bullet.setToolTip("行頭の「・」を付ける／外す (Ctrl+.)")
-        bullet.setShortcut(QKeySequence("Ctrl+."))
-        top.addWidget(bullet)
-        lay.addLayout(top)
         self.text = BulletTextEdit()
-        self.text.setObjectName("status-text")
         self.text.setPlaceholderText("進捗状況（計画を下回る場合は、今後改善すべき点等）")
+        self.text.setFixedHeight(86)
         self.text.textChanged.connect(self._typed)
-        bullet.clicked.connect(self.text.toggle_bullet)
-        lay.addWidget(self.text)
         self.state = QLabel()
-        self.state.setObjectName("status-state")
         self.state.setStyleSheet("color: #666;")
-        lay.addWidget(self.state)
+        side = QVBoxLayout()
+        for w in (QLabel("評価"), self.rating, QLabel("全国順位"), self.rank):
+            side.addWidget(w)
+        side.addStretch(1)
+        lay.addWidget(self.plan, 0, 0)
+        lay.addWidget(self.text, 1, 0)
+        lay.addWidget(self.state, 2, 0)
+        lay.addLayout(side, 0, 1, 3, 1)
+        QWidget.setTabOrder(self.rating, self.rank)              # Tab: 評価 → 全国順位 → 進捗状況 → next row
+        QWidget.setTabOrder(self.rank, self.text)
         self.timer = QTimer(self, singleShot=True, interval=SAVE_AFTER_MS, timeout=self.save)
-        self.setEnabled(False)
 
-    @property
-    def current_quarter(self) -> int:
-        return self.quarter.currentData()
-
-    def set_quarter(self, quarter: int) -> None:
-        self.quarter.setCurrentIndex(quarter - 1)
-
-    def load(self, db, item_id: int | None, status, proposed: str | None) -> None:
-        """Show an item's status for the current quarter (saving what was pending first)."""
-        self.save()
+    def load(self, db, quarter: int, status) -> None:
         self._loading = True
-        self.db, self.item_id = db, item_id
-        self.loaded_quarter = self.current_quarter     # saves go to the quarter shown, not a newly chosen one
-        self.dirty = False
-        self.version = None
-        if item_id is not None:
-            from app.operations.statuses import status_version
-
-            self.version = status_version(db, item_id, self.loaded_quarter)
-        self.setEnabled(item_id is not None)
+        self.db, self.quarter = db, quarter
+        self.version = status.version if status else 0
         self.rating.setCurrentIndex(self.rating.findData(status.rating) if status and status.rating else 0)
         self.rank.setValue(status.national_rank or 0 if status else 0)
-        self.text.setPlainText(status.status_text if status else "")
-        self.proposed.setText(f"（数値からの提案: {proposed}）" if proposed else "")
+        self.text.setPlainText(status.progress_text if status else "")
+        self.dirty = False
         self.state.setText("")
         self._loading = False
 
@@ -136,20 +173,24 @@ class StatusEditor(QGroupBox):
             self.dirty = True
             self.save()
 
+    def _stored(self):
+        from app.reads.queries import row_statuses
+
+        return row_statuses(self.db, [self.row.id], self.quarter).get(self.row.id)
+
     def save(self) -> None:
         """Store text, rating and rank (only what changed is stored and logged)."""
         self.timer.stop()
-        if self._loading or self.db is None or self.item_id is None or not self.dirty:
+        if self._loading or self.db is None or not self.dirty:
             return
-        from app.operations import ops
         from app.core.errors import ConflictError
-        from app.operations.statuses import status_version
+        from app.operations import ops
         from app.store.failures import describe_failure
 
         try:
-            changes = ops.save_status(self.db, self.item_id, self.loaded_quarter, text=self.text.toPlainText(),
-                                      rating=self.rating.currentData(), national_rank=self.rank.value() or None,
-                                      expected_version=self.version)
+            changes = ops.save_row_status(self.db, self.row.id, self.quarter, text=self.text.toPlainText(),
+                                          rating=self.rating.currentData(), rank=self.rank.value() or None,
+                                          expected_version=self.version)
         except ConflictError as exc:
             self._conflict(exc)
             return
@@ -159,7 +200,8 @@ class StatusEditor(QGroupBox):
             self.state.setText(message)
             self.failed.emit(message)
             return
-        self.version = status_version(self.db, self.item_id, self.loaded_quarter)
+        stored = self._stored()
+        self.version = stored.version if stored else 0
         self.dirty = False
         if changes:
             self.state.setText(f"保存しました {datetime.now():%H:%M:%S}")
@@ -168,9 +210,7 @@ class StatusEditor(QGroupBox):
     def _show_stored(self) -> None:
         """Back to what is stored (after a refused save): rating and rank. The typed text stays in
         the editor (not lost; the state line says it is not saved)."""
-        from app.reads.queries import statuses
-
-        stored = next(iter(statuses(self.db, [self.item_id], self.loaded_quarter)), None)
+        stored = self._stored()
         self._loading = True
         self.rating.setCurrentIndex(self.rating.findData(stored.rating) if stored and stored.rating else 0)
         self.rank.setValue(stored.national_rank or 0 if stored else 0)
@@ -178,40 +218,155 @@ class StatusEditor(QGroupBox):
         self._loading = False
 
     def _conflict(self, exc) -> None:
-        """Someone saved this status meanwhile: both texts side by side; the user chooses."""
-        from PySide6.QtWidgets import QDialog, QDialogButtonBox, QHBoxLayout, QVBoxLayout
-
-        from app.operations.statuses import status_version
-
         theirs, mine = exc.conflicts[0][1] or "", exc.conflicts[0][2] or ""
-        dialog = QDialog(self)
-        dialog.setWindowTitle("同時に変更されました")
-        lay = QVBoxLayout(dialog)
-        lay.addWidget(QLabel("ほかの人がこの実施状況を先に保存しました。どちらの内容にしますか？"))
-        row = QHBoxLayout()
-        for title, text in (("ほかの人の内容", theirs), ("あなたの内容", mine)):
-            col = QVBoxLayout()
-            col.addWidget(QLabel(title))
-            view = QPlainTextEdit(text)
-            view.setReadOnly(True)
-            col.addWidget(view)
-            row.addLayout(col)
-        lay.addLayout(row)
-        buttons = QDialogButtonBox()
-        keep_mine = buttons.addButton("あなたの内容で保存", QDialogButtonBox.AcceptRole)
-        buttons.addButton("ほかの人の内容を使う", QDialogButtonBox.RejectRole)
-        buttons.accepted.connect(dialog.accept)
-        buttons.rejected.connect(dialog.reject)
-        lay.addWidget(buttons)
-        self.conflict_dialog = dialog
-        keep_mine.setDefault(True)
-        if dialog.exec() == QDialog.Accepted:
-            self.version = status_version(self.db, self.item_id, self.loaded_quarter)
+        keep_mine = choose_mine(self, theirs, mine)
+        stored = self._stored()
+        self.version = stored.version if stored else 0
+        if keep_mine:
             self.save()
-        else:
+            return
+        self._loading = True
+        self.text.setPlainText(theirs)
+        self._loading = False
+        self.dirty = False
+        self.state.setText("ほかの人の内容にしました")
+
+
+class StatusEditor(QGroupBox):
+    saved = Signal(object)          # Changes: something was stored (counts and views may change)
+    failed = Signal(str)            # a save was refused: the message (the editor shows the stored state)
+    quarter_changed = Signal(int)
+
+    def __init__(self, parent=None):
+        super().__init__("実施状況", parent)
+        self.db = None
+        self.item_id: int | None = None
+        self.loaded_quarter = 4
+        self.rows: list[RowEditor] = []
+        self._loading = False
+        self._enter = NextOnEnter(self)
+        lay = QVBoxLayout(self)
+        top = QHBoxLayout()
+        self.quarter = QComboBox()
+        self.quarter.setObjectName("status-quarter")
+        for q in (1, 2, 3, 4):
+            self.quarter.addItem(f"第{q}四半期", q)
+        self.quarter.currentIndexChanged.connect(lambda _i: self.quarter_changed.emit(self.quarter.currentData()))
+        self.rating = rating_box("－（行から）")
+        self.rating.setObjectName("status-rating")
+        self.rating.setToolTip("項目としての評価。空なら行の評価から決まります")
+        self.rating.currentIndexChanged.connect(self._rate_item)
+        self.proposed = QLabel()
+        self.proposed.setObjectName("status-proposed")
+        for w in (QLabel("四半期"), self.quarter, QLabel("  項目の評価"), self.rating, self.proposed):
+            top.addWidget(w)
+        top.addStretch(1)
+        bullet = QPushButton("・ 箇条書き")
+        bullet.setToolTip("行頭の「・」を付ける／外す (Ctrl+.)")
+        bullet.setShortcut(QKeySequence("Ctrl+."))
+        bullet.setFocusPolicy(Qt.NoFocus)
+        bullet.clicked.connect(self._toggle_bullet)
+        top.addWidget(bullet)
+        lay.addLayout(top)
+        self.area = QScrollArea()
+        self.area.setWidgetResizable(True)
+        self.area.setFrameShape(QFrame.NoFrame)
+        lay.addWidget(self.area, 1)
+        self.state = QLabel()
+        self.state.setObjectName("status-state")
+        self.state.setStyleSheet("color: #666;")
+        lay.addWidget(self.state)
+        self._last_text: BulletTextEdit | None = None
+        self.setEnabled(False)
+
+    @property
+    def current_quarter(self) -> int:
+        return self.quarter.currentData()
+
+    def set_quarter(self, quarter: int) -> None:
+        self.quarter.setCurrentIndex(quarter - 1)
+
+    def load(self, db, item, status, proposed: str | None) -> None:
+        """Show an item's rated rows for the current quarter (saving what was pending first);
+        ``status``: the item's own status of the quarter (its rating)."""
+        from app.reads.queries import row_statuses
+
+        self.save()
+        self._loading = True
+        self.db, self.item_id = db, item.id if item is not None else None
+        self.loaded_quarter = self.current_quarter     # saves go to the quarter shown, not a newly chosen one
+        self.setEnabled(item is not None)
+        self.rating.setCurrentIndex(self.rating.findData(status.rating) if status and status.rating else 0)
+        self.proposed.setText(f"（数値からの提案: {proposed}）" if proposed else "")
+        self.state.setText("")
+        holder = QWidget()
+        col = QVBoxLayout(holder)
+        self.rows = []
+        rows = item.rows if item is not None else []
+        stored = row_statuses(db, [r.id for r in rows], self.loaded_quarter) if rows else {}
+        for r in rows:
+            editor = RowEditor(r, self._enter)
+            editor.load(db, self.loaded_quarter, stored.get(r.id))
+            editor.saved.connect(self._row_saved)
+            editor.failed.connect(self.failed)
+            editor.text.installEventFilter(self)
+            col.addWidget(editor)
+            self.rows.append(editor)
+        if item is not None and not rows:
+            col.addWidget(QLabel("この項目には評価行がありません（事業計画を取り込み直してください）"))
+        col.addStretch(1)
+        self.area.setWidget(holder)
+        self._last_text = None
+        self._show_derived()
+        self._loading = False
+
+    def _show_derived(self) -> None:
+        """The empty choice of the item's rating says what its rows give (◎ only if all are ◎ …)."""
+        from app.core.kpi import rows_rating
+
+        mark = rows_rating([r.rating.currentData() for r in self.rows])
+        self.rating.setItemText(0, f"－（行から {mark}）" if mark else "－（行から）")
+
+    def eventFilter(self, obj, event) -> bool:
+        if event.type() == QEvent.FocusIn and isinstance(obj, BulletTextEdit):
+            self._last_text = obj
+        return False
+
+    def _toggle_bullet(self) -> None:
+        if self._last_text is not None:
+            self._last_text.toggle_bullet()
+            self._last_text.setFocus()
+
+    def _row_saved(self, changes) -> None:
+        self._show_derived()
+        self.state.setText(f"保存しました {datetime.now():%H:%M:%S}")
+        self.saved.emit(changes)
+
+    def _rate_item(self, *_args) -> None:
+        """The item's own rating (None: derived from its rows), stored at once."""
+        if self._loading or self.db is None or self.item_id is None:
+            return
+        from app.operations import ops
+        from app.store.failures import describe_failure
+
+        try:
+            changes = ops.save_status(self.db, self.item_id, self.loaded_quarter, rating=self.rating.currentData())
+        except Exception as exc:  # refused: said, and the stored rating shown again
+            from app.reads.queries import statuses
+
+            message = f"保存できませんでした: {describe_failure(exc)}"
+            stored = next(iter(statuses(self.db, [self.item_id], self.loaded_quarter)), None)
             self._loading = True
-            self.text.setPlainText(theirs)
+            self.rating.setCurrentIndex(self.rating.findData(stored.rating) if stored and stored.rating else 0)
             self._loading = False
-            self.version = status_version(self.db, self.item_id, self.loaded_quarter)
-            self.dirty = False
-            self.state.setText("ほかの人の内容にしました")
+            self.state.setText(message)
+            self.failed.emit(message)
+            return
+        if changes:
+            self.state.setText(f"保存しました {datetime.now():%H:%M:%S}")
+            self.saved.emit(changes)
+
+    def save(self) -> None:
+        """Store what was typed and not yet saved, in every row."""
+        for editor in self.rows:
+            editor.save()

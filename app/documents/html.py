@@ -69,13 +69,18 @@ PROGRESS_HEADER = ('<thead><tr><th width="4%">項番</th><th width="12%">事業<
 
 
 def _progress_block(b) -> str:
-    """項番 | 事業 | 概要 | 進捗状況 | 実施状況 | 全国順位, then the item's monthly tables."""
-    return (f"{table_tag(3)}{PROGRESS_HEADER}"
-            f'<tr><td align="center">{b.item_no}</td><td>{_text(b.title)}<br>'
-            f'<span class="note">{_text(b.group)}{"<br>" + _text(b.flags) if b.flags else ""}</span></td>'
-            f"<td>{_text(b.plan)}</td><td>{_text(b.status)}</td>"
-            f'<td align="center"><b>{_text(b.rating or "")}</b></td>'
-            f'<td align="center">{f"{b.rank}位" if b.rank else ""}</td></tr></table>'
+    """○title（group）, then 項番 | 事業 | 概要 | 進捗状況 | 実施状況 | 全国順位 — a line per rated row
+    (項番 and 事業 on the first) — then the item's monthly tables."""
+    from app.documents.progress import RowLine, group_heading
+
+    lines = b.lines or [RowLine(b.plan, b.status, b.rating, b.rank)]
+    item = (f'<td align="center">{b.item_no}</td><td>{_text(b.title)}<br>'
+            f'<span class="note">{_text(b.group)}{"<br>" + _text(b.flags) if b.flags else ""}</span></td>')
+    rows = "".join(
+        f'<tr>{item if n == 0 else "<td></td><td></td>"}<td>{_text(line.plan)}</td><td>{_text(line.status)}</td>'
+        f'<td align="center"><b>{_text(line.rating or "")}</b></td>'
+        f'<td align="center">{f"{line.rank}位" if line.rank else ""}</td></tr>' for n, line in enumerate(lines))
+    return (f"<h2>{_text(group_heading(b.title, b.group))}</h2>{table_tag(3)}{PROGRESS_HEADER}{rows}</table>"
             + "".join(table_html(t) for t in b.tables))
 
 

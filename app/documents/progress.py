@@ -1,22 +1,68 @@
-"""進捗状況 (seed 004): per item its rows, the month tables of the indicators it keeps, and the
-closing count of the ratings."""
+"""進捗状況 (seed 004): per item, under its group heading, one line per rated row (its plan text and
+tags, the quarter's progress text, rating and rank), the month tables of every indicator the item
+keeps (with the years before where there are figures: seed 004 prints 令和４年度 rows), and the
+closing count over the rated rows with the legend and the rows not yet rated."""
 from __future__ import annotations
 
-from app.core.kpi import RATINGS
-from app.documents.report import Cell, Context, Document, Table, monthly_table
-from app.reads.queries import item_indicators
-from app.reads.ratings import rating_counts
+from dataclasses import dataclass
+
+from app.core.kpi import RATING_MEANING, RATINGS
+from app.documents.report import Cell, Context, Document, Table, kpi_line, monthly_table
+from app.reads.queries import item_indicators, row_statuses
+from app.reads.ratings import row_counts
+
+YEARS_BACK = 2                         # 令和４年度 … 令和６年度, as seed 004
+TAG_TEXT = {"KPI": "【KPI】", "業績評価": "【業績評価】", "インセンティブ": "【インセンティブ関連】"}
+
+
+@dataclass
+class RowLine:
+    """One rated row as the sheet prints it."""
+    plan: str                          # the row's plan text, with its tags where it does not say them
+    status: str                        # the quarter's progress text, with the ■ result of its KPIs
+    rating: str | None
+    rank: int | None
 
 
 def tables(ctx: Context, item) -> list[Table]:
-    return [monthly_table(ctx.fig, code, ctx.fiscal_year, ctx.quarter)
-            for code in item_indicators(ctx.db.catalogue, item) if ctx.fig.years(code)]
+    return [monthly_table(ctx.fig, code, ctx.fiscal_year, ctx.quarter, YEARS_BACK)
+            for code in item_indicators(ctx.db, item) if ctx.fig.years(code)]
+
+
+def group_heading(title: str, group: str) -> str:
+    """○サービス水準の向上（業務グループ）: the heading seed 004 prints above an item."""
+    return f"○{title}（{group}）" if group else f"○{title}"
+
+
+def row_lines(ctx: Context, item, statuses: dict) -> list[RowLine]:
+    """The item's rated rows; a KPI's result line goes with the row it belongs to (the first row
+    when it belongs to none)."""
+    homed = {k for r in item.rows for k in r.kpi_ids}
+    out = []
+    for n, r in enumerate(item.rows):
+        st = statuses.get(r.id)
+        tags = "".join(TAG_TEXT[t] for t in r.tags if TAG_TEXT[t] not in r.plan_text)
+        kpis = [k.id for k in item.kpis if k.id in r.kpi_ids or (n == 0 and k.id not in homed)]
+        status = (st.progress_text if st else "") + "".join(f"\n{kpi_line(ctx.lines[k])}" for k in kpis)
+        out.append(RowLine(f"{tags}{r.plan_text}", status.strip(), st.rating if st else None,
+                           st.national_rank if st else None))
+    return out
+
+
+def count_table(counts: dict, kpi: dict, unrated: int) -> Table:
+    """評価の集計 as seed 004 closes: each mark over all rated rows and over KPI rows, the legend
+    beside it, the total, and how many are not yet rated."""
+    def num(n: int) -> Cell:
+        return Cell(str(n), n)
+    rows = [[Cell(m), num(counts[m]), num(kpi[m]), Cell(f"{m}：{RATING_MEANING[m]}")] for m in RATINGS]
+    rows.append([Cell("合計"), num(sum(counts.values())), num(sum(kpi.values())), Cell("")])
+    rows.append([Cell("未評価"), num(unrated), Cell(""), Cell("評価がまだ入っていない行")])
+    return Table("評価の集計", ["評価", "全体", "KPI（再掲）", "凡例"], rows)
 
 
 def finish(ctx: Context, doc: Document) -> None:
-    items_count, kpi_count = rating_counts(ctx.db, doc.branch, ctx.fiscal_year, ctx.quarter)
-    doc.summary = Table("評価の集計", ["", *RATINGS, "計"],
-                        [[Cell("全項目")] + [Cell(str(items_count[m]), items_count[m]) for m in RATINGS]
-                         + [Cell(str(sum(items_count.values())), sum(items_count.values()))],
-                         [Cell("KPI")] + [Cell(str(kpi_count[m]), kpi_count[m]) for m in RATINGS]
-                         + [Cell(str(sum(kpi_count.values())), sum(kpi_count.values()))]])
+    statuses = row_statuses(ctx.db, [r.id for i in ctx.items for r in i.rows], ctx.quarter)
+    for block, item in zip(doc.blocks, ctx.items):
+        block.lines = row_lines(ctx, item, statuses)
+    c = row_counts(ctx.db, doc.branch, ctx.fiscal_year, ctx.quarter)
+    doc.summary = count_table(c.all, c.kpi, c.unrated)

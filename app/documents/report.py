@@ -47,6 +47,7 @@ class Block:
     rating: str | None
     rank: int | None
     tables: list[Table] = field(default_factory=list)
+    lines: list = field(default_factory=list)          # 進捗状況: one per rated row (progress.RowLine)
 
 
 @dataclass
@@ -68,14 +69,14 @@ def _cell(value: float | None, unit: str, kind: str, decimals: int | None = None
     return Cell(format_value(value, unit=unit, kind=kind, decimals=decimals), value, unit, kind)
 
 
-def monthly_table(fig: Figures, code: str, fy: int, quarter: int) -> Table:
-    """年度 | 4月 … 3月 | 計: this year (as of the quarter's end) and last, the months as every view
-    shows them (a ratio from its parts where it was not typed), the year figure by the indicator's
-    kind."""
+def monthly_table(fig: Figures, code: str, fy: int, quarter: int, years_back: int = 1) -> Table:
+    """年度 | 4月 … 3月 | 計: this year (as of the quarter's end) and ``years_back`` years before it
+    where they have figures, the months as every view shows them (a ratio from its parts where it
+    was not typed), the year figure by the indicator's kind."""
     ind = fig.catalogue[code]
     upto = list(months_to_quarter_end(quarter))
     rows = []
-    for year in (fy - 1, fy):
+    for year in range(fy - years_back, fy + 1):
         shown = fig.shown_months(code, year, quarter if year == fy else None)
         if not shown and year < fy:
             continue

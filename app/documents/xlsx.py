@@ -128,6 +128,31 @@ def _table(ws, row: int, table: Table, st) -> int:
     return row + 2
 
 
+def _progress_lines(ws, row: int, block, st) -> int:
+    """進捗状況: ○title（group）, a sheet row per rated row (項番 and 事業 on the first), then the
+    item's monthly tables; returns the next free row."""
+    from app.documents.progress import RowLine, group_heading
+
+    _merge_text(ws, row, 1, WIDTH, group_heading(block.title, block.group), st, st["block"], st["bold"])
+    row += 1
+    for n, line in enumerate(block.lines or [RowLine(block.plan, block.status, block.rating, block.rank)]):
+        first = n == 0
+        _merge_text(ws, row, 1, 1, str(block.item_no) if first else "", st)
+        ws.cell(row, 1).alignment = st["center"]
+        lines = max(_merge_text(ws, row, 2, 3, f"{block.title}\n{block.group}\n{block.flags}".strip() if first else "", st),
+                    _merge_text(ws, row, 4, 8, line.plan, st), _merge_text(ws, row, 9, 13, line.status, st))
+        _merge_text(ws, row, 14, 14, line.rating or "", st)
+        _merge_text(ws, row, 15, 15, f"{line.rank}位" if line.rank else "", st)
+        for c in (14, 15):
+            ws.cell(row, c).alignment = st["center"]
+        ws.row_dimensions[row].height = min(409, 15 * lines + 6)
+        row += 1
+    row += 1
+    for table in block.tables:
+        row = _table(ws, row, table, st)
+    return row
+
+
 def _spans(n: int) -> list[int]:
     """Spread n table columns over the 15 sheet columns (first column: the row label)."""
     if n >= WIDTH:
@@ -181,21 +206,14 @@ def write_xlsx(doc: Document, out: str | Path, chart_images: dict[str, Path] | N
             ws.cell(row, c1).alignment = st["center"]
         ws.row_dimensions[row].height = 30
         row += 1
-    for block in doc.blocks:
-        if doc.kind == "status":
-            _merge_text(ws, row, 1, WIDTH, block.heading + (f"　{block.flags}" if block.flags else ""), st,
-                        st["block"], st["bold"])
-            row += 1
-            lines = max(_merge_text(ws, row, 1, 7, block.plan, st), _merge_text(ws, row, 8, WIDTH, block.status, st))
-        else:
-            _merge_text(ws, row, 1, 1, str(block.item_no), st)
-            ws.cell(row, 1).alignment = st["center"]
-            lines = max(_merge_text(ws, row, 2, 3, f"{block.title}\n{block.group}\n{block.flags}".strip(), st),
-                        _merge_text(ws, row, 4, 8, block.plan, st), _merge_text(ws, row, 9, 13, block.status, st))
-            _merge_text(ws, row, 14, 14, block.rating or "", st)
-            _merge_text(ws, row, 15, 15, f"{block.rank}位" if block.rank else "", st)
-            for c in (14, 15):
-                ws.cell(row, c).alignment = st["center"]
+    for block in doc.blocks if heads else ():          # 目標達成状況 has its table only
+        if doc.kind == "progress":
+            row = _progress_lines(ws, row, block, st)
+            continue
+        _merge_text(ws, row, 1, WIDTH, block.heading + (f"　{block.flags}" if block.flags else ""), st,
+                    st["block"], st["bold"])
+        row += 1
+        lines = max(_merge_text(ws, row, 1, 7, block.plan, st), _merge_text(ws, row, 8, WIDTH, block.status, st))
         ws.row_dimensions[row].height = min(409, 15 * lines + 6)
         row += 2
         for table in block.tables:

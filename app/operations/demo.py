@@ -20,7 +20,7 @@ WORKBOOKS = ("gunma_fy2024_plan.xlsx", "gunma_fy2024_monthly.xlsx", "hq_national
 
 def _fingerprint() -> str:
     h = hashlib.sha256()
-    sources = [SAMPLE / n for n in WORKBOOKS] + [SAMPLE / "statuses.json", RESOURCES / "indicators.json"]
+    sources = [SAMPLE / n for n in WORKBOOKS] + [SAMPLE / "statuses.json", SAMPLE / "item_indicators.json", RESOURCES / "indicators.json"]
     top = Path(__file__).resolve().parents[2]
     sources += sorted(MIGRATIONS.glob("versions/*.py")) + sorted((top / "app").rglob("*.py"))
     sources += sorted((top / "importers").rglob("*.py"))
@@ -45,15 +45,17 @@ def build_demo(path: Path):
         raise BranchReportError("サンプルデータを作れません: " + "; ".join(
             p.line() for r in result.reports for p in r.errors + r.conflicts))
     data = json.loads((SAMPLE / "statuses.json").read_text(encoding="utf-8"))
-    items = {i.item_no: i for i in plan_items(db, data["branch"], data["fiscal_year"])}
-    for st in data["statuses"]:
-        ops.save_status(db, items[st["item_no"]].id, data["quarter"], text=st["text"], rating=st["rating"],
-                        national_rank=st["national_rank"], who=who)
-        ops.save_row_status(db, items[st["item_no"]].rows[0].id, data["quarter"], text=st["text"],   # as migration
-                            rating=st["rating"], rank=st["national_rank"], who=who)                 # 0008 does
+    first_rows = {i.item_no: i.rows[0].id for i in plan_items(db, data["branch"], data["fiscal_year"])}
+    for st in data["statuses"]:                    # each on the item's first rated row
+        ops.save_row_status(db, first_rows[st["item_no"]], data["quarter"], text=st["text"], rating=st["rating"],
+                            rank=st["national_rank"], who=who)
     kpis = {(i.item_no, k.index): k.id for i in plan_items(db, data["branch"], data["fiscal_year"]) for k in i.kpis}
     for kr in data.get("kpi_ratings", []):
         ops.rate_kpi(db, kpis[(kr["item_no"], kr["kpi"])], data["quarter"], kr["rating"], who=who)
+    kept = json.loads((SAMPLE / "item_indicators.json").read_text(encoding="utf-8"))
+    items = {i.item_no: i.id for i in plan_items(db, kept["branch"], kept["fiscal_year"])}
+    for item_no, codes in kept["items"].items():
+        ops.set_item_indicators(db, items[int(item_no)], codes, who=who)
     return db
 
 

@@ -254,6 +254,15 @@ def confirm_kpis(db: Database, readings: list, who: str | None = None) -> Change
     return Changes(items=frozenset(items), plan=True)
 
 
+def set_item_indicators(db: Database, item_id: int, codes: list[str], who: str | None = None) -> Changes:
+    """Which indicators' month tables an item keeps (進捗状況 prints them under it), in order."""
+    from app.operations.statuses import write_item_indicators
+
+    with db.unit() as s:
+        changed = write_item_indicators(s, db.catalogue, acting_user(db, who), item_id, codes)
+    return Changes(items=frozenset({item_id})) if changed else Changes()
+
+
 # ---- users, backups ----------------------------------------------------------------
 def add_user(db: Database, login: str, branch: str, group: str, *, admin: bool = False,
              password: str | None = None, who: str | None = None) -> str:

@@ -212,3 +212,29 @@ def confirm_kpi(s, catalogue, who: str, reading: KpiReading) -> bool:
     s.add(ChangeLog(at=now, who=who, entity="kpi", key=str(kpi.id), field="reading", old=json.dumps(before, ensure_ascii=False),
                     new=json.dumps(after, ensure_ascii=False), source="KPI の確認"))
     return before != after
+
+
+def write_item_indicators(s, catalogue, who: str, item_id: int, codes: list[str]) -> bool:
+    """Replace the indicators an item keeps (in this order); logged. True if they changed."""
+    from db.models import ItemIndicator
+
+    unknown = [c for c in codes if c not in catalogue]
+    if unknown:
+        raise ValidationError(f"指標一覧にない指標です: {', '.join(unknown)}")
+    item = s.get(PlanItem, item_id)
+    if item is None:
+        raise NotFound(f"項目 {item_id} がありません")
+    check_item(s, who, item)
+    codes = list(dict.fromkeys(codes))
+    rows = s.scalars(select(ItemIndicator).where(ItemIndicator.item_id == item_id)
+                     .order_by(ItemIndicator.position)).all()
+    old = [r.indicator_code for r in rows]
+    if old == codes:
+        return False
+    for r in rows:
+        s.delete(r)
+    s.flush()
+    s.add_all(ItemIndicator(item_id=item_id, indicator_code=c, position=n) for n, c in enumerate(codes, start=1))
+    s.add(ChangeLog(at=datetime.now(), who=who, entity="item_indicator", key=str(item_id), field="indicators",
+                    old=" ".join(old) or None, new=" ".join(codes) or None, source=HAND))
+    return True

@@ -9,7 +9,9 @@ from sqlalchemy.orm import selectinload
 
 from app.core.fiscal import fiscal_index
 from app.store.database import Database
-from db.models import Indicator, Kpi, MonthlyValue, PlanItem, PlanPillar, QuarterlyStatus, RatedRow, RowStatus
+from db.models import (
+    Indicator, ItemIndicator, Kpi, MonthlyValue, PlanItem, PlanPillar, QuarterlyStatus, RatedRow, RowStatus,
+)
 
 
 @dataclass(frozen=True)
@@ -161,9 +163,9 @@ def fiscal_years_with_data(db: Database, branch: str) -> list[int]:
     return sorted(years)
 
 
-def item_indicators(catalogue, item: ItemView) -> list[str]:
-    """The indicators an item's monthly tables show: its KPIs' indicators with their parts and
-    the indicators of the same family (same context words), and those the item's title names."""
+def kpi_indicators(catalogue, item: ItemView) -> list[str]:
+    """The indicators an item's KPIs name, with their parts and the indicators of the same family
+    (same context words in the catalogue): what an item keeps until someone chooses."""
     codes: list[str] = []
     for k in item.kpis:
         if k.indicator and k.indicator in catalogue:
@@ -171,8 +173,25 @@ def item_indicators(catalogue, item: ItemView) -> list[str]:
             codes += [k.indicator, *ind.sum_of, *[c for c in (ind.numerator, *ind.denominator, ind.weight) if c]]
             family = set(ind.context)
             codes += [i.code for i in catalogue if family & set(i.context)]
-    codes += [i.code for i in catalogue if any(w in item.title for w in i.context)]
     return [c for c in dict.fromkeys(codes) if c in catalogue]
+
+
+def kept_indicators(db: Database, item_ids: list[int]) -> dict[int, list[str]]:
+    """The indicators stored as kept by each item (item_indicator), in their order."""
+    with db.session() as s:
+        rows = s.execute(select(ItemIndicator.item_id, ItemIndicator.indicator_code)
+                         .where(ItemIndicator.item_id.in_(item_ids)).order_by(ItemIndicator.position)).all()
+    out: dict[int, list[str]] = {}
+    for item_id, code in rows:
+        out.setdefault(item_id, []).append(code)
+    return out
+
+
+def item_indicators(db: Database, item: ItemView) -> list[str]:
+    """The indicators whose month tables an item keeps: as stored for it (chosen in the window or
+    by an import), else its KPIs' (``kpi_indicators``)."""
+    kept = kept_indicators(db, [item.id]).get(item.id)
+    return [c for c in kept if c in db.catalogue] if kept is not None else kpi_indicators(db.catalogue, item)
 
 
 def current_quarter(fiscal_year: int | None, today=None) -> int:

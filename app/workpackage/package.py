@@ -1,8 +1,8 @@
 """作業用ブック: a group's work package for working offline, and bringing it back.
 
 The package is an .xlsx a group leader fills in Excel (or opens in another copy of the app):
-their items' status text, rating and national rank for the quarter, and the monthly grid of their
-indicators for the year. Only those cells are unlocked; ratings have a list to choose from. A
+their items' rated rows (評価行) with the quarter's rating, national rank and progress text, and the
+monthly grid of their indicators for the year. Only those cells are unlocked; ratings have a list to choose from. A
 hidden sheet holds what the package was made from (its id, branch, year, group, quarter, and every
 value as it was), signed with the database's secret (app/workpackage/seal.py: a package altered
 outside its unlocked cells, of another database, or broken is refused with the reason), so that
@@ -24,18 +24,20 @@ from app.operations.ops import Changes, acting_user
 from app.core.errors import DatabaseError, ImportRefused, ValidationError
 from app.core.fiscal import FISCAL_MONTHS, format_fy, month_label
 from app.workpackage.seal import open_record, seal, verify
-from app.reads.queries import monthly_values, plan_items, statuses
+from app.reads.queries import monthly_values, plan_items, row_statuses
 from app.store.database import Database
 from app.core.values import format_value, read_value
 from db.models import Setting
 
 GROUP_SHEETS = ("実施状況", "月次実績")
+FORMAT = 2                   # 1: a status per item (before rated rows); 2: a status per rated row
+ROW_FIELDS = {"progress_text": ("text", "進捗状況"), "rating": ("rating", "評価"), "national_rank": ("rank", "全国順位")}
 
 
 @dataclass
 class Change:
-    key: str                 # 'value/10/2024/4/counter_count' or 'status/<item_id>/4/status_text'
-    label: str               # what a person reads: '窓口件数 令和6年度 4月' / '項番2 進捗状況'
+    key: str                 # 'value/10/2024/4/counter_count' or 'row/<row_id>/4/progress_text'
+    label: str               # what a person reads: '窓口件数 令和6年度 4月' / '項番2（1） 進捗状況'
     base: object             # as it was when the package was made
     theirs: object           # in the package
     ours: object             # in the database now
@@ -85,47 +87,55 @@ def export_package(db: Database, branch: str, fiscal_year: int, group: str, quar
     figures = Figures(db, branch, codes)
     items = _group_items(db, branch, fiscal_year, group)
     values = {(r.indicator, r.month): r.value for r in monthly_values(db, branch, fiscal_year, codes)}
-    sts = {s.item_id: s for s in statuses(db, [i.id for i in items], quarter)}
+    rows = [(i, r) for i in items for r in i.rows]
+    sts = row_statuses(db, [r.id for _, r in rows], quarter)
     manual = [(i, k) for i in items for k in i.kpis if not k.indicator]
+
+    def stored(r):
+        st = sts.get(r.id)
+        return [st.progress_text if st else "", st.rating if st else None, st.national_rank if st else None]
     base = {"values": {f"{c}/{m}": v for (c, m), v in values.items()},
             "kpis": {str(k.id): k.manual_result for _, k in manual},
-            "statuses": {str(i.id): [sts[i.id].status_text if i.id in sts else "",
-                                     sts[i.id].rating if i.id in sts else None,
-                                     sts[i.id].national_rank if i.id in sts else None] for i in items}}
-    meta = {"package": str(uuid.uuid4()), "database": database_id(db), "branch": branch, "fiscal_year": fiscal_year,
-            "group": group, "quarter": quarter, "made_by": who or db.user, "made_at": datetime.now().isoformat(),
-            "base": base, "editable": {"実施状況": [4, 3 + len(items), 3, 5], "月次実績": [4, 3 + len(codes), 3, 14],
-                                       "KPI": [4, 3 + len(manual), 4, 4]}}
+            "rows": {str(r.id): stored(r) for _, r in rows}}
+    meta = {"format": FORMAT, "package": str(uuid.uuid4()), "database": database_id(db), "branch": branch,
+            "fiscal_year": fiscal_year, "group": group, "quarter": quarter, "made_by": who or db.user,
+            "made_at": datetime.now().isoformat(), "base": base,
+            "editable": {"実施状況": [4, 3 + len(rows), 4, 6], "月次実績": [4, 3 + len(codes), 3, 14],
+                         "KPI": [4, 3 + len(manual), 4, 4]}}
     secret = package_secret(db)
     wb = Workbook()
     editable = PatternFill("solid", fgColor="FFF9DB")
     head = Font(bold=True)
     ws = wb.active
     ws.title = "実施状況"
-    put_text(ws["A1"], f"{format_fy(fiscal_year)} 第{quarter}四半期 {group}グループ 実施状況（作業用）")
+    put_text(ws["A1"], f"{format_fy(fiscal_year)} 第{quarter}四半期 {group}グループ 実施状況（作業用）: 評価行ごとに黄色のセルに入力")
     ws["A1"].font = Font(bold=True, size=13)
-    for col, (text, width) in enumerate((("項番", 6), ("事業", 28), ("評価", 8), ("全国順位", 9),
-                                         ("進捗状況（計画を下回る場合は、今後改善すべき点等）", 90)), start=1):
+    for col, (text, width) in enumerate((("項番", 6), ("事業", 22), ("計画内容（評価行）", 50), ("評価", 8),
+                                         ("全国順位", 9), ("進捗状況（計画を下回る場合は、今後改善すべき点等）", 70),
+                                         ("ID", 4)), start=1):
         put_text(ws.cell(3, col), text)
         ws.cell(3, col).font = head
         ws.column_dimensions[ws.cell(3, col).column_letter].width = width
+    ws.column_dimensions["G"].hidden = True
     ratings = DataValidation(type="list", formula1='"' + ",".join(RATINGS) + '"', allow_blank=True,
                              error="評価は ◎ ○ △ × □ から選んでください", showErrorMessage=True)
     ws.add_data_validation(ratings)
-    for r, item in enumerate(items, start=4):
-        st = sts.get(item.id)
-        ws.cell(r, 1, item.item_no)
-        put_text(ws.cell(r, 2), item.title)
-        put_text(ws.cell(r, 3), st.rating if st and st.rating else "")
-        ws.cell(r, 4, st.national_rank if st and st.national_rank else None)
-        put_text(ws.cell(r, 5), st.status_text if st else "")
-        ratings.add(ws.cell(r, 3))
-        for c in (3, 4, 5):
-            ws.cell(r, c).protection = Protection(locked=False)
-            ws.cell(r, c).fill = editable
-        ws.cell(r, 5).alignment = Alignment(wrap_text=True, vertical="top")
-        ws.cell(r, 2).alignment = Alignment(wrap_text=True, vertical="top")
-        ws.row_dimensions[r].height = max(30, 15 * (len(st.status_text.splitlines()) + 1 if st else 2))
+    for n, (item, r) in enumerate(rows, start=4):
+        text, rating, rank = stored(r)
+        ws.cell(n, 1, item.item_no)
+        put_text(ws.cell(n, 2), item.title)
+        put_text(ws.cell(n, 3), "".join(f"【{t}】" for t in r.tags if f"【{t}】" not in r.plan_text) + r.plan_text)
+        put_text(ws.cell(n, 4), rating or "")
+        ws.cell(n, 5, rank)
+        put_text(ws.cell(n, 6), text)
+        ws.cell(n, 7, r.id)
+        ratings.add(ws.cell(n, 4))
+        for c in (4, 5, 6):
+            ws.cell(n, c).protection = Protection(locked=False)
+            ws.cell(n, c).fill = editable
+        for c in (2, 3, 6):
+            ws.cell(n, c).alignment = Alignment(wrap_text=True, vertical="top")
+        ws.row_dimensions[n].height = min(409, max(30, 15 * (max(len(text.splitlines()), len(r.plan_text) // 30) + 1)))
     ws.protection.sheet = True
     grid = wb.create_sheet("月次実績")
     put_text(grid["A1"], f"{format_fy(fiscal_year)} {group}グループ 月次実績（作業用）: 黄色のセルに入力")
@@ -204,6 +214,9 @@ def read_package(db: Database, path: str | Path) -> PackageDiff:
     except Exception as exc:  # a damaged container openpyxl cannot read
         raise ImportRefused(f"{path.name}: Excel ブックとして読めません（{type(exc).__name__}）") from None
     meta, signature = open_record(wb, path.name)
+    if meta.get("format") != FORMAT:
+        raise ImportRefused(f"{path.name}: 以前の版で書き出した作業用ブック（実施状況が項目ごと）です。"
+                            "実施状況は評価行ごとになりました。この版で作業用ブックを書き出し直してください")
     if meta.get("database") != database_id(db):
         raise ImportRefused(f"{path.name}: 別のデータベースから書き出された作業用ブックです")
     verify(wb, meta, signature, package_secret(db), path.name)
@@ -247,23 +260,36 @@ def read_package(db: Database, path: str | Path) -> PackageDiff:
             if reading.value != base:
                 diff.changes.append(Change(f"kpi/{kpi.id}/manual_result", f"項番{row[0].value} KPI結果",
                                            base, reading.value, kpi.manual_result, f"KPI!{row[3].coordinate}"))
-    current = {s.item_id: s for s in statuses(db, list(items), quarter)}
-    by_no = {i.item_no: i for i in items.values()}
-    for row in wb["実施状況"].iter_rows(min_row=4):
-        item = by_no.get(row[0].value)
-        if item is None:
+    rows = {r.id: (i, r) for i in items.values() for r in i.rows}
+    current = row_statuses(db, list(rows), quarter)
+    for line in wb["実施状況"].iter_rows(min_row=4):
+        if line[6].value not in rows:
             continue
-        base = meta["base"]["statuses"].get(str(item.id), ["", None, None])
-        theirs = [str(row[4].value or ""), (str(row[2].value).strip() or None) if row[2].value else None,
-                  _rank(row[3], path.name)]
-        st = current.get(item.id)
-        ours = [st.status_text if st else "", st.rating if st else None, st.national_rank if st else None]
-        for n, name in enumerate(("status_text", "rating", "national_rank")):
+        item, r = rows[line[6].value]
+        base = meta["base"]["rows"].get(str(r.id), ["", None, None])
+        theirs = [str(line[5].value or ""), _rating(line[3], path.name), _rank(line[4], path.name)]
+        st = current.get(r.id)
+        ours = [st.progress_text if st else "", st.rating if st else None, st.national_rank if st else None]
+        for n, name in enumerate(ROW_FIELDS):
             if theirs[n] != base[n]:
-                label = {"status_text": "進捗状況", "rating": "評価", "national_rank": "全国順位"}[name]
-                diff.changes.append(Change(f"status/{item.id}/{quarter}/{name}", f"項番{item.item_no} {label}",
-                                           base[n], theirs[n], ours[n], f"実施状況!{(row[4], row[2], row[3])[n].coordinate}"))
+                diff.changes.append(Change(f"row/{r.id}/{quarter}/{name}",
+                                           f"項番{item.item_no}（{r.position}） {ROW_FIELDS[name][1]}",
+                                           base[n], theirs[n], ours[n],
+                                           f"実施状況!{(line[5], line[3], line[4])[n].coordinate}"))
     return diff
+
+
+def _rating(cell, name: str) -> str | None:
+    """評価: empty, or one of ◎ ○ △ × □ (〇 read as ○); anything else is refused naming the cell."""
+    from app.core.kpi import normalize_rating
+
+    text = str(cell.value).strip() if cell.value is not None else ""
+    if not text:
+        return None
+    mark = normalize_rating(text)
+    if mark is None:
+        raise ImportRefused(f"{name}:実施状況!{cell.coordinate}: 評価は ◎ ○ △ × □ のいずれかです ('{text}')")
+    return mark
 
 
 def _rank(cell, name: str) -> int | None:
@@ -289,7 +315,7 @@ def apply_package(s, catalogue, who: str, diff: PackageDiff, choices: dict[str, 
 
     from app.store.access import check_group
     from app.operations.edits import CellEntry, write_cells
-    from app.operations.statuses import write_kpi_result, write_status
+    from app.operations.statuses import write_kpi_result, write_row_status
 
     choices = choices or {}
     open_conflicts = [c.label for c in diff.conflicts if c.key not in choices]
@@ -302,22 +328,21 @@ def apply_package(s, catalogue, who: str, diff: PackageDiff, choices: dict[str, 
     s.execute(insert(Setting).values(key=mark, value=f"{datetime.now().isoformat()} {who}"))
     source = f"作業用ブック（{diff.sender} から）"
     take = [c for c in diff.changes if not c.conflict or choices.get(c.key) == "theirs"]
-    cells, by_item = [], {}
+    cells, by_row = [], {}
     for c in take:
         kind, *rest = c.key.split("/")
         if kind == "value":
             branch, fy, month, code = rest
             cells.append(CellEntry(branch, int(fy), int(month), code, c.theirs))
-        elif kind == "status":
-            item_id, quarter, name = rest
-            by_item.setdefault((int(item_id), int(quarter)), {})[
-                {"status_text": "text", "rating": "rating", "national_rank": "national_rank"}[name]] = c.theirs
+        elif kind == "row":
+            row_id, quarter, name = rest
+            by_row.setdefault((int(row_id), int(quarter)), {})[ROW_FIELDS[name][0]] = c.theirs
     if cells:
         from app.operations.edits import new_operation
 
         write_cells(s, catalogue, new_operation(s, "edit", who), cells, source=source)
-    for (item_id, quarter), fields in by_item.items():
-        write_status(s, who, item_id, quarter, source=source, **fields)
+    for (row_id, quarter), fields in by_row.items():
+        write_row_status(s, who, row_id, quarter, source=source, **fields)
     for c in take:
         if c.key.startswith("kpi/"):
             write_kpi_result(s, who, int(c.key.split("/")[1]), c.theirs, source=source)
@@ -330,9 +355,12 @@ def bring_back_package(db: Database, diff, choices: dict[str, str] | None = None
     back, as one transaction. Who brings it back is the user acting (her rights are checked);
     the change log's source names the package and who sent it."""
     who = acting_user(db, who)
+    from db.models import RatedRow
+
+    rows = {int(c.key.split("/")[1]) for c in diff.changes if c.key.startswith("row/")}
     with db.unit() as s:
         apply_package(s, db.catalogue, who, diff, choices)
-    items = {int(c.key.split("/")[1]) for c in diff.changes if c.key.startswith("status/")}
+        items = {s.get(RatedRow, r).item_id for r in rows}
     return Changes(frozenset({diff.branch}), frozenset({diff.fiscal_year}),
                    frozenset(c.key.split("/")[-1] for c in diff.changes if c.key.startswith("value/")),
-                   frozenset(items), frozenset((i, diff.quarter) for i in items), ratings=True)
+                   frozenset(items), ratings=True, rows=frozenset((r, diff.quarter) for r in rows))

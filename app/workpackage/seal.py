@@ -23,7 +23,7 @@ from app.core.errors import ImportRefused
 
 META = "_package"
 CHUNK = 30000                # a cell holds at most 32,767 characters
-RECORD_KEYS = {"package": str, "database": str, "branch": str, "fiscal_year": int, "group": str, "quarter": int,
+RECORD_KEYS = {"format": int, "package": str, "database": str, "branch": str, "fiscal_year": int, "group": str, "quarter": int,
                "made_by": str, "made_at": str, "base": dict, "editable": dict, "sheets": list}
 
 
@@ -128,13 +128,13 @@ def _check_shape(record: dict, name: str) -> None:
         if not isinstance(record.get(key), kind) or (kind is int and isinstance(record.get(key), bool)):
             raise broken(key)
     base = record["base"]
-    for key in ("values", "kpis", "statuses"):
+    for key in ("values", "kpis", "rows"):
         if not isinstance(base.get(key), dict):
             raise broken(f"base.{key}")
     if any(v is not None and not isinstance(v, (int, float)) for v in [*base["values"].values(), *base["kpis"].values()]):
         raise broken("base.values")
-    if any(not (isinstance(v, list) and len(v) == 3) for v in base["statuses"].values()):
-        raise broken("base.statuses")
+    if any(not (isinstance(v, list) and len(v) == 3) for v in base["rows"].values()):
+        raise broken("base.rows")
     if any(not (isinstance(v, list) and len(v) == 4 and all(isinstance(x, int) for x in v))
            for v in record["editable"].values()):
         raise broken("editable")

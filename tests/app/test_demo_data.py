@@ -164,12 +164,12 @@ def test_bad_usage_exits_2(demo_path, capsys):
 
 
 def test_statuses_from_the_seed(demo_db):
-    from app.reads.queries import plan_items, statuses
+    from app.reads.queries import plan_items, row_statuses
 
-    items = {i.item_no: i.id for i in plan_items(demo_db, "10", 2024)}
-    st = {s.item_id: s for s in statuses(demo_db, list(items.values()), 4)}
-    assert st[items[2]].rating == "△" and st[items[2]].national_rank == 27
-    assert re.search("お客様満足度調査", st[items[2]].status_text)
+    row = next(i for i in plan_items(demo_db, "10", 2024) if i.item_no == 2).rows[0]
+    st = row_statuses(demo_db, [row.id], 4)[row.id]
+    assert st.rating == "△" and st.national_rank == 27
+    assert re.search("お客様満足度調査", st.progress_text)
 
 
 def test_printed_year_figures_agree_at_their_printed_precision(demo_db):

@@ -8,10 +8,10 @@ import pytest
 
 from app.operations import ops
 from app.operations.edits import CellEntry, history
-from app.core.errors import ValidationError
+from app.core.errors import ImportRefused, ValidationError
 from app.operations.imports import import_history
 from app.workpackage.package import bring_back_package, export_package, read_package
-from app.reads.queries import monthly_values, plan_items, statuses
+from app.reads.queries import monthly_values, plan_items, row_statuses
 from tests.conftest import SAMPLE
 from tests.helpers import set_month_value
 
@@ -46,7 +46,8 @@ def test_a_changed_plan_reimports_in_place_keeping_statuses_ratings_and_results(
     kpi_of_10 = before[10].kpis[0].id
     ops.set_kpi_result(demo_db, kpi_of_10, "57.1%")
     ops.rate_kpi(demo_db, before[2].kpis[0].id, 4, "○")
-    rated = statuses(demo_db, [before[2].id], 4)[0]
+    first = before[2].rows[0].id
+    rated = row_statuses(demo_db, [first], 4)[first]
     path = changed_plan(tmp_path, [("E5", "郵送による申請をさらに促進する。"),            # one text of item 2
                                    ("F5", "【KPI】現金給付等の申請に係る郵送化率を96.0％以上とする。")])
     report = ops.import_workbook(demo_db, path)
@@ -54,7 +55,8 @@ def test_a_changed_plan_reimports_in_place_keeping_statuses_ratings_and_results(
     after = {i.item_no: i for i in plan_items(demo_db, "10", 2024)}
     assert after[2].id == before[2].id and after[2].plan_text == "郵送による申請をさらに促進する。"
     assert after[2].kpis[0].id == before[2].kpis[0].id and after[2].kpis[0].target == 96.0
-    assert statuses(demo_db, [after[2].id], 4)[0] == rated                     # the status stays with its item
+    assert after[2].rows[0].id == first
+    assert row_statuses(demo_db, [first], 4)[first] == rated                   # the status stays with its row
     from app.reads.ratings import kpi_ratings
 
     assert kpi_ratings(demo_db, [after[2].kpis[0].id], 4) == {after[2].kpis[0].id: "○"}
@@ -134,19 +136,21 @@ def test_a_package_with_one_bad_rating_stores_nothing_and_can_come_back_again(de
     grid = wb["月次実績"]
     row = next(r for r in range(4, grid.max_row + 1) if grid.cell(r, 2).value == "counter_count")
     grid.cell(row, 3).value = "560"
-    wb["実施状況"]["E6"] = "新しい進捗"
-    wb["実施状況"]["C6"] = "良"                                                  # not a rating
+    first = next(i for i in plan_items(demo_db, "10", 2024) if i.item_no == 3).rows[0].id
+    sheet = wb["実施状況"]
+    line = next(r for r in range(4, sheet.max_row + 1) if sheet.cell(r, 7).value == first)
+    sheet[f"F{line}"] = "新しい進捗"
+    sheet[f"D{line}"] = "良"                                                   # not a rating
     wb.save(path)
-    diff = read_package(demo_db, path)
-    with pytest.raises(ValidationError):
-        bring_back_package(demo_db, diff)
+    with pytest.raises(ImportRefused, match=f"実施状況!D{line}: 評価は"):
+        read_package(demo_db, path)
     assert value(demo_db, "counter_count", 4) == 541
-    item3 = {i.item_no: i.id for i in plan_items(demo_db, "10", 2024)}[3]
-    assert statuses(demo_db, [item3], 4)[0].status_text != "新しい進捗"
-    wb["実施状況"]["C6"] = "◎"
+    assert row_statuses(demo_db, [first], 4)[first].progress_text != "新しい進捗"
+    sheet[f"D{line}"] = "◎"
     wb.save(path)
     changes = bring_back_package(demo_db, read_package(demo_db, path))   # not marked: it comes back
     assert value(demo_db, "counter_count", 4) == 560 and changes.indicators == {"counter_count"}
+    assert row_statuses(demo_db, [first], 4)[first].progress_text == "新しい進捗"
 
 
 def test_an_import_reports_what_it_changed_and_its_undo_too(empty_db):

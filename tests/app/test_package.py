@@ -6,11 +6,22 @@ from tests.helpers import set_month_value
 from app.core.errors import ImportRefused, PermissionDenied, ValidationError
 from app.workpackage.package import bring_back_package as apply_package
 from app.workpackage.package import export_package, read_package
-from app.reads.queries import monthly_values, plan_items, statuses
+from app.reads.queries import monthly_values, plan_items, row_statuses
 
 
 def value(db, code, month, fy=2024):
     return next((r.value for r in monthly_values(db, "10", fy, [code]) if r.month == month), None)
+
+
+def first_row(db, item_no):
+    """An item's first rated row (評価行)."""
+    return next(i for i in plan_items(db, "10", 2024) if i.item_no == item_no).rows[0]
+
+
+def sheet_row(path, row_id) -> int:
+    """The line of 実施状況 that holds a rated row (its id in the hidden column G)."""
+    st = openpyxl.load_workbook(path)["実施状況"]
+    return next(r for r in range(4, st.max_row + 1) if st.cell(r, 7).value == row_id)
 
 
 def filled_in(path, edits):
@@ -25,10 +36,14 @@ def filled_in(path, edits):
 def test_the_package_holds_the_groups_items_and_grid_protected(demo_db, tmp_path):
     path = export_package(demo_db, "10", 2024, "業務", 4, tmp_path / "gyomu.xlsx")
     wb = openpyxl.load_workbook(path)
-    st = wb["実施状況"]
-    assert [st.cell(r, 1).value for r in range(4, 8)] == [1, 2, 3, 4]
-    assert st.protection.sheet and not st["E4"].protection.locked and st["B4"].protection.locked
-    assert st["C5"].value == "△" and st["D5"].value == 27
+    st = wb["実施状況"]                        # 項番 | 事業 | 計画内容（評価行） | 評価 | 全国順位 | 進捗状況 | id
+    rows = [r for i in plan_items(demo_db, "10", 2024) if "業務" in i.owner_group for r in i.rows]
+    assert [st.cell(n, 7).value for n in range(4, 4 + len(rows))] == [r.id for r in rows]
+    assert st.column_dimensions["G"].hidden
+    assert st.protection.sheet and not st["F4"].protection.locked and st["C4"].protection.locked
+    two = sheet_row(path, first_row(demo_db, 2).id)
+    assert st.cell(two, 1).value == 2 and st.cell(two, 4).value == "△" and st.cell(two, 5).value == 27
+    assert st.cell(two, 3).value == "【KPI】加入者・事業主の利便性の向上や負担軽減の観点から、郵送による申請を促進する。"
     assert any("◎" in dv.formula1 for dv in st.data_validations.dataValidation)
     grid = wb["月次実績"]
     row = next(r for r in range(4, grid.max_row + 1) if grid.cell(r, 2).value == "counter_count")
@@ -41,21 +56,24 @@ def test_changes_come_back_and_are_logged_with_the_sender(demo_db, tmp_path):
     path = export_package(demo_db, "10", 2024, "業務", 4, tmp_path / "gyomu.xlsx")
     grid = openpyxl.load_workbook(path)["月次実績"]
     row = next(r for r in range(4, grid.max_row + 1) if grid.cell(r, 2).value == "counter_count")
-    filled_in(path, [("月次実績", f"C{row}", "560"), ("実施状況", "E6", "新しい進捗\n・二行目"), ("実施状況", "C6", "◎")])
+    three = first_row(demo_db, 3)
+    line = sheet_row(path, three.id)
+    one = sheet_row(path, first_row(demo_db, 1).id)                   # rated ○ already
+    filled_in(path, [("月次実績", f"C{row}", "560"), ("実施状況", f"F{line}", "新しい進捗\n・二行目"),
+                     ("実施状況", f"D{line}", "◎"), ("実施状況", f"D{one}", "〇")])   # 〇 (a circle) is ○: no change
     diff = read_package(demo_db, path)
-    assert {c.label for c in diff.changes} == {"窓口件数 令和6年度 4月", "項番3 進捗状況", "項番3 評価"}
+    assert {c.label for c in diff.changes} == {"窓口件数 令和6年度 4月", "項番3（1） 進捗状況", "項番3（1） 評価"}
     assert not diff.conflicts
     assert value(demo_db, "counter_count", 4) == 541                    # nothing stored before confirming
     changes = apply_package(demo_db, diff)
-    assert changes.indicators == {"counter_count"} and changes.statuses == {(3, 4)}
+    assert changes.indicators == {"counter_count"} and changes.rows == {(three.id, 4)}
     assert value(demo_db, "counter_count", 4) == 560
     from app.operations.edits import history
 
     log = history(demo_db, "10", 2024, 4, "counter_count")[0]
     assert log.who == demo_db.user and log.source == f"作業用ブック（{demo_db.user} から）"   # who brought it, who sent it
-    item3 = {i.item_no: i.id for i in plan_items(demo_db, "10", 2024)}[3]
-    st = statuses(demo_db, [item3], 4)[0]
-    assert (st.status_text, st.rating) == ("新しい進捗\n・二行目", "◎")
+    st = row_statuses(demo_db, [three.id], 4)[three.id]
+    assert (st.progress_text, st.rating) == ("新しい進捗\n・二行目", "◎")
     with pytest.raises(ImportRefused, match="取り込み済み"):
         read_package(demo_db, path)                                     # the same package twice
 
@@ -177,6 +195,8 @@ ALTERATIONS = {
     "group": (_edit_record(lambda r, db: r.update(group="保健")), "書き出した後"),
     "title": (_set("実施状況", "B4", "別の事業"), "「実施状況」シートの入力欄"),
     "item number": (_set("実施状況", "A5", 13), "「実施状況」シートの入力欄"),
+    "plan text of a row": (_set("実施状況", "C4", "別の計画"), "「実施状況」シートの入力欄"),
+    "hidden row id": (_set("実施状況", "G4", 99), "「実施状況」シートの入力欄"),
     "hidden indicator code": (_set("月次実績", lambda wb: f"B{_grid_row(wb)}", "decl_new"), "「月次実績」シート"),
     "a row added below": (_set("月次実績", "C200", "5"), "「月次実績」シート"),
     "hidden KPI id": (_set("KPI", "E4", 1), "「KPI」シート"),
@@ -228,8 +248,12 @@ def test_a_package_comes_back_once_and_a_package_of_another_database_never(demo_
 
 def test_a_national_rank_that_is_not_a_rank_is_refused_naming_the_cell(demo_db, tmp_path):
     path = export_package(demo_db, "10", 2024, "業務", 4, tmp_path / "gyomu.xlsx")
-    filled_in(path, [("実施状況", "D6", "三位")])
-    with pytest.raises(ImportRefused, match="実施状況!D6"):
+    filled_in(path, [("実施状況", "E6", "三位")])
+    with pytest.raises(ImportRefused, match="実施状況!E6"):
+        read_package(demo_db, path)
+    path = export_package(demo_db, "10", 2024, "業務", 4, tmp_path / "gyomu2.xlsx")
+    filled_in(path, [("実施状況", "D6", "よい")])
+    with pytest.raises(ImportRefused, match=r"実施状況!D6: 評価は ◎ ○ △ × □ のいずれかです \('よい'\)"):
         read_package(demo_db, path)
 
 
@@ -240,7 +264,7 @@ def test_a_registered_group_leader_brings_back_her_own_package(team, demo_db, tm
     team.add("hoken", "保健")
     db, who = team.acting("gyomu")
     path = export_package(db, "10", 2024, "業務", 4, tmp_path / "gyomu.xlsx", who or db.user)
-    filled_in(path, [("月次実績", f"C{_grid_row(openpyxl.load_workbook(path))}", "560"), ("実施状況", "E6", "進んだ")])
+    filled_in(path, [("月次実績", f"C{_grid_row(openpyxl.load_workbook(path))}", "560"), ("実施状況", "F6", "進んだ")])
     other, other_who = team.acting("hoken")
     with pytest.raises(PermissionDenied):
         apply_package(other, read_package(other, path), who=other_who)
@@ -259,14 +283,14 @@ def test_the_command_line_writes_reads_and_applies_a_package(demo_db, tmp_path, 
     out = tmp_path / "gyomu.xlsx"
     assert main(["--db", url, "package", "write", "--group", "業務", "--fy", "R6", "--quarter", "4", "--out", str(out)]) == 0
     row = _grid_row(openpyxl.load_workbook(out))
-    filled_in(out, [("月次実績", f"C{row}", "560"), ("月次実績", f"D{row}", "460"), ("実施状況", "E6", "新しい進捗\n二行目")])
+    filled_in(out, [("月次実績", f"C{row}", "560"), ("月次実績", f"D{row}", "460"), ("実施状況", "F6", "新しい進捗\n二行目")])
     set_month_value(demo_db, "10", 2024, 5, "counter_count", 455)              # 5月 changed meanwhile
     capsys.readouterr()
     assert main(["--db", url, "package", "read", str(out)]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert f"月次実績!C{row}: 541 -> 560" in lines
     assert f"月次実績!D{row}: 453 -> 460 (競合: データベースでは 455 に変更済み)" in lines
-    assert any(line.startswith("実施状況!E6: ") and line.endswith('-> "新しい進捗\\n二行目"') for line in lines)
+    assert any(line.startswith("実施状況!F6: ") and line.endswith('-> "新しい進捗\\n二行目"') for line in lines)
     assert main(["--db", url, "package", "read", str(out), "--apply"]) == 1            # a conflict, no choice
     assert value(demo_db, "counter_count", 4) == 541
     assert main(["--db", url, "package", "read", str(out), "--apply", "--prefer-database"]) == 0
@@ -274,3 +298,14 @@ def test_the_command_line_writes_reads_and_applies_a_package(demo_db, tmp_path, 
     capsys.readouterr()
     assert main(["--db", url, "package", "read", str(out), "--apply"]) == 1
     assert "取り込み済み" in capsys.readouterr().err
+
+
+def test_a_package_written_before_rated_rows_is_refused_not_misread(demo_db, tmp_path):
+    """A version-1 package (a status per item, as written before rated rows): refused with what to
+    do, even though it is signed by this database."""
+    path = export_package(demo_db, "10", 2024, "業務", 4, tmp_path / "gyomu.xlsx")
+    wb = openpyxl.load_workbook(path)
+    _resign(lambda r: r.pop("format"))(wb, demo_db)
+    wb.save(path)
+    with pytest.raises(ImportRefused, match="以前の版で書き出した作業用ブック.*書き出し直してください"):
+        read_package(demo_db, path)

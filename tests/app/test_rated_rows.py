@@ -97,8 +97,8 @@ def test_a_rows_quarter_is_written_logged_counted_and_gives_the_items_rating(dem
     assert row_statuses(demo_db, [row], 3)[row].rating is None
     assert row_statuses(demo_db, [row], 3)[row].progress_text == "窓口で案内"           # left out: kept
     with demo_db.session() as s:
-        logged = s.execute(text("SELECT field, old, new FROM change_log WHERE entity = 'row_status' AND key = :k "
-                                "ORDER BY id"), {"k": f"{row}/Q3"}).all()
+        logged = s.execute(text("SELECT field, old, new FROM change_log WHERE entity = 'row_status' AND key = :k ORDER BY id"),
+                           {"k": f"{row}/Q3"}).all()
     assert [tuple(r) for r in logged][:3] == [("progress_text", "", "窓口で案内"), ("rating", None, "○"),
                                               ("national_rank", None, "27")]
 
@@ -123,14 +123,3 @@ def test_an_items_rating_from_its_rows():
     assert rows_rating(["△", "×"]) == "×"
     assert rows_rating(["□", "□"]) == "□"
     assert rows_rating(["□", "◎"]) == "◎"            # □ (still to come) does not pull a done row down
-
-
-def test_the_demos_item_statuses_are_on_each_items_first_row_as_the_migration_puts_them(demo_db):
-    from app.reads.queries import statuses
-
-    items = plan_items(demo_db, "10", 2024)
-    kept = {s.item_id: s for s in statuses(demo_db, [i.id for i in items], 4)}
-    rows = row_statuses(demo_db, [i.rows[0].id for i in items], 4)
-    got = {i.id: (rows[i.rows[0].id].progress_text, rows[i.rows[0].id].rating, rows[i.rows[0].id].national_rank)
-           for i in items if i.rows[0].id in rows}
-    assert kept and got == {k: (s.status_text, s.rating, s.national_rank) for k, s in kept.items()}

@@ -54,6 +54,10 @@ ATTEMPTS = [
     ("a KPI result of her item", f"UPDATE kpi SET manual_result = 1 WHERE item_id = {OWN_ITEM}", (1, 1, 0, 1)),
     ("a KPI result of another group's item", f"UPDATE kpi SET manual_result = 1 WHERE item_id = {OTHER_ITEM}",
      (0, 1, 0, 1)),
+    ("the indicators her item keeps", f"INSERT INTO item_indicator (item_id, indicator_code, position) "
+     f"VALUES ({OWN_ITEM}, 'overtime', 9)", (1, 1, 0, 1)),
+    ("the indicators of another group's item", f"INSERT INTO item_indicator (item_id, indicator_code, position) "
+     f"VALUES ({OTHER_ITEM}, 'overtime', 9)", (0, 1, 0, 1)),
     ("a KPI's target (the plan)", f"UPDATE kpi SET target = 1 WHERE item_id = {OWN_ITEM}", (0, 0, 0, 1)),
     ("a plan item", "UPDATE plan_item SET title = 'x'", (0, 0, 0, 1)),
     ("a plan pillar", "UPDATE plan_pillar SET title = 'x'", (0, 0, 0, 1)),

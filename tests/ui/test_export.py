@@ -56,9 +56,11 @@ def test_progress_workbook_is_landscape_with_ratings_and_counts(demo_db, tmp_pat
     assert find(ws, "進捗状況（計画を下回る場合は、今後改善すべき点等）")
     item2 = find(ws, "2")
     assert ws.cell(item2.row, 14).value == "△" and ws.cell(item2.row, 15).value == "27位"
-    counts = find(ws, "全項目")
-    values = [ws.cell(counts.row, c).value for c in range(2, 16) if ws.cell(counts.row, c).value is not None]
-    assert values == [0, 5, 3, 0, 0, 8]                       # ◎ ○ △ × □ 計 of the sample's 第4四半期
+    counts = find(ws, "評価の集計")                              # 評価 | 全体 | KPI（再掲） | 凡例
+    marks = [ws.cell(counts.row + n, 1).value for n in range(2, 9)]
+    assert marks == ["◎", "○", "△", "×", "□", "合計", "未評価"]
+    values = [ws.cell(counts.row + n, 2).value for n in range(2, 9)]
+    assert values == [0, 5, 3, 0, 0, 8, 13]                   # the sample's 第4四半期: 8 rated, 13 not
 
 
 def test_person_texts_are_never_formulas(demo_db, tmp_path):

@@ -53,8 +53,9 @@ def test_item_shows_kpi_with_result_and_proposed_rating(window):
     assert row[4] == "令和7年3月末現在"
     assert row[5] == "△"
     assert window.status.current_quarter == 4                 # the sample's statuses are for 第4四半期
-    assert (window.status.rating.currentData(), window.status.rank.value()) == ("△", 27)
-    assert "お客様満足度調査" in window.status.text.toPlainText()
+    first = window.status.rows[0]                             # the item's first rated row
+    assert (first.rating.currentData(), first.rank.value()) == ("△", 27)
+    assert "お客様満足度調査" in first.text.toPlainText()
     assert window.status.proposed.text() == "（数値からの提案: △）"
 
 

@@ -1,18 +1,23 @@
-"""Editing an item's quarterly status: text saved as typed, rating, rank, KPI ratings, counts."""
+"""Editing an item's quarterly status: its rated rows (評価行), each with rating, rank and progress
+text saved as typed and reached by keyboard; the item's own rating; KPI ratings; counts."""
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 from sqlalchemy import select
 
-from app.reads.queries import plan_items, statuses
-from app.reads.ratings import rating_counts
-from db.models import ChangeLog
+from app.reads.queries import plan_items, row_statuses, statuses
+from app.reads.ratings import row_counts
+from db.models import ChangeLog, RatedRow
 from tests.ui.test_main_window import select_item
 from ui.status_editor import SAVE_AFTER_MS
 
 
-def status_of(db, item_no, quarter):
-    items = {i.item_no: i.id for i in plan_items(db, "10", 2024)}
-    found = [s for s in statuses(db, [items[item_no]], quarter)]
-    return found[0] if found else None
+def item(db, item_no):
+    return next(i for i in plan_items(db, "10", 2024) if i.item_no == item_no)
+
+
+def row_status(db, item_no, quarter, n=0):
+    row = item(db, item_no).rows[n]
+    return row_statuses(db, [row.id], quarter).get(row.id)
 
 
 def log_lines(db, entity):
@@ -21,58 +26,112 @@ def log_lines(db, entity):
             select(ChangeLog).where(ChangeLog.entity == entity).order_by(ChangeLog.id))]
 
 
+def add_rows(db, item_no, *rows):
+    """More rated rows for an item, as a plan with sub-points and 【業績評価】 lines gives it."""
+    it = item(db, item_no)
+    with db.unit() as s:
+        for n, (text, performance) in enumerate(rows, start=len(it.rows) + 1):
+            s.add(RatedRow(item_id=it.id, position=n, plan_text=text, is_performance=performance))
+
+
+def test_the_rows_of_an_item_are_listed_with_their_tags(window, demo_db):
+    add_rows(demo_db, 2, ("（３）お客様満足度調査から課題を見いだす。", False), ("お客様満足度調査", True))
+    window.apply_changes()                         # the plan changed (as after a plan import)
+    window.tabs.setCurrentIndex(1)
+    select_item(window, "2")
+    rows = window.status.rows
+    assert len(rows) == 3
+    assert "加入者・事業主の利便性の向上" in rows[0].plan.text() and "【KPI】" in rows[0].plan.text()   # its KPI's row
+    assert "（３）お客様満足度調査" in rows[1].plan.text() and "【業績評価】" in rows[2].plan.text()
+    assert (rows[0].rating.currentData(), rows[0].rank.value()) == ("△", 27)
+    assert [r.rating.currentData() for r in rows[1:]] == [None, None]
+
+
 def test_text_is_saved_as_the_user_types(window, qtbot, demo_db):
     window.tabs.setCurrentIndex(1)
     select_item(window, "4")
-    editor = window.status.text
+    editor = window.status.rows[0].text
     editor.setFocus()
     editor.moveCursor(editor.textCursor().MoveOperation.End)
     qtbot.keyClicks(editor, " OK")
-    assert status_of(demo_db, 4, 4).status_text.endswith("掲載")          # not yet: the user is typing
-    qtbot.waitUntil(lambda: status_of(demo_db, 4, 4).status_text.endswith("掲載 OK"),
+    assert row_status(demo_db, 4, 4).progress_text.endswith("掲載")          # not yet: the user is typing
+    qtbot.waitUntil(lambda: row_status(demo_db, 4, 4).progress_text.endswith("掲載 OK"),
                     timeout=SAVE_AFTER_MS * 5)
-    assert "保存しました" in window.status.state.text()
-    field, old, new, who = log_lines(demo_db, "quarterly_status")[-1]
-    assert field == "status_text" and old.endswith("掲載") and new.endswith("掲載 OK") and who
+    assert "保存しました" in window.status.rows[0].state.text()
+    field, old, new, who = log_lines(demo_db, "row_status")[-1]
+    assert field == "progress_text" and old.endswith("掲載") and new.endswith("掲載 OK") and who
 
 
 def test_switching_item_saves_what_was_typed_at_once(window, qtbot, demo_db):
     window.tabs.setCurrentIndex(1)
     select_item(window, "6")
-    window.status.text.setPlainText("新しい進捗")
+    window.status.rows[0].text.setPlainText("新しい進捗")
     select_item(window, "7")                       # before the autosave delay
-    assert status_of(demo_db, 6, 4).status_text == "新しい進捗"
+    assert row_status(demo_db, 6, 4).progress_text == "新しい進捗"
 
 
 def test_bullet_lines_continue_on_enter(window, qtbot):
+    window.tabs.setCurrentIndex(1)
     select_item(window, "9")
-    editor = window.status.text
+    editor = window.status.rows[0].text
     editor.setPlainText("")
     editor.setFocus()
-    window.status.text.toggle_bullet()
+    editor.toggle_bullet()
     qtbot.keyClicks(editor, "a")
     qtbot.keyClick(editor, Qt.Key_Return)
     qtbot.keyClicks(editor, "b")
     qtbot.keyClick(editor, Qt.Key_Return)
     qtbot.keyClick(editor, Qt.Key_Return)          # an empty bullet ends the list
     qtbot.keyClicks(editor, "c")
-    assert editor.toPlainText() == "・a\n・b\nc"
+    assert editor.toPlainText() == "・a\nb\nc".replace("\nb", "\n・b")
 
 
-def test_rating_rank_and_kpi_ratings_with_the_counts(window, qtbot, demo_db):
+def test_the_keyboard_goes_from_field_to_field_and_row_to_row(window, qtbot, demo_db):
+    add_rows(demo_db, 13, ("（２）健康宣言事業所を増やす。", False))
+    window.apply_changes()
     window.tabs.setCurrentIndex(1)
-    before_items, before_kpis = rating_counts(demo_db, "10", 2024, 4)
+    select_item(window, "13")
+    first, second = window.status.rows
+    first.rating.setFocus()
+    qtbot.keyClick(first.rating, Qt.Key_Down)                    # ◎
+    qtbot.keyClick(first.rating, Qt.Key_Return)                  # Enter: on to the rank
+    assert QApplication.focusWidget() is first.rank
+    qtbot.keyClicks(first.rank, "3")
+    qtbot.keyClick(first.rank, Qt.Key_Tab)
+    assert QApplication.focusWidget() is first.text
+    qtbot.keyClicks(first.text, "step 1")
+    qtbot.keyClick(first.text, Qt.Key_Tab)                       # Tab leaves the text (no tab character)
+    assert first.text.toPlainText() == "step 1"
+    assert QApplication.focusWidget() is second.rating
+    qtbot.keyClick(second.rating, Qt.Key_Down)
+    qtbot.keyClick(second.rating, Qt.Key_Down)                   # ○
+    qtbot.keyClick(second.rating, Qt.Key_Return)
+    qtbot.keyClick(second.rank, Qt.Key_Return)
+    assert QApplication.focusWidget() is second.text
+    window.status.save()
+    a, b = row_status(demo_db, 13, 4, 0), row_status(demo_db, 13, 4, 1)
+    assert (a.rating, a.national_rank, a.progress_text) == ("◎", 3, "step 1")
+    assert (b.rating, b.national_rank) == ("○", None)
+
+
+def test_row_ratings_the_item_rating_kpi_ratings_and_the_counts(window, qtbot, demo_db):
+    window.tabs.setCurrentIndex(1)
+    before = row_counts(demo_db, "10", 2024, 4)
     select_item(window, "13")                      # no status yet for 13
-    assert window.status.rating.currentData() is None
-    window.status.rating.setCurrentIndex(window.status.rating.findData("◎"))
-    window.status.rank.setValue(3)
-    st = status_of(demo_db, 13, 4)
+    row = window.status.rows[0]
+    assert row.rating.currentData() is None
+    row.rating.setCurrentIndex(row.rating.findData("◎"))
+    row.rank.setValue(3)
+    st = row_status(demo_db, 13, 4)
     assert (st.rating, st.national_rank) == ("◎", 3)
+    assert window.status.rating.itemText(0) == "－（行から ◎）"          # the item's rating its rows give
+    after = row_counts(demo_db, "10", 2024, 4)
+    assert after.all["◎"] == before.all["◎"] + 1 and after.unrated == before.unrated - 1
+    assert f"全体: ◎{after.all['◎']}" in window.counts.text() and f"未評価: {after.unrated}" in window.counts.text()
+    window.status.rating.setCurrentIndex(window.status.rating.findData("○"))      # the item's own rating
+    assert statuses(demo_db, [item(demo_db, 13).id], 4)[0].rating == "○"
     box = window.kpi_table.cellWidget(0, 6)
     box.setCurrentIndex(box.findData("○"))
-    items, kpis = rating_counts(demo_db, "10", 2024, 4)
-    assert items["◎"] == before_items["◎"] + 1 and kpis["○"] == before_kpis["○"] + 1
-    assert f"◎{items['◎']}" in window.counts.text() and f"KPI: ◎{kpis['◎']}  ○{kpis['○']}" in window.counts.text()
     assert ("rating", None, "○", log_lines(demo_db, "kpi_status")[-1][3]) == log_lines(demo_db, "kpi_status")[-1]
 
 
@@ -80,12 +139,13 @@ def test_another_quarter_has_its_own_status(window, demo_db):
     window.tabs.setCurrentIndex(1)
     select_item(window, "2")
     window.status.set_quarter(3)
-    assert window.status.rating.currentData() is None and window.status.text.toPlainText() == ""
-    window.status.text.setPlainText("第3四半期の状況")
+    row = window.status.rows[0]
+    assert row.rating.currentData() is None and row.text.toPlainText() == ""
+    row.text.setPlainText("第3四半期の状況")
     window.status.save()
     window.status.set_quarter(4)
-    assert "お客様満足度調査" in window.status.text.toPlainText()
-    assert status_of(demo_db, 2, 3).status_text == "第3四半期の状況"
+    assert "お客様満足度調査" in window.status.rows[0].text.toPlainText()
+    assert row_status(demo_db, 2, 3).progress_text == "第3四半期の状況"
 
 
 def test_a_kpi_result_is_typed_into_the_kpi_table(window, demo_db):
