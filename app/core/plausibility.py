@@ -125,7 +125,7 @@ def check_row(ind, months: Months, *, last_year: Months | None = None,
                 flag("fraction", f"割合を小数で入力していませんか（{text(v * 100)} の意味？）")
         neighbours = [shown[order[j]] for j in (i - 1, i + 1) if 0 <= j < len(order)
                       and abs(FISCAL_MONTHS.index(order[j]) - FISCAL_MONTHS.index(m)) == 1]
-        if rules.jump is not None:
+        if rules.jump is not None and not (out and out[-1].month == m and out[-1].rule == "fraction"):
             bases = [*neighbours, *([last_year[m]] if last_year.get(m) is not None else [])]
             small = rules.integer and max(v, *bases, 0) < 10
             if len(bases) >= 2 and all(b > 0 for b in bases) and v >= 0 and not small:
