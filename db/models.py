@@ -93,6 +93,24 @@ class PlanItem(Base):
     pillar: Mapped[PlanPillar] = relationship(back_populates="items")
     kpis: Mapped[list[Kpi]] = relationship(back_populates="item", order_by="Kpi.position",
                                            cascade="all, delete-orphan")
+    rows: Mapped[list[RatedRow]] = relationship(back_populates="item", order_by="RatedRow.position",
+                                                cascade="all, delete-orphan")
+
+
+class RatedRow(Base):
+    """評価行: a rated row of an item — a sub-point （１）（２）… with its plan text, a 【KPI】 line or a
+    【業績評価】 line; each has per quarter its own progress text, rating and rank (seed 004)."""
+    __tablename__ = "rated_row"
+    __table_args__ = (UniqueConstraint("item_id", "position"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("plan_item.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)              # 1, 2, … within the item
+    plan_text: Mapped[str] = mapped_column(Text, default="")    # as written
+    is_kpi: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_performance: Mapped[bool] = mapped_column(Boolean, default=False)   # 【業績評価】
+    is_incentive: Mapped[bool] = mapped_column(Boolean, default=False)     # インセンティブ
+    item: Mapped[PlanItem] = relationship(back_populates="rows")
+    kpis: Mapped[list[Kpi]] = relationship(back_populates="row", order_by="Kpi.position")
 
 
 class Kpi(Base):
@@ -111,7 +129,9 @@ class Kpi(Base):
     manual_result: Mapped[float | None] = mapped_column(Float)  # result entered by hand
     confirmed_by: Mapped[str | None] = mapped_column(String(100))   # who confirmed how it is read
     confirmed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    row_id: Mapped[int | None] = mapped_column(ForeignKey("rated_row.id", ondelete="SET NULL"))  # its row
     item: Mapped[PlanItem] = relationship(back_populates="kpis")
+    row: Mapped[RatedRow | None] = relationship(back_populates="kpis")
 
 
 class ImportBatch(Base):
@@ -178,6 +198,21 @@ class QuarterlyStatus(Base):
     updated_by: Mapped[str | None] = mapped_column(String(100))
     updated_at: Mapped[datetime | None] = mapped_column(DateTime)
     version: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class RowStatus(Base):
+    """A rated row's quarter: progress text, rating ◎○△×□ and national rank (1..47)."""
+    __tablename__ = "row_status"
+    __table_args__ = (UniqueConstraint("row_id", "quarter"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    row_id: Mapped[int] = mapped_column(ForeignKey("rated_row.id", ondelete="CASCADE"))
+    quarter: Mapped[int] = mapped_column(Integer)
+    progress_text: Mapped[str] = mapped_column(Text, default="")
+    rating: Mapped[str | None] = mapped_column(String(1))
+    national_rank: Mapped[int | None] = mapped_column(Integer)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    updated_by: Mapped[str | None] = mapped_column(String(100))
+    updated_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
 class KpiStatus(Base):

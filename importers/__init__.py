@@ -6,8 +6,9 @@ from importers.base import Book, Cell, Sheet
 from importers.layouts.monthly import MonthlyImporter
 from importers.layouts.national import NationalImporter
 from importers.layouts.plan import PlanImporter
+from importers.layouts.progress import ProgressImporter
 
-IMPORTERS = (MonthlyImporter(), NationalImporter(), PlanImporter())
+IMPORTERS = (MonthlyImporter(), NationalImporter(), PlanImporter(), ProgressImporter())
 
 
 def identify(book: Book):
@@ -17,9 +18,11 @@ def identify(book: Book):
     a number, a date or a boolean is never a header, and reads as an empty cell there."""
     view = text_view(book)
     claims = [imp for imp in IMPORTERS if imp.identify(view)]
+    included = {layout for imp in claims for layout in getattr(imp, "includes", ())}
+    claims = [imp for imp in claims if imp.layout not in included]     # a progress sheet's month tables
     if not claims:
         raise ImportRefused(f"{book.name}: 取り込める形式のブックではありません "
-                            "(月次実績・本部支部別・事業計画のいずれでもありません)")
+                            "(月次実績・本部支部別・事業計画・進捗状況のいずれでもありません)")
     if len(claims) > 1:
         raise ImportRefused(f"{book.name}: 複数の形式に当てはまります "
                             f"({', '.join(i.layout for i in claims)})。シートを分けてください")

@@ -84,6 +84,17 @@ class KpiRecord:
 
 
 @dataclass(frozen=True)
+class RowRecord:
+    """評価行 of an item as the plan writes it: a sub-point's text, a 【KPI】 or 【業績評価】 line;
+    ``kpis``: the positions (1, 2, …) of the item's KPIs that belong to it."""
+    plan_text: str
+    is_kpi: bool = False
+    is_performance: bool = False
+    is_incentive: bool = False
+    kpis: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
 class PlanItemRecord:
     pillar_no: int
     pillar_title: str
@@ -94,6 +105,18 @@ class PlanItemRecord:
     important: bool
     difficult: bool
     kpis: tuple[KpiRecord, ...]
+    where: Where
+    rows: tuple[RowRecord, ...] = ()     # none read: the item is one row, its plan text, with every KPI
+
+
+class RowStatusRecord(NamedTuple):
+    """A rated row's quarter as a progress sheet holds it: the item's 項番, the row's place in
+    the item (1, 2, …), its progress text, rating and rank."""
+    item_no: int
+    position: int
+    text: str
+    rating: str | None
+    rank: int | None
     where: Where
 
 
@@ -109,6 +132,8 @@ class Extraction:
     plan: list[PlanItemRecord] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     book: Book | None = None         # the cells read, for a preview
+    statuses: list[RowStatusRecord] = field(default_factory=list)   # a progress sheet's quarter
+    quarter: int | None = None       # the quarter those are of (the as-of month, or --quarter)
 
     @property
     def errors(self) -> list[Problem]:

@@ -28,23 +28,35 @@ class KpiConfirmDialog(QDialog):
         self.db = db
         self.setWindowTitle("KPI の確認")
         self.resize(1200, 640)
-        self.kpis = [(i, k) for i in plan_items(db, branch, fiscal_year) for k in i.kpis]
+        self.kpis, under = [], {}           # each KPI under its rated row (評価行), in the rows' order
+        for i in plan_items(db, branch, fiscal_year):
+            kpis = {k.id: k for k in i.kpis}
+            for row in i.rows:
+                for kid in row.kpi_ids:
+                    self.kpis.append((i, kpis.pop(kid)))
+                    under[kid] = row
+            self.kpis += [(i, k) for k in kpis.values()]
         lay = QVBoxLayout(self)
         todo = sum(not k.confirmed for _, k in self.kpis)
         lay.addWidget(QLabel(f"{format_fy(fiscal_year)} の事業計画の KPI {len(self.kpis)} 件（未確認 {todo} 件）。"
                              "読み方が違うところを直して「確定」を押してください。黄色は読めなかった KPI です。"))
-        self.table = QTableWidget(len(self.kpis), 6)
+        self.table = QTableWidget(len(self.kpis), 7)
         self.table.setObjectName("kpi-confirm")
-        self.table.setHorizontalHeaderLabels(["項番", "KPI（計画の文）", "指標", "目標の種類", "目標", "比較"])
+        self.table.setHorizontalHeaderLabels(["項番", "評価行", "KPI（計画の文）", "指標", "目標の種類", "目標", "比較"])
         self.table.verticalHeader().hide()
         self.rows = []
         for r, (item, k) in enumerate(self.kpis):
             self.table.setItem(r, 0, QTableWidgetItem(str(item.item_no)))
+            row = under.get(k.id)
+            first = row.plan_text.splitlines()[0] if row and row.plan_text else ""
+            shown = QTableWidgetItem(first if len(first) <= 30 else first[:29] + "…")
+            shown.setToolTip(row.plan_text if row else "")
+            self.table.setItem(r, 1, shown)
             text = QTableWidgetItem(k.text)
             text.setToolTip(k.text)
             if unread(k.rule, k.text):
                 text.setBackground(QBrush(UNREAD))
-            self.table.setItem(r, 1, text)
+            self.table.setItem(r, 2, text)
             indicator = QComboBox()
             indicator.addItem("（数値の指標なし：結果を手入力）", None)
             for ind in db.catalogue:
@@ -59,10 +71,10 @@ class KpiConfirmDialog(QDialog):
             for key, name in OPS:
                 op.addItem(name, key)
             op.setCurrentIndex(max(op.findData(k.op), 0))
-            for c, widget in ((2, indicator), (3, rule), (4, target), (5, op)):
+            for c, widget in ((3, indicator), (4, rule), (5, target), (6, op)):
                 self.table.setCellWidget(r, c, widget)
             self.rows.append((k, indicator, rule, target, op))
-        self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.Stretch)
+        self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.Stretch)
         self.table.resizeColumnToContents(0)
         lay.addWidget(self.table, 1)
         self.message = QLabel()

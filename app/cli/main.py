@@ -39,9 +39,17 @@ def build_parser() -> argparse.ArgumentParser:
                     help="ブックの見出し・行の名前がどの指標かを指定する（覚えて次回からも使います）")
     im.add_argument("--dry-run", action="store_true")
     im.add_argument("--json", action="store_true")
+    im.add_argument("--quarter", type=int, choices=(1, 2, 3, 4),
+                    help="進捗状況のブックの四半期（既定: タイトルの「令和7年3月末現在」から）")
     side = im.add_mutually_exclusive_group()
     side.add_argument("--prefer-file", action="store_true")
     side.add_argument("--prefer-edits", action="store_true")
+
+    pg = sub.add_parser("progress", help="進捗状況の評価行と評価の集計")
+    pg.add_argument("--fy", required=True)
+    pg.add_argument("--quarter", type=int, choices=(1, 2, 3, 4), required=True)
+    pg.add_argument("--branch")
+    pg.add_argument("--format", choices=("csv", "json"), default="csv")
 
     r = sub.add_parser("ranks", help="支部別の表から全国順位")
     r.add_argument("--indicator", required=True)
@@ -84,7 +92,7 @@ def run(args: argparse.Namespace, target, extra_verbs: dict | None = None) -> in
 
     from app.cli.shared import cmd_package, cmd_users
 
-    verbs = {"values": cmd_values, "plan": cmd_plan, "import": cmd_import, "ranks": cmd_ranks,
+    verbs = {"values": cmd_values, "plan": cmd_plan, "import": cmd_import, "ranks": cmd_ranks, "progress": cmd_progress,
              "backup": cmd_backup, "users": cmd_users, "package": cmd_package}
     if args.verb == "restore":                       # works on the file, not on an opened database
         return cmd_restore(target, args)
@@ -137,6 +145,36 @@ def cmd_plan(db, args) -> int:
     return 0
 
 
+def cmd_progress(db, args) -> int:
+    """The progress sheet's rated rows as stored for the quarter, and its closing count."""
+    from app.reads.queries import plan_items, row_statuses
+    from app.reads.ratings import row_counts
+
+    branch = parse_branch(args.branch) or db.home_branch
+    if branch is None:
+        raise UsageError("--branch を指定してください (このデータベースには既定の支部がありません)")
+    fy = parse_fy(args.fy)
+    items = plan_items(db, branch, fy)
+    rated = [(it, row) for it in items for row in it.rows]
+    got = row_statuses(db, [row.id for _, row in rated], args.quarter)
+    rows = []
+    for it, row in rated:
+        st = got.get(row.id)
+        rows.append({"item_no": it.item_no, "row": row.position, "tags": list(row.tags), "plan": row.plan_text,
+                     "rating": st.rating if st else None, "national_rank": st.national_rank if st else None,
+                     "text": st.progress_text if st else ""})
+    if args.format == "json":
+        counts = row_counts(db, branch, fy, args.quarter)
+        json.dump({"rows": rows, "counts": {"全体": counts.all, "KPI": counts.kpi}, "unrated": counts.unrated},
+                  sys.stdout, ensure_ascii=False, indent=1)
+        sys.stdout.write("\n")
+        return 0
+    write_rows([{**r, "tags": "+".join(r["tags"]), "rating": r["rating"] or "",
+                 "national_rank": "" if r["national_rank"] is None else r["national_rank"]} for r in rows],
+               ["item_no", "row", "tags", "plan", "rating", "national_rank", "text"], "csv")
+    return 0
+
+
 def cmd_import(db, args) -> int:
     from app.operations import ops
     prefer = "file" if args.prefer_file else "edits" if args.prefer_edits else None
@@ -152,7 +190,7 @@ def cmd_import(db, args) -> int:
         if code.strip() not in db.catalogue:
             raise UsageError(f"--map: 指標 '{code.strip()}' がありません")
         ops.learn_alias(db, label.strip(), code.strip())
-    result = ops.import_files(db, args.files, branch=branch, dry_run=args.dry_run, prefer=prefer)
+    result = ops.import_files(db, args.files, branch=branch, dry_run=args.dry_run, prefer=prefer, quarter=args.quarter)
     reports = result.reports
     failed = result.failed
     if args.json:
@@ -172,7 +210,8 @@ def cmd_import(db, args) -> int:
             else:
                 verb = "確認のみ (保存していません)" if args.dry_run else ("取り込みました" if r.stored else "変更はありません")
             print(f"{r.file}: {verb}: 追加 {r.inserted} / 更新 {r.updated} / 同じ値 {r.unchanged}"
-                  + (f" / 計画 {r.plan_items} 項目" if r.plan_items else ""), file=sys.stderr)
+                  + (f" / 計画 {r.plan_items} 項目" if r.plan_items else "")
+                  + (f" / 第{r.quarter}四半期の評価行 {r.row_statuses} 行" if r.row_statuses else ""), file=sys.stderr)
         if not failed and not args.dry_run:
             for r in reports:
                 if r.plan_of:

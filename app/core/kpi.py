@@ -53,6 +53,22 @@ def propose_rating(op: str, target: float | None, result: float | None,
     return "◎" if result <= target - abs(target) * ABOVE_MARGIN and target else "○"
 
 
+def rows_rating(marks) -> str | None:
+    """An item's rating from its rows' (when the user sets none): the worst of the rows that are
+    under way — × if any row is ×, else △ if any is △, else ◎ if all are ◎, else ○; □ when every
+    rated row is □ (still to come); None when no row is rated. Rows with no rating are left out."""
+    rated = [m for m in marks if m]
+    if not rated:
+        return None
+    done = [m for m in rated if m != "□"]
+    if not done:
+        return "□"
+    for worst in ("×", "△"):
+        if worst in done:
+            return worst
+    return "◎" if all(m == "◎" for m in done) else "○"
+
+
 def normalize_rating(mark: str | None) -> str | None:
     """〇 (U+3007) and ○ are the same mark."""
     if mark is None:

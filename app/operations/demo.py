@@ -45,10 +45,12 @@ def build_demo(path: Path):
         raise BranchReportError("サンプルデータを作れません: " + "; ".join(
             p.line() for r in result.reports for p in r.errors + r.conflicts))
     data = json.loads((SAMPLE / "statuses.json").read_text(encoding="utf-8"))
-    items = {i.item_no: i.id for i in plan_items(db, data["branch"], data["fiscal_year"])}
+    items = {i.item_no: i for i in plan_items(db, data["branch"], data["fiscal_year"])}
     for st in data["statuses"]:
-        ops.save_status(db, items[st["item_no"]], data["quarter"], text=st["text"], rating=st["rating"],
+        ops.save_status(db, items[st["item_no"]].id, data["quarter"], text=st["text"], rating=st["rating"],
                         national_rank=st["national_rank"], who=who)
+        ops.save_row_status(db, items[st["item_no"]].rows[0].id, data["quarter"], text=st["text"],   # as migration
+                            rating=st["rating"], rank=st["national_rank"], who=who)                 # 0008 does
     kpis = {(i.item_no, k.index): k.id for i in plan_items(db, data["branch"], data["fiscal_year"]) for k in i.kpis}
     for kr in data.get("kpi_ratings", []):
         ops.rate_kpi(db, kpis[(kr["item_no"], kr["kpi"])], data["quarter"], kr["rating"], who=who)

@@ -19,7 +19,7 @@ from app.store.database import Database
 from app.core.values import format_number, format_value
 from db.models import ChangeLog, ImportBatch, Kpi, MonthlyValue, PlanItem, PlanPillar, Setting, YearValue
 from importers import identify
-from importers.base import Extraction, Problem, ValueRecord, Where
+from importers.base import Extraction, Problem, RowRecord, ValueRecord, Where
 from importers.formats.workbook import load_book
 
 
@@ -34,6 +34,8 @@ class ImportReport:
     unchanged: int = 0
     kept_edits: int = 0
     plan_items: int = 0
+    row_statuses: int = 0                    # a progress sheet: rated rows whose quarter changed
+    quarter: int | None = None               # … and which quarter that is
     plan_of: tuple[str, int] | None = None   # a plan workbook: its (branch, fiscal year)
     conflicts: list[Problem] = field(default_factory=list)
     errors: list[Problem] = field(default_factory=list)
@@ -47,7 +49,9 @@ class ImportReport:
                     for p in ps]
         return {"file": self.file, "layout": self.layout, "stored": self.stored, "batch": self.batch_id,
                 "inserted": self.inserted, "updated": self.updated, "unchanged": self.unchanged, "kept_edits": self.kept_edits,
-                "plan_items": self.plan_items, "errors": probs(self.errors),
+                "plan_items": self.plan_items,
+                **({"row_statuses": self.row_statuses, "quarter": self.quarter} if self.layout == "progress" else {}),
+                "errors": probs(self.errors),
                 "warnings": probs(self.warnings), "conflicts": probs(self.conflicts)}
 
 
@@ -68,8 +72,9 @@ def read_workbook(path: str | Path, catalogue, default_branch: str | None = None
 
 
 def read_report(db: Database, path: str | Path, branch: str | None = None,
-                on_sheet=None) -> tuple[ImportReport, Extraction | None]:
-    """Read one file into an extraction and a report of its problems (nothing stored)."""
+                on_sheet=None, quarter: int | None = None) -> tuple[ImportReport, Extraction | None]:
+    """Read one file into an extraction and a report of its problems (nothing stored).
+    ``quarter``: the quarter a progress sheet's texts and ratings are of (else its as-of month's)."""
     path = Path(path)
     report = ImportReport(path.name)
     try:
@@ -79,6 +84,12 @@ def read_report(db: Database, path: str | Path, branch: str | None = None,
         return report, None
     ext.path = path
     report.layout = ext.layout
+    if ext.statuses:
+        ext.quarter = quarter or ext.quarter
+        report.quarter = ext.quarter
+        if ext.quarter is None:
+            ext.problems.append(Problem("どの四半期の進捗状況か分かりません (タイトルに「令和7年3月末現在」などがありません)。"
+                                        "--quarter で指定してください", ext.statuses[0].where))
     if ext.plan:
         report.plan_of = (ext.branch, ext.fiscal_year)
     report.errors, report.warnings = ext.errors, ext.warnings
@@ -106,13 +117,15 @@ def _store_one(s: Session, who: str, report: ImportReport, ext: Extraction, pref
     _store_values(s, who, ext, batch.id, prefer, report)
     if ext.plan:
         report.plan_items = _store_plan(s, who, ext, batch.id, report)
+    if ext.statuses:
+        report.row_statuses = _store_row_statuses(s, who, ext, batch.id)
     if s.get(Setting, "home_branch") is None and ext.branch and ext.branch != "00":
         from app.store.access import is_admin
 
         if is_admin(s, who):                # the branch's setting: an admin's first import sets it
             s.add(Setting(key="home_branch", value=ext.branch))
     batch.inserted, batch.updated = report.inserted, report.updated
-    if report.inserted or report.updated or report.plan_items:
+    if report.inserted or report.updated or report.plan_items or report.row_statuses:
         report.batch_id = batch.id
     else:                                   # the same file again: no batch, "変更はありません"
         s.delete(batch)
@@ -258,14 +271,19 @@ def _reading(kpi: Kpi) -> list:
 
 
 def _item_state(item: PlanItem) -> dict:
+    positions = {k.id: k.position for k in item.kpis}
     return {"title": item.title, "owner_group": item.owner_group, "plan_text": item.plan_text,
-            "important": item.important, "difficult": item.difficult, "kpis": [_reading(k) for k in item.kpis]}
+            "important": item.important, "difficult": item.difficult, "kpis": [_reading(k) for k in item.kpis],
+            "rows": [[r.plan_text, r.is_kpi, r.is_performance, r.is_incentive,
+                      sorted(positions[k.id] for k in r.kpis if k.id in positions)] for r in item.rows]}
 
 
 def _record_state(rec) -> dict:
+    rows = rec.rows or (RowRecord(rec.plan_text, kpis=tuple(range(1, len(rec.kpis) + 1))),)
     return {"title": rec.title, "owner_group": rec.owner_group, "plan_text": rec.plan_text,
             "important": rec.important, "difficult": rec.difficult,
-            "kpis": [[k.indicator, k.op, k.target, k.rule, k.unit, k.text] for k in rec.kpis]}
+            "kpis": [[k.indicator, k.op, k.target, k.rule, k.unit, k.text] for k in rec.kpis],
+            "rows": [[r.plan_text, r.is_kpi, r.is_performance, r.is_incentive, sorted(r.kpis)] for r in rows]}
 
 
 def _keep_confirmed(item: PlanItem | None, state: dict) -> dict:
@@ -298,6 +316,30 @@ def _apply_state(item: PlanItem, state: dict) -> None:
         kpi.indicator_code, kpi.op, kpi.target, kpi.target_rule, kpi.unit, kpi.text = reading
     for gone in kpis[len(state["kpis"]):]:
         item.kpis.remove(gone)
+    if "rows" in state:             # (a plan logged before rated rows has none: its rows stay)
+        _apply_rows(item, state["rows"])
+
+
+def _apply_rows(item: PlanItem, rows: list) -> None:
+    """The item's rated rows by their order (the first row stays the first, with its quarters),
+    added or removed at the end; each KPI linked to the row that names it."""
+    from db.models import RatedRow
+
+    have = sorted(item.rows, key=lambda r: r.position)
+    for gone in have[len(rows):]:
+        item.rows.remove(gone)
+    kpis = {k.position: k for k in item.kpis}
+    for k in item.kpis:
+        k.row = None
+    for position, (text, is_kpi, is_performance, is_incentive, kpi_positions) in enumerate(rows, start=1):
+        row = have[position - 1] if position <= len(have) else None
+        if row is None:
+            row = RatedRow(position=position)
+            item.rows.append(row)
+        row.plan_text, row.is_kpi, row.is_performance, row.is_incentive = text, is_kpi, is_performance, is_incentive
+        for p in kpi_positions:
+            if p in kpis:
+                kpis[p].row = row
 
 
 def _store_plan(s: Session, who: str, ext: Extraction, batch_id: int, report: ImportReport) -> int:
@@ -338,6 +380,22 @@ def _store_plan(s: Session, who: str, ext: Extraction, batch_id: int, report: Im
             report.warnings.append(Problem(f"項番{no}「{item.title}」はこのブックにありません。"
                                            "消さずに残しました（実施状況・評価もそのままです）", Where(ext.file), "warning"))
     s.flush()
+    return changed
+
+
+def _store_row_statuses(s: Session, who: str, ext: Extraction, batch_id: int) -> int:
+    """A progress sheet's quarter: each rated row's text, rating and rank, through the same service
+    as a hand edit (rights checked, each change logged under the batch). Returns the rows changed."""
+    from app.operations.statuses import write_row_status
+    from db.models import RatedRow
+
+    rows = {(no, position): row_id for no, position, row_id in s.execute(
+        select(PlanItem.item_no, RatedRow.position, RatedRow.id).join(RatedRow, RatedRow.item_id == PlanItem.id)
+        .join(PlanPillar).where(PlanPillar.branch_code == ext.branch, PlanPillar.fiscal_year == ext.fiscal_year))}
+    changed = 0
+    for st in ext.statuses:
+        changed += bool(write_row_status(s, who, rows[st.item_no, st.position], ext.quarter, text=st.text,
+                                         rating=st.rating, rank=st.rank, source=str(st.where), batch_id=batch_id))
     return changed
 
 
@@ -474,6 +532,14 @@ def undo_batch(s: Session, who: str, batch_id: int) -> UndoReport:
     for log in logs:
         if log.field == "inserted":
             continue
+        if log.entity == "row_status":
+            if _undo_row_status(s, log):
+                report.restored += 1
+                s.add(ChangeLog(at=now, who=who, entity=log.entity, key=log.key, field=log.field, old=log.new,
+                                new=log.old, source=f"取消: 取込 {batch_id}"))
+            else:
+                report.skipped.append(log.key)
+            continue
         parts = log.key.split("/")
         report.branches.add(parts[0])
         report.years.add(int(parts[1]))
@@ -536,17 +602,39 @@ def _undo_value(s: Session, log: ChangeLog, batch_id: int) -> bool:
     return True
 
 
+def _undo_row_status(s: Session, log: ChangeLog) -> bool:
+    """A rated row's field back as it was before the batch, unless it changed again since; a row's
+    quarter left with nothing in it is removed (so that the import's items can go too)."""
+    from db.models import RowStatus
+
+    row_id, quarter = log.key.split("/Q")
+    st = s.scalars(select(RowStatus).where(RowStatus.row_id == int(row_id), RowStatus.quarter == int(quarter))).first()
+    now = getattr(st, log.field, None) if st else None
+    if st is None or (None if now is None else str(now)) != log.new:
+        return False
+    setattr(st, log.field, int(log.old) if log.field == "national_rank" and log.old is not None
+            else "" if log.field == "progress_text" and log.old is None else log.old)
+    st.version += 1
+    if not st.progress_text and st.rating is None and st.national_rank is None:
+        s.delete(st)
+    s.flush()
+    return True
+
+
 def _undo_plan_item(s: Session, log: ChangeLog) -> bool:
-    from db.models import KpiStatus, QuarterlyStatus
+    from db.models import KpiStatus, QuarterlyStatus, RowStatus
 
     branch, fy, _pillar_no, item_no = log.key.split("/")
     item = s.scalars(select(PlanItem).join(PlanPillar).where(
         PlanPillar.branch_code == branch, PlanPillar.fiscal_year == int(fy), PlanItem.item_no == int(item_no))).first()
-    if item is None or _item_state(item) != json.loads(log.new):
+    logged = json.loads(log.new)
+    if item is None or {k: v for k, v in _item_state(item).items() if k in logged} != logged:
         return False
     if log.old is None:                  # added by the batch: removed, unless work was done on it since
         kpi_ids = [k.id for k in item.kpis]
+        row_ids = [r.id for r in item.rows]
         if (s.scalar(select(QuarterlyStatus.id).where(QuarterlyStatus.item_id == item.id).limit(1))
+                or (row_ids and s.scalar(select(RowStatus.id).where(RowStatus.row_id.in_(row_ids)).limit(1)))
                 or (kpi_ids and s.scalar(select(KpiStatus.id).where(KpiStatus.kpi_id.in_(kpi_ids)).limit(1)))
                 or any(k.manual_result is not None for k in item.kpis)):
             return False

@@ -29,16 +29,17 @@ class Changes:
     plan: bool = False                            # plan items or KPIs added, changed or removed
     ratings: bool = False                         # item or KPI ratings (評価の集計)
     op_id: int | None = None                      # the operation an undo takes back (edits)
+    rows: frozenset[tuple[int, int]] = frozenset()      # (rated row id, quarter) whose status changed
 
     def __or__(self, other: Changes) -> Changes:
         return Changes(self.branches | other.branches, self.years | other.years,
                        self.indicators | other.indicators, self.items | other.items,
                        self.statuses | other.statuses, self.plan or other.plan, self.ratings or other.ratings,
-                       other.op_id or self.op_id)
+                       other.op_id or self.op_id, self.rows | other.rows)
 
     def __bool__(self) -> bool:
         return bool(self.branches or self.years or self.indicators or self.items or self.statuses
-                    or self.plan or self.ratings)
+                    or self.plan or self.ratings or self.rows)
 
 
 @dataclass
@@ -72,7 +73,8 @@ def acting_user(db: Database, who: str | None = None) -> str:
 
 # ---- imports -----------------------------------------------------------------------------------
 def import_files(db: Database, paths, branch: str | None = None, *, dry_run: bool = False,
-                 prefer: str | None = None, progress: Progress | None = None, who: str | None = None) -> Imported:
+                 prefer: str | None = None, progress: Progress | None = None, who: str | None = None,
+                 quarter: int | None = None) -> Imported:
     """Read every file, then store them all in one transaction (a batch each), or nothing: any file
     with errors, or a value changed by hand that the file would overwrite (unless ``prefer`` says
     'file' or 'edits'), stores nothing at all."""
@@ -83,7 +85,7 @@ def import_files(db: Database, paths, branch: str | None = None, *, dry_run: boo
     for i, path in enumerate(paths):
         if progress:
             progress(i, len(paths) + 1, f"{path.name} を読んでいます")
-        read.append(read_report(db, path, branch))
+        read.append(read_report(db, path, branch, quarter=quarter))
     if any(r.errors for r, _ in read):
         return Imported([r for r, _ in read])
     if progress:
@@ -123,7 +125,8 @@ def commit_import(db: Database, read: list, *, prefer: str | None = None, dry_ru
             changes |= Changes(frozenset({v.branch for v in ext.values} | ({ext.branch} if ext.plan else set())),
                                frozenset({v.fiscal_year for v in ext.values}
                                          | ({ext.fiscal_year} if ext.plan else set())),
-                               frozenset(v.indicator for v in ext.values), plan=bool(r.plan_items))
+                               frozenset(v.indicator for v in ext.values), plan=bool(r.plan_items),
+                               ratings=bool(r.row_statuses))
     return Imported(reports, changes)
 
 
@@ -195,6 +198,25 @@ def save_status(db: Database, item_id: int, quarter: int, who: str | None = None
     return Changes(statuses=frozenset({(item_id, quarter)}), ratings=any(f == "rating" for f, _, _ in changed))
 
 
+def save_row_status(db: Database, row_id: int, quarter: int, *, text=..., rating=..., rank=...,
+                    expected_version: int | None = None, who: str | None = None) -> Changes:
+    """A rated row's progress text, rating or national rank for a quarter: a field left out (…)
+    stays as it is, None empties it."""
+    from app.operations.statuses import _UNSET, write_row_status
+    from db.models import RatedRow
+
+    given = {name: _UNSET if value is ... else value for name, value in (("text", text), ("rating", rating),
+                                                                          ("rank", rank))}
+    with db.unit() as s:
+        changed = write_row_status(s, acting_user(db, who), row_id, quarter, **given,
+                                   expected_version=expected_version)
+        item_id = s.get(RatedRow, row_id).item_id
+    if not changed:
+        return Changes()
+    return Changes(items=frozenset({item_id}), rows=frozenset({(row_id, quarter)}),
+                   ratings=any(f == "rating" for f, _, _ in changed))
+
+
 def rate_kpi(db: Database, kpi_id: int, quarter: int, rating: str | None, who: str | None = None) -> Changes:
     """A KPI line's rating for a quarter."""
     from app.operations.statuses import write_kpi_rating
@@ -255,6 +277,6 @@ def restore_backup(target: Path, source: Path, who: str | None = None) -> Path |
 
 
 def import_workbook(db: Database, path, branch: str | None = None, *, dry_run: bool = False,
-                    prefer: str | None = None, who: str | None = None):
+                    prefer: str | None = None, who: str | None = None, quarter: int | None = None):
     """One workbook imported (import_files with one file); returns its report."""
-    return import_files(db, [path], branch, dry_run=dry_run, prefer=prefer, who=who).reports[0]
+    return import_files(db, [path], branch, dry_run=dry_run, prefer=prefer, who=who, quarter=quarter).reports[0]

@@ -25,6 +25,20 @@ def status_version(db: Database, item_id: int, quarter: int) -> int:
                                                               QuarterlyStatus.quarter == quarter)) or 0
 
 
+def _checked(quarter: int, rating, rank):
+    """The quarter and rank checked; the rating as stored (〇 read as ○)."""
+    if quarter not in (1, 2, 3, 4):
+        raise ValidationError(f"四半期は 1〜4 です ({quarter})")
+    if rating is not _UNSET and rating is not None:
+        mark = normalize_rating(rating)
+        if mark is None:
+            raise ValidationError(f"評価は {' '.join(RATINGS)} のいずれかです ('{rating}')")
+        rating = mark
+    if rank is not _UNSET and rank is not None and not 1 <= int(rank) <= 47:
+        raise ValidationError(f"全国順位は 1〜47 です ({rank})")
+    return rating
+
+
 def write_status(s, who: str, item_id: int, quarter: int, *, text=_UNSET, rating=_UNSET,
                  national_rank=_UNSET, expected_version: int | None = None,
                  source: str = HAND) -> list[tuple[str, str | None, str | None]]:
@@ -33,15 +47,7 @@ def write_status(s, who: str, item_id: int, quarter: int, *, text=_UNSET, rating
     ``expected_version``: the version the user's text was loaded at; if someone saved since,
     nothing is stored and ConflictError carries both texts.
     """
-    if quarter not in (1, 2, 3, 4):
-        raise ValidationError(f"四半期は 1〜4 です ({quarter})")
-    if rating is not _UNSET and rating is not None:
-        mark = normalize_rating(rating)
-        if mark is None:
-            raise ValidationError(f"評価は {' '.join(RATINGS)} のいずれかです ('{rating}')")
-        rating = mark
-    if national_rank is not _UNSET and national_rank is not None and not 1 <= int(national_rank) <= 47:
-        raise ValidationError(f"全国順位は 1〜47 です ({national_rank})")
+    rating = _checked(quarter, rating, national_rank)
     changes = []
     item = s.get(PlanItem, item_id)
     if item is None:
@@ -71,6 +77,47 @@ def write_status(s, who: str, item_id: int, quarter: int, *, text=_UNSET, rating
     row.updated_by, row.updated_at, row.version = who, now, (row.version or 0) + 1
     s.add_all(ChangeLog(at=now, who=who, entity="quarterly_status", key=f"{item_id}/Q{quarter}",
                         field=f, old=o, new=n, source=source) for f, o, n in changes)
+    return changes
+
+
+def write_row_status(s, who: str, row_id: int, quarter: int, *, text=_UNSET, rating=_UNSET, rank=_UNSET,
+                     expected_version: int | None = None,
+                     source: str = HAND, batch_id: int | None = None) -> list[tuple[str, str | None, str | None]]:
+    """A rated row's progress text, rating and national rank for a quarter, as write_status does
+    for an item: checked against the user's rights on the row's item, each changed field logged,
+    ``expected_version`` guarding against someone's save meanwhile. Returns (field, old, new)."""
+    from db.models import RatedRow, RowStatus
+
+    rating = _checked(quarter, rating, rank)
+    found = s.get(RatedRow, row_id)
+    if found is None:
+        raise NotFound(f"評価行 {row_id} がありません")
+    check_item(s, who, found.item)
+    row = s.scalars(select(RowStatus).where(RowStatus.row_id == row_id, RowStatus.quarter == quarter)
+                    .with_for_update()).first()
+    if expected_version is not None and (row.version if row else 0) != expected_version:
+        mine = text if text is not _UNSET else (row.progress_text if row else "")
+        raise ConflictError("ほかの人がこの実施状況を保存しました。どちらの内容にするか選んでください",
+                            [("進捗状況", row.progress_text if row else "", mine),
+                             ("評価", row.rating if row else None, rating if rating is not _UNSET else None)])
+    if row is None:
+        row = RowStatus(row_id=row_id, quarter=quarter, progress_text="", version=0)
+        s.add(row)
+    changes = []
+    for field, new in (("progress_text", text), ("rating", rating), ("national_rank", rank)):
+        old = getattr(row, field)
+        if new is _UNSET or new == old or (field == "progress_text" and new is None and old == ""):
+            continue
+        setattr(row, field, new if new is not None or field != "progress_text" else "")
+        changes.append((field, None if old is None else str(old), None if new is None else str(new)))
+    if not changes:
+        if row.id is None:
+            s.expunge(row)
+        return []
+    now = datetime.now()
+    row.updated_by, row.updated_at, row.version = who, now, (row.version or 0) + 1
+    s.add_all(ChangeLog(at=now, who=who, entity="row_status", key=f"{row_id}/Q{quarter}", field=f, old=o, new=n,
+                        source=source, batch_id=batch_id) for f, o, n in changes)
     return changes
 
 

@@ -1,14 +1,15 @@
 """Read-only questions the window and the command line ask; plain dataclasses out."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.core.fiscal import fiscal_index
 from app.store.database import Database
-from db.models import Indicator, Kpi, MonthlyValue, PlanItem, PlanPillar, QuarterlyStatus
+from db.models import Indicator, Kpi, MonthlyValue, PlanItem, PlanPillar, QuarterlyStatus, RatedRow, RowStatus
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,29 @@ class KpiView:
 
 
 @dataclass(frozen=True)
+class RowView:
+    """評価行: a rated row of an item (a sub-point, a 【KPI】 or 【業績評価】 line) and its KPIs."""
+    id: int
+    item_id: int
+    position: int
+    plan_text: str
+    tags: tuple[str, ...]           # "KPI", "業績評価", "インセンティブ"
+    kpi_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class RowStatusView:
+    row_id: int
+    quarter: int
+    progress_text: str
+    rating: str | None
+    national_rank: int | None
+    version: int
+    updated_by: str | None
+    updated_at: datetime | None
+
+
+@dataclass(frozen=True)
 class ItemView:
     id: int
     pillar_no: int
@@ -55,6 +79,7 @@ class ItemView:
     important: bool
     difficult: bool
     kpis: tuple[KpiView, ...]
+    rows: list[RowView] = field(default_factory=list, compare=False)
 
 
 @dataclass(frozen=True)
@@ -92,11 +117,27 @@ def plan_years(db: Database, branch: str) -> list[int]:
 def plan_items(db: Database, branch: str, fiscal_year: int) -> list[ItemView]:
     q = (select(PlanItem, PlanPillar.no, PlanPillar.title).join(PlanPillar)
          .where(PlanPillar.branch_code == branch, PlanPillar.fiscal_year == fiscal_year)
-         .order_by(PlanItem.item_no).options(selectinload(PlanItem.kpis)))
+         .order_by(PlanItem.item_no).options(selectinload(PlanItem.kpis),
+                                             selectinload(PlanItem.rows).selectinload(RatedRow.kpis)))
     with db.session() as s:
         return [ItemView(i.id, no, title, i.item_no, i.title, i.owner_group, i.plan_text, i.important,
-                         i.difficult, tuple(_kpi(k) for k in i.kpis))
+                         i.difficult, tuple(_kpi(k) for k in i.kpis), [row_view(r) for r in i.rows])
                 for i, no, title in s.execute(q).all()]
+
+
+def row_view(r: RatedRow) -> RowView:
+    tags = tuple(t for t, on in (("KPI", r.is_kpi), ("業績評価", r.is_performance), ("インセンティブ", r.is_incentive))
+                 if on)
+    return RowView(r.id, r.item_id, r.position, r.plan_text, tags, tuple(k.id for k in r.kpis))
+
+
+def row_statuses(db: Database, row_ids, quarter: int) -> dict[int, RowStatusView]:
+    """The quarter's progress text, rating and rank of each of these rows that has one."""
+    ids = list(row_ids)
+    with db.session() as s:
+        return {r.row_id: RowStatusView(r.row_id, r.quarter, r.progress_text, r.rating, r.national_rank, r.version,
+                                        r.updated_by, r.updated_at)
+                for r in s.scalars(select(RowStatus).where(RowStatus.row_id.in_(ids), RowStatus.quarter == quarter))}
 
 
 def _kpi(k: Kpi) -> KpiView:

@@ -2,11 +2,13 @@
 rating an item's KPIs propose."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import select
 
-from app.core.kpi import RATINGS
+from app.core.kpi import RATINGS, rows_rating
 from app.store.database import Database
-from db.models import Kpi, KpiStatus, PlanItem, PlanPillar, QuarterlyStatus
+from db.models import Kpi, KpiStatus, PlanItem, PlanPillar, QuarterlyStatus, RatedRow, RowStatus
 
 
 def kpi_ratings(db: Database, kpi_ids: list[int], quarter: int) -> dict[int, str | None]:
@@ -39,3 +41,45 @@ def worst_proposal(proposals: list[str | None]) -> str | None:
     if "△" in marks:
         return "△"
     return "◎" if all(m == "◎" for m in marks) else "○"
+
+
+@dataclass(frozen=True)
+class RowCounts:
+    """評価の集計 over rated rows (seed 004's closing count): each mark over all rows and over
+    【KPI】 rows, and how many rows have no rating for the quarter."""
+    all: dict[str, int]
+    kpi: dict[str, int]
+    unrated: int
+    total: int
+
+
+def row_counts(db: Database, branch: str, fiscal_year: int, quarter: int) -> RowCounts:
+    every, kpi = {m: 0 for m in RATINGS}, {m: 0 for m in RATINGS}
+    unrated = total = 0
+    q = (select(RatedRow.is_kpi, RowStatus.rating).join(PlanItem).join(PlanPillar)
+         .outerjoin(RowStatus, (RowStatus.row_id == RatedRow.id) & (RowStatus.quarter == quarter))
+         .where(PlanPillar.branch_code == branch, PlanPillar.fiscal_year == fiscal_year))
+    with db.session() as s:
+        for is_kpi, mark in s.execute(q):
+            total += 1
+            if mark is None:
+                unrated += 1
+                continue
+            every[mark] += 1
+            if is_kpi:
+                kpi[mark] += 1
+    return RowCounts(every, kpi, unrated, total)
+
+
+def item_ratings(db: Database, item_ids, quarter: int) -> dict[int, str | None]:
+    """Each item's rating for the quarter: the user's own (the item status) when set, else the
+    rating its rows give (app.core.kpi.rows_rating)."""
+    ids = list(item_ids)
+    with db.session() as s:
+        own = dict(s.execute(select(QuarterlyStatus.item_id, QuarterlyStatus.rating).where(
+            QuarterlyStatus.item_id.in_(ids), QuarterlyStatus.quarter == quarter)).all())
+        marks: dict[int, list] = {i: [] for i in ids}
+        for item_id, mark in s.execute(select(RatedRow.item_id, RowStatus.rating).join(RowStatus).where(
+                RatedRow.item_id.in_(ids), RowStatus.quarter == quarter)):
+            marks[item_id].append(mark)
+    return {i: own.get(i) or rows_rating(marks[i]) for i in ids}

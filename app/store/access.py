@@ -86,8 +86,8 @@ def check_group(s, who: str, branch: str, group: str) -> None:
 def check_import(s, catalogue, who: str, ext) -> None:
     """A plan or headquarters' tables (every branch's figures): an admin; monthly sheets: each
     indicator."""
-    if ext.layout in ("plan", "national"):
-        check_admin(s, who, "事業計画・本部の支部別表の取り込み")
+    if ext.layout in ("plan", "national", "progress"):
+        check_admin(s, who, "事業計画・本部の支部別表・進捗状況の取り込み")
         return
     for code in {v.indicator for v in ext.values}:
         check_indicator(s, catalogue, who, ext.branch or "", code)
@@ -109,7 +109,7 @@ def check_undo_import(s, who: str, batch) -> None:
     """Undoing an import: an admin, or whoever imported it (monthly sheets of her own group)."""
     if is_admin(s, who):
         return
-    if batch.layout in ("plan", "national") or batch.imported_by != who:
+    if batch.layout in ("plan", "national", "progress") or batch.imported_by != who:
         check_admin(s, who, f"取込「{batch.file_name}」（{batch.imported_by}）の取り消し")
 
 

@@ -1,5 +1,6 @@
 """Layout C: the yearly plan template (事業計画): one row per item, KPI sentences parsed
-(:mod:`importers.layouts.kpi_text`); a KPI whose target is not read is a warning naming its cell."""
+(:mod:`importers.layouts.kpi_text`); a KPI whose target is not read is a warning naming its cell.
+計画内容 is cut into the item's rated rows (:mod:`importers.layouts.rows`), each KPI on its row."""
 from __future__ import annotations
 
 import re
@@ -9,6 +10,7 @@ from app.core.fiscal import find_fiscal_year
 from importers.base import Book, Extraction, PlanItemRecord, Problem, Sheet
 from importers.layouts.kpi_text import read_kpis
 from importers.layouts.monthly import branch_in, sheet_title
+from importers.layouts.rows import split_rows
 
 COLUMNS = {"項番": "no", "区分": "pillar", "柱": "pillar", "事業": "title", "項目": "title",
            "担当": "group", "担当グループ": "group", "計画内容": "plan", "実施概要": "plan",
@@ -71,11 +73,12 @@ class PlanImporter:
                         out.problems.append(Problem(f"{why}: 「{kpi.text}」",
                                                     book.where(sheet, r, cols["kpi"]), "warning"))
                 kpis = tuple(kpi for kpi, _ in read)
+                plan = str(get("plan") or "").strip()
                 out.plan.append(PlanItemRecord(
                     pillar_no, pillar_title, int(no_text), str(get("title") or "").strip(),
-                    str(get("group") or "").strip(), str(get("plan") or "").strip(),
+                    str(get("group") or "").strip(), plan,
                     "高" in _norm(get("important")), "高" in _norm(get("difficult")), kpis,
-                    book.where(sheet, r, cols["no"])))
+                    book.where(sheet, r, cols["no"]), split_rows(plan, kpis)))
         out.branch = out.branch or default_branch
         if out.fiscal_year is None:
             out.problems.append(Problem("事業計画の年度が分かりません (タイトルに「令和6年度」などがありません)",

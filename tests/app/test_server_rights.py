@@ -43,6 +43,14 @@ ATTEMPTS = [
      f"FROM kpi WHERE item_id = {OWN_ITEM}", (1, 1, 0, 1)),
     ("a KPI rating of another group's item", f"INSERT INTO kpi_status (kpi_id, quarter, rating, version) "
      f"SELECT id, 1, '○', 1 FROM kpi WHERE item_id = {OTHER_ITEM}", (0, 1, 0, 1)),
+    ("a row's quarter of her item", f"INSERT INTO row_status (row_id, quarter, progress_text, rating, version) "
+     f"SELECT id, 1, 'x', '○', 1 FROM rated_row WHERE item_id = {OWN_ITEM}", (1, 1, 0, 1)),
+    ("a row's quarter of another group's item", f"INSERT INTO row_status (row_id, quarter, progress_text, version) "
+     f"SELECT id, 1, 'x', 1 FROM rated_row WHERE item_id = {OTHER_ITEM}", (0, 1, 0, 1)),
+    ("a rated row's plan text (the plan)", f"UPDATE rated_row SET plan_text = 'x' WHERE item_id = {OWN_ITEM}",
+     (0, 0, 0, 1)),
+    ("a KPI moved to another row (the plan)", f"UPDATE kpi SET row_id = NULL WHERE item_id = {OWN_ITEM}",
+     (0, 0, 0, 1)),
     ("a KPI result of her item", f"UPDATE kpi SET manual_result = 1 WHERE item_id = {OWN_ITEM}", (1, 1, 0, 1)),
     ("a KPI result of another group's item", f"UPDATE kpi SET manual_result = 1 WHERE item_id = {OTHER_ITEM}",
      (0, 1, 0, 1)),

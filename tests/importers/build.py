@@ -355,3 +355,100 @@ def write_plan(path: Path, items: Iterable[PlanItem], title: str | None = "令�
     for it in items:
         rows.append([it.no, it.pillar, it.title, it.group, it.plan, it.kpi, it.important, it.difficult])
     return grid(path, {"事業計画": rows})
+
+
+# --- progress sheets (layout E, seed 004) ------------------------------------------------------
+
+PROGRESS_HEADINGS = {"no": "項番", "title": "事業", "plan": "実施（手段スケジュール）概要",
+                     "progress": "進捗状況（計画を下回る場合は、今後改善すべき点等）", "rating": "実施状況",
+                     "rank": "全国順位", "group": "担当"}
+
+
+@dataclass(frozen=True)
+class RatedLine:
+    """A sheet row of an item: its plan text and, when filled, progress text, rating and rank as
+    written in the cells ('〇', '（27位）', 27 …)."""
+    plan: str
+    progress: str | None = None
+    rating: Any = None
+    rank: Any = None
+
+
+@dataclass(frozen=True)
+class ProgressItem:
+    no: Any
+    title: str
+    lines: tuple                    # RatedLine or Block (a month table between the rows)
+    group: str = ""                 # written in a 担当 column when the layout has one
+    heading: str | None = None      # a group heading above the item (○サービス水準の向上（業務グループ）)
+
+
+@dataclass(frozen=True)
+class ProgressLayout:
+    columns: tuple[str, ...] = ("no", "title", "plan", "progress", "rating", "rank")
+    header_row: int = 4             # 1-based
+    merge: bool = True              # 項番 and 事業 merged down the item's rows; pillar rows across
+    table_column: int | None = None  # 1-based column of the month tables' labels (default: the plan's)
+    text: Callable[[str], str] = str
+
+
+def write_progress(path: Path, entries: Iterable, title: str | None = "令和6年度　群馬支部事業計画",
+                   as_of: str | None = "令和7年3月末現在", layout: ProgressLayout = ProgressLayout(),
+                   count: dict | None = None, sheet: str = "進捗状況") -> Path:
+    """A progress sheet: entries are pillar titles (str: '１．基盤的保険者機能関係') and items;
+    ``count`` ({'全体': {mark: n}, 'KPI': {…}}) writes the closing count with its legend."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = sheet
+    if title:
+        ws.cell(1, 1, layout.text(title))
+    if as_of:
+        ws.cell(2, 1, layout.text(as_of))
+    col = {key: i + 1 for i, key in enumerate(layout.columns)}
+    for key, c in col.items():
+        ws.cell(layout.header_row, c, PROGRESS_HEADINGS.get(key, key))
+
+    r = layout.header_row + 1
+    for entry in entries:
+        if isinstance(entry, str):
+            ws.cell(r, 1, layout.text(entry))
+            if layout.merge:
+                ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=len(layout.columns))
+            r += 1
+            continue
+        if entry.heading:
+            ws.cell(r, col["plan"], layout.text(entry.heading))
+            r += 1
+        first = r
+        ws.cell(r, col["no"], entry.no)
+        ws.cell(r, col["title"], layout.text(entry.title))
+        if "group" in col:
+            ws.cell(r, col["group"], entry.group)
+        for line in entry.lines:
+            if isinstance(line, Block):
+                r = _write_block(ws, r, layout.table_column or col["plan"], line, Layout()) + 1   # a blank row after
+                continue
+            for key in ("plan", "progress", "rating", "rank"):
+                value = getattr(line, key)
+                if value is not None and key in col:
+                    ws.cell(r, col[key], layout.text(value) if isinstance(value, str) and key == "plan" else value)
+            r += 1
+        if layout.merge and r - 1 > first:
+            for key in ("no", "title"):
+                ws.merge_cells(start_row=first, start_column=col[key], end_row=r - 1, end_column=col[key])
+    if count:
+        r += 1
+        ws.cell(r, 1, "評価の集計")
+        marks = ("◎", "○", "△", "×", "□")
+        for i, m in enumerate(marks):
+            ws.cell(r + 1, 2 + i, m)
+        ws.cell(r + 1, 7, "計")
+        for j, key in enumerate(("全体", "KPI")):
+            ws.cell(r + 2 + j, 1, key)
+            for i, m in enumerate(marks):
+                ws.cell(r + 2 + j, 2 + i, count[key].get(m, 0))
+            ws.cell(r + 2 + j, 7, sum(count[key].values()))
+        ws.cell(r + 5, 1, "◎：目標を上回る　○：目標達成（計画通り）　△：目標未達　×：未実施　□：未実施（これから実施）")
+    path = Path(path)
+    wb.save(path)
+    return path

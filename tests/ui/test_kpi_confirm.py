@@ -10,6 +10,9 @@ def test_kpis_are_confirmed_and_corrected_in_the_dialog(window, qtbot, demo_db):
     assert dialog.table.rowCount() == 17
     row = next(r for r, (item, k) in enumerate(dialog.kpis) if item.item_no == 2)
     _k, indicator, rule, target, op = dialog.rows[row]
+    assert dialog.table.horizontalHeaderItem(1).text() == "評価行"                    # each KPI under its row
+    item = next(i for i in plan_items(demo_db, "10", 2024) if i.item_no == 2)
+    assert dialog.table.item(row, 1).toolTip() == next(r.plan_text for r in item.rows if _k.id in r.kpi_ids)
     assert indicator.currentData() == "mail_rate" and rule.currentData() == "value" and target.text() == "95"
     target.setText("96.5%")                                          # read like any cell
     qtbot.mouseClick(dialog.confirm_button, Qt.LeftButton)
