@@ -160,6 +160,7 @@ class MainWindow(QMainWindow):
         self.grid = MonthlyGridView()
         self.grid.setModel(self.grid_model)
         self.grid.history_requested.connect(self.show_cell_history)
+        self.grid.check_requested.connect(lambda r, c: self.acknowledge_cell(r, c))
 
         self.kpi_table = KpiTable()
         self.kpi_table.rating_chosen.connect(self._rate_kpi)
@@ -652,6 +653,27 @@ class MainWindow(QMainWindow):
             self.grid_model.negative = self._negative
             self.grid_model.set_rows(self.grid_model.rows)
         QSettings("branch-report", "branch-report").setValue("view/negative", self._negative)
+
+    def acknowledge_cell(self, row: int, col: int, comment: str | None = None) -> bool:
+        """点検の確認: the cell's warnings kept quiet with a short comment (asked for unless given)."""
+        from PySide6.QtWidgets import QInputDialog
+
+        from app.core.errors import BranchReportError
+        from app.operations.ops import acknowledge_warning
+
+        r, month = self.grid_model.rows[row], self.grid_model.month_of(col)
+        if comment is None:
+            comment, ok = QInputDialog.getText(self, "点検の確認", f"{r.warnings.get(month, '')}\n\n"
+                                               "この値でよい理由（短いコメント、変更履歴に残ります）:")
+            if not ok:
+                return False
+        try:
+            changes = acknowledge_warning(self.db, self.branch, r.fiscal_year, month, r.indicator, comment)
+        except BranchReportError as exc:               # a refusal: one line at the cell
+            self.grid_model.refuse([(row, col)], str(exc))
+            return False
+        self.apply_changes(changes)
+        return True
 
     def show_cell_history(self, row: int, col: int):
         from ui.history_dialog import CellHistoryDialog

@@ -17,7 +17,7 @@ from app.core.plausibility import Flag, check_row, is_whole, places
 from app.reads.queries import KpiView
 from app.store.database import Database
 from app.core.values import format_value
-from db.models import MonthlyValue, YearValue
+from db.models import MonthlyValue, ValueCheck, YearValue
 
 
 @dataclass(frozen=True)
@@ -60,6 +60,9 @@ class Figures:
         y = select(YearValue.indicator_code, YearValue.fiscal_year, YearValue.value, YearValue.decimals).where(
             YearValue.branch_code == branch)
         self.decimals_printed: dict[tuple[str, int], int | None] = {}
+        self.checked: dict[tuple[str, int, int], float] = {}      # (code, fy, month) → figure acknowledged
+        checks = select(ValueCheck.indicator_code, ValueCheck.fiscal_year, ValueCheck.month, ValueCheck.value).where(
+            ValueCheck.branch_code == branch)
         self._decimals: dict[str, int | None] = {}
         if codes is not None:
             wanted = set(codes)
@@ -77,6 +80,8 @@ class Figures:
             for code, fy, value, decimals in s.execute(y):
                 self.printed[(code, fy)] = value
                 self.decimals_printed[(code, fy)] = decimals
+            for code, fy, month, value in s.execute(checks):
+                self.checked[(code, fy, month)] = value
 
     def years(self, code: str) -> list[int]:
         """The fiscal years with figures of the indicator (a ratio's: from its parts too)."""
@@ -114,11 +119,13 @@ class Figures:
 
     def flags(self, code: str, fy: int) -> list[Flag]:
         """点検: the plausibility warnings of the indicator's stored months in a fiscal year
-        (against its neighbours, the year before and its parts)."""
+        (against its neighbours, the year before and its parts) — but those of a figure someone
+        acknowledged (点検の確認), until that figure changes."""
         ind = self.catalogue[code]
         parts = {c: self.months.get((c, fy), {}) for c in (*ind.sum_of, ind.numerator, *ind.denominator) if c}
-        return check_row(ind, self.months.get((code, fy), {}), last_year=self.months.get((code, fy - 1), {}),
-                         parts=parts)
+        flags = check_row(ind, self.months.get((code, fy), {}), last_year=self.months.get((code, fy - 1), {}),
+                          parts=parts)
+        return [f for f in flags if self.checked.get((code, fy, f.month)) != f.value]
 
     def grid_rows(self, codes: list[str], fy: int) -> list[GridRow]:
         """The monthly table as seed 004 shows it: a block per fiscal year (earlier years first,
