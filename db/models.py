@@ -279,3 +279,19 @@ class ChangeLog(Base):
     op_id: Mapped[int | None] = mapped_column(ForeignKey("operation.id"))
     row_before: Mapped[str | None] = mapped_column(Text)   # the whole row before / after (JSON), so
     row_after: Mapped[str | None] = mapped_column(Text)    # that an undo restores it with its origin
+
+
+class ValueCheck(Base):
+    """点検の確認: a plausibility warning on a month's figure that a person looked at and kept,
+    with a short comment. It holds while the figure is the one acknowledged (``value``)."""
+    __tablename__ = "value_check"
+    __table_args__ = (UniqueConstraint("branch_code", "fiscal_year", "month", "indicator_code"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    branch_code: Mapped[str] = mapped_column(String(2))
+    fiscal_year: Mapped[int] = mapped_column(Integer)
+    month: Mapped[int] = mapped_column(Integer)
+    indicator_code: Mapped[str] = mapped_column(String(60))
+    value: Mapped[float] = mapped_column(Float)
+    comment: Mapped[str] = mapped_column(Text)
+    checked_by: Mapped[str] = mapped_column(String(100))
+    checked_at: Mapped[datetime] = mapped_column(DateTime)

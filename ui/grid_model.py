@@ -14,6 +14,7 @@ from PySide6.QtGui import QBrush, QColor, QFont
 if TYPE_CHECKING:
     from app.reads.figures import GridRow
 from app.core.fiscal import FISCAL_MONTHS, format_fy, month_label
+from app.core.plausibility import places
 from app.core.values import format_value
 
 HEADERS = ["指標", "年度", *[month_label(m) for m in FISCAL_MONTHS], "年度計"]
@@ -109,8 +110,11 @@ class MonthlyGridModel(QAbstractTableModel):
         for col, month in _MONTH_COLS:
             stored = row.months.get(month)
             computed = stored is None and month in row.from_parts
-            texts.append(self.text(row, row.from_parts[month] if computed else stored, row.decimals))
-            back.append(brush["refused"] if (r, col) in self.errors else brush["disagree"] if month in row.disagree else None)
+            value = row.from_parts[month] if computed else stored
+            own = row.decimals if row.decimals is None or stored is None else max(row.decimals, min(places(stored), 3))
+            texts.append(self.text(row, value, own))
+            back.append(brush["refused"] if (r, col) in self.errors else
+                        brush["disagree"] if month in row.disagree or month in row.warnings else None)
             fore.append(brush["computed"] if computed else None)
             font.append(self._italic if computed else None)
         texts.append(self.text(row, row.year_value, row.decimals))
@@ -151,9 +155,8 @@ class MonthlyGridModel(QAbstractTableModel):
         if stored is None:
             return f"{parts}から計算（入力すると上書きします）" if month in row.from_parts else "値なし"
         tip = row.origin.get(month) or ""
-        if month in row.disagree:
-            tip += f"\n入力された率 {self.text(row, stored)} が {parts}から計算した " \
-                   f"{self.text(row, row.from_parts[month])} と一致しません"
+        if month in row.warnings:
+            tip += f"\n点検: {row.warnings[month]}"
         return tip.strip() or None
 
     def setData(self, index, value, role=Qt.EditRole):

@@ -18,6 +18,7 @@ CELL_PAD, HEADER_PAD = 8, 16                  # px around a cell's text (the del
 
 class MonthlyGridView(QTableView):
     history_requested = Signal(int, int)     # row, column
+    check_requested = Signal(int, int)       # row, column: acknowledge the cell's warnings (点検)
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -149,4 +150,8 @@ class MonthlyGridView(QTableView):
             menu.addSeparator()
             menu.addAction(QAction("このセルの変更履歴…", menu,
                                    triggered=lambda: self.history_requested.emit(index.row(), index.column())))
+            if index.row() < len(self.model().rows) and \
+                    self.model().month_of(index.column()) in self.model().rows[index.row()].warnings:
+                menu.addAction(QAction("点検の警告を確認済みにする…", menu,
+                                       triggered=lambda: self.check_requested.emit(index.row(), index.column())))
         menu.popup(self.viewport().mapToGlobal(pos))

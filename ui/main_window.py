@@ -57,6 +57,7 @@ class MainWindow(QMainWindow):
         self.editor.db, self.editor.branch = db, self.branch
         self.statusBar().showMessage(f"データベース: {db.description}")       # never a password
         for action in (self.import_action, self.history_action, self.kpi_action, self.dashboard_action, self.report_action,
+                       self.check_action,
                        self.restore_action, self.package_out_action, self.package_in_action, self.switch_action):
             action.setEnabled(True)
         self.restore_action.setEnabled(db.is_sqlite)        # a shared server is restored on the server
@@ -159,6 +160,7 @@ class MainWindow(QMainWindow):
         self.grid = MonthlyGridView()
         self.grid.setModel(self.grid_model)
         self.grid.history_requested.connect(self.show_cell_history)
+        self.grid.check_requested.connect(lambda r, c: self.acknowledge_cell(r, c))
 
         self.kpi_table = KpiTable()
         self.kpi_table.rating_chosen.connect(self._rate_kpi)
@@ -199,10 +201,12 @@ class MainWindow(QMainWindow):
         self.restore_action = QAction("バックアップから復元(&R)…", self, triggered=lambda: self.restore_backup())
         self.switch_action = QAction("データベースを切り替える（共有モード）(&S)…", self,
                                      triggered=lambda: self.switch_database())
+        self.check_action = QAction("提出前チェック(&C)…", self, triggered=lambda: self.open_quarter_check())
         self.report_action = QAction("四半期の資料（印刷・出力）(&P)…", self, shortcut=QKeySequence.Print,
                                      triggered=lambda: self.open_report())
         quit_action = QAction("終了(&Q)", self, shortcut=QKeySequence.Quit, triggered=self.close)
-        for a in (self.import_action, history, self.kpi_action, self.report_action, self.package_out_action, self.package_in_action,
+        for a in (self.import_action, history, self.kpi_action, self.check_action, self.report_action,
+                  self.package_out_action, self.package_in_action,
                   self.export_chart_action, self.restore_action, self.switch_action):
             a.setEnabled(False)                     # until the database is open (a chart is shown)
             file_menu.addAction(a)
@@ -514,6 +518,42 @@ class MainWindow(QMainWindow):
         dialog.show()
         return dialog
 
+    def open_quarter_check(self):
+        """提出前チェック of the quarter chosen: each line goes to its place (go_to_missing)."""
+        from ui.quarter_check_dialog import QuarterCheckDialog
+
+        self.status.save()
+        dialog = QuarterCheckDialog(self.db, self.branch, self.fiscal_year, self.status.current_quarter, self)
+        dialog.chosen.connect(self.go_to_missing)
+        dialog.show()
+        return dialog
+
+    def go_to_missing(self, missing) -> None:
+        """A line of the 提出前チェック: the item (its status), or the indicator's month in the
+        table of its group."""
+        from ui.grid_model import FIRST_MONTH
+        from app.core.fiscal import FISCAL_MONTHS
+
+        if missing.item_no is not None:
+            self.go_to_item(missing.item_no)
+            return
+        if self.group_box.currentIndex() or self.search.text():
+            self.group_box.setCurrentIndex(0)
+            self.search.clear()
+        top = [self.tree.topLevelItem(i) for i in range(self.tree.topLevelItemCount())]
+        node = next((n.child(j) for n in top for j in range(n.childCount())
+                     if n.child(j).data(0, GROUP_ROLE) == missing.group), None)
+        if node is None:
+            return
+        self.tree.setCurrentItem(node)
+        row = next((r for r, g in enumerate(self.grid_model.rows)
+                    if g.indicator == missing.indicator and g.fiscal_year == self.fiscal_year), None)
+        if row is not None:
+            col = FIRST_MONTH + FISCAL_MONTHS.index(missing.month) if missing.month else 0
+            self.grid.setCurrentIndex(self.grid_model.index(row, col))
+        self.raise_()
+        self.activateWindow()
+
     def open_dashboard(self):
         from ui.dashboard import Dashboard
 
@@ -642,6 +682,27 @@ class MainWindow(QMainWindow):
             self.grid_model.negative = self._negative
             self.grid_model.set_rows(self.grid_model.rows)
         QSettings("branch-report", "branch-report").setValue("view/negative", self._negative)
+
+    def acknowledge_cell(self, row: int, col: int, comment: str | None = None) -> bool:
+        """点検の確認: the cell's warnings kept quiet with a short comment (asked for unless given)."""
+        from PySide6.QtWidgets import QInputDialog
+
+        from app.core.errors import BranchReportError
+        from app.operations.ops import acknowledge_warning
+
+        r, month = self.grid_model.rows[row], self.grid_model.month_of(col)
+        if comment is None:
+            comment, ok = QInputDialog.getText(self, "点検の確認", f"{r.warnings.get(month, '')}\n\n"
+                                               "この値でよい理由（短いコメント、変更履歴に残ります）:")
+            if not ok:
+                return False
+        try:
+            changes = acknowledge_warning(self.db, self.branch, r.fiscal_year, month, r.indicator, comment)
+        except BranchReportError as exc:               # a refusal: one line at the cell
+            self.grid_model.refuse([(row, col)], str(exc))
+            return False
+        self.apply_changes(changes)
+        return True
 
     def show_cell_history(self, row: int, col: int):
         from ui.history_dialog import CellHistoryDialog

@@ -71,6 +71,12 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--kind", choices=tuple(KINDS), default="status")
     e.add_argument("--label", default="機密性2", help="機密性の表示 (ヘッダーに印字)")
 
+    q = sub.add_parser("check-quarter", help="四半期の提出前チェック（残っているものがあれば終了コード 1）")
+    q.add_argument("--fy", required=True)
+    q.add_argument("--quarter", type=int, choices=(1, 2, 3, 4), required=True)
+    q.add_argument("--branch")
+    q.add_argument("--format", choices=("text", "json"), default="text")
+
     from app.cli.shared import add_parsers
 
     add_parsers(sub)                       # users, package
@@ -93,7 +99,7 @@ def run(args: argparse.Namespace, target, extra_verbs: dict | None = None) -> in
     from app.cli.shared import cmd_package, cmd_users
 
     verbs = {"values": cmd_values, "plan": cmd_plan, "import": cmd_import, "ranks": cmd_ranks, "progress": cmd_progress,
-             "backup": cmd_backup, "users": cmd_users, "package": cmd_package}
+             "backup": cmd_backup, "check-quarter": cmd_check_quarter, "users": cmd_users, "package": cmd_package}
     if args.verb == "restore":                       # works on the file, not on an opened database
         return cmd_restore(target, args)
     if args.verb == "check":
@@ -126,9 +132,7 @@ def cmd_values(db, args) -> int:
 def cmd_plan(db, args) -> int:
     from app.reads.queries import plan_items, plan_years
 
-    branch = parse_branch(args.branch) or db.home_branch
-    if branch is None:
-        raise UsageError("--branch を指定してください (このデータベースには既定の支部がありません)")
+    branch = home_branch(db, args)
     fy = parse_fy(args.fy) or (plan_years(db, branch) or [None])[-1]
     items = plan_items(db, branch, fy) if fy else []
     rows = []
@@ -173,6 +177,29 @@ def cmd_progress(db, args) -> int:
                  "national_rank": "" if r["national_rank"] is None else r["national_rank"]} for r in rows],
                ["item_no", "row", "tags", "plan", "rating", "national_rank", "text"], "csv")
     return 0
+
+
+def home_branch(db, args) -> str:
+    branch = parse_branch(args.branch) or db.home_branch
+    if branch is None:
+        raise UsageError("--branch を指定してください (このデータベースには既定の支部がありません)")
+    return branch
+
+
+def cmd_check_quarter(db, args) -> int:
+    from app.reads.quarter_check import quarter_check
+
+    branch, fy = home_branch(db, args), parse_fy(args.fy)
+    left = quarter_check(db, branch, fy, args.quarter)
+    if args.format == "json":
+        json.dump({"branch": branch, "fiscal_year": fy, "quarter": args.quarter, "complete": not left,
+                   "left": [m.as_dict() for m in left]}, sys.stdout, ensure_ascii=False, indent=1)
+        sys.stdout.write("\n")
+    else:
+        for m in left:
+            print(m.line())
+        print(f"残り {len(left)} 件" if left else "提出前チェック: 残っているものはありません", file=sys.stderr)
+    return 1 if left else 0
 
 
 def cmd_import(db, args) -> int:

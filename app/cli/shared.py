@@ -111,6 +111,8 @@ def cmd_package(db, args) -> int:
     for c in diff.changes:
         line = f"{c.cell}: {shown(c.base)} -> {shown(c.theirs)}"
         print(line + (f" (競合: データベースでは {shown(c.ours)} に変更済み)" if c.conflict else ""))
+    for w in diff.warnings:
+        print(f"{w} (警告)", file=sys.stderr)
     print(f"{Path(args.file).name}: {diff.sender} の作業用ブック: 変更 {len(diff.changes)} 件"
           f"（うち競合 {len(diff.conflicts)} 件）", file=sys.stderr)
     if not args.apply:

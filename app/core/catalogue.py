@@ -28,6 +28,8 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
 
+from app.core.plausibility import check_overrides
+
 KINDS = frozenset({"count", "amount", "ratio", "average", "cumulative", "stock", "duration", "event"})
 GROUP_NAMES = ("業務", "レセプト", "保健", "企画総務")          # the branch's groups, in the order shown
 GROUPS = frozenset({*GROUP_NAMES, "全グループ"})                 # an indicator's group: one of them, or all
@@ -137,6 +139,7 @@ class Indicator:
     aliases: tuple[str, ...] = ()
     context: tuple[str, ...] = ()
     note: str = ""
+    plausibility: tuple[tuple[str, object], ...] = ()   # overrides of app.core.plausibility's rules
 
     @property
     def is_ratio_with_parts(self) -> bool:
@@ -399,6 +402,11 @@ def _build(raw: dict, path: Path) -> Indicator:
     for key in ("higher_is_better", "quarterly"):
         if not isinstance(values.get(key, False), bool):
             raise fail(f"{key} は true/false にしてください (must be a boolean)")
+    if "plausibility" in values:
+        problem = check_overrides(values["plausibility"])
+        if problem:
+            raise fail(f"plausibility: {problem}")
+        values["plausibility"] = tuple(sorted(values["plausibility"].items()))
     generic = [a for a in values.get("aliases", ()) if normalize_label(a) in GENERIC_CAPTIONS]
     if generic:
         raise fail(f"別名 {generic} は見出しの汎用語で指標を表せません (alias is a generic caption)")

@@ -195,6 +195,35 @@ def undo_cells(s, catalogue, op: Operation, undone: int) -> list[Edit]:
     return edits
 
 
+def check_value(s, catalogue, who: str, key: CellKey, comment: str) -> float:
+    """点検の確認: the warnings on a month's figure acknowledged, with a short comment (kept in the
+    cell's history); they stay quiet until the figure changes. Returns the figure acknowledged."""
+    from app.store.access import check_indicator
+    from db.models import ValueCheck
+
+    comment = " ".join((comment or "").split())
+    if not comment:
+        raise ValidationError("確認のコメントを入力してください（なぜこの値でよいのか、短く）")
+    row = _row(s, key)
+    if row is None:
+        raise NotFound(f"{cell_name(catalogue, key)} に値がありません")
+    check_indicator(s, catalogue, who, key.branch, key.indicator)
+    at = datetime.now()
+    kept = s.scalars(select(ValueCheck).where(
+        ValueCheck.branch_code == key.branch, ValueCheck.fiscal_year == key.fiscal_year,
+        ValueCheck.month == key.month, ValueCheck.indicator_code == key.indicator)).one_or_none()
+    if kept is None:
+        kept = ValueCheck(branch_code=key.branch, fiscal_year=key.fiscal_year, month=key.month,
+                          indicator_code=key.indicator)
+        s.add(kept)
+    kept.value, kept.comment, kept.checked_by, kept.checked_at = row.value, comment, who, at
+    figure = format_number(row.value)
+    s.add(ChangeLog(at=at, who=who, entity="monthly_value", field="checked", old=figure, new=figure,
+                    key=f"{key.branch}/{key.fiscal_year}/{key.month}/{key.indicator}", source=f"点検確認: {comment}"))
+    s.flush()
+    return row.value
+
+
 def history(db, branch: str, fiscal_year: int, month: int, indicator: str) -> list[ChangeLog]:
     """A cell's change history, newest first (detached rows: read only)."""
     with db.session() as s:

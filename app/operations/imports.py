@@ -12,6 +12,7 @@ from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from app.core import yearcol
+from app.core.plausibility import check_row
 from app.operations.edits import ensure_years
 from app.core.errors import ImportRefused, NotFound, ValidationError
 from app.store.database import Database
@@ -65,6 +66,7 @@ def read_workbook(path: str | Path, catalogue, default_branch: str | None = None
         ext.book = book
         index = _value_index(ext)
         ext.problems.extend(check_year_figures(ext, catalogue, index))
+        ext.problems.extend(check_plausible(ext, catalogue, index))
         ext.problems.extend(_duplicates(ext, index))
     return ext
 
@@ -445,6 +447,23 @@ def check_year_figures(ext: Extraction, catalogue, index: tuple | None = None) -
                                   max(v.decimals or 0, 2)) for x in (v.value, computed)]
             out.append(Problem(f"年度の値 {shown[0]} が月の値から計算した {shown[1]} と一致しません "
                                "(印字された値を使います)", v.where, "warning"))
+    return out
+
+
+def check_plausible(ext: Extraction, catalogue, index: tuple | None = None) -> list[Problem]:
+    """点検: the plausibility warnings (app.core.plausibility) of the workbook's own branch's
+    months, each at its cell, against the file's other months, years and parts."""
+    months, _, _ = index or _value_index(ext)
+    where = {(v.branch or ext.branch, v.fiscal_year, v.month, v.indicator): v.where for v in ext.values}
+    out = []
+    for (branch, fy, code), row in months.items():
+        if (branch or ext.branch) != ext.branch or code not in catalogue:
+            continue
+        ind = catalogue[code]
+        parts = {c: months.get((branch, fy, c), {}) for c in (*ind.sum_of, ind.numerator, *ind.denominator) if c}
+        for flag in check_row(ind, row, last_year=months.get((branch, fy - 1, code), {}), parts=parts):
+            out.append(Problem(f"点検: {ind.name} {flag.reason}", where[branch or ext.branch, fy, flag.month, code],
+                               "warning"))
     return out
 
 

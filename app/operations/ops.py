@@ -162,6 +162,16 @@ def edit_cells(db: Database, cells: list, who: str | None = None) -> Changes:
     return _cell_changes(edits, op.id)
 
 
+def acknowledge_warning(db: Database, branch: str, fiscal_year: int, month: int, indicator: str, comment: str,
+                        who: str | None = None) -> Changes:
+    """点検の確認: the plausibility warnings of one month's figure acknowledged with a comment."""
+    from app.operations.edits import CellKey, check_value
+
+    with db.unit() as s:
+        check_value(s, db.catalogue, acting_user(db, who), CellKey(branch, fiscal_year, month, indicator), comment)
+    return Changes(branches=frozenset({branch}), years=frozenset({fiscal_year}), indicators=frozenset({indicator}))
+
+
 def undo(db: Database, op_id: int, who: str | None = None) -> Changes:
     """Take an edit back (or an undo: a redo), restoring each row as it was, with its origin.
     The returned ``op_id`` is the undo's own operation: undoing that redoes."""

@@ -13,10 +13,11 @@ from sqlalchemy import select
 from app.core import yearcol
 from app.core.fiscal import FISCAL_MONTHS, AsOf, fiscal_months_until, months_to_quarter_end
 from app.core.kpi import propose_rating
+from app.core.plausibility import Flag, check_row, is_whole, places
 from app.reads.queries import KpiView
 from app.store.database import Database
 from app.core.values import format_value
-from db.models import MonthlyValue, YearValue
+from db.models import MonthlyValue, ValueCheck, YearValue
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,7 @@ class GridRow:
     disagree: frozenset[int] = frozenset()   # months whose typed ratio differs from its parts
     origin: dict[int, str] = field(default_factory=dict)         # where each month's value came from
     decimals: int | None = None              # how its figures are written (Figures.decimals)
+    warnings: dict[int, str] = field(default_factory=dict)       # 点検: month → why its figure looks wrong
 
 
 @dataclass(frozen=True)
@@ -58,6 +60,9 @@ class Figures:
         y = select(YearValue.indicator_code, YearValue.fiscal_year, YearValue.value, YearValue.decimals).where(
             YearValue.branch_code == branch)
         self.decimals_printed: dict[tuple[str, int], int | None] = {}
+        self.checked: dict[tuple[str, int, int], float] = {}      # (code, fy, month) → figure acknowledged
+        checks = select(ValueCheck.indicator_code, ValueCheck.fiscal_year, ValueCheck.month, ValueCheck.value).where(
+            ValueCheck.branch_code == branch)
         self._decimals: dict[str, int | None] = {}
         if codes is not None:
             wanted = set(codes)
@@ -75,6 +80,8 @@ class Figures:
             for code, fy, value, decimals in s.execute(y):
                 self.printed[(code, fy)] = value
                 self.decimals_printed[(code, fy)] = decimals
+            for code, fy, month, value in s.execute(checks):
+                self.checked[(code, fy, month)] = value
 
     def years(self, code: str) -> list[int]:
         """The fiscal years with figures of the indicator (a ratio's: from its parts too)."""
@@ -102,9 +109,23 @@ class Figures:
         value = printed if printed is not None else computed
         months = dict(self.months.get((code, fy), {}))
         from_parts = self.ratio_months(code, fy)
-        disagree = frozenset(m for m, v in months.items() if m in from_parts and not _same_shown(v, from_parts[m]))
+        flags = self.flags(code, fy)
+        disagree = frozenset(f.month for f in flags if f.rule == "parts" and f.month in from_parts)
+        warnings: dict[int, str] = {}
+        for f in flags:
+            warnings[f.month] = f"{warnings[f.month]}\n{f.reason}" if f.month in warnings else f.reason
         return GridRow(code, fy, months, value, printed is not None, disagrees, from_parts, disagree,
-                       dict(self.origins.get((code, fy), {})), self.decimals(code))
+                       dict(self.origins.get((code, fy), {})), self.decimals(code), warnings)
+
+    def flags(self, code: str, fy: int) -> list[Flag]:
+        """点検: the plausibility warnings of the indicator's stored months in a fiscal year
+        (against its neighbours, the year before and its parts) — but those of a figure someone
+        acknowledged (点検の確認), until that figure changes."""
+        ind = self.catalogue[code]
+        parts = {c: self.months.get((c, fy), {}) for c in (*ind.sum_of, ind.numerator, *ind.denominator) if c}
+        flags = check_row(ind, self.months.get((code, fy), {}), last_year=self.months.get((code, fy - 1), {}),
+                          parts=parts)
+        return [f for f in flags if self.checked.get((code, fy, f.month)) != f.value]
 
     def grid_rows(self, codes: list[str], fy: int) -> list[GridRow]:
         """The monthly table as seed 004 shows it: a block per fiscal year (earlier years first,
@@ -133,14 +154,16 @@ class Figures:
         """How many decimals an indicator's figures are written with — the one rule the grid, the
         dashboard, the documents and the work package all follow: as many as its most precise
         stored figure (months, and year figures at their printed precision; at most 3), at least
-        1 for a percentage. So 平均所要日数 is 6.70 beside 6.14, and 62.0% stays 62.0%. None for
-        durations (written h:mm)."""
+        1 for a percentage. So 平均所要日数 is 6.70 beside 6.14, and 62.0% stays 62.0%. A count
+        (件 人 回 事業所: app.core.plausibility.is_whole) is written without decimals whatever one
+        cell holds — that cell shows its own (and is warned). None for durations (written h:mm)."""
         if code in self._decimals:
             return self._decimals[code]
         ind = self.catalogue[code]
         if ind.kind == "duration" or ind.unit == "h:mm":
             return self._decimals.setdefault(code, None)
-        shown = [_places(v) for (c, _), months in self.months.items() if c == code for v in months.values()]
+        shown = [] if is_whole(ind) else [places(v) for (c, _), months in self.months.items() if c == code
+                                          for v in months.values()]
         shown += [d for (c, _), d in self.decimals_printed.items() if c == code and d is not None]
         return self._decimals.setdefault(code, min(max(shown + [1 if ind.unit == "%" else 0]), 3))
 
@@ -187,14 +210,3 @@ class Figures:
             result = self.computed(kpi.indicator, fy, until)
         rating = propose_rating(kpi.op, target, result, ind.higher_is_better)
         return KpiResult(kpi, target, result, AsOf(fy, month), rating)
-
-
-def _places(value: float) -> int:
-    """The decimals a stored figure was written with (6.14 → 2, 2481.0 → 0)."""
-    text = repr(float(value))
-    return 0 if float(value).is_integer() or "e" in text else len(text.split(".")[1])
-
-
-def _same_shown(typed: float, computed: float) -> bool:
-    """Does a typed figure agree with a computed one at the typed figure's own precision?"""
-    return abs(typed - computed) <= 0.5 * 10 ** -_places(typed) + 1e-9

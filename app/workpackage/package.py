@@ -23,6 +23,7 @@ from pathlib import Path
 from app.operations.ops import Changes, acting_user
 from app.core.errors import DatabaseError, ImportRefused, ValidationError
 from app.core.fiscal import FISCAL_MONTHS, format_fy, month_label
+from app.core.plausibility import check_rank, check_row
 from app.workpackage.seal import open_record, seal, verify
 from app.reads.queries import monthly_values, plan_items, row_statuses
 from app.store.database import Database
@@ -57,6 +58,7 @@ class PackageDiff:
     group: str
     quarter: int
     changes: list[Change] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)     # 点検: 'SHEET!CELL: 点検: …' of the figures it changes
 
     @property
     def conflicts(self) -> list[Change]:
@@ -276,6 +278,9 @@ def read_package(db: Database, path: str | Path) -> PackageDiff:
                                            f"項番{item.item_no}（{r.position}） {ROW_FIELDS[name][1]}",
                                            base[n], theirs[n], ours[n],
                                            f"実施状況!{(line[5], line[3], line[4])[n].coordinate}"))
+                if name == "national_rank" and (why := check_rank(theirs[n])):
+                    diff.warnings.append(f"{diff.changes[-1].cell}: 点検: {why}")
+    diff.warnings[:0] = _plausibility(db, diff, now)
     return diff
 
 
@@ -290,6 +295,33 @@ def _rating(cell, name: str) -> str | None:
     if mark is None:
         raise ImportRefused(f"{name}:実施状況!{cell.coordinate}: 評価は ◎ ○ △ × □ のいずれかです ('{text}')")
     return mark
+
+
+def _plausibility(db: Database, diff: PackageDiff, now: dict) -> list[str]:
+    """点検 of the months the package changes, with its figures in place of the stored ones."""
+    changed = {}
+    for c in diff.changes:
+        if c.key.startswith("value/"):
+            _, _, _, month, code = c.key.split("/")
+            changed[code, int(month)] = c
+    if not changed:
+        return []
+    months: dict[str, dict[int, float]] = {}
+    for (code, m), v in now.items():
+        months.setdefault(code, {})[m] = v
+    for (code, m), c in changed.items():
+        months.setdefault(code, {})[m] = c.theirs
+    last: dict[str, dict[int, float]] = {}
+    for r in monthly_values(db, diff.branch, diff.fiscal_year - 1, sorted({code for code, _ in changed})):
+        last.setdefault(r.indicator, {})[r.month] = r.value
+    out = []
+    for code in dict.fromkeys(code for code, _ in changed):
+        ind = db.catalogue[code]
+        parts = {p: months.get(p, {}) for p in (*ind.sum_of, ind.numerator, *ind.denominator) if p}
+        for f in check_row(ind, months.get(code, {}), last_year=last.get(code, {}), parts=parts):
+            if (code, f.month) in changed:
+                out.append(f"{changed[code, f.month].cell}: 点検: {ind.name} {f.reason}")
+    return out
 
 
 def _rank(cell, name: str) -> int | None:

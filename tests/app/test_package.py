@@ -309,3 +309,14 @@ def test_a_package_written_before_rated_rows_is_refused_not_misread(demo_db, tmp
     wb.save(path)
     with pytest.raises(ImportRefused, match="以前の版で書き出した作業用ブック.*書き出し直してください"):
         read_package(demo_db, path)
+
+
+def test_bringing_back_a_package_names_its_implausible_figures(demo_db, tmp_path):
+    path = export_package(demo_db, "10", 2024, "業務", 4, tmp_path / "gyomu.xlsx")
+    grid = openpyxl.load_workbook(path)["月次実績"]
+    row = next(r for r in range(4, grid.max_row + 1) if grid.cell(r, 2).value == "counter_count")
+    filled_in(path, [("月次実績", f"D{row}", "45.5")])
+    diff = read_package(demo_db, path)
+    assert f"月次実績!D{row}: 点検: 窓口件数 5月 45.5: 件数に小数があります" in diff.warnings
+    apply_package(demo_db, diff)                                        # warned, never blocked
+    assert value(demo_db, "counter_count", 5) == 45.5

@@ -170,3 +170,41 @@ def test_a_cell_changed_by_someone_else_meanwhile_is_a_choice(window, demo_db, m
     model.setData(model.index(r, col_of(4)), "700")
     assert stored(demo_db, "counter_count", 2024, 4) == 700
     other.engine.dispose()
+
+
+def test_a_count_typed_with_decimals_is_stored_warned_and_leaves_the_row_alone(window, demo_db):
+    select_item(window, "2")
+    model = window.grid_model
+    r = row_of(window, "窓口件数", "令和6年度")
+    assert model.index(r, col_of(4)).data() == "541"
+    assert model.setData(model.index(r, col_of(5)), "12.5")
+    assert stored(demo_db, "counter_count", 2024, 5) == 12.5         # a warning never blocks
+    cell = model.index(r, col_of(5))
+    assert cell.data() == "12.5" and cell.data(Qt.BackgroundRole).color().name() == "#ffe2b8"
+    assert "件数に小数があります" in cell.data(Qt.ToolTipRole)
+    assert model.index(r, col_of(4)).data() == "541"                # the rest of the row: whole numbers
+    assert model.index(r, col_of(4)).data(Qt.BackgroundRole) is None
+
+
+def test_a_rate_typed_as_a_fraction_is_marked_with_the_reason(window, demo_db):
+    select_item(window, "2")
+    model = window.grid_model
+    r = row_of(window, "郵送化率", "令和6年度")
+    assert model.setData(model.index(r, col_of(5)), "0.935")
+    assert "93.5% の意味？" in model.index(r, col_of(5)).data(Qt.ToolTipRole)
+
+
+def test_a_warning_acknowledged_stays_quiet_until_the_figure_changes(window, demo_db):
+    select_item(window, "2")
+    model = window.grid_model
+    r = row_of(window, "窓口件数", "令和6年度")
+    assert model.setData(model.index(r, col_of(5)), "12.5")
+    assert not window.acknowledge_cell(r, col_of(5), "  ")            # a comment is needed
+    assert "コメント" in model.index(r, col_of(5)).data(Qt.ToolTipRole)
+    assert window.acknowledge_cell(r, col_of(5), "端数のある按分件数（本部確認済み）")
+    cell = model.index(r, col_of(5))
+    assert cell.data(Qt.BackgroundRole) is None and "点検" not in (cell.data(Qt.ToolTipRole) or "")
+    log = history(demo_db, "10", 2024, 5, "counter_count")[0]
+    assert log.source == "点検確認: 端数のある按分件数（本部確認済み）" and log.who
+    assert model.setData(model.index(r, col_of(5)), "13.5")         # another figure: warned again
+    assert "件数に小数があります" in model.index(r, col_of(5)).data(Qt.ToolTipRole)
