@@ -23,6 +23,7 @@ from pathlib import Path
 from app.operations.ops import Changes, acting_user
 from app.core.errors import DatabaseError, ImportRefused, ValidationError
 from app.core.fiscal import FISCAL_MONTHS, format_fy, month_label
+from app.core.log import note
 from app.workpackage.seal import open_record, seal, verify
 from app.reads.queries import monthly_values, plan_items, statuses
 from app.store.database import Database
@@ -202,7 +203,8 @@ def read_package(db: Database, path: str | Path) -> PackageDiff:
     try:
         wb = openpyxl.load_workbook(path, data_only=True)
     except Exception as exc:  # a damaged container openpyxl cannot read
-        raise ImportRefused(f"{path.name}: Excel ブックとして読めません（{type(exc).__name__}）") from None
+        note(path.name, exc)
+        raise ImportRefused(f"{path.name}: Excel ブックとして読めません（ファイルが壊れています）") from None
     meta, signature = open_record(wb, path.name)
     if meta.get("database") != database_id(db):
         raise ImportRefused(f"{path.name}: 別のデータベースから書き出された作業用ブックです")

@@ -15,6 +15,8 @@ import zipfile
 from dataclasses import dataclass
 from xml.parsers import expat
 
+from app.core.log import note
+
 CHUNK = 1 << 16
 
 
@@ -192,8 +194,8 @@ def parse_xml(chunks, start=None, end=None, text=None, part: str = "", sheet: st
             p.Parse(chunk, False)
         p.Parse(b"", True)
     except expat.ExpatError as exc:
-        raise Unreadable(f"{part} の XML が壊れています ({expat.errors.messages[exc.code]}, "
-                         f"{exc.lineno} 行 {exc.offset + 1} 文字目)", sheet) from None
+        note(f"{part}: XML", exc)
+        raise Unreadable(f"{part} の XML が壊れています ({exc.lineno} 行 {exc.offset + 1} 文字目)", sheet) from None
     except UnicodeDecodeError as exc:
         raise Unreadable(f"{part} の文字コードが宣言 ({exc.encoding}) と合いません", sheet) from None
     except Unreadable as exc:
