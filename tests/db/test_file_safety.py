@@ -285,3 +285,56 @@ def test_a_full_disk_during_a_large_import_from_the_command_line(small_disk, dem
     db = open_database(path)
     assert sorted(monthly_values(db), key=lambda r: (r.indicator, r.fiscal_year, r.month)) == before
     db.close()
+
+
+# --- restore on its own terms (issue 23) --------------------------------------------------------
+
+@pytest.mark.parametrize("sql, named", [
+    ("CREATE TRIGGER wipe AFTER INSERT ON monthly_value BEGIN DELETE FROM change_log; END", "トリガー wipe"),
+    ("CREATE TRIGGER zero AFTER UPDATE ON monthly_value BEGIN UPDATE monthly_value SET value = 0; END",
+     "トリガー zero"),
+    ("CREATE VIEW v AS SELECT * FROM monthly_value", "ビュー v"),
+    ("CREATE TABLE extra (x)", "表 extra"),
+])
+def test_restore_brings_over_data_only(demo_path, tmp_path, capsys, sql, named):
+    target = tmp_path / "db.sqlite3"
+    shutil.copy(demo_path, target)
+    hostile = tmp_path / "hostile.sqlite3"
+    shutil.copy(demo_path, hostile)
+    with sqlite3.connect(hostile) as con:
+        con.execute(sql)
+    con.close()
+    before = target.read_bytes()
+    assert cli("--db", str(target), "restore", "--from", str(hostile)) == 1
+    err = capsys.readouterr().err
+    assert f"branch-report が作らないもの ({named}) があるため復元できません" in err and len(err.splitlines()) == 1
+    assert target.read_bytes() == before
+
+
+def test_restore_is_refused_while_a_window_holds_the_database(demo_path, tmp_path, capsys):
+    target = tmp_path / "db.sqlite3"
+    shutil.copy(demo_path, target)
+    good = tmp_path / "good.sqlite3"
+    shutil.copy(demo_path, good)
+    holder = subprocess.Popen([sys.executable, "-c", (
+        f"import sys, time; sys.path.insert(0, {str(ROOT)!r})\n"
+        "from pathlib import Path\nfrom app.store.backups import InstanceLock\n"
+        f"assert InstanceLock(Path({str(target)!r})).acquire()\nprint('held', flush=True)\ntime.sleep(60)\n")],
+        stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        before = target.read_bytes()
+        assert cli("--db", str(target), "restore", "--from", str(good)) == 1
+        assert "画面で開かれているため復元できません" in capsys.readouterr().err
+        assert target.read_bytes() == before
+    finally:
+        holder.kill()
+        holder.wait()
+    assert cli("--db", str(target), "restore", "--from", str(good)) == 0
+    from app.store.backups import InstanceLock                      # this process's own window: allowed
+    lock = InstanceLock(target)
+    assert lock.acquire()
+    try:
+        restore(target, good)
+    finally:
+        lock.release()
