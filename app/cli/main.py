@@ -98,7 +98,8 @@ def run(args: argparse.Namespace, target, extra_verbs: dict | None = None) -> in
     try:
         return verbs[args.verb](db, args)
     finally:
-        db.close()                     # the .sqlite3 file alone holds every change
+        if not db.close() and db.is_sqlite:          # the .sqlite3 file alone holds every change, or we say so
+            print(f"branch-report: {db.UNFINISHED}", file=sys.stderr)
 
 
 def cmd_values(db, args) -> int:

@@ -338,3 +338,38 @@ def test_restore_is_refused_while_a_window_holds_the_database(demo_path, tmp_pat
         restore(target, good)
     finally:
         lock.release()
+
+
+# --- a success means the file alone holds it, or says it does not yet (issue 23) ----------------
+
+def test_a_reader_holding_a_snapshot_is_said_and_the_next_open_finishes(tmp_path, capsys):
+    db = tmp_path / "db.sqlite3"
+    assert cli("--db", str(db), "plan", "--branch", "10") == 0
+    capsys.readouterr()
+    reader = sqlite3.connect(db)
+    reader.execute("BEGIN")
+    reader.execute("SELECT count(*) FROM monthly_value").fetchone()     # a snapshot from before the import
+    try:
+        assert cli("--db", str(db), "import", MONTHLY, "--branch", "10") == 0
+        err = capsys.readouterr().err
+        assert "取り込みました" in err and ".sqlite3 ファイルだけをコピー・移動しないでください" in err
+    finally:
+        reader.rollback()
+        reader.close()
+    assert cli("--db", str(db), "values", "--fy", "2024", "--indicator", "mail_rate") == 0   # the next open
+    assert "コピー・移動しないでください" not in capsys.readouterr().err
+    alone = tmp_path / "alone" / "copy.sqlite3"
+    alone.parent.mkdir()
+    shutil.copy(db, alone)                                       # the file alone, without its -wal
+    assert sqlite3.connect(alone).execute("SELECT count(*) FROM monthly_value").fetchone()[0] > 800
+
+
+def test_a_failed_checkpoint_is_said_not_hidden(tmp_path, capsys, monkeypatch):
+    import db.engine as engine
+
+    db = tmp_path / "db.sqlite3"
+    real = engine.checkpoint
+    monkeypatch.setattr(engine, "checkpoint", lambda e: real(e) and False)    # as with a disk filling
+    assert cli("--db", str(db), "import", MONTHLY, "--branch", "10") == 0
+    err = capsys.readouterr().err.splitlines()
+    assert err[-1].startswith("branch-report: 変更は保存しましたが、データベースのファイルへの書き込みがまだ終わっていません")
