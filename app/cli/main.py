@@ -246,7 +246,7 @@ def cmd_restore(target, args) -> int:
 def cmd_check(target) -> int:
     """SQLite's full integrity check of the database file; exit 1 with the damage named and the
     newest good backup proposed."""
-    from app.store.backups import damaged
+    from app.store.backups import damaged, read_only
     from app.store.database import default_database_path
     from db.files import check_file
 
@@ -255,9 +255,11 @@ def cmd_check(target) -> int:
     path = Path(target if target is not None else default_database_path()).expanduser()
     if not path.exists():
         raise UsageError(visible(f"{path} がありません"))
-    problem = check_file(path, full=True)
+    locked = read_only(path)           # SQLite cannot make its -shm there: read the file as it is
+    problem = check_file(path, full=True, at_rest=locked)
     if problem is None:
-        print(f"{visible(str(path))}: 問題はありません", file=sys.stderr)
+        print(f"{visible(str(path))}: 問題はありません" + ("（ただし読み取り専用です: ファイルかフォルダに書き込めないため、"
+              "このままでは開けません）" if locked else ""), file=sys.stderr)
         return 0
     print(f"branch-report: {damaged(path, problem)}", file=sys.stderr)
     return 1

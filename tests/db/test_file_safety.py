@@ -373,3 +373,40 @@ def test_a_failed_checkpoint_is_said_not_hidden(tmp_path, capsys, monkeypatch):
     assert cli("--db", str(db), "import", MONTHLY, "--branch", "10") == 0
     err = capsys.readouterr().err.splitlines()
     assert err[-1].startswith("branch-report: 変更は保存しましたが、データベースのファイルへの書き込みがまだ終わっていません")
+
+
+# --- damage noticed before use, index damage too; read-only said as read-only (issue 23) ---------
+
+def _flip_an_index_page(path: Path) -> None:
+    con = sqlite3.connect(path)
+    root, size = con.execute("SELECT rootpage FROM sqlite_master WHERE name = 'sqlite_autoindex_monthly_value_1'"
+                             ).fetchone()[0], con.execute("PRAGMA page_size").fetchone()[0]
+    con.close()
+    data = bytearray(path.read_bytes())
+    data[root * size - 10] ^= 0x01                # a key byte of the index's root page
+    path.write_bytes(data)
+
+
+def test_index_damage_is_noticed_on_open_before_any_read_or_write(demo_path, tmp_path, capsys):
+    from db.files import check_file
+
+    path = tmp_path / "db.sqlite3"
+    shutil.copy(demo_path, path)
+    _flip_an_index_page(path)
+    assert check_file(path) is None and "missing from index" in check_file(path, full=True)  # quick_check misses it
+    before = path.read_bytes()
+    assert cli("--db", str(path), "values", "--fy", "2024") == 1
+    assert cli("--db", str(path), "import", MONTHLY, "--branch", "10") == 1
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 2 and all("が壊れています" in line for line in err)
+    assert path.read_bytes() == before
+
+
+def test_check_says_read_only_not_damaged(demo_path, tmp_path, capsys, monkeypatch):
+    path = tmp_path / "ro" / "db.sqlite3"
+    path.parent.mkdir()
+    shutil.copy(demo_path, path)
+    monkeypatch.setattr(os, "access", lambda p, mode: Path(p) not in (path, path.parent))
+    assert cli("--db", str(path), "check") == 0
+    err = capsys.readouterr().err
+    assert "問題はありません（ただし読み取り専用です" in err and "壊れています" not in err
