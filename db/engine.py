@@ -58,19 +58,27 @@ def make_engine(target) -> Engine:
     return engine
 
 
-def checkpoint(engine: Engine) -> None:
+def checkpoint(engine: Engine) -> bool:
     """Everything committed moved from the write-ahead log into the database file itself, so that
-    the .sqlite3 file alone holds it (someone may copy just that file). Best effort: what is
+    the .sqlite3 file alone holds it (someone may copy just that file). Whether it did: what is
     committed is safe in the log either way, so a checkpoint that cannot finish now (a full disk,
-    a reader still busy) fails nothing; the next one moves it."""
+    a reader holding an older snapshot) fails nothing — the caller says the file must not be
+    copied alone yet, and the next checkpoint (at the latest, the next open) finishes it."""
     if engine.dialect.name != "sqlite":
-        return
+        return True
     raw = engine.raw_connection()
     try:
-        raw.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        con = raw.driver_connection
+        con.execute("PRAGMA busy_timeout=1000")            # a reader's snapshot: do not wait long
+        busy, log, done = con.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        return log == done
     except sqlite3.Error:
-        pass
+        return False
     finally:
+        try:
+            raw.driver_connection.execute("PRAGMA busy_timeout=5000")
+        except sqlite3.Error:
+            pass
         raw.close()
 
 

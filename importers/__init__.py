@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from app.core.errors import ImportRefused
-from importers.base import Book, Cell, Sheet
+from importers.base import Book, Cell, Sheet, month_shown
 from importers.layouts.monthly import MonthlyImporter
 from importers.layouts.national import NationalImporter
 from importers.layouts.plan import PlanImporter
@@ -15,7 +15,8 @@ def identify(book: Book):
     """The one importer that claims the workbook; none or two is an error, not first-wins.
 
     Each importer decides from sheet names and header cells alone, so it is shown the book's text:
-    a number, a date or a boolean is never a header, and reads as an empty cell there."""
+    a number, a date or a boolean is never a header, and reads as an empty cell there (but a date
+    formatted to show its month alone reads as the month it shows, ``4月``)."""
     view = text_view(book)
     claims = [imp for imp in IMPORTERS if imp.identify(view)]
     included = {layout for imp in claims for layout in getattr(imp, "includes", ())}
@@ -29,17 +30,27 @@ def identify(book: Book):
     return claims[0]
 
 
+_NOT_DATES = (type(None), int, float, bool)
+
+
 def text_view(book: Book) -> Book:
     """The book with every cell that is not text emptied (each row ends at its last text cell);
     the cells that remain keep their places."""
     empty = Cell(None, None)
+
+    def text(c: Cell) -> Cell:
+        if isinstance(c.value, str):
+            return c
+        shown = month_shown(c)
+        return Cell(shown, None) if shown else empty
+
     sheets = []
     for sheet in book.sheets:
         rows = []
         for row in sheet.rows:
-            last = len(row)
-            while last and not isinstance(row[last - 1].value, str):
-                last -= 1
-            rows.append([c if isinstance(c.value, str) else empty for c in row[:last]])
+            line = [c if type(c.value) is str else empty if type(c.value) in _NOT_DATES else text(c) for c in row]
+            while line and line[-1] is empty:
+                line.pop()
+            rows.append(line)
         sheets.append(Sheet(sheet.name, rows))
     return Book(book.path, sheets, book.uncached)

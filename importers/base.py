@@ -6,6 +6,7 @@ problems, each naming its file, sheet and cell. ``app.operations.imports`` decid
 from __future__ import annotations
 
 import gc
+import re
 import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -147,6 +148,20 @@ class Extraction:
 class Cell(NamedTuple):
     value: Any
     number_format: str | None
+
+
+_QUOTED = re.compile(r'"[^"]*"|\\.|\[[^]]*\]')
+
+
+def month_shown(cell: Cell) -> str | None:
+    """``4月`` for a date whose number format shows its month but no day or time (Excel's habit
+    of typing 2025/4/1 in a month header formatted m"月"); None for any other cell."""
+    import datetime as dt
+
+    if not isinstance(cell.value, dt.date) or not cell.number_format:
+        return None
+    code = _QUOTED.sub("", cell.number_format.split(";")[0]).lower()
+    return f"{cell.value.month}月" if "m" in code and not set(code) & set("dhs") else None
 
 
 @dataclass

@@ -12,9 +12,36 @@ class UsageError(Exception):
     pass
 
 
+# argparse's usage errors (English) as said to the user; any other: the usage, in Japanese
+_USAGE = (
+    (r"the following arguments are required: (.*)", "次の指定が必要です: {0}"),
+    (r"unrecognized arguments: (.*)", "分からない指定があります: {0}"),
+    (r"argument (\S+): invalid choice: (.*?) \(choose from (.*)\)", "{0}: {1} は選べません (選べるもの: {2})"),
+    (r"argument (\S+): expected one argument", "{0} の後に値を指定してください"),
+    (r"argument (\S+): expected at least one argument", "{0} の後に値を指定してください"),
+    (r"argument (\S+): not allowed with argument (\S+)", "{0} と {1} は一緒に指定できません"),
+    (r"argument (\S+): invalid (\w+) value: (.*)", "{0}: {2} は正しい値ではありません"),
+    (r"argument (\S+): ignored explicit argument (.*)", "{0}: {1} は指定できません"),
+    (r"ambiguous option: (\S+) could match (.*)", "{0} はどの指定か決まりません ({1})"),
+)
+
+
+def usage_message(message: str) -> str:
+    """argparse's English error as one Japanese line (the words the user typed kept, made visible)."""
+    import re
+
+    from importers.base import visible
+
+    for pattern, text in _USAGE:
+        m = re.fullmatch(pattern, message, re.S)
+        if m:
+            return visible(text.format(*m.groups()))
+    return "指定が正しくありません (branch-report --help で使い方を確かめてください)"
+
+
 class Parser(argparse.ArgumentParser):
     def error(self, message):  # exit 2 with a message, as argparse does, but catchable in tests
-        raise UsageError(message)
+        raise UsageError(usage_message(message))
 
 
 def parse_fy(text: str | None) -> int | None:
@@ -48,4 +75,15 @@ def write_rows(rows: list[dict], header: list[str], fmt: str) -> None:
         return
     w = csv.DictWriter(sys.stdout, fieldnames=header, lineterminator="\n")
     w.writeheader()
-    w.writerows(rows)
+    w.writerows({k: inert(v) for k, v in row.items()} for row in rows)
+
+
+def inert(value):
+    """A CSV cell a spreadsheet will not run: text starting with = + - @ (or a tab, CR) gets a
+    leading ' as the xlsx writers keep such text a string; numbers (-1, -0.5) stay numbers."""
+    import re
+
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r") \
+            and not re.fullmatch(r"-[0-9][0-9,]*(\.[0-9]+)?", value):
+        return "'" + value
+    return value

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from app.documents.kinds import KINDS
 from app.cli.common import Parser, UsageError, parse_branch, parse_fy, write_rows
+from importers.base import visible
 
 VIEWS = ("grid", "chart", "status", "import", "report", "dashboard")
 
@@ -111,7 +112,8 @@ def run(args: argparse.Namespace, target, extra_verbs: dict | None = None) -> in
     try:
         return verbs[args.verb](db, args)
     finally:
-        db.close()                     # the .sqlite3 file alone holds every change
+        if not db.close() and db.is_sqlite:          # the .sqlite3 file alone holds every change, or we say so
+            print(f"branch-report: {db.UNFINISHED}", file=sys.stderr)
 
 
 def cmd_values(db, args) -> int:
@@ -208,7 +210,7 @@ def cmd_import(db, args) -> int:
     branch = parse_branch(args.branch)
     for f in args.files:
         if not Path(f).is_file():
-            print(f"{f}: ファイルがありません", file=sys.stderr)
+            print(f"{visible(f)}: ファイルがありません", file=sys.stderr)
             return 2
     for mapping in args.map:
         label, _, code = mapping.partition("=")
@@ -226,17 +228,17 @@ def cmd_import(db, args) -> int:
         sys.stdout.write("\n")
     else:
         for r in reports:
-            for p in r.errors + r.conflicts:
-                print(p.line())
-            for p in r.warnings:
-                print(f"{p.line()} (警告)", file=sys.stderr)
+            for line in said_once(r.errors + r.conflicts):
+                print(line)
+            for line in said_once(r.warnings):
+                print(f"{line} (警告)", file=sys.stderr)
         for r in reports:
             if failed:
                 verb = "取り込んでいません（" + ("このファイルに問題があります" if r.errors or r.conflicts
                                                else "ほかのファイルに問題があるため") + "）"
             else:
                 verb = "確認のみ (保存していません)" if args.dry_run else ("取り込みました" if r.stored else "変更はありません")
-            print(f"{r.file}: {verb}: 追加 {r.inserted} / 更新 {r.updated} / 同じ値 {r.unchanged}"
+            print(f"{visible(r.file)}: {verb}: 追加 {r.inserted} / 更新 {r.updated} / 同じ値 {r.unchanged}"
                   + (f" / 計画 {r.plan_items} 項目" if r.plan_items else "")
                   + (f" / 第{r.quarter}四半期の評価行 {r.row_statuses} 行" if r.row_statuses else ""), file=sys.stderr)
         if not failed and not args.dry_run:
@@ -246,11 +248,27 @@ def cmd_import(db, args) -> int:
     return 1 if failed else 0
 
 
+def said_once(problems, first: int = 3) -> list[str]:
+    """The lines of problems, a problem repeated over many cells said once with a count: the
+    first few cells with the same message on the same sheet, then how many more (a sheet of
+    199,000 bad rows is four lines, not 199,000)."""
+    groups: dict[tuple, list] = {}
+    for p in problems:
+        groups.setdefault((p.where.file, p.where.sheet, p.message), []).append(p)
+    lines = []
+    for same in groups.values():
+        lines += [p.line() for p in same[:first]]
+        if len(same) > first:
+            lines.append(f"{same[first].where.file and visible(same[first].where.file)}:"
+                         f"{visible(same[first].where.sheet)}: 同じ問題がほかに {len(same) - first:,} セルあります"
+                         f" ({same[first].where.cell}〜{same[-1].where.cell})")
+    return lines
+
+
 def _print_kpis(db, branch: str, fiscal_year: int) -> None:
     """After a plan import: how each KPI was read, the unread ones named, to confirm."""
     from app.core.kpi import target_text
     from app.reads.queries import plan_items
-    from importers.base import visible
     from importers.layouts.kpi_text import unread as kpi_unread
 
     kpis = [(i, k) for i in plan_items(db, branch, fiscal_year) for k in i.kpis]
@@ -286,14 +304,15 @@ def cmd_restore(target, args) -> int:
     if "://" in str(target or ""):
         raise UsageError("restore は SQLite のデータベースにだけ使えます")
     safety = restore(path, Path(args.source))
-    print(f"{args.source} から復元しました: {path}" + (f"（元の内容: {safety}）" if safety else ""), file=sys.stderr)
+    print(visible(f"{args.source} から復元しました: {path}" + (f"（元の内容: {safety}）" if safety else "")),
+          file=sys.stderr)
     return 0
 
 
 def cmd_check(target) -> int:
     """SQLite's full integrity check of the database file; exit 1 with the damage named and the
     newest good backup proposed."""
-    from app.store.backups import damaged
+    from app.store.backups import damaged, read_only
     from app.store.database import default_database_path
     from db.files import check_file
 
@@ -301,10 +320,12 @@ def cmd_check(target) -> int:
         raise UsageError("check は SQLite のデータベースにだけ使えます（共有サーバーはサーバーで確かめます）")
     path = Path(target if target is not None else default_database_path()).expanduser()
     if not path.exists():
-        raise UsageError(f"{path} がありません")
-    problem = check_file(path, full=True)
+        raise UsageError(visible(f"{path} がありません"))
+    locked = read_only(path)           # SQLite cannot make its -shm there: read the file as it is
+    problem = check_file(path, full=True, at_rest=locked)
     if problem is None:
-        print(f"{path}: 問題はありません", file=sys.stderr)
+        print(f"{visible(str(path))}: 問題はありません" + ("（ただし読み取り専用です: ファイルかフォルダに書き込めないため、"
+              "このままでは開けません）" if locked else ""), file=sys.stderr)
         return 0
     print(f"branch-report: {damaged(path, problem)}", file=sys.stderr)
     return 1
@@ -314,7 +335,7 @@ def cmd_backup(db, args) -> int:
     from db.engine import backup_sqlite
 
     out = backup_sqlite(db.engine, Path(args.out))
-    print(f"バックアップしました: {out}", file=sys.stderr)
+    print(visible(f"バックアップしました: {out}"), file=sys.stderr)
     return 0
 
 
@@ -325,6 +346,10 @@ def main(argv: list[str] | None = None, extra_verbs: dict | None = None, open_wi
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(encoding="utf-8")
     demo = None
+    from app.core.log import log_to
+    from app.store.database import default_database_path
+
+    log_to(default_database_path().with_name("branch-report.log"))
     try:
         args = build_parser().parse_args(argv)
         target = args.db
@@ -340,7 +365,7 @@ def main(argv: list[str] | None = None, extra_verbs: dict | None = None, open_wi
             return 2
         return open_window(target, screenshot=args.screenshot, view=args.view)
     except UsageError as exc:
-        print(f"branch-report: {exc}", file=sys.stderr)
+        print(f"branch-report: {visible(str(exc))}", file=sys.stderr)
         return 2
     except BrokenPipeError:          # `… | head`: the reader has gone, nothing more to say
         sys.stdout = open(os.devnull, "w")
@@ -350,7 +375,6 @@ def main(argv: list[str] | None = None, extra_verbs: dict | None = None, open_wi
         return 130
     except Exception as exc:  # noqa: BLE001 - one Japanese line, never a traceback
         from app.store.failures import describe_failure
-        from importers.base import visible
 
         print(f"branch-report: {visible(describe_failure(exc))}", file=sys.stderr)
         return 1

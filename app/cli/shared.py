@@ -6,6 +6,8 @@ import json
 import sys
 from pathlib import Path
 
+from app.core.log import os_reason
+from importers.base import visible
 from app.cli.common import Parser, UsageError, parse_branch, parse_fy, write_rows
 from app.core.catalogue import GROUP_NAMES
 
@@ -40,7 +42,7 @@ def _password(args, on_server: bool) -> str | None:
         try:
             lines = Path(args.password_file).read_text(encoding="utf-8").splitlines()
         except OSError as exc:
-            raise UsageError(f"--password-file: 読めません ({exc.strerror})") from None
+            raise UsageError(f"--password-file: 読めません ({os_reason(exc)})") from None
         return lines[0] if lines else ""
     if not on_server:
         return None
@@ -89,7 +91,7 @@ def shown(value) -> str:
         return "－"
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return format_number(value)
-    return json.dumps(str(value), ensure_ascii=False)
+    return visible(json.dumps(str(value), ensure_ascii=False))      # C0 by JSON, C1 and the rest by visible
 
 
 def cmd_package(db, args) -> int:
@@ -100,20 +102,20 @@ def cmd_package(db, args) -> int:
         if not db.home_branch:
             raise UsageError("このデータベースには既定の支部がありません（事業計画を取り込んでください）")
         out = export_package(db, db.home_branch, parse_fy(args.fy), args.group, args.quarter, args.out, db.user)
-        print(f"作業用ブックを書き出しました: {out}", file=sys.stderr)
+        print(visible(f"作業用ブックを書き出しました: {out}"), file=sys.stderr)
         return 0
     from app.workpackage.package import bring_back_package, read_package
 
     if not Path(args.file).is_file():
-        print(f"{args.file}: ファイルがありません", file=sys.stderr)
+        print(f"{visible(args.file)}: ファイルがありません", file=sys.stderr)
         return 2
     diff = read_package(db, args.file)
     for c in diff.changes:
-        line = f"{c.cell}: {shown(c.base)} -> {shown(c.theirs)}"
+        line = f"{visible(str(c.cell))}: {shown(c.base)} -> {shown(c.theirs)}"
         print(line + (f" (競合: データベースでは {shown(c.ours)} に変更済み)" if c.conflict else ""))
     for w in diff.warnings:
         print(f"{w} (警告)", file=sys.stderr)
-    print(f"{Path(args.file).name}: {diff.sender} の作業用ブック: 変更 {len(diff.changes)} 件"
+    print(f"{visible(Path(args.file).name)}: {visible(str(diff.sender))} の作業用ブック: 変更 {len(diff.changes)} 件"
           f"（うち競合 {len(diff.conflicts)} 件）", file=sys.stderr)
     if not args.apply:
         return 0

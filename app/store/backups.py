@@ -65,15 +65,21 @@ def newest_good_backup(path: Path) -> Path | None:
 
 
 def check_database_file(path: Path) -> None:
-    """Before opening a SQLite file: it can be written, and SQLite's quick check finds it sound
-    (a few milliseconds); else one message — for damage, naming the newest good backup."""
+    """Before opening a SQLite file: it can be written, and SQLite's full integrity check finds it
+    sound, indexes included (measured: 4 ms on the demo database, 105 ms at 16 times its rows);
+    else one message — for damage, naming the newest good backup."""
     if not path.exists():
         return
-    if not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)):
+    if read_only(path):
         raise DatabaseError(f"{path} は読み取り専用です（ファイルかフォルダに書き込めません）。"
                             "書き込めるフォルダに置くか、ファイルの読み取り専用を外してください")
-    if problem := check_file(path):
+    if problem := check_file(path, full=True):
         raise damaged(path, problem)
+
+
+def read_only(path: Path) -> bool:
+    """The database file or its folder (where SQLite keeps its -wal and -shm) cannot be written."""
+    return not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK))
 
 
 def damaged(path: Path, problem: str) -> DamagedDatabase:
@@ -97,9 +103,31 @@ def check_backup(source: Path) -> None:
         con.close()
     if not {"alembic_version", "monthly_value", "plan_item"} <= tables:
         raise DatabaseError(f"{source.name}: branch-report のデータベースではないため復元できません")
+    if foreign := foreign_objects(source):
+        raise DatabaseError(f"{source.name}: branch-report が作らないもの ({'、'.join(foreign[:5])}) があるため復元できません"
+                            "（バックアップは表のデータだけを持つものです。トリガーやビューは動かしません）")
     if revision is None or revision[0] not in revisions_from_files()[0]:
         raise DatabaseError(f"{source.name}: この版の branch-report が知らない形式 ({revision[0] if revision else '不明'}) の"
                             "データベースです（新しい版で作られたもの）。新しい版の branch-report で開いてください")
+
+
+def foreign_objects(path: Path) -> list[str]:
+    """What a branch-report database file never holds: triggers and views (code that would run in
+    the program's own transactions), virtual tables, and tables not of any revision's schema —
+    named as 'トリガー x' and so on."""
+    from db.models import Base
+
+    ours = set(Base.metadata.tables) | {"alembic_version", "sqlite_sequence"}
+    con = sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True)
+    try:
+        rows = con.execute("SELECT type, name, sql FROM sqlite_master").fetchall()
+    finally:
+        con.close()
+    kinds = {"trigger": "トリガー", "view": "ビュー", "table": "表"}
+    return [f"{kinds[kind]} {name[:40]}" for kind, name, sql in rows
+            if kind in ("trigger", "view") or kind == "table" and (
+                (name not in ours and not name.startswith("sqlite_stat"))
+                or (sql or "").lstrip().upper().startswith("CREATE VIRTUAL"))]
 
 
 def restore_allowed(target: Path, who: str | None = None) -> None:
@@ -129,6 +157,20 @@ def restore(target: Path, source: Path) -> Path | None:
     backup of the current content."""
     source, target = Path(source), Path(target)
     check_backup(source)
+    lock = None
+    if target.exists() and target.resolve() not in InstanceLock.held:    # our own window reloads after
+        lock = InstanceLock(target)
+        if not lock.acquire():
+            raise DatabaseError(f"{target} は branch-report の画面で開かれているため復元できません。何も変更していません"
+                                "（画面を閉じてからやり直すか、画面の ファイル → バックアップから復元 を使ってください）")
+    try:
+        return _replace(target, source)
+    finally:
+        if lock is not None:
+            lock.release()
+
+
+def _replace(target: Path, source: Path) -> Path | None:
     safety = None
     if target.exists():
         safety = backup_dir(target) / f"before-restore-{datetime.now():%Y%m%d-%H%M%S}.sqlite3"
@@ -181,7 +223,10 @@ class InstanceLock:
     """One window per database file: a lock on '<db>.lock', released when the process ends (even by
     kill -9, since the operating system drops it)."""
 
+    held: set[Path] = set()          # the databases this process holds (its window)
+
     def __init__(self, path: Path):
+        self.database = Path(path).resolve()
         self.path = Path(path).with_suffix(Path(path).suffix + ".lock")
         self.fd: int | None = None
 
@@ -200,9 +245,11 @@ class InstanceLock:
             os.close(self.fd)
             self.fd = None
             return False
+        InstanceLock.held.add(self.database)
         return True
 
     def release(self) -> None:
         if self.fd is not None:
             os.close(self.fd)
             self.fd = None
+            InstanceLock.held.discard(self.database)

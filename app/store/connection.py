@@ -96,9 +96,9 @@ def save_password(server: Server, password: str) -> None:
         import keyring
 
         keyring.set_password(SERVICE, server.credential, password)
-    except Exception as exc:
+    except Exception:  # noqa: BLE001 - any keyring backend's failure
         raise DatabaseError("パスワードを OS の資格情報（キーチェーン・資格情報マネージャー）に保存できませんでした。"
-                            f"次に開くときにもう一度入力してください（{type(exc).__name__}）") from None
+                            "次に開くときにもう一度入力してください") from None
 
 
 # ---- what went wrong, in Japanese ---------------------------------------------------------------

@@ -70,12 +70,16 @@ class Database:
                 yield s
         except DBAPIError as exc:
             raise explain(exc) from exc
-        dbengine.checkpoint(self.engine)       # the .sqlite3 file alone now holds the operation
+        dbengine.checkpoint(self.engine)       # the .sqlite3 file alone now holds the operation (or close says)
 
-    def close(self) -> None:
-        """Leave the database: everything committed in the file itself, connections closed."""
+    UNFINISHED = ("変更は保存しましたが、データベースのファイルへの書き込みがまだ終わっていません"
+                  "（ディスクの空き不足か、ほかの処理が読み取り中です）。今は .sqlite3 ファイルだけを"
+                  "コピー・移動しないでください。次に開いたときに仕上げます")
+
+    def close(self) -> bool:
+        """Leave the database: everything committed in the file itself (whether it is), connections closed."""
         try:
-            dbengine.checkpoint(self.engine)
+            return dbengine.checkpoint(self.engine)
         finally:
             self.engine.dispose()
 
@@ -144,6 +148,7 @@ def open_database(target: str | Path | None = None, password: str | None = None)
     try:
         engine = dbengine.make_engine(url)
         dbengine.migrate(engine)
+        dbengine.checkpoint(engine)            # what an earlier run left in the -wal only, into the file
         db = Database(engine, dbengine.session_factory(engine))
         sync_reference_data(db)
     except (SQLAlchemyError, BranchReportError) as exc:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 
 from app.core.errors import BranchReportError, DatabaseError, PermissionDenied
+from app.core.log import note, os_reason
 from app.store.connection import describe
 
 
@@ -27,9 +28,9 @@ def describe_failure(exc: BaseException) -> str:
         return str(explain(exc))
     if isinstance(exc, OSError):
         where = f"（{exc.filename}）" if getattr(exc, "filename", None) else ""
-        return f"ファイルを読み書きできません{where}: {exc.strerror or exc}"
-    detail = str(exc).splitlines()[0][:200] if str(exc) else ""
-    return f"予期しないエラーのため中止しました。何も変更していません（{type(exc).__name__}: {detail}）"
+        return f"ファイルを読み書きできません{where}: {os_reason(exc)}"
+    note("予期しないエラー", exc)
+    return "予期しないエラーのため中止しました。何も変更していません（詳しい内容はログに記録しました）"
 
 
 _CONNECT = (      # libpq's and the server's words → what to tell the user
@@ -75,6 +76,7 @@ def explain(exc: BaseException, target=None) -> BranchReportError:
     for pattern, message in _CONNECT:
         if re.search(pattern, text, re.I):
             return DatabaseError(f"{where}{message}")
+    note("データベース", orig)
     if isinstance(exc, SQLAlchemyError) or type(orig).__module__.startswith("psycopg"):
-        return DatabaseError(f"{where}データベースを使えませんでした。何も保存していません（{type(orig).__name__}）")
-    return DatabaseError(f"{where}データベースを使えませんでした（{type(exc).__name__}）")
+        return DatabaseError(f"{where}データベースを使えませんでした。何も保存していません（詳しい内容はログに記録しました）")
+    return DatabaseError(f"{where}データベースを使えませんでした（詳しい内容はログに記録しました）")

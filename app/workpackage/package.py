@@ -24,7 +24,9 @@ from app.operations.ops import Changes, acting_user
 from app.core.errors import DatabaseError, ImportRefused, ValidationError
 from app.core.fiscal import FISCAL_MONTHS, format_fy, month_label
 from app.core.plausibility import check_rank, check_row
-from app.workpackage.seal import open_record, seal, verify
+from app.core.log import note
+from importers.base import visible
+from app.workpackage.seal import META, open_record, seal, verify
 from app.reads.queries import monthly_values, plan_items, row_statuses
 from app.store.database import Database
 from app.core.values import format_value, read_value
@@ -201,6 +203,37 @@ def package_secret(db: Database) -> str:
     return secret
 
 
+# a package holds one group's year: a few thousand cells; anything near these is not one
+PACKAGE_LIMITS = dict(inflated=32 * 2**20, sheets=10, rows=2_000, columns=100, cells=50_000, slots=200_000,
+                      strings=50_000, text=2_000_000)
+
+
+def _within_limits(path: Path) -> None:
+    """Before openpyxl builds the workbook: the capped streaming reader reads it through (a bomb
+    or an oversized package is refused within its caps), and a formula without a saved result is
+    refused as an import refuses it (read as empty, it would delete the month's value)."""
+    from importers.formats import xlsx as fastxlsx
+    from importers.formats.container import Budget, Limits, Unreadable
+
+    try:
+        sheets = fastxlsx.read_workbook(path, budget=Budget(Limits(**PACKAGE_LIMITS)))
+    except Unreadable as exc:
+        where = f"{exc.sheet}!{exc.cell}" if exc.cell else exc.sheet
+        raise ImportRefused(visible(f"{path.name}:{where}: {exc.message}" if where else f"{path.name}: {exc.message}")) from None
+    except Exception as exc:  # noqa: BLE001 - damage the reader did not name
+        note(path.name, exc)
+        raise ImportRefused(f"{path.name}: Excel ブックとして読めません（ファイルが壊れています）") from None
+    for sheet, uncached in sheets:
+        if uncached:
+            raise ImportRefused(visible(f"{path.name}:{sheet.name}!{min(uncached, key=_cell_order)}: 数式の計算結果が"
+                                        "保存されていません。Excel で開いて保存し直してください"))
+
+
+def _cell_order(ref: str) -> tuple[int, str]:
+    letters = ref.rstrip("0123456789")
+    return int(ref[len(letters):]), letters
+
+
 def read_package(db: Database, path: str | Path) -> PackageDiff:
     """What the package changes, against what it was made from and what the database holds now.
     A package that is not one, is broken, belongs elsewhere, was altered outside its unlocked
@@ -211,11 +244,16 @@ def read_package(db: Database, path: str | Path) -> PackageDiff:
 
     path = Path(path)
     check_container(path)
+    _within_limits(path)
     try:
         wb = openpyxl.load_workbook(path, data_only=True)
     except Exception as exc:  # a damaged container openpyxl cannot read
-        raise ImportRefused(f"{path.name}: Excel ブックとして読めません（{type(exc).__name__}）") from None
+        note(path.name, exc)
+        raise ImportRefused(f"{path.name}: Excel ブックとして読めません（ファイルが壊れています）") from None
     meta, signature = open_record(wb, path.name)
+    if wb[META].sheet_state != "veryHidden":
+        raise ImportRefused(f"{path.name}: 作業用ブックの記録（隠しシート）が表示されています（書き出した後に手を加えられています）。"
+                            "取り込みません")
     if meta.get("format") != FORMAT:
         raise ImportRefused(f"{path.name}: 以前の版で書き出した作業用ブック（実施状況が項目ごと）です。"
                             "実施状況は評価行ごとになりました。この版で作業用ブックを書き出し直してください")

@@ -15,6 +15,8 @@ import zipfile
 from dataclasses import dataclass
 from xml.parsers import expat
 
+from app.core.log import note
+
 CHUNK = 1 << 16
 
 
@@ -121,29 +123,47 @@ def _refuse_entities(*_):
     raise Unreadable("XML に実体宣言・外部参照があります (安全のため読みません)")
 
 
-_NATIVE = {"utf-8", "utf-16", "iso8859-1", "ascii"}     # what expat decodes itself (codec names)
+_NATIVE = {"utf-8", "utf-16", "utf-16-le", "utf-16-be", "iso8859-1", "ascii"}  # expat decodes these itself
+# the encodings a sheet may declare: Unicode and the Japanese text encodings, nothing else (a codec
+# Python also knows, such as bz2, zlib, base64 or rot13, is not a text encoding of XML)
+_ALLOWED = _NATIVE | {"utf-32", "utf-32-le", "utf-32-be", "shift_jis", "cp932", "euc_jp", "shift_jis_2004",
+                      "euc_jis_2004", "shift_jisx0213", "euc_jisx0213", "iso2022_jp", "iso2022_jp_1",
+                      "iso2022_jp_2", "iso2022_jp_2004", "iso2022_jp_3", "iso2022_jp_ext"}
+_ALIASES = {"windows-31j": "cp932", "x-sjis": "shift_jis", "x-euc-jp": "euc_jp"}
+_TEXT_DECL = re.compile(r"\A\ufeff?<\?xml[^>]*\?>")
 _DECL = re.compile(rb"^<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9._-]+)[\"']")
+
+
+def _codec(m) -> str:
+    """The codec a declaration names, if it is one a sheet may use; else refused naming it."""
+    name = m.group(1).decode("ascii") if m else "utf-8"
+    try:
+        codec = codecs.lookup(_ALIASES.get(name.lower(), name)).name if len(name) < 40 else ""
+    except LookupError:
+        codec = ""
+    if codec.replace("_", "-") not in {c.replace("_", "-") for c in _ALLOWED}:
+        raise Unreadable(f"文字コード '{name[:40]}' は読めません (UTF-8・UTF-16・Shift_JIS・EUC-JP などで保存してください)")
+    return codec
 
 
 def _as_utf8(chunks):
     """Chunks expat can read: a part declared in an encoding expat lacks (Shift_JIS, EUC-JP, …)
-    is decoded with Python's codec and handed on as UTF-8 with its declaration rewritten."""
+    is decoded chunk by chunk with Python's codec (only the allowed text encodings: a character
+    is at most 4 bytes of UTF-8 for each byte read, and every byte read was counted against the
+    cap while inflating) and handed on as UTF-8 with its declaration rewritten."""
     head = b""
     for chunk in chunks:
         head += chunk
         if len(head) >= 1024:
             break
-    m = _DECL.match(head)
-    try:
-        codec = codecs.lookup(m.group(1).decode("ascii")).name if m else "utf-8"
-    except LookupError:
-        raise Unreadable(f"文字コード '{m.group(1).decode('ascii')}' は読めません") from None
-    if codec in _NATIVE or codec.startswith(("utf-16", "utf_16")):
+    bom32 = head.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE))   # expat lacks UTF-32
+    codec = "utf-32" if bom32 else _codec(_DECL.match(head))
+    if codec.replace("_", "-") in _NATIVE:
         yield head
         yield from chunks
         return
     decoder = codecs.getincrementaldecoder(codec)("strict")
-    yield b'<?xml version="1.0" encoding="UTF-8"?>' + decoder.decode(head[m.end():]).split(">", 1)[1].encode()
+    yield b'<?xml version="1.0" encoding="UTF-8"?>' + _TEXT_DECL.sub("", decoder.decode(head), 1).encode()
     for chunk in chunks:
         yield decoder.decode(chunk).encode()
     yield decoder.decode(b"", True).encode()
@@ -174,8 +194,8 @@ def parse_xml(chunks, start=None, end=None, text=None, part: str = "", sheet: st
             p.Parse(chunk, False)
         p.Parse(b"", True)
     except expat.ExpatError as exc:
-        raise Unreadable(f"{part} の XML が壊れています ({expat.errors.messages[exc.code]}, "
-                         f"{exc.lineno} 行 {exc.offset + 1} 文字目)", sheet) from None
+        note(f"{part}: XML", exc)
+        raise Unreadable(f"{part} の XML が壊れています ({exc.lineno} 行 {exc.offset + 1} 文字目)", sheet) from None
     except UnicodeDecodeError as exc:
         raise Unreadable(f"{part} の文字コードが宣言 ({exc.encoding}) と合いません", sheet) from None
     except Unreadable as exc:

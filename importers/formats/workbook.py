@@ -12,6 +12,7 @@ import zlib
 from pathlib import Path
 
 from app.core.errors import ImportRefused
+from app.core.log import note, os_reason
 from importers.base import Book, Problem, Where, visible
 from importers.formats.container import Budget, Limits, Unreadable, _key
 
@@ -49,7 +50,7 @@ def _kind(path: Path) -> str:
         with path.open("rb") as f:
             head = f.read(8)
     except OSError as exc:
-        raise refused(name, f"ファイルを開けません ({exc.strerror})") from exc
+        raise refused(name, f"ファイルを開けません ({os_reason(exc)})") from exc
     if not head:
         raise refused(name, "空のファイルです")
     if head == OLE_SIGNATURE or head[:2] in BIFF_BOF:
@@ -61,7 +62,8 @@ def _kind(path: Path) -> str:
                 if "mimetype" in names and zf.open("mimetype").read(100).strip() == ODS_MIMETYPE:
                     return "ods"
         except (zipfile.BadZipFile, OSError, zlib.error, EOFError, ValueError) as exc:
-            raise refused(name, f"ファイルが壊れています ({exc})") from exc
+            note(f"{name}: zip", exc)
+            raise refused(name, "ファイルが壊れています (zip として読めません)") from None
     return "xlsx"
 
 
@@ -86,7 +88,8 @@ def check_container(path: Path, kind: str = "xlsx") -> None:
                 if i.compress_size and i.file_size / i.compress_size > MAX_RATIO and i.file_size > 2**20:
                     raise refused(name, f"{i.filename} の圧縮率が異常です (圧縮爆弾の疑い)")
     except zipfile.BadZipFile as exc:
-        raise refused(name, f"ファイルが壊れています ({exc})") from exc
+        note(f"{name}: zip", exc)
+        raise refused(name, "ファイルが壊れています (zip として読めません)") from None
 
 
 def load_book(path: str | Path, on_sheet=None) -> Book:
@@ -118,7 +121,8 @@ def load_book(path: str | Path, on_sheet=None) -> Book:
     except MemoryError:
         raise refused(path.name, "ブックが大きすぎて読めません") from None
     except _DAMAGE as exc:
-        raise refused(path.name, f"ファイルが壊れています ({exc.__class__.__name__}: {exc})") from None
+        note(f"{path.name}: 読めません", exc)
+        raise refused(path.name, "ファイルが壊れています (ブックの中身を読めません)") from None
     book = Book(path, [s for s, _ in sheets], {s.name: u for s, u in sheets if u})
     if not any(any(r) for s in book.sheets for r in s.rows):
         raise refused(path.name, "空のブックです")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import struct
 
+from app.core.log import note
 from importers.base import Cell, Sheet
 from importers.formats.container import Budget, Unreadable, rows_of
 from importers.formats.xlsx import _date, _outside, drop_merged
@@ -32,9 +33,11 @@ def read_workbook(path, on_sheet=None, budget: Budget | None = None) -> list[tup
         if isinstance(exc, CompDocError) or any(w in str(exc).lower() for w in ("encrypted", "find workbook")):
             raise Unreadable("パスワード付きのブック、または壊れた .xls ファイルです。"
                              "Excel でパスワードを外し .xlsx で保存してから取り込んでください") from None
-        raise Unreadable(f".xls ファイルが壊れています ({exc})") from None
+        note(".xls", exc)
+        raise Unreadable(".xls ファイルが壊れています") from None
     except (AssertionError, IndexError, KeyError, ValueError, TypeError, struct.error, EOFError) as exc:
-        raise Unreadable(f".xls ファイルが壊れています ({exc.__class__.__name__})") from None
+        note(".xls", exc)
+        raise Unreadable(".xls ファイルが壊れています") from None
     try:
         if book.nsheets > limits.sheets:
             raise Unreadable(f"シートが多すぎます (上限 {limits.sheets})")

@@ -87,7 +87,7 @@ def read_workbook(path, on_sheet=None, budget: Budget | None = None) -> list[tup
             raise Unreadable("バイナリ形式 (.xlsb) のブックは読めません。Excel で .xlsx として保存してください")
         sheets, date1904 = _workbook(pkg, book_part)
         rels = _relationships(pkg, book_part)
-        by_type = {kind: target for kind, target in rels.values()}
+        by_type = {kind: target for kind, target in rels.values() if kind != "external"}
         strings = _shared_strings(pkg, by_type.get("sharedStrings"), budget)
         styles = _styles(pkg, by_type.get("styles"))
         epoch = CALENDAR_MAC_1904 if date1904 else CALENDAR_WINDOWS_1900
@@ -96,6 +96,9 @@ def read_workbook(path, on_sheet=None, budget: Budget | None = None) -> list[tup
             raise Unreadable(f"シートが多すぎます (上限 {budget.limits.sheets})")
         out = []
         for i, name, (kind, target) in worksheets:
+            if kind in ("", "external"):
+                raise Unreadable("シートの中身が" + ("ブックの外を指している" if kind else "見つからない")
+                                 + "ため読めません (ファイルが壊れているか、ほかのブックへのリンクです)", name)
             if kind != "worksheet":
                 continue                             # chart and dialog sheets hold no cells
             if not pkg.has(target):
@@ -115,7 +118,9 @@ def _relationships(pkg: Package, part: str) -> dict[str, tuple[str, str]]:
         return out
 
     def start(tag, a):
-        if tag == f"{PACKAGE_RELS} Relationship" and a.get("TargetMode") != "External":
+        if tag == f"{PACKAGE_RELS} Relationship" and a.get("TargetMode") == "External":
+            out[a.get("Id", "")] = ("external", a.get("Target", ""))
+        elif tag == f"{PACKAGE_RELS} Relationship":
             target = a.get("Target", "")
             target = target.lstrip("/") if target.startswith("/") else posixpath.join(folder, target)
             out[a.get("Id", "")] = (a.get("Type", "").rsplit("/", 1)[-1], posixpath.normpath(target))

@@ -20,7 +20,7 @@ from functools import lru_cache
 from app.core.catalogue import GENERIC_CAPTIONS, normalize_label
 from app.core.fiscal import FISCAL_MONTHS, find_fiscal_year, parse_fiscal_year, parse_month
 from app.core.values import number_scale, read_value, shown_percent
-from importers.base import Book, Extraction, Problem, Sheet, ValueRecord, Where, column_letter
+from importers.base import Book, Cell, Extraction, Problem, Sheet, ValueRecord, Where, column_letter, month_shown
 
 YEAR_CAPTIONS = {"計", "合計", "平均", "年度計", "年計", "累計", "通期"}
 TITLE_MARKS = "○〇●◎■□◆◇【"
@@ -34,13 +34,21 @@ def _text(value) -> str:
 _month_of = lru_cache(maxsize=4096)(parse_month)     # a sheet repeats its labels: each read once
 
 
+def _month_in(cell: Cell) -> int | None:
+    """The month a header cell names: ``4月`` as text, or a date shown as its month."""
+    if isinstance(cell.value, str):
+        return _month_of(cell.value)
+    shown = month_shown(cell)
+    return _month_of(shown) if shown else None
+
+
 def find_month_header(sheet: Sheet, r: int) -> int | None:
     """The column of ``4月`` when row r holds the twelve fiscal months in adjacent cells."""
     row = sheet.rows[r]
     for c, cell in enumerate(row):
-        if not isinstance(cell.value, str) or _month_of(cell.value) != 4:
+        if _month_in(cell) != 4:
             continue
-        if all(_month_of(str(sheet.value(r, c + i) or "")) == m for i, m in enumerate(FISCAL_MONTHS)):
+        if all(_month_in(sheet.cell(r, c + i)) == m for i, m in enumerate(FISCAL_MONTHS)):
             return c
     return None
 

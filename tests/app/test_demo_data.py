@@ -143,7 +143,8 @@ def test_plan_csv(demo_path, capsys):
     assert (kpis[("7", "1")]["indicator"], kpis[("7", "1")]["target"]) == ("debt_recovery_rate", "prev_fy")
     assert (kpis[("21", "1")]["indicator"], kpis[("21", "1")]["op"], kpis[("21", "1")]["target"]) == (
         "tender_single_bid_rate", "<=", "15")
-    assert (kpis[("1", "1")]["op"], kpis[("1", "1")]["target"]) == ("==", "100")
+    # '==' made inert (a spreadsheet would run a cell starting with '='); --format json keeps it
+    assert (kpis[("1", "1")]["op"], kpis[("1", "1")]["target"]) == ("'==", "100")
     assert kpis[("10", "1")]["indicator"] == "" and kpis[("10", "1")]["target"] == "61.2"
     assert kpis[("2", "1")]["text"] == "【KPI】現金給付等の申請に係る郵送化率を95.0％以上とする。"
 

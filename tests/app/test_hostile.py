@@ -139,3 +139,83 @@ def test_import_json_report(tmp_path, capsys):
     assert {"file": "gunma_fy2024_monthly.xlsx", "sheet": "企画総務", "cell": "G35"} == {
         k: f["warnings"][0][k] for k in ("file", "sheet", "cell")}
     assert f["warnings"][0]["proposal"] == 226
+
+
+# --- clean output (issue 23) ----------------------------------------------------------------------
+
+def test_csv_cells_a_spreadsheet_would_run_are_made_inert(demo_path, tmp_path, capsys):
+    import csv
+    import io
+    import shutil
+    import sqlite3
+
+    db = tmp_path / "csv.sqlite3"
+    shutil.copy(demo_path, db)
+    with sqlite3.connect(db) as con:
+        con.execute("UPDATE plan_item SET title = '=HYPERLINK(\"http://x\",\"y\")' WHERE id = (SELECT min(id) FROM plan_item)")
+        con.execute("UPDATE kpi SET text = '@SUM(A1)', op = '==' WHERE id = (SELECT min(id) FROM kpi)")
+        con.execute("UPDATE kpi SET text = '+1-2' WHERE id = (SELECT max(id) FROM kpi)")
+    con.close()
+    assert main(["--db", str(db), "plan", "--format", "csv"]) == 0
+    cells = [c for row in csv.reader(io.StringIO(capsys.readouterr().out)) for c in row]
+    assert "'=HYPERLINK(\"http://x\",\"y\")" in cells and "'@SUM(A1)" in cells and "'==" in cells
+    assert "'+1-2" in cells and ">=" in cells
+    assert not [c for c in cells if c[:1] in ("=", "+", "-", "@", "\t", "\r")]
+    assert main(["--db", str(db), "plan", "--format", "json"]) == 0
+    assert '"==' in capsys.readouterr().out           # JSON is data: kept as it is
+
+
+def test_control_characters_in_names_are_made_visible(demo_path, tmp_path, capsys):
+    import shutil
+
+    db = tmp_path / "c.sqlite3"
+    shutil.copy(demo_path, db)
+    name = tmp_path / "a\x1b[31m\x9b2Jb.xlsx"
+    shutil.copy(MONTHLY, name)
+    main(["--db", str(db), "import", str(name), "--dry-run"])
+    main(["--db", str(db), "import", str(tmp_path / "gone\x1b]0;x\x07.xlsx")])
+    err = capsys.readouterr().err
+    assert "\x1b" not in err and "\x9b" not in err and "\x07" not in err
+    assert "a\\x1b[31m\\x9b2Jb.xlsx: 確認のみ" in err and "gone\\x1b]0;x\\x07.xlsx: ファイルがありません" in err
+
+
+def test_a_problem_over_many_cells_is_said_once_with_a_count(tmp_path, capsys):
+    wb = openpyxl.load_workbook(MONTHLY)
+    ws = wb["業務"]
+    bad = [cell for row in ws.iter_rows(min_row=7, max_row=9, min_col=3, max_col=14) for cell in row]
+    for cell in bad:
+        cell.value = "x件"
+    wb.save(tmp_path / "many.xlsx")
+    assert main(["--db", str(tmp_path / "m.sqlite3"), "import", str(tmp_path / "many.xlsx"), "--branch", "10"]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 4 and all("'x件' は数値として読めません" in line for line in lines[:3])
+    assert lines[3] == f"many.xlsx:業務: 同じ問題がほかに {len(bad) - 3} セルあります (F7〜N9)"
+
+
+@pytest.mark.parametrize("argv, said", [
+    (["values", "--format", "xml"], "branch-report: --format: 'xml' は選べません (選べるもの: 'csv', 'json')"),
+    (["ranks", "--fy", "2024"], "branch-report: 次の指定が必要です: --indicator"),
+    (["values", "--bogus"], "branch-report: 分からない指定があります: --bogus"),
+    (["export", "--fy", "2024", "--out", "x", "--quarter", "9"], "branch-report: --quarter: 9 は選べません"),
+])
+def test_usage_errors_in_japanese(tmp_path, capsys, argv, said):
+    assert main(["--db", str(tmp_path / "u.sqlite3"), *argv]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(said) and len(err.splitlines()) == 1 and "usage" not in err
+
+
+def test_library_text_goes_to_the_log_not_the_line(tmp_path, capsys):
+    bad = tmp_path / "bad.xlsx"
+    with zipfile.ZipFile(bad, "w") as zf:
+        for n, data in sample_members().items():
+            zf.writestr(n, data.replace(b"<sheetData>", b"<sheetData><row><c><v>1</c>") if n.endswith("sheet1.xml") else data)
+    assert main(["--db", str(tmp_path / "l.sqlite3"), "import", str(bad), "--branch", "10"]) == 1
+    out = capsys.readouterr().out
+    assert "の XML が壊れています (1 行" in out and "mismatched" not in out and "tag" not in out
+
+
+def test_inert_keeps_numbers_and_neutralises_the_rest():
+    from app.cli.common import inert
+
+    assert [inert(v) for v in ("-1", "-2,481.5", 3, None, "-1+cmd|'/C calc'!A0", "\tx", "\r=1", "a=b")] == [
+        "-1", "-2,481.5", 3, None, "'-1+cmd|'/C calc'!A0", "'\tx", "'\r=1", "a=b"]

@@ -320,3 +320,38 @@ def test_bringing_back_a_package_names_its_implausible_figures(demo_db, tmp_path
     assert f"月次実績!D{row}: 点検: 窓口件数 5月 45.5: 件数に小数があります" in diff.warnings
     apply_package(demo_db, diff)                                        # warned, never blocked
     assert value(demo_db, "counter_count", 5) == 45.5
+
+
+# --- packages you can trust (issue 23) ------------------------------------------------------------
+
+def test_a_formula_without_a_saved_result_is_refused_as_an_import_refuses_it(demo_db, tmp_path):
+    path = export_package(demo_db, "10", 2024, "業務", 4, tmp_path / "gyomu.xlsx")
+    row = _grid_row(openpyxl.load_workbook(path))
+    filled_in(path, [("月次実績", f"D{row}", f"=C{row}+1")])      # openpyxl saves no result, as a script would
+    with pytest.raises(ImportRefused, match=f"gyomu.xlsx:月次実績!D{row}: 数式の計算結果が保存されていません"):
+        read_package(demo_db, path)
+    assert value(demo_db, "counter_count", 5) is not None
+
+
+def test_a_package_whose_record_sheet_was_made_visible_is_refused(demo_db, tmp_path):
+    path = export_package(demo_db, "10", 2024, "業務", 4, tmp_path / "gyomu.xlsx")
+    wb = openpyxl.load_workbook(path)
+    wb["_package"].sheet_state = "visible"
+    wb.save(path)
+    with pytest.raises(ImportRefused, match="隠しシート）が表示されています"):
+        read_package(demo_db, path)
+
+
+def test_a_package_is_read_within_its_caps_before_openpyxl(demo_db, tmp_path, monkeypatch):
+    path = export_package(demo_db, "10", 2024, "業務", 4, tmp_path / "gyomu.xlsx")
+    wb = openpyxl.load_workbook(path)
+    ws = wb["月次実績"]
+    for r in range(100, 1100):
+        for c in range(20, 80):
+            ws.cell(r, c, r * c)
+    wb.save(path)
+    loaded = []
+    monkeypatch.setattr(openpyxl, "load_workbook", lambda *a, **k: loaded.append(a))
+    with pytest.raises(ImportRefused, match="gyomu.xlsx:月次実績: 値のあるセルが多すぎます"):
+        read_package(demo_db, path)
+    assert loaded == []

@@ -69,7 +69,11 @@ ATTEMPTS = [
     ("an indicator's group", "UPDATE indicator SET group_name = '業務'", (0, 0, 0, 1)),
     ("the package secret", "UPDATE setting SET value = 'x' WHERE key = 'package_secret'", (0, 0, 0, 1)),
     ("the home branch", "INSERT INTO setting (key, value) VALUES ('home_branch_2', '11')", (0, 0, 0, 1)),
-    ("a brought-back package's mark", "INSERT INTO setting (key, value) VALUES ('package:x', 'y')", (1, 1, 1, 1)),
+    ("a brought-back package's mark in her name", "INSERT INTO setting (key, value) "
+     "VALUES ('package:x', '2026-12-05T10:00:00 ' || current_user)", (1, 1, 1, 1)),
+    ("a package's mark in someone else's name", "INSERT INTO setting (key, value) "
+     "VALUES ('package:x', '2026-12-05T10:00:00 suzuki')", (0, 0, 0, 1)),
+    ("a package's mark in no name", "INSERT INTO setting (key, value) VALUES ('package:x', 'y')", (0, 0, 0, 1)),
     ("a log line as herself", "INSERT INTO change_log (at, who, entity, key, field) "
      "VALUES (now(), current_user, 'x', 'x', 'x')", (1, 1, 1, 1)),
     ("a log line as someone else", "INSERT INTO change_log (at, who, entity, key, field) "

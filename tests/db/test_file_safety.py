@@ -285,3 +285,128 @@ def test_a_full_disk_during_a_large_import_from_the_command_line(small_disk, dem
     db = open_database(path)
     assert sorted(monthly_values(db), key=lambda r: (r.indicator, r.fiscal_year, r.month)) == before
     db.close()
+
+
+# --- restore on its own terms (issue 23) --------------------------------------------------------
+
+@pytest.mark.parametrize("sql, named", [
+    ("CREATE TRIGGER wipe AFTER INSERT ON monthly_value BEGIN DELETE FROM change_log; END", "トリガー wipe"),
+    ("CREATE TRIGGER zero AFTER UPDATE ON monthly_value BEGIN UPDATE monthly_value SET value = 0; END",
+     "トリガー zero"),
+    ("CREATE VIEW v AS SELECT * FROM monthly_value", "ビュー v"),
+    ("CREATE TABLE extra (x)", "表 extra"),
+])
+def test_restore_brings_over_data_only(demo_path, tmp_path, capsys, sql, named):
+    target = tmp_path / "db.sqlite3"
+    shutil.copy(demo_path, target)
+    hostile = tmp_path / "hostile.sqlite3"
+    shutil.copy(demo_path, hostile)
+    with sqlite3.connect(hostile) as con:
+        con.execute(sql)
+    con.close()
+    before = target.read_bytes()
+    assert cli("--db", str(target), "restore", "--from", str(hostile)) == 1
+    err = capsys.readouterr().err
+    assert f"branch-report が作らないもの ({named}) があるため復元できません" in err and len(err.splitlines()) == 1
+    assert target.read_bytes() == before
+
+
+def test_restore_is_refused_while_a_window_holds_the_database(demo_path, tmp_path, capsys):
+    target = tmp_path / "db.sqlite3"
+    shutil.copy(demo_path, target)
+    good = tmp_path / "good.sqlite3"
+    shutil.copy(demo_path, good)
+    holder = subprocess.Popen([sys.executable, "-c", (
+        f"import sys, time; sys.path.insert(0, {str(ROOT)!r})\n"
+        "from pathlib import Path\nfrom app.store.backups import InstanceLock\n"
+        f"assert InstanceLock(Path({str(target)!r})).acquire()\nprint('held', flush=True)\ntime.sleep(60)\n")],
+        stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        before = target.read_bytes()
+        assert cli("--db", str(target), "restore", "--from", str(good)) == 1
+        assert "画面で開かれているため復元できません" in capsys.readouterr().err
+        assert target.read_bytes() == before
+    finally:
+        holder.kill()
+        holder.wait()
+    assert cli("--db", str(target), "restore", "--from", str(good)) == 0
+    from app.store.backups import InstanceLock                      # this process's own window: allowed
+    lock = InstanceLock(target)
+    assert lock.acquire()
+    try:
+        restore(target, good)
+    finally:
+        lock.release()
+
+
+# --- a success means the file alone holds it, or says it does not yet (issue 23) ----------------
+
+def test_a_reader_holding_a_snapshot_is_said_and_the_next_open_finishes(tmp_path, capsys):
+    db = tmp_path / "db.sqlite3"
+    assert cli("--db", str(db), "plan", "--branch", "10") == 0
+    capsys.readouterr()
+    reader = sqlite3.connect(db)
+    reader.execute("BEGIN")
+    reader.execute("SELECT count(*) FROM monthly_value").fetchone()     # a snapshot from before the import
+    try:
+        assert cli("--db", str(db), "import", MONTHLY, "--branch", "10") == 0
+        err = capsys.readouterr().err
+        assert "取り込みました" in err and ".sqlite3 ファイルだけをコピー・移動しないでください" in err
+    finally:
+        reader.rollback()
+        reader.close()
+    assert cli("--db", str(db), "values", "--fy", "2024", "--indicator", "mail_rate") == 0   # the next open
+    assert "コピー・移動しないでください" not in capsys.readouterr().err
+    alone = tmp_path / "alone" / "copy.sqlite3"
+    alone.parent.mkdir()
+    shutil.copy(db, alone)                                       # the file alone, without its -wal
+    assert sqlite3.connect(alone).execute("SELECT count(*) FROM monthly_value").fetchone()[0] > 800
+
+
+def test_a_failed_checkpoint_is_said_not_hidden(tmp_path, capsys, monkeypatch):
+    import db.engine as engine
+
+    db = tmp_path / "db.sqlite3"
+    real = engine.checkpoint
+    monkeypatch.setattr(engine, "checkpoint", lambda e: real(e) and False)    # as with a disk filling
+    assert cli("--db", str(db), "import", MONTHLY, "--branch", "10") == 0
+    err = capsys.readouterr().err.splitlines()
+    assert err[-1].startswith("branch-report: 変更は保存しましたが、データベースのファイルへの書き込みがまだ終わっていません")
+
+
+# --- damage noticed before use, index damage too; read-only said as read-only (issue 23) ---------
+
+def _flip_an_index_page(path: Path) -> None:
+    con = sqlite3.connect(path)
+    root, size = con.execute("SELECT rootpage FROM sqlite_master WHERE name = 'sqlite_autoindex_monthly_value_1'"
+                             ).fetchone()[0], con.execute("PRAGMA page_size").fetchone()[0]
+    con.close()
+    data = bytearray(path.read_bytes())
+    data[root * size - 10] ^= 0x01                # a key byte of the index's root page
+    path.write_bytes(data)
+
+
+def test_index_damage_is_noticed_on_open_before_any_read_or_write(demo_path, tmp_path, capsys):
+    from db.files import check_file
+
+    path = tmp_path / "db.sqlite3"
+    shutil.copy(demo_path, path)
+    _flip_an_index_page(path)
+    assert check_file(path) is None and "missing from index" in check_file(path, full=True)  # quick_check misses it
+    before = path.read_bytes()
+    assert cli("--db", str(path), "values", "--fy", "2024") == 1
+    assert cli("--db", str(path), "import", MONTHLY, "--branch", "10") == 1
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 2 and all("が壊れています" in line for line in err)
+    assert path.read_bytes() == before
+
+
+def test_check_says_read_only_not_damaged(demo_path, tmp_path, capsys, monkeypatch):
+    path = tmp_path / "ro" / "db.sqlite3"
+    path.parent.mkdir()
+    shutil.copy(demo_path, path)
+    monkeypatch.setattr(os, "access", lambda p, mode: Path(p) not in (path, path.parent))
+    assert cli("--db", str(path), "check") == 0
+    err = capsys.readouterr().err
+    assert "問題はありません（ただし読み取り専用です" in err and "壊れています" not in err

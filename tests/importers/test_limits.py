@@ -11,7 +11,7 @@ import pytest
 
 from importers.formats.workbook import load_book
 from tests.conftest import ROOT
-from tests.importers.parts import xlsx
+from tests.importers.parts import sheet_xml, xlsx
 
 MEMORY_MB = 300
 
@@ -145,3 +145,41 @@ def test_an_xls_with_too_many_cells_is_refused_within_memory(tmp_path):
     peak, out = peak_memory(path)
     assert out.startswith("many.xls:多い: 値のあるセルが多すぎます")
     assert peak < MEMORY_MB
+
+
+# --- an encoding declaration is no way around the caps (issue 23) ------------------------------
+
+def _declared(codec: str, payload: bytes) -> bytes:
+    return f'<?xml version="1.0" encoding="{codec}"?>'.encode() + payload
+
+
+@pytest.mark.parametrize("codec", ["bz2", "zlib", "base64", "rot13", "hex", "uu", "x-unknown"])
+def test_only_text_encodings_are_decoded(tmp_path, codec):
+    import bz2
+
+    bomb = bz2.compress(b"<" * (200 * 2**20))             # 200 MB behind ~150 bytes: never inflated
+    path = xlsx(tmp_path / "enc.xlsx", _declared(codec, bomb))
+    peak, out = peak_memory(path)
+    assert out == f"enc.xlsx:S: 文字コード '{codec}' は読めません (UTF-8・UTF-16・Shift_JIS・EUC-JP などで保存してください)"
+    assert peak < MEMORY_MB
+
+
+def test_an_ods_declaring_bz2_is_refused_within_memory(tmp_path):
+    import bz2
+
+    path = tmp_path / "enc.ods"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet", zipfile.ZIP_STORED)
+        zf.writestr("content.xml", _declared("bz2", bz2.compress(b"<" * (200 * 2**20))))
+    peak, out = peak_memory(path)
+    assert out.startswith("enc.ods: 文字コード 'bz2' は読めません") and peak < MEMORY_MB
+
+
+@pytest.mark.parametrize("codec", ["UTF-32", "ISO-2022-JP", "windows-31j", "EUC-JIS-2004"])
+def test_the_allowed_text_encodings_read(tmp_path, codec):
+    from importers.formats.container import _ALIASES
+
+    rows = '<row r="1"><c r="A1" t="inlineStr"><is><t>郵送化率</t></is></c><c r="B1"><v>7</v></c></row>'
+    xml = sheet_xml(rows).replace('encoding="UTF-8"', f'encoding="{codec}"')
+    book = load_book(xlsx(tmp_path / "ok.xlsx", xml.encode(_ALIASES.get(codec.lower(), codec))))
+    assert [c.value for c in book.sheets[0].rows[0]] == ["郵送化率", 7]

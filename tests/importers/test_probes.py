@@ -212,3 +212,30 @@ def test_values_hidden_under_merged_cells_are_not_read(tmp_path):
                                                                               '<mergeCell ref="A1:C1"/></mergeCells>'))
     assert differences(openpyxl_cells(path), reader_cells(path)) == []
     assert sorted(reader_cells(path)["S"]) == [(0, 0), (0, 3), (1, 0), (1, 1)]
+
+
+# --- no sheet skipped in silence (issue 23) ------------------------------------------------------
+
+def _rewrite(path, member: str, old: str, new: str):
+    import zipfile
+
+    with zipfile.ZipFile(path) as src:
+        parts = {n: src.read(n) for n in src.namelist()}
+    assert old.encode() in parts[member]
+    parts[member] = parts[member].replace(old.encode(), new.encode())
+    with zipfile.ZipFile(path, "w") as dst:
+        for name, data in parts.items():
+            dst.writestr(name, data)
+    return path
+
+
+@pytest.mark.parametrize("change, why", [
+    (("xl/_rels/workbook.xml.rels", 'Target="worksheets/sheet2.xml"', 'Target="file:///c:/x.xlsx" TargetMode="External"'),
+     "シートの中身がブックの外を指しているため読めません"),
+    (("xl/workbook.xml", 'r:id="rId2"', 'r:id="rId9"'), "シートの中身が見つからないため読めません"),
+])
+def test_a_sheet_that_cannot_be_read_is_refused_by_name(tmp_path, change, why):
+    path = xlsx(tmp_path / "two.xlsx", {"業務": PLAIN_ROWS, "企画": PLAIN_ROWS}, STRINGS)
+    with pytest.raises(ImportRefused) as exc:
+        load_book(_rewrite(path, *change))
+    assert str(exc.value).startswith(f"two.xlsx:企画: {why}")

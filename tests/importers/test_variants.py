@@ -450,3 +450,27 @@ def test_plan_without_a_year_is_an_error(tmp_path):
     ext = read(write_plan(tmp_path / "plan.xlsx", [PlanItem(1, "項目")], title="群馬支部 事業計画"))
     assert [s for s, _, _ in problems(ext)] == ["error"]
     assert "年度" in ext.problems[0].message
+
+
+def test_month_headers_typed_as_dates_read_as_months(tmp_path, reference):
+    """Excel's habit: 2024/4/1 … 2025/3/1 typed in the header, shown as 4月 … 3月 (issue 23)."""
+    import openpyxl
+
+    from app.core.fiscal import parse_month
+
+    path = write_monthly(tmp_path / "dates.xlsx", REFERENCE)
+    wb = openpyxl.load_workbook(path)
+    typed = 0
+    for ws in wb:
+        for row in ws.iter_rows():
+            for cell in row:
+                month = parse_month(cell.value) if isinstance(cell.value, str) else None
+                if month and cell.value.strip().endswith("月"):
+                    cell.value = dt.datetime(2024 + (month < 4), month, 1)
+                    cell.number_format = 'm"月"'
+                    typed += 1
+    assert typed >= 12 * 4
+    wb.save(path)
+    ext = read(path)
+    assert problems(ext) == []
+    assert month_values(ext) == month_values(reference) and year_values(ext) == year_values(reference)
