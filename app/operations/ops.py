@@ -137,6 +137,33 @@ def undo_import(db: Database, batch_id: int, who: str | None = None):
                            years=frozenset(report.years), branches=frozenset(report.branches))
 
 
+def set_home_branch(db: Database, branch: str, who: str | None = None) -> Changes:
+    """The database's own branch (支部), chosen at the first start (or taken from the first import):
+    an admin's setting, and only while the database holds nothing of another branch's."""
+    from sqlalchemy import select
+
+    from app.core.errors import BranchReportError
+    from app.core.branches import branch_names
+    from app.store.access import is_admin
+    from db.models import MonthlyValue, PlanPillar, Setting
+
+    if branch not in branch_names() or branch == "00":
+        raise BranchReportError(f"支部 '{branch}' がありません")
+    with db.unit() as s:
+        user = acting_user(db, who)
+        if not is_admin(s, user):
+            raise PermissionDenied(f"{user} は支部を設定できません（管理者の作業です）")
+        current = s.get(Setting, "home_branch")
+        if current is not None and current.value != branch:
+            held = s.scalar(select(PlanPillar.id).where(PlanPillar.branch_code == current.value).limit(1)) or \
+                s.scalar(select(MonthlyValue.month).where(MonthlyValue.branch_code == current.value).limit(1))
+            if held is not None:
+                raise BranchReportError(f"このデータベースには既に {current.value} {branch_names()[current.value]}支部の"
+                                        "データがあるため、支部は変えられません")
+        s.merge(Setting(key="home_branch", value=branch))
+    return Changes(branches=frozenset({branch}), plan=True)
+
+
 def learn_alias(db: Database, label: str, indicator: str, who: str | None = None) -> bool:
     """A workbook label means this indicator, for this import and every later one."""
     from app.operations.imports import learn_alias as learn

@@ -74,7 +74,8 @@ def test_monthly_grid_shows_this_and_earlier_years(window, qtmodeltester):
 def test_switching_year_reloads_items(window):
     window.year_box.setCurrentText("令和5年度")
     assert items_shown(window) == []            # the sample plan is for 令和6年度 only
-    assert window.title.text() == "項目がありません"
+    assert window.title.text() == "令和5年度の事業計画がありません"
+    assert window.first_steps.isVisible() and not window.tabs.isVisible()
 
 
 def test_the_window_remembers_year_item_and_tab(qtbot, demo_db):
@@ -200,7 +201,8 @@ def test_switching_to_another_database_is_remembered(window, tmp_path):
     assert window.switch_database(target)
     assert window.db.engine.url.database == target
     assert QSettings("branch-report", "branch-report").value("database/target") == target
-    assert window.title.text() == "項目がありません"                    # a new, empty database
+    assert window.title.text() == "はじめに"                            # a new, empty database
+    assert "まだ何もありません" in window.first_steps.text.text()
 
 
 def test_restore_lists_backups_by_date_and_what_they_were_made_before(window, qtbot, demo_db, monkeypatch):
