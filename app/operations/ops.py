@@ -137,6 +137,15 @@ def undo_import(db: Database, batch_id: int, who: str | None = None):
                            years=frozenset(report.years), branches=frozenset(report.branches))
 
 
+def undo_import_preview(db: Database, batch_id: int) -> tuple[str, str | None]:
+    """What undoing an import would take back, and why it would be refused (None: it would not)."""
+    from app.operations.imports import batch_contents
+
+    with db.session() as s:
+        contents = batch_contents(s, batch_id)
+    return contents.said(), contents.refusal()
+
+
 def set_home_branch(db: Database, branch: str, who: str | None = None) -> Changes:
     """The database's own branch (支部), chosen at the first start (or taken from the first import):
     an admin's setting, and only while the database holds nothing of another branch's."""
