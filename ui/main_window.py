@@ -54,7 +54,8 @@ class MainWindow(QMainWindow):
         self.editor.db, self.editor.branch = db, self.branch
         self.statusBar().showMessage(f"データベース: {db.description}")       # never a password
         for action in (self.import_action, self.history_action, self.kpi_action, self.dashboard_action, self.report_action,
-                       self.restore_action, self.package_out_action, self.package_in_action, self.switch_action):
+                       self.restore_action, self.package_out_action, self.package_in_action, self.switch_action,
+                       self.export_chart_action):                  # the chart is drawn when saved: no tab needed
             action.setEnabled(True)
         self.restore_action.setEnabled(db.is_sqlite)        # a shared server is restored on the server
         self._load_years()
@@ -228,6 +229,10 @@ class MainWindow(QMainWindow):
         edit_menu.addAction(undo)
         edit_menu.addAction(redo)
         self.undo_action, self.redo_action = undo, redo
+        from ui.edit_menu import add_clipboard_actions
+
+        edit_menu.addSeparator()
+        self.clipboard_actions = add_clipboard_actions(self, edit_menu)
         view_menu = self.menuBar().addMenu("表示(&V)")
         self.dashboard_action = QAction("ダッシュボード(&D)", self, shortcut=QKeySequence("Ctrl+D"),
                                         triggered=lambda: self.open_dashboard())
@@ -580,6 +585,8 @@ class MainWindow(QMainWindow):
 
         self._show_chart(force=True)          # the chart of what the grid shows now, with today's figures
         if self.chart is None or self.chart.data is None:
+            tell(self, "グラフ", "グラフにする指標がありません。月次実績の表で指標の行を選んでください",
+                 QMessageBox.Information)
             return None
         if not path:
             path, _ = QFileDialog.getSaveFileName(self, "グラフを保存", f"{self.chart.data.name}.png", "PNG 画像 (*.png)")
