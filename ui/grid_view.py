@@ -120,11 +120,22 @@ class MonthlyGridView(QTableView):
         cells = [(r0 + i, c0 + j, value) for i, row in enumerate(table) for j, value in enumerate(row)]
         outside = [(r, c) for r, c, _ in cells if not (FIRST_MONTH <= c < YEAR_COL and r < model.rowCount())]
         if outside:
-            model.refused.emit("貼り付けられるのは 4月〜3月 の列だけです (指標・年度・年度計の列には貼り付けられません)")
+            model.refused.emit(self._outside_said(table, r0, c0))
             return
         if model.editor.set_cells(model, cells, f"{len(cells)} セルの貼り付け"):
             top, bottom = model.index(r0, c0), model.index(r0 + len(table) - 1, c0 + max(map(len, table)) - 1)
             self.selectionModel().select(self._range(top, bottom), QItemSelectionModel.SelectionFlag.ClearAndSelect)
+
+    def _outside_said(self, table, r0: int, c0: int) -> str:
+        """Why a paste does not fit, in the words of what overflows."""
+        rows, cols = self.model().rowCount(), max(map(len, table))
+        if c0 < FIRST_MONTH:
+            return "貼り付けられるのは 4月〜3月 の列だけです（指標・年度の列には貼り付けられません）"
+        if c0 + cols > YEAR_COL:
+            return (f"貼り付ける {cols} 列が 3月 の列を越えます（この位置からは {YEAR_COL - c0} 列まで。"
+                    "年度計の列には貼り付けられません）。何も貼り付けていません")
+        return (f"貼り付ける {len(table)} 行が表の最後の行を越えます（この位置からは {rows - r0} 行まで）。"
+                "何も貼り付けていません")
 
     @staticmethod
     def _range(top, bottom):

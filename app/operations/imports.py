@@ -383,8 +383,9 @@ def check_year_figures(ext: Extraction, catalogue, index: tuple | None = None) -
                                    f"あいまいなセルを {cells} と読むと月の値と一致します (確認してください)",
                                    v.where, "warning"))
                 continue
-            shown = [format_value(x, unit=ind.unit, kind=ind.kind, decimals=None if ind.kind == "duration" else
-                                  max(v.decimals or 0, 2)) for x in (v.value, computed)]
+            whole = ind.kind in ("count", "amount", "cumulative", "stock", "event") and ind.unit != "%"
+            places = None if ind.kind == "duration" else (v.decimals or 0) if whole else max(v.decimals or 0, 2)
+            shown = [format_value(x, unit=ind.unit, kind=ind.kind, decimals=places) for x in (v.value, computed)]
             out.append(Problem(f"年度の値 {shown[0]} が月の値から計算した {shown[1]} と一致しません "
                                "(印字された値を使います)", v.where, "warning"))
     return out

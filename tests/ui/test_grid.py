@@ -97,6 +97,29 @@ def test_a_paste_with_one_bad_cell_stores_nothing(window, qtbot, demo_db):
     assert (r, col_of(6)) in model.errors
 
 
+def test_a_paste_that_overflows_says_what_overflows(window, qtbot, demo_db):
+    select_item(window, "2")
+    grid, model = window.grid, window.grid_model
+    said = []
+    model.refused.connect(said.append)
+    last = model.rowCount() - 1
+    QGuiApplication.clipboard().setText("1\n2\n3\n")
+    grid.clearSelection()
+    grid.setCurrentIndex(model.index(last - 1, col_of(4)))
+    grid.paste()
+    assert said[-1] == "貼り付ける 3 行が表の最後の行を越えます（この位置からは 2 行まで）。何も貼り付けていません"
+    QGuiApplication.clipboard().setText("1\t2\t3\n")
+    grid.clearSelection()
+    grid.setCurrentIndex(model.index(0, col_of(2)))
+    grid.paste()
+    assert said[-1].startswith("貼り付ける 3 列が 3月 の列を越えます（この位置からは 2 列まで")
+    QGuiApplication.clipboard().setText("1\n")
+    grid.clearSelection()
+    grid.setCurrentIndex(model.index(0, 1))
+    grid.paste()
+    assert said[-1].startswith("貼り付けられるのは 4月〜3月 の列だけです")
+
+
 def test_copy_gives_excel_the_values_as_users_write_them(window, qtbot):
     select_item(window, "2")
     grid, model = window.grid, window.grid_model
