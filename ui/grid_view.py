@@ -57,7 +57,14 @@ class MonthlyGridView(QTableView):
             return
         others = sum(self.columnWidth(c) for c in range(1, self.model().columnCount()))
         room = self.viewport().width() - others
-        self.setColumnWidth(0, max(NAME_MIN, min(self._name_width, room)))
+        # Names that do not fit on one line take two (rows grow to two lines) rather than being cut:
+        # two indicators that begin alike (サービススタンダード…) must stay apart at 1366 px.
+        two_lines = room < self._name_width
+        line = self.fontMetrics().lineSpacing()
+        self.setWordWrap(two_lines)
+        self.verticalHeader().setDefaultSectionSize(2 * line + 8 if two_lines else 24)
+        half = (self._name_width - CELL_PAD) // 2 + CELL_PAD + line      # a line's worth of slack for the break
+        self.setColumnWidth(0, max(NAME_MIN, min(self._name_width, max(room, half))))
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
