@@ -32,6 +32,7 @@ class GridRow:
     disagree: frozenset[int] = frozenset()   # months whose typed ratio differs from its parts
     origin: dict[int, str] = field(default_factory=dict)         # where each month's value came from
     decimals: int | None = None              # how its figures are written (Figures.decimals)
+    year_computed: float | None = None       # the year figure the months give (beside a printed one)
 
 
 @dataclass(frozen=True)
@@ -104,7 +105,7 @@ class Figures:
         from_parts = self.ratio_months(code, fy)
         disagree = frozenset(m for m, v in months.items() if m in from_parts and not _same_shown(v, from_parts[m]))
         return GridRow(code, fy, months, value, printed is not None, disagrees, from_parts, disagree,
-                       dict(self.origins.get((code, fy), {})), self.decimals(code))
+                       dict(self.origins.get((code, fy), {})), self.decimals(code), year_computed=computed)
 
     def grid_rows(self, codes: list[str], fy: int) -> list[GridRow]:
         """The monthly table as seed 004 shows it: a block per fiscal year (earlier years first,

@@ -193,3 +193,20 @@ def test_a_cell_changed_by_someone_else_meanwhile_is_a_choice(window, demo_db, m
     model.setData(model.index(r, col_of(4)), "700")
     assert stored(demo_db, "counter_count", 2024, 4) == 700
     other.engine.dispose()
+
+
+def test_a_printed_year_figure_that_disagrees_gives_the_computed_one(window):
+    from ui.grid_model import YEAR_COL
+
+    for node in window._item_nodes():
+        window.tree.setCurrentItem(node)
+        model = window.grid_model
+        rows = [r for r, row in enumerate(model.rows) if row.year_disagrees]
+        if rows:
+            break
+    else:
+        raise AssertionError("the sample has a printed year figure the months disagree with")
+    row = model.rows[rows[0]]
+    tip = model.index(rows[0], YEAR_COL).data(Qt.ToolTipRole)
+    assert f"月の値から計算すると {model.text(row, row.year_computed, row.decimals)} で、一致しません" in tip
+    assert row.year_computed is not None and row.year_computed != row.year_value
