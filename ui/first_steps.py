@@ -35,7 +35,9 @@ class FirstSteps(QWidget):
         self.branch_button.clicked.connect(lambda: choose_branch(window))
         self.sample_button = QPushButton("サンプルデータで試す（別の画面）")
         self.sample_button.clicked.connect(open_sample)
-        for b in (self.import_button, self.branch_button, self.sample_button):
+        self.carry_button = QPushButton("前年度の計画を引き継ぐ")
+        self.carry_button.clicked.connect(lambda: carry_over(window))
+        for b in (self.import_button, self.carry_button, self.branch_button, self.sample_button):
             row.addWidget(b)
         row.addStretch(1)
         lay.addLayout(row)
@@ -46,6 +48,12 @@ class FirstSteps(QWidget):
         chosen = bool(self.window.db.home_branch)
         self.branch_button.setVisible(not chosen)
         self.sample_button.setVisible(not years)
+        from app.reads.queries import plan_years
+
+        last_plan = bool(years) and fiscal_year is not None and fiscal_year - 1 in plan_years(self.window.db, self.window.branch)
+        self.carry_button.setVisible(last_plan)
+        if last_plan:
+            self.carry_button.setText(f"{format_fy(fiscal_year - 1)}の計画を引き継ぐ")
         if not years:
             self.import_button.setText("事業計画・月次実績のブックを取り込む…")
             self.text.setText(
@@ -61,7 +69,9 @@ class FirstSteps(QWidget):
             self.text.setText(
                 f"<p><b>{format_fy(fiscal_year)}の事業計画はまだ取り込まれていません。</b></p>"
                 "<p>その年度の事業計画のブックを取り込むと、項目と KPI が入ります。"
-                "月次実績は左の「グループ別 月次表」で見られます。</p>")
+                + ("前年度の計画（項目・KPI）を引き継いで始め、ブックが届いたら取り込んで置き換えることもできます。"
+                   if last_plan else "")
+                + "月次実績は左の「グループ別 月次表」で見られます。</p>")
 
 
 def choose_branch(window) -> bool:
@@ -78,6 +88,18 @@ def choose_branch(window) -> bool:
     if changes is None:
         return False
     window.show_branch()
+    window.apply_changes(changes)
+    return True
+
+
+def carry_over(window) -> bool:
+    """Last year's plan copied to the year shown (it has none)."""
+    from ui.tasks import run_op
+    from app.operations import ops
+
+    changes = run_op(window, "事業計画", ops.carry_plan_over, window.db, window.branch, window.fiscal_year)
+    if changes is None:
+        return False
     window.apply_changes(changes)
     return True
 

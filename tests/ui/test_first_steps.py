@@ -63,3 +63,23 @@ def test_the_branch_cannot_be_changed_once_it_holds_data(tmp_path):
         ops.set_home_branch(db, "13")
     assert db.home_branch == "10"
     db.close()
+
+
+def test_a_year_without_a_plan_carries_last_years_plan_over(window, qtbot, demo_db):
+    from app.reads.queries import plan_items
+    from tests.helpers import set_month_value
+
+    set_month_value(demo_db, "10", 2025, 4, "counter_count", 500)       # 令和7年度: figures, no plan yet
+    window.reload()
+    window.year_box.setCurrentIndex(window.year_box.findData(2025))
+    steps = window.first_steps
+    assert window.title.text() == "令和7年度の事業計画がありません" and steps.carry_button.isVisible()
+    assert steps.carry_button.text() == "令和6年度の計画を引き継ぐ"
+    qtbot.mouseClick(steps.carry_button, Qt.LeftButton)
+    last, now = plan_items(demo_db, "10", 2024), plan_items(demo_db, "10", 2025)
+    assert [(i.item_no, i.title, len(i.kpis)) for i in now] == [(i.item_no, i.title, len(i.kpis)) for i in last]
+    assert window.fiscal_year == 2025 and not steps.isVisible() and window.tabs.isVisible()
+    with pytest.raises(BranchReportError, match="令和7年度には既に事業計画があります"):
+        ops.carry_plan_over(demo_db, "10", 2025)
+    window.year_box.setCurrentIndex(window.year_box.findData(2023))      # 令和4年度 had no plan to carry
+    assert not steps.carry_button.isVisible()
