@@ -30,6 +30,7 @@ class MonthlyGridView(QTableView):
                              | QAbstractItemView.AnyKeyPressed)
         self.horizontalHeader().setSectionResizeMode(QHeaderView.Interactive)
         self._name_width = 0                 # the indicator column's content width (set per new rows)
+        self.wrap_names = False              # a group's table: names take two lines rather than be cut
         self.verticalScrollBar().rangeChanged.connect(lambda *_: self._fit_names())    # a scroll bar came or went
         self.setContextMenuPolicy(Qt.CustomContextMenu)
         self.customContextMenuRequested.connect(self._menu)
@@ -59,7 +60,7 @@ class MonthlyGridView(QTableView):
         room = self.viewport().width() - others
         # Names that do not fit on one line take two (rows grow to two lines) rather than being cut:
         # two indicators that begin alike (サービススタンダード…) must stay apart at 1366 px.
-        two_lines = room < self._name_width
+        two_lines = self.wrap_names and room < self._name_width
         line = self.fontMetrics().lineSpacing()
         self.setWordWrap(two_lines)
         self.verticalHeader().setDefaultSectionSize(2 * line + 8 if two_lines else 24)
