@@ -19,8 +19,20 @@ def check_file(path: Path, full: bool = False, at_rest: bool = False) -> str | N
         finally:
             con.close()
     except sqlite3.DatabaseError as exc:
-        return str(exc)
-    return None if rows == ["ok"] else "; ".join(rows[:3])
+        return said_of(exc)
+    return None if rows == ["ok"] else f"中身に食い違いが {len(rows)} か所あります"
+
+
+def said_of(exc: sqlite3.DatabaseError) -> str:
+    """SQLite's words about a file that is not a sound database, in the user's words."""
+    text = str(exc).lower()
+    if "not a database" in text:
+        return "データベースのファイルではありません"
+    if "malformed" in text or "corrupt" in text:
+        return "ファイルの中身が壊れています"
+    if "unable to open" in text:
+        return "ファイルを開けません"
+    return "SQLite が読めません"
 
 
 def copy_sqlite(source: Path, out: Path, read_only: bool = False, journal: str = "DELETE") -> Path:

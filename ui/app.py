@@ -37,6 +37,23 @@ def install_translations(app) -> bool:
     return False
 
 
+#: Qt's warnings that say nothing to a user and nothing wrong with the data: the X11 plugin's
+#: (its window manager cannot take size hints) and the item views' when an editor is closed twice
+#: (a commit after the model was redrawn, which stores nothing). Everything else still goes to stderr.
+QUIET_QT = ("propagateSizeHints", "commitData called with an editor that does not belong to this view",
+            "closeEditor called with an editor that does not belong to this view")
+
+
+def quiet_qt_warnings() -> None:
+    from PySide6.QtCore import qInstallMessageHandler
+
+    def handler(_kind, _context, message):
+        if not any(q in message for q in QUIET_QT):
+            sys.stderr.write(message + "\n")
+
+    qInstallMessageHandler(handler)
+
+
 def show_fitted(window) -> None:
     """A window that was never placed fills the screen (the 1366×768 office laptop too); a remembered
     size is kept, but never larger than the screen."""
@@ -130,6 +147,7 @@ def run_gui(target, screenshot: str | None = None, view: str | None = None) -> i
     from PySide6.QtCore import QEventLoop, QTimer
     from PySide6.QtWidgets import QApplication
 
+    quiet_qt_warnings()                   # the program's own stderr; tests keep pytest-qt's handler
     if screenshot:
         QApplication.instance() or QApplication(sys.argv[:1])
     window = launch(target, load=not screenshot or view is not None)

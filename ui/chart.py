@@ -23,6 +23,9 @@ def quarterly(data) -> bool:
     return bool(known) and known <= set(QUARTER_ENDS)
 
 
+NOTHING_TO_DRAW = "この項目には月次の指標がないため、グラフはありません（KPI が文章だけの項目です）"
+
+
 class TrendChart(QWidget):
     """The chart the app shows, and exports (the same rendering in reports and `branch-report chart`)."""
 
@@ -69,9 +72,10 @@ class TrendChart(QWidget):
         self.plot.clear()
         self.legend.clear()
         self.plotted = {}
+        self.plot.setVisible(data is not None)         # no bare 0.1–0.9 axes when there is nothing to draw
         if data is None:
             self.title.setText("")
-            self.note.setText("月次実績の表で指標の行を選ぶと、その推移を表示します")
+            self.note.setText(NOTHING_TO_DRAW)
             return
         unit = f"（{data.unit}）" if data.unit not in ("", "h:mm") else ""
         self.title.setText(f"{data.name}{unit}の推移" + ("　年度初めからの累計" if data.cumulative else ""))

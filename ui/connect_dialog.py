@@ -3,6 +3,7 @@
 operating system's credential store once the database opens (app.store.connection), never in settings."""
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QButtonGroup, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
     QPushButton, QRadioButton, QSpinBox, QVBoxLayout, QWidget,
@@ -15,7 +16,7 @@ class ConnectDialog(QDialog):
     def __init__(self, current: str = "", parent=None):
         super().__init__(parent)
         self.setWindowTitle("データベースを切り替える")
-        self.setMinimumWidth(460)
+        self.setMinimumWidth(560)
         lay = QVBoxLayout(self)
         self.file_choice = QRadioButton("この PC のファイル（ひとりで使う）")
         self.server_choice = QRadioButton("共有サーバー（グループで使う）")
@@ -49,9 +50,12 @@ class ConnectDialog(QDialog):
             form.addRow(label, widget)
         self.test_button = QPushButton("接続テスト")
         self.test_button.clicked.connect(self.test_connection)
-        self.result = QLabel("")
+        self.result = QLabel("")             # a whole row of its own: a long answer wraps, never cut
         self.result.setWordWrap(True)
-        form.addRow(self.test_button, self.result)
+        self.result.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.result.setMinimumHeight(3 * self.result.fontMetrics().lineSpacing())
+        form.addRow(self.test_button)
+        form.addRow(self.result)
         lay.addWidget(self.server_form)
         lay.addWidget(QLabel("パスワードは OS の資格情報（キーチェーン・資格情報マネージャー）に保存します。"))
         buttons = QDialogButtonBox(QDialogButtonBox.Cancel)

@@ -56,7 +56,7 @@ def import_work_package(window, path: str | None = None):
 def restore_backup(window, source: str | None = None, confirm: bool = True) -> bool:
     """Put a backup in place of this database (the current content is backed up first)."""
     from app.operations import ops
-    from app.store.backups import backup_dir
+    from app.store.backups import backup_dir, describe_backup, list_backups
     from app.store.database import open_database
     from db.engine import sqlite_path
 
@@ -65,12 +65,23 @@ def restore_backup(window, source: str | None = None, confirm: bool = True) -> b
         tell(window, "復元", "共有モード（PostgreSQL）のデータベースはサーバーで復元してください", QMessageBox.Information)
         return False
     if not source:
-        source, _ = QFileDialog.getOpenFileName(window, "復元するバックアップ", str(backup_dir(path)),
-                                                "データベース (*.sqlite3 *.db)")
+        kept = list_backups(path)
+        other = "ほかのファイルを選ぶ…"
+        choice, ok = QInputDialog.getItem(
+            window, "バックアップから復元", "どの時点に戻しますか（新しい順。取り込みなどの前に自動で作られたもの）",
+            [describe_backup(b) for b in kept] + [other], 0, False) if kept else (other, True)
+        if not ok:
+            return False
+        if choice != other:
+            source = str(kept[[describe_backup(b) for b in kept].index(choice)])
+        else:
+            source, _ = QFileDialog.getOpenFileName(window, "復元するバックアップ", str(backup_dir(path)),
+                                                    "データベース (*.sqlite3 *.db)")
     if not source:
         return False
+    said = describe_backup(Path(source)) if Path(source).parent == backup_dir(path) else Path(source).name
     if confirm and QMessageBox.question(
-            window, "復元", f"{Path(source).name} の内容に戻します。今の内容はバックアップしてから置き換えます。"
+            window, "復元", f"{said} の内容に戻します。今の内容はバックアップしてから置き換えます。"
             "よろしいですか？") != QMessageBox.Yes:
         return False
     window.status.save()
@@ -83,7 +94,7 @@ def restore_backup(window, source: str | None = None, confirm: bool = True) -> b
         return False
     window.editor.stack.clear()
     window.set_database(open_database(path))
-    window.statusBar().showMessage(f"{Path(source).name} から復元しました", 10000)
+    window.statusBar().showMessage(f"{said} の内容に戻しました", 10000)
     return True
 
 

@@ -147,7 +147,8 @@ class MonthlyGridModel(QAbstractTableModel):
             return f"{ind.name}（{ind.unit}）"
         if col == YEAR_COL:
             if row.year_disagrees:
-                return "ブックに印字された年度計です。月の値から計算した値と一致しません"
+                return (f"ブックに印字された年度計です。月の値から計算すると "
+                        f"{self.text(row, row.year_computed, row.decimals)} で、一致しません")
             return "ブックに印字された年度計" if row.year_printed else "月の値から計算（読み取り専用）"
         if not month:
             return None

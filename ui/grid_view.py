@@ -31,6 +31,7 @@ class MonthlyGridView(QTableView):
                              | QAbstractItemView.AnyKeyPressed)
         self.horizontalHeader().setSectionResizeMode(QHeaderView.Interactive)
         self._name_width = 0                 # the indicator column's content width (set per new rows)
+        self.wrap_names = False              # a group's table: names take two lines rather than be cut
         self.verticalScrollBar().rangeChanged.connect(lambda *_: self._fit_names())    # a scroll bar came or went
         self.setContextMenuPolicy(Qt.CustomContextMenu)
         self.customContextMenuRequested.connect(self._menu)
@@ -58,7 +59,14 @@ class MonthlyGridView(QTableView):
             return
         others = sum(self.columnWidth(c) for c in range(1, self.model().columnCount()))
         room = self.viewport().width() - others
-        self.setColumnWidth(0, max(NAME_MIN, min(self._name_width, room)))
+        # Names that do not fit on one line take two (rows grow to two lines) rather than being cut:
+        # two indicators that begin alike (サービススタンダード…) must stay apart at 1366 px.
+        two_lines = self.wrap_names and room < self._name_width
+        line = self.fontMetrics().lineSpacing()
+        self.setWordWrap(two_lines)
+        self.verticalHeader().setDefaultSectionSize(2 * line + 8 if two_lines else 24)
+        half = (self._name_width - CELL_PAD) // 2 + CELL_PAD + line      # a line's worth of slack for the break
+        self.setColumnWidth(0, max(NAME_MIN, min(self._name_width, max(room, half))))
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
@@ -121,11 +129,22 @@ class MonthlyGridView(QTableView):
         cells = [(r0 + i, c0 + j, value) for i, row in enumerate(table) for j, value in enumerate(row)]
         outside = [(r, c) for r, c, _ in cells if not (FIRST_MONTH <= c < YEAR_COL and r < model.rowCount())]
         if outside:
-            model.refused.emit("貼り付けられるのは 4月〜3月 の列だけです (指標・年度・年度計の列には貼り付けられません)")
+            model.refused.emit(self._outside_said(table, r0, c0))
             return
         if model.editor.set_cells(model, cells, f"{len(cells)} セルの貼り付け"):
             top, bottom = model.index(r0, c0), model.index(r0 + len(table) - 1, c0 + max(map(len, table)) - 1)
             self.selectionModel().select(self._range(top, bottom), QItemSelectionModel.SelectionFlag.ClearAndSelect)
+
+    def _outside_said(self, table, r0: int, c0: int) -> str:
+        """Why a paste does not fit, in the words of what overflows."""
+        rows, cols = self.model().rowCount(), max(map(len, table))
+        if c0 < FIRST_MONTH:
+            return "貼り付けられるのは 4月〜3月 の列だけです（指標・年度の列には貼り付けられません）"
+        if c0 + cols > YEAR_COL:
+            return (f"貼り付ける {cols} 列が 3月 の列を越えます（この位置からは {YEAR_COL - c0} 列まで。"
+                    "年度計の列には貼り付けられません）。何も貼り付けていません")
+        return (f"貼り付ける {len(table)} 行が表の最後の行を越えます（この位置からは {rows - r0} 行まで）。"
+                "何も貼り付けていません")
 
     @staticmethod
     def _range(top, bottom):

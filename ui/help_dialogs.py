@@ -40,6 +40,14 @@ def _close_buttons(dialog: QDialog) -> QDialogButtonBox:
     return buttons
 
 
+def joined(markdown: str) -> str:
+    """A paragraph's lines joined where the source breaks them between Japanese words: Markdown makes
+    a line break a space, which Japanese does not have (「グループが 受け持つ」)."""
+    import re
+
+    return re.sub(r"(?<=[^\x00-\x7f])\n[ \t]*(?=[^\x00-\x7f])", "", markdown)
+
+
 class GuideDialog(QDialog):
     """使い方: the guide (resources/guide.md) as a page."""
 
@@ -50,7 +58,7 @@ class GuideDialog(QDialog):
         lay = QVBoxLayout(self)
         self.text = QTextBrowser()
         self.text.setOpenExternalLinks(True)
-        self.text.setMarkdown(GUIDE.read_text(encoding="utf-8") if GUIDE.exists() else "使い方が見つかりません。")
+        self.text.setMarkdown(joined(GUIDE.read_text(encoding="utf-8")) if GUIDE.exists() else "使い方が見つかりません。")
         lay.addWidget(self.text)
         lay.addWidget(_close_buttons(self))
 

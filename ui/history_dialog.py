@@ -57,13 +57,18 @@ class HistoryDialog(QDialog):
         if not rows:
             return
         batch = self.model.rows[rows[0].row()]
-        if self.confirm and QMessageBox.question(
-                self, "取込履歴", f"{batch.file_name}（{batch.imported_at:%Y-%m-%d %H:%M}）の取込を取り消します。\n"
-                f"この取込で追加した {batch.inserted} 件と更新した {batch.updated} 件の値を元に戻します。よろしいですか？",
-                QMessageBox.Yes | QMessageBox.No, QMessageBox.No) != QMessageBox.Yes:
-            return
         from app.operations import ops
         from ui.tasks import run_op, tell
+
+        said, refusal = ops.undo_import_preview(self.db, batch.id)
+        if refusal:
+            tell(self, "取込履歴", f"{batch.file_name}（{batch.imported_at:%Y-%m-%d %H:%M}）: {refusal}")
+            return
+        if self.confirm and QMessageBox.question(
+                self, "取込履歴", f"{batch.file_name}（{batch.imported_at:%Y-%m-%d %H:%M}）の取込を取り消します。\n"
+                f"{said}\nよろしいですか？",
+                QMessageBox.Yes | QMessageBox.No, QMessageBox.No) != QMessageBox.Yes:
+            return
 
         outcome = run_op(self, "取込履歴", ops.undo_import, self.db, batch.id)
         if outcome is None:

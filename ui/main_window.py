@@ -49,20 +49,28 @@ class MainWindow(QMainWindow):
         if not hasattr(self, "grid"):
             self._build_tabs()
         self.db = db
-        self.branch = db.home_branch or "10"
-        name = branch_names().get(self.branch, "")
-        self.setWindowTitle(f"{name}支部")
-        self.branch_label.setText(f"  {self.branch} {name}支部  ")
+        self.show_branch()
         self.grid_model.catalogue = db.catalogue
         self.editor.db, self.editor.branch = db, self.branch
         self.statusBar().showMessage(f"データベース: {db.description}")       # never a password
         for action in (self.import_action, self.history_action, self.kpi_action, self.dashboard_action, self.report_action,
                        self.check_action,
-                       self.restore_action, self.package_out_action, self.package_in_action, self.switch_action):
+                       self.restore_action, self.package_out_action, self.package_in_action, self.switch_action,
+                       self.export_chart_action):                  # the chart is drawn when saved: no tab needed
             action.setEnabled(True)
         self.restore_action.setEnabled(db.is_sqlite)        # a shared server is restored on the server
         self._load_years()
         self.loaded.emit()
+
+    def show_branch(self) -> None:
+        """The database's branch in the toolbar and title; none until chosen or the first import says."""
+        from ui.first_steps import NO_BRANCH
+
+        self.branch = self.db.home_branch or ""
+        self.editor.branch = self.branch
+        name = branch_names().get(self.branch, "")
+        self.setWindowTitle(f"{name}支部" if self.branch else "支部が未設定")
+        self.branch_label.setText(f"  {self.branch} {name}支部  " if self.branch else f"  {NO_BRANCH}  ")
 
     # ---- layout -------------------------------------------------------------------------
     def _build(self) -> None:
@@ -120,6 +128,11 @@ class MainWindow(QMainWindow):
         self.tabs = QTabWidget()                     # filled by _build_tabs once the database is open
         self.tabs.setObjectName("detail-tabs")
         lay.addWidget(self.tabs, 1)
+        from ui.first_steps import FirstSteps
+
+        self.first_steps = FirstSteps(self)          # in place of the tabs while there is nothing to show
+        self.first_steps.hide()
+        lay.addWidget(self.first_steps, 1)
 
         self.counts = QLabel()
         self.counts.setObjectName("rating-counts")
@@ -224,6 +237,10 @@ class MainWindow(QMainWindow):
         self.indicators_action.setToolTip("月次実績と進捗状況の表に出す指標を選ぶ")
         edit_menu.addAction(self.indicators_action)
         self.undo_action, self.redo_action = undo, redo
+        from ui.edit_menu import add_clipboard_actions
+
+        edit_menu.addSeparator()
+        self.clipboard_actions = add_clipboard_actions(self, edit_menu)
         view_menu = self.menuBar().addMenu("表示(&V)")
         self.dashboard_action = QAction("ダッシュボード(&D)", self, shortcut=QKeySequence("Ctrl+D"),
                                         triggered=lambda: self.open_dashboard())
@@ -293,6 +310,8 @@ class MainWindow(QMainWindow):
         figures (grid, KPI table, chart, dashboard), the ratings summary — keeping the place."""
         if self.db is None:
             return
+        if not self.branch and self.db.home_branch:          # the first import said which branch
+            self.show_branch()
         if changes is None or changes.plan or not changes.years <= set(self._years()):
             self.reload()
             self._refresh_dashboard()
@@ -396,18 +415,25 @@ class MainWindow(QMainWindow):
         self.title.setText(f"{group}グループ の月次実績" if group != "全グループ" else "全グループ共通の月次実績")
         self.plan_text.clear()
         self.plan_box.hide()
+        self._nothing_to_show(False)
         self.status.load(self.db, None, None, None)
+        self.grid.wrap_names = True          # many rows that scroll anyway: names whole on two lines
         self.grid_model.set_rows(self.figures.grid_rows(group_indicators(self.db.catalogue, group), self.fiscal_year))
         self.tabs.setCurrentIndex(0)
 
     def _show(self, item: queries.ItemView | None) -> None:
         self.kpi_table.setRowCount(0)
         if item is None:
-            self.title.setText("項目がありません")
+            self.title.setText("項目がありません" if self.search.text().strip() or self.group_box.currentIndex() > 0
+                               else f"{format_fy(self.fiscal_year)}の事業計画がありません" if self._years()
+                               else "はじめに")
             self.plan_text.clear()
             self.status.load(self.db, None, None, None)
             self.grid_model.set_rows([])
+            self._nothing_to_show(not self.search.text().strip() and self.group_box.currentIndex() == 0)
             return
+        self._nothing_to_show(False)
+        self.grid.wrap_names = False         # an item's few rows: one line each, its last row in view
         self.show_item_header(item)
         from app.reads import queries
         from app.reads.ratings import worst_proposal
@@ -416,6 +442,14 @@ class MainWindow(QMainWindow):
         quarter = self.status.current_quarter
         st = {s.quarter: s for s in queries.statuses(self.db, [item.id])}
         self.status.load(self.db, item, st.get(quarter), worst_proposal([line.proposed for line in lines]))
+
+    def _nothing_to_show(self, empty: bool) -> None:
+        """An empty database or a year without a plan says what to do instead of showing empty tabs."""
+        if empty and self.db is not None:
+            self.plan_box.hide()
+            self.first_steps.explain(self._years(), self.fiscal_year)
+        self.first_steps.setVisible(empty and self.db is not None)
+        self.tabs.setVisible(not (empty and self.db is not None))
 
     def show_item_header(self, item: queries.ItemView) -> None:
         from app.documents.report import flags as item_flags
@@ -604,6 +638,8 @@ class MainWindow(QMainWindow):
 
         self._show_chart(force=True)          # the chart of what the grid shows now, with today's figures
         if self.chart is None or self.chart.data is None:
+            tell(self, "グラフ", "グラフにする指標がありません。月次実績の表で指標の行を選んでください",
+                 QMessageBox.Information)
             return None
         if not path:
             path, _ = QFileDialog.getSaveFileName(self, "グラフを保存", f"{self.chart.data.name}.png", "PNG 画像 (*.png)")

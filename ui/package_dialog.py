@@ -32,6 +32,9 @@ class PackageDialog(QDialog):
         self.db, self.diff = db, diff
         self.setWindowTitle("作業用ブックの取り込み")
         self.resize(1100, 640)
+        if parent is not None and parent.screen() is not None:     # never wider than the screen (1366×768)
+            room = parent.screen().availableGeometry()
+            self.resize(min(1100, room.width() - 40), min(640, room.height() - 60))
         lay = QVBoxLayout(self)
         lay.addWidget(QLabel(f"{diff.sender} の作業用ブック — {format_fy(diff.fiscal_year)} 第{diff.quarter}四半期 "
                              f"{diff.group}グループ：変更 {len(diff.changes)} 件（うち競合 {len(diff.conflicts)} 件）"))
@@ -59,6 +62,9 @@ class PackageDialog(QDialog):
             else:
                 self.table.setItem(r, 5, QTableWidgetItem("作業用ブックの値"))
         self.table.resizeColumnsToContents()
+        for col in range(4):                 # long texts show their first line; 状態 and 採用 stay on screen
+            self.table.setColumnWidth(col, min(self.table.columnWidth(col), 260))
+        self.table.horizontalHeader().setStretchLastSection(True)
         self.table.currentCellChanged.connect(lambda row, *_: self._side_by_side(row))
         lay.addWidget(self.table, 1)
         sides = QHBoxLayout()
@@ -74,7 +80,12 @@ class PackageDialog(QDialog):
         self.commit = buttons.addButton("取り込む", QDialogButtonBox.AcceptRole)
         buttons.accepted.connect(self.apply)
         buttons.rejected.connect(self.reject)
-        lay.addWidget(buttons)
+        self.reason = QLabel()               # why 取り込む is not yet possible, on screen (not only a tooltip)
+        self.reason.setStyleSheet("color: #a61b1b")
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.reason, 1)
+        bottom.addWidget(buttons)
+        lay.addLayout(bottom)
         self._ready()
 
     def _side_by_side(self, row: int) -> None:
@@ -86,7 +97,9 @@ class PackageDialog(QDialog):
     def _ready(self, *_args) -> None:
         undecided = [k for k, box in self.choices.items() if box.currentData() is None]
         self.commit.setEnabled(not undecided)
-        self.commit.setToolTip("競合している変更の採用を選んでください" if undecided else "")
+        why = f"競合している変更 {len(undecided)} 件の採用（右端の列）を選んでください" if undecided else ""
+        self.commit.setToolTip(why)
+        self.reason.setText(why)
 
     def apply(self) -> None:
         """Store the chosen changes as one operation, off the GUI thread (progress and キャンセル);

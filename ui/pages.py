@@ -28,7 +28,7 @@ class BranchPage(QWidget):
 
         if code is None:
             self.model.set_rows([], "", "count", branch, None)
-            self.label.setText("月次実績の表で指標を選んでください")
+            self.label.setText("この項目には月次の指標がないため、支部別の表はありません")
             return
         ind = db.catalogue[code]
         table, latest = national_table(db, code, fiscal_year)

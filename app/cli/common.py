@@ -12,6 +12,11 @@ class UsageError(Exception):
     pass
 
 
+class _Formatter(argparse.HelpFormatter):
+    def add_usage(self, usage, actions, groups, prefix=None):
+        super().add_usage(usage, actions, groups, prefix="使い方: " if prefix is None else prefix)
+
+
 # argparse's usage errors (English) as said to the user; any other: the usage, in Japanese
 _USAGE = (
     (r"the following arguments are required: (.*)", "次の指定が必要です: {0}"),
@@ -23,6 +28,7 @@ _USAGE = (
     (r"argument (\S+): invalid (\w+) value: (.*)", "{0}: {2} は正しい値ではありません"),
     (r"argument (\S+): ignored explicit argument (.*)", "{0}: {1} は指定できません"),
     (r"ambiguous option: (\S+) could match (.*)", "{0} はどの指定か決まりません ({1})"),
+    (r"one of the arguments (.*) is required", "{0} のどれかを指定してください"),
 )
 
 
@@ -40,6 +46,17 @@ def usage_message(message: str) -> str:
 
 
 class Parser(argparse.ArgumentParser):
+    """argparse in Japanese: its usage, section titles, -h and its error messages."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("formatter_class", _Formatter)
+        kwargs["add_help"] = False
+        super().__init__(*args, **kwargs)
+        self._positionals.title = "引数"
+        self._optionals.title = "オプション"
+        self.add_argument("-h", "--help", action="help", default=argparse.SUPPRESS,
+                          help="この説明を表示して終わる")
+
     def error(self, message):  # exit 2 with a message, as argparse does, but catchable in tests
         raise UsageError(usage_message(message))
 

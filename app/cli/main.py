@@ -14,37 +14,45 @@ from importers.base import visible
 VIEWS = ("grid", "chart", "status", "import", "report", "dashboard")
 
 
+#: The options several verbs share, described once.
+BRANCH = "支部コード（10）か支部名（群馬）。省略するとデータベースの既定の支部"
+FY = "年度: 2024、R6、令和6年度 のどれでも（年度の初めの西暦）"
+FMT = "出力の形式: csv（既定）か json"
+
+
 def build_parser() -> argparse.ArgumentParser:
-    p = Parser(prog="branch-report", description="支部 事業計画 月次実績・実施状況")
-    p.add_argument("--db", help="データベース: SQLite のファイル、または SQLAlchemy の URL")
-    p.add_argument("--demo", action="store_true", help="サンプルデータの新しいコピーで開く")
+    p = Parser(prog="branch-report", description="支部 事業計画 月次実績・実施状況。動詞なしで起動すると画面を開きます")
+    p.add_argument("--db", metavar="PATH|URL", help="データベース: SQLite のファイル、または SQLAlchemy の URL（省略すると既定のデータベース）")
+    p.add_argument("--demo", action="store_true", help="サンプルデータの新しいコピーで開く（終わると消えます）")
     p.add_argument("--screenshot", metavar="PNG", help="画面を PNG に保存して終了する")
     p.add_argument("--view", choices=VIEWS, default=None, help="--screenshot で表示する画面")
-    sub = p.add_subparsers(dest="verb", parser_class=Parser)
+    sub = p.add_subparsers(dest="verb", parser_class=Parser, title="動詞", metavar="VERB",
+                           description="各動詞の説明は branch-report VERB --help")
 
-    v = sub.add_parser("values", help="保存されている月次の値")
-    v.add_argument("--branch")
-    v.add_argument("--fy")
-    v.add_argument("--indicator", action="append")
-    v.add_argument("--format", choices=("csv", "json"), default="csv")
+    v = sub.add_parser("values", help="保存されている月次の値", description="保存されている月次の値（CSV: branch,fiscal_year,month,indicator,value）")
+    v.add_argument("--branch", metavar="CODE", help="支部コード（10）か支部名（群馬）。省略するとすべての支部と全国（00）")
+    v.add_argument("--fy", metavar="YEAR", help=FY + "。省略するとすべての年度")
+    v.add_argument("--indicator", action="append", metavar="CODE", help="指標コード（branch-report indicators で一覧）。繰り返し指定できます")
+    v.add_argument("--format", choices=("csv", "json"), default="csv", help=FMT)
 
-    pl = sub.add_parser("plan", help="事業計画の項目と KPI")
-    pl.add_argument("--branch")
-    pl.add_argument("--fy")
-    pl.add_argument("--format", choices=("csv", "json"), default="csv")
+    pl = sub.add_parser("plan", help="事業計画の項目と KPI", description="保存されている事業計画の項目と KPI")
+    pl.add_argument("--branch", metavar="CODE", help=BRANCH)
+    pl.add_argument("--fy", metavar="YEAR", help=FY + "。省略すると計画のある最新の年度")
+    pl.add_argument("--format", choices=("csv", "json"), default="csv", help=FMT)
 
-    im = sub.add_parser("import", help="Excel ブックを取り込む")
-    im.add_argument("files", nargs="+", metavar="FILE")
-    im.add_argument("--branch")
+    im = sub.add_parser("import", help="Excel ブックを取り込む",
+                        description="ブック（.xlsx/.xlsm/.xls/.ods）を取り込む。すべてのファイルを保存するか、何も保存しないかのどちらかです")
+    im.add_argument("files", nargs="+", metavar="FILE", help="取り込むブック（種類は自動で見分けます）")
+    im.add_argument("--branch", metavar="CODE", help="支部（ブックから分からないときに指定）")
     im.add_argument("--map", action="append", default=[], metavar="'LABEL=CODE'",
                     help="ブックの見出し・行の名前がどの指標かを指定する（覚えて次回からも使います）")
-    im.add_argument("--dry-run", action="store_true")
-    im.add_argument("--json", action="store_true")
+    im.add_argument("--dry-run", action="store_true", help="確かめるだけで保存しない")
+    im.add_argument("--json", action="store_true", help="結果（件数・警告・エラー）を JSON で出力する")
     im.add_argument("--quarter", type=int, choices=(1, 2, 3, 4),
                     help="進捗状況のブックの四半期（既定: タイトルの「令和7年3月末現在」から）")
     side = im.add_mutually_exclusive_group()
-    side.add_argument("--prefer-file", action="store_true")
-    side.add_argument("--prefer-edits", action="store_true")
+    side.add_argument("--prefer-file", action="store_true", help="画面で直した値とぶつかるときはファイルの値にする")
+    side.add_argument("--prefer-edits", action="store_true", help="画面で直した値とぶつかるときは直した値を残す")
 
     pg = sub.add_parser("progress", help="進捗状況の評価行と評価の集計")
     pg.add_argument("--fy", required=True)
@@ -52,25 +60,30 @@ def build_parser() -> argparse.ArgumentParser:
     pg.add_argument("--branch")
     pg.add_argument("--format", choices=("csv", "json"), default="csv")
 
-    r = sub.add_parser("ranks", help="支部別の表から全国順位")
-    r.add_argument("--indicator", required=True)
-    r.add_argument("--fy", required=True)
-    r.add_argument("--branch")
-    r.add_argument("--format", choices=("csv", "json"), default="csv")
+    r = sub.add_parser("ranks", help="支部別の表から全国順位", description="保存されている支部別の表から月ごとの全国順位（1 = 最良）")
+    r.add_argument("--indicator", required=True, metavar="CODE", help="指標コード（branch-report indicators で一覧）")
+    r.add_argument("--fy", required=True, metavar="YEAR", help=FY)
+    r.add_argument("--branch", metavar="CODE", help="支部コードか支部名。省略するとすべての支部")
+    r.add_argument("--format", choices=("csv", "json"), default="csv", help=FMT)
 
-    c = sub.add_parser("chart", help="指標の推移グラフを PNG に保存")
-    c.add_argument("--indicator", required=True)
-    c.add_argument("--fy", required=True)
-    c.add_argument("--branch")
-    c.add_argument("--out", required=True)
+    c = sub.add_parser("chart", help="指標の推移グラフを PNG に保存", description="画面と同じ推移グラフを PNG に保存する")
+    c.add_argument("--indicator", required=True, metavar="CODE", help="指標コード（branch-report indicators で一覧）")
+    c.add_argument("--fy", required=True, metavar="YEAR", help=FY)
+    c.add_argument("--branch", metavar="CODE", help=BRANCH)
+    c.add_argument("--out", required=True, metavar="PNG", help="保存する PNG ファイル")
 
-    e = sub.add_parser("export", help="四半期の資料を Excel / PDF に出力")
-    e.add_argument("--branch")
-    e.add_argument("--fy", required=True)
-    e.add_argument("--quarter", type=int, choices=(1, 2, 3, 4), required=True)
-    e.add_argument("--out", required=True)
-    e.add_argument("--kind", choices=tuple(KINDS), default="status")
-    e.add_argument("--label", default="機密性2", help="機密性の表示 (ヘッダーに印字)")
+    e = sub.add_parser("export", help="四半期の資料を Excel / PDF に出力", description="四半期の資料を Excel（.xlsx）か PDF に出力する")
+    e.add_argument("--branch", metavar="CODE", help=BRANCH)
+    e.add_argument("--fy", required=True, metavar="YEAR", help=FY)
+    e.add_argument("--quarter", type=int, choices=(1, 2, 3, 4), required=True, help="四半期: 1〜4")
+    e.add_argument("--out", required=True, metavar="FILE", help="出力するファイル: .xlsx か .pdf")
+    e.add_argument("--kind", choices=tuple(KINDS), default="status",
+                   help="資料: status = 事業計画実施状況（既定）、progress = 進捗管理表、summary = 実績一覧")
+    e.add_argument("--label", default="機密性2", help="機密性の表示（ヘッダーに印字。既定: 機密性2）")
+
+    ind = sub.add_parser("indicators", help="指標の一覧（ほかの動詞が受け取るコード）",
+                         description="指標の一覧（CSV: code,name,group,unit,kind）")
+    ind.add_argument("--format", choices=("csv", "json"), default="csv", help=FMT)
 
     q = sub.add_parser("check-quarter", help="四半期の提出前チェック（残っているものがあれば終了コード 1）")
     q.add_argument("--fy", required=True)
@@ -82,13 +95,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_parsers(sub)                       # users, package
 
-    rs = sub.add_parser("restore", help="バックアップから復元 (今の内容も先にバックアップします)")
-    rs.add_argument("--from", dest="source", required=True)
+    rs = sub.add_parser("restore", help="バックアップから復元 (今の内容も先にバックアップします)",
+                        description="バックアップをデータベースの場所に戻す（今の内容も先にバックアップします）")
+    rs.add_argument("--from", dest="source", required=True, metavar="FILE", help="戻すバックアップのファイル")
 
-    sub.add_parser("check", help="データベースの整合性を確かめる（壊れていれば最新の正常なバックアップを示す）")
+    sub.add_parser("check", help="データベースの整合性を確かめる（壊れていれば最新の正常なバックアップを示す）",
+                   description="データベースの整合性を確かめる（壊れていれば最新の正常なバックアップを示す）")
 
-    b = sub.add_parser("backup", help="データベースのバックアップ")
-    b.add_argument("--out", required=True)
+    b = sub.add_parser("backup", help="データベースのバックアップ", description="データベースの一貫したコピーを作る")
+    b.add_argument("--out", required=True, metavar="FILE", help="バックアップを書き出すファイル")
     return p
 
 
@@ -99,7 +114,7 @@ def run(args: argparse.Namespace, target, extra_verbs: dict | None = None) -> in
 
     from app.cli.shared import cmd_package, cmd_users
 
-    verbs = {"values": cmd_values, "plan": cmd_plan, "import": cmd_import, "ranks": cmd_ranks, "progress": cmd_progress,
+    verbs = {"values": cmd_values, "plan": cmd_plan, "import": cmd_import, "ranks": cmd_ranks, "progress": cmd_progress, "indicators": cmd_indicators,
              "backup": cmd_backup, "check-quarter": cmd_check_quarter, "users": cmd_users, "package": cmd_package}
     if args.verb == "restore":                       # works on the file, not on an opened database
         return cmd_restore(target, args)
@@ -120,7 +135,19 @@ def cmd_values(db, args) -> int:
     from app.core.values import format_number
     from app.reads.queries import monthly_values
 
-    rows = monthly_values(db, parse_branch(args.branch), parse_fy(args.fy), args.indicator)
+    for code in args.indicator or ():
+        if code not in db.catalogue:
+            raise UsageError(f"指標 '{code}' がありません（branch-report indicators で一覧を表示できます）")
+    branch, fy = parse_branch(args.branch), parse_fy(args.fy)
+    rows = monthly_values(db, branch, fy, args.indicator)
+    if not rows:
+        asked = "・".join(filter(None, (f"支部 {branch}" if branch else "", f"{fy}年度" if fy else "",
+                                       "、".join(args.indicator or ()))))
+        years = sorted({r.fiscal_year for r in monthly_values(db, branch)})
+        print("branch-report: " + (f"{asked} の" if asked else "") + "値は保存されていません"
+              + (f"（保存されている年度: {years[0]}〜{years[-1]}）" if years else "（まだ何も取り込まれていません）"),
+              file=sys.stderr)
+        return 1
     if args.format == "json":
         out = [{"branch": r.branch, "fiscal_year": r.fiscal_year, "month": r.month,
                 "indicator": r.indicator, "value": r.value} for r in rows]
@@ -128,6 +155,12 @@ def cmd_values(db, args) -> int:
         out = [{"branch": r.branch, "fiscal_year": r.fiscal_year, "month": r.month,
                 "indicator": r.indicator, "value": format_number(r.value)} for r in rows]
     write_rows(out, ["branch", "fiscal_year", "month", "indicator", "value"], args.format)
+    return 0
+
+
+def cmd_indicators(db, args) -> int:
+    rows = [{"code": i.code, "name": i.name, "group": i.group, "unit": i.unit, "kind": i.kind} for i in db.catalogue]
+    write_rows(rows, ["code", "name", "group", "unit", "kind"], args.format)
     return 0
 
 

@@ -16,24 +16,25 @@ def add_parsers(sub) -> None:
 
     us = sub.add_parser("users", help="共有モードの利用者（一覧、または --add で登録）")
     us.add_argument("--add", metavar="LOGIN", help="登録するログイン名（サーバーではログインを作ります）")
-    us.add_argument("--branch")
-    us.add_argument("--group", choices=GROUP_NAMES)
+    us.add_argument("--branch", metavar="CODE", help="登録する利用者の支部（--add と）")
+    us.add_argument("--group", choices=GROUP_NAMES, help="登録する利用者のグループ（--add と）")
     us.add_argument("--admin", action="store_true", help="管理者として登録する（利用者の登録、事業計画の取り込みなど）")
     us.add_argument("--password-file", metavar="F", help="新しいログインのパスワードを 1 行目から読むファイル")
 
-    pk = sub.add_parser("package", help="作業用ブック（書き出し・取り込み）")
-    actions = pk.add_subparsers(dest="action", required=True, parser_class=Parser)
+    pk = sub.add_parser("package", help="作業用ブック（書き出し・取り込み）",
+                        description="グループの作業用ブック: write で書き出し、read で変更を確かめて取り込む")
+    actions = pk.add_subparsers(dest="action", required=True, parser_class=Parser, title="操作", metavar="write|read")
     w = actions.add_parser("write", help="グループの作業用ブックを書き出す")
-    w.add_argument("--group", choices=GROUP_NAMES, required=True)
-    w.add_argument("--fy", required=True)
-    w.add_argument("--quarter", type=int, choices=(1, 2, 3, 4), required=True)
-    w.add_argument("--out", required=True)
+    w.add_argument("--group", choices=GROUP_NAMES, required=True, help="書き出すグループ")
+    w.add_argument("--fy", required=True, metavar="YEAR", help="年度: 2024、R6、令和6年度 のどれでも")
+    w.add_argument("--quarter", type=int, choices=(1, 2, 3, 4), required=True, help="四半期: 1〜4")
+    w.add_argument("--out", required=True, metavar="FILE.xlsx", help="書き出すブック")
     r = actions.add_parser("read", help="作業用ブックの変更を表示する（--apply で保存）")
-    r.add_argument("file", metavar="FILE.xlsx")
-    r.add_argument("--apply", action="store_true")
+    r.add_argument("file", metavar="FILE.xlsx", help="戻ってきた作業用ブック")
+    r.add_argument("--apply", action="store_true", help="変更を保存する（省略すると表示だけ）")
     side = r.add_mutually_exclusive_group()
-    side.add_argument("--prefer-package", action="store_true")
-    side.add_argument("--prefer-database", action="store_true")
+    side.add_argument("--prefer-package", action="store_true", help="競合はブックの値にする")
+    side.add_argument("--prefer-database", action="store_true", help="競合はデータベースの値を残す")
 
 
 def _password(args, on_server: bool) -> str | None:

@@ -105,7 +105,11 @@ def _ambiguous_duration(raw: object, digits: str, negative: bool) -> Reading:
     proposal: float | None = None
     if m and minutes < 60:
         proposal = float(int(m.group(1)) * 60 + minutes) * (-1 if negative else 1)
-    hint = f"（{_fmt_minutes(proposal)} の意味？）" if proposal is not None else ""
+    hours = round(float(digits) * 60, 6) if m and m.group(2) else None        # 3.5 read as hours: 3:30
+    sign = -1 if negative else 1
+    as_hours = f" それとも {'-' if negative else ''}{digits} 時間 = {_fmt_minutes(hours * sign)}？" \
+        if hours is not None and hours == int(hours) and hours * sign != proposal else ""
+    hint = f"（{_fmt_minutes(proposal)} の意味？{as_hours}）" if proposal is not None else ""
     return _problem(raw, f"はあいまいな値です{hint}。時間は 3:05 のように h:mm で入力してください", proposal)
 
 

@@ -443,8 +443,9 @@ def check_year_figures(ext: Extraction, catalogue, index: tuple | None = None) -
                                    f"あいまいなセルを {cells} と読むと月の値と一致します (確認してください)",
                                    v.where, "warning"))
                 continue
-            shown = [format_value(x, unit=ind.unit, kind=ind.kind, decimals=None if ind.kind == "duration" else
-                                  max(v.decimals or 0, 2)) for x in (v.value, computed)]
+            whole = ind.kind in ("count", "amount", "cumulative", "stock", "event") and ind.unit != "%"
+            places = None if ind.kind == "duration" else (v.decimals or 0) if whole else max(v.decimals or 0, 2)
+            shown = [format_value(x, unit=ind.unit, kind=ind.kind, decimals=places) for x in (v.value, computed)]
             out.append(Problem(f"年度の値 {shown[0]} が月の値から計算した {shown[1]} と一致しません "
                                "(印字された値を使います)", v.where, "warning"))
     return out
@@ -515,10 +516,73 @@ class UndoReport:
     indicators: set[str] = field(default_factory=set)
 
 
+@dataclass
+class BatchContents:
+    """What undoing an import would take back, said before it is done."""
+    values: int = 0                                          # month values it added or changed
+    items_added: list[int] = field(default_factory=list)     # 項番 of the plan items it added
+    items_updated: list[int] = field(default_factory=list)
+    kpis: int = 0                                            # the KPIs of the items it added
+    worked_on: list[int] = field(default_factory=list)       # added items with work entered since
+    changed_since: list[int] = field(default_factory=list)   # items changed by a later import
+
+    def said(self) -> str:
+        parts = []
+        if self.items_added:
+            parts.append(f"事業計画の {len(self.items_added)} 項目（KPI {self.kpis} 件を含む）を削除します")
+        if self.items_updated:
+            parts.append(f"更新した {len(self.items_updated)} 項目を取込前の内容に戻します")
+        if self.values or not parts:
+            parts.append(f"追加・更新した月次の値 {self.values} 件を元に戻します（その後に変更された値はそのまま）")
+        return "。\n".join(parts) + "。"
+
+    def refusal(self) -> str | None:
+        """Why the plan part cannot be taken back whole (then nothing is taken back)."""
+        def nos(items):
+            return "・".join(str(n) for n in sorted(items))
+
+        reasons = []
+        if self.worked_on:
+            reasons.append(f"項番 {nos(self.worked_on)} には、その後に実施状況・評価・KPI の結果が入力されています")
+        if self.changed_since:
+            reasons.append(f"項番 {nos(self.changed_since)} はその後の取込で変更されています")
+        if not reasons:
+            return None
+        return ("この取込は取り消せません: " + "。".join(reasons)
+                + "。計画の一部だけを消すことはしません（何も変更していません）")
+
+
+def batch_contents(s: Session, batch_id: int) -> BatchContents:
+    from db.models import KpiStatus, QuarterlyStatus
+
+    out = BatchContents()
+    batch = s.get(ImportBatch, batch_id)
+    if batch is None:
+        raise NotFound(f"取込 {batch_id} がありません")
+    out.values = (batch.inserted or 0) + (batch.updated or 0)
+    for log in s.scalars(select(ChangeLog).where(ChangeLog.batch_id == batch_id, ChangeLog.entity == "plan_item")):
+        branch, fy, _pillar_no, item_no = log.key.split("/")
+        (out.items_added if log.old is None else out.items_updated).append(int(item_no))
+        item = s.scalars(select(PlanItem).join(PlanPillar).where(
+            PlanPillar.branch_code == branch, PlanPillar.fiscal_year == int(fy), PlanItem.item_no == int(item_no))).first()
+        if item is None or _item_state(item) != json.loads(log.new):
+            out.changed_since.append(int(item_no))
+            continue
+        if log.old is None:
+            out.kpis += len(item.kpis)
+            kpi_ids = [k.id for k in item.kpis]
+            if (s.scalar(select(QuarterlyStatus.id).where(QuarterlyStatus.item_id == item.id).limit(1))
+                    or (kpi_ids and s.scalar(select(KpiStatus.id).where(KpiStatus.kpi_id.in_(kpi_ids)).limit(1)))
+                    or any(k.manual_result is not None for k in item.kpis)):
+                out.worked_on.append(int(item_no))
+    return out
+
+
 def undo_batch(s: Session, who: str, batch_id: int) -> UndoReport:
     """Put every value and plan item the batch changed back as it was before (the row with its
     origin), in the operation's session. A value changed again since (by a later import or by
-    hand), or an item that has statuses or ratings since, is left alone and listed."""
+    hand) is left alone and listed; the plan is taken back whole or not at all: an item changed
+    since, or with statuses, ratings or KPI results entered since, refuses the undo (BatchContents)."""
     from app.store.access import check_undo_import
 
     report, now = UndoReport(), datetime.now()
@@ -528,6 +592,8 @@ def undo_batch(s: Session, who: str, batch_id: int) -> UndoReport:
     if batch.undone_at is not None:
         raise ValidationError(f"取込 {batch_id} は取り消し済みです")
     check_undo_import(s, who, batch)
+    if refused := batch_contents(s, batch_id).refusal():          # a plan is taken back whole, or not at all
+        raise ValidationError(refused)
     logs = s.scalars(select(ChangeLog).where(ChangeLog.batch_id == batch_id).order_by(ChangeLog.id.desc()))
     for log in logs:
         if log.field == "inserted":

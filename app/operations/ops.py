@@ -140,6 +140,75 @@ def undo_import(db: Database, batch_id: int, who: str | None = None):
                            years=frozenset(report.years), branches=frozenset(report.branches))
 
 
+def undo_import_preview(db: Database, batch_id: int) -> tuple[str, str | None]:
+    """What undoing an import would take back, and why it would be refused (None: it would not)."""
+    from app.operations.imports import batch_contents
+
+    with db.session() as s:
+        contents = batch_contents(s, batch_id)
+    return contents.said(), contents.refusal()
+
+
+def carry_plan_over(db: Database, branch: str, fiscal_year: int, who: str | None = None) -> Changes:
+    """前年度の計画を引き継ぐ: last year's pillars, items and KPIs (as read and confirmed) copied to a
+    year without a plan, until that year's plan workbook is imported over them. Statuses, ratings
+    and KPI results stay with their year. An admin's, like importing a plan."""
+    from sqlalchemy import select
+    from sqlalchemy.orm import selectinload
+
+    from app.core.errors import BranchReportError
+    from app.core.fiscal import format_fy
+    from app.operations.edits import ensure_years
+    from app.store.access import check_admin
+    from db.models import Kpi, PlanItem, PlanPillar
+
+    with db.unit() as s:
+        check_admin(s, acting_user(db, who), "事業計画の引き継ぎ")
+        if s.scalar(select(PlanPillar.id).where(PlanPillar.branch_code == branch, PlanPillar.fiscal_year == fiscal_year)):
+            raise BranchReportError(f"{format_fy(fiscal_year)}には既に事業計画があります")
+        last = s.scalars(select(PlanPillar).where(PlanPillar.branch_code == branch, PlanPillar.fiscal_year == fiscal_year - 1)
+                         .options(selectinload(PlanPillar.items).selectinload(PlanItem.kpis))).all()
+        if not last:
+            raise NotFound(f"{format_fy(fiscal_year - 1)}の事業計画がないため、引き継げません")
+        ensure_years(s, {fiscal_year})
+        for pillar in last:
+            s.add(PlanPillar(branch_code=branch, fiscal_year=fiscal_year, no=pillar.no, title=pillar.title, items=[
+                PlanItem(item_no=i.item_no, title=i.title, owner_group=i.owner_group, plan_text=i.plan_text,
+                         important=i.important, difficult=i.difficult, incentive=i.incentive, evaluation=i.evaluation,
+                         kpis=[Kpi(position=k.position, indicator_code=k.indicator_code, op=k.op, target=k.target,
+                                   target_rule=k.target_rule, unit=k.unit, text=k.text, confirmed_by=k.confirmed_by,
+                                   confirmed_at=k.confirmed_at) for k in i.kpis])
+                for i in pillar.items]))
+    return Changes(branches=frozenset({branch}), years=frozenset({fiscal_year}), plan=True)
+
+
+def set_home_branch(db: Database, branch: str, who: str | None = None) -> Changes:
+    """The database's own branch (支部), chosen at the first start (or taken from the first import):
+    an admin's setting, and only while the database holds nothing of another branch's."""
+    from sqlalchemy import select
+
+    from app.core.errors import BranchReportError
+    from app.core.branches import branch_names
+    from app.store.access import is_admin
+    from db.models import MonthlyValue, PlanPillar, Setting
+
+    if branch not in branch_names() or branch == "00":
+        raise BranchReportError(f"支部 '{branch}' がありません")
+    with db.unit() as s:
+        user = acting_user(db, who)
+        if not is_admin(s, user):
+            raise PermissionDenied(f"{user} は支部を設定できません（管理者の作業です）")
+        current = s.get(Setting, "home_branch")
+        if current is not None and current.value != branch:
+            held = s.scalar(select(PlanPillar.id).where(PlanPillar.branch_code == current.value).limit(1)) or \
+                s.scalar(select(MonthlyValue.month).where(MonthlyValue.branch_code == current.value).limit(1))
+            if held is not None:
+                raise BranchReportError(f"このデータベースには既に {current.value} {branch_names()[current.value]}支部の"
+                                        "データがあるため、支部は変えられません")
+        s.merge(Setting(key="home_branch", value=branch))
+    return Changes(branches=frozenset({branch}), plan=True)
+
+
 def learn_alias(db: Database, label: str, indicator: str, who: str | None = None) -> bool:
     """A workbook label means this indicator, for this import and every later one."""
     from app.operations.imports import learn_alias as learn

@@ -34,6 +34,7 @@ class GridRow:
     origin: dict[int, str] = field(default_factory=dict)         # where each month's value came from
     decimals: int | None = None              # how its figures are written (Figures.decimals)
     warnings: dict[int, str] = field(default_factory=dict)       # 点検: month → why its figure looks wrong
+    year_computed: float | None = None       # the year figure the months give (beside a printed one)
 
 
 @dataclass(frozen=True)
@@ -115,7 +116,8 @@ class Figures:
         for f in flags:
             warnings[f.month] = f"{warnings[f.month]}\n{f.reason}" if f.month in warnings else f.reason
         return GridRow(code, fy, months, value, printed is not None, disagrees, from_parts, disagree,
-                       dict(self.origins.get((code, fy), {})), self.decimals(code), warnings)
+                       dict(self.origins.get((code, fy), {})), self.decimals(code), warnings,
+                       year_computed=computed)
 
     def flags(self, code: str, fy: int) -> list[Flag]:
         """点検: the plausibility warnings of the indicator's stored months in a fiscal year

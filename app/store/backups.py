@@ -53,6 +53,26 @@ def list_backups(path: Path) -> list[Path]:
     return sorted(folder.glob("*.sqlite3"), key=lambda p: p.stat().st_mtime, reverse=True)
 
 
+#: What a backup was made before, by the first word of its name.
+MADE_BEFORE = {"before-import": "取り込みの前", "before-restore": "復元の前", "before-migration": "版の更新の前"}
+
+
+def describe_backup(path: Path) -> str:
+    """A backup as a user knows it: when, and what it was made before
+    ('2026-12-05 08:07 取り込みの前'), not its file name."""
+    import re
+
+    name = Path(path).stem
+    m = re.search(r"(\d{8})-(\d{6})", name)
+    try:
+        when = datetime.strptime("".join(m.groups()), "%Y%m%d%H%M%S") if m else None
+    except ValueError:
+        when = None
+    when = when or datetime.fromtimestamp(Path(path).stat().st_mtime)
+    reason = next((said for key, said in MADE_BEFORE.items() if key in name), "バックアップ")
+    return f"{when:%Y-%m-%d %H:%M} {reason}"
+
+
 def newest_good_backup(path: Path) -> Path | None:
     """The newest backup of the database at path that is sound and this version can open."""
     for candidate in list_backups(path):

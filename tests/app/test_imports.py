@@ -130,3 +130,26 @@ def test_hand_edit_is_validated_by_the_value_reader(demo_db):
     assert value(demo_db, 2024, 6, "mailmag_new") == -3.0 and changes.indicators == {"mailmag_new"}
     set_month_value(demo_db, "10", 2024, 6, "mailmag_new", "－")
     assert value(demo_db, 2024, 6, "mailmag_new") is None
+
+
+def test_undo_of_a_plan_says_what_it_removes_and_takes_all_of_it_or_refuses(demo_db, empty_db):
+    from app.operations.ops import undo_import_preview
+    from app.reads.queries import statuses
+
+    reports = import_files(empty_db, [SAMPLE / "gunma_fy2024_plan.xlsx"], branch="10").reports
+    items = plan_items(empty_db, "10", 2024)
+    said, refusal = undo_import_preview(empty_db, reports[0].batch_id)
+    assert refusal is None
+    assert said.startswith(f"事業計画の {len(items)} 項目（KPI {sum(len(i.kpis) for i in items)} 件を含む）を削除します")
+    undo_import(empty_db, reports[0].batch_id)
+    assert plan_items(empty_db, "10", 2024) == []
+
+    plan_batch = next(b for b in import_history(demo_db) if b.layout == "plan")       # statuses entered since
+    before = plan_items(demo_db, "10", 2024)
+    worked = sorted({i.item_no for i in before if statuses(demo_db, [i.id])})
+    said, refusal = undo_import_preview(demo_db, plan_batch.id)
+    assert refusal.startswith("この取込は取り消せません: 項番 " + "・".join(map(str, worked[:2])))
+    with pytest.raises(ValidationError, match="計画の一部だけを消すことはしません"):
+        undo_import(demo_db, plan_batch.id)
+    assert plan_items(demo_db, "10", 2024) == before                                  # nothing removed
+    assert next(b for b in import_history(demo_db) if b.id == plan_batch.id).undone_at is None

@@ -66,3 +66,22 @@ def test_an_ambiguous_cell_explains_only_its_own_rows_year_figure():
     said = {p.where.cell: p.message for p in check_year_figures(ext, load_catalogue())}
     assert "C5=" in said["N5"]                                   # 01: 100 + 200 = 300, with its own cell
     assert "C5" not in said["N6"] and "一致しません" in said["N6"]  # 02: not explained by 01's cell
+
+
+def test_a_year_figure_of_counts_that_disagrees_is_said_without_decimals():
+    from app.core.catalogue import load_catalogue
+    from app.operations.imports import check_year_figures
+    from importers.base import Extraction, ValueRecord, Where
+
+    ext = Extraction("monthly", "m.xlsx")
+    ext.values += [ValueRecord("10", 2024, 4, "mail_count", 27962, Where("m.xlsx", "s", "B5")),
+                   ValueRecord("10", 2024, None, "mail_count", 27963, Where("m.xlsx", "s", "N5"))]
+    (said,) = [p.message for p in check_year_figures(ext, load_catalogue())]
+    assert said.startswith("年度の値 27,963 が月の値から計算した 27,962 と一致しません")
+
+
+def test_an_ambiguous_duration_offers_both_readings():
+    from app.core.values import read_value
+
+    assert "（3:50 の意味？ それとも 3.5 時間 = 3:30？）" in read_value("3.5", unit="h:mm", kind="duration").problem
+    assert "（3:46 の意味？）" in read_value("3.46", unit="h:mm", kind="duration").problem

@@ -145,3 +145,19 @@ def test_axis_labels_have_thousands_separators_and_the_unit(qtbot, demo_db):
     chart.show_data(chart_data(demo_db, "10", "overtime", 2024))
     assert axis.tickStrings([150, 180], 1, 30) == ["2:30", "3:00"]
     assert chart.hover_text(0).splitlines()[1] == "令和5年度: 3:05"
+
+
+def test_an_item_without_indicators_says_so_instead_of_bare_axes(window, qtbot):
+    from ui.chart import NOTHING_TO_DRAW
+
+    for node in window._item_nodes():
+        window.tree.setCurrentItem(node)
+        if not window.grid_model.rows:
+            break
+    else:
+        raise AssertionError("the sample has an item without monthly indicators")
+    window.tabs.setCurrentIndex(3)
+    chart = window.chart_page.chart
+    assert chart.note.text() == NOTHING_TO_DRAW and not chart.plot.isVisible()
+    window.tabs.setCurrentIndex(2)
+    assert window.national_label.text() == "この項目には月次の指標がないため、支部別の表はありません"

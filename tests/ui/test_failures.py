@@ -58,3 +58,17 @@ def test_a_second_window_on_an_open_database_says_so_and_closes(qtbot, demo_path
     assert "別の branch-report の画面で開かれています" in said[0]
     qtbot.waitUntil(lambda: not window.isVisible())           # it does not stay saying データベースを開いています…
     first.release()
+
+
+def test_qt_noise_is_kept_off_stderr_and_real_warnings_are_not(capfd):
+    import subprocess
+    import sys
+
+    code = ("from PySide6.QtCore import qWarning\n"
+            "from ui.app import quiet_qt_warnings\n"
+            "quiet_qt_warnings()\n"
+            "qWarning('This plugin does not support propagateSizeHints()')\n"
+            "qWarning('commitData called with an editor that does not belong to this view')\n"
+            "qWarning('something else')\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.stderr == "something else\n"

@@ -97,6 +97,29 @@ def test_a_paste_with_one_bad_cell_stores_nothing(window, qtbot, demo_db):
     assert (r, col_of(6)) in model.errors
 
 
+def test_a_paste_that_overflows_says_what_overflows(window, qtbot, demo_db):
+    select_item(window, "2")
+    grid, model = window.grid, window.grid_model
+    said = []
+    model.refused.connect(said.append)
+    last = model.rowCount() - 1
+    QGuiApplication.clipboard().setText("1\n2\n3\n")
+    grid.clearSelection()
+    grid.setCurrentIndex(model.index(last - 1, col_of(4)))
+    grid.paste()
+    assert said[-1] == "貼り付ける 3 行が表の最後の行を越えます（この位置からは 2 行まで）。何も貼り付けていません"
+    QGuiApplication.clipboard().setText("1\t2\t3\n")
+    grid.clearSelection()
+    grid.setCurrentIndex(model.index(0, col_of(2)))
+    grid.paste()
+    assert said[-1].startswith("貼り付ける 3 列が 3月 の列を越えます（この位置からは 2 列まで")
+    QGuiApplication.clipboard().setText("1\n")
+    grid.clearSelection()
+    grid.setCurrentIndex(model.index(0, 1))
+    grid.paste()
+    assert said[-1].startswith("貼り付けられるのは 4月〜3月 の列だけです")
+
+
 def test_copy_gives_excel_the_values_as_users_write_them(window, qtbot):
     select_item(window, "2")
     grid, model = window.grid, window.grid_model
@@ -208,3 +231,20 @@ def test_a_warning_acknowledged_stays_quiet_until_the_figure_changes(window, dem
     assert log.source == "点検確認: 端数のある按分件数（本部確認済み）" and log.who
     assert model.setData(model.index(r, col_of(5)), "13.5")         # another figure: warned again
     assert "件数に小数があります" in model.index(r, col_of(5)).data(Qt.ToolTipRole)
+
+
+def test_a_printed_year_figure_that_disagrees_gives_the_computed_one(window):
+    from ui.grid_model import YEAR_COL
+
+    for node in window._item_nodes():
+        window.tree.setCurrentItem(node)
+        model = window.grid_model
+        rows = [r for r, row in enumerate(model.rows) if row.year_disagrees]
+        if rows:
+            break
+    else:
+        raise AssertionError("the sample has a printed year figure the months disagree with")
+    row = model.rows[rows[0]]
+    tip = model.index(rows[0], YEAR_COL).data(Qt.ToolTipRole)
+    assert f"月の値から計算すると {model.text(row, row.year_computed, row.decimals)} で、一致しません" in tip
+    assert row.year_computed is not None and row.year_computed != row.year_value

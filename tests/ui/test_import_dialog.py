@@ -58,7 +58,7 @@ def test_read_preview_accept_a_proposal_commit_and_undo(qtbot, empty_db):
 
     with patch("ui.history_dialog.QMessageBox.question", return_value=QMessageBox.No) as asked:
         history.undo_selected()                              # asked first, saying how many; "no" keeps it
-    assert "追加した 855 件" in asked.call_args[0][2] and len(monthly_values(empty_db)) == 855
+    assert "月次の値 855 件を元に戻します" in asked.call_args[0][2] and len(monthly_values(empty_db)) == 855
     with patch("ui.history_dialog.QMessageBox.question", return_value=QMessageBox.Yes):
         history.undo_selected()
     assert monthly_values(empty_db) == []

@@ -175,6 +175,8 @@ def test_help_menu_guide_version_and_licenses(window, qtbot):
     guide = window.open_help("guide")
     qtbot.addWidget(guide)
     assert "Excel の取り込み" in guide.text.toPlainText()
+    assert "グループが受け持つ指標" in guide.text.toPlainText()          # no space where the source breaks a line
+    assert "（Ctrl+F）。" in guide.text.toPlainText()
     about = window.open_help("about")
     qtbot.addWidget(about)
     assert f"バージョン {version('branch-report')}" in about.label.text()

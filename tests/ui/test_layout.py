@@ -62,3 +62,22 @@ def test_a_groups_table_gives_the_plan_texts_room_to_the_grid(window, qtbot):
     assert not window.plan_box.isVisible()
     window.tree.setCurrentItem(next(n for n in window._item_nodes() if n.text(0) == "1"))
     qtbot.waitUntil(lambda: window.plan_box.isVisible())
+
+
+def test_a_groups_table_at_1366_shows_every_name_on_at_most_two_lines(window, qtbot):
+    from ui.grid_view import CELL_PAD
+
+    show_item(window, qtbot, "1", (1366, 697))
+    groups = next(window.tree.topLevelItem(i) for i in range(window.tree.topLevelItemCount())
+                  if window.tree.topLevelItem(i).text(0) == "グループ別 月次表")
+    window.tree.setCurrentItem(next(groups.child(i) for i in range(groups.childCount())
+                                    if groups.child(i).text(1).startswith("業務")))
+    grid = window.grid
+    qtbot.waitUntil(lambda: grid.model().rowCount() > 20)
+    qtbot.wait(50)
+    names = [grid.model().index(r, 0).data() for r in range(grid.model().rowCount())]
+    width, metrics = grid.columnWidth(0) - CELL_PAD, grid.fontMetrics()
+    assert grid.wordWrap() and grid.rowHeight(0) >= 2 * metrics.lineSpacing()
+    for name in names:                 # two lines hold it (a character's slack for where the line breaks)
+        assert metrics.horizontalAdvance(name) <= 2 * width - metrics.lineSpacing() // 2 or \
+            metrics.horizontalAdvance(name) <= width, name

@@ -75,7 +75,8 @@ def test_monthly_grid_shows_this_and_earlier_years(window, qtmodeltester):
 def test_switching_year_reloads_items(window):
     window.year_box.setCurrentText("令和5年度")
     assert items_shown(window) == []            # the sample plan is for 令和6年度 only
-    assert window.title.text() == "項目がありません"
+    assert window.title.text() == "令和5年度の事業計画がありません"
+    assert window.first_steps.isVisible() and not window.tabs.isVisible()
 
 
 def test_the_window_remembers_year_item_and_tab(qtbot, demo_db):
@@ -179,9 +180,15 @@ def test_work_package_out_and_back_with_a_conflict_chosen(window, qtbot, demo_db
     dialog = window.import_work_package(path)
     qtbot.addWidget(dialog)
     assert dialog.table.rowCount() == 2 and not dialog.commit.isEnabled()
+    assert dialog.reason.text() == "競合している変更 1 件の採用（右端の列）を選んでください"    # on screen, not a tooltip
+    dialog.resize(1300, 640)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    head = dialog.table.horizontalHeader()
+    assert head.sectionViewportPosition(5) + head.sectionSize(5) <= dialog.table.viewport().width() + 1   # 採用 on screen
     (box,) = dialog.choices.values()
     box.setCurrentIndex(box.findData("theirs"))
-    assert dialog.commit.isEnabled()
+    assert dialog.commit.isEnabled() and dialog.reason.text() == ""
     with qtbot.waitSignal(dialog.stored, timeout=10000):
         qtbot.mouseClick(dialog.commit, Qt.LeftButton)            # stored off the GUI thread
     got = {r.month: r.value for r in monthly_values(demo_db, "10", 2024, ["counter_count"])}
@@ -195,4 +202,30 @@ def test_switching_to_another_database_is_remembered(window, tmp_path):
     assert window.switch_database(target)
     assert window.db.engine.url.database == target
     assert QSettings("branch-report", "branch-report").value("database/target") == target
-    assert window.title.text() == "項目がありません"                    # a new, empty database
+    assert window.title.text() == "はじめに"                            # a new, empty database
+    assert "まだ何もありません" in window.first_steps.text.text()
+
+
+def test_restore_lists_backups_by_date_and_what_they_were_made_before(window, qtbot, demo_db, monkeypatch):
+    from PySide6.QtWidgets import QInputDialog
+
+    from app.reads.queries import monthly_values
+    from app.store.backups import auto_backup, describe_backup
+    from tests.helpers import set_month_value
+
+    backup = auto_backup(demo_db, "before-import")
+    assert describe_backup(backup).endswith(" 取り込みの前")
+    stamp = backup.stem.split("-")[2]
+    assert describe_backup(backup).startswith(f"{stamp[:4]}-{stamp[4:6]}-{stamp[6:8]} ")
+    set_month_value(demo_db, "10", 2024, 4, "counter_count", 1)
+    offered = []
+
+    def choose(_parent, _title, _label, items, *_args):
+        offered.extend(items)
+        return items[0], True
+
+    monkeypatch.setattr(QInputDialog, "getItem", choose)
+    assert window.restore_backup(confirm=False)
+    assert offered == [describe_backup(backup), "ほかのファイルを選ぶ…"]
+    assert not any(".sqlite3" in o for o in offered)
+    assert [r.value for r in monthly_values(window.db, "10", 2024, ["counter_count"]) if r.month == 4] == [541]
