@@ -63,7 +63,8 @@ def put_figure(cell, c: Cell) -> None:
     elif c.unit == "%":
         cell.value, cell.number_format = c.value / 100, f"0{frac}%"
     else:
-        cell.value, cell.number_format = c.value, f'#,##0{frac};"△"#,##0{frac}'
+        unit = f'"{c.unit}"' if c.unit and c.text.endswith(c.unit) else ""     # 17,488円 as printed
+        cell.value, cell.number_format = c.value, f'#,##0{frac}{unit};"△"#,##0{frac}{unit}'
 
 
 def _lines(text: str, chars_per_line: float) -> int:
