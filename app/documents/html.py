@@ -7,6 +7,7 @@ can move it whole. Headings are <h2>/<h3> (the block's heading, a table's captio
 keeps with what follows it. A table's note (※令和7年3月末現在) is the block after it."""
 from __future__ import annotations
 
+import re
 from html import escape
 
 from app.documents.report import Document, Table
@@ -14,7 +15,7 @@ from app.documents.report import Document, Table
 CSS = """
 body { font-size: 9pt; }
 h1 { font-size: 15pt; margin: 0 0 4px 0; }
-h2 { font-size: 10pt; background: #eef2f7; margin: 10px 0 0 0; }
+h2 { font-size: 10pt; background: #eef2f7; margin: 14px 0 0 0; }
 h3 { font-size: 9pt; margin: 6px 0 0 0; }
 .asof { color: #555; font-size: 8pt; margin: 0 0 6px 0; }
 th { background: #dde6f0; font-weight: bold; white-space: nowrap; }
@@ -27,8 +28,20 @@ def table_tag(padding: int) -> str:
     return f'<table border="1" cellspacing="0" cellpadding="{padding}" width="100%" style="border-collapse:collapse">'
 
 
+WORD_JOINER = "\u2060"
+# What is never split across lines: a 【…】 tag and a figure with its unit (17,488円, 94.3%, 6.30日)
+_WHOLE = re.compile(r"【[^】\n]{1,20}】|[△▲-]?\d[\d,.]*(?:%|％|円|千円|件|事業所|人|日|回|位)?")
+
+
+def keep_whole(text: str) -> str:
+    """The text with a word joiner between the characters of every tag and figure: Qt breaks lines
+    by the Unicode rules, which never break at a word joiner (and it draws nothing). The rules
+    also keep 】、。） off a line's start and 【（ off its end."""
+    return _WHOLE.sub(lambda m: WORD_JOINER.join(m.group(0)), text or "")
+
+
 def _text(text: str) -> str:
-    return escape(text or "").replace("\n", "<br>")
+    return escape(keep_whole(text)).replace("\n", "<br>")
 
 
 def _header(text: str) -> str:

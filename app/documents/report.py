@@ -7,6 +7,7 @@ stored months, computed by the indicator's kind — never re-typed.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from app.core import yearcol
@@ -65,14 +66,39 @@ class Document:
     landscape: bool = False
 
 
-def _cell(value: float | None, unit: str, kind: str, decimals: int | None = None) -> Cell:
-    return Cell(format_value(value, unit=unit, kind=kind, decimals=decimals), value, unit, kind)
+def with_unit(text: str, unit: str) -> str:
+    """A figure with its unit as seed 002 writes it: '17,488円', '1,554事業所', '6.30日' ('94.3%'
+    and '3:05' carry theirs; '－' has none)."""
+    if text == "－" or unit in ("", "%", "h:mm") or text.endswith(unit):
+        return text
+    return text + unit
 
 
-def monthly_table(fig: Figures, code: str, fy: int, quarter: int, years_back: int = 1) -> Table:
+def target_with_unit(target: str, unit: str) -> str:
+    """'前年度 3,788以上' → '前年度 3,788円以上' (the first figure of a target text)."""
+    if unit in ("", "%", "h:mm"):
+        return target
+    return re.sub(r"(\d(?:[\d,]*\d)?(?:\.\d+)?)(?![\d%.,])", lambda m: m.group(1) + unit, target, count=1)
+
+
+def _cell(value: float | None, unit: str, kind: str, decimals: int | None = None, units: bool = False) -> Cell:
+    """A figure's cell; with ``units`` its unit is written after it (tables whose caption does not
+    name the unit)."""
+    text = format_value(value, unit=unit, kind=kind, decimals=decimals)
+    return Cell(with_unit(text, unit) if units else text, value, unit, kind)
+
+
+def unit_caption(name: str, unit: str) -> str:
+    """'再審査レセプト1件当たり査定額（累計）（単位：円）' — % and h:mm carry their unit in the figures."""
+    return f"{name}（単位：{unit}）" if unit not in ("", "%", "h:mm") else name
+
+
+def monthly_table(fig: Figures, code: str, fy: int, quarter: int, years_back: int = 1,
+                  unit_named: bool = False) -> Table:
     """年度 | 4月 … 3月 | 計: this year (as of the quarter's end) and ``years_back`` years before it
     where they have figures, the months as every view shows them (a ratio from its parts where it
-    was not typed), the year figure by the indicator's kind."""
+    was not typed), the year figure by the indicator's kind. With ``unit_named`` the caption names
+    the unit (（単位：円）)."""
     ind = fig.catalogue[code]
     upto = list(months_to_quarter_end(quarter))
     rows = []
@@ -85,7 +111,7 @@ def monthly_table(fig: Figures, code: str, fy: int, quarter: int, years_back: in
         rows.append([Cell(format_fy(year))] + [_cell(shown.get(m), ind.unit, ind.kind, fig.decimals(code))
                                               for m in FISCAL_MONTHS] + [_cell(total, ind.unit, ind.kind, fig.decimals(code))])
     latest = fig.latest_month(code, fy, quarter)
-    return Table(ind.name, ["年度", *[month_label(m) for m in FISCAL_MONTHS], "計"], rows,
+    return Table(unit_caption(ind.name, ind.unit) if unit_named else ind.name, ["年度", *[month_label(m) for m in FISCAL_MONTHS], "計"], rows,
                  f"※{AsOf(fy, latest).label()}" if latest else "※データなし")
 
 
@@ -101,9 +127,11 @@ def quarter_table(fig: Figures, code: str, fy: int, upto: list[int]) -> Table | 
         qm = [m for m in quarter_months(q) if m in upto]
         cells.append(_cell(yearcol.year_figure(ind, months, parts, until=qm) if qm else None, ind.unit, ind.kind,
                            fig.decimals(code)))
+    if all(c.value is None for c in cells):
+        return None
     row = [Cell(format_fy(fy))] + cells + [_cell(fig.computed(code, fy, upto), ind.unit, ind.kind, fig.decimals(code)),
                                             _cell(fig.year_value(code, fy - 1), ind.unit, ind.kind, fig.decimals(code))]
-    return Table(f"{ind.name}（四半期別）", ["年度", "第1四半期 4～6月", "第2四半期 7～9月", "第3四半期 10～12月",
+    return Table(f"{unit_caption(ind.name, ind.unit)}（四半期別）", ["年度", "第1四半期 4～6月", "第2四半期 7～9月", "第3四半期 10～12月",
                                              "第4四半期 1～3月", "通期", f"【参考】{format_fy(fy - 1, short=True)}年度実績"],
                  [row])
 
@@ -114,26 +142,48 @@ def target_table(fig: Figures, line: KpiLine, fy: int, national: Figures | None)
         return None
     code, m = line.indicator, line.as_of.month
     ind = fig.catalogue[code]
-    rows = [[Cell(AsOf(fy, m).label().removesuffix("末現在")), _cell(line.result_value, ind.unit, ind.kind, fig.decimals(code))],
-            [Cell(AsOf(fy - 1, m).label().removesuffix("末現在")),
-             _cell(fig.computed(code, fy - 1, list(FISCAL_MONTHS[:FISCAL_MONTHS.index(m) + 1])),
-                   ind.unit, ind.kind, fig.decimals(code))]]
+    rows = [[Cell(AsOf(fy, m).label().removesuffix("末現在")),
+             _cell(line.result_value, ind.unit, ind.kind, fig.decimals(code), units=True)]]
+    last = fig.computed(code, fy - 1, list(FISCAL_MONTHS[:FISCAL_MONTHS.index(m) + 1]))
+    if last is not None:
+        rows.append([Cell(AsOf(fy - 1, m).label().removesuffix("末現在")),
+                     _cell(last, ind.unit, ind.kind, fig.decimals(code), units=True)])
     if national is not None and national.months.get((code, fy), {}).get(m) is not None:
         rows.append([Cell(f"全国（{AsOf(fy, m).label().removesuffix('末現在')}）"),
-                     _cell(national.months[(code, fy)][m], ind.unit, ind.kind, fig.decimals(code))])
-    return Table(f"{format_fy(fy)}目標（KPI）：{ind.name}：{line.target}", ["", ind.name], rows,
+                     _cell(national.months[(code, fy)][m], ind.unit, ind.kind, fig.decimals(code), units=True)])
+    return Table(f"{format_fy(fy)}目標（KPI）：{ind.name}：{target_with_unit(line.target, ind.unit)}", ["", ind.name], rows,
                  f"※{line.as_of.label()}")
 
 
+def same_period_table(fig: Figures, code: str, fy: int, quarter: int) -> Table | None:
+    """年度 | its parts | the indicator: the year so far against the same months last year (前年同期),
+    as seed 002 prints サービススタンダード (決定件数 / 達成件数 / 達成率) — for an indicator made of
+    parts, when both years have figures."""
+    ind = fig.catalogue[code]
+    parts = [c for c in dict.fromkeys(yearcol.parts_needed(ind)) if c in fig.catalogue]
+    latest = fig.latest_month(code, fy, quarter)
+    if not parts or latest is None:
+        return None
+    until = list(FISCAL_MONTHS[:FISCAL_MONTHS.index(latest) + 1])
+    if fig.computed(code, fy - 1, until) is None:
+        return None
+    cols = [c for c in parts if fig.computed(c, fy, until) is not None] + [code]
+    rows = [[Cell(label)] + [_cell(fig.computed(c, year, until), fig.catalogue[c].unit, fig.catalogue[c].kind,
+                                   fig.decimals(c), units=True) for c in cols]
+            for year, label in ((fy, f"{format_fy(fy)}（{month_label(latest)}まで）"), (fy - 1, f"{format_fy(fy - 1)}（前年同期）"))]
+    return Table(f"{ind.name}（前年同期比較）", ["年度", *[fig.catalogue[c].name for c in cols]], rows,
+                 f"※{AsOf(fy, latest).label()}")
+
+
 def kpi_line(line: KpiLine) -> str:
-    """■ 郵送化率 94.3%（令和7年3月末現在）／目標 95%以上 → △"""
+    """■ 郵送化率 94.3%（令和7年3月末現在）／目標 95%以上 → △; ■ 健康宣言事業所数（累計）
+    1,554事業所 …; a KPI without a result yet: ■ its sentence：－ (never a placeholder)."""
     proposed = f" → {line.proposed}" if line.proposed else ""
     if not line.indicator:
-        if line.result_value is None:
-            return f"■ {line.kpi_text}：結果は未入力"
-        return f"■ {line.kpi_text}：結果 {line.result}{proposed}"
+        return f"■ {line.kpi_text}：{with_unit(line.result, line.unit)}{proposed}"
     when = f"（{line.as_of.label()}）" if line.as_of else ""
-    return f"■ {line.indicator_name} {line.result}{when}／目標 {line.target}{proposed}"
+    return (f"■ {line.indicator_name} {with_unit(line.result, line.unit)}{when}"
+            f"／目標 {target_with_unit(line.target, line.unit)}{proposed}")
 
 
 def heading(item: ItemView) -> str:

@@ -25,7 +25,8 @@ def _styles():
         "border": Border(left=side, right=side, top=side, bottom=side),
         "wrap": Alignment(wrap_text=True, vertical="top"),
         "center": Alignment(horizontal="center", vertical="center", wrap_text=True),
-        "right": Alignment(horizontal="right", vertical="center"),
+        "right": Alignment(horizontal="right", vertical="center", wrap_text=True),
+        "left": Alignment(vertical="center", wrap_text=True),
         "title": Font(size=14, bold=True),
         "bold": Font(bold=True),
         "small": Font(size=9, color="555555"),
@@ -48,9 +49,12 @@ def _decimals(text: str) -> int:
     return len(m.group(1)) if m else 0
 
 
+_FIGURE = re.compile(r"[△▲-]?[\d,]+(?:\.\d+)?(?:%|[^\d\s]{0,3})")
+
+
 def put_figure(cell, c: Cell) -> None:
     """A figure as a number with the format users write (94.6%, 2,481, △1, 3:05), '－' as text."""
-    if c.value is None:
+    if c.value is None or not _FIGURE.fullmatch(c.text):      # '－', '3,036 R7.3実績分': the text as printed
         from openpyxl.styles import Alignment
 
         put_text(cell, c.text)
@@ -63,7 +67,8 @@ def put_figure(cell, c: Cell) -> None:
     elif c.unit == "%":
         cell.value, cell.number_format = c.value / 100, f"0{frac}%"
     else:
-        cell.value, cell.number_format = c.value, f'#,##0{frac};"△"#,##0{frac}'
+        unit = f'"{c.unit}"' if c.unit and c.text.endswith(c.unit) else ""     # 17,488円 as printed
+        cell.value, cell.number_format = c.value, f'#,##0{frac}{unit};"△"#,##0{frac}{unit}'
 
 
 def _lines(text: str, chars_per_line: float) -> int:
@@ -114,6 +119,7 @@ def _table(ws, row: int, table: Table, st) -> int:
             cell = ws.cell(row, col)
             if c.value is None and col == 1:
                 put_text(cell, c.text)
+                cell.alignment = st["left"]
             else:
                 put_figure(cell, c)
                 cell.alignment = st["right"]
@@ -221,6 +227,7 @@ def write_xlsx(doc: Document, out: str | Path, chart_images: dict[str, Path] | N
     if doc.summary is not None:
         row = _table(ws, row, doc.summary, st)
     _page(ws, doc, "3:3" if heads else None, doc.landscape)
+    japanese_font(ws)
     if doc.kind == "summary":
         ws.print_title_rows = "4:4"
     if chart_images:
@@ -229,6 +236,19 @@ def write_xlsx(doc: Document, out: str | Path, chart_images: dict[str, Path] | N
     out.parent.mkdir(parents=True, exist_ok=True)
     wb.save(out)
     return out
+
+
+FONT = "IPAexGothic"
+
+
+def japanese_font(ws) -> None:
+    """Every cell in a Japanese font (a viewer without it picks a Japanese one, not Calibri)."""
+    from openpyxl.styles import Font
+
+    for cells in ws.iter_rows(min_row=1, max_row=ws.max_row, max_col=max(ws.max_column, WIDTH)):
+        for cell in cells:
+            f = cell.font
+            cell.font = Font(name=FONT, size=f.size, bold=f.bold, italic=f.italic, color=f.color)
 
 
 def _charts(wb, doc: Document, images: dict[str, Path]) -> None:

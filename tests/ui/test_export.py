@@ -1,4 +1,5 @@
 """The quarterly documents as workbooks and PDFs: reopened and checked against the database."""
+import re
 import shutil
 import subprocess
 import sys
@@ -162,3 +163,14 @@ def test_the_pdf_is_written_off_the_gui_thread_and_a_cancel_leaves_no_file(windo
     assert dialog.save_pdf(str(tmp_path / "b.pdf")) is None
     assert not (tmp_path / "b.pdf").exists() and not (tmp_path / "b.pdf.partial").exists()
     assert "キャンセル" in dialog.last_message
+
+
+def test_summary_workbook_is_its_table_with_months_units_and_a_japanese_font(demo_db, tmp_path):
+    ws = status_xlsx(demo_db, tmp_path, "summary")["目標達成状況"]
+    assert ws["A3"].value == "目標達成状況" and ws["A4"].value == "No" and ws.print_title_rows == "$4:$4"
+    per_case = find(ws, "再審査レセプト1件当たり査定額（累計）")
+    row = [c.value for c in ws[per_case.row] if isinstance(c.value, str)]   # No | 対応項目 | 指標 | 目標 | 結果 | 評価
+    assert re.fullmatch(r"前年度 [\d,]+以上", row[2]) and re.fullmatch(r"[\d,]+ R7\.3実績分", row[3])   # month kept, no 3,036.0
+    texts = [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
+    assert not [t for t in texts if "サービススタンダード" in t and "○" in t]   # no progress-sheet rows above
+    assert {c.font.name for row in ws.iter_rows() for c in row if c.value is not None} == {"IPAexGothic"}
