@@ -150,6 +150,27 @@ def _create_fresh(engine: Engine, head: str | None) -> bool:
         raw.close()
 
 
+def write_fresh_snapshot() -> Path:
+    """Migrate an empty file by Alembic and keep what it holds as db/fresh.py's snapshot."""
+    import json
+    import tempfile
+
+    from db import fresh
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "fresh.sqlite3"
+        engine = make_engine(path)
+        try:
+            upgrade(engine, "head")
+            head = current_revision(engine)
+        finally:
+            engine.dispose()
+        statements = fresh.dump(path)
+    fresh.SNAPSHOT.write_text(json.dumps({"revision": head, "statements": statements}, ensure_ascii=False, indent=0)
+                              + "\n", encoding="utf-8")
+    return fresh.SNAPSHOT
+
+
 def migrate(engine: Engine) -> Path | None:
     """Bring the schema to the newest revision; back an existing SQLite file up first.
 

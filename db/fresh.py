@@ -6,7 +6,7 @@ import): db/fresh_sqlite.json holds the statements that the migrations leave in 
 Used only when the snapshot is of the newest migration file; otherwise (a migration added and the
 snapshot not yet rewritten) the migrations run as before, so a stale snapshot is slow, never
 wrong. tests/db/test_fresh.py holds the two ways equal and the snapshot current; rewrite it with
-``python -m db.fresh``.
+``python -c 'import db.engine as e; e.write_fresh_snapshot()'``.
 """
 from __future__ import annotations
 
@@ -55,26 +55,3 @@ def dump(path: Path) -> list[str]:
         return [s for s in con.iterdump() if s not in ("BEGIN TRANSACTION;", "COMMIT;") and not s.startswith(own)]
     finally:
         con.close()
-
-
-def write_snapshot(folder: Path) -> Path:
-    """Migrate an empty file in ``folder`` by Alembic and keep what it holds as the snapshot."""
-    from db import engine as dbengine
-
-    path = folder / "fresh.sqlite3"
-    engine = dbengine.make_engine(path)
-    try:
-        dbengine.upgrade(engine, "head")
-        head = dbengine.current_revision(engine)
-    finally:
-        engine.dispose()
-    SNAPSHOT.write_text(json.dumps({"revision": head, "statements": dump(path)}, ensure_ascii=False, indent=0) + "\n",
-                        encoding="utf-8")
-    return SNAPSHOT
-
-
-if __name__ == "__main__":
-    import tempfile
-
-    with tempfile.TemporaryDirectory() as tmp:
-        print(write_snapshot(Path(tmp)))

@@ -17,8 +17,8 @@ def _migrated(path):
 
 def test_the_snapshot_is_of_the_newest_migration_and_what_the_migrations_leave(tmp_path):
     snapshot = json.loads(fresh.SNAPSHOT.read_text(encoding="utf-8"))
-    assert snapshot["revision"] == dbengine._head_from_files(), "a migration was added: run `python -m db.fresh`"
-    assert snapshot["statements"] == _migrated(tmp_path / "migrated.sqlite3"), "run `python -m db.fresh`"
+    assert snapshot["revision"] == dbengine._head_from_files(), "a migration was added: run `python -c 'import db.engine as e; e.write_fresh_snapshot()'`"
+    assert sorted(snapshot["statements"]) == sorted(_migrated(tmp_path / "migrated.sqlite3")), "run `python -c 'import db.engine as e; e.write_fresh_snapshot()'`"
 
 
 def test_a_new_file_is_written_from_the_snapshot_and_opens_as_a_migrated_one(tmp_path, monkeypatch):
