@@ -3,6 +3,7 @@ branch as typed, and rows written as CSV or JSON."""
 from __future__ import annotations
 
 import argparse
+from collections.abc import Iterable
 import csv
 import json
 import sys
@@ -41,11 +42,18 @@ def parse_branch(text: str | None) -> str | None:
     return code
 
 
-def write_rows(rows: list[dict], header: list[str], fmt: str) -> None:
+def write_rows(rows: Iterable[dict], header: list[str], fmt: str) -> None:
+    """CSV, or JSON as ``json.dump(list(rows), indent=1)`` writes it — byte for byte, row by row
+    (a stream of rows is written as it comes, never held whole)."""
+    out = sys.stdout
     if fmt == "json":
-        json.dump(rows, sys.stdout, ensure_ascii=False, indent=1)
-        sys.stdout.write("\n")
+        first = True
+        for row in rows:
+            out.write("[\n" if first else ",\n")
+            out.write("\n".join(" " + line for line in json.dumps(row, ensure_ascii=False, indent=1).split("\n")))
+            first = False
+        out.write("[]\n" if first else "\n]\n")
         return
-    w = csv.DictWriter(sys.stdout, fieldnames=header, lineterminator="\n")
+    w = csv.DictWriter(out, fieldnames=header, lineterminator="\n")
     w.writeheader()
     w.writerows(rows)

@@ -101,17 +101,15 @@ def run(args: argparse.Namespace, target, extra_verbs: dict | None = None) -> in
 
 
 def cmd_values(db, args) -> int:
+    """Streamed in the database's order: the first line out at once, memory flat however many values."""
     from app.core.values import format_number
-    from app.reads.queries import monthly_values
+    from app.reads.queries import iter_monthly_values
 
-    rows = monthly_values(db, parse_branch(args.branch), parse_fy(args.fy), args.indicator)
-    if args.format == "json":
-        out = [{"branch": r.branch, "fiscal_year": r.fiscal_year, "month": r.month,
-                "indicator": r.indicator, "value": r.value} for r in rows]
-    else:
-        out = [{"branch": r.branch, "fiscal_year": r.fiscal_year, "month": r.month,
-                "indicator": r.indicator, "value": format_number(r.value)} for r in rows]
-    write_rows(out, ["branch", "fiscal_year", "month", "indicator", "value"], args.format)
+    rows = iter_monthly_values(db, parse_branch(args.branch), parse_fy(args.fy), args.indicator)
+    shown = (lambda v: v) if args.format == "json" else format_number
+    write_rows(({"branch": r.branch, "fiscal_year": r.fiscal_year, "month": r.month, "indicator": r.indicator,
+                 "value": shown(r.value)} for r in rows),
+               ["branch", "fiscal_year", "month", "indicator", "value"], args.format)
     return 0
 
 

@@ -1,12 +1,12 @@
 """Read-only questions the window and the command line ask; plain dataclasses out."""
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from app.core.fiscal import fiscal_index
 from app.store.database import Database
 from db.models import Indicator, Kpi, MonthlyValue, PlanItem, PlanPillar, QuarterlyStatus
 
@@ -69,9 +69,18 @@ class StatusView:
 def monthly_values(db: Database, branch: str | None = None, fiscal_year: int | None = None,
                    indicators: list[str] | None = None) -> list[ValueRow]:
     """Stored month values, sorted by branch, year, catalogue order and fiscal month."""
+    return list(iter_monthly_values(db, branch, fiscal_year, indicators))
+
+
+def iter_monthly_values(db: Database, branch: str | None = None, fiscal_year: int | None = None,
+                        indicators: list[str] | None = None, batch: int = 2000) -> Iterator[ValueRow]:
+    """monthly_values as a stream: sorted by the database (branch, year, catalogue order, fiscal
+    month: April first), fetched ``batch`` rows at a time, so memory stays flat however many."""
     q = (select(MonthlyValue.branch_code, MonthlyValue.fiscal_year, MonthlyValue.month,
-                MonthlyValue.indicator_code, MonthlyValue.value, Indicator.position)
-         .join(Indicator, Indicator.code == MonthlyValue.indicator_code))
+                MonthlyValue.indicator_code, MonthlyValue.value)
+         .join(Indicator, Indicator.code == MonthlyValue.indicator_code)
+         .order_by(MonthlyValue.branch_code, MonthlyValue.fiscal_year, Indicator.position,
+                   (MonthlyValue.month + 8) % 12))                   # app.core.fiscal.fiscal_index
     if branch:
         q = q.where(MonthlyValue.branch_code == branch)
     if fiscal_year:
@@ -79,9 +88,8 @@ def monthly_values(db: Database, branch: str | None = None, fiscal_year: int | N
     if indicators:
         q = q.where(MonthlyValue.indicator_code.in_(indicators))
     with db.session() as s:
-        rows = s.execute(q).all()
-    rows.sort(key=lambda r: (r[0], r[1], r[5], fiscal_index(r[2])))
-    return [ValueRow(*r[:5]) for r in rows]
+        for r in s.execute(q, execution_options={"yield_per": batch}):
+            yield ValueRow(*r)
 
 
 def plan_years(db: Database, branch: str) -> list[int]:
