@@ -42,9 +42,10 @@ def parse_branch(text: str | None) -> str | None:
     return code
 
 
-def write_rows(rows: Iterable[dict], header: list[str], fmt: str) -> None:
+def write_rows(rows: Iterable, header: list[str], fmt: str) -> None:
     """CSV, or JSON as ``json.dump(list(rows), indent=1)`` writes it — byte for byte, row by row
-    (a stream of rows is written as it comes, never held whole)."""
+    (a stream of rows is written as it comes, never held whole). Rows are dicts; for CSV they
+    may be tuples in the header's order."""
     out = sys.stdout
     if fmt == "json":
         first = True
@@ -54,6 +55,14 @@ def write_rows(rows: Iterable[dict], header: list[str], fmt: str) -> None:
             first = False
         out.write("[]\n" if first else "\n]\n")
         return
-    w = csv.DictWriter(out, fieldnames=header, lineterminator="\n")
-    w.writeheader()
-    w.writerows(rows)
+    rows = iter(rows)
+    first = next(rows, None)
+    if isinstance(first, dict) or first is None:
+        w = csv.DictWriter(out, fieldnames=header, lineterminator="\n")
+        w.writeheader()
+    else:
+        w = csv.writer(out, lineterminator="\n")
+        w.writerow(header)
+    if first is not None:
+        w.writerow(first)
+        w.writerows(rows)

@@ -106,10 +106,11 @@ def cmd_values(db, args) -> int:
     from app.reads.queries import iter_monthly_values
 
     rows = iter_monthly_values(db, parse_branch(args.branch), parse_fy(args.fy), args.indicator)
-    shown = (lambda v: v) if args.format == "json" else format_number
-    write_rows(({"branch": r.branch, "fiscal_year": r.fiscal_year, "month": r.month, "indicator": r.indicator,
-                 "value": shown(r.value)} for r in rows),
-               ["branch", "fiscal_year", "month", "indicator", "value"], args.format)
+    header = ["branch", "fiscal_year", "month", "indicator", "value"]
+    if args.format == "json":
+        write_rows((dict(zip(header, r)) for r in rows), header, "json")
+    else:
+        write_rows(((b, y, m, i, format_number(v)) for b, y, m, i, v in rows), header, "csv")
     return 0
 
 

@@ -69,15 +69,16 @@ class StatusView:
 def monthly_values(db: Database, branch: str | None = None, fiscal_year: int | None = None,
                    indicators: list[str] | None = None) -> list[ValueRow]:
     """Stored month values, sorted by branch, year, catalogue order and fiscal month."""
-    return list(iter_monthly_values(db, branch, fiscal_year, indicators))
+    return [ValueRow(*r) for r in iter_monthly_values(db, branch, fiscal_year, indicators)]
 
 
 def iter_monthly_values(db: Database, branch: str | None = None, fiscal_year: int | None = None,
-                        indicators: list[str] | None = None, batch: int = 2000) -> Iterator[ValueRow]:
-    """monthly_values as a stream: sorted by the database (branch, year, catalogue order, fiscal
-    month: April first), fetched ``batch`` rows at a time, so memory stays flat however many."""
-    q = (select(MonthlyValue.branch_code, MonthlyValue.fiscal_year, MonthlyValue.month,
-                MonthlyValue.indicator_code, MonthlyValue.value)
+                        indicators: list[str] | None = None, batch: int = 2000) -> Iterator:
+    """monthly_values as a stream of rows (named as ValueRow's fields), sorted by the database
+    (branch, year, catalogue order, fiscal month: April first) and fetched ``batch`` at a time on
+    a plain connection, so memory stays flat however many there are."""
+    q = (select(MonthlyValue.branch_code.label("branch"), MonthlyValue.fiscal_year, MonthlyValue.month,
+                MonthlyValue.indicator_code.label("indicator"), MonthlyValue.value)
          .join(Indicator, Indicator.code == MonthlyValue.indicator_code)
          .order_by(MonthlyValue.branch_code, MonthlyValue.fiscal_year, Indicator.position,
                    (MonthlyValue.month + 8) % 12))                   # app.core.fiscal.fiscal_index
@@ -87,9 +88,8 @@ def iter_monthly_values(db: Database, branch: str | None = None, fiscal_year: in
         q = q.where(MonthlyValue.fiscal_year == fiscal_year)
     if indicators:
         q = q.where(MonthlyValue.indicator_code.in_(indicators))
-    with db.session() as s:
-        for r in s.execute(q, execution_options={"yield_per": batch}):
-            yield ValueRow(*r)
+    with db.engine.connect() as conn:
+        yield from conn.execution_options(yield_per=batch).execute(q)
 
 
 def plan_years(db: Database, branch: str) -> list[int]:
