@@ -1,45 +1,43 @@
-"""Import benchmark: the product's import against a bare read of the same workbook, same run.
+"""Import benchmark: `branch-report import` as typed, against clean reads of the same workbook.
 
-Goal (issue 12): an import within 1.0x a bare openpyxl read-only pass of the same file; the
-product's reader alone (importers.formats.workbook.load_book) is shown beside openpyxl and
-python-calamine. Builds a
-national HQ by-branch book (layout B) and a many-year branch monthly book (layout A) in a temp
-dir. Each measurement is a fresh process: imports and opening the database happen before the
-clock starts; median of --repeat, taken in rounds of one run of each measurement. Peak memory:
-the child's VmHWM, imports included.
+Issue 25. Whole processes timed from outside (interpreter start, module imports, creating the
+database and the import all count), interleaved in rounds with the baselines, which run in a
+clean venv of their own (openpyxl and python-calamine from pip's cache, no defusedxml):
+- openpyxl: a read-only pass over every value;
+- python-calamine: the same with calamine;
+- the floor: calamine's read and every number stored by one sqlite3 ``executemany`` transaction.
+Goals: the national book (103,680 value cells, 180 sheets) within 1.0x openpyxl and 2.5x the
+floor; the branch's monthly sample within 2x openpyxl. Medians, spreads (lowest–highest) and
+ratios taken round by round.
 
-    .venv/bin/python benchmarks/import_bench.py [--repeat 3] [--pg postgresql+psycopg://user@host:port/db]
+    python benchmarks/import_bench.py [--repeat 5] [--pg postgresql+psycopg://user@host:port/db]
 
-With --pg (or BRANCH_REPORT_BENCH_PG), the import is also measured into a fresh database on that
+With --pg (or BRANCH_REPORT_BENCH_PG), the import is also run into a fresh database on that
 PostgreSQL server (created for each run by the given login, which must be allowed to create
-databases and roles; dropped after), made by an admin registered there as in shared mode, and
-shown against the SQLite import of the same run (goal: within 1.5x).
+databases and roles; dropped after), as an admin registered there as in shared mode.
 """
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
 import random
-import statistics
-import subprocess
 import sys
 import tempfile
-import time
 import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-GOAL = 1.0
-PG_GOAL = 1.5
+import whole  # noqa: E402
+
+GOAL = 1.0            # the national book against openpyxl
+FLOOR_GOAL = 2.5      # ... and against the floor
+MONTHLY_GOAL = 2.0    # the monthly sample against openpyxl
 MONTHS = [f"{m}月" for m in (4, 5, 6, 7, 8, 9, 10, 11, 12, 1, 2, 3)]
-KINDS = (("openpyxl", "openpyxl read-only"), ("calamine", "python-calamine"), ("reader", "load_book (reader)"),
-         ("import", "import_workbook"))
-PG_KIND = ("import-pg", "import, PostgreSQL")      # as a registered admin (see _PgDatabase)
 
 
 def _cell(ws, value, fmt):
@@ -106,48 +104,6 @@ def build_monthly(path: Path, first: int = 2000, last: int = 2024) -> int:
     return cells
 
 
-def peak_rss_mb() -> float:
-    """VmHWM (Linux), not ru_maxrss: ru_maxrss survives exec, so a child reports its parent's peak."""
-    import re
-    m = re.search(r"VmHWM:\s*(\d+)", Path("/proc/self/status").read_text())
-    return int(m.group(1)) / 1024
-
-
-def child(kind: str, path: str, db_path: str) -> None:
-    """One measurement in this fresh process; prints a JSON line."""
-    if kind == "openpyxl":
-        import openpyxl
-        t = time.perf_counter()
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-        extra = {"cells": sum(v is not None for ws in wb.worksheets for r in ws.iter_rows(values_only=True) for v in r)}
-        wb.close()
-    elif kind == "calamine":
-        from python_calamine import CalamineWorkbook
-        t = time.perf_counter()
-        wb = CalamineWorkbook.from_path(path)
-        extra = {"cells": sum(v not in ("", None) for n in wb.sheet_names
-                              for r in wb.get_sheet_by_name(n).to_python() for v in r)}
-    elif kind == "reader":
-        import openpyxl  # noqa: F401  (kept out of the timing, as for the import)
-        import importers.formats.xlsx  # noqa: F401  (load_book imports its readers lazily)
-        from importers.formats.workbook import load_book
-        t = time.perf_counter()
-        book = load_book(path)
-        extra = {"cells": sum(c.value is not None for s in book.sheets for r in s.rows for c in r)}
-    else:                                    # 'import' (db_path a file) or 'import-pg' (db_path a URL)
-        import openpyxl  # noqa: F401  (load_book imports it lazily: kept out of the timing)
-        import app.store.access, app.operations.imports, importers.formats.xlsx  # noqa: F401,E401  (imported lazily: kept out too)
-        from app.operations.ops import import_files
-        from app.store.database import open_database
-        db = open_database(db_path)
-        t = time.perf_counter()
-        r = import_files(db, [path], branch="10").reports[0]
-        extra = {"inserted": r.inserted, "updated": r.updated, "warnings": len(r.warnings),
-                 "errors": len(r.errors), "first_error": r.errors[0].line() if r.errors else ""}
-    seconds = time.perf_counter() - t
-    print(json.dumps({"seconds": seconds, "rss": peak_rss_mb(), **extra}, ensure_ascii=False))
-
-
 class _PgDatabase:
     """A fresh database on the server of ``url`` for one run, set up by that URL's login (who owns
     the tables), imported into by an admin registered there (as in shared mode: a login under
@@ -180,65 +136,106 @@ class _PgDatabase:
             conn.execute(sql.format(self.name))
 
 
-def run_once(kind: str, path: Path, tmp: Path, i: int, pg: str | None = None) -> dict:
-    with (_PgDatabase(pg) if kind == "import-pg" else contextlib.nullcontext(
-            str(tmp / f"{kind}-{path.stem}-{i}.sqlite3"))) as target:
-        cmd = [sys.executable, __file__, "--child", kind, str(path), target]
-        proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
-    if proc.returncode:
-        raise SystemExit(f"{kind} {path.name} failed:\n{proc.stderr[-2000:]}")
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+OPENPYXL = """
+import sys, openpyxl
+wb = openpyxl.load_workbook(sys.argv[1], read_only=True, data_only=True)
+n = sum(v is not None for ws in wb.worksheets for r in ws.iter_rows(values_only=True) for v in r)
+wb.close()
+print(n)
+"""
+
+CALAMINE = """
+import sys
+from python_calamine import CalamineWorkbook
+wb = CalamineWorkbook.from_path(sys.argv[1])
+print(sum(v not in ("", None) for n in wb.sheet_names for r in wb.get_sheet_by_name(n).to_python() for v in r))
+"""
+
+# The floor: the same read by python-calamine and every number stored in one sqlite3 transaction.
+FLOOR = """
+import sqlite3, sys
+from python_calamine import CalamineWorkbook
+wb = CalamineWorkbook.from_path(sys.argv[1])
+rows = [(n, i, j, v) for n in wb.sheet_names for i, r in enumerate(wb.get_sheet_by_name(n).to_python())
+        for j, v in enumerate(r) if isinstance(v, (int, float)) and not isinstance(v, bool)]
+con = sqlite3.connect(sys.argv[2])
+with con:
+    con.execute("CREATE TABLE value (sheet TEXT, row INT, col INT, value REAL, PRIMARY KEY (sheet, row, col))")
+    con.executemany("INSERT INTO value VALUES (?, ?, ?, ?)", rows)
+con.close()
+print(len(rows))
+"""
 
 
-def measure(kinds, path: Path, tmp: Path, repeat: int, pg: str | None = None) -> dict[str, dict]:
-    """Each kind ``repeat`` times, in rounds (one of each kind per round), so that a change in the
-    machine's load weighs on all of them alike; the median of each."""
-    runs: dict[str, list[dict]] = {k: [] for k in kinds}
-    for i in range(repeat):
-        for k in kinds:
-            runs[k].append(run_once(k, path, tmp, i, pg))
-    return {k: dict(r[-1], seconds=statistics.median(x["seconds"] for x in r), rss=max(x["rss"] for x in r))
-            for k, r in runs.items()}
+def measure(path: Path, tmp: Path, clean: str, repeat: int, pg: str | None) -> dict[str, list[dict]]:
+    """The product's import (a fresh database each run) and the clean baselines, in rounds."""
+    def db(name, i):
+        target = tmp / f"{name}-{path.stem}-{i}.sqlite3"
+        whole.remove(target)
+        return target
+
+    def product(i):
+        target = db("import", i)
+        r = whole.run([*whole.product_command(), "--db", str(target), "import", str(path), "--branch", "10",
+                       "--json"], cwd=str(tmp), out=tmp / "import.out")
+        report = json.loads((tmp / "import.out").read_text())["files"][0]
+        return dict(r, inserted=report["inserted"], errors=len(report.get("errors", [])))
+
+    def product_pg(i):
+        with _PgDatabase(pg) as url:
+            return whole.run([*whole.product_command(), "--db", url, "import", str(path), "--branch", "10"],
+                             cwd=str(tmp))
+
+    commands = {
+        "openpyxl": lambda i: whole.run([clean, "-c", OPENPYXL, str(path)], cwd=str(tmp)),
+        "calamine": lambda i: whole.run([clean, "-c", CALAMINE, str(path)], cwd=str(tmp)),
+        "floor": lambda i: whole.run([clean, "-c", FLOOR, str(path), str(db("floor", i))], cwd=str(tmp)),
+        "import": product,
+    }
+    if pg:
+        commands["import-pg"] = product_pg
+    return whole.rounds(commands, repeat)
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--repeat", type=int, default=3, help="runs per measurement (median; default 3)")
+    ap.add_argument("--repeat", type=int, default=5, help="runs per command (median; default 5)")
     ap.add_argument("--pg", default=os.environ.get("BRANCH_REPORT_BENCH_PG"),
                     help="also import into PostgreSQL: a server URL (a fresh database per run)")
-    ap.add_argument("--child", nargs=3, metavar=("KIND", "XLSX", "DB"), help=argparse.SUPPRESS)
+    ap.add_argument("--clean", default=None, help="folder of the clean baseline venv (default: a new one in the temp dir)")
     args = ap.parse_args(argv)
-    if args.child:
-        return child(*args.child) or 0
-    print(f"import benchmark: median of {args.repeat} fresh processes (in rounds); goal import <= {GOAL}x openpyxl")
-    books = (("layout B, HQ by-branch, 20 indicators x FY2016-2024", "hq_national", build_hq),
-             ("layout A, branch monthly, FY2000-2024", "gunma_monthly_many", build_monthly))
+    print(f"import benchmark: `branch-report --db NEW import FILE --branch 10`, whole processes timed from "
+          f"outside, {args.repeat} interleaved rounds after a warm-up; baselines in a clean venv "
+          f"(openpyxl, python-calamine; no defusedxml)")
+    print(f"goals: national book <= {GOAL}x openpyxl and <= {FLOOR_GOAL}x the floor; monthly sample <= "
+          f"{MONTHLY_GOAL}x openpyxl")
+    books = (("national, layout B, 20 indicators x FY2016-2024 (180 sheets)", "hq_national", build_hq, GOAL),
+             ("the branch's monthly sample", "gunma_fy2024_monthly", None, MONTHLY_GOAL),
+             ("layout A, branch monthly, FY2000-2024", "gunma_monthly_many", build_monthly, None))
     with tempfile.TemporaryDirectory(prefix="branch-report-bench-") as tmp:
-        for title, name, build in books:
-            n = build(path := Path(tmp) / f"{name}.xlsx")
-            kinds = KINDS + ((PG_KIND,) if args.pg else ())
-            res = measure([k for k, _ in kinds], path, Path(tmp), args.repeat, args.pg)
-            imp = res["import"]
-            print(f"\n{title}: {path.stat().st_size / 1024:.0f} KiB, {n} value cells (months + year) written, "
-                  f"{res['openpyxl']['cells']} non-empty cells (openpyxl) / {res['calamine']['cells']} (calamine)")
-            print(f"  {'measurement':<22}{'seconds':>9}{'peak RSS MiB':>14}")
-            for k, label in kinds:
-                print(f"  {label:<22}{res[k]['seconds']:>9.3f}{res[k]['rss']:>14.0f}")
-            r_o, r_c = (imp["seconds"] / res[k]["seconds"] for k in ("openpyxl", "calamine"))
-            read_o, read_c = (res["reader"]["seconds"] / res[k]["seconds"] for k in ("openpyxl", "calamine"))
-            print(f"  reader / openpyxl = {read_o:.2f}x   reader / calamine = {read_c:.2f}x   "
-                  f"({res['reader']['cells']} non-empty cells read)")
-            print(f"  import / openpyxl = {r_o:.2f}x   import / calamine = {r_c:.2f}x   "
-                  f"goal <= {GOAL}x openpyxl -> {'MET' if r_o <= GOAL else 'NOT MET'}")
-            print(f"  inserted {imp['inserted']}, updated {imp['updated']}, warnings {imp['warnings']}, "
-                  f"errors {imp['errors']}" + (f"; first error: {imp['first_error']}" if imp["errors"] else ""))
-            if args.pg:
-                pg, r_pg = res["import-pg"], res["import-pg"]["seconds"] / imp["seconds"]
-                print(f"  import PostgreSQL / SQLite = {r_pg:.2f}x   goal <= {PG_GOAL}x -> "
-                      f"{'MET' if r_pg <= PG_GOAL else 'NOT MET'}   (inserted {pg['inserted']}, "
-                      f"warnings {pg['warnings']}, errors {pg['errors']})")
-            if "取り込める形式" in imp.get("first_error", ""):
-                print("  -> not a known kind: layout B importer not implemented yet (time = read + refusal)")
+        tmp = Path(tmp)
+        clean = whole.clean_venv(Path(args.clean) if args.clean else tmp / "clean-venv", "openpyxl", "python-calamine")
+        for title, name, build, goal in books:
+            if build is None:
+                path = ROOT / "resources/sample" / f"{name}.xlsx"
+            else:
+                build(path := tmp / f"{name}.xlsx")
+            res = measure(path, tmp, clean, args.repeat, args.pg)
+            imp = res["import"][-1]
+            print(f"\n{title}: {path.stat().st_size / 1024:.0f} KiB; stored {imp['inserted']} values, "
+                  f"{imp['errors']} errors")
+            for k, label in (("openpyxl", "openpyxl read-only (clean)"), ("calamine", "python-calamine (clean)"),
+                             ("floor", "floor: calamine + sqlite3"), ("import", "branch-report import"),
+                             ("import-pg", "import into PostgreSQL")):
+                if k in res:
+                    print(f"  {label:<28}{whole.describe(res[k], None if k == 'openpyxl' else res['openpyxl'])}")
+            r_o, r_c, r_f = (whole.ratio(res["import"], res[k]) for k in ("openpyxl", "calamine", "floor"))
+            verdict = ""
+            if goal is not None:
+                met = r_o <= goal and (goal != GOAL or r_f <= FLOOR_GOAL)
+                verdict = f"   goal <= {goal}x openpyxl" + (f", <= {FLOOR_GOAL}x floor" if goal == GOAL else "") + \
+                    f" -> {'MET' if met else 'NOT MET'}"
+            print(f"  import / openpyxl {r_o:.2f}x   / calamine {r_c:.2f}x   / floor {r_f:.2f}x{verdict}")
     return 0
 
 

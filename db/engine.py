@@ -147,12 +147,46 @@ def _head_from_files() -> str | None:
     return heads.pop() if len(heads) == 1 else None
 
 
+def _create_fresh(engine: Engine, head: str | None) -> bool:
+    """An empty SQLite database written from the snapshot of the newest revision (db/fresh.py)."""
+    from db import fresh
+
+    raw = engine.raw_connection()
+    try:
+        return fresh.create(raw.driver_connection, head)
+    finally:
+        raw.close()
+
+
+def write_fresh_snapshot() -> Path:
+    """Migrate an empty file by Alembic and keep what it holds as db/fresh.py's snapshot."""
+    import json
+    import tempfile
+
+    from db import fresh
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "fresh.sqlite3"
+        engine = make_engine(path)
+        try:
+            upgrade(engine, "head")
+            head = current_revision(engine)
+        finally:
+            engine.dispose()
+        statements = fresh.dump(path)
+    fresh.SNAPSHOT.write_text(json.dumps({"revision": head, "statements": statements}, ensure_ascii=False, indent=0)
+                              + "\n", encoding="utf-8")
+    return fresh.SNAPSHOT
+
+
 def migrate(engine: Engine) -> Path | None:
     """Bring the schema to the newest revision; back an existing SQLite file up first.
 
     Returns the backup's path when one was made.
     """
     head = _head_from_files()
+    if engine.dialect.name == "sqlite" and _create_fresh(engine, head):
+        return None                                  # a new file: written at once at the newest revision
     if head is not None and _stamped_revision(engine) == head:
         return None                                  # already current: Alembic is not loaded at all
     current = current_revision(engine)

@@ -14,7 +14,6 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any, NamedTuple, Protocol
 
-from openpyxl.utils import get_column_letter
 
 
 # C0 and C1 controls, DEL, line/paragraph separators, bidirectional overrides and isolates: a
@@ -190,8 +189,13 @@ def cell_name(r: int, c: int) -> str:
 
 @lru_cache(maxsize=None)
 def column_letter(c: int) -> str:
-    """0-based column → 'B'."""
-    return get_column_letter(c + 1)
+    """0-based column → 'B' (as openpyxl's get_column_letter, without loading openpyxl, numpy and PIL)."""
+    letters = ""
+    c += 1
+    while c:
+        c, rest = divmod(c - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
 
 
 @dataclass

@@ -150,7 +150,7 @@ def run_gui(target, screenshot: str | None = None, view: str | None = None) -> i
     quiet_qt_warnings()                   # the program's own stderr; tests keep pytest-qt's handler
     if screenshot:
         QApplication.instance() or QApplication(sys.argv[:1])
-    window = launch(target, load=not screenshot or view is not None)
+    window = launch(target)                 # a screenshot too: the window as one can work in it
     app = QApplication.instance()
     if not screenshot:
         _quit_on_ctrl_c(app)
@@ -160,10 +160,7 @@ def run_gui(target, screenshot: str | None = None, view: str | None = None) -> i
             if window.db is not None:
                 window.db.close()          # every change in the .sqlite3 file itself
     window.setProperty("quiet", True)
-    if view is None and getattr(window, "showing_last_view", False):
-        app.processEvents()                             # the window with its data, as a user sees it first
-        return 0 if window.grab().save(screenshot) else 1
-    loop = QEventLoop()
+    loop = QEventLoop()                                 # the database open and the figures drawn from it
     window.loaded.connect(loop.quit)
     window.failed.connect(loop.quit)
     QTimer.singleShot(60000, loop.quit)

@@ -3,6 +3,7 @@ branch as typed, and rows written as CSV or JSON."""
 from __future__ import annotations
 
 import argparse
+from collections.abc import Iterable
 import csv
 import json
 import sys
@@ -85,14 +86,32 @@ def parse_branch(text: str | None) -> str | None:
     return code
 
 
-def write_rows(rows: list[dict], header: list[str], fmt: str) -> None:
+def write_rows(rows: Iterable, header: list[str], fmt: str) -> None:
+    """CSV, or JSON as ``json.dump(list(rows), indent=1)`` writes it — byte for byte, row by row
+    (a stream of rows is written as it comes, never held whole). Rows are dicts; for CSV they
+    may be tuples in the header's order."""
+    out = sys.stdout
     if fmt == "json":
-        json.dump(rows, sys.stdout, ensure_ascii=False, indent=1)
-        sys.stdout.write("\n")
+        first = True
+        for row in rows:
+            out.write("[\n" if first else ",\n")
+            out.write("\n".join(" " + line for line in json.dumps(row, ensure_ascii=False, indent=1).split("\n")))
+            first = False
+        out.write("[]\n" if first else "\n]\n")
         return
-    w = csv.DictWriter(sys.stdout, fieldnames=header, lineterminator="\n")
-    w.writeheader()
-    w.writerows({k: inert(v) for k, v in row.items()} for row in rows)
+    rows = iter(rows)
+    first = next(rows, None)
+    if isinstance(first, dict) or first is None:
+        w = csv.DictWriter(out, fieldnames=header, lineterminator="\n")
+        w.writeheader()
+        clean = lambda row: {k: inert(v) for k, v in row.items()}  # noqa: E731
+    else:
+        w = csv.writer(out, lineterminator="\n")
+        w.writerow(header)
+        clean = lambda row: [inert(v) for v in row]  # noqa: E731
+    if first is not None:
+        w.writerow(clean(first))
+        w.writerows(clean(row) for row in rows)
 
 
 def inert(value):

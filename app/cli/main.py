@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import sys
@@ -132,15 +133,17 @@ def run(args: argparse.Namespace, target, extra_verbs: dict | None = None) -> in
 
 
 def cmd_values(db, args) -> int:
+    """Streamed in the database's order: the first line out at once, memory flat however many values."""
     from app.core.values import format_number
-    from app.reads.queries import monthly_values
+    from app.reads.queries import iter_monthly_values, monthly_values
 
     for code in args.indicator or ():
         if code not in db.catalogue:
             raise UsageError(f"指標 '{code}' がありません（branch-report indicators で一覧を表示できます）")
     branch, fy = parse_branch(args.branch), parse_fy(args.fy)
-    rows = monthly_values(db, branch, fy, args.indicator)
-    if not rows:
+    rows = iter_monthly_values(db, branch, fy, args.indicator)
+    first = next(rows, None)
+    if first is None:
         asked = "・".join(filter(None, (f"支部 {branch}" if branch else "", f"{fy}年度" if fy else "",
                                        "、".join(args.indicator or ()))))
         years = sorted({r.fiscal_year for r in monthly_values(db, branch)})
@@ -148,13 +151,12 @@ def cmd_values(db, args) -> int:
               + (f"（保存されている年度: {years[0]}〜{years[-1]}）" if years else "（まだ何も取り込まれていません）"),
               file=sys.stderr)
         return 1
+    rows = itertools.chain([first], rows)
+    header = ["branch", "fiscal_year", "month", "indicator", "value"]
     if args.format == "json":
-        out = [{"branch": r.branch, "fiscal_year": r.fiscal_year, "month": r.month,
-                "indicator": r.indicator, "value": r.value} for r in rows]
+        write_rows((dict(zip(header, r)) for r in rows), header, "json")
     else:
-        out = [{"branch": r.branch, "fiscal_year": r.fiscal_year, "month": r.month,
-                "indicator": r.indicator, "value": format_number(r.value)} for r in rows]
-    write_rows(out, ["branch", "fiscal_year", "month", "indicator", "value"], args.format)
+        write_rows(((b, y, m, i, format_number(v)) for b, y, m, i, v in rows), header, "csv")
     return 0
 
 

@@ -1,13 +1,13 @@
 """Read-only questions the window and the command line ask; plain dataclasses out."""
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from app.core.fiscal import fiscal_index
 from app.store.database import Database
 from db.models import (
     Indicator, ItemIndicator, Kpi, MonthlyValue, PlanItem, PlanPillar, QuarterlyStatus, RatedRow, RowStatus,
@@ -96,19 +96,27 @@ class StatusView:
 def monthly_values(db: Database, branch: str | None = None, fiscal_year: int | None = None,
                    indicators: list[str] | None = None) -> list[ValueRow]:
     """Stored month values, sorted by branch, year, catalogue order and fiscal month."""
-    q = (select(MonthlyValue.branch_code, MonthlyValue.fiscal_year, MonthlyValue.month,
-                MonthlyValue.indicator_code, MonthlyValue.value, Indicator.position)
-         .join(Indicator, Indicator.code == MonthlyValue.indicator_code))
+    return [ValueRow(*r) for r in iter_monthly_values(db, branch, fiscal_year, indicators)]
+
+
+def iter_monthly_values(db: Database, branch: str | None = None, fiscal_year: int | None = None,
+                        indicators: list[str] | None = None, batch: int = 2000) -> Iterator:
+    """monthly_values as a stream of rows (named as ValueRow's fields), sorted by the database
+    (branch, year, catalogue order, fiscal month: April first) and fetched ``batch`` at a time on
+    a plain connection, so memory stays flat however many there are."""
+    q = (select(MonthlyValue.branch_code.label("branch"), MonthlyValue.fiscal_year, MonthlyValue.month,
+                MonthlyValue.indicator_code.label("indicator"), MonthlyValue.value)
+         .join(Indicator, Indicator.code == MonthlyValue.indicator_code)
+         .order_by(MonthlyValue.branch_code, MonthlyValue.fiscal_year, Indicator.position,
+                   (MonthlyValue.month + 8) % 12))                   # app.core.fiscal.fiscal_index
     if branch:
         q = q.where(MonthlyValue.branch_code == branch)
     if fiscal_year:
         q = q.where(MonthlyValue.fiscal_year == fiscal_year)
     if indicators:
         q = q.where(MonthlyValue.indicator_code.in_(indicators))
-    with db.session() as s:
-        rows = s.execute(q).all()
-    rows.sort(key=lambda r: (r[0], r[1], r[5], fiscal_index(r[2])))
-    return [ValueRow(*r[:5]) for r in rows]
+    with db.engine.connect() as conn:
+        yield from conn.execution_options(yield_per=batch).execute(q)
 
 
 def plan_years(db: Database, branch: str) -> list[int]:

@@ -33,7 +33,9 @@ class Limits:
     """What one workbook may hold. Only cells holding a value count, not formatted empty ones."""
     inflated: int = 300 * 2**20      # bytes inflated, all parts together
     ratio: int = 200                 # inflated ÷ compressed, per part (past its first MiB)
-    sheets: int = 200
+    sheets: int = 10_000             # parts, not content: what a book holds is bounded by its cells and
+                                     # inflated bytes, so a national book of many years (a sheet per
+                                     # indicator and year) imports
     rows: int = 200_000              # the last row holding a value
     columns: int = 1_000             # the last column holding a value
     cells: int = 1_000_000           # cells holding a value, all sheets together

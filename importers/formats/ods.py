@@ -238,7 +238,7 @@ class _Content:
             raw = a.get(A["office:value"], "")
             return _number(raw, *where) if raw else None
         if kind == "date":
-            from openpyxl.utils.datetime import from_ISO8601
+            from importers.formats.excel_rules import from_ISO8601
 
             raw = a.get(A["office:date-value"], "")
             try:
@@ -292,8 +292,8 @@ class _Content:
 def _as_excel(days: float, fmt: str):
     """A time as openpyxl reads the same cell from an .xlsx: a serial in days through its format
     ([h]:mm → timedelta, h:mm → time of day)."""
-    from openpyxl.styles.numbers import is_timedelta_format
-    from openpyxl.utils.datetime import CALENDAR_WINDOWS_1900
+    from importers.formats.excel_rules import is_timedelta_format
+    from importers.formats.excel_rules import CALENDAR_WINDOWS_1900
 
     return _date(days, CALENDAR_WINDOWS_1900, is_timedelta_format(fmt) or not 0 <= days < 1)
 

@@ -21,8 +21,8 @@ GENERAL = ("General", False, False)
 def read_workbook(path, on_sheet=None, budget: Budget | None = None) -> list[tuple[Sheet, set[str]]]:
     import xlrd
     from xlrd.compdoc import CompDocError
-    from openpyxl.styles.numbers import is_date_format, is_timedelta_format
-    from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900
+    from importers.formats.excel_rules import is_date_format, is_timedelta_format
+    from importers.formats.excel_rules import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900
 
     budget = budget or Budget()
     limits = budget.limits

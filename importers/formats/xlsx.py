@@ -77,7 +77,7 @@ def _number(text: str, sheet: str, ref: str):
 
 def read_workbook(path, on_sheet=None, budget: Budget | None = None) -> list[tuple[Sheet, set[str]]]:
     """[(Sheet, formula cells without a saved result)] for every worksheet, in the book's order."""
-    from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900
+    from importers.formats.excel_rules import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900
 
     budget = budget or Budget()
     with zipfile.ZipFile(path) as zf:
@@ -198,7 +198,7 @@ def _shared_strings(pkg: Package, part: str | None, budget: Budget) -> list[str]
 
 def _styles(pkg: Package, part: str | None) -> list[tuple[str, bool, bool]]:
     """Per cell style (cellXfs index): number format, is it a date, is it a time span."""
-    from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format, is_timedelta_format
+    from importers.formats.excel_rules import BUILTIN_FORMATS, is_date_format, is_timedelta_format
 
     formats, ids, tags, inside = {}, [], _tags("numFmt", "cellXfs", "xf"), [False]
 
@@ -231,7 +231,7 @@ def _int(text, what: str, sheet: str = "", ref: str = "") -> int:
 
 
 def _date(value, epoch, span: bool):
-    from openpyxl.utils.datetime import from_excel
+    from importers.formats.excel_rules import from_excel
 
     try:
         return from_excel(value, epoch, timedelta=span)
@@ -260,7 +260,7 @@ def _typed(t, v, in_is, plain, runs, strings, name, r, c):
     if t == "d":
         if not v:
             return None
-        from openpyxl.utils.datetime import from_ISO8601
+        from importers.formats.excel_rules import from_ISO8601
 
         try:
             return from_ISO8601(v.strip())

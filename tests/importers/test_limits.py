@@ -183,3 +183,34 @@ def test_the_allowed_text_encodings_read(tmp_path, codec):
     xml = sheet_xml(rows).replace('encoding="UTF-8"', f'encoding="{codec}"')
     book = load_book(xlsx(tmp_path / "ok.xlsx", xml.encode(_ALIASES.get(codec.lower(), codec))))
     assert [c.value for c in book.sheets[0].rows[0]] == ["郵送化率", 7]
+
+
+def test_a_national_book_of_many_years_is_limited_by_its_cells_not_its_sheets(tmp_path):
+    """Issue 25: a sheet per indicator and fiscal year (14 × FY2011–2025 = 210 sheets, past the old
+    limit of 200) imports whole."""
+    from openpyxl import Workbook
+
+    from app.core.catalogue import load_catalogue
+    from app.core.fiscal import format_fy
+    from app.store.database import branch_names, open_database
+    from app.operations.ops import import_files
+
+    inds = [i for i in load_catalogue() if i.kind in ("count", "amount") and i.unit != "%"][:14]
+    labels = [f"{c} {n}" for c, n in sorted(branch_names().items()) if c != "00"] + ["全国"]
+    wb = Workbook(write_only=True)
+    for fy in range(2011, 2026):
+        for k, ind in enumerate(inds):
+            ws = wb.create_sheet(f"{fy}_{k}")
+            ws.append([f"{format_fy(fy)} {ind.name}（支部別）"])
+            ws.append([])
+            ws.append(["支部", *[f"{m}月" for m in (4, 5, 6, 7, 8, 9, 10, 11, 12, 1, 2, 3)]])
+            for b, label in enumerate(labels):
+                ws.append([label, *[100 + b + m for m in range(12)]])
+    wb.save(path := tmp_path / "全国_支部別.xlsx")
+    db = open_database(tmp_path / "db.sqlite3")
+    try:
+        report = import_files(db, [path]).reports[0]
+    finally:
+        db.engine.dispose()
+    assert not report.errors and report.stored
+    assert report.inserted == 15 * len(inds) * len(labels) * 12 and len(inds) == 14
