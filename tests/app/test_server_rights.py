@@ -37,8 +37,8 @@ ATTEMPTS = [
      f"VALUES ({OWN_ITEM}, 1, 'x', 1)", (1, 1, 0, 1)),
     ("a status of another group's item", f"INSERT INTO quarterly_status (item_id, quarter, status_text, version) "
      f"VALUES ({OTHER_ITEM}, 1, 'x', 1)", (0, 1, 0, 1)),
-    ("a rating of another group's item", "UPDATE quarterly_status SET rating = '◎' WHERE item_id IN "
-     "(SELECT id FROM plan_item WHERE owner_group LIKE '%レセプト%')", (0, 1, 0, 1)),
+    ("a rating of another group's item", "UPDATE row_status SET rating = '◎' WHERE row_id IN (SELECT r.id FROM "
+     "rated_row r JOIN plan_item i ON i.id = r.item_id WHERE i.owner_group LIKE '%レセプト%')", (0, 1, 0, 1)),
     ("a KPI rating of her item", f"INSERT INTO kpi_status (kpi_id, quarter, rating, version) SELECT id, 1, '○', 1 "
      f"FROM kpi WHERE item_id = {OWN_ITEM}", (1, 1, 0, 1)),
     ("a KPI rating of another group's item", f"INSERT INTO kpi_status (kpi_id, quarter, rating, version) "

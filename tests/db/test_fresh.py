@@ -15,10 +15,20 @@ def _migrated(path):
     return fresh.dump(path)
 
 
+def _same_up_to_constraint_order(statements):
+    """Alembic's batch mode rebuilds a table with its constraints in a set's order (it varies from
+    run to run); columns keep theirs."""
+    def norm(sql):
+        lines = sql.split("\n")
+        return "\n".join([x for x in lines if "CONSTRAINT" not in x] + sorted(x.rstrip(", ") for x in lines if "CONSTRAINT" in x))
+    return sorted(norm(s) for s in statements)
+
+
 def test_the_snapshot_is_of_the_newest_migration_and_what_the_migrations_leave(tmp_path):
     snapshot = json.loads(fresh.SNAPSHOT.read_text(encoding="utf-8"))
     assert snapshot["revision"] == dbengine._head_from_files(), "a migration was added: run `python -c 'import db.engine as e; e.write_fresh_snapshot()'`"
-    assert sorted(snapshot["statements"]) == sorted(_migrated(tmp_path / "migrated.sqlite3")), "run `python -c 'import db.engine as e; e.write_fresh_snapshot()'`"
+    assert _same_up_to_constraint_order(snapshot["statements"]) == \
+        _same_up_to_constraint_order(_migrated(tmp_path / "migrated.sqlite3")), "run `python -c 'import db.engine as e; e.write_fresh_snapshot()'`"
 
 
 def test_a_new_file_is_written_from_the_snapshot_and_opens_as_a_migrated_one(tmp_path, monkeypatch):
