@@ -21,6 +21,8 @@ from datetime import datetime
 from pathlib import Path
 
 from app.operations.ops import Changes, acting_user
+from app.core.keys import (BaseValueKey, KpiChangeKey, StatusChangeKey, ValueChangeKey,
+                           parse_package_key)
 from app.core.errors import DatabaseError, ImportRefused, ValidationError
 from app.core.fiscal import FISCAL_MONTHS, format_fy, month_label
 from app.workpackage.seal import open_record, seal, verify
@@ -87,7 +89,7 @@ def export_package(db: Database, branch: str, fiscal_year: int, group: str, quar
     values = {(r.indicator, r.month): r.value for r in monthly_values(db, branch, fiscal_year, codes)}
     sts = {s.item_id: s for s in statuses(db, [i.id for i in items], quarter)}
     manual = [(i, k) for i in items for k in i.kpis if not k.indicator]
-    base = {"values": {f"{c}/{m}": v for (c, m), v in values.items()},
+    base = {"values": {str(BaseValueKey(c, m)): v for (c, m), v in values.items()},
             "kpis": {str(k.id): k.manual_result for _, k in manual},
             "statuses": {str(i.id): [sts[i.id].status_text if i.id in sts else "",
                                      sts[i.id].rating if i.id in sts else None,
@@ -229,9 +231,9 @@ def read_package(db: Database, path: str | Path) -> PackageDiff:
             reading = read_value(cell.value, unit=ind.unit, kind=ind.kind, number_format=cell.number_format)
             if reading.problem:
                 raise ImportRefused(f"{path.name}:月次実績!{cell.coordinate}: {reading.problem}")
-            base, theirs = base_values.get(f"{code}/{m}"), reading.value
+            base, theirs = base_values.get(str(BaseValueKey(code, m))), reading.value
             if theirs != base:
-                diff.changes.append(Change(f"value/{branch}/{fy}/{m}/{code}", f"{ind.name} {format_fy(fy)} {m}月",
+                diff.changes.append(Change(str(ValueChangeKey(branch, fy, m, code)), f"{ind.name} {format_fy(fy)} {m}月",
                                            base, theirs, now.get((code, m)), f"月次実績!{cell.coordinate}"))
     items = {i.id: i for i in _group_items(db, branch, fy, group)}
     now_kpis = {k.id: k for i in items.values() for k in i.kpis if not k.indicator}
@@ -245,7 +247,7 @@ def read_package(db: Database, path: str | Path) -> PackageDiff:
                 raise ImportRefused(f"{path.name}:KPI!{row[3].coordinate}: {reading.problem}")
             base = meta["base"]["kpis"].get(str(kpi.id))
             if reading.value != base:
-                diff.changes.append(Change(f"kpi/{kpi.id}/manual_result", f"項番{row[0].value} KPI結果",
+                diff.changes.append(Change(str(KpiChangeKey(kpi.id)), f"項番{row[0].value} KPI結果",
                                            base, reading.value, kpi.manual_result, f"KPI!{row[3].coordinate}"))
     current = {s.item_id: s for s in statuses(db, list(items), quarter)}
     by_no = {i.item_no: i for i in items.values()}
@@ -261,7 +263,7 @@ def read_package(db: Database, path: str | Path) -> PackageDiff:
         for n, name in enumerate(("status_text", "rating", "national_rank")):
             if theirs[n] != base[n]:
                 label = {"status_text": "進捗状況", "rating": "評価", "national_rank": "全国順位"}[name]
-                diff.changes.append(Change(f"status/{item.id}/{quarter}/{name}", f"項番{item.item_no} {label}",
+                diff.changes.append(Change(str(StatusChangeKey(item.id, quarter, name)), f"項番{item.item_no} {label}",
                                            base[n], theirs[n], ours[n], f"実施状況!{(row[4], row[2], row[3])[n].coordinate}"))
     return diff
 
@@ -302,25 +304,24 @@ def apply_package(s, catalogue, who: str, diff: PackageDiff, choices: dict[str, 
     s.execute(insert(Setting).values(key=mark, value=f"{datetime.now().isoformat()} {who}"))
     source = f"作業用ブック（{diff.sender} から）"
     take = [c for c in diff.changes if not c.conflict or choices.get(c.key) == "theirs"]
-    cells, by_item = [], {}
+    cells, by_item, kpis = [], {}, []
     for c in take:
-        kind, *rest = c.key.split("/")
-        if kind == "value":
-            branch, fy, month, code = rest
-            cells.append(CellEntry(branch, int(fy), int(month), code, c.theirs))
-        elif kind == "status":
-            item_id, quarter, name = rest
-            by_item.setdefault((int(item_id), int(quarter)), {})[
-                {"status_text": "text", "rating": "rating", "national_rank": "national_rank"}[name]] = c.theirs
+        key = parse_package_key(c.key)
+        if isinstance(key, ValueChangeKey):
+            cells.append(CellEntry(key.branch, key.fiscal_year, key.month, key.indicator, c.theirs))
+        elif isinstance(key, StatusChangeKey):
+            by_item.setdefault((key.item_id, key.quarter), {})[
+                {"status_text": "text", "rating": "rating", "national_rank": "national_rank"}[key.field]] = c.theirs
+        else:
+            kpis.append((key.kpi_id, c.theirs))
     if cells:
         from app.operations.edits import new_operation
 
         write_cells(s, catalogue, new_operation(s, "edit", who), cells, source=source)
     for (item_id, quarter), fields in by_item.items():
         write_status(s, who, item_id, quarter, source=source, **fields)
-    for c in take:
-        if c.key.startswith("kpi/"):
-            write_kpi_result(s, who, int(c.key.split("/")[1]), c.theirs, source=source)
+    for kpi_id, result in kpis:
+        write_kpi_result(s, who, kpi_id, result, source=source)
     s.flush()
     return len(take)
 
@@ -332,7 +333,8 @@ def bring_back_package(db: Database, diff, choices: dict[str, str] | None = None
     who = acting_user(db, who)
     with db.unit() as s:
         apply_package(s, db.catalogue, who, diff, choices)
-    items = {int(c.key.split("/")[1]) for c in diff.changes if c.key.startswith("status/")}
+    keys = [parse_package_key(c.key) for c in diff.changes]
+    items = {k.item_id for k in keys if isinstance(k, StatusChangeKey)}
     return Changes(frozenset({diff.branch}), frozenset({diff.fiscal_year}),
-                   frozenset(c.key.split("/")[-1] for c in diff.changes if c.key.startswith("value/")),
+                   frozenset(k.indicator for k in keys if isinstance(k, ValueChangeKey)),
                    frozenset(items), frozenset((i, diff.quarter) for i in items), ratings=True)
