@@ -306,3 +306,10 @@ def test_as_of_is_not_less_than_itself():
     ("2025年13月", None), ("2025年0月", None), ("令和7年13月", None), ("令和7年0月", None), ("R0.2実績分", None)])
 def test_parse_as_of_month_bounds(text, expected):
     assert parse_as_of(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [("12月末", AsOf(2024, 12)), ("1月末", AsOf(2024, 1)),
+                                            ("資料 1月実績", AsOf(2024, 1)), ("資料 12月実績", AsOf(2024, 12)),
+                                            ("13月末", None), ("0月末", None)])
+def test_parse_as_of_month_only_bounds(text, expected):
+    assert parse_as_of(text, 2024) == expected
