@@ -110,8 +110,9 @@ class _Apply(ast.NodeTransformer):
 def _functions(namespace: dict, module_name: str):
     """(qualified name, function) of the module's own functions and methods."""
     for name, value in namespace.items():
-        if isinstance(value, types.FunctionType) and value.__module__ == module_name:
-            yield name, value
+        fn = getattr(value, "__wrapped__", value)          # an lru_cache's function too
+        if isinstance(fn, types.FunctionType) and fn.__module__ == module_name:
+            yield name, fn
         elif isinstance(value, type) and value.__module__ == module_name:
             for attr, member in vars(value).items():
                 fn = member.fget if isinstance(member, property) else member
@@ -120,8 +121,14 @@ def _functions(namespace: dict, module_name: str):
                     yield f"{name}.{attr}", fn
 
 
+def _clear_caches(module) -> None:
+    for value in vars(module).values():
+        if hasattr(value, "cache_clear"):
+            value.cache_clear()
+
+
 def _plain(value: object) -> bool:
-    return not isinstance(value, (types.FunctionType, type, types.ModuleType))
+    return not isinstance(value, (types.FunctionType, type, types.ModuleType)) and not hasattr(value, "__wrapped__")
 
 
 class _TimeUp(Exception):
@@ -181,6 +188,7 @@ def main(argv: list[str]) -> int:
             for k in original_plain:
                 if k in namespace:
                     vars(module)[k] = namespace[k]
+            _clear_caches(module)
             killed = not run_tests(tests)
         except ValueError:  # a code object that does not fit (closure changed): not counted
             unfit += 1
@@ -189,6 +197,7 @@ def main(argv: list[str]) -> int:
             for q, fn in _functions(vars(module), module_name):
                 fn.__code__ = original_code[q]
             vars(module).update(original_plain)
+            _clear_caches(module)
         if not killed:
             survivors.append((line, apply.said, source.splitlines()[line - 1].strip()))
         if listing:

@@ -406,3 +406,12 @@ def test_duration_cut_off_1900_03_01():
     assert read_value(just_before, unit="h:mm", kind="duration").value == 59 * 1440 + 23 * 60 + 59
     assert read_value(dt.datetime(1900, 3, 1), unit="h:mm", kind="duration").problem
     assert read_value(dt.datetime(1900, 1, 1), unit="h:mm", kind="duration").value == 1440
+
+
+DAYS = {1: 31, 2: 29, 3: 31, 4: 30, 5: 31, 6: 30, 7: 31, 8: 31, 9: 30, 10: 31, 11: 30, 12: 31}
+
+
+@pytest.mark.parametrize("month", range(1, 13))
+def test_event_dates_every_months_last_day(month):
+    assert read_value(f"{month}/{DAYS[month]}", kind="event").value == 1
+    assert read_value(f"{month}/{DAYS[month] + 1}", kind="event").problem
