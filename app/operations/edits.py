@@ -12,21 +12,13 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from app.core.keys import CellKey
 from app.core.errors import ConflictError, NotFound, ValidationError
 from app.core.values import format_number, read_value
 from db.models import ChangeLog, FiscalYear, MonthlyValue, Operation
 
 HAND = "手入力"
 ROW_FIELDS = ("value", "note", "batch_id", "source_file", "source_sheet", "source_cell", "edited_by", "edited_at")
-
-
-@dataclass(frozen=True)
-class CellKey:
-    """Which month value: branch, fiscal year, calendar month, indicator."""
-    branch: str
-    fiscal_year: int
-    month: int
-    indicator: str
 
 
 @dataclass(frozen=True)
@@ -119,7 +111,7 @@ def _log(s, op: Operation, key: CellKey, before: dict | None, after: dict | None
     def value(state):
         return None if state is None else format_number(state["value"])
     s.add(ChangeLog(at=op.at, who=op.who, entity="monthly_value",
-                    key=f"{key.branch}/{key.fiscal_year}/{key.month}/{key.indicator}", field="value",
+                    key=str(key), field="value",
                     old=value(before), new=value(after), source=source, op_id=op.id,
                     row_before=json.dumps({"key": key.__dict__, "row": before}, ensure_ascii=False),
                     row_after=json.dumps({"key": key.__dict__, "row": after}, ensure_ascii=False)))
@@ -228,5 +220,5 @@ def history(db, branch: str, fiscal_year: int, month: int, indicator: str) -> li
     """A cell's change history, newest first (detached rows: read only)."""
     with db.session() as s:
         return list(s.scalars(select(ChangeLog).where(
-            ChangeLog.entity == "monthly_value", ChangeLog.key == f"{branch}/{fiscal_year}/{month}/{indicator}")
+            ChangeLog.entity == "monthly_value", ChangeLog.key == str(CellKey(branch, fiscal_year, month, indicator)))
             .order_by(ChangeLog.id.desc())))

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from app.core import yearcol
 from app.core.plausibility import check_row
 from app.operations.edits import ensure_years
+from app.core.keys import BatchKey, CellKey, PlanItemKey, YearKey, parse_log_key
 from app.core.errors import ImportRefused, NotFound, ValidationError
 from app.store.database import Database
 from app.core.values import format_number, format_value
@@ -197,12 +198,12 @@ def _store_values_of(s: Session, who: str, ext: Extraction, batch_id: int, prefe
                             **({"edited_by": None, "edited_at": None} if monthly else {"decimals": v.decimals})})
             if was.get("edited_at"):
                 was["edited_at"] = was["edited_at"].isoformat()
-            logs.append({"at": now, "who": who, "entity": model.__tablename__, "key": _key(key), "field": "value",
+            logs.append({"at": now, "who": who, "entity": model.__tablename__, "key": str(CellKey(*key) if monthly else YearKey(*key)), "field": "value",
                          "old": _fmt(was["value"]), "new": _fmt(v.value), "batch_id": batch_id,
                          "source": str(v.where), "row_before": json.dumps(was, ensure_ascii=False)})
         if inserts:                       # new values: the row's batch and cell say where from
             _bulk_insert(s, model.__table__, names, inserts)
-            logs.append({"at": now, "who": who, "entity": model.__tablename__, "key": f"batch/{batch_id}",
+            logs.append({"at": now, "who": who, "entity": model.__tablename__, "key": str(BatchKey(batch_id)),
                          "field": "inserted", "old": None, "new": str(len(inserts)), "batch_id": batch_id,
                          "source": ext.file, "row_before": None})
         if logs:
@@ -255,10 +256,6 @@ def _bulk_insert(s: Session, table, names: list[str], rows: list[tuple]) -> None
                         list(chain.from_iterable(rest)))
     finally:
         cur.close()
-
-
-def _key(parts) -> str:
-    return "/".join(str(p) for p in parts)
 
 
 def _fmt(value: float | None) -> str | None:
@@ -371,7 +368,7 @@ def _store_plan(s: Session, who: str, ext: Extraction, batch_id: int, report: Im
         item.pillar = pillar
         _apply_state(item, new)
         changed += 1
-        s.add(ChangeLog(at=now, who=who, entity="plan_item", key=f"{branch}/{fy}/{rec.pillar_no}/{rec.item_no}",
+        s.add(ChangeLog(at=now, who=who, entity="plan_item", key=str(PlanItemKey(branch, fy, rec.pillar_no, rec.item_no)),
                         field="item", old=json.dumps(old, ensure_ascii=False) if old else None,
                         new=json.dumps(new, ensure_ascii=False), batch_id=batch_id, source=str(rec.where)))
     in_book = {rec.item_no for rec in ext.plan}
@@ -561,12 +558,14 @@ def batch_contents(s: Session, batch_id: int) -> BatchContents:
         raise NotFound(f"取込 {batch_id} がありません")
     out.values = (batch.inserted or 0) + (batch.updated or 0)
     for log in s.scalars(select(ChangeLog).where(ChangeLog.batch_id == batch_id, ChangeLog.entity == "plan_item")):
-        branch, fy, _pillar_no, item_no = log.key.split("/")
-        (out.items_added if log.old is None else out.items_updated).append(int(item_no))
+        key = parse_log_key(log.entity, log.key)
+        item_no = key.item_no
+        (out.items_added if log.old is None else out.items_updated).append(item_no)
         item = s.scalars(select(PlanItem).join(PlanPillar).where(
-            PlanPillar.branch_code == branch, PlanPillar.fiscal_year == int(fy), PlanItem.item_no == int(item_no))).first()
+            PlanPillar.branch_code == key.branch, PlanPillar.fiscal_year == key.fiscal_year,
+            PlanItem.item_no == item_no)).first()
         if item is None or _item_state(item) != json.loads(log.new):
-            out.changed_since.append(int(item_no))
+            out.changed_since.append(item_no)
             continue
         if log.old is None:
             out.kpis += len(item.kpis)
@@ -574,7 +573,7 @@ def batch_contents(s: Session, batch_id: int) -> BatchContents:
             if (s.scalar(select(QuarterlyStatus.id).where(QuarterlyStatus.item_id == item.id).limit(1))
                     or (kpi_ids and s.scalar(select(KpiStatus.id).where(KpiStatus.kpi_id.in_(kpi_ids)).limit(1)))
                     or any(k.manual_result is not None for k in item.kpis)):
-                out.worked_on.append(int(item_no))
+                out.worked_on.append(item_no)
     return out
 
 
@@ -606,14 +605,14 @@ def undo_batch(s: Session, who: str, batch_id: int) -> UndoReport:
             else:
                 report.skipped.append(log.key)
             continue
-        parts = log.key.split("/")
-        report.branches.add(parts[0])
-        report.years.add(int(parts[1]))
-        if log.entity == "plan_item":
-            restored = _undo_plan_item(s, log)
+        key = parse_log_key(log.entity, log.key)
+        report.branches.add(key.branch)
+        report.years.add(key.fiscal_year)
+        if isinstance(key, PlanItemKey):
+            restored = _undo_plan_item(s, log, key)
         else:
-            report.indicators.add(parts[-1])
-            restored = _undo_value(s, log, batch_id)
+            report.indicators.add(key.indicator)
+            restored = _undo_value(s, log, key, batch_id)
         if restored:
             report.restored += 1
             s.add(ChangeLog(at=now, who=who, entity=log.entity, key=log.key, field=log.field, old=log.new,
@@ -636,22 +635,21 @@ def undo_batch(s: Session, who: str, batch_id: int) -> UndoReport:
             report.restored += len(rows)
             if len(rows) < inserted:
                 report.skipped.append(f"追加した値のうち {inserted - len(rows)} 件はその後に変更されたため残しました")
-    s.add(ChangeLog(at=now, who=who, entity="import_batch", key=f"batch/{batch_id}", field="undone",
+    s.add(ChangeLog(at=now, who=who, entity="import_batch", key=str(BatchKey(batch_id)), field="undone",
                     old=None, new=str(report.restored), batch_id=batch_id, source=f"取消: 取込 {batch_id}"))
     batch.undone_at = now
     s.flush()
     return report
 
 
-def _undo_value(s: Session, log: ChangeLog, batch_id: int) -> bool:
+def _undo_value(s: Session, log: ChangeLog, key: CellKey | YearKey, batch_id: int) -> bool:
     """The row as it was before the batch changed it: its value and its origin (the earlier
     import's file and cell, or the hand edit)."""
     model = MonthlyValue if log.entity == "monthly_value" else YearValue
-    parts = log.key.split("/")
-    q = select(model).where(model.branch_code == parts[0], model.fiscal_year == int(parts[1]),
-                            model.indicator_code == parts[-1])
-    if model is MonthlyValue:
-        q = q.where(MonthlyValue.month == int(parts[2]))
+    q = select(model).where(model.branch_code == key.branch, model.fiscal_year == key.fiscal_year,
+                            model.indicator_code == key.indicator)
+    if isinstance(key, CellKey):
+        q = q.where(MonthlyValue.month == key.month)
     row = s.scalars(q).first()
     if row is None or row.batch_id != batch_id or _fmt(row.value) != log.new or getattr(row, "edited_by", None):
         return False
@@ -673,8 +671,8 @@ def _undo_row_status(s: Session, log: ChangeLog) -> bool:
     quarter left with nothing in it is removed (so that the import's items can go too)."""
     from db.models import RowStatus
 
-    row_id, quarter = log.key.split("/Q")
-    st = s.scalars(select(RowStatus).where(RowStatus.row_id == int(row_id), RowStatus.quarter == int(quarter))).first()
+    key = parse_log_key(log.entity, log.key)
+    st = s.scalars(select(RowStatus).where(RowStatus.row_id == key.owner_id, RowStatus.quarter == key.quarter)).first()
     now = getattr(st, log.field, None) if st else None
     if st is None or (None if now is None else str(now)) != log.new:
         return False
@@ -687,12 +685,12 @@ def _undo_row_status(s: Session, log: ChangeLog) -> bool:
     return True
 
 
-def _undo_plan_item(s: Session, log: ChangeLog) -> bool:
+def _undo_plan_item(s: Session, log: ChangeLog, key: PlanItemKey) -> bool:
     from db.models import KpiStatus, QuarterlyStatus, RowStatus
 
-    branch, fy, _pillar_no, item_no = log.key.split("/")
     item = s.scalars(select(PlanItem).join(PlanPillar).where(
-        PlanPillar.branch_code == branch, PlanPillar.fiscal_year == int(fy), PlanItem.item_no == int(item_no))).first()
+        PlanPillar.branch_code == key.branch, PlanPillar.fiscal_year == key.fiscal_year,
+        PlanItem.item_no == key.item_no)).first()
     logged = json.loads(log.new)
     if item is None or {k: v for k, v in _item_state(item).items() if k in logged} != logged:
         return False

@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from app.store.access import check_item
+from app.core.keys import KpiKey, QuarterKey
 from app.core.errors import ConflictError, NotFound, ValidationError
 from app.core.kpi import RATINGS, normalize_rating
 from app.operations.edits import HAND
@@ -75,7 +76,7 @@ def write_status(s, who: str, item_id: int, quarter: int, *, text=_UNSET, rating
         return []
     now = datetime.now()
     row.updated_by, row.updated_at, row.version = who, now, (row.version or 0) + 1
-    s.add_all(ChangeLog(at=now, who=who, entity="quarterly_status", key=f"{item_id}/Q{quarter}",
+    s.add_all(ChangeLog(at=now, who=who, entity="quarterly_status", key=str(QuarterKey(item_id, quarter)),
                         field=f, old=o, new=n, source=source) for f, o, n in changes)
     return changes
 
@@ -116,7 +117,7 @@ def write_row_status(s, who: str, row_id: int, quarter: int, *, text=_UNSET, rat
         return []
     now = datetime.now()
     row.updated_by, row.updated_at, row.version = who, now, (row.version or 0) + 1
-    s.add_all(ChangeLog(at=now, who=who, entity="row_status", key=f"{row_id}/Q{quarter}", field=f, old=o, new=n,
+    s.add_all(ChangeLog(at=now, who=who, entity="row_status", key=str(QuarterKey(row_id, quarter)), field=f, old=o, new=n,
                         source=source, batch_id=batch_id) for f, o, n in changes)
     return changes
 
@@ -147,7 +148,7 @@ def write_kpi_rating(s, who: str, kpi_id: int, quarter: int, rating: str | None)
         row = KpiStatus(kpi_id=kpi_id, quarter=quarter, version=0)
         s.add(row)
     row.rating, row.updated_by, row.updated_at, row.version = mark, who, now, (row.version or 0) + 1
-    s.add(ChangeLog(at=now, who=who, entity="kpi_status", key=f"{kpi_id}/Q{quarter}", field="rating",
+    s.add(ChangeLog(at=now, who=who, entity="kpi_status", key=str(QuarterKey(kpi_id, quarter)), field="rating",
                     old=old, new=mark, source=HAND))
     return True
 
@@ -168,7 +169,7 @@ def write_kpi_result(s, who: str, kpi_id: int, entry, source: str = HAND) -> boo
     if value == kpi.manual_result:
         return False
     old, kpi.manual_result = kpi.manual_result, value
-    s.add(ChangeLog(at=datetime.now(), who=who, entity="kpi", key=str(kpi_id), field="manual_result",
+    s.add(ChangeLog(at=datetime.now(), who=who, entity="kpi", key=str(KpiKey(kpi_id)), field="manual_result",
                     old=None if old is None else str(old), new=None if value is None else str(value), source=source))
     return True
 
@@ -209,7 +210,7 @@ def confirm_kpi(s, catalogue, who: str, reading: KpiReading) -> bool:
     now = datetime.now()
     kpi.indicator_code, kpi.op, kpi.target, kpi.target_rule, kpi.unit = after
     kpi.confirmed_by, kpi.confirmed_at = who, now
-    s.add(ChangeLog(at=now, who=who, entity="kpi", key=str(kpi.id), field="reading", old=json.dumps(before, ensure_ascii=False),
+    s.add(ChangeLog(at=now, who=who, entity="kpi", key=str(KpiKey(kpi.id)), field="reading", old=json.dumps(before, ensure_ascii=False),
                     new=json.dumps(after, ensure_ascii=False), source="KPI の確認"))
     return before != after
 

@@ -21,6 +21,8 @@ from datetime import datetime
 from pathlib import Path
 
 from app.operations.ops import Changes, acting_user
+from app.core.keys import (BaseValueKey, KpiChangeKey, RowChangeKey, ValueChangeKey,
+                           parse_package_key)
 from app.core.errors import DatabaseError, ImportRefused, ValidationError
 from app.core.fiscal import FISCAL_MONTHS, format_fy, month_label
 from app.core.plausibility import check_rank, check_row
@@ -98,7 +100,7 @@ def export_package(db: Database, branch: str, fiscal_year: int, group: str, quar
     def stored(r):
         st = sts.get(r.id)
         return [st.progress_text if st else "", st.rating if st else None, st.national_rank if st else None]
-    base = {"values": {f"{c}/{m}": v for (c, m), v in values.items()},
+    base = {"values": {str(BaseValueKey(c, m)): v for (c, m), v in values.items()},
             "kpis": {str(k.id): k.manual_result for _, k in manual},
             "rows": {str(r.id): stored(r) for _, r in rows}}
     meta = {"format": FORMAT, "package": str(uuid.uuid4()), "database": database_id(db), "branch": branch,
@@ -282,9 +284,9 @@ def read_package(db: Database, path: str | Path) -> PackageDiff:
             reading = read_value(cell.value, unit=ind.unit, kind=ind.kind, number_format=cell.number_format)
             if reading.problem:
                 raise ImportRefused(f"{path.name}:月次実績!{cell.coordinate}: {reading.problem}")
-            base, theirs = base_values.get(f"{code}/{m}"), reading.value
+            base, theirs = base_values.get(str(BaseValueKey(code, m))), reading.value
             if theirs != base:
-                diff.changes.append(Change(f"value/{branch}/{fy}/{m}/{code}", f"{ind.name} {format_fy(fy)} {m}月",
+                diff.changes.append(Change(str(ValueChangeKey(branch, fy, m, code)), f"{ind.name} {format_fy(fy)} {m}月",
                                            base, theirs, now.get((code, m)), f"月次実績!{cell.coordinate}"))
     items = {i.id: i for i in _group_items(db, branch, fy, group)}
     now_kpis = {k.id: k for i in items.values() for k in i.kpis if not k.indicator}
@@ -298,7 +300,7 @@ def read_package(db: Database, path: str | Path) -> PackageDiff:
                 raise ImportRefused(f"{path.name}:KPI!{row[3].coordinate}: {reading.problem}")
             base = meta["base"]["kpis"].get(str(kpi.id))
             if reading.value != base:
-                diff.changes.append(Change(f"kpi/{kpi.id}/manual_result", f"項番{row[0].value} KPI結果",
+                diff.changes.append(Change(str(KpiChangeKey(kpi.id)), f"項番{row[0].value} KPI結果",
                                            base, reading.value, kpi.manual_result, f"KPI!{row[3].coordinate}"))
     rows = {r.id: (i, r) for i in items.values() for r in i.rows}
     current = row_statuses(db, list(rows), quarter)
@@ -312,7 +314,7 @@ def read_package(db: Database, path: str | Path) -> PackageDiff:
         ours = [st.progress_text if st else "", st.rating if st else None, st.national_rank if st else None]
         for n, name in enumerate(ROW_FIELDS):
             if theirs[n] != base[n]:
-                diff.changes.append(Change(f"row/{r.id}/{quarter}/{name}",
+                diff.changes.append(Change(str(RowChangeKey(r.id, quarter, name)),
                                            f"項番{item.item_no}（{r.position}） {ROW_FIELDS[name][1]}",
                                            base[n], theirs[n], ours[n],
                                            f"実施状況!{(line[5], line[3], line[4])[n].coordinate}"))
@@ -339,9 +341,8 @@ def _plausibility(db: Database, diff: PackageDiff, now: dict) -> list[str]:
     """点検 of the months the package changes, with its figures in place of the stored ones."""
     changed = {}
     for c in diff.changes:
-        if c.key.startswith("value/"):
-            _, _, _, month, code = c.key.split("/")
-            changed[code, int(month)] = c
+        if isinstance(key := parse_package_key(c.key), ValueChangeKey):
+            changed[key.indicator, key.month] = c
     if not changed:
         return []
     months: dict[str, dict[int, float]] = {}
@@ -398,24 +399,23 @@ def apply_package(s, catalogue, who: str, diff: PackageDiff, choices: dict[str, 
     s.execute(insert(Setting).values(key=mark, value=f"{datetime.now().isoformat()} {who}"))
     source = f"作業用ブック（{diff.sender} から）"
     take = [c for c in diff.changes if not c.conflict or choices.get(c.key) == "theirs"]
-    cells, by_row = [], {}
+    cells, by_row, kpis = [], {}, []
     for c in take:
-        kind, *rest = c.key.split("/")
-        if kind == "value":
-            branch, fy, month, code = rest
-            cells.append(CellEntry(branch, int(fy), int(month), code, c.theirs))
-        elif kind == "row":
-            row_id, quarter, name = rest
-            by_row.setdefault((int(row_id), int(quarter)), {})[ROW_FIELDS[name][0]] = c.theirs
+        key = parse_package_key(c.key)
+        if isinstance(key, ValueChangeKey):
+            cells.append(CellEntry(key.branch, key.fiscal_year, key.month, key.indicator, c.theirs))
+        elif isinstance(key, RowChangeKey):
+            by_row.setdefault((key.row_id, key.quarter), {})[ROW_FIELDS[key.field][0]] = c.theirs
+        else:
+            kpis.append((key.kpi_id, c.theirs))
     if cells:
         from app.operations.edits import new_operation
 
         write_cells(s, catalogue, new_operation(s, "edit", who), cells, source=source)
     for (row_id, quarter), fields in by_row.items():
         write_row_status(s, who, row_id, quarter, source=source, **fields)
-    for c in take:
-        if c.key.startswith("kpi/"):
-            write_kpi_result(s, who, int(c.key.split("/")[1]), c.theirs, source=source)
+    for kpi_id, result in kpis:
+        write_kpi_result(s, who, kpi_id, result, source=source)
     s.flush()
     return len(take)
 
@@ -427,10 +427,11 @@ def bring_back_package(db: Database, diff, choices: dict[str, str] | None = None
     who = acting_user(db, who)
     from db.models import RatedRow
 
-    rows = {int(c.key.split("/")[1]) for c in diff.changes if c.key.startswith("row/")}
+    keys = [parse_package_key(c.key) for c in diff.changes]
+    rows = {k.row_id for k in keys if isinstance(k, RowChangeKey)}
     with db.unit() as s:
         apply_package(s, db.catalogue, who, diff, choices)
         items = {s.get(RatedRow, r).item_id for r in rows}
     return Changes(frozenset({diff.branch}), frozenset({diff.fiscal_year}),
-                   frozenset(c.key.split("/")[-1] for c in diff.changes if c.key.startswith("value/")),
+                   frozenset(k.indicator for k in keys if isinstance(k, ValueChangeKey)),
                    frozenset(items), ratings=True, rows=frozenset((r, diff.quarter) for r in rows))

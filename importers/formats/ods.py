@@ -15,7 +15,7 @@ from datetime import timedelta
 
 from importers.base import Cell, Sheet, cell_name
 from importers.formats.container import Budget, Package, Unreadable, rows_of
-from importers.formats.xlsx import _date, _number
+from importers.formats.cells import excel_date, number
 
 NS = {"office": "urn:oasis:names:tc:opendocument:xmlns:office:1.0",
       "table": "urn:oasis:names:tc:opendocument:xmlns:table:1.0",
@@ -236,7 +236,7 @@ class _Content:
         where = (self.name, cell_name(self.r, self.c))
         if kind in ("float", "percentage", "currency"):
             raw = a.get(A["office:value"], "")
-            return _number(raw, *where) if raw else None
+            return number(raw, *where) if raw else None
         if kind == "date":
             from importers.formats.excel_rules import from_ISO8601
 
@@ -295,7 +295,7 @@ def _as_excel(days: float, fmt: str):
     from importers.formats.excel_rules import is_timedelta_format
     from importers.formats.excel_rules import CALENDAR_WINDOWS_1900
 
-    return _date(days, CALENDAR_WINDOWS_1900, is_timedelta_format(fmt) or not 0 <= days < 1)
+    return excel_date(days, CALENDAR_WINDOWS_1900, is_timedelta_format(fmt) or not 0 <= days < 1)
 
 
 def _count(text: str, where: _Content) -> int:

@@ -13,7 +13,8 @@ import struct
 from app.core.log import note
 from importers.base import Cell, Sheet
 from importers.formats.container import Budget, Unreadable, rows_of
-from importers.formats.xlsx import _date, _outside, drop_merged
+from importers.formats.cells import excel_date, outside
+from importers.formats.xlsx import drop_merged
 
 GENERAL = ("General", False, False)
 
@@ -63,7 +64,7 @@ def read_workbook(path, on_sheet=None, budget: Budget | None = None) -> list[tup
                         continue
                     style = formats[xfs[c]] if c < len(xfs) and 0 <= xfs[c] < len(formats) else GENERAL
                     if r >= limits.rows or c >= limits.columns:
-                        _outside(r, c, name, limits)
+                        outside(r, c, name, limits)
                     grid.setdefault(r, {})[c] = Cell(_value(kind, raw, style, epoch), style[0])
                     count += 1
             # what a merge hides: not shown, not read (xlrd's ranges end one past the last row/column)
@@ -86,4 +87,4 @@ def _value(kind: int, raw, style, epoch):
     if kind == xlrd.XL_CELL_ERROR:
         return xlrd.error_text_from_code.get(raw, "#N/A")
     number = int(raw) if float(raw).is_integer() and abs(raw) < 2**53 else raw
-    return _date(number, epoch, style[2]) if style[1] else number
+    return excel_date(number, epoch, style[2]) if style[1] else number

@@ -17,6 +17,7 @@ import re
 import zipfile
 
 from importers.base import Cell, Sheet, cell_name
+from importers.formats.cells import excel_date, number, outside
 from importers.formats.container import Budget, Package, Unreadable, parse_xml, parser, rows_of
 
 MAIN = ("http://schemas.openxmlformats.org/spreadsheetml/2006/main",
@@ -42,7 +43,6 @@ def _letters(n: int) -> str:
 _COLUMNS = {_letters(i + 1): i for i in range(MAX_COL)}      # 'A' → 0 … 'XFD' → 16383
 _POSITIONS: dict[str, tuple[int, int]] = {}  # 'B5' → (4, 1), shared by sheets of one shape (≤ 100,000)
 _REF = re.compile(r"\$?([A-Za-z]{1,3})\$?([0-9]+)\Z")
-_NUMBER = re.compile(r"\s*[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?\s*\Z")
 
 
 def _position(ref: str, sheet: str) -> tuple[int, int]:
@@ -59,20 +59,6 @@ def _position(ref: str, sheet: str) -> tuple[int, int]:
     if len(_POSITIONS) < 100_000:
         _POSITIONS[ref] = pos
     return pos
-
-
-def _number(text: str, sheet: str, ref: str):
-    """openpyxl's rule (a '.' or an exponent makes a float, else an int), for real numbers only."""
-    if not _NUMBER.match(text) or len(text) > 400:
-        raise Unreadable(f"'{text[:40]}' は数値として読めません", sheet, ref)
-    value = float(text) if ("." in text or "E" in text or "e" in text) else int(text)
-    try:
-        finite = abs(float(value)) != float("inf")
-    except OverflowError:
-        finite = False
-    if not finite:
-        raise Unreadable(f"'{text[:40]}' は大きすぎて数値として読めません", sheet, ref)
-    return value
 
 
 def read_workbook(path, on_sheet=None, budget: Budget | None = None) -> list[tuple[Sheet, set[str]]]:
@@ -230,15 +216,6 @@ def _int(text, what: str, sheet: str = "", ref: str = "") -> int:
     return int(text)
 
 
-def _date(value, epoch, span: bool):
-    from importers.formats.excel_rules import from_excel
-
-    try:
-        return from_excel(value, epoch, timedelta=span)
-    except (OverflowError, ValueError):
-        return "#VALUE!"                             # openpyxl's reading of a date out of range
-
-
 def _typed(t, v, in_is, plain, runs, strings, name, r, c):
     """The value of a cell of type t (not 'n'), or None."""
     if t == "s":
@@ -267,15 +244,6 @@ def _typed(t, v, in_is, plain, runs, strings, name, r, c):
         except (ValueError, OverflowError):
             raise Unreadable(f"'{v[:40]}' は日付として読めません", name, cell_name(r, c)) from None
     raise Unreadable(f"セルの型 t='{t[:20]}' は読めません", name, cell_name(r, c) if r >= 0 else "")
-
-
-def _outside(r: int, c: int, name: str, limits) -> None:
-    where = cell_name(r, c) if r >= 0 else ""
-    if r < 0:
-        raise Unreadable("行番号が正しくありません", name, where)
-    what = "行数" if r >= limits.rows else "列数"
-    raise Unreadable(f"{what}が多すぎます (値のあるセル {where}; 上限 {limits.rows:,} 行 × {limits.columns:,} 列)",
-                     name, where)
 
 
 def _sheet(pkg: Package, part: str, name: str, strings, styles, epoch, budget: Budget):
@@ -372,9 +340,9 @@ def _sheet(pkg: Package, part: str, name: str, strings, styles, epoch, budget: B
             elif v.isdigit() and v.isascii() and len(v) < 300:
                 value = int(v)
             else:
-                value = _number(v, name, cell_name(r, c))
+                value = number(v, name, cell_name(r, c))
             if style[1] and value is not None:
-                value = _date(value, epoch, style[2])
+                value = excel_date(value, epoch, style[2])
         else:
             value = _typed(t, v, in_is, plain, runs, strings, name, r, c)
         if value is None:
@@ -382,7 +350,7 @@ def _sheet(pkg: Package, part: str, name: str, strings, styles, epoch, budget: B
                 uncached.add(cell_name(r, c))
             return
         if not 0 <= r < max_rows or c >= max_cols:
-            _outside(r, c, name, limits)
+            outside(r, c, name, limits)
         row = grid.get(r)
         if row is None:
             grid[r] = row = {}

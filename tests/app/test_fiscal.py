@@ -249,3 +249,67 @@ def test_as_of_round_trip(fy, month):
     assert parse_as_of(as_of.label()) == as_of
     assert parse_as_of(as_of.short() + "実績分") == as_of
     assert as_of.year == calendar_year(fy, month)
+
+
+# --- the edges a mutation pass found untested (benchmarks/mutate.py) -----------------------------
+
+from app.core.fiscal import months_to_quarter_end  # noqa: E402
+
+
+def test_months_to_quarter_end_reach_the_quarters_last_month():
+    assert months_to_quarter_end(1) == (4, 5, 6)
+    assert months_to_quarter_end(2) == (4, 5, 6, 7, 8, 9)
+    assert months_to_quarter_end(3)[-1] == 12
+    assert months_to_quarter_end(4) == FISCAL_MONTHS
+
+
+@pytest.mark.parametrize("bad", [0, 5, -1, "1", 1.0])
+def test_quarter_months_refuses(bad):
+    with pytest.raises(ValueError, match="四半期は1〜4です"):
+        quarter_months(bad)
+
+
+@pytest.mark.parametrize("text, fy", [("昭和元年度", 1926), ("S1", 1926), ("S64", 1989), ("昭和64年度", 1989),
+                                      ("R99", 2117), ("令和99年度", 2117), ("1926", 1926), ("2199年度", 2199)])
+def test_era_and_year_bounds_are_inside(text, fy):
+    assert parse_fiscal_year(text) == fy
+
+
+@pytest.mark.parametrize("text", ["S65", "昭和65年度", "H32", "R0", "1925", "2200年度"])
+def test_era_and_year_bounds_outside(text):
+    with pytest.raises(ValueError):
+        parse_fiscal_year(text)
+
+
+def test_find_fiscal_year_bounds():
+    assert find_fiscal_year("資料 1926年度 分") == 1926
+    assert find_fiscal_year("資料 2199年度 分") == 2199
+    assert find_fiscal_year("資料 2200年度 分") is None
+    assert find_fiscal_year("資料 1925年度 分") is None
+
+
+def test_format_fy_at_the_era_starts():
+    assert format_fy(1926) == "昭和元年度"
+    assert format_fy(1989) == "平成元年度"
+    assert format_fy(2019, short=True) == "R1"
+
+
+def test_as_of_is_not_less_than_itself():
+    a = AsOf(2024, 4)
+    assert not a < AsOf(2024, 4)
+    assert a <= AsOf(2024, 4)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("2025年1月末", AsOf(2024, 1)), ("2024年12月末", AsOf(2024, 12)),
+    ("令和7年1月末現在", AsOf(2024, 1)), ("令和6年12月末現在", AsOf(2024, 12)),
+    ("2025年13月", None), ("2025年0月", None), ("令和7年13月", None), ("令和7年0月", None), ("R0.2実績分", None)])
+def test_parse_as_of_month_bounds(text, expected):
+    assert parse_as_of(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [("12月末", AsOf(2024, 12)), ("1月末", AsOf(2024, 1)),
+                                            ("資料 1月実績", AsOf(2024, 1)), ("資料 12月実績", AsOf(2024, 12)),
+                                            ("13月末", None), ("0月末", None)])
+def test_parse_as_of_month_only_bounds(text, expected):
+    assert parse_as_of(text, 2024) == expected

@@ -384,3 +384,34 @@ def test_never_raises(raw, kind, unit, number_format):
 def test_text_problem_means_no_value(text):
     reading = read_value(text)
     assert reading.ok or reading.value is None
+
+
+# --- the edges a mutation pass found untested (benchmarks/mutate.py) -----------------------------
+
+
+@pytest.mark.parametrize("raw", ["1/1", "1/31", "12/31", "12/1", "3/31", "4/30", "1月31日", "2/29、3/1"])
+def test_event_dates_first_and_last_day(raw):
+    assert read_value(raw, kind="event").value == len(raw.split("、"))
+
+
+@pytest.mark.parametrize("raw", ["1/32", "1/0", "4/31", "12/32", "13/1", "0/31", "3/32", "6/31"])
+def test_event_dates_past_the_month(raw):
+    assert read_value(raw, kind="event").problem
+
+
+def test_duration_cut_off_1900_03_01():
+    """openpyxl gives an h:mm of 24 hours or more as a datetime before 1900-03-01 (counted from
+    1899-12-31); from 1900-03-01 on, a datetime is a date, not a duration."""
+    just_before = dt.datetime(1900, 2, 28, 23, 59)
+    assert read_value(just_before, unit="h:mm", kind="duration").value == 59 * 1440 + 23 * 60 + 59
+    assert read_value(dt.datetime(1900, 3, 1), unit="h:mm", kind="duration").problem
+    assert read_value(dt.datetime(1900, 1, 1), unit="h:mm", kind="duration").value == 1440
+
+
+DAYS = {1: 31, 2: 29, 3: 31, 4: 30, 5: 31, 6: 30, 7: 31, 8: 31, 9: 30, 10: 31, 11: 30, 12: 31}
+
+
+@pytest.mark.parametrize("month", range(1, 13))
+def test_event_dates_every_months_last_day(month):
+    assert read_value(f"{month}/{DAYS[month]}", kind="event").value == 1
+    assert read_value(f"{month}/{DAYS[month] + 1}", kind="event").problem
