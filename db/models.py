@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import (
-    Boolean, DateTime, Float, ForeignKey, Integer, MetaData, String, Text, UniqueConstraint, false,
+    Boolean, DateTime, Float, ForeignKey, Integer, LargeBinary, MetaData, String, Text, UniqueConstraint, false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -295,3 +295,37 @@ class ValueCheck(Base):
     comment: Mapped[str] = mapped_column(Text)
     checked_by: Mapped[str] = mapped_column(String(100))
     checked_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Submission(Base):
+    """提出: a branch's quarter submitted by an admin (who, when, a note). While it is not unlocked
+    its months' figures and its rated rows' statuses cannot change (migration 0012: triggers, on
+    SQLite and on the server alike). An unlock keeps who, when and why; submitting again makes a
+    new row."""
+    __tablename__ = "submission"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    branch_code: Mapped[str] = mapped_column(ForeignKey("branch.code"))
+    fiscal_year: Mapped[int] = mapped_column(Integer)
+    quarter: Mapped[int] = mapped_column(Integer)
+    submitted_by: Mapped[str] = mapped_column(String(100))
+    submitted_at: Mapped[datetime] = mapped_column(DateTime)
+    note: Mapped[str] = mapped_column(Text, default="")
+    unlocked_by: Mapped[str | None] = mapped_column(String(100))
+    unlocked_at: Mapped[datetime | None] = mapped_column(DateTime)
+    unlock_reason: Mapped[str | None] = mapped_column(Text)
+    documents: Mapped[list[SubmissionDocument]] = relationship(
+        back_populates="submission", cascade="all, delete-orphan", order_by="SubmissionDocument.id")
+
+
+class SubmissionDocument(Base):
+    """A document of a submission as it was written then (status, progress, summary; pdf, xlsx),
+    its bytes kept: `submitted --out` gives them back as they were."""
+    __tablename__ = "submission_document"
+    __table_args__ = (UniqueConstraint("submission_id", "kind", "format"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submission.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(20))        # status, progress, summary
+    format: Mapped[str] = mapped_column(String(10))      # pdf, xlsx
+    file_name: Mapped[str] = mapped_column(Text)
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    submission: Mapped[Submission] = relationship(back_populates="documents")

@@ -92,6 +92,27 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--branch")
     q.add_argument("--format", choices=("text", "json"), default="text")
 
+    sm = sub.add_parser("submit", help="四半期を提出する（資料を保管し、その四半期を鎖錠します。管理者の作業）",
+                        description="四半期の資料（実施状況・進捗状況・目標達成状況の PDF と Excel）を作ってデータベースに保管し、"
+                                    "その四半期の月の値と評価行を鎖錠する（管理者の作業）")
+    sm.add_argument("--fy", required=True, metavar="YEAR", help=FY)
+    sm.add_argument("--quarter", type=int, choices=(1, 2, 3, 4), required=True, help="四半期: 1〜4")
+    sm.add_argument("--branch", metavar="CODE", help=BRANCH)
+    sm.add_argument("--note", default="", metavar="TEXT", help="提出のメモ（提出先など）")
+    sm.add_argument("--label", default="機密性2", help="機密性の表示（資料のヘッダーに印字。既定: 機密性2）")
+
+    ul = sub.add_parser("unlock", help="提出した四半期の鎖錠を解除する（理由が必要。管理者の作業）",
+                        description="提出した四半期の鎖錠を解除する。理由は記録され、branch-report submitted で表示されます")
+    ul.add_argument("--fy", required=True, metavar="YEAR", help=FY)
+    ul.add_argument("--quarter", type=int, choices=(1, 2, 3, 4), required=True, help="四半期: 1〜4")
+    ul.add_argument("--branch", metavar="CODE", help=BRANCH)
+    ul.add_argument("--reason", required=True, metavar="TEXT", help="解除の理由（記録されます）")
+
+    sd = sub.add_parser("submitted", help="提出した四半期の一覧（--out で保管した資料を書き出す）",
+                        description="提出した四半期（と解除）の一覧。--out で保管した資料を提出したときのまま書き出す")
+    sd.add_argument("--fy", metavar="YEAR", help=FY + "。省略するとすべての年度")
+    sd.add_argument("--out", metavar="DIR", help="保管した資料を書き出すフォルダ")
+
     from app.cli.shared import add_parsers
 
     add_parsers(sub)                       # users, package
@@ -116,7 +137,8 @@ def run(args: argparse.Namespace, target, extra_verbs: dict | None = None) -> in
     from app.cli.shared import cmd_package, cmd_users
 
     verbs = {"values": cmd_values, "plan": cmd_plan, "import": cmd_import, "ranks": cmd_ranks, "progress": cmd_progress, "indicators": cmd_indicators,
-             "backup": cmd_backup, "check-quarter": cmd_check_quarter, "users": cmd_users, "package": cmd_package}
+             "backup": cmd_backup, "check-quarter": cmd_check_quarter,
+             "unlock": cmd_unlock, "submitted": cmd_submitted, "users": cmd_users, "package": cmd_package}
     if args.verb == "restore":                       # works on the file, not on an opened database
         return cmd_restore(target, args)
     if args.verb == "check":
@@ -237,6 +259,38 @@ def cmd_check_quarter(db, args) -> int:
             print(m.line())
         print(f"残り {len(left)} 件" if left else "提出前チェック: 残っているものはありません", file=sys.stderr)
     return 1 if left else 0
+
+
+def cmd_unlock(db, args) -> int:
+    from app.operations import ops
+
+    branch, fy = home_branch(db, args), parse_fy(args.fy)
+    ops.unlock_quarter(db, branch, fy, args.quarter, args.reason)
+    print(f"{branch} {fy}年度 第{args.quarter}四半期の鎖錠を解除しました（理由: {visible(args.reason)}）", file=sys.stderr)
+    return 0
+
+
+def cmd_submitted(db, args) -> int:
+    """Each submission one line: branch, year, quarter, who and when, the note, and whether it is
+    locked or unlocked (who, when, why); with --out the kept documents written back as they were submitted."""
+    from app.reads.submissions import submissions
+
+    subs = submissions(db, parse_fy(args.fy))
+    if not subs:
+        print("提出された四半期はありません", file=sys.stderr)
+    for x in subs:
+        state = (f"解除 {x.unlocked_by} {x.unlocked_at:%Y-%m-%d %H:%M} 理由: {x.unlock_reason}" if x.unlocked_at
+                 else "鎖錠中")
+        print(f"{x.branch} {x.fiscal_year}年度 第{x.quarter}四半期  提出 {x.submitted_by} {x.submitted_at:%Y-%m-%d %H:%M}"
+              f"  メモ: {visible(x.note) or '-'}  {visible(state)}  資料: {len(x.documents)} 件")
+    if args.out:
+        out = Path(args.out)
+        out.mkdir(parents=True, exist_ok=True)
+        for x in subs:
+            for d in x.documents:
+                (out / d.file_name).write_bytes(d.content)
+        print(visible(f"保管した資料 {sum(len(x.documents) for x in subs)} 件を書き出しました: {out}"), file=sys.stderr)
+    return 0
 
 
 def cmd_import(db, args) -> int:

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from app.core.keys import CellKey
 from app.core.errors import ConflictError, NotFound, ValidationError
 from app.core.values import format_number, read_value
+from app.store.locks import refuse_months
 from db.models import ChangeLog, FiscalYear, MonthlyValue, Operation
 
 HAND = "手入力"
@@ -151,6 +152,7 @@ def write_cells(s, catalogue, op: Operation, cells: list[CellEntry], source: str
         edits.append(Edit(c.branch, c.fiscal_year, c.month, c.indicator, old, new))
         if old == new:
             continue
+        refuse_months(s, [(c.branch, c.fiscal_year, c.month)])
         before = _state(row)
         after = None if new is None else {**(before or {f: None for f in ROW_FIELDS}), "value": new,
                                           "edited_by": op.who, "edited_at": op.at.isoformat()}
@@ -179,6 +181,7 @@ def undo_cells(s, catalogue, op: Operation, undone: int) -> list[Edit]:
         if _value(now) != _value(then["row"]):
             conflicts.append((cell_name(catalogue, key), _value(now), _value(was["row"])))
             continue
+        refuse_months(s, [(key.branch, key.fiscal_year, key.month)])
         _put(s, key, row, was["row"])
         _log(s, op, key, now, was["row"], source)
         edits.append(Edit(key.branch, key.fiscal_year, key.month, key.indicator, _value(now), _value(was["row"])))

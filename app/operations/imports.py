@@ -17,6 +17,7 @@ from app.operations.edits import ensure_years
 from app.core.keys import BatchKey, CellKey, PlanItemKey, YearKey, parse_log_key
 from app.core.errors import ImportRefused, NotFound, ValidationError
 from app.store.database import Database
+from app.store.locks import refuse_months, refuse_row
 from app.core.values import format_number, format_value
 from db.models import ChangeLog, ImportBatch, Kpi, MonthlyValue, PlanItem, PlanPillar, Setting, YearValue
 from importers import identify
@@ -201,6 +202,10 @@ def _store_values_of(s: Session, who: str, ext: Extraction, batch_id: int, prefe
             logs.append({"at": now, "who": who, "entity": model.__tablename__, "key": str(CellKey(*key) if monthly else YearKey(*key)), "field": "value",
                          "old": _fmt(was["value"]), "new": _fmt(v.value), "batch_id": batch_id,
                          "source": str(v.where), "row_before": json.dumps(was, ensure_ascii=False)})
+        if monthly:                       # a submitted quarter's months stay as they are
+            changing = {(u["_id"]) for u in updates}
+            refuse_months(s, [k[:3] for k, (i, _) in existing.items() if i in changing]
+                          + [(b, fy, m) for b, fy, m, *_ in inserts])
         if inserts:                       # new values: the row's batch and cell say where from
             _bulk_insert(s, model.__table__, names, inserts)
             logs.append({"at": now, "who": who, "entity": model.__tablename__, "key": str(BatchKey(batch_id)),
@@ -626,6 +631,8 @@ def undo_batch(s: Session, who: str, batch_id: int) -> UndoReport:
         if model is MonthlyValue:
             q = q.where(MonthlyValue.edited_by.is_(None))
         rows = list(s.scalars(q))
+        if model is MonthlyValue:
+            refuse_months(s, [(r.branch_code, r.fiscal_year, r.month) for r in rows])
         for row in rows:
             report.branches.add(row.branch_code)
             report.years.add(row.fiscal_year)
@@ -653,6 +660,8 @@ def _undo_value(s: Session, log: ChangeLog, key: CellKey | YearKey, batch_id: in
     row = s.scalars(q).first()
     if row is None or row.batch_id != batch_id or _fmt(row.value) != log.new or getattr(row, "edited_by", None):
         return False
+    if isinstance(key, CellKey):
+        refuse_months(s, [(key.branch, key.fiscal_year, key.month)])
     if log.old is None:
         s.delete(row)
         return True
@@ -676,6 +685,7 @@ def _undo_row_status(s: Session, log: ChangeLog) -> bool:
     now = getattr(st, log.field, None) if st else None
     if st is None or (None if now is None else str(now)) != log.new:
         return False
+    refuse_row(s, key.owner_id, key.quarter)
     setattr(st, log.field, int(log.old) if log.field == "national_rank" and log.old is not None
             else "" if log.field == "progress_text" and log.old is None else log.old)
     st.version += 1

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from app.core.errors import NotFound, PermissionDenied
+from app.core.errors import NotFound, PermissionDenied, ValidationError
 from app.store.database import Database
 
 Progress = Callable[[int, int, str], None]      # (done, total, what); raising from it cancels
@@ -368,3 +368,75 @@ def import_workbook(db: Database, path, branch: str | None = None, *, dry_run: b
                     prefer: str | None = None, who: str | None = None, quarter: int | None = None):
     """One workbook imported (import_files with one file); returns its report."""
     return import_files(db, [path], branch, dry_run=dry_run, prefer=prefer, who=who, quarter=quarter).reports[0]
+
+
+# ---- submitting a quarter ----------------------------------------------------------------------
+DocumentWriter = Callable[[Path], list]     # folder → [(kind, file written)]: the quarter's documents
+
+
+def submit_quarter(db: Database, branch: str, fiscal_year: int, quarter: int, write_documents: DocumentWriter,
+                   note: str = "", who: str | None = None) -> int:
+    """提出: an admin's. The quarter's documents are written (by ``write_documents``: the PDF needs
+    Qt, which the caller has) and kept in the database with who and when, and the quarter is
+    locked (app/store/locks.py) — in one transaction, which refuses if anything changed while the
+    documents were being written. Returns the submission's id."""
+    import tempfile
+    from datetime import datetime
+
+    from sqlalchemy import func, select
+
+    from app.core.errors import BranchReportError
+    from app.core.fiscal import format_fy
+    from app.store.access import check_admin
+    from app.store.locks import active
+    from db.models import ChangeLog, Submission, SubmissionDocument
+
+    who = acting_user(db, who)
+    said = f"{branch} {format_fy(fiscal_year)}第{quarter}四半期"
+
+    def check(s) -> int:
+        check_admin(s, who, "四半期の提出")
+        if (branch, fiscal_year, quarter) in active(s):
+            raise BranchReportError(f"{said}は既に提出済みです（branch-report submitted で確かめられます）")
+        return s.scalar(select(func.max(ChangeLog.id))) or 0
+
+    with db.session() as s:
+        seen = check(s)
+    with tempfile.TemporaryDirectory() as tmp:
+        written = write_documents(Path(tmp))
+        kept = [(kind, path.suffix.lower().lstrip("."), path.read_bytes()) for kind, path in written]
+    with db.unit() as s:
+        if check(s) != seen:
+            raise BranchReportError(f"資料を作っている間にデータが変更されました。{said}は提出していません。"
+                                    "もう一度提出してください")
+        sub = Submission(branch_code=branch, fiscal_year=fiscal_year, quarter=quarter, submitted_by=who,
+                         submitted_at=datetime.now().replace(microsecond=0), note=" ".join((note or "").split()))
+        s.add(sub)
+        s.flush()
+        sub.documents = [SubmissionDocument(kind=kind, format=fmt, content=content,
+                                            file_name=f"{branch}_FY{fiscal_year}_Q{quarter}_{sub.id}_{kind}.{fmt}")
+                         for kind, fmt, content in kept]
+        return sub.id
+
+
+def unlock_quarter(db: Database, branch: str, fiscal_year: int, quarter: int, reason: str,
+                   who: str | None = None) -> int:
+    """鎖錠の解除: an admin's, with a reason that is kept (and shown by `submitted`). The kept
+    documents stay. Returns the submission unlocked."""
+    from datetime import datetime
+
+    from app.core.fiscal import format_fy
+    from app.store.access import check_admin
+    from app.store.locks import active
+
+    who = acting_user(db, who)
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise ValidationError("解除の理由を入力してください（--reason）")
+    with db.unit() as s:
+        check_admin(s, who, "提出の解除")
+        sub = active(s).get((branch, fiscal_year, quarter))
+        if sub is None:
+            raise NotFound(f"{branch} {format_fy(fiscal_year)}第{quarter}四半期は提出されていません（鎖錠されていません）")
+        sub.unlocked_by, sub.unlocked_at, sub.unlock_reason = who, datetime.now().replace(microsecond=0), reason
+        return sub.id

@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from app.store.access import check_item
+from app.store.locks import refuse_row
 from app.core.keys import KpiKey, QuarterKey
 from app.core.errors import ConflictError, NotFound, ValidationError
 from app.core.kpi import RATINGS, normalize_rating
@@ -115,6 +116,7 @@ def write_row_status(s, who: str, row_id: int, quarter: int, *, text=_UNSET, rat
         if row.id is None:
             s.expunge(row)
         return []
+    refuse_row(s, row_id, quarter)
     now = datetime.now()
     row.updated_by, row.updated_at, row.version = who, now, (row.version or 0) + 1
     s.add_all(ChangeLog(at=now, who=who, entity="row_status", key=str(QuarterKey(row_id, quarter)), field=f, old=o, new=n,

@@ -58,7 +58,7 @@ class Database:
         or file wait for each other instead of colliding on a key), committed once when the
         block ends, rolled back if anything in it fails. The services it calls take this session
         and never begin or commit on their own. A failure of the server (a lost connection, a
-        refusal) becomes a Japanese message; nothing of the unit is stored."""
+        refusal, a change to a submitted quarter) becomes a Japanese message; nothing of the unit is stored."""
         from app.store.failures import explain
         from db.engine import WRITE_LOCK
 
@@ -68,8 +68,14 @@ class Database:
                     s.execute(text(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'"))
                     s.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": WRITE_LOCK})
                 yield s
-        except DBAPIError as exc:
-            raise explain(exc) from exc
+        except Exception as exc:
+            from app.store.locks import refusal
+
+            if (locked := refusal(self.session, exc)) is not None:    # a submitted quarter (0012)
+                raise locked from None
+            if isinstance(exc, DBAPIError):
+                raise explain(exc) from exc
+            raise
         dbengine.checkpoint(self.engine)       # the .sqlite3 file alone now holds the operation (or close says)
 
     UNFINISHED = ("変更は保存しましたが、データベースのファイルへの書き込みがまだ終わっていません"

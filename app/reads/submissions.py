@@ -1,0 +1,51 @@
+"""What was submitted (提出): each submission with who, when, its note, its unlock (who, when, why)
+and its kept documents."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from app.store.database import Database
+from db.models import Submission
+
+
+@dataclass(frozen=True)
+class KeptDocument:
+    kind: str
+    format: str
+    file_name: str
+    content: bytes
+
+
+@dataclass(frozen=True)
+class SubmissionView:
+    id: int
+    branch: str
+    fiscal_year: int
+    quarter: int
+    submitted_by: str
+    submitted_at: datetime
+    note: str
+    unlocked_by: str | None
+    unlocked_at: datetime | None
+    unlock_reason: str | None
+    documents: tuple[KeptDocument, ...]
+
+    @property
+    def locked(self) -> bool:
+        return self.unlocked_at is None
+
+
+def submissions(db: Database, fiscal_year: int | None = None) -> list[SubmissionView]:
+    """Every submission (of a fiscal year), oldest first, with its kept documents."""
+    q = select(Submission).options(selectinload(Submission.documents)).order_by(Submission.id)
+    if fiscal_year is not None:
+        q = q.where(Submission.fiscal_year == fiscal_year)
+    with db.session() as s:
+        return [SubmissionView(x.id, x.branch_code, x.fiscal_year, x.quarter, x.submitted_by, x.submitted_at, x.note,
+                               x.unlocked_by, x.unlocked_at, x.unlock_reason,
+                               tuple(KeptDocument(d.kind, d.format, d.file_name, d.content) for d in x.documents))
+                for x in s.scalars(q)]
