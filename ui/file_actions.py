@@ -56,7 +56,7 @@ def import_work_package(window, path: str | None = None):
 def restore_backup(window, source: str | None = None, confirm: bool = True) -> bool:
     """Put a backup in place of this database (the current content is backed up first)."""
     from app.operations import ops
-    from app.store.backups import backup_dir, describe_backup, list_backups
+    from app.store.backups import backup_dir, describe_backup, list_backups, lost_submissions
     from app.store.database import open_database
     from db.engine import sqlite_path
 
@@ -80,9 +80,10 @@ def restore_backup(window, source: str | None = None, confirm: bool = True) -> b
     if not source:
         return False
     said = describe_backup(Path(source)) if Path(source).parent == backup_dir(path) else Path(source).name
+    lost = "".join(f"\n\n警告: {line}" for line in lost_submissions(path, Path(source)))   # allowed, but said
     if confirm and QMessageBox.question(
             window, "復元", f"{said} の内容に戻します。今の内容はバックアップしてから置き換えます。"
-            "よろしいですか？") != QMessageBox.Yes:
+            f"よろしいですか？{lost}") != QMessageBox.Yes:
         return False
     window.status.save()
     window.db.engine.dispose()

@@ -392,6 +392,10 @@ def cmd_restore(target, args) -> int:
     path = Path(target if target is not None else default_database_path()).expanduser()
     if "://" in str(target or ""):
         raise UsageError("restore は SQLite のデータベースにだけ使えます")
+    from app.store.backups import lost_submissions
+
+    for line in lost_submissions(path, Path(args.source)):           # allowed, but said
+        print(f"branch-report: 警告: {visible(line)}", file=sys.stderr)
     safety = restore(path, Path(args.source))
     print(visible(f"{args.source} から復元しました: {path}" + (f"（元の内容: {safety}）" if safety else "")),
           file=sys.stderr)

@@ -145,9 +145,41 @@ def foreign_objects(path: Path) -> list[str]:
         con.close()
     kinds = {"trigger": "トリガー", "view": "ビュー", "table": "表"}
     return [f"{kinds[kind]} {name[:40]}" for kind, name, sql in rows
-            if kind in ("trigger", "view") or kind == "table" and (
+            if kind == "view" or kind == "trigger" and (sql or "").rstrip(";") not in _our_triggers()
+            or kind == "table" and (
                 (name not in ours and not name.startswith("sqlite_stat"))
                 or (sql or "").lstrip().upper().startswith("CREATE VIRTUAL"))]
+
+
+def _our_triggers() -> set[str]:
+    """The triggers the migrations make (0012: submitted quarters locked), exactly as written."""
+    import json
+
+    from db.fresh import SNAPSHOT
+
+    return {s.rstrip(";") for s in json.loads(SNAPSHOT.read_text(encoding="utf-8"))["statements"]
+            if s.startswith("CREATE TRIGGER ")}
+
+
+def lost_submissions(target: Path, source: Path) -> list[str]:
+    """The quarters submitted (and locked) in the database at target that the backup does not hold:
+    restoring it takes their submission, kept documents and lock back too. One line each."""
+    def locked(path: Path) -> set[tuple]:
+        con = sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True)
+        try:
+            if not con.execute("SELECT 1 FROM sqlite_master WHERE name = 'submission'").fetchone():
+                return set()
+            return set(con.execute("SELECT branch_code, fiscal_year, quarter, submitted_by, submitted_at "
+                                   "FROM submission WHERE unlocked_at IS NULL"))
+        finally:
+            con.close()
+
+    if not Path(target).exists():
+        return []
+    gone = locked(Path(target)) - locked(Path(source))
+    return [f"このバックアップは {b} {y}年度 第{q}四半期の提出（{who} {str(at)[:16]}）より前のものです。復元すると"
+            "その提出の記録と保管した資料がなくなり、四半期の鎖錠も外れます（必要ならもう一度 submit してください）"
+            for b, y, q, who, at in sorted(gone)]
 
 
 def restore_allowed(target: Path, who: str | None = None) -> None:
