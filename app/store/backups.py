@@ -164,19 +164,22 @@ def _our_triggers() -> set[str]:
 def lost_submissions(target: Path, source: Path) -> list[str]:
     """The quarters submitted (and locked) in the database at target that the backup does not hold:
     restoring it takes their submission, kept documents and lock back too. One line each."""
-    def locked(path: Path) -> set[tuple]:
-        con = sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True)
-        try:
-            if not con.execute("SELECT 1 FROM sqlite_master WHERE name = 'submission'").fetchone():
-                return set()
-            return set(con.execute("SELECT branch_code, fiscal_year, quarter, submitted_by, submitted_at "
-                                   "FROM submission WHERE unlocked_at IS NULL"))
-        finally:
-            con.close()
+    def locked(path: Path, at_rest: bool) -> set[tuple]:
+        try:                    # a file that is no database: restore itself says so
+            con = sqlite3.connect(f"file:{path}?mode=ro" + ("&immutable=1" if at_rest else ""), uri=True)
+            try:
+                if not con.execute("SELECT 1 FROM sqlite_master WHERE name = 'submission'").fetchone():
+                    return set()
+                return set(con.execute("SELECT branch_code, fiscal_year, quarter, submitted_by, submitted_at "
+                                       "FROM submission WHERE unlocked_at IS NULL"))
+            finally:
+                con.close()
+        except sqlite3.Error:
+            return set()
 
-    if not Path(target).exists():
+    if not (Path(target).exists() and Path(source).exists()):
         return []
-    gone = locked(Path(target)) - locked(Path(source))
+    gone = locked(Path(target), False) - locked(Path(source), True)
     return [f"このバックアップは {b} {y}年度 第{q}四半期の提出（{who} {str(at)[:16]}）より前のものです。復元すると"
             "その提出の記録と保管した資料がなくなり、四半期の鎖錠も外れます（必要ならもう一度 submit してください）"
             for b, y, q, who, at in sorted(gone)]
