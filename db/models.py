@@ -223,6 +223,8 @@ class RowStatus(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
     updated_by: Mapped[str | None] = mapped_column(String(100))
     updated_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # the progress text was carried over from the previous quarter and not edited since (0012)
+    carried: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class KpiStatus(Base):

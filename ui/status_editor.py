@@ -159,7 +159,7 @@ class RowEditor(QFrame):
         self.rank.setValue(status.national_rank or 0 if status else 0)
         self.text.setPlainText(status.progress_text if status else "")
         self.dirty = False
-        self.state.setText("")
+        self.state.setText("前の四半期から引き継いだまま（直すと外れます）" if status and status.carried else "")
         self._loading = False
 
     def _typed(self) -> None:
@@ -267,6 +267,12 @@ class StatusEditor(QGroupBox):
         bullet.setFocusPolicy(Qt.NoFocus)
         bullet.clicked.connect(self._toggle_bullet)
         top.addWidget(bullet)
+        carry = QPushButton("前四半期から引き継ぐ")
+        carry.setObjectName("status-carry")
+        carry.setToolTip("実施状況が空の行に、前の四半期の実施状況を写します（直すまで「引き継いだまま」と表示）")
+        carry.setFocusPolicy(Qt.NoFocus)
+        carry.clicked.connect(self.carry_over)
+        top.addWidget(carry)
         lay.addLayout(top)
         self.area = QScrollArea()
         self.area.setWidgetResizable(True)
@@ -340,6 +346,32 @@ class StatusEditor(QGroupBox):
     def _row_saved(self, changes) -> None:
         self._show_derived()
         self.state.setText(f"保存しました {datetime.now():%H:%M:%S}")
+        self.saved.emit(changes)
+
+    def carry_over(self) -> None:
+        """前四半期から引き継ぐ: this item's rows with no text this quarter start from the last one's."""
+        if self.db is None or self.item_id is None:
+            return
+        from app.operations import ops
+        from app.reads.queries import row_statuses
+        from app.store.failures import describe_failure
+
+        self.save()
+        try:
+            changes = ops.carry_progress_over(self.db, [e.row.id for e in self.rows], self.loaded_quarter)
+        except Exception as exc:  # refused (the first quarter, a submitted quarter, no rights): said
+            message = f"引き継げませんでした: {describe_failure(exc)}"
+            self.state.setText(message)
+            self.failed.emit(message)
+            return
+        if not changes:
+            self.state.setText("引き継ぐ行はありません（実施状況がすでにあるか、前の四半期が空です）")
+            return
+        stored = row_statuses(self.db, [e.row.id for e in self.rows], self.loaded_quarter)
+        for editor in self.rows:
+            if (editor.row.id, self.loaded_quarter) in changes.rows:
+                editor.load(self.db, self.loaded_quarter, stored.get(editor.row.id))
+        self.state.setText(f"{len(changes.rows)} 行の実施状況を前の四半期から引き継ぎました")
         self.saved.emit(changes)
 
     def _rate_item(self, *_args) -> None:

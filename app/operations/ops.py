@@ -296,6 +296,18 @@ def save_row_status(db: Database, row_id: int, quarter: int, *, text=..., rating
                    ratings=any(f == "rating" for f, _, _ in changed))
 
 
+def carry_progress_over(db: Database, row_ids, quarter: int, who: str | None = None) -> Changes:
+    """前四半期から引き継ぐ: the rows (an item's, or a group's) with no progress text this quarter
+    start from the previous quarter's text, marked as carried over until edited."""
+    from app.operations.statuses import carry_text_over
+    from db.models import RatedRow
+
+    with db.unit() as s:
+        done = carry_text_over(s, acting_user(db, who), row_ids, quarter)
+        items = {s.get(RatedRow, r).item_id for r in done}
+    return Changes(items=frozenset(items), rows=frozenset((r, quarter) for r in done)) if done else Changes()
+
+
 def rate_kpi(db: Database, kpi_id: int, quarter: int, rating: str | None, who: str | None = None) -> Changes:
     """A KPI line's rating for a quarter."""
     from app.operations.statuses import write_kpi_rating

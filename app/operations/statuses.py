@@ -83,11 +83,12 @@ def write_status(s, who: str, item_id: int, quarter: int, *, text=_UNSET, rating
 
 
 def write_row_status(s, who: str, row_id: int, quarter: int, *, text=_UNSET, rating=_UNSET, rank=_UNSET,
-                     expected_version: int | None = None,
-                     source: str = HAND, batch_id: int | None = None) -> list[tuple[str, str | None, str | None]]:
+                     expected_version: int | None = None, source: str = HAND, batch_id: int | None = None,
+                     carried: bool = False) -> list[tuple[str, str | None, str | None]]:
     """A rated row's progress text, rating and national rank for a quarter, as write_status does
     for an item: checked against the user's rights on the row's item, each changed field logged,
-    ``expected_version`` guarding against someone's save meanwhile. Returns (field, old, new)."""
+    ``expected_version`` guarding against someone's save meanwhile. A new progress text is the
+    user's own (``carried``: it was carried over from the previous quarter). Returns (field, old, new)."""
     from db.models import RatedRow, RowStatus
 
     rating = _checked(quarter, rating, rank)
@@ -117,11 +118,34 @@ def write_row_status(s, who: str, row_id: int, quarter: int, *, text=_UNSET, rat
             s.expunge(row)
         return []
     refuse_row(s, row_id, quarter)
+    if any(f == "progress_text" for f, _, _ in changes):
+        row.carried = carried
     now = datetime.now()
     row.updated_by, row.updated_at, row.version = who, now, (row.version or 0) + 1
     s.add_all(ChangeLog(at=now, who=who, entity="row_status", key=str(QuarterKey(row_id, quarter)), field=f, old=o, new=n,
                         source=source, batch_id=batch_id) for f, o, n in changes)
     return changes
+
+
+def carry_text_over(s, who: str, row_ids, quarter: int) -> list[int]:
+    """前四半期から引き継ぐ: each row with no progress text this quarter starts from the previous
+    quarter's, marked as carried over until it is edited. Returns the rows that got a text."""
+    from db.models import RowStatus
+
+    if quarter not in (2, 3, 4):
+        raise ValidationError("第1四半期には引き継ぐ前の四半期がありません（計画は年度ごとです）")
+    ids = list(row_ids)
+    texts = dict(s.execute(select(RowStatus.row_id, RowStatus.progress_text).where(
+        RowStatus.row_id.in_(ids), RowStatus.quarter == quarter - 1)).all())
+    now = dict(s.execute(select(RowStatus.row_id, RowStatus.progress_text).where(
+        RowStatus.row_id.in_(ids), RowStatus.quarter == quarter)).all())
+    done = []
+    for row_id in ids:
+        if (texts.get(row_id) or "").strip() and not (now.get(row_id) or "").strip():
+            write_row_status(s, who, row_id, quarter, text=texts[row_id], source=f"第{quarter - 1}四半期から引き継ぎ",
+                             carried=True)
+            done.append(row_id)
+    return done
 
 
 def kpi_to_change(s, who: str, kpi_id: int):

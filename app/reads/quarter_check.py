@@ -63,6 +63,9 @@ def quarter_check(db: Database, branch: str, fiscal_year: int, quarter: int) -> 
             if lacks:
                 out.append(Missing(group, "row", place, None, f"{'・'.join(lacks)}がありません",
                                    item_no=it.item_no, row=r.position))
+            if st and st.carried:
+                out.append(Missing(group, "row", place, None, "実施状況が前の四半期から引き継いだまま（未編集）です",
+                                   item_no=it.item_no, row=r.position))
             if st and (why := check_rank(st.national_rank)):
                 out.append(Missing(group, "warning", place, None, f"点検: {why}",
                                    item_no=it.item_no, row=r.position))

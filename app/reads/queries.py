@@ -67,6 +67,7 @@ class RowStatusView:
     version: int
     updated_by: str | None
     updated_at: datetime | None
+    carried: bool = False           # the text carried over from the previous quarter, not edited since
 
 
 @dataclass(frozen=True)
@@ -146,7 +147,7 @@ def row_statuses(db: Database, row_ids, quarter: int) -> dict[int, RowStatusView
     ids = list(row_ids)
     with db.session() as s:
         return {r.row_id: RowStatusView(r.row_id, r.quarter, r.progress_text, r.rating, r.national_rank, r.version,
-                                        r.updated_by, r.updated_at)
+                                        r.updated_by, r.updated_at, bool(r.carried))
                 for r in s.scalars(select(RowStatus).where(RowStatus.row_id.in_(ids), RowStatus.quarter == quarter))}
 
 

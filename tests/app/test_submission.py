@@ -170,3 +170,32 @@ def test_the_server_refuses_a_raw_update_of_a_locked_month(demo_db, backend):
         with pytest.raises(DBAPIError, match="branch_report_locked:10/2024/4"):
             with demo_db.engine.begin() as conn:
                 conn.execute(update)
+
+
+def test_progress_texts_carried_over_to_the_next_quarter_stay_marked_until_edited(demo_db):
+    from app.reads.quarter_check import quarter_check
+
+    one, two = (first_row(demo_db, n) for n in (1, 2))
+    ops.save_row_status(demo_db, one.id, 1, text="第1四半期の進捗\n・続き")
+    ops.save_row_status(demo_db, two.id, 1, text="項番2の第1四半期")
+    ops.save_row_status(demo_db, two.id, 2, text="項番2はもう書いた")              # kept: not overwritten
+    changes = ops.carry_progress_over(demo_db, [one.id, two.id], 2)
+    assert changes.rows == {(one.id, 2)}
+    got = row_statuses(demo_db, [one.id, two.id], 2)
+    assert (got[one.id].progress_text, got[one.id].carried) == ("第1四半期の進捗\n・続き", True)
+    assert (got[two.id].progress_text, got[two.id].carried) == ("項番2はもう書いた", False)
+
+    def carried_lines():
+        return [m.line() for m in quarter_check(demo_db, "10", 2024, 2) if "引き継いだまま" in m.line()]
+
+    assert carried_lines() == ["[業務] 項番1（1）: 実施状況が前の四半期から引き継いだまま（未編集）です"]
+    ops.save_row_status(demo_db, one.id, 2, rating="○")                          # a rating: still carried
+    assert row_statuses(demo_db, [one.id], 2)[one.id].carried
+    ops.save_row_status(demo_db, one.id, 2, text="第2四半期の進捗")                 # edited: its own now
+    assert not row_statuses(demo_db, [one.id], 2)[one.id].carried and carried_lines() == []
+    assert not ops.carry_progress_over(demo_db, [one.id], 2)                      # nothing left to carry
+    with pytest.raises(ValidationError, match="第1四半期"):
+        ops.carry_progress_over(demo_db, [one.id], 1)
+    ops.submit_quarter(demo_db, "10", 2024, 3, written)
+    with pytest.raises(QuarterLocked):                                            # a locked quarter too
+        ops.carry_progress_over(demo_db, [two.id], 3)

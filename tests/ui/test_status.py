@@ -161,3 +161,23 @@ def test_a_kpi_result_is_typed_into_the_kpi_table(window, demo_db):
     window.kpi_table.item(0, 3).setText("abc")
     assert "保存できません" in window.statusBar().currentMessage()
     assert plan_items(demo_db, "10", 2024)[9].kpis[0].manual_result == 57.1
+
+
+def test_an_items_progress_is_carried_over_from_the_last_quarter_by_one_button(window, qtbot, demo_db):
+    from PySide6.QtWidgets import QPushButton
+
+    from app.operations import ops
+
+    ops.save_row_status(demo_db, item(demo_db, 4).rows[0].id, 1, text="第1四半期に掲載")
+    window.tabs.setCurrentIndex(1)
+    window.status.set_quarter(2)
+    select_item(window, "4")
+    assert window.status.rows[0].text.toPlainText() == ""
+    qtbot.mouseClick(window.status.findChild(QPushButton, "status-carry"), Qt.LeftButton)
+    assert window.status.rows[0].text.toPlainText() == "第1四半期に掲載"
+    assert "引き継いだまま" in window.status.rows[0].state.text()
+    assert "1 行の実施状況を前の四半期から引き継ぎました" in window.status.state.text()
+    assert row_status(demo_db, 4, 2).carried
+    window.status.rows[0].text.setPlainText("第2四半期の進捗")
+    window.status.save()
+    assert not row_status(demo_db, 4, 2).carried

@@ -17,6 +17,9 @@ program, not sqlite3 or psql — changes a submitted quarter behind its back:
   BR001 with ``branch_report_locked:BRANCH/YEAR/QUARTER``. A superuser's statements too.
 
 On PostgreSQL everyone reads the submissions; admins alone write them (row-level security).
+
+``row_status.carried``: the next quarter's progress text started from the previous quarter's
+(前四半期から引き継ぎ), marked until someone edits it; the quarter's check lists it.
 """
 from alembic import op
 import sqlalchemy as sa
@@ -116,6 +119,8 @@ def upgrade() -> None:
     sa.UniqueConstraint('submission_id', 'kind', 'format',
                         name=op.f('uq_submission_document_submission_id_kind_format'))
     )
+    with op.batch_alter_table('row_status', schema=None) as batch_op:     # before the triggers on it
+        batch_op.add_column(sa.Column('carried', sa.Boolean(), server_default=sa.false(), nullable=False))
     conn = op.get_bind()
     if conn.dialect.name == "postgresql":
         _postgresql(conn)
@@ -134,4 +139,6 @@ def downgrade() -> None:
                 conn.execute(sa.text(f"DROP TRIGGER br_locked_{table}_{event.lower()}"))
     op.drop_table('submission_document')
     op.drop_table('submission')
+    with op.batch_alter_table('row_status', schema=None) as batch_op:
+        batch_op.drop_column('carried')
 
