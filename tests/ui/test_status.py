@@ -38,7 +38,7 @@ def test_the_rows_of_an_item_are_listed_with_their_tags(window, demo_db):
     add_rows(demo_db, 2, ("（３）お客様満足度調査から課題を見いだす。", False), ("お客様満足度調査", True))
     window.apply_changes()                         # the plan changed (as after a plan import)
     window.tabs.setCurrentIndex(1)
-    select_item(window, "2")
+    select_item(window, "1")
     rows = window.status.rows
     assert len(rows) == 3
     assert "加入者・事業主の利便性の向上" in rows[0].plan.text() and "【KPI】" in rows[0].plan.text()   # its KPI's row
@@ -137,7 +137,7 @@ def test_row_ratings_the_item_rating_kpi_ratings_and_the_counts(window, qtbot, d
 
 def test_another_quarter_has_its_own_status(window, demo_db):
     window.tabs.setCurrentIndex(1)
-    select_item(window, "2")
+    select_item(window, "1")
     window.status.set_quarter(3)
     row = window.status.rows[0]
     assert row.rating.currentData() is None and row.text.toPlainText() == ""
