@@ -18,7 +18,7 @@ def test_a_refused_kpi_rating_is_said_and_the_stored_mark_comes_back(window, dem
     add_user(demo_db, "someone-else", "10", "業務")       # shared mode; whoever runs the tests is not registered
     window.tabs.setCurrentIndex(1)
     select_item(window, "1")
-    kpi = plan_items(demo_db, "10", 2024)[1].kpis[0]
+    kpi = plan_items(demo_db, "10", 2024)[0].kpis[0]                # item 1's first KPI, the table's first line
     stored = kpi_ratings(demo_db, [kpi.id], 4).get(kpi.id)
     box = window.kpi_table.cellWidget(0, 6)
     box.setCurrentIndex(box.findData("◎"))
