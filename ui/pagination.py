@@ -80,11 +80,42 @@ def needs_break(unit: Unit, page_height: float, mm: float) -> bool:
     return foot - unit.body < MIN_PART_MM * mm or (fits and unit.bottom - foot < MIN_PART_MM * mm)
 
 
+def row_units(td) -> list[Unit]:
+    """The rows of the document's tables as units, but each table's header and first row (those go
+    with the table): a row Qt would split across pages moves whole to the next one the same way,
+    by a break before each of its cells' first blocks (Qt honours those)."""
+    from PySide6.QtGui import QTextTable
+
+    layout, out = td.documentLayout(), []
+
+    def walk(frame):
+        for child in frame.childFrames():
+            if isinstance(child, QTextTable):
+                for r in range(child.format().headerRowCount() + 1, child.rows()):
+                    cells = [child.cellAt(r, c) for c in range(child.columns())]
+                    rects = []
+                    for cell in cells:
+                        block = cell.firstCursorPosition().block()
+                        while block.isValid() and block.position() <= cell.lastPosition():
+                            rects.append(layout.blockBoundingRect(block))
+                            block = block.next()
+                    if rects:
+                        top = min(rect.top() for rect in rects)
+                        out.append(Unit([cell.firstCursorPosition().block() for cell in cells], top,
+                                        max(rect.bottom() for rect in rects), top))
+            walk(child)
+    walk(td.rootFrame())
+    return out
+
+
 def set_break(start, policy) -> None:
     """The page break policy of a block or a table of the flow (QTextFormat.PageBreak_…)."""
     from PySide6.QtGui import QTextCursor
 
-    if hasattr(start, "blockFormat"):
+    if isinstance(start, list):                         # a table row: the first block of each cell
+        for block in start:
+            set_break(block, policy)
+    elif hasattr(start, "blockFormat"):
         fmt = start.blockFormat()
         if fmt.pageBreakPolicy() != policy:
             fmt.setPageBreakPolicy(policy)
@@ -101,16 +132,19 @@ def paginate(td, mm: float) -> int:
     breaks."""
     from PySide6.QtGui import QTextFormat
 
-    for unit in units(td):
+    for unit in units(td) + row_units(td):
         set_break(unit.start, QTextFormat.PageBreak_Auto)
     height = td.pageSize().height()
-    checked = breaks = 0
-    while True:
-        td.pageCount()                                  # laid out again after the last break
-        later = units(td)[checked:]
-        index = next((n for n, u in enumerate(later) if needs_break(u, height, mm)), None)
-        if index is None:
-            return breaks
-        set_break(later[index].start, QTextFormat.PageBreak_AlwaysBefore)
-        checked += index + 1
-        breaks += 1
+    breaks = 0
+    for flow in (units, row_units, units):             # the flow, its tables' rows, the flow again
+        checked = 0
+        while True:
+            td.pageCount()                              # laid out again after the last break
+            later = flow(td)[checked:]
+            index = next((n for n, u in enumerate(later) if needs_break(u, height, mm)), None)
+            if index is None:
+                break
+            set_break(later[index].start, QTextFormat.PageBreak_AlwaysBefore)
+            checked += index + 1
+            breaks += 1
+    return breaks

@@ -15,12 +15,13 @@ from app.core.branches import RESOURCES
 from db.files import MIGRATIONS, copy_sqlite
 
 SAMPLE = RESOURCES / "sample"
-WORKBOOKS = ("gunma_fy2024_plan.xlsx", "gunma_fy2024_monthly.xlsx", "hq_national_fy2024.xlsx")   # with 全国
+# seed 004 whole (plan, rated rows, 第4四半期), the months of R4–R6, headquarters' 全国 figures
+WORKBOOKS = ("gunma_fy2024_progress.xlsx", "gunma_fy2024_monthly.xlsx", "hq_national_fy2024.xlsx")
 
 
 def _fingerprint() -> str:
     h = hashlib.sha256()
-    sources = [SAMPLE / n for n in WORKBOOKS] + [SAMPLE / "statuses.json", SAMPLE / "item_indicators.json", RESOURCES / "indicators.json"]
+    sources = [SAMPLE / n for n in WORKBOOKS] + [SAMPLE / "item_indicators.json", RESOURCES / "indicators.json"]
     top = Path(__file__).resolve().parents[2]
     sources += sorted(MIGRATIONS.glob("versions/*.py")) + sorted((top / "app").rglob("*.py"))
     sources += sorted((top / "importers").rglob("*.py"))
@@ -30,8 +31,8 @@ def _fingerprint() -> str:
 
 
 def build_demo(path: Path):
-    """Import the sample workbooks and the seed's statuses into a new database at path (a
-    Database)."""
+    """Import the sample workbooks (the progress sheet brings the plan, its rated rows and their
+    第4四半期) and the indicators each item keeps into a new database at path (a Database)."""
     from app.operations import ops
     from app.core.errors import BranchReportError
     from app.reads.queries import plan_items
@@ -44,14 +45,6 @@ def build_demo(path: Path):
     if result.failed:
         raise BranchReportError("サンプルデータを作れません: " + "; ".join(
             p.line() for r in result.reports for p in r.errors + r.conflicts))
-    data = json.loads((SAMPLE / "statuses.json").read_text(encoding="utf-8"))
-    first_rows = {i.item_no: i.rows[0].id for i in plan_items(db, data["branch"], data["fiscal_year"])}
-    for st in data["statuses"]:                    # each on the item's first rated row
-        ops.save_row_status(db, first_rows[st["item_no"]], data["quarter"], text=st["text"], rating=st["rating"],
-                            rank=st["national_rank"], who=who)
-    kpis = {(i.item_no, k.index): k.id for i in plan_items(db, data["branch"], data["fiscal_year"]) for k in i.kpis}
-    for kr in data.get("kpi_ratings", []):
-        ops.rate_kpi(db, kpis[(kr["item_no"], kr["kpi"])], data["quarter"], kr["rating"], who=who)
     kept = json.loads((SAMPLE / "item_indicators.json").read_text(encoding="utf-8"))
     items = {i.item_no: i.id for i in plan_items(db, kept["branch"], kept["fiscal_year"])}
     for item_no, codes in kept["items"].items():

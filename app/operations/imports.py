@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, false, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from app.core import yearcol
@@ -575,7 +575,11 @@ def batch_contents(s: Session, batch_id: int) -> BatchContents:
         if log.old is None:
             out.kpis += len(item.kpis)
             kpi_ids = [k.id for k in item.kpis]
+            rows_since = or_(*(ChangeLog.key.startswith(f"{r.id}/Q") for r in item.rows)) if item.rows else false()
             if (s.scalar(select(QuarterlyStatus.id).where(QuarterlyStatus.item_id == item.id).limit(1))
+                    or s.scalar(select(ChangeLog.id).where(      # a row's quarter written since (not by this import)
+                        ChangeLog.entity == "row_status", rows_since,
+                        or_(ChangeLog.batch_id.is_(None), ChangeLog.batch_id != batch_id)).limit(1))
                     or (kpi_ids and s.scalar(select(KpiStatus.id).where(KpiStatus.kpi_id.in_(kpi_ids)).limit(1)))
                     or any(k.manual_result is not None for k in item.kpis)):
                 out.worked_on.append(item_no)
@@ -586,7 +590,8 @@ def undo_batch(s: Session, who: str, batch_id: int) -> UndoReport:
     """Put every value and plan item the batch changed back as it was before (the row with its
     origin), in the operation's session. A value changed again since (by a later import or by
     hand) is left alone and listed; the plan is taken back whole or not at all: an item changed
-    since, or with statuses, ratings or KPI results entered since, refuses the undo (BatchContents)."""
+    since, or with statuses, ratings or KPI results entered since (a row's quarter the import itself
+    brought is not), refuses the undo (BatchContents)."""
     from app.store.access import check_undo_import
 
     report, now = UndoReport(), datetime.now()

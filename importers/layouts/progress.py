@@ -9,8 +9,8 @@ A sheet is found by its header row ``項番 | 事業 | 実施（手段スケジ�
 * an item starts where its 項番 is written (項番 and 事業 merged down the item's rows); each
   sheet row with a plan text is a rated row (domain.md): a sub-point, a 【KPI】 or a 【業績評価】
   line, with its progress text, rating (◎ ○ 〇 △ × □) and rank (``27位``, ``27``, ``（27位）``).
-  A row without a mark of its own (text, rating or rank) continues the row above when the sheet
-  is filled — the mark sits beside the row it rates — and a ``【KPI】`` line always continues the
+  A row without a mark of its own (text, rating or rank; a dash ``－`` in 実施状況 is one: the row
+  is there, not rated yet) continues the row above when the sheet is filled — the mark sits beside the row it rates — and a ``【KPI】`` line always continues the
   sub-point above it when it has nothing of its own; a new sub-point marker starts a new row;
 * month tables (layout A blocks) between the rows, read by :mod:`importers.layouts.monthly`;
 * the closing count (評価の集計, a row of the marks ◎ ○ △ × □): the end of the items.
@@ -37,6 +37,7 @@ AS_OF = re.compile(r"(?:令和|R)\s*(\d{1,2}|元)\s*[年.]\s*(\d{1,2})\s*月\s*�
 GROUP = re.compile(r"[（(]([^（）()]*グループ[^（）()]*)[）)]\s*$")
 RANK = re.compile(r"^[(（]?\s*(\d{1,2})\s*位?\s*[)）]?$")
 HEADING_MARKS = "○〇●◎■◆◇"
+DASHES = ("-", "－", "—", "ー")                # a rating or rank not given yet (seed 004: 「－ －」)
 
 
 def _norm(value) -> str:
@@ -67,7 +68,7 @@ def find_header(sheet: Sheet) -> tuple[int, dict[str, int]] | None:
 
 def read_rank(value) -> int | None | str:
     """``27位`` ``27`` ``（27位）`` → 27; empty → None; anything else → the text (a problem)."""
-    if value is None or str(value).strip() in ("", "-", "－", "—"):
+    if value is None or str(value).strip() in ("",) + DASHES:
         return None
     if isinstance(value, (int, float)) and not isinstance(value, bool) and float(value).is_integer():
         rank = int(value)
@@ -206,8 +207,9 @@ class ProgressImporter:
         plan = str(sheet.value(r, cols["plan"]) or "").strip()
         progress = str(sheet.value(r, cols["progress"]) or "").strip()
         raw_rating = sheet.value(r, cols["rating"])
+        dash = str(raw_rating).strip() in DASHES          # 「－」: the row is there, not rated yet
         rating = normalize_rating(str(raw_rating)) if raw_rating is not None and str(raw_rating).strip() else None
-        if raw_rating is not None and str(raw_rating).strip() and rating is None:
+        if raw_rating is not None and str(raw_rating).strip() and rating is None and not dash:
             out.problems.append(Problem(f"評価 '{raw_rating}' は {' '.join(RATINGS)} のいずれでもありません",
                                         book.where(sheet, r, cols["rating"])))
         rank = read_rank(sheet.value(r, cols["rank"])) if "rank" in cols else None
@@ -215,7 +217,7 @@ class ProgressImporter:
             out.problems.append(Problem(f"全国順位 '{rank}' は 1〜47 の順位ではありません (「27位」「27」など)",
                                         book.where(sheet, r, cols["rank"])))
             rank = None
-        own = bool(progress or rating or rank)
+        own = bool(progress or rating or rank or dash)
         rows = item["rows"]
         if not plan and not own:
             return

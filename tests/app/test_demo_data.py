@@ -138,15 +138,19 @@ def test_plan_csv(demo_path, capsys):
     assert {r["item_no"] for r in rows} == {str(i) for i in range(1, 22)}
     kpis = {(r["item_no"], r["kpi_index"]): r for r in rows if r["kpi_index"]}
     assert len(kpis) == 17
-    assert (kpis[("2", "1")]["indicator"], kpis[("2", "1")]["op"], kpis[("2", "1")]["target"]) == ("mail_rate", ">=", "95")
+    # seed 004: the 郵送化率 KPI is item 1's (２), beside サービススタンダード; 業務改革の推進 has none
+    assert ("2", "1") not in kpis
+    assert (kpis[("1", "2")]["indicator"], kpis[("1", "2")]["op"], kpis[("1", "2")]["target"]) == ("mail_rate", ">=", "95")
     assert (kpis[("5", "1")]["indicator"], kpis[("5", "1")]["target"]) == ("receipt_assessment_rate", "prev_fy")
-    assert (kpis[("7", "1")]["indicator"], kpis[("7", "1")]["target"]) == ("debt_recovery_rate", "prev_fy")
+    # seed 004: item 7's (１) holds the 保険証回収率 KPI, its (２) the 債権回収率 one
+    assert (kpis[("7", "1")]["indicator"], kpis[("7", "1")]["target"]) == ("card_recovery_rate", "prev_fy")
+    assert (kpis[("7", "2")]["indicator"], kpis[("7", "2")]["target"]) == ("debt_recovery_rate", "prev_fy")
     assert (kpis[("21", "1")]["indicator"], kpis[("21", "1")]["op"], kpis[("21", "1")]["target"]) == (
         "tender_single_bid_rate", "<=", "15")
     # '==' made inert (a spreadsheet would run a cell starting with '='); --format json keeps it
     assert (kpis[("1", "1")]["op"], kpis[("1", "1")]["target"]) == ("'==", "100")
     assert kpis[("10", "1")]["indicator"] == "" and kpis[("10", "1")]["target"] == "61.2"
-    assert kpis[("2", "1")]["text"] == "【KPI】現金給付等の申請に係る郵送化率を95.0％以上とする。"
+    assert kpis[("1", "2")]["text"] == "【KPI】現金給付等の申請に係る郵送化率を95.0％以上とする。"
 
 
 def test_json_formats(demo_path, capsys):
@@ -164,13 +168,62 @@ def test_bad_usage_exits_2(demo_path, capsys):
     assert "branch-report" in capsys.readouterr().err
 
 
-def test_statuses_from_the_seed(demo_db):
-    from app.reads.queries import plan_items, row_statuses
+def progress_json(demo_path, capsys) -> dict:
+    import json
 
-    row = next(i for i in plan_items(demo_db, "10", 2024) if i.item_no == 2).rows[0]
-    st = row_statuses(demo_db, [row.id], 4)[row.id]
-    assert st.rating == "△" and st.national_rank == 27
-    assert re.search("お客様満足度調査", st.progress_text)
+    code, out = run_cli(capsys, "--db", str(demo_path), "progress", "--fy", "2024", "--quarter", "4", "--format", "json")
+    assert code == 0
+    return json.loads(out)
+
+
+def test_the_demo_is_seed_004_whole(demo_path, capsys):
+    """Every rated row of seed 004 with its 第4四半期 mark: 82 rows, 6 of them KPI rows printed 「－ －」
+    (not rated); the seed's printed count (72 / 12) against them: README, "The sample data"."""
+    data = progress_json(demo_path, capsys)
+    rows = data["rows"]
+    assert len(rows) == 82 and len({r["item_no"] for r in rows}) == 21
+    assert data["counts"] == {"全体": {"◎": 1, "○": 57, "△": 13, "×": 0, "□": 5},
+                              "KPI": {"◎": 0, "○": 5, "△": 5, "×": 0, "□": 0}}
+    assert data["unrated"] == 6
+    assert sum(r["plan"].count("【業績評価】") for r in rows) == 28 and sum(r["plan"].count("【KPI】") for r in rows) == 16
+    assert sum("業績評価" in r["tags"] for r in rows) == 23          # some rows hold two 【業績評価】 lines or three
+    # the four 【業績評価】 rows below item 21's own are outside the printed count: without them, 72
+    last = [r for r in rows if r["item_no"] == 21][-4:]
+    assert [r["rating"] for r in last] == ["△", "△", "△", "□"]
+    counted = [r["rating"] for r in rows if r not in last and r["rating"]]
+    assert {m: counted.count(m) for m in "◎○△×□"} == {"◎": 1, "○": 57, "△": 10, "×": 0, "□": 4}
+
+
+@pytest.mark.parametrize("item_no, row, tags, rating, rank, plan, text", [
+    (1, 1, ["KPI", "業績評価"], "○", 1, "（１）現金給付の申請受付から", "※令和6年8月以降、家族出産一時金は出産一時金に"),
+    (1, 2, ["KPI"], "△", 27, "（２）加入者・事業主の利便性の向上", ""),
+    (1, 3, [], "□", None, "（３）お客様満足度調査", "・月に一度改善ポイントを記したカードを"),
+    (5, 2, ["KPI"], "△", 47, "（２）　自動点検マスタを", "※レセプト点検効果向上に向けた進捗会議資料の通り。"),
+    (7, 2, ["KPI", "業績評価"], "○", 29, "（２）返納金債権", "・「被保険者資格取消等遡及処理にかかる周知について」"),
+    (10, 5, ["KPI", "業績評価"], None, None, "【KPI】① 生活習慣病予防健診受診率を61.2％以上とする。", "57.1%(受診者数:150,403人)"),
+    (11, 11, ["KPI", "業績評価", "インセンティブ"], None, None, "【KPI】① 被保険者の特定保健指導", "14.1%(実績評価者数:5,173人)"),
+    (18, 5, ["KPI", "業績評価"], "○", 32, "【KPI】1-1）全被保険者数に占める", ""),
+    (21, 6, ["業績評価"], "△", None, "【業績評価】 内部監査の指摘等事項件数", "9/3-4実施　文書指摘2件、口頭指導1件"),
+])
+def test_rows_read_back_as_seed_004_prints_them(demo_path, capsys, item_no, row, tags, rating, rank, plan, text):
+    got = next(r for r in progress_json(demo_path, capsys)["rows"] if (r["item_no"], r["row"]) == (item_no, row))
+    assert (got["tags"], got["rating"], got["national_rank"]) == (tags, rating, rank)
+    assert got["plan"].startswith(plan) and got["text"].startswith(text)
+
+
+def test_the_sample_workbook_is_what_its_script_builds(tmp_path):
+    """resources/sample/gunma_fy2024_progress.xlsx holds what build_progress.py writes (run it
+    after changing its data)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("build_progress", SAMPLE / "build_progress.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    built = openpyxl.load_workbook(module.build(tmp_path / "built.xlsx")).active
+    kept = openpyxl.load_workbook(SAMPLE / "gunma_fy2024_progress.xlsx").active
+    cells = lambda ws: [[c.value for c in row] for row in ws.iter_rows()]   # noqa: E731
+    assert cells(built) == cells(kept)
+    assert sorted(map(str, built.merged_cells.ranges)) == sorted(map(str, kept.merged_cells.ranges))
 
 
 def test_printed_year_figures_agree_at_their_printed_precision(demo_db):

@@ -8,6 +8,7 @@ from app.operations.edits import history
 from tests.helpers import set_month_value
 from app.core.errors import ValidationError
 from app.operations.imports import import_history
+from app.operations import ops
 from app.operations.ops import import_files, import_workbook, undo_import
 from app.reads.queries import monthly_values, plan_items
 from tests.conftest import SAMPLE
@@ -144,9 +145,13 @@ def test_undo_of_a_plan_says_what_it_removes_and_takes_all_of_it_or_refuses(demo
     undo_import(empty_db, reports[0].batch_id)
     assert plan_items(empty_db, "10", 2024) == []
 
-    plan_batch = next(b for b in import_history(demo_db) if b.layout == "plan")       # statuses entered since
+    plan_batch = next(b for b in import_history(demo_db) if b.layout == "progress")   # the demo's plan, its statuses
     before = plan_items(demo_db, "10", 2024)
-    worked = sorted({i.item_no for i in before if statuses(demo_db, [i.id])})
+    worked = [3, 6]                                                   # statuses entered since the import
+    for item in before:
+        if item.item_no in worked:
+            ops.save_row_status(demo_db, item.rows[-1].id, 3, text="第3四半期の進捗", rating="○", rank=None)
+    before = plan_items(demo_db, "10", 2024)
     said, refusal = undo_import_preview(demo_db, plan_batch.id)
     assert refusal.startswith("この取込は取り消せません: 項番 " + "・".join(map(str, worked[:2])))
     with pytest.raises(ValidationError, match="計画の一部だけを消すことはしません"):

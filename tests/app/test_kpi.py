@@ -66,7 +66,7 @@ def test_prev_fy_target_is_last_years_year_end_figure(demo_db):
     res = fig.kpi_result(assessment, 2024)
     assert res.target == pytest.approx(0.080)      # seed 004: ※KPI 0.080%
     assert res.result == pytest.approx(0.069) and res.proposed == "△"
-    card = fig.kpi_result(items[7].kpis[1], 2024)   # 保険証回収率: ※KPI 85.15%, 11月現在 83.62%
+    card = fig.kpi_result(items[7].kpis[0], 2024)   # 保険証回収率 (its (１)): ※KPI 85.15%, 11月現在 83.62%
     assert card.target == pytest.approx(85.15) and card.result == pytest.approx(83.62)
     assert card.as_of.label() == "令和6年11月末現在" and card.proposed == "△"
 

@@ -16,6 +16,8 @@ from tests.conftest import SAMPLE
 from tests.helpers import set_month_value
 
 PLAN = SAMPLE / "gunma_fy2024_plan.xlsx"
+SHEET = SAMPLE / "gunma_fy2024_progress.xlsx"        # the demo's plan: seed 004's progress sheet
+MAIL_ROW = "C8"                                       # item 1's (２), holding the 郵送化率 KPI
 MONTHLY = SAMPLE / "gunma_fy2024_monthly.xlsx"
 
 
@@ -41,25 +43,38 @@ def changed_plan(tmp_path, edits):
     return path
 
 
+def changed_sheet(tmp_path, edits):
+    """The sample progress sheet with some plan texts changed: (cell, old, new) replacements."""
+    path = tmp_path / "progress.xlsx"
+    shutil.copy(SHEET, path)
+    wb = openpyxl.load_workbook(path)
+    for cell, old, new in edits:
+        assert old in wb.active[cell].value
+        wb.active[cell] = wb.active[cell].value.replace(old, new)
+    wb.save(path)
+    return path
+
+
 def test_a_changed_plan_reimports_in_place_keeping_statuses_ratings_and_results(demo_db, tmp_path):
     before = {i.item_no: i for i in plan_items(demo_db, "10", 2024)}
     kpi_of_10 = before[10].kpis[0].id
     ops.set_kpi_result(demo_db, kpi_of_10, "57.1%")
-    ops.rate_kpi(demo_db, before[2].kpis[0].id, 4, "○")
-    first = before[2].rows[0].id
-    rated = row_statuses(demo_db, [first], 4)[first]
-    path = changed_plan(tmp_path, [("E5", "郵送による申請をさらに促進する。"),            # one text of item 2
-                                   ("F5", "【KPI】現金給付等の申請に係る郵送化率を96.0％以上とする。")])
+    mail = before[1].kpis[1]
+    ops.rate_kpi(demo_db, mail.id, 4, "○")
+    row = before[1].rows[1].id
+    rated = row_statuses(demo_db, [row], 4)[row]
+    path = changed_sheet(tmp_path, [(MAIL_ROW, "郵送による申請を促進する。", "郵送による申請をさらに促進する。"),
+                                    (MAIL_ROW, "95.0％以上", "96.0％以上")])
     report = ops.import_workbook(demo_db, path)
     assert report.stored and report.plan_items == 1 and not report.errors
     after = {i.item_no: i for i in plan_items(demo_db, "10", 2024)}
-    assert after[2].id == before[2].id and after[2].plan_text == "郵送による申請をさらに促進する。"
-    assert after[2].kpis[0].id == before[2].kpis[0].id and after[2].kpis[0].target == 96.0
-    assert after[2].rows[0].id == first
-    assert row_statuses(demo_db, [first], 4)[first] == rated                   # the status stays with its row
+    assert after[1].id == before[1].id and "郵送による申請をさらに促進する。" in after[1].rows[1].plan_text
+    assert after[1].kpis[1].id == mail.id and after[1].kpis[1].target == 96.0
+    assert after[1].rows[1].id == row
+    assert row_statuses(demo_db, [row], 4)[row] == rated                       # the status stays with its row
     from app.reads.ratings import kpi_ratings
 
-    assert kpi_ratings(demo_db, [after[2].kpis[0].id], 4) == {after[2].kpis[0].id: "○"}
+    assert kpi_ratings(demo_db, [mail.id], 4) == {mail.id: "○"}
     assert after[10].kpis[0].manual_result == 57.1
     assert ops.import_workbook(demo_db, path).plan_items == 0                  # the same plan again: nothing
 
@@ -179,19 +194,19 @@ def test_kpis_are_confirmed_or_corrected_and_a_reimport_keeps_that(demo_db, tmp_
     from app.operations.statuses import KpiReading
 
     items = {i.item_no: i for i in plan_items(demo_db, "10", 2024)}
-    mail, card = items[2].kpis[0], items[7].kpis[0]
+    mail, card = items[1].kpis[1], items[7].kpis[0]
     assert not mail.confirmed
     ops.confirm_kpis(demo_db, [KpiReading(mail.id, "mail_rate", ">=", 95.0, "value"),
                                KpiReading(card.id, "card_recovery_rate", ">=", 86.0, "value")])   # corrected
     items = {i.item_no: i for i in plan_items(demo_db, "10", 2024)}
-    assert items[2].kpis[0].confirmed and (items[7].kpis[0].rule, items[7].kpis[0].target) == ("value", 86.0)
-    path = changed_plan(tmp_path, [("E5", "郵送による申請をさらに促進する。")])       # another word, same KPIs
-    assert ops.import_workbook(demo_db, path).stored
+    assert items[1].kpis[1].confirmed and (items[7].kpis[0].rule, items[7].kpis[0].target) == ("value", 86.0)
+    path = changed_sheet(tmp_path, [(MAIL_ROW, "郵送による申請を促進する。", "郵送による申請をさらに促進する。")])
+    assert ops.import_workbook(demo_db, path).stored                           # another word, same KPIs
     items = {i.item_no: i for i in plan_items(demo_db, "10", 2024)}
     assert (items[7].kpis[0].rule, items[7].kpis[0].target) == ("value", 86.0)     # the correction stays
-    path = changed_plan(tmp_path, [("F5", "【KPI】現金給付等の申請に係る郵送化率を96.0％以上とする。")])
+    path = changed_sheet(tmp_path, [(MAIL_ROW, "95.0％以上", "96.0％以上")])
     ops.import_workbook(demo_db, path)
-    kpi = {i.item_no: i for i in plan_items(demo_db, "10", 2024)}[2].kpis[0]
+    kpi = {i.item_no: i for i in plan_items(demo_db, "10", 2024)}[1].kpis[1]
     assert kpi.target == 96.0 and not kpi.confirmed                                 # a new sentence: again
 
 

@@ -41,9 +41,10 @@ def test_the_package_holds_the_groups_items_and_grid_protected(demo_db, tmp_path
     assert [st.cell(n, 7).value for n in range(4, 4 + len(rows))] == [r.id for r in rows]
     assert st.column_dimensions["G"].hidden
     assert st.protection.sheet and not st["F4"].protection.locked and st["C4"].protection.locked
-    two = sheet_row(path, first_row(demo_db, 2).id)
-    assert st.cell(two, 1).value == 2 and st.cell(two, 4).value == "△" and st.cell(two, 5).value == 27
-    assert st.cell(two, 3).value == "【KPI】加入者・事業主の利便性の向上や負担軽減の観点から、郵送による申請を促進する。"
+    mail = next(i for i in plan_items(demo_db, "10", 2024) if i.item_no == 1).rows[1]     # seed 004: item 1's (２)
+    two = sheet_row(path, mail.id)
+    assert st.cell(two, 1).value == 1 and st.cell(two, 4).value == "△" and st.cell(two, 5).value == 27
+    assert st.cell(two, 3).value == mail.plan_text and "【KPI】現金給付等の申請に係る郵送化率を95.0％以上とする。" in mail.plan_text
     assert any("◎" in dv.formula1 for dv in st.data_validations.dataValidation)
     grid = wb["月次実績"]
     row = next(r for r in range(4, grid.max_row + 1) if grid.cell(r, 2).value == "counter_count")

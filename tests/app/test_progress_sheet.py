@@ -50,8 +50,9 @@ def test_the_user_chooses_and_orders_an_items_indicators(demo_db):
 
 
 def test_an_item_without_a_choice_keeps_its_kpis_indicators(demo_db):
-    item = items(demo_db)[2]
-    assert item_indicators(demo_db, item) == ["mail_rate", "mail_count", "counter_count"]
+    item = items(demo_db)[1]                   # seed 004: サービススタンダード and 郵送化率, with their tables
+    assert item_indicators(demo_db, item)[-3:] == ["mail_rate", "mail_count", "counter_count"]
+    assert item_indicators(demo_db, item)[0] == "ss_rate" and item_indicators(demo_db, items(demo_db)[2]) == []
 
 
 def test_the_workbook_has_group_headings_and_the_count_with_legend(demo_db, tmp_path):
@@ -70,33 +71,28 @@ def test_the_workbook_has_group_headings_and_the_count_with_legend(demo_db, tmp_
 
 
 def test_a_line_per_rated_row_with_its_rating_rank_and_tags_and_the_counts_over_rows(demo_db, tmp_path):
-    from db.models import Kpi, RatedRow
-
-    it = items(demo_db)[2]
-    with demo_db.unit() as s:                  # item 2 as seed 004 has it: （２）, 【KPI】, （３）, 【業績評価】
-        kpi_row = RatedRow(item_id=it.id, position=2, plan_text="【KPI】現金給付等の申請に係る郵送化率を95.0％以上とする。",
-                           is_kpi=True)
-        s.add_all([kpi_row, RatedRow(item_id=it.id, position=3, plan_text="（３）お客様の声から支部の課題を見いだす。"),
-                   RatedRow(item_id=it.id, position=4, plan_text="お客様満足度調査", is_performance=True)])
-        s.flush()
-        s.get(Kpi, it.kpis[0].id).row_id = kpi_row.id
-    rows = items(demo_db)[2].rows
     before = build(demo_db, "10", 2024, 4, "progress").summary
-    ops.save_row_status(demo_db, rows[1].id, 4, text="94.3%で未達", rating="△", rank=27)
-    ops.save_row_status(demo_db, rows[3].id, 4, rating="〇")
     doc = build(demo_db, "10", 2024, 4, "progress")
-    block = next(b for b in doc.blocks if b.item_no == 2)
-    assert [(line.rating, line.rank) for line in block.lines] == [("△", 27), ("△", 27), (None, None), ("○", None)]
-    assert block.lines[1].plan.startswith("【KPI】現金給付等") and block.lines[1].plan.count("【KPI】") == 1
-    assert block.lines[3].plan == "【業績評価】お客様満足度調査"
-    assert block.lines[1].status.startswith("94.3%で未達\n■ 郵送化率 94.3%")       # the KPI's result on its row
-    assert "■ 郵送化率" not in block.lines[0].status
+    block = next(b for b in doc.blocks if b.item_no == 1)      # seed 004: （１）【KPI】, （２）【KPI】, （３）
+    assert [(line.rating, line.rank) for line in block.lines] == [("○", 1), ("△", 27), ("□", None)]
+    assert block.lines[1].plan.startswith("（２）加入者・事業主") and block.lines[1].plan.count("【KPI】") == 1
+    assert block.lines[1].status.startswith("■ 郵送化率 94.3%")            # the KPI's result on its row
+    assert "■ 郵送化率" not in block.lines[0].status and "■ 郵送化率" not in block.lines[2].status
+    ten, thirteen = items(demo_db)[10].rows[4], items(demo_db)[13].rows[3]     # KPI rows printed 「－ －」
+    ops.save_row_status(demo_db, ten.id, 4, rating="△")
+    ops.save_row_status(demo_db, thirteen.id, 4, text="1,587事業所", rating="〇")
+    doc = build(demo_db, "10", 2024, 4, "progress")
     counts = {r[0].text: (r[1].value, r[2].value) for r in doc.summary.rows}
     old = {r[0].text: (r[1].value, r[2].value) for r in before.rows}
-    assert counts["△"] == (old["△"][0] + 1, old["△"][1] + 1) and counts["○"][0] == old["○"][0] + 1
+    assert counts["△"] == (old["△"][0] + 1, old["△"][1] + 1) and counts["○"] == (old["○"][0] + 1, old["○"][1] + 1)
     assert counts["未評価"][0] == old["未評価"][0] - 2 and counts["合計"][0] == old["合計"][0] + 2
+    block = next(b for b in doc.blocks if b.item_no == 13)
+    assert block.lines[3].plan.startswith("【KPI】健康宣言事業所数") and block.lines[3].rating == "○"
     ws = openpyxl.load_workbook(write_xlsx(doc, tmp_path / "p.xlsx"))["進捗状況"]
-    kpi_line = next(c for row in ws.iter_rows() for c in row if c.value == block.lines[1].plan)
+    assert (ws.cell(next(c for row in ws.iter_rows() for c in row if c.value == block.lines[3].plan).row, 14).value
+            == "○")
+    mail = next(b for b in doc.blocks if b.item_no == 1).lines[1]
+    kpi_line = next(c for row in ws.iter_rows() for c in row if c.value == mail.plan)
     assert kpi_line.column == 4 and ws.cell(kpi_line.row, 1).value is None          # 項番 on the item's first line only
     assert (ws.cell(kpi_line.row, 14).value, ws.cell(kpi_line.row, 15).value) == ("△", "27位")
-    assert ws.cell(kpi_line.row - 1, 1).value == "2" and ws.cell(kpi_line.row - 1, 14).value == "△"
+    assert ws.cell(kpi_line.row - 1, 1).value == "1" and ws.cell(kpi_line.row - 1, 14).value == "○"

@@ -105,7 +105,7 @@ def test_imports_undo_and_label_mappings_are_checked(branch_team, demo_db, tmp_p
     with pytest.raises(PermissionDenied):
         import_workbook(db, SAMPLE / "gunma_fy2024_monthly.xlsx", who=who)    # holds other groups' sheets
     assert len(monthly_values(demo_db, "10")) == 854
-    plan_batch = next(b.id for b in import_history(demo_db) if b.layout == "plan")
+    plan_batch = next(b.id for b in import_history(demo_db) if b.layout == "progress")   # the plan
     with pytest.raises(PermissionDenied):
         ops.undo_import(db, plan_batch, who=who)                           # the plan: admins
     with pytest.raises(PermissionDenied):

@@ -69,7 +69,7 @@ def test_national_line_and_rank_after_importing_hq_tables(qtbot, demo_db):
 
 
 def test_the_chart_follows_the_grid_row_and_edits(window, qtbot, demo_db, tmp_path):
-    select_item(window, "2")
+    select_item(window, "1")
     model = window.grid_model
     r = next(i for i in range(model.rowCount()) if model.index(i, 0).data().startswith("窓口件数")
              and model.index(i, 1).data() == "令和6年度")

@@ -9,10 +9,10 @@ def test_every_kpi_with_target_result_and_proposal(demo_db):
     assert len(lines) == 17
     assert [ln.item_no for ln in lines] == sorted(ln.item_no for ln in lines)
     by = {(ln.item_no, ln.indicator): ln for ln in lines}
-    mail = by[(2, "mail_rate")]
+    mail = by[(1, "mail_rate")]                                 # seed 004: item 1's （２）
     assert (mail.target, mail.result, mail.as_of_text, mail.proposed, mail.rank) == (
         "95%以上", "94.3%", "令和7年3月末現在", "△", 34)          # ranked in headquarters' table of March
-    q3 = {(ln.item_no, ln.indicator): ln for ln in kpi_overview(demo_db, "10", 2024, quarter=3)}[(2, "mail_rate")]
+    q3 = {(ln.item_no, ln.indicator): ln for ln in kpi_overview(demo_db, "10", 2024, quarter=3)}[(1, "mail_rate")]
     from app.reads.figures import Figures
     from app.core.fiscal import FISCAL_MONTHS
 
@@ -37,4 +37,4 @@ def test_dashboard_filters_by_group_and_goes_to_the_item(window, qtbot, qtmodelt
     row = next(r for r in range(board.model.rowCount()) if board.model.index(r, 0).data() == 7)
     board.view.clicked.emit(board.model.index(row, 2))
     assert window.tree.currentItem().text(0) == "7" and window.tabs.currentIndex() == 1
-    assert board.model.index(row, 9).data(Qt.UserRole)[7] == 57.6          # 返納金債権回収率 11月
+    assert board.model.index(row, 9).data(Qt.UserRole)[7] == 83.62         # 保険証回収率 11月 (item 7's first KPI)

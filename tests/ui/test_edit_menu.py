@@ -23,7 +23,7 @@ def test_the_edit_menu_lists_the_clipboard_entries(window):
 
 
 def test_copy_delete_and_paste_from_the_menu_on_the_grid(window, qtbot, demo_db):
-    select_item(window, "2")
+    select_item(window, "1")
     model = window.grid_model
     row = next(r for r in range(model.rowCount()) if model.rows[r].fiscal_year == 2024
                and model.rows[r].indicator == "counter_count")
@@ -51,7 +51,7 @@ def test_cut_and_select_all_on_a_text_field(window, qtbot):
 
 
 def test_the_chart_is_saved_without_opening_its_tab(window, tmp_path):
-    select_item(window, "2")
+    select_item(window, "1")
     window.tabs.setCurrentIndex(0)
     assert window.export_chart_action.isEnabled()
     out = window.export_chart(str(tmp_path / "c.png"))

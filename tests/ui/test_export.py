@@ -38,8 +38,9 @@ def test_status_workbook_print_settings_and_figures(demo_db, tmp_path):
     assert ws.page_setup.fitToHeight == 0
     assert ws.print_title_rows == "$3:$3"
     assert ws.oddFooter.center.text == "&P / &N" and ws.oddHeader.right.text == "機密性2"
-    heading = find(ws, "1.基盤的保険者機能の盤石化 ○ 業務改革の推進　【困難度：高】")
-    table = find(ws, "郵送化率")                                     # the monthly table under item 2
+    heading = next(c for row in ws.iter_rows() for c in row if isinstance(c.value, str)
+                   and c.value.startswith("1.基盤的保険者機能の盤石化 ") and "サービス水準の向上　【困難度：高】" in c.value)
+    table = find(ws, "郵送化率")                                     # the monthly table under item 1 (seed 004)
     assert table.row > heading.row
     r6 = find(ws, "令和6年度")
     row = [ws.cell(table.row + 3, c) for c in range(1, 15)]          # caption, header, 令和5年度, 令和6年度
@@ -55,13 +56,14 @@ def test_progress_workbook_is_landscape_with_ratings_and_counts(demo_db, tmp_pat
     ws = status_xlsx(demo_db, tmp_path, "progress")["進捗状況"]
     assert ws.page_setup.orientation == "landscape"
     assert find(ws, "進捗状況（計画を下回る場合は、今後改善すべき点等）")
-    item2 = find(ws, "2")
-    assert ws.cell(item2.row, 14).value == "△" and ws.cell(item2.row, 15).value == "27位"
+    item1 = find(ws, "1")                                      # seed 004: （１） ○ 1位, （２） △ 27位
+    assert ws.cell(item1.row, 14).value == "○" and ws.cell(item1.row, 15).value == "1位"
+    assert ws.cell(item1.row + 1, 14).value == "△" and ws.cell(item1.row + 1, 15).value == "27位"
     counts = find(ws, "評価の集計")                              # 評価 | 全体 | KPI（再掲） | 凡例
     marks = [ws.cell(counts.row + n, 1).value for n in range(2, 9)]
     assert marks == ["◎", "○", "△", "×", "□", "合計", "未評価"]
     values = [ws.cell(counts.row + n, 2).value for n in range(2, 9)]
-    assert values == [0, 5, 3, 0, 0, 8, 13]                   # the sample's 第4四半期: 8 rated, 13 not
+    assert values == [1, 57, 13, 0, 5, 76, 6]                 # seed 004's 第4四半期: 76 rated, 6 printed 「－」
 
 
 def test_person_texts_are_never_formulas(demo_db, tmp_path):

@@ -17,8 +17,8 @@ def shown_message(window) -> str:
 def test_a_refused_kpi_rating_is_said_and_the_stored_mark_comes_back(window, demo_db, capfd):
     add_user(demo_db, "someone-else", "10", "業務")       # shared mode; whoever runs the tests is not registered
     window.tabs.setCurrentIndex(1)
-    select_item(window, "2")
-    kpi = plan_items(demo_db, "10", 2024)[1].kpis[0]
+    select_item(window, "1")
+    kpi = plan_items(demo_db, "10", 2024)[0].kpis[0]                # item 1's first KPI, the table's first line
     stored = kpi_ratings(demo_db, [kpi.id], 4).get(kpi.id)
     box = window.kpi_table.cellWidget(0, 6)
     box.setCurrentIndex(box.findData("◎"))
@@ -30,7 +30,7 @@ def test_a_refused_kpi_rating_is_said_and_the_stored_mark_comes_back(window, dem
 
 def test_a_refused_grid_edit_is_said_and_the_stored_value_shown(window, demo_db):
     add_user(demo_db, "someone-else", "10", "業務")
-    select_item(window, "2")
+    select_item(window, "1")
     model = window.grid_model
     r = next(i for i, row in enumerate(model.rows) if row.indicator == "counter_count" and row.fiscal_year == 2024)
     model.setData(model.index(r, 2), "600")

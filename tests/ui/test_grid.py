@@ -27,7 +27,7 @@ def col_of(month):
 
 
 def test_typing_a_value_stores_it_and_undo_restores_it(window, qtbot, demo_db):
-    select_item(window, "2")
+    select_item(window, "1")
     grid, model = window.grid, window.grid_model
     r = row_of(window, "窓口件数", "令和6年度")
     grid.setFocus()
@@ -57,7 +57,7 @@ def test_typing_a_value_stores_it_and_undo_restores_it(window, qtbot, demo_db):
 
 
 def test_a_bad_entry_is_refused_with_its_reason_and_never_stored_as_zero(window, demo_db):
-    select_item(window, "2")
+    select_item(window, "1")
     model = window.grid_model
     r = row_of(window, "窓口件数", "令和6年度")
     index = model.index(r, col_of(5))
@@ -71,7 +71,7 @@ def test_a_bad_entry_is_refused_with_its_reason_and_never_stored_as_zero(window,
 
 
 def test_paste_a_block_copied_from_excel_then_undo_it(window, qtbot, demo_db):
-    select_item(window, "2")
+    select_item(window, "1")
     grid, model = window.grid, window.grid_model
     r = row_of(window, "窓口件数", "令和6年度")
     before = [stored(demo_db, c, 2024, m) for c in ("counter_count", "mail_count") for m in (4, 5, 6)]
@@ -87,7 +87,7 @@ def test_paste_a_block_copied_from_excel_then_undo_it(window, qtbot, demo_db):
 
 
 def test_a_paste_with_one_bad_cell_stores_nothing(window, qtbot, demo_db):
-    select_item(window, "2")
+    select_item(window, "1")
     grid, model = window.grid, window.grid_model
     r = row_of(window, "窓口件数", "令和6年度")
     QGuiApplication.clipboard().setText("1\t2\tx\n")
@@ -98,7 +98,7 @@ def test_a_paste_with_one_bad_cell_stores_nothing(window, qtbot, demo_db):
 
 
 def test_a_paste_that_overflows_says_what_overflows(window, qtbot, demo_db):
-    select_item(window, "2")
+    select_item(window, "1")
     grid, model = window.grid, window.grid_model
     said = []
     model.refused.connect(said.append)
@@ -121,7 +121,7 @@ def test_a_paste_that_overflows_says_what_overflows(window, qtbot, demo_db):
 
 
 def test_copy_gives_excel_the_values_as_users_write_them(window, qtbot):
-    select_item(window, "2")
+    select_item(window, "1")
     grid, model = window.grid, window.grid_model
     r = row_of(window, "郵送化率", "令和5年度")
     grid.setCurrentIndex(model.index(r, col_of(4)))
@@ -148,7 +148,7 @@ def test_delete_clears_and_negative_style(window, qtbot, demo_db):
 
 
 def test_ratio_from_parts_and_a_typed_ratio_that_disagrees(window, demo_db):
-    select_item(window, "2")
+    select_item(window, "1")
     model = window.grid_model
     r = row_of(window, "郵送化率", "令和6年度")
     assert model.setData(model.index(r, col_of(4)), "90%")
@@ -161,7 +161,7 @@ def test_ratio_from_parts_and_a_typed_ratio_that_disagrees(window, demo_db):
 
 
 def test_cell_history_dialog(window, qtbot, demo_db):
-    select_item(window, "2")
+    select_item(window, "1")
     model = window.grid_model
     r = row_of(window, "郵送件数", "令和6年度")
     model.setData(model.index(r, col_of(4)), "7801")
@@ -178,7 +178,7 @@ def test_a_cell_changed_by_someone_else_meanwhile_is_a_choice(window, demo_db, m
     from tests.helpers import set_month_value
     from app.store.database import open_database
 
-    select_item(window, "2")
+    select_item(window, "1")
     model = window.grid_model
     r = row_of(window, "窓口件数", "令和6年度")
     other = open_database(demo_db.engine.url.render_as_string(hide_password=False))
@@ -196,7 +196,7 @@ def test_a_cell_changed_by_someone_else_meanwhile_is_a_choice(window, demo_db, m
 
 
 def test_a_count_typed_with_decimals_is_stored_warned_and_leaves_the_row_alone(window, demo_db):
-    select_item(window, "2")
+    select_item(window, "1")
     model = window.grid_model
     r = row_of(window, "窓口件数", "令和6年度")
     assert model.index(r, col_of(4)).data() == "541"
@@ -210,7 +210,7 @@ def test_a_count_typed_with_decimals_is_stored_warned_and_leaves_the_row_alone(w
 
 
 def test_a_rate_typed_as_a_fraction_is_marked_with_the_reason(window, demo_db):
-    select_item(window, "2")
+    select_item(window, "1")
     model = window.grid_model
     r = row_of(window, "郵送化率", "令和6年度")
     assert model.setData(model.index(r, col_of(5)), "0.935")
@@ -218,7 +218,7 @@ def test_a_rate_typed_as_a_fraction_is_marked_with_the_reason(window, demo_db):
 
 
 def test_a_warning_acknowledged_stays_quiet_until_the_figure_changes(window, demo_db):
-    select_item(window, "2")
+    select_item(window, "1")
     model = window.grid_model
     r = row_of(window, "窓口件数", "令和6年度")
     assert model.setData(model.index(r, col_of(5)), "12.5")

@@ -32,7 +32,7 @@ def test_the_last_view_is_drawn_at_once_and_matches_the_database(qtbot, demo_pat
     first, before = start(qtbot, path)
     assert before == [] and not getattr(first, "showing_last_view", False)        # nothing kept yet
     live = loaded(qtbot, first)
-    first.tree.setCurrentItem(next(n for n in first.tree.item_nodes() if n.text(0) == "2"))
+    first.tree.setCurrentItem(next(n for n in first.tree.item_nodes() if n.text(0) == "1"))
     live = [first.grid_model.index(r, c).data() for r in range(first.grid_model.rowCount()) for c in (0, 2, 14)]
     first.close()                                                     # kept at close
     first.instance_lock.release()                                     # as when the program ends
@@ -40,7 +40,7 @@ def test_the_last_view_is_drawn_at_once_and_matches_the_database(qtbot, demo_pat
 
     second, shown = start(qtbot, path)
     assert second.db is None and second.showing_last_view              # drawn before the database is open
-    assert shown == live and second.tree.currentItem().text(0) == "2"
+    assert shown == live and second.tree.currentItem().text(0) == "1"
     assert second.kpi_table.rowCount() > 0 and second.windowTitle() == "群馬支部"
     assert second.grid.editTriggers() == QAbstractItemView.NoEditTriggers          # read-only until then
     assert loaded(qtbot, second) == live                                 # the database says the same

@@ -16,7 +16,7 @@ def show_item(window, qtbot, item_no: str, size):
     return window.grid
 
 
-@pytest.mark.parametrize("item_no", ["1", "2", "4"])
+@pytest.mark.parametrize("item_no", ["4", "5", "7"])           # (item 1 keeps 24 rows: it scrolls)
 def test_at_1366x768_a_normal_item_shows_every_month_the_year_and_its_last_row(window, qtbot, item_no):
     grid = show_item(window, qtbot, item_no, (1366, 697))
     model = grid.model()

@@ -33,39 +33,42 @@ def test_window_shows_branch_year_and_plan(window):
 
 def test_group_filter_and_search(window, qtbot):
     window.group_box.setCurrentText("レセプト")
-    assert items_shown(window) == ["5", "6", "7", "19", "20", "21"]   # 全グループ items stay
+    # 全グループ items stay; item 8 is 企画総務・レセプトグループ's (seed 004's heading)
+    assert items_shown(window) == ["5", "6", "7", "8", "19", "20", "21"]
     window.group_box.setCurrentIndex(0)
     qtbot.keyClick(window, Qt.Key_F, Qt.ControlModifier)      # Ctrl+F goes to the search field
     assert window.search.hasFocus()
-    window.search.insert("郵送")   # (QTest cannot type Japanese: an input method would)
-    assert items_shown(window) == ["2"]
+    window.search.insert("郵送化率")   # (QTest cannot type Japanese: an input method would)
+    assert items_shown(window) == ["1"]
 
 
 def test_item_shows_kpi_with_result_and_proposed_rating(window):
-    select_item(window, "2")
-    assert "業務改革の推進" in window.title.text()
+    select_item(window, "1")
+    assert "サービス水準の向上" in window.title.text()
     t = window.kpi_table
-    assert t.rowCount() == 1
-    row = [t.item(0, c).text() for c in range(6)]
+    assert t.rowCount() == 2                                  # seed 004: サービススタンダード and 郵送化率
+    row = [t.item(1, c).text() for c in range(6)]
     assert row[1] == "郵送化率"
     assert row[2] == "95%以上"
     assert row[3] == "94.3%"               # year to March, recomputed from 郵送件数 and 窓口件数
     assert row[4] == "令和7年3月末現在"
     assert row[5] == "△"
     assert window.status.current_quarter == 4                 # the sample's statuses are for 第4四半期
-    first = window.status.rows[0]                             # the item's first rated row
-    assert (first.rating.currentData(), first.rank.value()) == ("△", 27)
-    assert "お客様満足度調査" in first.text.toPlainText()
+    second = window.status.rows[1]                            # the item's （２）, holding the 郵送化率 KPI
+    assert (second.rating.currentData(), second.rank.value()) == ("△", 27)
+    assert "お客様満足度調査" in window.status.rows[2].text.toPlainText()
     assert window.status.proposed.text() == "（数値からの提案: △）"
 
 
 def test_monthly_grid_shows_this_and_earlier_years(window, qtmodeltester):
-    select_item(window, "2")
+    select_item(window, "1")
     model = window.grid_model
     qtmodeltester.check(model)
     rows = [(model.index(r, 0).data(), model.index(r, 1).data()) for r in range(model.rowCount())]
-    assert rows == [("郵送化率（%）", "令和5年度"), ("窓口件数（件）", "令和5年度"), ("郵送件数（件）", "令和5年度"),
-                    ("郵送化率（%）", "令和6年度"), ("窓口件数（件）", "令和6年度"), ("郵送件数（件）", "令和6年度")]
+    # seed 004's item 1: サービススタンダード (9 rows a year) and 郵送化率 (3), each year's tables in turn
+    assert len(rows) == 24 and {y for _, y in rows} == {"令和5年度", "令和6年度"}
+    assert rows[0] == ("サービススタンダード達成率（%）", "令和5年度")
+    assert rows[9:12] == [("郵送化率（%）", "令和5年度"), ("窓口件数（件）", "令和5年度"), ("郵送件数（件）", "令和5年度")]
     r5 = rows.index(("郵送化率（%）", "令和5年度"))
     assert model.index(r5, 2).data() == "94.6%"
     assert model.index(r5, 14).data() == "95.0%" or model.index(r5, 14).data() == "95%"
@@ -118,8 +121,11 @@ def test_other_models_pass_the_model_tester(qtbot, demo_db, qtmodeltester):
 
 
 def test_by_branch_table_of_the_sample_headquarters_tables(window, qtbot, demo_db, qtmodeltester):
-    select_item(window, "2")
-    window.grid.setCurrentIndex(window.grid_model.index(3, 5))      # 郵送化率 令和6年度
+    select_item(window, "1")
+    model = window.grid_model
+    mail = next(r for r in range(model.rowCount())
+                if (model.index(r, 0).data(), model.index(r, 1).data()) == ("郵送化率（%）", "令和6年度"))
+    window.grid.setCurrentIndex(model.index(mail, 5))
     window.tabs.setCurrentIndex(2)
     model = window.branch_model
     qtmodeltester.check(model)

@@ -5,6 +5,7 @@ from PySide6.QtWidgets import QApplication
 from sqlalchemy import select
 
 from app.reads.queries import plan_items, row_statuses, statuses
+from app.core.kpi import rows_rating
 from app.reads.ratings import row_counts
 from db.models import ChangeLog, RatedRow
 from tests.ui.test_main_window import select_item
@@ -35,16 +36,17 @@ def add_rows(db, item_no, *rows):
 
 
 def test_the_rows_of_an_item_are_listed_with_their_tags(window, demo_db):
-    add_rows(demo_db, 2, ("（３）お客様満足度調査から課題を見いだす。", False), ("お客様満足度調査", True))
+    add_rows(demo_db, 1, ("【業績評価】お客様満足度調査", True))
     window.apply_changes()                         # the plan changed (as after a plan import)
     window.tabs.setCurrentIndex(1)
-    select_item(window, "2")
-    rows = window.status.rows
-    assert len(rows) == 3
-    assert "加入者・事業主の利便性の向上" in rows[0].plan.text() and "【KPI】" in rows[0].plan.text()   # its KPI's row
-    assert "（３）お客様満足度調査" in rows[1].plan.text() and "【業績評価】" in rows[2].plan.text()
-    assert (rows[0].rating.currentData(), rows[0].rank.value()) == ("△", 27)
-    assert [r.rating.currentData() for r in rows[1:]] == [None, None]
+    select_item(window, "1")
+    rows = window.status.rows                      # seed 004's item 1: （１）, （２）, （３） and the added one
+    assert len(rows) == 4
+    assert "【業績評価】" in rows[0].plan.text() and "サービススタンダード" in rows[0].plan.text()
+    assert "加入者・事業主の利便性の向上" in rows[1].plan.text() and "【KPI】" in rows[1].plan.text()   # its KPI's row
+    assert "（３）お客様満足度調査" in rows[2].plan.text() and "【業績評価】" in rows[3].plan.text()
+    assert (rows[1].rating.currentData(), rows[1].rank.value()) == ("△", 27)
+    assert [r.rating.currentData() for r in rows] == ["○", "△", "□", None]
 
 
 def test_text_is_saved_as_the_user_types(window, qtbot, demo_db):
@@ -87,11 +89,10 @@ def test_bullet_lines_continue_on_enter(window, qtbot):
 
 
 def test_the_keyboard_goes_from_field_to_field_and_row_to_row(window, qtbot, demo_db):
-    add_rows(demo_db, 13, ("（２）健康宣言事業所を増やす。", False))
-    window.apply_changes()
     window.tabs.setCurrentIndex(1)
-    select_item(window, "13")
-    first, second = window.status.rows
+    select_item(window, "11")
+    first, second = window.status.rows[-2:]                     # its two KPI rows, printed 「－ －」: not rated
+    first.text.setPlainText("")
     first.rating.setFocus()
     qtbot.keyClick(first.rating, Qt.Key_Down)                    # ◎
     qtbot.keyClick(first.rating, Qt.Key_Return)                  # Enter: on to the rank
@@ -109,7 +110,7 @@ def test_the_keyboard_goes_from_field_to_field_and_row_to_row(window, qtbot, dem
     qtbot.keyClick(second.rank, Qt.Key_Return)
     assert QApplication.focusWidget() is second.text
     window.status.save()
-    a, b = row_status(demo_db, 13, 4, 0), row_status(demo_db, 13, 4, 1)
+    a, b = row_status(demo_db, 11, 4, 10), row_status(demo_db, 11, 4, 11)
     assert (a.rating, a.national_rank, a.progress_text) == ("◎", 3, "step 1")
     assert (b.rating, b.national_rank) == ("○", None)
 
@@ -117,14 +118,14 @@ def test_the_keyboard_goes_from_field_to_field_and_row_to_row(window, qtbot, dem
 def test_row_ratings_the_item_rating_kpi_ratings_and_the_counts(window, qtbot, demo_db):
     window.tabs.setCurrentIndex(1)
     before = row_counts(demo_db, "10", 2024, 4)
-    select_item(window, "13")                      # no status yet for 13
-    row = window.status.rows[0]
+    select_item(window, "13")
+    row = window.status.rows[3]                    # its KPI row, printed 「－ －」: not rated
     assert row.rating.currentData() is None
     row.rating.setCurrentIndex(row.rating.findData("◎"))
     row.rank.setValue(3)
-    st = row_status(demo_db, 13, 4)
+    st = row_status(demo_db, 13, 4, 3)
     assert (st.rating, st.national_rank) == ("◎", 3)
-    assert window.status.rating.itemText(0) == "－（行から ◎）"          # the item's rating its rows give
+    assert window.status.rating.itemText(0) == f"－（行から {rows_rating(['○', '○', '○', '◎'])}）"   # its rows give
     after = row_counts(demo_db, "10", 2024, 4)
     assert after.all["◎"] == before.all["◎"] + 1 and after.unrated == before.unrated - 1
     assert f"全体: ◎{after.all['◎']}" in window.counts.text() and f"未評価: {after.unrated}" in window.counts.text()
@@ -137,15 +138,15 @@ def test_row_ratings_the_item_rating_kpi_ratings_and_the_counts(window, qtbot, d
 
 def test_another_quarter_has_its_own_status(window, demo_db):
     window.tabs.setCurrentIndex(1)
-    select_item(window, "2")
+    select_item(window, "1")
     window.status.set_quarter(3)
     row = window.status.rows[0]
     assert row.rating.currentData() is None and row.text.toPlainText() == ""
     row.text.setPlainText("第3四半期の状況")
     window.status.save()
     window.status.set_quarter(4)
-    assert "お客様満足度調査" in window.status.rows[0].text.toPlainText()
-    assert row_status(demo_db, 2, 3).progress_text == "第3四半期の状況"
+    assert "家族出産一時金" in window.status.rows[0].text.toPlainText()
+    assert row_status(demo_db, 1, 3).progress_text == "第3四半期の状況"
 
 
 def test_a_kpi_result_is_typed_into_the_kpi_table(window, demo_db):
