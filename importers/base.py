@@ -107,6 +107,7 @@ class PlanItemRecord:
     kpis: tuple[KpiRecord, ...]
     where: Where
     rows: tuple[RowRecord, ...] = ()     # none read: the item is one row, its plan text, with every KPI
+    indicators: tuple[str, ...] = ()     # the month tables a progress sheet prints under the item
 
 
 class RowStatusRecord(NamedTuple):

@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import bindparam, false, insert, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import bindparam, delete, false, insert, or_, select, update
+from sqlalchemy.orm import Session, object_session
 
 from app.core import yearcol
 from app.core.plausibility import check_row
@@ -19,7 +19,9 @@ from app.core.errors import ImportRefused, NotFound, ValidationError
 from app.store.database import Database
 from app.store.locks import refuse_months, refuse_row
 from app.core.values import format_number, format_value
-from db.models import ChangeLog, ImportBatch, Kpi, MonthlyValue, PlanItem, PlanPillar, Setting, YearValue
+from db.models import (
+    ChangeLog, ImportBatch, ItemIndicator, Kpi, MonthlyValue, PlanItem, PlanPillar, Setting, YearValue,
+)
 from importers import identify
 from importers.base import Extraction, Problem, RowRecord, ValueRecord, Where
 from importers.formats.workbook import load_book
@@ -277,7 +279,28 @@ def _item_state(item: PlanItem) -> dict:
     return {"title": item.title, "owner_group": item.owner_group, "plan_text": item.plan_text,
             "important": item.important, "difficult": item.difficult, "kpis": [_reading(k) for k in item.kpis],
             "rows": [[r.plan_text, r.is_kpi, r.is_performance, r.is_incentive,
-                      sorted(positions[k.id] for k in r.kpis if k.id in positions)] for r in item.rows]}
+                      sorted(positions[k.id] for k in r.kpis if k.id in positions)] for r in item.rows],
+            "indicators": _kept(item)}
+
+
+def _is_state(item: PlanItem, logged: dict) -> bool:
+    """Whether the item is as a log says (a log from before rows or kept tables names fewer parts)."""
+    return {k: v for k, v in _item_state(item).items() if k in logged} == logged
+
+
+def _kept(item: PlanItem) -> list[str]:
+    """The indicators whose month tables the item keeps, in order."""
+    if item.id is None:
+        return []
+    return list(object_session(item).scalars(select(ItemIndicator.indicator_code).where(
+        ItemIndicator.item_id == item.id).order_by(ItemIndicator.position)))
+
+
+def _keep(item: PlanItem, codes: list[str]) -> None:
+    s = object_session(item)
+    s.flush()
+    s.execute(delete(ItemIndicator).where(ItemIndicator.item_id == item.id))
+    s.add_all(ItemIndicator(item_id=item.id, indicator_code=c, position=n) for n, c in enumerate(codes, start=1))
 
 
 def _record_state(rec) -> dict:
@@ -285,7 +308,8 @@ def _record_state(rec) -> dict:
     return {"title": rec.title, "owner_group": rec.owner_group, "plan_text": rec.plan_text,
             "important": rec.important, "difficult": rec.difficult,
             "kpis": [[k.indicator, k.op, k.target, k.rule, k.unit, k.text] for k in rec.kpis],
-            "rows": [[r.plan_text, r.is_kpi, r.is_performance, r.is_incentive, sorted(r.kpis)] for r in rows]}
+            "rows": [[r.plan_text, r.is_kpi, r.is_performance, r.is_incentive, sorted(r.kpis)] for r in rows],
+            "indicators": list(rec.indicators)}
 
 
 def _keep_confirmed(item: PlanItem | None, state: dict) -> dict:
@@ -320,6 +344,8 @@ def _apply_state(item: PlanItem, state: dict) -> None:
         item.kpis.remove(gone)
     if "rows" in state:             # (a plan logged before rated rows has none: its rows stay)
         _apply_rows(item, state["rows"])
+    if "indicators" in state and state["indicators"] != _kept(item):
+        _keep(item, state["indicators"])
 
 
 def _apply_rows(item: PlanItem, rows: list) -> None:
@@ -365,6 +391,8 @@ def _store_plan(s: Session, who: str, ext: Extraction, batch_id: int, report: Im
         item = items.get(rec.item_no)
         old = _item_state(item) if item else None
         new = _keep_confirmed(item, _record_state(rec))
+        kept = old["indicators"] if old else []         # the tables the sheet prints first, then those kept
+        new["indicators"] = new["indicators"] + [c for c in kept if c not in new["indicators"]]
         if old == new and item.pillar_id == pillar.id:
             continue
         if item is None:
@@ -547,7 +575,7 @@ class BatchContents:
         if self.worked_on:
             reasons.append(f"項番 {nos(self.worked_on)} には、その後に実施状況・評価・KPI の結果が入力されています")
         if self.changed_since:
-            reasons.append(f"項番 {nos(self.changed_since)} はその後の取込で変更されています")
+            reasons.append(f"項番 {nos(self.changed_since)} はその後（取込または手入力で）変更されています")
         if not reasons:
             return None
         return ("この取込は取り消せません: " + "。".join(reasons)
@@ -569,7 +597,7 @@ def batch_contents(s: Session, batch_id: int) -> BatchContents:
         item = s.scalars(select(PlanItem).join(PlanPillar).where(
             PlanPillar.branch_code == key.branch, PlanPillar.fiscal_year == key.fiscal_year,
             PlanItem.item_no == item_no)).first()
-        if item is None or _item_state(item) != json.loads(log.new):
+        if item is None or not _is_state(item, json.loads(log.new)):
             out.changed_since.append(item_no)
             continue
         if log.old is None:
@@ -706,8 +734,7 @@ def _undo_plan_item(s: Session, log: ChangeLog, key: PlanItemKey) -> bool:
     item = s.scalars(select(PlanItem).join(PlanPillar).where(
         PlanPillar.branch_code == key.branch, PlanPillar.fiscal_year == key.fiscal_year,
         PlanItem.item_no == key.item_no)).first()
-    logged = json.loads(log.new)
-    if item is None or {k: v for k, v in _item_state(item).items() if k in logged} != logged:
+    if item is None or not _is_state(item, json.loads(log.new)):
         return False
     if log.old is None:                  # added by the batch: removed, unless work was done on it since
         kpi_ids = [k.id for k in item.kpis]

@@ -120,9 +120,10 @@ class ProgressImporter:
         out.values = [v if v.branch else v._replace(branch=out.branch or "") for v in out.values]
         return out
 
-    def _tables(self, book: Book, sheet: Sheet, hr: int, catalogue, out: Extraction) -> set[int]:
-        """Read the month tables (layout A blocks) below the header; the sheet rows they hold."""
-        taken: set[int] = set()
+    def _tables(self, book: Book, sheet: Sheet, hr: int, catalogue, out: Extraction) -> dict[int, list[str]]:
+        """Read the month tables (layout A blocks) below the header; the sheet rows they hold, each
+        table's first row naming the indicators it holds."""
+        taken: dict[int, list[str]] = {}
         monthly = MonthlyImporter()
         for r in range(hr + 1, len(sheet.rows)):
             c = find_month_header(sheet, r)
@@ -132,14 +133,15 @@ class ProgressImporter:
             monthly._block(book, sheet, r, c, out.fiscal_year, catalogue, out)
             rows = [int(re.sub(r"^[A-Z]+", "", x.where.cell)) - 1
                     for x in out.values[values:] + out.problems[problems:] if x.where.cell]
-            taken.update(range(r, max(rows, default=r) + 1))
+            taken.update(dict.fromkeys(range(r + 1, max(rows, default=r) + 1), []))
+            taken[r] = list(dict.fromkeys(v.indicator for v in out.values[values:]))
             above = r - 1                                   # its title line (○郵送化率), if any
             while above > hr and not sheet.texts(above):
                 above -= 1
             texts = sheet.texts(above)                     # (a group heading stays: it names the owner)
             if (len(texts) == 1 and texts[0][0] in HEADING_MARKS + "【" and not texts[0].startswith(("【KPI", "【業績"))
                     and not GROUP.search(unicodedata.normalize("NFKC", texts[0]))):
-                taken.add(above)
+                taken.setdefault(above, [])
         return taken
 
     def _sheet(self, book: Book, sheet: Sheet, hr: int, cols: dict[str, int], catalogue, out: Extraction) -> None:
@@ -152,6 +154,8 @@ class ProgressImporter:
         pillar_no, pillar_title, group = 0, "", ""
         items: list[dict] = []
         for r in range(hr + 1, end):
+            if items and taken.get(r):                          # a month table below the item's rows
+                items[-1]["indicators"] += taken[r]
             if r in taken or not sheet.texts(r):
                 continue
             no = _norm(get(r, "no"))
@@ -169,7 +173,8 @@ class ProgressImporter:
                                                 book.where(sheet, r, cols["no"])))
                     continue
                 items.append({"no": int(no), "title": text(r, "title"), "group": text(r, "group") or group,
-                              "pillar": (pillar_no, pillar_title), "rows": [], "r": r})
+                              "pillar": (pillar_no, pillar_title), "rows": [], "r": r,
+                              "indicators": []})
             elif text(r, "title") and items and not items[-1]["title"]:
                 items[-1]["title"] = text(r, "title")
             if not items:
@@ -264,7 +269,8 @@ class ProgressImporter:
         title = re.sub(r"【[^】]*】", "", it["title"]).strip()
         out.plan.append(PlanItemRecord(pillar_no, pillar_title, it["no"], title, it["group"],
                                        "\n".join(r["plan"] for r in it["rows"]), "重要度:高" in everything,
-                                       "困難度:高" in everything, tuple(kpis), where, tuple(rows)))
+                                       "困難度:高" in everything, tuple(kpis), where, tuple(rows),
+                                       tuple(dict.fromkeys(it["indicators"]))))
         for position, row in enumerate(it["rows"], start=1):
             if filled or row["progress"]:
                 out.statuses.append(RowStatusRecord(it["no"], position, row["progress"], row["rating"], row["rank"],

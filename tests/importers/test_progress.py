@@ -168,3 +168,22 @@ def test_a_printed_count_that_differs_from_the_rows_read_is_a_warning_naming_its
     ext = read_workbook(path, catalogue())
     assert [p.line() for p in ext.warnings] == [
         "p.xlsx:進捗状況!C25: 評価の集計の全体 ○ 4 と、読み取った評価行の ○ 3 が一致しません"]
+
+
+def test_the_month_tables_under_an_item_become_the_indicators_it_keeps(empty_db, tmp_path):
+    from app.reads.queries import item_indicators, kept_indicators
+
+    path = write_progress(tmp_path / "p.xlsx", entries(), layout=SHAPES["columns moved, 担当 added, nothing merged, header lower"])
+    report = ops.import_workbook(empty_db, path, "10", who=_who(empty_db))
+    items = {i.item_no: i for i in plan_items(empty_db, "10", 2024)}
+    assert kept_indicators(empty_db, [i.id for i in items.values()]) == {items[1].id: ["mail_rate", "counter_count"]}
+    assert item_indicators(empty_db, items[2]) == []          # no table under it: its KPIs' (none)
+    ops.set_item_indicators(empty_db, items[1].id, ["mail_rate", "ss_rate"], who=_who(empty_db))
+    again = ops.import_workbook(empty_db, path, "10", who=_who(empty_db))      # the sheet's first, the user's kept
+    assert again.plan_items == 1 and item_indicators(empty_db, items[1]) == ["mail_rate", "counter_count", "ss_rate"]
+    assert ops.import_workbook(empty_db, path, "10", who=_who(empty_db)).plan_items == 0
+    ops.undo_import(empty_db, again.batch_id, who=_who(empty_db))
+    assert item_indicators(empty_db, items[1]) == ["mail_rate", "ss_rate"]
+    ops.set_item_indicators(empty_db, items[1].id, ["mail_rate", "counter_count"], who=_who(empty_db))
+    ops.undo_import(empty_db, report.batch_id, who=_who(empty_db))
+    assert plan_items(empty_db, "10", 2024) == [] and kept_indicators(empty_db, [items[1].id]) == {}
