@@ -108,11 +108,12 @@ def _caption(ws, row: int, text: str, st) -> None:
         ws.row_dimensions[row].height = ROW_PT * lines + 3
 
 
-def _table(ws, row: int, table: Table, st) -> int:
-    """A figures table from column A; returns the next free row."""
+def _table(ws, row: int, table: Table, st, widths: list[int] | None = None) -> int:
+    """A figures table from column A (``widths``: the sheet columns of each; by default the first
+    one narrow, a row label); returns the next free row."""
     _caption(ws, row, table.caption, st)
     row += 1
-    widths = _spans(len(table.header))
+    widths = widths or _spans(len(table.header))
     col = 1
     for text, span in zip(table.header, widths):
         cell = ws.cell(row, col)
@@ -305,11 +306,11 @@ def _measures(ws, doc: Document, images: dict[str, Path], st) -> None:
                     continue
                 img = Image(str(images[part.indicator]))
                 img.width, img.height = CHART_PX
-                ws.add_image(img, f"A{row}")
-                row += math.ceil(CHART_PX[1] * 0.75 / ROW_PT) + 1
+                ws.add_image(img, f"A{row + 1}")        # a row above it: a break before it is clear of it
+                row += math.ceil(CHART_PX[1] * 0.75 / ROW_PT) + 2
                 keep[first] = row - 1
             else:
-                row = _table(ws, row, part, st)
+                row = _table(ws, row, part, st, [WIDTH // len(part.header)] * len(part.header))   # 5 | 5 | 5
                 keep[first] = min(first + 2, row - 1)        # caption, header and first row together
     for r in range(1, row):
         if ws.row_dimensions[r].height is None:
