@@ -155,3 +155,25 @@ def test_libreoffice_prints_the_workbook_with_whole_charts_and_the_header_on_eac
     starts = [next(n for n, page in enumerate(text) if heading(b) in page) for b in doc.blocks]
     assert starts == sorted(set(starts))                                     # a page per measure
     assert "R7.3実績分" in "".join(text) and "3,036.0" not in "".join(text)
+
+
+def test_the_window_edits_the_year_texts_on_the_fourth_quarter(window, qtbot, demo_db):
+    window.tabs.setCurrentIndex(1)
+    select_item(window, "1")
+    window.status.set_quarter(3)
+    assert window.status.year_texts is None                                 # not a 第3四半期 text
+    window.status.set_quarter(4)
+    field = window.status.year_texts.texts["results"]
+    field.setFocus()
+    qtbot.keyClicks(field, "mail OK")
+    it = item(demo_db, 1)
+    qtbot.waitUntil(lambda: bool(statuses(demo_db, [it.id], 4)) and statuses(demo_db, [it.id], 4)[0].results_text
+                    == "mail OK", timeout=SAVE_AFTER_MS * 5)
+    field.undo()                                                            # Ctrl+Z takes the typing back
+    qtbot.waitUntil(lambda: statuses(demo_db, [it.id], 4)[0].results_text == "", timeout=SAVE_AFTER_MS * 5)
+    with demo_db.session() as s:
+        log = [(r.field, r.new) for r in s.scalars(select(ChangeLog).where(ChangeLog.entity == "quarterly_status"))]
+    assert log == [("results_text", "mail OK"), ("results_text", "")]
+    window.status.year_texts.texts["next_year"].setPlainText("電子申請")
+    select_item(window, "2")                                                # saved at once when leaving
+    assert statuses(demo_db, [it.id], 4)[0].next_year_text == "電子申請"
