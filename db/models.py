@@ -196,7 +196,8 @@ class YearValue(Base):
 
 
 class QuarterlyStatus(Base):
-    """四半期の実施状況: status text, rating ◎○△×□ and national rank of an item."""
+    """四半期の実施状況: status text, rating ◎○△×□ and national rank of an item; on 第4四半期 also the
+    year's texts of 目標達成状況 (seed 001): 取組内容・結果 and 課題・次年度の取組."""
     __tablename__ = "quarterly_status"
     __table_args__ = (UniqueConstraint("item_id", "quarter"),)
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -208,6 +209,8 @@ class QuarterlyStatus(Base):
     updated_by: Mapped[str | None] = mapped_column(String(100))
     updated_at: Mapped[datetime | None] = mapped_column(DateTime)
     version: Mapped[int] = mapped_column(Integer, default=1)
+    results_text: Mapped[str] = mapped_column(Text, default="", server_default="")      # 取組内容・結果
+    next_year_text: Mapped[str] = mapped_column(Text, default="", server_default="")    # 課題・次年度の取組
 
 
 class RowStatus(Base):

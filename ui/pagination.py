@@ -126,14 +126,32 @@ def set_break(start, policy) -> None:
         start.setFormat(fmt)
 
 
-def paginate(td, mm: float) -> int:
-    """Page breaks set in ``td`` (its page size set) where a person would make them, those of an
-    earlier pagination taken out; ``mm``: document units per millimetre. Returns the number of
-    breaks."""
+def declared_breaks(td) -> set[int]:
+    """The blocks the document itself starts a page with (``page-break-before: always`` in its
+    HTML: a measure's page of 目標達成状況), read before the first pagination and kept on ``td``."""
     from PySide6.QtGui import QTextFormat
 
+    known = td.property("declared_breaks")
+    if known is None:
+        known, block = [], td.begin()
+        while block.isValid():
+            if block.blockFormat().pageBreakPolicy() & QTextFormat.PageBreak_AlwaysBefore:
+                known.append(block.blockNumber())
+            block = block.next()
+        td.setProperty("declared_breaks", known or [-1])
+    return set(known)
+
+
+def paginate(td, mm: float) -> int:
+    """Page breaks set in ``td`` (its page size set) where a person would make them, those of an
+    earlier pagination taken out (the document's own kept); ``mm``: document units per millimetre.
+    Returns the number of breaks."""
+    from PySide6.QtGui import QTextFormat
+
+    declared = declared_breaks(td)
     for unit in units(td) + row_units(td):
-        set_break(unit.start, QTextFormat.PageBreak_Auto)
+        if not (hasattr(unit.start, "blockNumber") and unit.start.blockNumber() in declared):
+            set_break(unit.start, QTextFormat.PageBreak_Auto)
     height = td.pageSize().height()
     breaks = 0
     for flow in (units, row_units, units):             # the flow, its tables' rows, the flow again

@@ -1,6 +1,7 @@
 """実施状況: an item's rated rows (評価行: its sub-points, 【KPI】 and 【業績評価】 lines), each with the
 chosen quarter's rating, national rank and progress text, saved as you type; and the item's own
-rating (empty: derived from its rows)."""
+rating (empty: derived from its rows). On 第4四半期 the item's year texts of 目標達成状況 under them
+(取組内容・結果, 課題・次年度の取組), saved as you type too."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -232,6 +233,94 @@ class RowEditor(QFrame):
         self.state.setText("ほかの人の内容にしました")
 
 
+class YearTexts(QGroupBox):
+    """年度のまとめ (目標達成状況, seed 001): the item's 取組内容・結果 and 課題・次年度の取組, written
+    on 第4四半期; saved as you type, each save one operation (logged); Ctrl+Z in a field takes
+    the typing back and that is saved the same way."""
+    saved = Signal(object)
+    failed = Signal(str)
+    FIELDS = (("results", "results_text", "取組内容・結果"), ("next_year", "next_year_text", "課題・次年度の取組"))
+
+    def __init__(self, parent=None):
+        super().__init__("年度のまとめ（目標達成状況に載ります）", parent)
+        self.setObjectName("year-texts")
+        self.db, self.item_id, self.version = None, None, 0
+        self.dirty, self._loading = False, False
+        lay = QVBoxLayout(self)
+        self.texts: dict[str, BulletTextEdit] = {}
+        for name, _field, label in self.FIELDS:
+            edit = BulletTextEdit()
+            edit.setObjectName(f"year-{name}")
+            edit.setAccessibleName(label)
+            edit.setPlaceholderText(f"{label}（1年間の{label}を書きます）")
+            edit.setFixedHeight(96)
+            edit.textChanged.connect(self._typed)
+            lay.addWidget(QLabel(f"〇{label}"))
+            lay.addWidget(edit)
+            self.texts[name] = edit
+        self.state = QLabel()
+        self.state.setStyleSheet("color: #666;")
+        lay.addWidget(self.state)
+        self.timer = QTimer(self, singleShot=True, interval=SAVE_AFTER_MS, timeout=self.save)
+
+    def load(self, db, item_id: int, status) -> None:
+        self._loading = True
+        self.db, self.item_id = db, item_id
+        self.version = status.version if status else 0
+        for name, field, _label in self.FIELDS:
+            self.texts[name].setPlainText(getattr(status, field) if status else "")
+        self.dirty = False
+        self.state.setText("")
+        self._loading = False
+
+    def _typed(self) -> None:
+        if not self._loading:
+            self.dirty = True
+            self.state.setText("入力中…")
+            self.timer.start()
+
+    def _stored(self):
+        from app.reads.queries import statuses
+
+        return next(iter(statuses(self.db, [self.item_id], 4)), None)
+
+    def save(self) -> None:
+        """Store the two texts (only what changed is stored and logged)."""
+        self.timer.stop()
+        if self._loading or self.db is None or not self.dirty:
+            return
+        from app.core.errors import ConflictError
+        from app.operations import ops
+        from app.store.failures import describe_failure
+
+        typed = {name: self.texts[name].toPlainText() for name, _f, _l in self.FIELDS}
+        try:
+            changes = ops.save_status(self.db, self.item_id, 4, expected_version=self.version, **typed)
+        except ConflictError as exc:
+            labels = {label: name for name, _f, label in self.FIELDS}
+            theirs = "\n\n".join(f"〇{label}\n{old or ''}" for label, old, _new in exc.conflicts if label in labels)
+            stored = self._stored()
+            self.version = stored.version if stored else 0
+            if choose_mine(self, theirs, "\n\n".join(f"〇{label}\n{typed[labels[label]]}" for label in labels)):
+                self.save()
+            else:
+                self.load(self.db, self.item_id, stored)
+                self.state.setText("ほかの人の内容にしました")
+            return
+        except Exception as exc:  # refused (not allowed, database gone): said; the typed text stays
+            message = f"保存できませんでした: {describe_failure(exc)}"
+            self.state.setText(message)
+            self.dirty = False
+            self.failed.emit(message)
+            return
+        stored = self._stored()
+        self.version = stored.version if stored else 0
+        self.dirty = False
+        if changes:
+            self.state.setText(f"保存しました {datetime.now():%H:%M:%S}")
+            self.saved.emit(changes)
+
+
 class StatusEditor(QGroupBox):
     saved = Signal(object)          # Changes: something was stored (counts and views may change)
     failed = Signal(str)            # a save was refused: the message (the editor shows the stored state)
@@ -243,6 +332,7 @@ class StatusEditor(QGroupBox):
         self.item_id: int | None = None
         self.loaded_quarter = 4
         self.rows: list[RowEditor] = []
+        self.year_texts: YearTexts | None = None
         self._loading = False
         self._enter = NextOnEnter(self)
         lay = QVBoxLayout(self)
@@ -320,6 +410,15 @@ class StatusEditor(QGroupBox):
             self.rows.append(editor)
         if item is not None and not rows:
             col.addWidget(QLabel("この項目には評価行がありません（事業計画を取り込み直してください）"))
+        self.year_texts = None
+        if item is not None and self.loaded_quarter == 4:       # the year's texts, written at its end
+            self.year_texts = YearTexts()
+            self.year_texts.load(db, item.id, status)
+            self.year_texts.saved.connect(self._row_saved)
+            self.year_texts.failed.connect(self.failed)
+            for edit in self.year_texts.texts.values():
+                edit.installEventFilter(self)
+            col.addWidget(self.year_texts)
         col.addStretch(1)
         self.area.setWidget(holder)
         self._last_text = None
@@ -399,6 +498,8 @@ class StatusEditor(QGroupBox):
             self.saved.emit(changes)
 
     def save(self) -> None:
-        """Store what was typed and not yet saved, in every row."""
+        """Store what was typed and not yet saved, in every row and the year's texts."""
         for editor in self.rows:
             editor.save()
+        if self.year_texts is not None:
+            self.year_texts.save()

@@ -17,6 +17,7 @@ work package:
     ValueChangeKey    `value/01/2024/4/A01`
     RowChangeKey      `row/40/3/rating`               rated row id/quarter/field
     KpiChangeKey      `kpi/5/manual_result`
+    YearTextChangeKey `year/12/results_text`         item id/field (第4四半期's year texts)
     BaseValueKey      `A01/4`                         indicator/month (the package's base values)
 """
 from __future__ import annotations
@@ -141,7 +142,17 @@ class KpiChangeKey:
         return f"kpi/{self.kpi_id}/manual_result"
 
 
-PackageKey = ValueChangeKey | RowChangeKey | KpiChangeKey
+@dataclass(frozen=True)
+class YearTextChangeKey:
+    """An item's year text (目標達成状況), written on 第4四半期."""
+    item_id: int
+    field: str           # results_text or next_year_text
+
+    def __str__(self) -> str:
+        return f"year/{self.item_id}/{self.field}"
+
+
+PackageKey = ValueChangeKey | RowChangeKey | KpiChangeKey | YearTextChangeKey
 
 
 def parse_package_key(text: str) -> PackageKey:
@@ -155,6 +166,9 @@ def parse_package_key(text: str) -> PackageKey:
         return RowChangeKey(int(row_id), int(quarter), field)
     if kind == "kpi":
         return KpiChangeKey(int(rest[0]))
+    if kind == "year":
+        item_id, field = rest
+        return YearTextChangeKey(int(item_id), field)
     raise ValueError(f"unknown package key {text!r}")
 
 

@@ -97,6 +97,27 @@ def _progress_block(b) -> str:
             + "".join(table_html(t) for t in b.tables))
 
 
+def measure_heading(b) -> str:
+    """２．ジェネリック医薬品の使用促進【重要度：高】: a measure's page in 目標達成状況 (seed 001)."""
+    return f"{b.item_no}．{b.title}" + (f"　{b.flags}" if b.flags else "")
+
+
+def _summary_block(b, charts: dict[str, str] | None) -> str:
+    """A measure's page (目標達成状況): its heading on a new page, then its parts in order."""
+    from app.documents.report import Chart, Section
+
+    out = [f'<h2 style="page-break-before: always">{_text(measure_heading(b))}</h2>']
+    for part in b.parts:
+        if isinstance(part, Section):
+            out.append(f"<h3>{_text(part.heading)}</h3>" + (f"<p>{_text(part.text)}</p>" if part.text else ""))
+        elif isinstance(part, Chart):
+            if charts and part.indicator in charts:
+                out.append(f'<p><img src="{charts[part.indicator]}" width="620"></p>')
+        else:
+            out.append(table_html(part))
+    return "".join(out)
+
+
 def document_html(doc: Document, charts: dict[str, str] | None = None) -> str:
     """``charts``: indicator → resource URL of its image (added to the QTextDocument by the caller)."""
     parts = [f"<h1>{_text(doc.title)}</h1>",
@@ -105,9 +126,8 @@ def document_html(doc: Document, charts: dict[str, str] | None = None) -> str:
         parts += [_status_block(b) for b in doc.blocks]
     elif doc.kind == "progress":
         parts += [_progress_block(b) for b in doc.blocks]
-    if doc.summary is not None:
+    if doc.summary is not None and doc.kind == "summary":       # its first table first, then a page per measure
+        parts += [table_html(doc.summary)] + [_summary_block(b, charts) for b in doc.blocks]
+    elif doc.summary is not None:
         parts.append(table_html(doc.summary))
-    for code in doc.charts:
-        if charts and code in charts:
-            parts.append(f'<p><img src="{charts[code]}" width="620"></p>')
     return f"<html><head><style>{CSS}</style></head><body>{''.join(parts)}</body></html>"

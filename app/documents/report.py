@@ -36,6 +36,19 @@ class Table:
 
 
 @dataclass
+class Section:
+    """A headed text of a block (〇令和6年度取組内容・結果 and what the user wrote)."""
+    heading: str
+    text: str
+
+
+@dataclass
+class Chart:
+    """An indicator's trend chart, where it stands in a block."""
+    indicator: str
+
+
+@dataclass
 class Block:
     """One plan item in a document."""
     item_no: int
@@ -49,6 +62,7 @@ class Block:
     rank: int | None
     tables: list[Table] = field(default_factory=list)
     lines: list = field(default_factory=list)          # 進捗状況: one per rated row (progress.RowLine)
+    parts: list = field(default_factory=list)          # 目標達成状況: its page, in order: Section, Table, Chart
 
 
 @dataclass
@@ -62,7 +76,7 @@ class Document:
     as_of: str
     blocks: list[Block] = field(default_factory=list)
     summary: Table | None = None       # rating counts / KPI achievement table
-    charts: list[str] = field(default_factory=list)    # indicators to draw a chart of
+    charts: list[str] = field(default_factory=list)    # indicators to draw a chart of (placed by Chart parts)
     landscape: bool = False
 
 

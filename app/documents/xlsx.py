@@ -97,12 +97,23 @@ def _merge_text(ws, row: int, c1: int, c2: int, text: str, st, fill=None, font=N
     return _lines(text, width * 1.0)
 
 
-def _table(ws, row: int, table: Table, st) -> int:
-    """A figures table from column A; returns the next free row."""
-    put_text(ws.cell(row, 1), table.caption)
-    ws.cell(row, 1).font = st["bold"]
+def _caption(ws, row: int, text: str, st) -> None:
+    """A heading line over the sheet's width, in bold, wrapped when it is longer (never cut)."""
+    cell = ws.cell(row, 1)
+    put_text(cell, text)
+    cell.font, cell.alignment = st["bold"], st["wrap"]
+    ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=WIDTH)
+    lines = _lines(text, sum(COL_WIDTHS))
+    if lines > 1:
+        ws.row_dimensions[row].height = ROW_PT * lines + 3
+
+
+def _table(ws, row: int, table: Table, st, widths: list[int] | None = None) -> int:
+    """A figures table from column A (``widths``: the sheet columns of each; by default the first
+    one narrow, a row label); returns the next free row."""
+    _caption(ws, row, table.caption, st)
     row += 1
-    widths = _spans(len(table.header))
+    widths = widths or _spans(len(table.header))
     col = 1
     for text, span in zip(table.header, widths):
         cell = ws.cell(row, col)
@@ -114,10 +125,10 @@ def _table(ws, row: int, table: Table, st) -> int:
     ws.row_dimensions[row].height = 30 if any(len(h) > 8 for h in table.header) else 18
     for cells in table.rows:
         row += 1
-        col = 1
+        col, lines = 1, 1
         for c, span in zip(cells, widths):
             cell = ws.cell(row, col)
-            if c.value is None and col == 1:
+            if c.value is None and c.text != "－":          # a text (対応項目, 目標): wrapped from the left
                 put_text(cell, c.text)
                 cell.alignment = st["left"]
             else:
@@ -126,7 +137,10 @@ def _table(ws, row: int, table: Table, st) -> int:
             cell.border = st["border"]
             if span > 1:
                 ws.merge_cells(start_row=row, start_column=col, end_row=row, end_column=col + span - 1)
+            lines = max(lines, _lines(c.text, sum(COL_WIDTHS[col - 1:col - 1 + span])))
             col += span
+        if lines > 1:                                   # wrapped, never clipped
+            ws.row_dimensions[row].height = 15 * lines + 3
     if table.note:
         row += 1
         put_text(ws.cell(row, 1), table.note)
@@ -184,15 +198,15 @@ def _page(ws, doc: Document, title_rows: str | None, landscape: bool) -> None:
 
 
 def write_xlsx(doc: Document, out: str | Path, chart_images: dict[str, Path] | None = None) -> Path:
-    """Write the document; ``chart_images`` (indicator → PNG) go on their own sheet."""
+    """Write the document; ``chart_images`` (indicator → PNG) go where the document places them
+    (目標達成状況: on each measure's page, on the sheet after its first table)."""
     from openpyxl import Workbook
 
     st = _styles()
     wb = Workbook()
     ws = wb.active
     ws.title = KINDS[doc.kind].sheet
-    for i, w in enumerate(COL_WIDTHS, start=1):
-        ws.column_dimensions[ws.cell(1, i).column_letter].width = w
+    _columns(ws)
     put_text(ws.cell(1, 1), doc.title)
     ws.cell(1, 1).font = st["title"]
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=WIDTH)
@@ -226,12 +240,11 @@ def write_xlsx(doc: Document, out: str | Path, chart_images: dict[str, Path] | N
             row = _table(ws, row, table, st)
     if doc.summary is not None:
         row = _table(ws, row, doc.summary, st)
-    _page(ws, doc, "3:3" if heads else None, doc.landscape)
+    # the repeated print row is a table's real header: the columns' (row 3), 目標達成状況's (row 4)
+    _page(ws, doc, "3:3" if heads else "4:4" if doc.summary is not None else None, doc.landscape)
     japanese_font(ws)
     if doc.kind == "summary":
-        ws.print_title_rows = "4:4"
-    if chart_images:
-        _charts(wb, doc, chart_images)
+        _measures(wb.create_sheet(MEASURES_SHEET), doc, chart_images or {}, st)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     wb.save(out)
@@ -251,16 +264,82 @@ def japanese_font(ws) -> None:
             cell.font = Font(name=FONT, size=f.size, bold=f.bold, italic=f.italic, color=f.color)
 
 
-def _charts(wb, doc: Document, images: dict[str, Path]) -> None:
+MEASURES_SHEET = "施策別"
+CHART_PX = (640, 341)                        # a chart's picture on the sheet (drawn at 900 x 480)
+ROW_PT = 15                                  # a plain row's height
+
+
+def _columns(ws) -> None:
+    for i, w in enumerate(COL_WIDTHS, start=1):
+        ws.column_dimensions[ws.cell(1, i).column_letter].width = w
+
+
+def _measures(ws, doc: Document, images: dict[str, Path], st) -> None:
+    """目標達成状況 after its first table: a page per measure, its parts in the PDF's order (texts,
+    tables, charts), with the page breaks set here (row_breaks) so that a chart, a heading with
+    its text or a table's head is never split by one."""
     from openpyxl.drawing.image import Image
 
-    ws = wb.create_sheet("グラフ")
-    row = 1
-    for code in doc.charts:
-        if code not in images:
-            continue
-        img = Image(str(images[code]))
-        img.width, img.height = 640, 360
-        ws.add_image(img, f"A{row}")
-        row += 20
-    _page(ws, doc, None, False)
+    from app.documents.html import measure_heading
+    from app.documents.report import Chart, Section
+
+    _columns(ws)
+    row, starts, keep = 1, [], {}
+    for block in doc.blocks:
+        starts.append(row)
+        _merge_text(ws, row, 1, WIDTH, measure_heading(block), st, st["block"], st["bold"])
+        ws.row_dimensions[row].height = 20
+        row += 1
+        for part in block.parts:
+            first = row
+            if isinstance(part, Section):
+                _caption(ws, row, part.heading, st)
+                row += 1
+                if part.text:
+                    lines = _merge_text(ws, row, 1, WIDTH, part.text, st)
+                    ws.row_dimensions[row].height = min(409, ROW_PT * lines + 6)
+                    row += 1
+                keep[first] = row - 1
+                row += 1
+            elif isinstance(part, Chart):
+                if part.indicator not in images:
+                    continue
+                img = Image(str(images[part.indicator]))
+                img.width, img.height = CHART_PX
+                ws.add_image(img, f"A{row + 1}")        # a row above it: a break before it is clear of it
+                row += math.ceil(CHART_PX[1] * 0.75 / ROW_PT) + 2
+                keep[first] = row - 1
+            else:
+                row = _table(ws, row, part, st, [WIDTH // len(part.header)] * len(part.header))   # 5 | 5 | 5
+                keep[first] = min(first + 2, row - 1)        # caption, header and first row together
+    for r in range(1, row):
+        if ws.row_dimensions[r].height is None:
+            ws.row_dimensions[r].height = ROW_PT
+    _page(ws, doc, None, doc.landscape)
+    _row_breaks(ws, row, set(starts[1:]), keep, page_points(doc.landscape))
+    japanese_font(ws)
+
+
+def page_points(landscape: bool) -> float:
+    """How much of a sheet (in points, at the scale that fits its columns to the page width) one
+    printed page holds — with a margin, so that the page breaks set here are the only ones."""
+    paper_w, paper_h = (842, 595) if landscape else (595, 842)
+    sheet_w = sum(w * 7 + 5 for w in COL_WIDTHS) * 0.75          # column widths in points
+    scale = min(1.0, (paper_w - 72) / sheet_w)                    # 0.5" margins left and right
+    return (paper_h - 144) / scale * 0.88                         # 1" top and bottom (header, footer)
+
+
+def _row_breaks(ws, end: int, starts: set[int], keep: dict[int, int], limit: float) -> None:
+    """Page breaks before each row of ``starts`` and wherever the page is full, never inside a
+    run of rows kept together (``keep``: first row → last row)."""
+    from openpyxl.worksheet.pagebreak import Break
+
+    used, r = 0.0, 1
+    while r < end:
+        last = keep.get(r, r)
+        height = sum(ws.row_dimensions[x].height or ROW_PT for x in range(r, last + 1))
+        if r in starts or (used and used + height > limit):
+            ws.row_breaks.append(Break(id=r - 1))
+            used = 0.0
+        used += height
+        r = last + 1

@@ -41,15 +41,21 @@ def _checked(quarter: int, rating, rank):
     return rating
 
 
+YEAR_TEXTS = {"results_text": "取組内容・結果", "next_year_text": "課題・次年度の取組"}
+
+
 def write_status(s, who: str, item_id: int, quarter: int, *, text=_UNSET, rating=_UNSET,
-                 national_rank=_UNSET, expected_version: int | None = None,
+                 national_rank=_UNSET, results=_UNSET, next_year=_UNSET, expected_version: int | None = None,
                  source: str = HAND) -> list[tuple[str, str | None, str | None]]:
-    """Store what changed (one log line per field); return (field, old, new).
+    """Store what changed (one log line per field); return (field, old, new). ``results`` and
+    ``next_year``: the year's 取組内容・結果 and 課題・次年度の取組 (目標達成状況), on 第4四半期 only.
 
     ``expected_version``: the version the user's text was loaded at; if someone saved since,
     nothing is stored and ConflictError carries both texts.
     """
     rating = _checked(quarter, rating, national_rank)
+    if quarter != 4 and (results is not _UNSET or next_year is not _UNSET):
+        raise ValidationError("取組内容・結果と課題・次年度の取組は第4四半期に書きます")
     changes = []
     item = s.get(PlanItem, item_id)
     if item is None:
@@ -58,14 +64,19 @@ def write_status(s, who: str, item_id: int, quarter: int, *, text=_UNSET, rating
     row = s.scalars(select(QuarterlyStatus).where(QuarterlyStatus.item_id == item_id,
                                                   QuarterlyStatus.quarter == quarter).with_for_update()).first()
     if expected_version is not None and (row.version if row else 0) != expected_version:
-        mine = text if text is not _UNSET else (row.status_text if row else "")
+        texts = [("status_text", "進捗状況", text), ("results_text", YEAR_TEXTS["results_text"], results),
+                 ("next_year_text", YEAR_TEXTS["next_year_text"], next_year)]
         raise ConflictError("ほかの人がこの実施状況を保存しました。どちらの内容にするか選んでください",
-                            [("進捗状況", row.status_text if row else "", mine),
-                             ("評価", row.rating if row else None, rating if rating is not _UNSET else None)])
+                            [(label, getattr(row, field) if row else "",
+                              mine if mine is not _UNSET else (getattr(row, field) if row else ""))
+                             for field, label, mine in texts if mine is not _UNSET or field == "status_text"]
+                            + [("評価", row.rating if row else None, rating if rating is not _UNSET else None)])
     if row is None:
-        row = QuarterlyStatus(item_id=item_id, quarter=quarter, status_text="", version=0)
+        row = QuarterlyStatus(item_id=item_id, quarter=quarter, status_text="", results_text="", next_year_text="",
+                              version=0)
         s.add(row)
-    for field, new in (("status_text", text), ("rating", rating), ("national_rank", national_rank)):
+    for field, new in (("status_text", text), ("rating", rating), ("national_rank", national_rank),
+                       ("results_text", results), ("next_year_text", next_year)):
         old = getattr(row, field)
         if new is _UNSET or new == old:
             continue

@@ -92,6 +92,9 @@ class StatusView:
     status_text: str
     rating: str | None
     national_rank: int | None
+    results_text: str = ""              # 第4四半期: the year's 取組内容・結果 (目標達成状況)
+    next_year_text: str = ""            # 第4四半期: 課題・次年度の取組
+    version: int = 0
 
 
 def monthly_values(db: Database, branch: str | None = None, fiscal_year: int | None = None,
@@ -161,7 +164,8 @@ def statuses(db: Database, item_ids: list[int], quarter: int | None = None) -> l
     if quarter:
         q = q.where(QuarterlyStatus.quarter == quarter)
     with db.session() as s:
-        return [StatusView(r.item_id, r.quarter, r.status_text, r.rating, r.national_rank)
+        return [StatusView(r.item_id, r.quarter, r.status_text, r.rating, r.national_rank, r.results_text or "",
+                           r.next_year_text or "", r.version)
                 for r in s.scalars(q.order_by(QuarterlyStatus.item_id, QuarterlyStatus.quarter))]
 
 

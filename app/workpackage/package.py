@@ -21,7 +21,7 @@ from datetime import datetime
 from pathlib import Path
 
 from app.operations.ops import Changes, acting_user
-from app.core.keys import (BaseValueKey, KpiChangeKey, RowChangeKey, ValueChangeKey,
+from app.core.keys import (BaseValueKey, KpiChangeKey, RowChangeKey, ValueChangeKey, YearTextChangeKey,
                            parse_package_key)
 from app.core.errors import DatabaseError, ImportRefused, ValidationError
 from app.core.fiscal import FISCAL_MONTHS, format_fy, month_label
@@ -29,7 +29,7 @@ from app.core.plausibility import check_rank, check_row
 from app.core.log import note
 from importers.base import visible
 from app.workpackage.seal import META, open_record, seal, verify
-from app.reads.queries import monthly_values, plan_items, row_statuses
+from app.reads.queries import monthly_values, plan_items, row_statuses, statuses
 from app.store.database import Database
 from app.core.values import format_value, read_value
 from db.models import Setting
@@ -37,6 +37,8 @@ from db.models import Setting
 GROUP_SHEETS = ("実施状況", "月次実績")
 FORMAT = 2                   # 1: a status per item (before rated rows); 2: a status per rated row
 ROW_FIELDS = {"progress_text": ("text", "進捗状況"), "rating": ("rating", "評価"), "national_rank": ("rank", "全国順位")}
+YEAR_SHEET = "年度のまとめ"         # 第4四半期: each item's year texts of 目標達成状況
+YEAR_FIELDS = {"results_text": ("results", "取組内容・結果"), "next_year_text": ("next_year", "課題・次年度の取組")}
 
 
 @dataclass
@@ -100,14 +102,16 @@ def export_package(db: Database, branch: str, fiscal_year: int, group: str, quar
     def stored(r):
         st = sts.get(r.id)
         return [st.progress_text if st else "", st.rating if st else None, st.national_rank if st else None]
+    years = _year_texts(db, items) if quarter == 4 else {}
     base = {"values": {str(BaseValueKey(c, m)): v for (c, m), v in values.items()},
             "kpis": {str(k.id): k.manual_result for _, k in manual},
-            "rows": {str(r.id): stored(r) for _, r in rows}}
+            "rows": {str(r.id): stored(r) for _, r in rows},
+            "years": {str(i): texts for i, texts in years.items()}}
     meta = {"format": FORMAT, "package": str(uuid.uuid4()), "database": database_id(db), "branch": branch,
             "fiscal_year": fiscal_year, "group": group, "quarter": quarter, "made_by": who or db.user,
             "made_at": datetime.now().isoformat(), "base": base,
             "editable": {"実施状況": [4, 3 + len(rows), 4, 6], "月次実績": [4, 3 + len(codes), 3, 14],
-                         "KPI": [4, 3 + len(manual), 4, 4]}}
+                         "KPI": [4, 3 + len(manual), 4, 4], YEAR_SHEET: [4, 3 + len(years), 3, 4]}}
     secret = package_secret(db)
     wb = Workbook()
     editable = PatternFill("solid", fgColor="FFF9DB")
@@ -184,12 +188,49 @@ def export_package(db: Database, branch: str, fiscal_year: int, group: str, quar
         kpis.cell(r, 4).fill = editable
         kpis.cell(r, 5, k.id)
     kpis.protection.sheet = True
+    if quarter == 4:
+        _year_sheet(wb.create_sheet(YEAR_SHEET), items, years, editable)
     seal(wb, meta, secret)
     wb.security = WorkbookProtection(lockStructure=True)     # no sheet added, removed or renamed in Excel
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     wb.save(out)
     return out
+
+
+def _year_texts(db: Database, items) -> dict[int, list[str]]:
+    """Each item's year texts as stored: [取組内容・結果, 課題・次年度の取組]."""
+    stored = {st.item_id: st for st in statuses(db, [i.id for i in items], 4)}
+    return {i.id: [stored[i.id].results_text if i.id in stored else "",
+                   stored[i.id].next_year_text if i.id in stored else ""] for i in items}
+
+
+def _year_sheet(ws, items, years: dict[int, list[str]], editable) -> None:
+    """年度のまとめ: an item a row, its two year texts in the unlocked cells."""
+    from openpyxl.styles import Alignment, Font, Protection
+
+    from app.documents.xlsx import put_text
+
+    put_text(ws["A1"], "年度のまとめ（目標達成状況に載ります）: 項目ごとに黄色のセルに入力")
+    ws["A1"].font = Font(bold=True, size=13)
+    for col, (text, width) in enumerate((("項番", 6), ("事業", 24), *((label, 60) for _f, label in YEAR_FIELDS.values()),
+                                         ("ID", 4)), start=1):
+        put_text(ws.cell(3, col), text)
+        ws.cell(3, col).font = Font(bold=True)
+        ws.column_dimensions[ws.cell(3, col).column_letter].width = width
+    ws.column_dimensions["E"].hidden = True
+    for n, item in enumerate(items, start=4):
+        ws.cell(n, 1, item.item_no)
+        put_text(ws.cell(n, 2), item.title)
+        for c, text in enumerate(years[item.id], start=3):
+            put_text(ws.cell(n, c), text)
+            ws.cell(n, c).protection = Protection(locked=False)
+            ws.cell(n, c).fill = editable
+        for c in (2, 3, 4):
+            ws.cell(n, c).alignment = Alignment(wrap_text=True, vertical="top")
+        ws.cell(n, 5, item.id)
+        ws.row_dimensions[n].height = min(409, 15 * (max(len(t.splitlines()) for t in years[item.id]) + 2))
+    ws.protection.sheet = True
 
 
 def database_id(db: Database) -> str:
@@ -320,8 +361,30 @@ def read_package(db: Database, path: str | Path) -> PackageDiff:
                                            f"実施状況!{(line[5], line[3], line[4])[n].coordinate}"))
                 if name == "national_rank" and (why := check_rank(theirs[n])):
                     diff.warnings.append(f"{diff.changes[-1].cell}: 点検: {why}")
+    if YEAR_SHEET in wb.sheetnames and quarter == 4:
+        _read_years(db, wb[YEAR_SHEET], items, meta["base"].get("years"), diff, path.name)
     diff.warnings[:0] = _plausibility(db, diff, now)
     return diff
+
+
+def _read_years(db: Database, ws, items: dict, base, diff: PackageDiff, name: str) -> None:
+    """The year texts the package changes (年度のまとめ), against its base and the database now."""
+    if not isinstance(base, dict) or any(not (isinstance(v, list) and len(v) == 2) for v in base.values()):
+        raise ImportRefused(f"{name}: 作業用ブックの記録が壊れています（base.years）。書き出し直してください")
+    now = {i: [texts.results_text, texts.next_year_text] for i, texts in
+           ((st.item_id, st) for st in statuses(db, list(items), 4))}
+    for line in ws.iter_rows(min_row=4):
+        item = items.get(line[4].value)
+        if item is None:
+            continue
+        was = base.get(str(item.id), ["", ""])
+        ours = now.get(item.id, ["", ""])
+        for n, field in enumerate(YEAR_FIELDS):
+            theirs = str(line[2 + n].value or "")
+            if theirs != was[n]:
+                diff.changes.append(Change(str(YearTextChangeKey(item.id, field)),
+                                           f"項番{item.item_no} {YEAR_FIELDS[field][1]}", was[n], theirs, ours[n],
+                                           f"{YEAR_SHEET}!{line[2 + n].coordinate}"))
 
 
 def _rating(cell, name: str) -> str | None:
@@ -386,7 +449,7 @@ def apply_package(s, catalogue, who: str, diff: PackageDiff, choices: dict[str, 
 
     from app.store.access import check_group
     from app.operations.edits import CellEntry, write_cells
-    from app.operations.statuses import write_kpi_result, write_row_status
+    from app.operations.statuses import write_kpi_result, write_row_status, write_status
 
     choices = choices or {}
     open_conflicts = [c.label for c in diff.conflicts if c.key not in choices]
@@ -399,13 +462,15 @@ def apply_package(s, catalogue, who: str, diff: PackageDiff, choices: dict[str, 
     s.execute(insert(Setting).values(key=mark, value=f"{datetime.now().isoformat()} {who}"))
     source = f"作業用ブック（{diff.sender} から）"
     take = [c for c in diff.changes if not c.conflict or choices.get(c.key) == "theirs"]
-    cells, by_row, kpis = [], {}, []
+    cells, by_row, kpis, by_item = [], {}, [], {}
     for c in take:
         key = parse_package_key(c.key)
         if isinstance(key, ValueChangeKey):
             cells.append(CellEntry(key.branch, key.fiscal_year, key.month, key.indicator, c.theirs))
         elif isinstance(key, RowChangeKey):
             by_row.setdefault((key.row_id, key.quarter), {})[ROW_FIELDS[key.field][0]] = c.theirs
+        elif isinstance(key, YearTextChangeKey):
+            by_item.setdefault(key.item_id, {})[YEAR_FIELDS[key.field][0]] = c.theirs
         else:
             kpis.append((key.kpi_id, c.theirs))
     if cells:
@@ -416,6 +481,8 @@ def apply_package(s, catalogue, who: str, diff: PackageDiff, choices: dict[str, 
         write_row_status(s, who, row_id, quarter, source=source, **fields)
     for kpi_id, result in kpis:
         write_kpi_result(s, who, kpi_id, result, source=source)
+    for item_id, fields in by_item.items():
+        write_status(s, who, item_id, 4, source=source, **fields)
     s.flush()
     return len(take)
 
@@ -434,4 +501,5 @@ def bring_back_package(db: Database, diff, choices: dict[str, str] | None = None
         items = {s.get(RatedRow, r).item_id for r in rows}
     return Changes(frozenset({diff.branch}), frozenset({diff.fiscal_year}),
                    frozenset(k.indicator for k in keys if isinstance(k, ValueChangeKey)),
-                   frozenset(items), ratings=True, rows=frozenset((r, diff.quarter) for r in rows))
+                   frozenset(items), ratings=True, rows=frozenset((r, diff.quarter) for r in rows),
+                   statuses=frozenset((k.item_id, 4) for k in keys if isinstance(k, YearTextChangeKey)))

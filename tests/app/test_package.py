@@ -356,3 +356,25 @@ def test_a_package_is_read_within_its_caps_before_openpyxl(demo_db, tmp_path, mo
     with pytest.raises(ImportRefused, match="gyomu.xlsx:月次実績: 値のあるセルが多すぎます"):
         read_package(demo_db, path)
     assert loaded == []
+
+
+def test_the_year_texts_travel_in_a_fourth_quarter_package(demo_db, tmp_path):
+    from app.operations.ops import save_status
+    from app.reads.queries import statuses
+
+    item = next(i for i in plan_items(demo_db, "10", 2024) if i.item_no == 1)
+    save_status(demo_db, item.id, 4, next_year="・電子申請を案内する")
+    assert "年度のまとめ" not in openpyxl.load_workbook(
+        export_package(demo_db, "10", 2024, "業務", 3, tmp_path / "q3.xlsx")).sheetnames     # written on 第4四半期 only
+    path = export_package(demo_db, "10", 2024, "業務", 4, tmp_path / "gyomu.xlsx")
+    sheet = openpyxl.load_workbook(path)["年度のまとめ"]
+    row = next(r for r in range(4, sheet.max_row + 1) if sheet.cell(r, 5).value == item.id)
+    assert sheet.cell(row, 4).value == "・電子申請を案内する"
+    filled_in(path, [("年度のまとめ", f"C{row}", "・郵送申請を案内した")])
+    diff = read_package(demo_db, path)
+    (change,) = diff.changes
+    assert (change.label, change.base, change.theirs, change.cell) == (
+        "項番1 取組内容・結果", "", "・郵送申請を案内した", f"年度のまとめ!C{row}")
+    apply_package(demo_db, diff)
+    st = statuses(demo_db, [item.id], 4)[0]
+    assert (st.results_text, st.next_year_text) == ("・郵送申請を案内した", "・電子申請を案内する")

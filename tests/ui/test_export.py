@@ -116,7 +116,7 @@ def test_summary_with_charts_through_the_command_line(demo_path, tmp_path):
     images = subprocess.run(["pdfimages", "-list", str(tmp_path / "summary.pdf")], capture_output=True, text=True)
     assert len(images.stdout.splitlines()) - 2 >= 10                     # a chart per KPI with figures
     wb = openpyxl.load_workbook(tmp_path / "summary.xlsx")
-    assert wb.sheetnames == ["目標達成状況", "グラフ"] and len(wb["グラフ"]._images) == 11   # 一者応札割合 from its parts too
+    assert wb.sheetnames == ["目標達成状況", "施策別"] and len(wb["施策別"]._images) == 11   # 一者応札割合 from its parts too
     bad = subprocess.run([sys.executable, str(ROOT / "main.py"), "--db", str(demo_path), "export", "--fy", "2024",
                           "--quarter", "4", "--out", str(tmp_path / "x.docx")], capture_output=True, text=True, cwd=ROOT)
     assert bad.returncode == 2
@@ -172,7 +172,7 @@ def test_summary_workbook_is_its_table_with_months_units_and_a_japanese_font(dem
     assert ws["A3"].value == "目標達成状況" and ws["A4"].value == "No" and ws.print_title_rows == "$4:$4"
     per_case = find(ws, "再審査レセプト1件当たり査定額（累計）")
     row = [c.value for c in ws[per_case.row] if isinstance(c.value, str)]   # No | 対応項目 | 指標 | 目標 | 結果 | 評価
-    assert re.fullmatch(r"前年度 [\d,]+以上", row[2]) and re.fullmatch(r"[\d,]+ R7\.3実績分", row[3])   # month kept, no 3,036.0
+    assert re.fullmatch(r"前年度 [\d,]+円以上", row[2]) and re.fullmatch(r"[\d,]+円 R7\.3実績分", row[3])   # month kept, no 3,036.0
     texts = [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
     assert not [t for t in texts if "サービススタンダード" in t and "○" in t]   # no progress-sheet rows above
     assert {c.font.name for row in ws.iter_rows() for c in row if c.value is not None} == {"IPAexGothic"}
