@@ -157,22 +157,25 @@ def target_table(fig: Figures, line: KpiLine, fy: int, national: Figures | None)
 
 def same_period_table(fig: Figures, code: str, fy: int, quarter: int) -> Table | None:
     """年度 | its parts | the indicator: the year so far against the same months last year (前年同期),
-    as seed 002 prints サービススタンダード (決定件数 / 達成件数 / 達成率) — for an indicator made of
-    parts, when both years have figures."""
+    as seed 002 prints サービススタンダード (決定件数 / 達成件数 / 達成率) — the parts where the
+    indicator has them (a ratio's counts, an average's weight). Without last year's figures, the
+    year so far alone where it has parts (入札件数 / 一者応札件数 / 割合); else no table."""
     ind = fig.catalogue[code]
-    parts = [c for c in dict.fromkeys(yearcol.parts_needed(ind)) if c in fig.catalogue]
+    parts = [c for c in dict.fromkeys(yearcol.parts_needed(ind)) if c in fig.catalogue and c != code]
     latest = fig.latest_month(code, fy, quarter)
-    if not parts or latest is None:
+    if latest is None:
         return None
     until = list(FISCAL_MONTHS[:FISCAL_MONTHS.index(latest) + 1])
-    if fig.computed(code, fy - 1, until) is None:
-        return None
     cols = [c for c in parts if fig.computed(c, fy, until) is not None] + [code]
+    years = [(fy, f"{format_fy(fy)}（{month_label(latest)}まで）")]
+    if fig.computed(code, fy - 1, until) is not None:
+        years.append((fy - 1, f"{format_fy(fy - 1)}（前年同期）"))
+    elif len(cols) == 1:
+        return None
     rows = [[Cell(label)] + [_cell(fig.computed(c, year, until), fig.catalogue[c].unit, fig.catalogue[c].kind,
-                                   fig.decimals(c), units=True) for c in cols]
-            for year, label in ((fy, f"{format_fy(fy)}（{month_label(latest)}まで）"), (fy - 1, f"{format_fy(fy - 1)}（前年同期）"))]
-    return Table(f"{ind.name}（前年同期比較）", ["年度", *[fig.catalogue[c].name for c in cols]], rows,
-                 f"※{AsOf(fy, latest).label()}")
+                                   fig.decimals(c), units=True) for c in cols] for year, label in years]
+    caption = f"{ind.name}（前年同期比較）" if len(years) == 2 else f"{ind.name}（{month_label(latest)}まで）"
+    return Table(caption, ["年度", *[fig.catalogue[c].name for c in cols]], rows, f"※{AsOf(fy, latest).label()}")
 
 
 def kpi_line(line: KpiLine) -> str:
