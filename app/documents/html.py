@@ -92,7 +92,7 @@ def _progress_block(b) -> str:
     rows = "".join(
         f'<tr>{item if n == 0 else "<td></td><td></td>"}<td>{_text(line.plan)}</td><td>{_text(line.status)}</td>'
         f'<td align="center"><b>{_text(line.rating or "")}</b></td>'
-        f'<td align="center">{f"{line.rank}位" if line.rank else ""}</td></tr>' for n, line in enumerate(lines))
+        f'<td align="center">{_text(line.rank.text)}</td></tr>' for n, line in enumerate(lines))
     return (f"<h2>{_text(group_heading(b.title, b.group))}</h2>{table_tag(3)}{PROGRESS_HEADER}{rows}</table>"
             + "".join(table_html(t) for t in b.tables))
 

@@ -15,6 +15,7 @@ from app.reads.figures import Figures
 from app.core.fiscal import AsOf, FISCAL_MONTHS, format_fy, month_label, months_to_quarter_end, quarter_months
 from app.reads.overview import KpiLine
 from app.reads.queries import ItemView
+from app.reads.ranks import PlanRanks, ShownRank
 from app.store.database import Database
 from app.core.values import format_value
 
@@ -46,7 +47,7 @@ class Block:
     plan: str                          # 計画内容, with its ■ KPI lines
     status: str                        # 実施状況 / 進捗状況 of the quarter, with ■ KPI results
     rating: str | None
-    rank: int | None
+    rank: ShownRank                    # 全国順位 with its basis (app.reads.ranks)
     tables: list[Table] = field(default_factory=list)
     lines: list = field(default_factory=list)          # 進捗状況: one per rated row (progress.RowLine)
 
@@ -209,3 +210,4 @@ class Context:
     items: list[ItemView]
     statuses: dict                     # item id → its status of the quarter
     lines: dict                        # KPI id → KpiLine
+    ranks: PlanRanks                   # 全国順位 of rows, KPIs and items, with their basis
