@@ -112,6 +112,13 @@ class ShownRank:
         typed = f"{self.typed}位（本部公表）"
         return f"{typed}／{computed}" if self.disagrees else typed
 
+    @property
+    def lines(self) -> str:
+        """The text for a narrow column (the progress sheet's 全国順位): each rank over its basis,
+        ``27位`` / ``（本部公表）`` / ``34位`` / ``（3月・支部別表）``."""
+        parts = self.text.split("／")
+        return "\n".join(p.replace("（", "\n（", 1) for p in parts if p)
+
     def retyped(self, typed: int | None) -> ShownRank:
         """The same rank with another typed figure (the status tab while it is typed)."""
         return ShownRank(typed, self.computed)
