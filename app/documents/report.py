@@ -183,10 +183,11 @@ def kpi_line(line: KpiLine) -> str:
     """■ 郵送化率 94.3%（令和7年3月末現在）／目標 95%以上 → △; ■ 健康宣言事業所数（累計）
     1,554事業所 …; a KPI without a result yet: ■ its sentence：－ (never a placeholder)."""
     proposed = f" → {line.proposed}" if line.proposed else ""
+    goal = f"（月次目標 {with_unit(line.month_target, line.unit)}）" if line.month_target else ""
     if not line.indicator:
-        return f"■ {line.kpi_text}：{with_unit(line.result, line.unit)}{proposed}"
+        return f"■ {line.kpi_text}：{with_unit(line.result, line.unit)}{goal}{proposed}"
     when = f"（{line.as_of.label()}）" if line.as_of else ""
-    return (f"■ {line.indicator_name} {with_unit(line.result, line.unit)}{when}"
+    return (f"■ {line.indicator_name} {with_unit(line.result, line.unit)}{goal}{when}"
             f"／目標 {target_with_unit(line.target, line.unit)}{proposed}")
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from app.reads.figures import Figures
-from app.core.fiscal import FISCAL_MONTHS, AsOf
+from app.core.fiscal import FISCAL_MONTHS, AsOf, quarter_months
 from app.core.kpi import target_text
 from app.reads.queries import ItemView, KpiView, plan_items
 from app.reads.ranks import NO_RANK, ShownRank, plan_ranks
@@ -37,6 +37,8 @@ class KpiLine:
     rating: str | None           # the user's rating of the KPI for the quarter
     rank: ShownRank              # 全国順位 with its basis (app.reads.ranks.plan_ranks; empty without ranks)
     months: tuple[float | None, ...]   # this year's months up to the quarter, for a sparkline
+    month_target: str = ""       # 月次目標 of the month it is as of (else the quarter's last), as written: '1,280'
+    target_month: int | None = None    # that month (the window types its 月次目標)
 
     @property
     def as_of_text(self) -> str:
@@ -59,13 +61,16 @@ def kpi_lines(db: Database, fig: Figures, items: list[ItemView], fiscal_year: in
             res = fig.kpi_result(k, fiscal_year, quarter)
             months = fig.shown_months(k.indicator, fiscal_year, quarter) if ind else {}
             text = fig.text(ind.code, res.result) if ind else format_value(res.result, unit=unit, kind=kind)
+            month = res.as_of.month if res.as_of else quarter_months(quarter)[-1] if quarter else None
+            goal = dict(k.month_targets).get(month)
+            goal_text = "" if goal is None else fig.text(ind.code, goal) if ind else format_value(goal, unit=unit, kind=kind)
             out.append(KpiLine(k, item.id, item.item_no, item.pillar_no, item.owner_group, item.title,
                                k.text.removeprefix("【KPI】").strip(), k.indicator,
                                ind.name if ind else "（結果は手入力）", unit, kind,
                                target_text(k.rule, k.op, res.target, unit, kind,
                                            fig.decimals(ind.code) if ind else None), text, res.result, res.as_of, res.proposed,
                                ratings.get(k.id), shown_ranks.kpi(k.id) if shown_ranks else NO_RANK,
-                               tuple(months.get(m) for m in FISCAL_MONTHS)))
+                               tuple(months.get(m) for m in FISCAL_MONTHS), goal_text, month))
     return out
 
 

@@ -78,3 +78,17 @@ def test_the_rank_field_and_its_basis_are_together(window):
     select_item(window, "4")                          # no KPI, no rank typed: nothing to say
     editor = window.status.rows[0]
     assert isinstance(editor.rank, QSpinBox) and editor.basis.text() == "" and not editor.basis.isVisible()
+
+
+def test_a_month_target_is_typed_in_the_kpi_table(window, demo_db):
+    """月次目標 (not a rank, but the same tab): typed for the month the KPI is as of, stored, printed."""
+    window.status.set_quarter(3)
+    select_item(window, "13")
+    table = window.kpi_table
+    assert table.horizontalHeaderItem(7).text() == "月次目標" and table.item(0, 7).text() == ""
+    table.item(0, 7).setText("1,560")
+    assert table.item(0, 7).text() == "1,560（12月）"                 # redrawn from what is stored
+    line = next(x for b in build(demo_db, "10", 2024, 3).blocks for x in b.status.splitlines() if "健康宣言事業所数" in x)
+    assert "（月次目標 1,560事業所）" in line
+    table.item(0, 7).setText("abc")                                  # refused: the stored figure again
+    assert table.item(0, 7).text() == "1,560（12月）"
