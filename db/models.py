@@ -132,6 +132,19 @@ class Kpi(Base):
     row_id: Mapped[int | None] = mapped_column(ForeignKey("rated_row.id", ondelete="SET NULL"))  # its row
     item: Mapped[PlanItem] = relationship(back_populates="kpis")
     row: Mapped[RatedRow | None] = relationship(back_populates="kpis")
+    month_targets: Mapped[list[KpiMonthTarget]] = relationship(order_by="KpiMonthTarget.month",
+                                                               cascade="all, delete-orphan")
+
+
+class KpiMonthTarget(Base):
+    """月次目標: the figure a KPI should have reached by a month of its fiscal year (seed 002:
+    ``健康宣言事業所数 1,272 事業所 (月次目標 1,280 事業所)``), in the KPI indicator's unit."""
+    __tablename__ = "kpi_month_target"
+    __table_args__ = (UniqueConstraint("kpi_id", "month"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kpi_id: Mapped[int] = mapped_column(ForeignKey("kpi.id", ondelete="CASCADE"))
+    month: Mapped[int] = mapped_column(Integer)                # calendar month 1..12
+    value: Mapped[float] = mapped_column(Float)
 
 
 class ItemIndicator(Base):

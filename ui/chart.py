@@ -118,9 +118,8 @@ class TrendChart(QWidget):
             self.plot.setYRange(low - (0 if data.bars else span * 0.08), high + span * 0.22, padding=0)
         current = next((s for s in series if s.current), None)
         parts = [f"※{current.as_of.label()}" if current and current.as_of else "※データなし"]
-        if data.ranks and any(data.ranks):
-            last = max((i for i, r in enumerate(data.ranks) if r), default=None)
-            parts.append(f"全国順位 {data.ranks[last]}位（{month_label(FISCAL_MONTHS[last])}）")
+        if data.rank.text:
+            parts.append(f"全国順位 {data.rank.text}")
         self.note.setText("　".join(parts))
 
     def shown(self, value, decimals: int | None = None) -> str:
@@ -166,7 +165,7 @@ class TrendChart(QWidget):
         if d.national and not d.cumulative:
             lines.append(f"全国: {self.shown(d.national[i])}")
         if d.ranks and d.ranks[i]:
-            lines.append(f"全国順位: {d.ranks[i]}位")
+            lines.append(f"全国順位（支部別表）: {d.ranks[i]}位")
         current = next((s for s in d.series if s.current), None)
         if current and current.as_of:
             lines.append(f"※{current.as_of.label()}")

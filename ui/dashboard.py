@@ -24,7 +24,7 @@ class OverviewModel(RowsModel):
         line, col = self.rows[index.row()], index.column()
         if role == Qt.DisplayRole:
             return (line.item_no, line.item_title, line.kpi_text, line.indicator_name, line.target, line.result,
-                    line.as_of_text, line.proposed or "", f"{line.rank}位" if line.rank else "", None)[col]
+                    line.as_of_text, line.proposed or "", line.rank.text, None)[col]
         if role == Qt.UserRole:
             return line.months if col == SPARK else line.item_no
         if role == Qt.ToolTipRole and col in (1, 2):

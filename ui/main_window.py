@@ -178,6 +178,7 @@ class MainWindow(QMainWindow):
         self.kpi_table = KpiTable()
         self.kpi_table.rating_chosen.connect(self._rate_kpi)
         self.kpi_table.result_typed.connect(self._kpi_result_typed)
+        self.kpi_table.month_target_typed.connect(self._kpi_month_target_typed)
         self.status = StatusEditor()
         self.status.saved.connect(self.apply_changes)
         self.status.failed.connect(lambda msg: self.statusBar().showMessage(msg, 10000))
@@ -475,17 +476,27 @@ class MainWindow(QMainWindow):
         """A hand-entered KPI result (57.1%): read like any cell and stored; else refused, with the
         stored result shown again."""
         from app.operations import ops
+
+        self._kpi_typed("KPI の結果", lambda: ops.set_kpi_result(self.db, kpi_id, text))
+
+    def _kpi_month_target_typed(self, kpi_id: int, month: int, text: str) -> None:
+        """A KPI's 月次目標 for the month shown (1,280; empty clears it), as a result is typed."""
+        from app.operations import ops
+
+        self._kpi_typed("月次目標", lambda: ops.set_kpi_month_target(self.db, kpi_id, month, text))
+
+    def _kpi_typed(self, what: str, operation) -> None:
         from app.core.errors import BranchReportError
 
         try:
-            changes = ops.set_kpi_result(self.db, kpi_id, text)
+            changes = operation()
         except BranchReportError as exc:
-            self.statusBar().showMessage(f"KPI の結果を保存できません: {exc}", 10000)
+            self.statusBar().showMessage(f"{what}を保存できません: {exc}", 10000)
             changes = None
         except Exception as exc:  # noqa: BLE001 - the database refused: one message
             from app.store.failures import describe_failure
 
-            tell(self, "KPI の結果", describe_failure(exc))
+            tell(self, what, describe_failure(exc))
             changes = None
         if changes:
             self.apply_changes(changes)                  # the item's KPIs carry the result

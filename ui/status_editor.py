@@ -134,6 +134,12 @@ class RowEditor(QFrame):
             w.installEventFilter(enter)
         self.rating.currentIndexChanged.connect(self._save_now)
         self.rank.valueChanged.connect(self._save_now)
+        self.rank.valueChanged.connect(self._show_basis)
+        self.basis = QLabel()                    # the rank every view shows, with its basis (本部公表 / 支部別表)
+        self.basis.setObjectName("rank-basis")
+        self.basis.setWordWrap(True)
+        self.basis.setStyleSheet("color: #555;")
+        self.shown_rank = None
         self.text = BulletTextEdit()
         self.text.setPlaceholderText("進捗状況（計画を下回る場合は、今後改善すべき点等）")
         self.text.setFixedHeight(86)
@@ -141,7 +147,7 @@ class RowEditor(QFrame):
         self.state = QLabel()
         self.state.setStyleSheet("color: #666;")
         side = QVBoxLayout()
-        for w in (QLabel("評価"), self.rating, QLabel("全国順位"), self.rank):
+        for w in (QLabel("評価"), self.rating, QLabel("全国順位"), self.rank, self.basis):
             side.addWidget(w)
         side.addStretch(1)
         lay.addWidget(self.plan, 0, 0)
@@ -152,16 +158,26 @@ class RowEditor(QFrame):
         QWidget.setTabOrder(self.rank, self.text)
         self.timer = QTimer(self, singleShot=True, interval=SAVE_AFTER_MS, timeout=self.save)
 
-    def load(self, db, quarter: int, status) -> None:
+    def load(self, db, quarter: int, status, shown_rank=None) -> None:
+        """The row's quarter; ``shown_rank`` (app.reads.ranks.ShownRank): its rank as every view shows
+        it, whose computed part (支部別表) stays beside what is typed here."""
         self._loading = True
         self.db, self.quarter = db, quarter
+        if shown_rank is not None:
+            self.shown_rank = shown_rank
         self.version = status.version if status else 0
         self.rating.setCurrentIndex(self.rating.findData(status.rating) if status and status.rating else 0)
         self.rank.setValue(status.national_rank or 0 if status else 0)
         self.text.setPlainText(status.progress_text if status else "")
         self.dirty = False
         self.state.setText("前の四半期から引き継いだまま（直すと外れます）" if status and status.carried else "")
+        self._show_basis()
         self._loading = False
+
+    def _show_basis(self, *_args) -> None:
+        shown = self.shown_rank.retyped(self.rank.value() or None).text if self.shown_rank else ""
+        self.basis.setText(shown)
+        self.basis.setVisible(bool(shown))
 
     def _typed(self) -> None:
         if not self._loading:
@@ -386,6 +402,7 @@ class StatusEditor(QGroupBox):
         """Show an item's rated rows for the current quarter (saving what was pending first);
         ``status``: the item's own status of the quarter (its rating)."""
         from app.reads.queries import row_statuses
+        from app.reads.ranks import plan_ranks
 
         self.save()
         self._loading = True
@@ -400,9 +417,10 @@ class StatusEditor(QGroupBox):
         self.rows = []
         rows = item.rows if item is not None else []
         stored = row_statuses(db, [r.id for r in rows], self.loaded_quarter) if rows else {}
+        ranks = plan_ranks(db, [item], self.loaded_quarter) if rows else None
         for r in rows:
             editor = RowEditor(r, self._enter)
-            editor.load(db, self.loaded_quarter, stored.get(r.id))
+            editor.load(db, self.loaded_quarter, stored.get(r.id), ranks.row(r.id))
             editor.saved.connect(self._row_saved)
             editor.failed.connect(self.failed)
             editor.text.installEventFilter(self)

@@ -9,6 +9,7 @@ from app.documents.report import Block, Context, Document, flags, heading, kpi_l
 from app.reads.figures import Figures
 from app.reads.overview import kpi_lines
 from app.reads.queries import plan_items, statuses
+from app.reads.ranks import plan_ranks
 from app.store.database import Database, branch_names
 
 
@@ -25,7 +26,8 @@ def build(db: Database, branch: str, fiscal_year: int, quarter: int, kind: str =
     items = plan_items(db, branch, fiscal_year)
     ctx = Context(db, fig, Figures(db, "00"), fiscal_year, quarter, upto, items,
                   {s.item_id: s for s in statuses(db, [i.id for i in items], quarter)},
-                  {line.kpi.id: line for line in kpi_lines(db, fig, items, fiscal_year, quarter)})
+                  {line.kpi.id: line for line in kpi_lines(db, fig, items, fiscal_year, quarter)},
+                  plan_ranks(db, items, quarter))
     title = f"{format_fy_both(fiscal_year)} {name}支部{spec.name} （第{quarter}四半期）"
     latest = max((m for (c, y), months in fig.months.items() if y == fiscal_year for m in months if m in upto),
                  key=FISCAL_MONTHS.index, default=None)
@@ -36,7 +38,7 @@ def build(db: Database, branch: str, fiscal_year: int, quarter: int, kind: str =
         plan = item.plan_text + "".join(f"\n■ KPI：{k.text.removeprefix('【KPI】').strip()}" for k in item.kpis)
         status = (s.status_text if s else "") + "".join(f"\n{kpi_line(ctx.lines[k.id])}" for k in item.kpis)
         block = Block(item.item_no, heading(item), item.title, item.owner_group, flags(item), plan,
-                      status.strip(), s.rating if s else None, s.national_rank if s else None)
+                      status.strip(), s.rating if s else None, ctx.ranks.item(item.id))
         block.tables = writer.tables(ctx, item)
         doc.blocks.append(block)
     writer.finish(ctx, doc)

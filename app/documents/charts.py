@@ -1,5 +1,6 @@
 """What a trend chart shows, without Qt: a series per fiscal year over 4月…3月, the KPI target,
-the national figure (全国) and the branch's national rank per month.
+the national figure (全国), the branch's national rank per month (支部別表) and the rank shown with its
+basis (app.reads.ranks.ShownRank: 本部公表 where typed).
 
 Gaps stay gaps: a month with no value is None, never zero.
 """
@@ -10,6 +11,7 @@ from dataclasses import dataclass
 from app.core import yearcol
 from app.reads.figures import Figures
 from app.core.fiscal import FISCAL_MONTHS, AsOf, fiscal_months_until, format_fy, months_to_quarter_end
+from app.reads.ranks import NO_RANK, ShownRank
 from app.store.database import Database
 
 BAR_KINDS = ("count", "amount")          # drawn as bars; the rest as lines
@@ -35,8 +37,9 @@ class ChartData:
     target: float | None
     target_label: str
     national: tuple[float | None, ...] | None
-    ranks: tuple[int | None, ...] | None
+    ranks: tuple[int | None, ...] | None    # computed from the by-branch tables, per month
     cumulative: bool             # year to date (counts) instead of monthly
+    rank: ShownRank = NO_RANK    # the rank every view shows (its KPI's), with its basis
 
     @property
     def bars(self) -> bool:
@@ -59,7 +62,7 @@ def chart_data(db: Database, branch: str, indicator: str, fiscal_year: int, year
     """The chart of one indicator: this year and up to ``years - 1`` earlier ones; with a quarter,
     this year as of that quarter's end (the quarterly documents)."""
     from app.reads.queries import plan_items
-    from app.reads.ranks import national_ranks
+    from app.reads.ranks import national_ranks, plan_ranks
 
     cat = db.catalogue
     ind = cat[indicator]
@@ -77,23 +80,30 @@ def chart_data(db: Database, branch: str, indicator: str, fiscal_year: int, year
         latest = fig.latest_month(indicator, fy, quarter if fy == fiscal_year else None)
         series.append(Series(format_fy(fy), fy, tuple(values), fy == fiscal_year,
                              AsOf(fy, latest) if latest else None))
-    target, label = None, ""
-    for item in plan_items(db, branch, fiscal_year):
+    target, label, kpi = None, "", None
+    items = plan_items(db, branch, fiscal_year)
+    for item in items:
         for k in item.kpis:
             if k.indicator == indicator:
                 result = fig.kpi_result(k, fiscal_year, quarter)
-                target = result.target
+                target, kpi = result.target, k
                 label = "目標（前年度実績）" if k.rule == "prev_fy" else "目標（KPI）"
                 break
         if target is not None:
             break
     national = ranks = None
+    ranked = []
     whole = Figures(db, "00", [indicator]) if branch != "00" else None
     if whole and whole.months.get((indicator, fiscal_year)):
         shown_national = whole.shown_months(indicator, fiscal_year, quarter)
         national = tuple(shown_national.get(m) for m in FISCAL_MONTHS)
-        by_month = {r.month: r.rank for r in national_ranks(db, indicator, fiscal_year, branch)
-                    if quarter is None or r.month in months_to_quarter_end(quarter)}
+        ranked = [r for r in national_ranks(db, indicator, fiscal_year, branch)
+                  if quarter is None or r.month in months_to_quarter_end(quarter)]
+        by_month = {r.month: r.rank for r in ranked}
         ranks = tuple(by_month.get(m) for m in FISCAL_MONTHS)
+    if kpi is not None:
+        rank = plan_ranks(db, items, quarter).kpi(kpi.id)
+    else:                                        # no KPI of its own: the by-branch tables' latest month
+        rank = ShownRank(None, ranked[-1]) if ranked else NO_RANK
     return ChartData(indicator, ind.name, ind.unit, ind.kind, fiscal_year, tuple(series), target, label,
-                     national, ranks, cumulative and ind.kind in BAR_KINDS)
+                     national, ranks, cumulative and ind.kind in BAR_KINDS, rank)

@@ -77,8 +77,8 @@ def _status_block(b) -> str:
 
 PROGRESS_HEADER = ('<thead><tr><th width="4%">項番</th><th width="12%">事業</th>'
                    '<th width="33%">実施（手段スケジュール）概要</th>'
-                   '<th width="39%">進捗状況（計画を下回る場合は、今後改善すべき点等）</th>'
-                   '<th width="6%">実施状況</th><th width="6%">全国順位</th></tr></thead>')
+                   '<th width="34%">進捗状況（計画を下回る場合は、今後改善すべき点等）</th>'
+                   '<th width="6%">実施状況</th><th width="11%">全国順位</th></tr></thead>')
 
 
 def _progress_block(b) -> str:
@@ -92,7 +92,7 @@ def _progress_block(b) -> str:
     rows = "".join(
         f'<tr>{item if n == 0 else "<td></td><td></td>"}<td>{_text(line.plan)}</td><td>{_text(line.status)}</td>'
         f'<td align="center"><b>{_text(line.rating or "")}</b></td>'
-        f'<td align="center">{f"{line.rank}位" if line.rank else ""}</td></tr>' for n, line in enumerate(lines))
+        f'<td align="center">{_text(line.rank.lines)}</td></tr>' for n, line in enumerate(lines))
     return (f"<h2>{_text(group_heading(b.title, b.group))}</h2>{table_tag(3)}{PROGRESS_HEADER}{rows}</table>"
             + "".join(table_html(t) for t in b.tables))
 

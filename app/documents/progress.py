@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from app.core.kpi import RATING_MEANING, RATINGS
 from app.documents.report import Cell, Context, Document, Table, kpi_line, monthly_table
 from app.reads.queries import item_indicators, row_statuses
+from app.reads.ranks import ShownRank
 from app.reads.ratings import row_counts
 
 YEARS_BACK = 2                         # 令和４年度 … 令和６年度, as seed 004
@@ -21,7 +22,7 @@ class RowLine:
     plan: str                          # the row's plan text, with its tags where it does not say them
     status: str                        # the quarter's progress text, with the ■ result of its KPIs
     rating: str | None
-    rank: int | None
+    rank: ShownRank                    # 全国順位 with its basis (app.reads.ranks)
 
 
 def tables(ctx: Context, item) -> list[Table]:
@@ -45,7 +46,7 @@ def row_lines(ctx: Context, item, statuses: dict) -> list[RowLine]:
         kpis = [k.id for k in item.kpis if k.id in r.kpi_ids or (n == 0 and k.id not in homed)]
         status = (st.progress_text if st else "") + "".join(f"\n{kpi_line(ctx.lines[k])}" for k in kpis)
         out.append(RowLine(f"{tags}{r.plan_text}", status.strip(), st.rating if st else None,
-                           st.national_rank if st else None))
+                           ctx.ranks.row(r.id)))
     return out
 
 

@@ -15,6 +15,7 @@ from app.reads.figures import Figures
 from app.core.fiscal import AsOf, FISCAL_MONTHS, format_fy, month_label, months_to_quarter_end, quarter_months
 from app.reads.overview import KpiLine
 from app.reads.queries import ItemView
+from app.reads.ranks import PlanRanks, ShownRank
 from app.store.database import Database
 from app.core.values import format_value
 
@@ -59,7 +60,7 @@ class Block:
     plan: str                          # 計画内容, with its ■ KPI lines
     status: str                        # 実施状況 / 進捗状況 of the quarter, with ■ KPI results
     rating: str | None
-    rank: int | None
+    rank: ShownRank                    # 全国順位 with its basis (app.reads.ranks)
     tables: list[Table] = field(default_factory=list)
     lines: list = field(default_factory=list)          # 進捗状況: one per rated row (progress.RowLine)
     parts: list = field(default_factory=list)          # 目標達成状況: its page, in order: Section, Table, Chart
@@ -171,32 +172,36 @@ def target_table(fig: Figures, line: KpiLine, fy: int, national: Figures | None)
 
 def same_period_table(fig: Figures, code: str, fy: int, quarter: int) -> Table | None:
     """年度 | its parts | the indicator: the year so far against the same months last year (前年同期),
-    as seed 002 prints サービススタンダード (決定件数 / 達成件数 / 達成率) — for an indicator made of
-    parts, when both years have figures."""
+    as seed 002 prints サービススタンダード (決定件数 / 達成件数 / 達成率) — the parts where the
+    indicator has them (a ratio's counts, an average's weight). Without last year's figures, the
+    year so far alone where it has parts (入札件数 / 一者応札件数 / 割合); else no table."""
     ind = fig.catalogue[code]
-    parts = [c for c in dict.fromkeys(yearcol.parts_needed(ind)) if c in fig.catalogue]
+    parts = [c for c in dict.fromkeys(yearcol.parts_needed(ind)) if c in fig.catalogue and c != code]
     latest = fig.latest_month(code, fy, quarter)
-    if not parts or latest is None:
+    if latest is None:
         return None
     until = list(FISCAL_MONTHS[:FISCAL_MONTHS.index(latest) + 1])
-    if fig.computed(code, fy - 1, until) is None:
-        return None
     cols = [c for c in parts if fig.computed(c, fy, until) is not None] + [code]
+    years = [(fy, f"{format_fy(fy)}（{month_label(latest)}まで）")]
+    if fig.computed(code, fy - 1, until) is not None:
+        years.append((fy - 1, f"{format_fy(fy - 1)}（前年同期）"))
+    elif len(cols) == 1:
+        return None
     rows = [[Cell(label)] + [_cell(fig.computed(c, year, until), fig.catalogue[c].unit, fig.catalogue[c].kind,
-                                   fig.decimals(c), units=True) for c in cols]
-            for year, label in ((fy, f"{format_fy(fy)}（{month_label(latest)}まで）"), (fy - 1, f"{format_fy(fy - 1)}（前年同期）"))]
-    return Table(f"{ind.name}（前年同期比較）", ["年度", *[fig.catalogue[c].name for c in cols]], rows,
-                 f"※{AsOf(fy, latest).label()}")
+                                   fig.decimals(c), units=True) for c in cols] for year, label in years]
+    caption = f"{ind.name}（前年同期比較）" if len(years) == 2 else f"{ind.name}（{month_label(latest)}まで）"
+    return Table(caption, ["年度", *[fig.catalogue[c].name for c in cols]], rows, f"※{AsOf(fy, latest).label()}")
 
 
 def kpi_line(line: KpiLine) -> str:
     """■ 郵送化率 94.3%（令和7年3月末現在）／目標 95%以上 → △; ■ 健康宣言事業所数（累計）
     1,554事業所 …; a KPI without a result yet: ■ its sentence：－ (never a placeholder)."""
     proposed = f" → {line.proposed}" if line.proposed else ""
+    goal = f"（月次目標 {with_unit(line.month_target, line.unit)}）" if line.month_target else ""
     if not line.indicator:
-        return f"■ {line.kpi_text}：{with_unit(line.result, line.unit)}{proposed}"
+        return f"■ {line.kpi_text}：{with_unit(line.result, line.unit)}{goal}{proposed}"
     when = f"（{line.as_of.label()}）" if line.as_of else ""
-    return (f"■ {line.indicator_name} {with_unit(line.result, line.unit)}{when}"
+    return (f"■ {line.indicator_name} {with_unit(line.result, line.unit)}{goal}{when}"
             f"／目標 {target_with_unit(line.target, line.unit)}{proposed}")
 
 
@@ -220,3 +225,4 @@ class Context:
     items: list[ItemView]
     statuses: dict                     # item id → its status of the quarter
     lines: dict                        # KPI id → KpiLine
+    ranks: PlanRanks                   # 全国順位 of rows, KPIs and items, with their basis

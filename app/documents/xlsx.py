@@ -14,7 +14,7 @@ from app.documents.kinds import KINDS
 from app.documents.report import Cell, Document, Table
 
 WIDTH = 15                                   # columns A..O
-COL_WIDTHS = [12] + [8.2] * 12 + [10, 12]
+COL_WIDTHS = [12] + [8.2] * 12 + [10, 17]      # O: 全国順位 with its basis (（3月・支部別表）)
 
 
 def _styles():
@@ -162,7 +162,7 @@ def _progress_lines(ws, row: int, block, st) -> int:
         lines = max(_merge_text(ws, row, 2, 3, f"{block.title}\n{block.group}\n{block.flags}".strip() if first else "", st),
                     _merge_text(ws, row, 4, 8, line.plan, st), _merge_text(ws, row, 9, 13, line.status, st))
         _merge_text(ws, row, 14, 14, line.rating or "", st)
-        _merge_text(ws, row, 15, 15, f"{line.rank}位" if line.rank else "", st)
+        _merge_text(ws, row, 15, 15, line.rank.lines, st)
         for c in (14, 15):
             ws.cell(row, c).alignment = st["center"]
         ws.row_dimensions[row].height = min(409, 15 * lines + 6)

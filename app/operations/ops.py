@@ -330,6 +330,17 @@ def set_kpi_result(db: Database, kpi_id: int, entry, who: str | None = None) -> 
     return Changes(items=frozenset({item_id})) if changed else Changes()
 
 
+def set_kpi_month_target(db: Database, kpi_id: int, month: int, entry, who: str | None = None) -> Changes:
+    """月次目標: a KPI's target for a month ('1,280', '28.7%'; '' clears it)."""
+    from app.operations.statuses import write_kpi_month_target
+    from db.models import Kpi
+
+    with db.unit() as s:
+        changed = write_kpi_month_target(s, acting_user(db, who), kpi_id, month, entry)        # checked there
+        item_id = s.get(Kpi, kpi_id).item_id
+    return Changes(items=frozenset({item_id})) if changed else Changes()
+
+
 def confirm_kpis(db: Database, readings: list, who: str | None = None) -> Changes:
     """After a plan import: each KPI's reading (indicator, comparison, target) confirmed as shown
     or corrected, all in one step."""

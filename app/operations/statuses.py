@@ -15,7 +15,7 @@ from app.core.errors import ConflictError, NotFound, ValidationError
 from app.core.kpi import RATINGS, normalize_rating
 from app.operations.edits import HAND
 from app.store.database import Database
-from db.models import ChangeLog, Kpi, PlanItem, QuarterlyStatus
+from db.models import ChangeLog, Indicator, Kpi, PlanItem, QuarterlyStatus
 
 _UNSET = object()
 
@@ -207,6 +207,38 @@ def write_kpi_result(s, who: str, kpi_id: int, entry, source: str = HAND) -> boo
         return False
     old, kpi.manual_result = kpi.manual_result, value
     s.add(ChangeLog(at=datetime.now(), who=who, entity="kpi", key=str(KpiKey(kpi_id)), field="manual_result",
+                    old=None if old is None else str(old), new=None if value is None else str(value), source=source))
+    return True
+
+
+def write_kpi_month_target(s, who: str, kpi_id: int, month: int, entry, source: str = HAND) -> bool:
+    """月次目標: the figure a KPI should have reached by a month, read like any cell in the KPI
+    indicator's unit ('1,280', '28.7%', '' to clear); logged. True if it changed."""
+    from app.core.values import read_value
+    from db.models import KpiMonthTarget
+
+    kpi = kpi_to_change(s, who, kpi_id)
+    if month not in range(1, 13):
+        raise ValidationError(f"月は 1〜12 です ({month})")
+    if isinstance(entry, (int, float)) and not isinstance(entry, bool):
+        value = float(entry)
+    else:
+        unit = s.get(Indicator, kpi.indicator_code).unit if kpi.indicator_code else kpi.unit or ""
+        reading = read_value(entry, unit=unit, kind="count")
+        if reading.problem:
+            raise ValidationError(f"月次目標（{month}月）: {reading.problem}")
+        value = reading.value
+    row = s.scalar(select(KpiMonthTarget).where(KpiMonthTarget.kpi_id == kpi_id, KpiMonthTarget.month == month))
+    old = row.value if row else None
+    if value == old:
+        return False
+    if value is None:
+        s.delete(row)
+    elif row is None:
+        s.add(KpiMonthTarget(kpi_id=kpi_id, month=month, value=value))
+    else:
+        row.value = value
+    s.add(ChangeLog(at=datetime.now(), who=who, entity="kpi", key=str(KpiKey(kpi_id)), field=f"month_target_{month}",
                     old=None if old is None else str(old), new=None if value is None else str(value), source=source))
     return True
 

@@ -35,6 +35,7 @@ class KpiView:
     text: str
     manual_result: float | None = None      # the result entered by hand (a KPI with no monthly indicator)
     confirmed: bool = False                 # someone confirmed how the sentence is read
+    month_targets: tuple[tuple[int, float], ...] = ()   # 月次目標: (calendar month, figure)
 
     @property
     def target_text(self) -> str:
@@ -131,7 +132,7 @@ def plan_years(db: Database, branch: str) -> list[int]:
 def plan_items(db: Database, branch: str, fiscal_year: int) -> list[ItemView]:
     q = (select(PlanItem, PlanPillar.no, PlanPillar.title).join(PlanPillar)
          .where(PlanPillar.branch_code == branch, PlanPillar.fiscal_year == fiscal_year)
-         .order_by(PlanItem.item_no).options(selectinload(PlanItem.kpis),
+         .order_by(PlanItem.item_no).options(selectinload(PlanItem.kpis).selectinload(Kpi.month_targets),
                                              selectinload(PlanItem.rows).selectinload(RatedRow.kpis)))
     with db.session() as s:
         return [ItemView(i.id, no, title, i.item_no, i.title, i.owner_group, i.plan_text, i.important,
@@ -156,7 +157,7 @@ def row_statuses(db: Database, row_ids, quarter: int) -> dict[int, RowStatusView
 
 def _kpi(k: Kpi) -> KpiView:
     return KpiView(k.id, k.position, k.indicator_code, k.op, k.target, k.target_rule, k.unit, k.text,
-                   k.manual_result, k.confirmed_by is not None)
+                   k.manual_result, k.confirmed_by is not None, tuple((t.month, t.value) for t in k.month_targets))
 
 
 def statuses(db: Database, item_ids: list[int], quarter: int | None = None) -> list[StatusView]:

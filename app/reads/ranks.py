@@ -82,3 +82,118 @@ def national_table(db: Database, indicator: str, fiscal_year: int) -> tuple[list
     if "00" in months:
         rows.append(BranchRow("00", "全国", months["00"], None))
     return rows, latest
+
+
+@dataclass(frozen=True)
+class ShownRank:
+    """全国順位 as every view and document shows it: the rank typed as headquarters published it
+    (本部公表: a rated row's rank of the quarter, else the item's) wins; else the rank computed from
+    the by-branch tables (支部別表) in the latest month ranked up to the quarter's end. Its text says
+    which it is (``27位（本部公表）``, ``34位（3月・支部別表）``) and shows a disagreement beside it
+    (``27位（本部公表）／34位（3月・支部別表）``)."""
+    typed: int | None = None
+    computed: Rank | None = None
+
+    @property
+    def rank(self) -> int | None:
+        return self.typed if self.typed is not None else self.computed.rank if self.computed else None
+
+    @property
+    def disagrees(self) -> bool:
+        return self.typed is not None and self.computed is not None and self.computed.rank != self.typed
+
+    @property
+    def text(self) -> str:
+        from app.core.fiscal import month_label
+
+        computed = f"{self.computed.rank}位（{month_label(self.computed.month)}・支部別表）" if self.computed else ""
+        if self.typed is None:
+            return computed
+        typed = f"{self.typed}位（本部公表）"
+        return f"{typed}／{computed}" if self.disagrees else typed
+
+    @property
+    def lines(self) -> str:
+        """The text for a narrow column (the progress sheet's 全国順位): each rank over its basis,
+        ``27位`` / ``（本部公表）`` / ``34位`` / ``（3月・支部別表）``."""
+        parts = self.text.split("／")
+        return "\n".join(p.replace("（", "\n（", 1) for p in parts if p)
+
+    def retyped(self, typed: int | None) -> ShownRank:
+        """The same rank with another typed figure (the status tab while it is typed)."""
+        return ShownRank(typed, self.computed)
+
+
+NO_RANK = ShownRank()
+
+
+@dataclass(frozen=True)
+class PlanRanks:
+    """The shown rank of each rated row, KPI and item of a plan for a quarter (plan_ranks)."""
+    rows: dict[int, ShownRank]
+    kpis: dict[int, ShownRank]
+    items: dict[int, ShownRank]
+
+    def row(self, row_id: int) -> ShownRank:
+        return self.rows.get(row_id, NO_RANK)
+
+    def kpi(self, kpi_id: int) -> ShownRank:
+        return self.kpis.get(kpi_id, NO_RANK)
+
+    def item(self, item_id: int) -> ShownRank:
+        return self.items.get(item_id, NO_RANK)
+
+
+def plan_ranks(db: Database, items, quarter: int | None = None) -> PlanRanks:
+    """The one rule for 全国順位 (ShownRank) over plan items (app.reads.queries.ItemView): a row's
+    typed rank of the quarter (None: the latest quarter that has one) beside the rank its KPI's
+    indicator has in the by-branch tables up to that quarter's end; a KPI takes its row's (the
+    item's typed rank when it has no row); an item its first KPI's (else its own typed rank)."""
+    from app.core.fiscal import months_to_quarter_end
+    from app.reads.queries import row_statuses, statuses
+    from db.models import PlanItem, PlanPillar
+
+    items = list(items)
+    if not items:
+        return PlanRanks({}, {}, {})
+    with db.session() as s:
+        where = {i: (b, fy) for i, b, fy in s.execute(
+            select(PlanItem.id, PlanPillar.branch_code, PlanPillar.fiscal_year).join(PlanPillar)
+            .where(PlanItem.id.in_([i.id for i in items])))}
+    typed_rows: dict[int, tuple[int, int]] = {}          # row id → (rank, quarter)
+    row_ids = [r.id for i in items for r in i.rows]
+    for q in ([quarter] if quarter else [1, 2, 3, 4]):
+        for row_id, st in row_statuses(db, row_ids, q).items():
+            if st.national_rank:
+                typed_rows[row_id] = (st.national_rank, q)
+    typed_items = {st.item_id: (st.national_rank, st.quarter)
+                   for st in statuses(db, [i.id for i in items], quarter) if st.national_rank}
+    found: dict[tuple[str, int, str], list[Rank]] = {}
+
+    def shown(item, typed: tuple[int, int] | None, indicator: str | None) -> ShownRank:
+        until = quarter or (typed[1] if typed else None)
+        computed = None
+        if indicator and indicator in db.catalogue and item.id in where:
+            branch, fy = where[item.id]
+            key = (branch, fy, indicator)
+            if key not in found:
+                found[key] = national_ranks(db, indicator, fy, branch)
+            ranked = [r for r in found[key] if until is None or r.month in months_to_quarter_end(until)]
+            computed = ranked[-1] if ranked else None
+        return ShownRank(typed[0] if typed else None, computed)
+
+    rows, kpis, out_items = {}, {}, {}
+    for item in items:
+        indicator_of = {k.id: k.indicator for k in item.kpis}
+        for r in item.rows:
+            code = next((indicator_of[k] for k in r.kpi_ids if indicator_of.get(k)), None)
+            rows[r.id] = shown(item, typed_rows.get(r.id), code)
+            for k in r.kpi_ids:
+                kpis[k] = rows[r.id] if indicator_of.get(k) == code else shown(item, typed_rows.get(r.id), indicator_of.get(k))
+        for k in item.kpis:
+            if k.id not in kpis:
+                kpis[k.id] = shown(item, typed_items.get(item.id), k.indicator)
+        first = next((k for k in item.kpis if k.indicator), None)
+        out_items[item.id] = (kpis[first.id] if first and typed_items.get(item.id) is None
+                              else shown(item, typed_items.get(item.id), first.indicator if first else None))
+    return PlanRanks(rows, kpis, out_items)

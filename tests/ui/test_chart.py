@@ -65,7 +65,8 @@ def test_national_line_and_rank_after_importing_hq_tables(qtbot, demo_db):
     chart = TrendChart()
     qtbot.addWidget(chart)
     chart.show_data(data)
-    assert "全国" in chart.plotted and "全国順位 34位（3月）" in chart.note.text()
+    # the rank the dashboard and the documents show: typed (本部公表), the by-branch table's beside it
+    assert "全国" in chart.plotted and "全国順位 27位（本部公表）／34位（3月・支部別表）" in chart.note.text()
 
 
 def test_the_chart_follows_the_grid_row_and_edits(window, qtbot, demo_db, tmp_path):

@@ -10,8 +10,9 @@ def test_every_kpi_with_target_result_and_proposal(demo_db):
     assert [ln.item_no for ln in lines] == sorted(ln.item_no for ln in lines)
     by = {(ln.item_no, ln.indicator): ln for ln in lines}
     mail = by[(1, "mail_rate")]                                 # seed 004: item 1's （２）
-    assert (mail.target, mail.result, mail.as_of_text, mail.proposed, mail.rank) == (
-        "95%以上", "94.3%", "令和7年3月末現在", "△", 34)          # ranked in headquarters' table of March
+    assert (mail.target, mail.result, mail.as_of_text, mail.proposed, mail.rank.text) == (
+        "95%以上", "94.3%", "令和7年3月末現在", "△", "27位（本部公表）／34位（3月・支部別表）")
+    # typed 27 on the Q4 progress sheet (seed 004), 34 in headquarters' by-branch table of March: both shown
     q3 = {(ln.item_no, ln.indicator): ln for ln in kpi_overview(demo_db, "10", 2024, quarter=3)}[(1, "mail_rate")]
     from app.reads.figures import Figures
     from app.core.fiscal import FISCAL_MONTHS
