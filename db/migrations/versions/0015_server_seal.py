@@ -23,10 +23,11 @@ about any cell, and put another login's name on a row it changed. On PostgreSQL,
   about what that login may change (its key read as app/core/keys.py writes it: a month or year
   value of her indicators, her items' statuses, rated rows, KPIs and kept indicators, her own
   imports); anything else — the plan, unknown entities — is an admin's.
-- The names on rows (``monthly_value.edited_by``, the statuses' ``updated_by``,
-  ``value_check.checked_by``, the log's, operations' and imports' ``who``) are set by a trigger to
-  ``current_user`` whenever a row is written with a name: nobody — the owner included — can
-  blame another login (an undo that puts back an older hand edit names the login undoing it).
+- The names on rows: ``monthly_value.edited_by``, the statuses' ``updated_by`` and
+  ``value_check.checked_by`` are set by a trigger to ``current_user`` whenever a row is written
+  with a name (an undo that puts back an older hand edit names the login undoing it); a log line,
+  an operation or an import in another login's name is refused. Nobody — the owner and
+  superusers included — can blame another login.
 
 SQLite files have no logins: nothing changes there (the file's own key signs its packages).
 """
@@ -48,9 +49,10 @@ _OWN_MARK = ("key LIKE 'package:%' AND pg_catalog.right(value, pg_catalog.length
 FUNCTIONS = ("hmac(text, text)", "package_sign(text, text, text, text[])",
              "package_check(text, text, text[], text[])", "package_group(text)", "int(text)",
              "log_allowed(text, text)", "log_appended()", "log_kept()")
-# the name a row is written with is the login writing it (a name left empty stays empty): of who
-# changed a value or status last, on every write; of who made a log line, an operation or an
-# import, when it is made (an admin marking someone's import undone leaves its name)
+# the name a row is written with is the login writing it (a name left empty stays empty): who
+# changed a value or status last is set on every write (an undo putting back an older hand edit
+# names the login undoing it); a log line, an operation or an import in another login's name is
+# refused, the owner's and a superuser's too (an admin marking someone's import undone leaves its name)
 NAMED = {"monthly_value": ("edited_by", True), "quarterly_status": ("updated_by", True),
          "row_status": ("updated_by", True), "kpi_status": ("updated_by", True),
          "value_check": ("checked_by", True), "change_log": ("who", False), "operation": ("who", False),
@@ -162,12 +164,15 @@ def upgrade() -> None:
                  {"s": secret or secrets.token_hex(32)})
     conn.execute(sa.text("DELETE FROM setting WHERE key = 'package_secret'"))
     for table, (column, always) in NAMED.items():
-        when = "" if always else f" AND (TG_OP = 'INSERT' OR NEW.{column} IS DISTINCT FROM OLD.{column})"
+        own = f"NEW.{column} := current_user" if always else (
+            "RAISE EXCEPTION USING ERRCODE = '42501', MESSAGE = 'branch_report: a row in the name of another login'")
+        when = "" if always else (f" AND NEW.{column} IS DISTINCT FROM current_user::text"
+                                  f" AND (TG_OP = 'INSERT' OR NEW.{column} IS DISTINCT FROM OLD.{column})")
         conn.execute(sa.text(f"""
 CREATE FUNCTION public.branch_report_{table}_own_name() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog AS $$
 BEGIN
-  IF NEW.{column} IS NOT NULL{when} THEN NEW.{column} := current_user; END IF;
+  IF NEW.{column} IS NOT NULL{when} THEN {own}; END IF;
   RETURN NEW;
 END $$"""))
         conn.execute(sa.text(f"CREATE TRIGGER br_own_name BEFORE INSERT OR UPDATE ON {table} FOR EACH ROW "
