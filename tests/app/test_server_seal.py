@@ -111,18 +111,54 @@ def test_only_who_may_bring_a_package_back_may_mark_it(branch, tmp_path):
         read_package(db, path)
 
 
-def test_nobody_puts_another_logins_name_on_a_row(branch):
-    gyomu, kikaku = branch.logins["gyomu"], branch.logins["kikaku"]
+CELL = "indicator_code = 'counter_count' AND fiscal_year = 2024 AND month = 4"
+LOG_CELL = ("INSERT INTO change_log (at, who, entity, key, field, old, new) VALUES (now(), current_user, "
+            "'monthly_value', '10/2024/4/counter_count', 'value', '541', '5')")
+
+
+def committed(conn, *statements) -> bool:
+    """Did the server take these statements as one transaction, to its commit (where the checks
+    deferred to the end of a transaction run)? psql's way: BEGIN … COMMIT."""
+    try:
+        with conn.transaction():
+            for sql in statements:
+                conn.execute(sql)
+        return True
+    except psycopg.errors.InsufficientPrivilege:
+        return False
+
+
+def test_a_change_not_in_the_log_is_refused(branch):
+    """What a group login changes is in the change log, in her name, in the same transaction —
+    else the server refuses it at the commit (issue 23: a name set by hand, no log line)."""
+    kikaku = branch.logins["kikaku"]
     conn = branch.sql("gyomu")
-    conn.execute(f"UPDATE monthly_value SET edited_by = '{kikaku}' WHERE indicator_code = 'counter_count' "
-                 "AND fiscal_year = 2024 AND month = 4")
-    assert conn.execute("SELECT edited_by FROM monthly_value WHERE indicator_code = 'counter_count' "
-                        "AND fiscal_year = 2024 AND month = 4").fetchone()[0] == gyomu
-    conn.execute("INSERT INTO row_status (row_id, quarter, progress_text, updated_by, version) SELECT r.id, 1, 'x', "
-                 f"'{kikaku}', 1 FROM rated_row r JOIN plan_item i ON i.id = r.item_id "
-                 "WHERE i.owner_group LIKE '%業務%' ORDER BY r.id LIMIT 1")
-    assert conn.execute("SELECT DISTINCT updated_by FROM row_status WHERE quarter = 1 AND progress_text = 'x'"
-                        ).fetchall() == [(gyomu,)]
+    own_row = ("(SELECT r.id FROM rated_row r JOIN plan_item i ON i.id = r.item_id WHERE i.owner_group LIKE '%業務%' "
+               "ORDER BY r.id LIMIT 1)")
+    own_kpi = "(SELECT k.id FROM kpi k JOIN plan_item i ON i.id = k.item_id WHERE i.owner_group LIKE '%業務%' ORDER BY k.id LIMIT 1)"
+    for sql in (f"UPDATE monthly_value SET edited_by = '{kikaku}' WHERE {CELL}",
+                f"UPDATE monthly_value SET value = 5 WHERE {CELL}",
+                f"DELETE FROM monthly_value WHERE {CELL}",
+                f"INSERT INTO row_status (row_id, quarter, progress_text, version) VALUES ({own_row}, 1, 'x', 1)",
+                f"UPDATE kpi SET manual_result = 3 WHERE id = {own_kpi}"):
+        assert not committed(conn, sql), sql
+    # a log line of another cell, or another login's, does not stand for it
+    assert not committed(conn, LOG_CELL.replace("counter_count", "mail_count"), f"UPDATE monthly_value SET value = 5 WHERE {CELL}")
+    assert committed(conn, LOG_CELL, f"UPDATE monthly_value SET value = 5, edited_by = '{kikaku}' WHERE {CELL}")
+    assert conn.execute(f"SELECT value, edited_by FROM monthly_value WHERE {CELL}").fetchone() == (5, branch.logins["gyomu"])
+    assert committed(conn, f"INSERT INTO row_status (row_id, quarter, progress_text, updated_by, version) VALUES "
+                           f"({own_row}, 1, 'x', '{kikaku}', 1)",
+                     f"INSERT INTO change_log (at, who, entity, key, field) SELECT now(), current_user, 'row_status', "
+                     f"{own_row} || '/Q1', 'progress_text'")
+    assert conn.execute(f"SELECT updated_by FROM row_status WHERE quarter = 1 AND row_id = {own_row}").fetchone() \
+        == (branch.logins["gyomu"],)
+    # an earlier transaction's line does not stand for a later change
+    assert not committed(conn, f"UPDATE monthly_value SET value = 6 WHERE {CELL}")
+
+
+def test_nobody_writes_a_line_an_operation_or_an_import_in_anothers_name(branch):
+    kikaku = branch.logins["kikaku"]
+    conn = branch.sql("gyomu")
     for sql in ("INSERT INTO operation (kind, at, who) VALUES ('edit', now(), '{}')",
                 "INSERT INTO change_log (at, who, entity, key, field) VALUES (now(), '{}', 'monthly_value', "
                 "'10/2024/4/counter_count', 'value')",

@@ -46,7 +46,7 @@ USER, ADMIN = "branch_report_user", "branch_report_admin"
 PRIVATE = "branch_report_private"
 _OWN_MARK = ("key LIKE 'package:%' AND pg_catalog.right(value, pg_catalog.length(current_user::text) + 1)"
              " = ' ' || current_user::text")
-FUNCTIONS = ("hmac(text, text)", "package_sign(text, text, text, text[])",
+FUNCTIONS = ("logged(text[], text[])", "hmac(text, text)", "package_sign(text, text, text, text[])",
              "package_check(text, text, text[], text[])", "package_group(text)", "int(text)",
              "log_allowed(text, text)", "log_appended()", "log_kept()")
 # the name a row is written with is the login writing it (a name left empty stays empty): who
@@ -57,6 +57,22 @@ NAMED = {"monthly_value": ("edited_by", True), "quarterly_status": ("updated_by"
          "row_status": ("updated_by", True), "kpi_status": ("updated_by", True),
          "value_check": ("checked_by", True), "change_log": ("who", False), "operation": ("who", False),
          "import_batch": ("imported_by", False)}
+# every change a login that is not an admin makes is in the change log, in her name, in the same
+# transaction: table → (entities, its keys as app/core/keys.py writes them, of the row ``r``;
+# a batch's key — an import's new rows, its undoing — counts for rows inserted or deleted only)
+_CELL = "r.branch_code || '/' || r.fiscal_year || '/' || r.month || '/' || r.indicator_code"
+_BATCH = "CASE WHEN TG_OP <> 'UPDATE' THEN 'batch/' || r.batch_id END"
+LOGGED = {
+    "monthly_value": (("monthly_value", "import_batch"), (_CELL, _BATCH)),
+    "year_value": (("year_value", "import_batch"),
+                   ("r.branch_code || '/' || r.fiscal_year || '/' || r.indicator_code", _BATCH)),
+    "value_check": (("monthly_value",), (_CELL,)),
+    "quarterly_status": (("quarterly_status",), ("r.item_id || '/Q' || r.quarter",)),
+    "row_status": (("row_status",), ("r.row_id || '/Q' || r.quarter",)),
+    "kpi_status": (("kpi_status",), ("r.kpi_id || '/Q' || r.quarter",)),
+    "kpi": (("kpi",), ("r.id::text",)),
+    "item_indicator": (("item_indicator",), ("r.item_id::text",)),
+}
 
 SQL = f"""
 CREATE SCHEMA {PRIVATE};
@@ -143,6 +159,18 @@ END $$;
 CREATE TRIGGER br_log_appended AFTER INSERT ON change_log REFERENCING NEW TABLE AS new_rows
   FOR EACH STATEMENT EXECUTE FUNCTION public.branch_report_log_appended();
 
+-- a log line in the login's name written in this transaction (its own rows: visible and of a
+-- transaction still in progress — another's in progress are not visible — ; age <= 0 first, so
+-- that only transaction ids of this epoch are asked about)
+CREATE FUNCTION public.branch_report_logged(entities text[], keys text[]) RETURNS boolean
+LANGUAGE sql STABLE AS $$
+  SELECT EXISTS (SELECT 1 FROM public.change_log l
+    WHERE l.key = ANY (keys) AND l.entity = ANY (entities) AND l.who = current_user::text
+      AND CASE WHEN pg_catalog.age(l.xmin) <= 0 THEN pg_catalog.pg_xact_status(
+            (((pg_catalog.pg_current_xact_id()::text::bigint >> 32) << 32) + l.xmin::text::bigint)::text::xid8)
+            = 'in progress' ELSE false END)
+$$;
+
 CREATE FUNCTION public.branch_report_log_kept() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog AS $$
 BEGIN
@@ -177,6 +205,22 @@ BEGIN
 END $$"""))
         conn.execute(sa.text(f"CREATE TRIGGER br_own_name BEFORE INSERT OR UPDATE ON {table} FOR EACH ROW "
                              f"EXECUTE FUNCTION public.branch_report_{table}_own_name()"))
+    for table, (entities, keys) in LOGGED.items():
+        conn.execute(sa.text(f"""
+CREATE FUNCTION public.branch_report_{table}_logged() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, public AS $$
+DECLARE r record;
+BEGIN
+  IF TG_OP = 'DELETE' THEN r := OLD; ELSE r := NEW; END IF;
+  IF NOT public.branch_report_logged(ARRAY[{", ".join(f"'{e}'" for e in entities)}], ARRAY[{", ".join(keys)}]) THEN
+    RAISE EXCEPTION USING ERRCODE = '42501', MESSAGE = 'branch_report: a change of {table} not in the change log';
+  END IF;
+  RETURN NULL;
+END $$"""))
+        conn.execute(sa.text(
+            f"CREATE CONSTRAINT TRIGGER br_logged AFTER INSERT OR UPDATE OR DELETE ON {table} DEFERRABLE INITIALLY "
+            f"DEFERRED FOR EACH ROW WHEN (NOT public.branch_report_is_admin()) "
+            f"EXECUTE FUNCTION public.branch_report_{table}_logged()"))
     conn.execute(sa.text("DROP POLICY IF EXISTS br_package ON setting"))
     conn.execute(sa.text(
         f"CREATE POLICY br_package ON setting FOR INSERT WITH CHECK ({_OWN_MARK} AND EXISTS (SELECT 1 FROM "
@@ -197,6 +241,9 @@ def downgrade() -> None:
     for table in NAMED:
         conn.execute(sa.text(f"DROP TRIGGER br_own_name ON {table}"))
         conn.execute(sa.text(f"DROP FUNCTION public.branch_report_{table}_own_name()"))
+    for table in LOGGED:
+        conn.execute(sa.text(f"DROP TRIGGER br_logged ON {table}"))
+        conn.execute(sa.text(f"DROP FUNCTION public.branch_report_{table}_logged()"))
     conn.execute(sa.text("DROP TRIGGER br_log_appended ON change_log"))
     conn.execute(sa.text("DROP TRIGGER br_log_kept ON change_log"))
     for fn in FUNCTIONS:
