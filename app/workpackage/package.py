@@ -16,6 +16,7 @@ Nothing is stored until the user confirms; every accepted change is logged with 
 from __future__ import annotations
 
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -28,7 +29,7 @@ from app.core.fiscal import FISCAL_MONTHS, format_fy, month_label
 from app.core.plausibility import check_rank, check_row
 from app.core.log import note
 from importers.base import visible
-from app.workpackage.seal import META, open_record, seal, verify
+from app.workpackage.seal import META, FileKey, ServerKey, open_record, seal, verify
 from app.reads.queries import monthly_values, plan_items, row_statuses, statuses
 from app.store.database import Database
 from app.core.values import format_value, read_value
@@ -112,7 +113,6 @@ def export_package(db: Database, branch: str, fiscal_year: int, group: str, quar
             "made_at": datetime.now().isoformat(), "base": base,
             "editable": {"実施状況": [4, 3 + len(rows), 4, 6], "月次実績": [4, 3 + len(codes), 3, 14],
                          "KPI": [4, 3 + len(manual), 4, 4], YEAR_SHEET: [4, 3 + len(years), 3, 4]}}
-    secret = package_secret(db)
     wb = Workbook()
     editable = PatternFill("solid", fgColor="FFF9DB")
     head = Font(bold=True)
@@ -190,7 +190,9 @@ def export_package(db: Database, branch: str, fiscal_year: int, group: str, quar
     kpis.protection.sheet = True
     if quarter == 4:
         _year_sheet(wb.create_sheet(YEAR_SHEET), items, years, editable)
-    seal(wb, meta, secret)
+    with package_key(db, sign=True) as key:
+        meta["made_by"] = key.made_by(meta["made_by"])
+        seal(wb, meta, key)
     wb.security = WorkbookProtection(lockStructure=True)     # no sheet added, removed or renamed in Excel
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -238,12 +240,19 @@ def database_id(db: Database) -> str:
     return db.setting("database_id") or ""
 
 
-def package_secret(db: Database) -> str:
-    """The key packages of this database are signed with (made by migration 0005)."""
+@contextmanager
+def package_key(db: Database, sign: bool = False):
+    """What signs and checks this database's packages (app/workpackage/seal.py): on SQLite the
+    file's own key; on a server the server itself, as the login connected (signing registers the
+    package: a write of its own, committed when the block ends)."""
+    if not db.is_sqlite:
+        with db.unit() if sign else db.session() as s:
+            yield ServerKey(s)
+        return
     secret = db.setting("package_secret")
     if not secret:
         raise DatabaseError("このデータベースには作業用ブックの署名の鍵がありません（管理者が一度開くと作られます）")
-    return secret
+    yield FileKey(secret)
 
 
 # a package holds one group's year: a few thousand cells; anything near these is not one
@@ -302,7 +311,8 @@ def read_package(db: Database, path: str | Path) -> PackageDiff:
                             "実施状況は評価行ごとになりました。この版で作業用ブックを書き出し直してください")
     if meta.get("database") != database_id(db):
         raise ImportRefused(f"{path.name}: 別のデータベースから書き出された作業用ブックです")
-    verify(wb, meta, signature, package_secret(db), path.name)
+    with package_key(db) as key:
+        verify(wb, meta, signature, key, path.name)
     with db.session() as s:
         if s.get(Setting, f"package:{meta['package']}") is not None:
             raise ImportRefused(f"{path.name}: この作業用ブックは取り込み済みです")

@@ -165,20 +165,31 @@ def _edit_record(change):
     return alter
 
 
+def record_mac(db, record) -> str:
+    """The record's signature made with the database's key, as only the program (SQLite: the
+    file's key) or the server (its private key, the sender bound in) could make it."""
+    from sqlalchemy import text
+
+    from app.workpackage.seal import _mac, _record_part
+
+    if db.is_sqlite:
+        return _mac(db.setting("package_secret"), _record_part(record))
+    with db.session() as s:
+        secret = s.scalar(text("SELECT secret FROM branch_report_private.package_key"))
+    return _mac(secret, f"{record['made_by']}\n{_record_part(record)}")
+
+
 def _resign(change):
-    """A record changed and signed again with the database's own secret: what only a holder of
-    the secret could make (a broken record is still refused, never a KeyError)."""
+    """A record changed and signed again with the database's own key: what only a holder of
+    the key could make (a broken record is still refused, never a KeyError)."""
     def alter(wb, db):
         import json
-
-        from app.workpackage.package import package_secret
-        from app.workpackage.seal import _mac, _record_text
 
         record = _record(wb)
         change(record)
         _put_record(wb, record)
         signature = json.loads(wb["_package"]["B1"].value)
-        signature["record"] = _mac(package_secret(db), "record", _record_text(record))
+        signature["record"] = record_mac(db, record)
         wb["_package"]["B1"].value = json.dumps(signature)
     return alter
 

@@ -67,15 +67,26 @@ ATTEMPTS = [
     ("a label mapping", "INSERT INTO label_alias (label, indicator_code) VALUES ('x', 'counter_count')", (0, 0, 0, 1)),
     ("a branch", "UPDATE branch SET name = 'x'", (0, 0, 0, 1)),
     ("an indicator's group", "UPDATE indicator SET group_name = '業務'", (0, 0, 0, 1)),
-    ("the package secret", "UPDATE setting SET value = 'x' WHERE key = 'package_secret'", (0, 0, 0, 1)),
+    ("the packages' signing key", "UPDATE branch_report_private.package_key SET secret = 'x'", (0, 0, 0, 0)),
     ("the home branch", "INSERT INTO setting (key, value) VALUES ('home_branch_2', '11')", (0, 0, 0, 1)),
-    ("a brought-back package's mark in her name", "INSERT INTO setting (key, value) "
-     "VALUES ('package:x', '2026-12-05T10:00:00 ' || current_user)", (1, 1, 1, 1)),
+    ("a mark in her name of a package never issued", "INSERT INTO setting (key, value) "
+     "VALUES ('package:x', '2026-12-05T10:00:00 ' || current_user)", (0, 0, 0, 1)),
     ("a package's mark in someone else's name", "INSERT INTO setting (key, value) "
      "VALUES ('package:x', '2026-12-05T10:00:00 suzuki')", (0, 0, 0, 1)),
     ("a package's mark in no name", "INSERT INTO setting (key, value) VALUES ('package:x', 'y')", (0, 0, 0, 1)),
-    ("a log line as herself", "INSERT INTO change_log (at, who, entity, key, field) "
-     "VALUES (now(), current_user, 'x', 'x', 'x')", (1, 1, 1, 1)),
+    ("a log line as herself about nothing of hers", "INSERT INTO change_log (at, who, entity, key, field) "
+     "VALUES (now(), current_user, 'x', 'x', 'x')", (0, 0, 0, 1)),
+    ("a log line about a month value of her group", "INSERT INTO change_log (at, who, entity, key, field) "
+     "VALUES (now(), current_user, 'monthly_value', '10/2024/4/counter_count', 'value')", (1, 1, 0, 1)),
+    ("a log line about another group's month value", "INSERT INTO change_log (at, who, entity, key, field) "
+     "VALUES (now(), current_user, 'monthly_value', '10/2024/4/decl_new', 'value')", (0, 1, 0, 1)),
+    ("a log line about another group's rated row", "INSERT INTO change_log (at, who, entity, key, field) "
+     f"SELECT now(), current_user, 'row_status', id || '/Q1', 'rating' FROM rated_row WHERE item_id = {OTHER_ITEM}",
+     (0, 1, 0, 1)),
+    ("a log line about someone else's import", "INSERT INTO change_log (at, who, entity, key, field) "
+     f"SELECT now(), current_user, 'import_batch', 'batch/' || {OTHER_BATCH}, 'undone'", (0, 0, 0, 1)),
+    ("a log line about the plan", "INSERT INTO change_log (at, who, entity, key, field) "
+     "VALUES (now(), current_user, 'plan_item', '10/2024/1/1', 'title')", (0, 0, 0, 1)),
     ("a log line as someone else", "INSERT INTO change_log (at, who, entity, key, field) "
      "VALUES (now(), 'someone', 'x', 'x', 'x')", (0, 0, 0, 0)),
     ("a log line rewritten", "UPDATE change_log SET who = current_user", (0, 0, 0, 0)),
