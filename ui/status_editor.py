@@ -340,7 +340,6 @@ class StatusEditor(QGroupBox):
         lock = self.locks.get(self.loaded_quarter) if item is not None else None
         self.locked.setText(lock or "")
         self.locked.setVisible(bool(lock))
-        self.rating.setEnabled(not lock)
         for button in self.carry_buttons:
             button.setEnabled(not lock)
         holder = QWidget()

@@ -99,6 +99,13 @@ def test_import_check_submit_refuse_unlock_edit_in_the_window(window, qtbot, tmp
         qtbot.keyClicks(window.grid, "9")                     # typing into it
     assert "提出済みのため変更できません" in refused.args[0] and "管理者" in refused.args[0]
     assert not window.grid_model.setData(feb, "95.0") and value(db, "mail_rate", 2) == 94.7
+    from PySide6.QtGui import QGuiApplication
+
+    QGuiApplication.clipboard().setText("95.0\t93.0\r\n")          # a paste over it, from Excel
+    window.grid.setCurrentIndex(feb)
+    with qtbot.waitSignal(window.grid_model.refused) as refused:
+        window.grid.paste()
+    assert "提出済み" in refused.args[0] and value(db, "mail_rate", 2) == 94.7 and value(db, "mail_rate", 3) == 93.9
     may = window.grid_model.index(row, 2 + 1)                 # another quarter stays editable
     assert window.grid_model.flags(may) & Qt.ItemIsEditable
     # … and the 実施状況 tab of the quarter: read-only, the reason shown
