@@ -84,9 +84,9 @@ class SubmitDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         lay.addWidget(buttons)
+        self.setMinimumWidth(660)
         self.quarter.currentIndexChanged.connect(self._explain)
         self._explain()
-        self.resize(620, 0)
 
     def _explain(self, *_args) -> None:
         from app.documents.kinds import KINDS
@@ -107,6 +107,7 @@ class SubmitDialog(QDialog):
         self.check.setText(f"提出前チェック: 残り {len(left)} 件（うち未確認の点検 {warnings} 件）。残っていても提出できます"
                            if left else "提出前チェック: 残っているものはありません")
         self.ok.setEnabled(self.quarter.model().item(q - 1).isEnabled())     # not one submitted already
+        self.adjustSize()                      # the explanation whole, however many lines it takes
 
 
 def submit(window, quarter: int | None = None, accept=None) -> int | None:
@@ -195,7 +196,7 @@ class UnlockDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         lay.addWidget(buttons)
-        self.resize(560, 0)
+        self.setMinimumWidth(560)
 
 
 def unlock(window, accept=None) -> int | None:
