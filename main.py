@@ -45,21 +45,14 @@ def cmd_submit(db, args) -> int:
     of every kind, PDF and xlsx, written here (Qt) and kept by the operation."""
     from app.cli.common import parse_fy
     from app.cli.main import home_branch
-    from app.documents.build import build
     from app.documents.kinds import KINDS
     from app.operations import ops
-    from ui.export import export
+    from ui.export import write_quarter_documents
 
     branch, fy = home_branch(db, args), parse_fy(args.fy)
-
-    def write_documents(folder: Path) -> list:
-        written = []
-        for kind in KINDS:
-            doc = build(db, branch, fy, args.quarter, kind, args.label)
-            written += [(kind, export(db, doc, folder / f"{kind}.{fmt}")) for fmt in ("pdf", "xlsx")]
-        return written
-
-    sid = ops.submit_quarter(db, branch, fy, args.quarter, write_documents, note=args.note)
+    sid = ops.submit_quarter(db, branch, fy, args.quarter,
+                             lambda folder: write_quarter_documents(db, branch, fy, args.quarter, args.label, folder),
+                             note=args.note)
     print(f"{branch} {fy}年度 第{args.quarter}四半期を提出しました（提出 {sid}: 資料 {len(KINDS) * 2} 件を保管し、"
           "この四半期の月の値と評価行を鎖錠しました）", file=sys.stderr)
     return 0

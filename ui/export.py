@@ -188,6 +188,23 @@ def paint_pdf(doc, images: dict[str, Path], out: Path, progress=None) -> Path:
     return out
 
 
+def write_quarter_documents(db, branch: str, fiscal_year: int, quarter: int, label: str, folder: Path,
+                            progress=None) -> list:
+    """The documents a submission keeps: every kind (kinds.py), PDF and xlsx, written into
+    ``folder``; [(kind, file)]. ``progress(done, total, what)`` before each (raising from it stops)."""
+    from app.documents.build import build
+    from app.documents.kinds import KINDS
+
+    written, total = [], len(KINDS) * 2
+    for kind in KINDS:
+        doc = build(db, branch, fiscal_year, quarter, kind, label)
+        for fmt in ("pdf", "xlsx"):
+            if progress is not None:
+                progress(len(written), total, f"{doc.title}（{fmt.upper()}）")
+            written.append((kind, export(db, doc, folder / f"{kind}.{fmt}")))
+    return written
+
+
 def export(db, doc, out: Path, progress=None) -> Path:
     """.xlsx or .pdf by the file's suffix."""
     import tempfile

@@ -72,6 +72,10 @@ class GridEditor(QObject):
         from app.operations.edits import parse_entry
         from app.core.errors import ValidationError
 
+        locked = [(r, c) for r, c, _ in cells if model.lock_of(r, c)]
+        if locked:                             # a submitted quarter: read-only, and who can unlock it
+            model.refuse(locked, model.lock_of(*locked[0]))
+            return False
         changes, bad = [], []
         for r, c, entry in cells:
             row, month = model.rows[r], model.month_of(c)

@@ -13,7 +13,7 @@ from PySide6.QtGui import QBrush, QColor, QFont
 
 if TYPE_CHECKING:
     from app.reads.figures import GridRow
-from app.core.fiscal import FISCAL_MONTHS, format_fy, month_label
+from app.core.fiscal import FISCAL_MONTHS, format_fy, month_label, quarter_of
 from app.core.plausibility import places
 from app.core.values import format_value
 
@@ -23,7 +23,7 @@ YEAR_COL = len(HEADERS) - 1
 _CACHED = (Qt.DisplayRole, Qt.TextAlignmentRole, Qt.BackgroundRole, Qt.ForegroundRole, Qt.FontRole)
 _FLAGS = [Qt.ItemIsEnabled | Qt.ItemIsSelectable | (Qt.ItemIsEditable if FIRST_MONTH <= c < YEAR_COL else Qt.NoItemFlags)
           for c in range(len(HEADERS))]
-BRUSHES = {"refused": "#f8c9c4", "disagree": "#ffe2b8", "year": "#f1f3f6", "year_warn": "#fff4d6", "computed": "#666"}
+BRUSHES = {"refused": "#f8c9c4", "disagree": "#ffe2b8", "locked": "#e2e4e8", "year": "#f1f3f6", "year_warn": "#fff4d6", "computed": "#666"}
 _ALIGN = [int((Qt.AlignLeft if c < FIRST_MONTH else Qt.AlignRight) | Qt.AlignVCenter) for c in range(len(HEADERS))]
 _ROLES = {int(role): i for i, role in enumerate(_CACHED)}
 _ON_DEMAND = {int(Qt.ToolTipRole), int(Qt.EditRole)}
@@ -41,6 +41,7 @@ class MonthlyGridModel(QAbstractTableModel):
         self.negative = "△"
         self.editor = None          # set by the window: editor.set_cells(model, [(row, month, entry)])
         self.errors: dict[tuple[int, int], str] = {}
+        self.locks: dict[tuple[int, int], str] = {}     # (fiscal year, quarter) submitted → why it is read-only
         self._cache: dict[int, dict] = {}
         self._italic = QFont()
         self._italic.setItalic(True)
@@ -79,7 +80,25 @@ class MonthlyGridModel(QAbstractTableModel):
         return None
 
     def flags(self, index):
-        return _FLAGS[index.column()] if index.isValid() else Qt.NoItemFlags
+        if not index.isValid():
+            return Qt.NoItemFlags
+        if self.locks and self.lock_of(index.row(), index.column()):
+            return _FLAGS[index.column()] & ~Qt.ItemIsEditable
+        return _FLAGS[index.column()]
+
+    def lock_of(self, r: int, col: int) -> str | None:
+        """Why a month cell is read-only: its quarter was submitted (None: it is not)."""
+        month = self.month_of(col)
+        if not month or not self.locks or not 0 <= r < len(self.rows):
+            return None
+        return self.locks.get((self.rows[r].fiscal_year, quarter_of(month)))
+
+    def set_locks(self, locks: dict[tuple[int, int], str]) -> None:
+        if locks != self.locks:
+            self.locks = locks
+            self._cache.clear()
+            if self.rows:
+                self.dataChanged.emit(self.index(0, 0), self.index(len(self.rows) - 1, YEAR_COL))
 
     def text(self, row: GridRow, value: float | None, decimals: int | None = None) -> str:
         ind = self.catalogue[row.indicator]
@@ -114,7 +133,8 @@ class MonthlyGridModel(QAbstractTableModel):
             own = row.decimals if row.decimals is None or stored is None else max(row.decimals, min(places(stored), 3))
             texts.append(self.text(row, value, own))
             back.append(brush["refused"] if (r, col) in self.errors else
-                        brush["disagree"] if month in row.disagree or month in row.warnings else None)
+                        brush["disagree"] if month in row.disagree or month in row.warnings else
+                        brush["locked"] if self.locks.get((row.fiscal_year, quarter_of(month))) else None)
             fore.append(brush["computed"] if computed else None)
             font.append(self._italic if computed else None)
         texts.append(self.text(row, row.year_value, row.decimals))
@@ -152,6 +172,11 @@ class MonthlyGridModel(QAbstractTableModel):
             return "ブックに印字された年度計" if row.year_printed else "月の値から計算（読み取り専用）"
         if not month:
             return None
+        if lock := self.lock_of(r, col):
+            return "\n".join(t for t in (lock, self._tooltip_of_month(row, ind, month, stored)) if t)
+        return self._tooltip_of_month(row, ind, month, stored)
+
+    def _tooltip_of_month(self, row: GridRow, ind, month: int, stored) -> str | None:
         parts = "・".join(self.catalogue[c].name for c in (ind.numerator, *ind.denominator) if c)
         if stored is None:
             return f"{parts}から計算（入力すると上書きします）" if month in row.from_parts else "値なし"

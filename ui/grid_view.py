@@ -88,6 +88,17 @@ class MonthlyGridView(QTableView):
         else:
             super().keyPressEvent(event)
 
+    def edit(self, index, trigger=QAbstractItemView.AllEditTriggers, event=None) -> bool:
+        """Typing, F2 or a double click on a cell of a submitted quarter says why it is read-only
+        and who can unlock it."""
+        model = self.model()
+        if (index.isValid() and trigger & self.editTriggers() and hasattr(model, "lock_of")
+                and (lock := model.lock_of(index.row(), index.column()))):
+            if trigger != QAbstractItemView.AnyKeyPressed or (event is not None and event.text().strip()):
+                model.refused.emit(lock)
+            return False
+        return super().edit(index, trigger, event)
+
     def closeEditor(self, editor, hint) -> None:
         """Enter in the editor stores and moves down, as in Excel."""
         submit = hint == QAbstractItemDelegate.EndEditHint.SubmitModelCache

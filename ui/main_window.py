@@ -54,7 +54,8 @@ class MainWindow(QMainWindow):
         self.editor.db, self.editor.branch = db, self.branch
         self.statusBar().showMessage(f"データベース: {db.description}")       # never a password
         for action in (self.import_action, self.history_action, self.kpi_action, self.dashboard_action, self.report_action,
-                       self.check_action,
+                       self.check_action, self.submit_action, self.unlock_action, self.submitted_action,
+                       self.carry_group_action,
                        self.restore_action, self.package_out_action, self.package_in_action, self.switch_action,
                        self.export_chart_action):                  # the chart is drawn when saved: no tab needed
             action.setEnabled(True)
@@ -164,6 +165,7 @@ class MainWindow(QMainWindow):
         from ui.grid_view import MonthlyGridView
         from ui.kpi_table import KpiTable
         from ui.pages import BranchPage, ChartPage
+        from ui import submission
         from ui.status_editor import StatusEditor
 
         self.grid_model = MonthlyGridModel(None, self)
@@ -183,6 +185,7 @@ class MainWindow(QMainWindow):
         self.status.saved.connect(self.apply_changes)
         self.status.failed.connect(lambda msg: self.statusBar().showMessage(msg, 10000))
         self.status.quarter_changed.connect(self._quarter_chosen)
+        self.status.carry_group_requested.connect(lambda: submission.carry_group_over(self))
         status_page = QSplitter(Qt.Vertical)
         status_page.addWidget(self.kpi_table)
         status_page.addWidget(self.status)
@@ -216,10 +219,18 @@ class MainWindow(QMainWindow):
         self.switch_action = QAction("データベースを切り替える（共有モード）(&S)…", self,
                                      triggered=lambda: self.switch_database())
         self.check_action = QAction("提出前チェック(&C)…", self, triggered=lambda: self.open_quarter_check())
+        from ui import submission
+
+        self.submit_action = QAction("提出(&U)…", self, triggered=lambda: submission.submit(self))
+        self.submit_action.setStatusTip("四半期の資料を保管し、その四半期を鎖錠します（管理者の作業）")
+        self.unlock_action = QAction("提出の解除(&L)…", self, triggered=lambda: submission.unlock(self))
+        self.unlock_action.setStatusTip("提出した四半期の鎖錠を、理由を添えて解除します（管理者の作業）")
+        self.submitted_action = QAction("提出済みの書類(&T)…", self, triggered=lambda: submission.open_submitted(self))
         self.report_action = QAction("四半期の資料（印刷・出力）(&P)…", self, shortcut=QKeySequence.Print,
                                      triggered=lambda: self.open_report())
         quit_action = QAction("終了(&Q)", self, shortcut=QKeySequence.Quit, triggered=self.close)
-        for a in (self.import_action, history, self.kpi_action, self.check_action, self.report_action,
+        for a in (self.import_action, history, self.kpi_action, self.check_action, self.submit_action,
+                  self.unlock_action, self.submitted_action, self.report_action,
                   self.package_out_action, self.package_in_action,
                   self.export_chart_action, self.restore_action, self.switch_action):
             a.setEnabled(False)                     # until the database is open (a chart is shown)
@@ -234,6 +245,10 @@ class MainWindow(QMainWindow):
         edit_menu.addAction(undo)
         edit_menu.addAction(redo)
         edit_menu.addSeparator()
+        self.carry_group_action = QAction("グループの実施状況を前四半期から引き継ぐ(&O)…", self,
+                                          triggered=lambda: submission.carry_group_over(self))
+        self.carry_group_action.setEnabled(False)
+        edit_menu.addAction(self.carry_group_action)
         self.indicators_action = QAction("この項目の指標を選ぶ(&N)…", self, triggered=lambda: self.choose_indicators())
         self.indicators_action.setToolTip("月次実績と進捗状況の表に出す指標を選ぶ")
         edit_menu.addAction(self.indicators_action)
@@ -385,8 +400,22 @@ class MainWindow(QMainWindow):
         self.status.quarter.blockSignals(True)
         self.status.set_quarter(max(quarters) if quarters else queries.current_quarter(fy))
         self.status.quarter.blockSignals(False)
+        self._refresh_locks()
         self._fill_tree()
         self._update_counts()
+
+    def _refresh_locks(self) -> None:
+        """The submitted quarters: read-only in the grid and the 実施状況 tab, with the reason."""
+        from ui.submission import lock_texts
+
+        locks = lock_texts(self.db, self.branch) if self.branch else {}
+        self.grid_model.set_locks(locks)
+        self.status.locks = {q: why for (fy, q), why in locks.items() if fy == self.fiscal_year}
+
+    def locks_changed(self) -> None:
+        """A quarter was submitted or unlocked: shown at once."""
+        self._refresh_locks()
+        self._show_current(self.tree.currentItem())
 
     def _fill_tree(self) -> None:
         group = self.group_box.currentText() if self.group_box.currentIndex() > 0 else ""
@@ -563,12 +592,12 @@ class MainWindow(QMainWindow):
         dialog.show()
         return dialog
 
-    def open_quarter_check(self):
+    def open_quarter_check(self, quarter: int | None = None):
         """提出前チェック of the quarter chosen: each line goes to its place (go_to_missing)."""
         from ui.quarter_check_dialog import QuarterCheckDialog
 
         self.status.save()
-        dialog = QuarterCheckDialog(self.db, self.branch, self.fiscal_year, self.status.current_quarter, self)
+        dialog = QuarterCheckDialog(self.db, self.branch, self.fiscal_year, quarter or self.status.current_quarter, self)
         dialog.chosen.connect(self.go_to_missing)
         dialog.show()
         return dialog

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtWidgets import (
-    QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QLabel, QLineEdit, QPushButton,
+    QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton,
     QVBoxLayout,
 )
 
@@ -34,6 +34,17 @@ class ReportDialog(QDialog):
         form.addRow("四半期", self.quarter)
         form.addRow("機密性の表示", self.label)
         lay.addLayout(form)
+        warn = QHBoxLayout()
+        self.warnings = QLabel()                 # 点検 not acknowledged for the quarter, said before writing
+        self.warnings.setObjectName("report-warnings")
+        self.warnings.setWordWrap(True)
+        warn.addWidget(self.warnings, 1)
+        self.check_button = QPushButton("提出前チェックを開く…")
+        self.check_button.clicked.connect(self.open_check)
+        warn.addWidget(self.check_button)
+        lay.addLayout(warn)
+        self.quarter.currentIndexChanged.connect(self.count_warnings)
+        self.count_warnings()
         buttons = QDialogButtonBox(QDialogButtonBox.Close)
         for text, slot in (("印刷プレビュー…", self.preview), ("印刷…", self.print_), ("Excel に保存…", self.save_xlsx),
                            ("PDF に保存…", self.save_pdf)):
@@ -45,6 +56,23 @@ class ReportDialog(QDialog):
         self.status = QLabel()
         self.status.setStyleSheet("color: #555;")
         lay.addWidget(self.status)
+
+    def count_warnings(self, *_args) -> int:
+        """How many warnings (点検) of the quarter are not acknowledged: said before anything is written."""
+        from app.reads.quarter_check import quarter_check
+
+        q = self.quarter.currentData()
+        n = sum(m.kind == "warning" for m in quarter_check(self.db, self.branch, self.fiscal_year, q))
+        self.warnings.setText(f"第{q}四半期に確認していない点検の警告が {n} 件あります。値を確かめるか、"
+                              "理由を添えて確認済みにしてから出力してください" if n else
+                              f"第{q}四半期に確認していない点検の警告はありません")
+        self.warnings.setStyleSheet("color: #a33;" if n else "color: #555;")
+        self.check_button.setVisible(bool(n) and hasattr(self.parent(), "open_quarter_check"))
+        return n
+
+    def open_check(self):
+        """提出前チェック of the quarter chosen here (the window's, whose lines jump to their places)."""
+        return self.parent().open_quarter_check(self.quarter.currentData())
 
     def document(self):
         from app.documents.build import build

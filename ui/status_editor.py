@@ -22,13 +22,17 @@ TAG_COLOURS = {"KPI": "#1f5fa8", "業績評価": "#a33", "インセンティブ"
 
 class BulletTextEdit(QPlainTextEdit):
     """Enter after a ``・`` line starts the next one with ``・``; Enter on an empty bullet ends the list.
-    Tab moves on to the next field (a text needs no tab characters)."""
+    Tab moves on to the next field (a text needs no tab characters). Typing while it is read-only
+    (a submitted quarter) says so (``blocked``)."""
+    blocked = Signal()
 
     def __init__(self, parent=None):
         super().__init__(parent)
         self.setTabChangesFocus(True)
 
     def keyPressEvent(self, event) -> None:
+        if self.isReadOnly() and (event.text().strip() or event.key() in (Qt.Key_Delete, Qt.Key_Backspace)):
+            self.blocked.emit()
         if event.key() in (Qt.Key_Return, Qt.Key_Enter) and not event.modifiers() & Qt.ShiftModifier:
             cursor = self.textCursor()
             line = cursor.block().text()
@@ -115,6 +119,7 @@ class RowEditor(QFrame):
         self.version = 0
         self.dirty = False
         self._loading = False
+        self.lock: str | None = None          # why the quarter shown is read-only (submitted)
         self.setFrameShape(QFrame.StyledPanel)
         lay = QGridLayout(self)
         tags = "".join(f"<span style='color:{TAG_COLOURS.get(t, '#555')}'>【{t}】</span>" for t in row.tags)
@@ -144,6 +149,7 @@ class RowEditor(QFrame):
         self.text.setPlaceholderText("進捗状況（計画を下回る場合は、今後改善すべき点等）")
         self.text.setFixedHeight(86)
         self.text.textChanged.connect(self._typed)
+        self.text.blocked.connect(self._blocked)
         self.state = QLabel()
         self.state.setStyleSheet("color: #666;")
         side = QVBoxLayout()
@@ -178,6 +184,17 @@ class RowEditor(QFrame):
         shown = self.shown_rank.retyped(self.rank.value() or None).text if self.shown_rank else ""
         self.basis.setText(shown)
         self.basis.setVisible(bool(shown))
+
+    def set_locked(self, lock: str | None) -> None:
+        """A submitted quarter: text, rating and rank read-only; typing says why and who unlocks."""
+        self.lock = lock
+        self.text.setReadOnly(bool(lock))
+        self.rating.setEnabled(not lock)
+        self.rank.setEnabled(not lock)
+
+    def _blocked(self) -> None:
+        self.state.setText(self.lock or "")
+        self.failed.emit(self.lock or "")
 
     def _typed(self) -> None:
         if not self._loading:
@@ -341,6 +358,7 @@ class StatusEditor(QGroupBox):
     saved = Signal(object)          # Changes: something was stored (counts and views may change)
     failed = Signal(str)            # a save was refused: the message (the editor shows the stored state)
     quarter_changed = Signal(int)
+    carry_group_requested = Signal()   # 前四半期から引き継ぐ for every item of a group (the window asks which)
 
     def __init__(self, parent=None):
         super().__init__("実施状況", parent)
@@ -349,6 +367,7 @@ class StatusEditor(QGroupBox):
         self.loaded_quarter = 4
         self.rows: list[RowEditor] = []
         self.year_texts: YearTexts | None = None
+        self.locks: dict[int, str] = {}   # quarter submitted (of the year shown) → why it is read-only
         self._loading = False
         self._enter = NextOnEnter(self)
         lay = QVBoxLayout(self)
@@ -379,7 +398,20 @@ class StatusEditor(QGroupBox):
         carry.setFocusPolicy(Qt.NoFocus)
         carry.clicked.connect(self.carry_over)
         top.addWidget(carry)
+        carry_group = QPushButton("グループ全体を引き継ぐ…")
+        carry_group.setObjectName("status-carry-group")
+        carry_group.setToolTip("グループのすべての項目の、実施状況が空の行に、前の四半期の実施状況を写します")
+        carry_group.setFocusPolicy(Qt.NoFocus)
+        carry_group.clicked.connect(self.carry_group_requested)
+        top.addWidget(carry_group)
+        self.carry_buttons = (carry, carry_group)
         lay.addLayout(top)
+        self.locked = QLabel()
+        self.locked.setObjectName("status-locked")
+        self.locked.setWordWrap(True)
+        self.locked.setStyleSheet("background: #e2e4e8; padding: 4px;")
+        self.locked.hide()
+        lay.addWidget(self.locked)
         self.area = QScrollArea()
         self.area.setWidgetResizable(True)
         self.area.setFrameShape(QFrame.NoFrame)
@@ -412,6 +444,11 @@ class StatusEditor(QGroupBox):
         self.rating.setCurrentIndex(self.rating.findData(status.rating) if status and status.rating else 0)
         self.proposed.setText(f"（数値からの提案: {proposed}）" if proposed else "")
         self.state.setText("")
+        lock = self.locks.get(self.loaded_quarter) if item is not None else None
+        self.locked.setText(lock or "")
+        self.locked.setVisible(bool(lock))
+        for button in self.carry_buttons:
+            button.setEnabled(not lock)
         holder = QWidget()
         col = QVBoxLayout(holder)
         self.rows = []
@@ -421,6 +458,7 @@ class StatusEditor(QGroupBox):
         for r in rows:
             editor = RowEditor(r, self._enter)
             editor.load(db, self.loaded_quarter, stored.get(r.id), ranks.row(r.id))
+            editor.set_locked(lock)
             editor.saved.connect(self._row_saved)
             editor.failed.connect(self.failed)
             editor.text.installEventFilter(self)

@@ -140,6 +140,12 @@ def plan_items(db: Database, branch: str, fiscal_year: int) -> list[ItemView]:
                 for i, no, title in s.execute(q).all()]
 
 
+def of_group(items: list[ItemView], group: str) -> list[ItemView]:
+    """A group's items: those it owns (alone or with others); 企画総務, who compiles the branch's
+    quarter, has them all (its work package, its carry-over)."""
+    return [i for i in items if group == "企画総務" or group in i.owner_group]
+
+
 def row_view(r: RatedRow) -> RowView:
     tags = tuple(t for t, on in (("KPI", r.is_kpi), ("業績評価", r.is_performance), ("インセンティブ", r.is_incentive))
                  if on)

@@ -49,3 +49,26 @@ def submissions(db: Database, fiscal_year: int | None = None) -> list[Submission
                                x.unlocked_by, x.unlocked_at, x.unlock_reason,
                                tuple(KeptDocument(d.kind, d.format, d.file_name, d.content) for d in x.documents))
                 for x in s.scalars(q)]
+
+
+def locked_quarters(db: Database, branch: str) -> dict[tuple[int, int], SubmissionView]:
+    """The branch's quarters locked now: (fiscal year, quarter) → its submission (without the
+    documents' bytes: the window asks this whenever it shows a year)."""
+    q = select(Submission).where(Submission.branch_code == branch, Submission.unlocked_at.is_(None))
+    with db.session() as s:
+        return {(x.fiscal_year, x.quarter): SubmissionView(
+            x.id, x.branch_code, x.fiscal_year, x.quarter, x.submitted_by, x.submitted_at, x.note,
+            None, None, None, ()) for x in s.scalars(q)}
+
+
+def admin_refusal(db: Database, what: str) -> str | None:
+    """Why who is acting cannot do an admin's ``what`` (提出, 解除), or None when she can."""
+    from app.core.errors import PermissionDenied
+    from app.store.access import check_admin
+
+    with db.session() as s:
+        try:
+            check_admin(s, db.user, what)
+        except PermissionDenied as exc:
+            return str(exc)
+    return None

@@ -30,7 +30,7 @@ from app.core.plausibility import check_rank, check_row
 from app.core.log import note
 from importers.base import visible
 from app.workpackage.seal import META, FileKey, ServerKey, open_record, seal, verify
-from app.reads.queries import monthly_values, plan_items, row_statuses, statuses
+from app.reads.queries import monthly_values, of_group, plan_items, row_statuses, statuses
 from app.store.database import Database
 from app.core.values import format_value, read_value
 from db.models import Setting
@@ -77,7 +77,7 @@ def _group_codes(db: Database, group: str) -> list[str]:
 
 
 def _group_items(db: Database, branch: str, fy: int, group: str):
-    return [i for i in plan_items(db, branch, fy) if group == "企画総務" or group in i.owner_group]
+    return of_group(plan_items(db, branch, fy), group)
 
 
 def export_package(db: Database, branch: str, fiscal_year: int, group: str, quarter: int, out: str | Path,
