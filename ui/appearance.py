@@ -16,3 +16,10 @@ def pick_font(app) -> None:
 
 
 APP_NAME = "事業計画・実施状況"          # the name on every window's title (Qt adds " — APP_NAME")
+
+
+def fit_dialog(dialog, width: int, height: int) -> None:
+    """A dialog's size: ``width`` × ``height``, but never larger than its screen (1366×768 laptops)."""
+    parent = dialog.parentWidget()
+    room = (parent or dialog).screen().availableGeometry()
+    dialog.resize(min(width, room.width() - 40), min(height, room.height() - 60))

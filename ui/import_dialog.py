@@ -16,6 +16,7 @@ from app.operations import ops
 from app.operations.imports import ImportReport, read_report
 from app.core.values import format_value
 from importers.base import Cell, Extraction, Sheet, ValueRecord, cell_name
+from ui.appearance import fit_dialog
 from ui.tasks import run_in_background
 
 ERROR, WARNING, STORED = QColor("#f8c9c4"), QColor("#fdeaa8"), QColor("#e3f2e1")
@@ -108,7 +109,7 @@ class ImportDialog(QDialog):
         super().__init__(parent)
         self.db = db
         self.setWindowTitle("Excel の取り込み")
-        self.resize(1100, 720)
+        fit_dialog(self, 1100, 720)
         self.read: list[tuple[ImportReport, Extraction | None]] = []
         self.paths: list[Path] = []
         self.task = None
@@ -302,9 +303,7 @@ class ImportDialog(QDialog):
             box = QCheckBox(f"{p.where.sheet}!{p.where.cell} を提案どおり "
                             f"{format_value(p.proposal, unit=ind.unit, kind=ind.kind)} として取り込む")
             box.toggled.connect(lambda on, p=p: self.accepted.__setitem__(id(p), (p, on)))
-            holder = QListWidgetItem()
-            self.problems.addItem(holder)
-            self.problems.setItemWidget(holder, box)
+            self._add_widget(box)
         if p.label:                                  # map an unknown label in place, once
             combo = QComboBox()
             combo.addItem(f"「{p.label}」の指標を選ぶ…", None)
@@ -317,9 +316,14 @@ class ImportDialog(QDialog):
                 if ind.code not in likely:
                     combo.addItem(f"{ind.name} ({ind.code})", ind.code)
             combo.currentIndexChanged.connect(lambda _i, c=combo, label=p.label: self._map(label, c.currentData()))
-            holder = QListWidgetItem()
-            self.problems.addItem(holder)
-            self.problems.setItemWidget(holder, combo)
+            self._add_widget(combo)
+
+    def _add_widget(self, widget) -> None:
+        """A line of the problem list holding a widget, as high as the widget (a combo is not clipped)."""
+        holder = QListWidgetItem()
+        holder.setSizeHint(widget.sizeHint())
+        self.problems.addItem(holder)
+        self.problems.setItemWidget(holder, widget)
 
     def _map(self, label: str, code: str | None) -> None:
         from ui.tasks import run_op
