@@ -54,3 +54,28 @@ def test_kpi_confirm_shows_the_indicator_names_whole(window, qtbot):
     for _k, indicator, *_ in dialog.rows:
         text = indicator.currentText()
         assert indicator.fontMetrics().horizontalAdvance(text) + 30 <= width, text   # (the arrow beside it)
+
+
+def test_the_file_dialog_shows_sizes_and_dates_whole(qtbot, qapp, tmp_path):
+    from PySide6.QtWidgets import QFileDialog, QTreeView
+
+    from ui.appearance import widen_file_dialogs
+
+    (tmp_path / "令和6年度 群馬支部 事業計画 月次実績（業務・レセプト・保健・企画総務）.xlsx").write_bytes(b"x" * 123456)
+    if getattr(qapp, "file_dialogs", None) is None:
+        widen_file_dialogs(qapp)
+    dialog = QFileDialog(None, "Excel ブックを選ぶ", str(tmp_path))
+    dialog.setOption(QFileDialog.DontUseNativeDialog)
+    dialog.setViewMode(QFileDialog.Detail)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    view = next(v for v in dialog.findChildren(QTreeView) if v.isVisible())
+    qtbot.waitUntil(lambda: view.model().rowCount(view.rootIndex()) == 1)
+    qtbot.wait(100)
+    room = dialog.screen().availableGeometry()
+    assert dialog.width() >= min(1000, room.width() - 40)
+    _seen(dialog, "file_dialog")
+    index = view.model().index(0, 0, view.rootIndex())
+    for column in range(1, view.header().count()):                  # サイズ, 種類, 更新日時
+        text = index.siblingAtColumn(column).data()
+        assert view.fontMetrics().horizontalAdvance(text) < view.columnWidth(column), text
