@@ -532,7 +532,8 @@ class MainWindow(QMainWindow):
     def _show_branches(self) -> None:
         """The by-branch table of the grid's current indicator (when that tab shows)."""
         if self.db is not None and self.tabs.currentWidget() is self.branch_page:
-            self.branch_page.show_indicator(self.db, self._current_indicator(), self.fiscal_year, self.branch)
+            self.branch_page.show_indicator(self.db, self._current_indicator(), self.fiscal_year, self.branch,
+                                            self.figures)
 
     def switch_database(self, target: str | None = None, password: str | None = None):
         return file_actions.switch_database(self, target, password)

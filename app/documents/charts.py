@@ -37,6 +37,7 @@ class ChartData:
     national: tuple[float | None, ...] | None
     ranks: tuple[int | None, ...] | None
     cumulative: bool             # year to date (counts) instead of monthly
+    decimals: int | None = None  # how its figures are written (Figures.decimals: the grid's rule)
 
     @property
     def bars(self) -> bool:
@@ -96,4 +97,4 @@ def chart_data(db: Database, branch: str, indicator: str, fiscal_year: int, year
                     if quarter is None or r.month in months_to_quarter_end(quarter)}
         ranks = tuple(by_month.get(m) for m in FISCAL_MONTHS)
     return ChartData(indicator, ind.name, ind.unit, ind.kind, fiscal_year, tuple(series), target, label,
-                     national, ranks, cumulative and ind.kind in BAR_KINDS)
+                     national, ranks, cumulative and ind.kind in BAR_KINDS, fig.decimals(indicator))
