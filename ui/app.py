@@ -6,7 +6,7 @@ import os
 import sys
 from pathlib import Path
 
-from ui.appearance import APP_NAME, pick_font  # noqa: F401  (APP_NAME: the window title's name)
+from ui.appearance import APP_NAME, pick_font, widen_file_dialogs  # noqa: F401  (APP_NAME: the window title's name)
 
 
 def install_translations(app) -> bool:
@@ -87,6 +87,8 @@ def launch(target, load: bool = True):
     if getattr(app, "qt_translator", None) is None:
         install_translations(app)
     pick_font(app)
+    if getattr(app, "file_dialogs", None) is None:
+        widen_file_dialogs(app)
     window = MainWindow()
     remembered = QSettings("branch-report", "branch-report").value("database/target", "")
     path = target if target is not None else (remembered or last_view.default_database_path())

@@ -15,14 +15,16 @@ class BranchTableModel(QAbstractTableModel):
         super().__init__(parent)
         self.rows = []
         self._texts: dict[int, list] = {}
-        self.unit, self.kind, self.home, self.latest = "", "count", "", None
+        self.unit, self.kind, self.home, self.latest, self.decimals = "", "count", "", None, None
         self._bold = QFont()
         self._bold.setBold(True)
 
-    def set_rows(self, rows, unit: str, kind: str, home: str, latest: int | None) -> None:
+    def set_rows(self, rows, unit: str, kind: str, home: str, latest: int | None, decimals: int | None = None) -> None:
+        """``decimals``: the indicator's (Figures.decimals), so 95.0% stands beside 94.5%."""
         self.beginResetModel()
         self._texts = {}
         self.rows, self.unit, self.kind, self.home, self.latest = list(rows), unit, kind, home, latest
+        self.decimals = decimals
         self.endResetModel()
 
     def headers(self) -> list[str]:
@@ -59,7 +61,8 @@ class BranchTableModel(QAbstractTableModel):
                 return f"{row.branch} {row.name}" if row.branch != "00" else "全国"
             if col == 13:
                 return f"{row.rank}位" if row.rank else ""
-            return format_value(row.months.get(FISCAL_MONTHS[col - 1]), unit=self.unit, kind=self.kind)
+            return format_value(row.months.get(FISCAL_MONTHS[col - 1]), unit=self.unit, kind=self.kind,
+                                decimals=self.decimals)
         if role == Qt.TextAlignmentRole:
             return int((Qt.AlignLeft if col == 0 else Qt.AlignRight) | Qt.AlignVCenter)
         if role == Qt.BackgroundRole and row.branch == self.home:

@@ -122,10 +122,12 @@ class TrendChart(QWidget):
             parts.append(f"全国順位 {data.rank.text}")
         self.note.setText("　".join(parts))
 
-    def shown(self, value, decimals: int | None = None) -> str:
-        """A value as users write it, with the indicator's unit: 94.6%, 2,481件, △1, 3:05."""
+    def shown(self, value, decimals: int | None | str = "indicator's") -> str:
+        """A value as users write it, with the indicator's unit: 94.6%, 2,481件, △1, 3:05 — with the
+        indicator's decimals (as the grid writes it), or with ``decimals`` (the axis' own)."""
         d = self.data
-        text = format_value(value, unit=d.unit, kind=d.kind, decimals=decimals)
+        places = d.decimals if decimals == "indicator's" else decimals
+        text = format_value(value, unit=d.unit, kind=d.kind, decimals=places)
         plain = value is None or d.kind == "duration" or d.unit in ("", "%", "h:mm")
         return text if plain else text + d.unit
 

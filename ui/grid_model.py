@@ -29,6 +29,7 @@ _ROLES = {int(role): i for i, role in enumerate(_CACHED)}
 _ON_DEMAND = {int(Qt.ToolTipRole), int(Qt.EditRole)}
 _DISPLAY, _HORIZONTAL = int(Qt.DisplayRole), Qt.Horizontal
 _MONTH_COLS = list(enumerate(FISCAL_MONTHS, FIRST_MONTH))
+KILO_FROM = 1_000_000        # a yen figure from here on is shown in 千円 in a group's table
 
 
 class MonthlyGridModel(QAbstractTableModel):
@@ -39,6 +40,8 @@ class MonthlyGridModel(QAbstractTableModel):
         self.catalogue = catalogue
         self.rows: list[GridRow] = []
         self.negative = "△"
+        self.thousands = False      # a group's table: large yen amounts shown in 千円 (the months fit at 1366 px)
+        self._kilo: set[str] = set()  # the indicators shown in 千円
         self.editor = None          # set by the window: editor.set_cells(model, [(row, month, entry)])
         self.errors: dict[tuple[int, int], str] = {}
         self.locks: dict[tuple[int, int], str] = {}     # (fiscal year, quarter) submitted → why it is read-only
@@ -52,6 +55,7 @@ class MonthlyGridModel(QAbstractTableModel):
         """New rows; when they are the same indicators and years, only the values change."""
         rows = list(rows)
         self._cache.clear()
+        self._kilo = {r.indicator for r in rows if self.thousands and self._is_large(r)}
         if [(r.indicator, r.fiscal_year) for r in rows] == [(r.indicator, r.fiscal_year) for r in self.rows]:
             self.rows = rows
             self.errors.clear()
@@ -100,8 +104,18 @@ class MonthlyGridModel(QAbstractTableModel):
             if self.rows:
                 self.dataChanged.emit(self.index(0, 0), self.index(len(self.rows) - 1, YEAR_COL))
 
-    def text(self, row: GridRow, value: float | None, decimals: int | None = None) -> str:
+    def _is_large(self, row: GridRow) -> bool:
+        """A yen amount of seven digits or more (柔整 支給金額's 69,253,827 a month)."""
+        figures = [*row.months.values(), row.year_value]
+        return self.catalogue[row.indicator].unit == "円" and any(v is not None and abs(v) >= KILO_FROM for v in figures)
+
+    def text(self, row: GridRow, value: float | None, decimals: int | None = None, shown: bool = True) -> str:
+        """A figure as the grid shows it (``shown``: in 千円 for a large amount in a group's table)
+        or as it is typed and stored."""
         ind = self.catalogue[row.indicator]
+        if shown and row.indicator in self._kilo:
+            return format_value(None if value is None else value / 1000, unit="千円", kind=ind.kind,
+                                negative=self.negative, decimals=0)
         return format_value(value, unit=ind.unit, kind=ind.kind, negative=self.negative, decimals=decimals)
 
     def data(self, index, role=Qt.DisplayRole):
@@ -148,13 +162,14 @@ class MonthlyGridModel(QAbstractTableModel):
         stored = row.months.get(month) if month else None
         if role in (Qt.DisplayRole, Qt.EditRole):
             if col == 0:
-                return f"{ind.name}（{ind.unit}）" if ind.unit not in ("", "h:mm") else ind.name
+                unit = "千円" if row.indicator in self._kilo else ind.unit
+                return f"{ind.name}（{unit}）" if unit not in ("", "h:mm") else ind.name
             if col == 1:
                 return format_fy(row.fiscal_year)
             if col == YEAR_COL:
                 return self.text(row, row.year_value, row.decimals)
             # a month: the text an editor starts with (shown texts are worked out a row at a time, _row_cache)
-            return "" if stored is None else self.text(row, stored)
+            return "" if stored is None else self.text(row, stored, shown=False)
         if role == Qt.ToolTipRole:
             return self._tooltip(r, row, col, month, stored)
         return None
@@ -163,13 +178,16 @@ class MonthlyGridModel(QAbstractTableModel):
         if (r, col) in self.errors:
             return self.errors[(r, col)]
         ind = self.catalogue[row.indicator]
+        kilo = row.indicator in self._kilo
         if col == 0:
-            return f"{ind.name}（{ind.unit}）"
+            return f"{ind.name}（{ind.unit}）" + ("\n千円単位で表示しています（入力は円で）" if kilo else "")
+        full = f"{self.text(row, row.year_value if col == YEAR_COL else stored, row.decimals, shown=False)}円\n" \
+            if kilo and (col == YEAR_COL or stored is not None) else ""
         if col == YEAR_COL:
             if row.year_disagrees:
-                return (f"ブックに印字された年度計です。月の値から計算すると "
-                        f"{self.text(row, row.year_computed, row.decimals)} で、一致しません")
-            return "ブックに印字された年度計" if row.year_printed else "月の値から計算（読み取り専用）"
+                return (f"{full}ブックに印字された年度計です。月の値から計算すると "
+                        f"{self.text(row, row.year_computed, row.decimals, shown=False)} で、一致しません")
+            return full + ("ブックに印字された年度計" if row.year_printed else "月の値から計算（読み取り専用）")
         if not month:
             return None
         if lock := self.lock_of(r, col):
@@ -180,7 +198,7 @@ class MonthlyGridModel(QAbstractTableModel):
         parts = "・".join(self.catalogue[c].name for c in (ind.numerator, *ind.denominator) if c)
         if stored is None:
             return f"{parts}から計算（入力すると上書きします）" if month in row.from_parts else "値なし"
-        tip = row.origin.get(month) or ""
+        tip = full + (row.origin.get(month) or "")
         if month in row.warnings:
             tip += f"\n点検: {row.warnings[month]}"
         return tip.strip() or None

@@ -13,9 +13,10 @@ from PySide6.QtWidgets import (
 )
 
 from app.operations import ops
-from app.operations.imports import ImportReport, read_report
+from app.operations.imports import ImportReport, errors_left_out, read_report
 from app.core.values import format_value
 from importers.base import Cell, Extraction, Sheet, ValueRecord, cell_name
+from ui.appearance import fit_dialog
 from ui.tasks import run_in_background
 
 ERROR, WARNING, STORED = QColor("#f8c9c4"), QColor("#fdeaa8"), QColor("#e3f2e1")
@@ -39,6 +40,8 @@ def file_line(report: ImportReport, ext: Extraction | None) -> str:
     else:
         line = (f"{report.file}（{LAYOUTS.get(report.layout, '不明')}）: 追加 {report.inserted} 件・"
                 f"更新 {report.updated} 件・同じ値 {report.unchanged} 件")
+        if report.errors and errors_left_out(ext):
+            line += "（エラーのセルを除く）"
     problems = [f"{what} {n} 件" for what, n in (("エラー", len(report.errors)), ("手入力と違う値", len(report.conflicts)),
                                                 ("注意", len(report.warnings))) if n]
     return line + (" — " + "・".join(problems) if problems else "")
@@ -108,7 +111,7 @@ class ImportDialog(QDialog):
         super().__init__(parent)
         self.db = db
         self.setWindowTitle("Excel の取り込み")
-        self.resize(1100, 720)
+        fit_dialog(self, 1100, 720)
         self.read: list[tuple[ImportReport, Extraction | None]] = []
         self.paths: list[Path] = []
         self.task = None
@@ -167,6 +170,12 @@ class ImportDialog(QDialog):
             self.prefer.addButton(rb, i)
             side.addWidget(rb)
         side.addStretch(1)
+        self.leave_out = QCheckBox("エラーのセルを除いて残りを取り込む")   # when every error is a cell with no figure
+        self.leave_out.setObjectName("leave-out-errors")
+        self.leave_out.setToolTip("エラーのセル（と指標の分からない行）は取り込まず、ほかの値を保存します。"
+                                  "直したあとでもう一度取り込めば、そのセルも保存されます")
+        self.leave_out.toggled.connect(lambda _on: self._ready())
+        side.addWidget(self.leave_out)
         bl.addLayout(side)
         split.addWidget(bottom)
         split.setSizes([480, 200])
@@ -221,8 +230,8 @@ class ImportDialog(QDialog):
                     state.check()
                     state.set_progress(i * 100 + k * 100 // max(n, 1), len(paths) * 100, f"{path.name}: {name}")
                 out.append(read_report(db, path, on_sheet=on_sheet))
-            if not any(r.errors for r, _ in out):
-                ops.commit_import(db, out, dry_run=True)        # counts and conflicts, nothing stored
+            if all(errors_left_out(ext) for r, ext in out if r.errors):   # counts and conflicts, nothing stored
+                ops.commit_import(db, out, dry_run=True, leave_out_errors=True)   # (those of the rest, when errors)
             state.set_progress(1, 1, "読み込み完了")
             return out
 
@@ -277,16 +286,32 @@ class ImportDialog(QDialog):
             if report.errors:
                 item.setBackground(QBrush(ERROR))
             self.files.addItem(item)
-        errors = any(r.errors for r, _ in read)
+        self.leave_out.blockSignals(True)
+        self.leave_out.setChecked(False)
+        self.leave_out.blockSignals(False)
+        self._ready()
+
+    def _ready(self) -> None:
+        """The summary line and 取り込む as the files read and the choices made allow."""
+        read = self.read
+        errors = sum(len(r.errors) for r, _ in read)
+        can_leave_out = bool(errors) and all(errors_left_out(ext) for r, ext in read if r.errors)
+        self.leave_out.setVisible(can_leave_out)
+        leaving_out = can_leave_out and self.leave_out.isChecked()
+        rest = sum(r.inserted + r.updated for r, _ in read)
         conflicts = sum(len(r.conflicts) for r, _ in read)
         self.summary.setText(
+            f"エラーのセル {errors} 件を除いて取り込みます（追加・更新 {rest:,} 件）。" if leaving_out else
+            f"エラーが {errors} 件あります。直して読み直すと、ほかに 追加・更新 {rest:,} 件 を保存します。"
+            "直さずに取り込むには「エラーのセルを除いて残りを取り込む」を選んでください。" if can_leave_out else
             "エラーのあるファイルは取り込めません。直すか、一覧から外してください。" if errors else
             f"手で入力した値と違う値が {conflicts} 件あります。下でどちらを残すか選んでから「取り込む」を押してください。"
             if conflicts else "一覧のファイルの値はすべて保存済みです（取り込んでも変わりません）。"
             if read and not any(r.inserted or r.updated or (e and e.plan) for r, e in read)
             else "「取り込む」を押すと、一覧の内容を保存します。" if read else "")
-        self.commit_button.setEnabled(bool(read) and not errors)
-        self.commit_button.setToolTip("エラーを直すか、そのファイルを一覧から外すまで取り込めません" if errors else "")
+        blocked = errors and not leaving_out
+        self.commit_button.setEnabled(bool(read) and not blocked)
+        self.commit_button.setToolTip("エラーを直すか、そのファイルを一覧から外すまで取り込めません" if blocked else "")
 
     def _add_problem(self, report: ImportReport, p) -> None:
         kind = {"error": "エラー", "warning": "注意"}.get(p.severity, "")
@@ -302,9 +327,7 @@ class ImportDialog(QDialog):
             box = QCheckBox(f"{p.where.sheet}!{p.where.cell} を提案どおり "
                             f"{format_value(p.proposal, unit=ind.unit, kind=ind.kind)} として取り込む")
             box.toggled.connect(lambda on, p=p: self.accepted.__setitem__(id(p), (p, on)))
-            holder = QListWidgetItem()
-            self.problems.addItem(holder)
-            self.problems.setItemWidget(holder, box)
+            self._add_widget(box)
         if p.label:                                  # map an unknown label in place, once
             combo = QComboBox()
             combo.addItem(f"「{p.label}」の指標を選ぶ…", None)
@@ -317,9 +340,14 @@ class ImportDialog(QDialog):
                 if ind.code not in likely:
                     combo.addItem(f"{ind.name} ({ind.code})", ind.code)
             combo.currentIndexChanged.connect(lambda _i, c=combo, label=p.label: self._map(label, c.currentData()))
-            holder = QListWidgetItem()
-            self.problems.addItem(holder)
-            self.problems.setItemWidget(holder, combo)
+            self._add_widget(combo)
+
+    def _add_widget(self, widget) -> None:
+        """A line of the problem list holding a widget, as high as the widget (a combo is not clipped)."""
+        holder = QListWidgetItem()
+        holder.setSizeHint(widget.sizeHint())
+        self.problems.addItem(holder)
+        self.problems.setItemWidget(holder, widget)
 
     def _map(self, label: str, code: str | None) -> None:
         from ui.tasks import run_op
@@ -346,6 +374,7 @@ class ImportDialog(QDialog):
         from ui.tasks import run_op_in_background, tell
 
         prefer = self.prefer.checkedButton().property("key")
+        leave_out = not self.leave_out.isHidden() and self.leave_out.isChecked()
         for r, ext in self.read:
             for p, on in self.accepted.values():
                 if on and p.where.file == r.file:
@@ -358,10 +387,10 @@ class ImportDialog(QDialog):
 
         def work(progress):
             progress(0, 1, "保存しています…")
-            return ops.commit_import(db, read, prefer=prefer)
+            return ops.commit_import(db, read, prefer=prefer, leave_out_errors=leave_out)
 
         def done(result):
-            if result.failed:                  # changed since it was read: show what stands in the way now
+            if any(r.conflicts for r in result.reports):   # changed since it was read: show what stands in the way now
                 self._show(self.read)
                 tell(self, "取り込み", "読み込んだ後にデータが変わったため、取り込めませんでした。内容を確かめてください。")
                 return

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.kpi import OP_WORDS
+from ui.appearance import fit_dialog
 
 OPS = tuple({**OP_WORDS, "==": "とする（＝）"}.items())
 RULES = (("value", "値"), ("prev_fy", "前年度"), ("qualitative", "定性"))
@@ -27,7 +28,7 @@ class KpiConfirmDialog(QDialog):
         super().__init__(parent)
         self.db = db
         self.setWindowTitle("KPI の確認")
-        self.resize(1200, 640)
+        fit_dialog(self, 1300, 700)
         self.kpis, under = [], {}           # each KPI under its rated row (評価行), in the rows' order
         for i in plan_items(db, branch, fiscal_year):
             kpis = {k.id: k for k in i.kpis}
@@ -76,6 +77,9 @@ class KpiConfirmDialog(QDialog):
             self.rows.append((k, indicator, rule, target, op))
         self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.Stretch)
         self.table.resizeColumnToContents(0)
+        arrow = 40                           # the combo's frame and arrow beside its text
+        self.table.setColumnWidth(3, max((box.fontMetrics().horizontalAdvance(box.currentText()) + arrow
+                                          for _k, box, *_ in self.rows), default=120))   # 指標: names whole
         lay.addWidget(self.table, 1)
         self.message = QLabel()
         self.message.setStyleSheet("color: #a33;")

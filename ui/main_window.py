@@ -448,6 +448,7 @@ class MainWindow(QMainWindow):
         self._nothing_to_show(False)
         self.status.load(self.db, None, None, None)
         self.grid.wrap_names = True          # many rows that scroll anyway: names whole on two lines
+        self.grid_model.thousands = True     # and large yen amounts in 千円: every month and 年度計 in view
         self.grid_model.set_rows(self.figures.grid_rows(group_indicators(self.db.catalogue, group), self.fiscal_year))
         self.tabs.setCurrentIndex(0)
 
@@ -464,6 +465,7 @@ class MainWindow(QMainWindow):
             return
         self._nothing_to_show(False)
         self.grid.wrap_names = False         # an item's few rows: one line each, its last row in view
+        self.grid_model.thousands = False
         self.show_item_header(item)
         from app.reads import queries
         from app.reads.ratings import worst_proposal
@@ -570,7 +572,8 @@ class MainWindow(QMainWindow):
     def _show_branches(self) -> None:
         """The by-branch table of the grid's current indicator (when that tab shows)."""
         if self.db is not None and self.tabs.currentWidget() is self.branch_page:
-            self.branch_page.show_indicator(self.db, self._current_indicator(), self.fiscal_year, self.branch)
+            self.branch_page.show_indicator(self.db, self._current_indicator(), self.fiscal_year, self.branch,
+                                            self.figures)
 
     def switch_database(self, target: str | None = None, password: str | None = None):
         return file_actions.switch_database(self, target, password)

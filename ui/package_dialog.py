@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.fiscal import format_fy
+from ui.appearance import fit_dialog
 
 CONFLICT = "競合"
 
@@ -31,10 +32,7 @@ class PackageDialog(QDialog):
         super().__init__(parent)
         self.db, self.diff = db, diff
         self.setWindowTitle("作業用ブックの取り込み")
-        self.resize(1100, 640)
-        if parent is not None and parent.screen() is not None:     # never wider than the screen (1366×768)
-            room = parent.screen().availableGeometry()
-            self.resize(min(1100, room.width() - 40), min(640, room.height() - 60))
+        fit_dialog(self, 1100, 640)
         lay = QVBoxLayout(self)
         lay.addWidget(QLabel(f"{diff.sender} の作業用ブック — {format_fy(diff.fiscal_year)} 第{diff.quarter}四半期 "
                              f"{diff.group}グループ：変更 {len(diff.changes)} 件（うち競合 {len(diff.conflicts)} 件）"))

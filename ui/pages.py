@@ -23,7 +23,8 @@ class BranchPage(QWidget):
         lay.addWidget(self.label)
         lay.addWidget(self.view, 1)
 
-    def show_indicator(self, db, code: str | None, fiscal_year: int, branch: str) -> None:
+    def show_indicator(self, db, code: str | None, fiscal_year: int, branch: str, figures=None) -> None:
+        """``figures``: the branch's (its decimals are the indicator's everywhere)."""
         from app.reads.ranks import national_table
 
         if code is None:
@@ -32,7 +33,7 @@ class BranchPage(QWidget):
             return
         ind = db.catalogue[code]
         table, latest = national_table(db, code, fiscal_year)
-        self.model.set_rows(table, ind.unit, ind.kind, branch, latest)
+        self.model.set_rows(table, ind.unit, ind.kind, branch, latest, figures.decimals(code) if figures else None)
         self.view.resizeColumnsToContents()
         direction = "高いほど良い" if ind.higher_is_better else "低いほど良い"
         self.label.setText(f"<b>{ind.name}</b>　{format_fy(fiscal_year)}　{len(table)} 行　（{direction}）"

@@ -475,6 +475,9 @@ class StatusEditor(QGroupBox):
             for edit in self.year_texts.texts.values():
                 edit.installEventFilter(self)
             col.addWidget(self.year_texts)
+        if item is None and db is not None:      # a group's table: no item, so nothing to rate here
+            col.addWidget(QLabel("グループ別の表には実施状況がありません。左の一覧で事業の項目を選ぶと、"
+                                 "その評価行の実施状況と評価をここで入力できます"))
         col.addStretch(1)
         self.area.setWidget(holder)
         self._last_text = None

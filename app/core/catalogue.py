@@ -140,6 +140,7 @@ class Indicator:
     context: tuple[str, ...] = ()
     note: str = ""
     plausibility: tuple[tuple[str, object], ...] = ()   # overrides of app.core.plausibility's rules
+    decimals: int | None = None   # how its figures are written, when the documents say (達成率 100%, seed 004)
 
     @property
     def is_ratio_with_parts(self) -> bool:
@@ -399,6 +400,9 @@ def _build(raw: dict, path: Path) -> Indicator:
     values.setdefault("scale", 100 if raw["unit"] == "%" else 1)
     if not isinstance(values["scale"], (int, float)) or values["scale"] <= 0:
         raise fail("scale は正の数にしてください (scale must be a positive number)")
+    decimals = values.get("decimals")
+    if decimals is not None and (not isinstance(decimals, int) or isinstance(decimals, bool) or not 0 <= decimals <= 3):
+        raise fail("decimals は 0〜3 の整数にしてください (decimals must be an integer 0-3)")
     for key in ("higher_is_better", "quarterly"):
         if not isinstance(values.get(key, False), bool):
             raise fail(f"{key} は true/false にしてください (must be a boolean)")

@@ -40,6 +40,7 @@ class ChartData:
     ranks: tuple[int | None, ...] | None    # computed from the by-branch tables, per month
     cumulative: bool             # year to date (counts) instead of monthly
     rank: ShownRank = NO_RANK    # the rank every view shows (its KPI's), with its basis
+    decimals: int | None = None  # how its figures are written (Figures.decimals: the grid's rule)
 
     @property
     def bars(self) -> bool:
@@ -106,4 +107,4 @@ def chart_data(db: Database, branch: str, indicator: str, fiscal_year: int, year
     else:                                        # no KPI of its own: the by-branch tables' latest month
         rank = ShownRank(None, ranked[-1]) if ranked else NO_RANK
     return ChartData(indicator, ind.name, ind.unit, ind.kind, fiscal_year, tuple(series), target, label,
-                     national, ranks, cumulative and ind.kind in BAR_KINDS, rank)
+                     national, ranks, cumulative and ind.kind in BAR_KINDS, rank, fig.decimals(indicator))

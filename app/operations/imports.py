@@ -100,6 +100,17 @@ def read_report(db: Database, path: str | Path, branch: str | None = None,
     return report, ext
 
 
+def errors_left_out(ext: Extraction | None) -> bool:
+    """Can the file be stored with its errors left out (the user's choice in the import dialog)?
+    Only a table of figures (not a plan or a progress sheet) of a known branch whose every error is
+    a cell or row that gave no figure — an unreadable cell, a formula without its result, a label
+    no indicator has: the rest is stored as it would be once those are fixed, and nothing else."""
+    if ext is None or not ext.errors or ext.plan or ext.statuses or not ext.branch:
+        return False
+    read = {v.where for v in ext.values}
+    return all(p.where.cell and p.where not in read for p in ext.errors)
+
+
 def store_extractions(s: Session, catalogue, who: str, read: list[tuple[ImportReport, Extraction]],
                       prefer: str | None = None) -> None:
     """Each extraction a batch, in the operation's session. Conflicts with hand edits are listed

@@ -54,7 +54,9 @@ class Imported:
 
     @property
     def failed(self) -> bool:
-        return any(r.errors or r.conflicts for r in self.reports)
+        """Nothing stored for errors or conflicts (errors a user chose to leave out do not count
+        once the rest is stored)."""
+        return any(r.conflicts or (r.errors and not r.stored) for r in self.reports)
 
 
 class _Rollback(Exception):
@@ -94,13 +96,18 @@ def import_files(db: Database, paths, branch: str | None = None, *, dry_run: boo
 
 
 def commit_import(db: Database, read: list, *, prefer: str | None = None, dry_run: bool = False,
-                  who: str | None = None) -> Imported:
+                  who: str | None = None, leave_out_errors: bool = False) -> Imported:
     """Store files already read (the import dialog's preview) as one transaction, or nothing.
-    A dry run counts what would be stored and stores nothing. A SQLite database is backed up
-    first (a bounded number of backups beside it)."""
-    from app.operations.imports import store_extractions
+    A dry run counts what would be stored and stores nothing. A file with errors is refused, but
+    with ``leave_out_errors`` one whose errors are cells that gave no figure
+    (imports.errors_left_out) is stored without them. A SQLite database is backed up first
+    (a bounded number of backups beside it)."""
+    from app.operations.imports import errors_left_out, store_extractions
 
     who = acting_user(db, who)
+    for r, ext in read:
+        if r.errors and not (leave_out_errors and errors_left_out(ext)):
+            raise ValidationError(f"{r.file}: エラーがあるため取り込めません（{r.errors[0].line()}）")
     reports = [r for r, _ in read]
     for r in reports:
         r.inserted = r.updated = r.unchanged = r.kept_edits = r.plan_items = 0

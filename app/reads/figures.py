@@ -158,12 +158,17 @@ class Figures:
         stored figure (months, and year figures at their printed precision; at most 3), at least
         1 for a percentage. So 平均所要日数 is 6.70 beside 6.14, and 62.0% stays 62.0%. A count
         (件 人 回 事業所: app.core.plausibility.is_whole) is written without decimals whatever one
-        cell holds — that cell shows its own (and is warned). None for durations (written h:mm)."""
+        cell holds — that cell shows its own (and is warned). None for durations (written h:mm).
+        An indicator whose catalogue entry says its decimals (``decimals``: サービススタンダード達成率
+        100%, as seed 004 prints it) is written with those. The grid, its tooltips, 支部別（全国）,
+        the chart's tooltips and the documents all ask here."""
         if code in self._decimals:
             return self._decimals[code]
         ind = self.catalogue[code]
         if ind.kind == "duration" or ind.unit == "h:mm":
             return self._decimals.setdefault(code, None)
+        if ind.decimals is not None:
+            return self._decimals.setdefault(code, ind.decimals)
         shown = [] if is_whole(ind) else [places(v) for (c, _), months in self.months.items() if c == code
                                           for v in months.values()]
         shown += [d for (c, _), d in self.decimals_printed.items() if c == code and d is not None]

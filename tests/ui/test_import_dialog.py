@@ -201,3 +201,45 @@ def test_a_proposal_accepted_in_a_by_branch_table_is_stored_for_its_rows_branch(
     may = {v.branch: v.value for v in monthly_values(empty_db, indicators=["overtime"], fiscal_year=2024)
            if v.month == 5}
     assert may["13"] == 226 and may["10"] == 180 and len(may) == 48     # 東京's row, not the home branch (+ 全国)
+
+
+def test_a_file_with_one_bad_cell_says_what_the_rest_would_store_and_stores_it_when_chosen(qtbot, demo_db, tmp_path):
+    """One unreadable cell: the preview counts the other values, 取り込む waits for the user's
+    choice, and then stores everything but that cell in one batch."""
+    wb = openpyxl.load_workbook(MONTHLY)
+    bad = wb["業務"]["C6"]                      # 傷病手当金 5月 (a figure the demo holds too)
+    bad.value = "2,4l1"
+    wb["業務"]["B6"] = 2482                       # 4月: a change the rest brings
+    path = tmp_path / "one_bad.xlsx"
+    wb.save(path)
+    dialog = open_dialog(qtbot, demo_db, [path])
+    line = dialog.files.item(0).text()
+    assert "更新 1 件" in line and "エラーのセルを除く" in line and "エラー 1 件" in line, line
+    assert "直して読み直すと" in dialog.summary.text()
+    assert not dialog.commit_button.isEnabled() and dialog.leave_out.isVisibleTo(dialog)
+    before = {(v.month, v.indicator): v.value for v in monthly_values(demo_db, fiscal_year=2023)}
+    dialog.leave_out.setChecked(True)
+    assert dialog.commit_button.isEnabled() and "除いて取り込みます" in dialog.summary.text()
+    with qtbot.waitSignal(dialog.imported, timeout=30000):
+        qtbot.mouseClick(dialog.commit_button, Qt.LeftButton)
+    after = {(v.month, v.indicator): v.value for v in monthly_values(demo_db, fiscal_year=2023)}
+    changed = {k: (before.get(k), v) for k, v in after.items() if before.get(k) != v}
+    assert changed == {(4, "ss_sickness"): (2481, 2482)}, changed       # 5月 as it was: left out
+    assert import_history(demo_db)[0].inserted + import_history(demo_db)[0].updated == 1
+
+
+def test_a_file_with_errors_is_refused_unless_they_are_left_out(demo_db, tmp_path):
+    import pytest
+
+    from app.core.errors import ValidationError
+    from app.operations import ops
+    from app.operations.imports import read_report
+
+    wb = openpyxl.load_workbook(MONTHLY)
+    wb["業務"]["C6"] = "2,4l1"
+    path = tmp_path / "one_bad.xlsx"
+    wb.save(path)
+    read = [read_report(demo_db, path)]
+    with pytest.raises(ValidationError, match="one_bad.xlsx"):
+        ops.commit_import(demo_db, read)
+    assert ops.commit_import(demo_db, read, leave_out_errors=True).reports[0].errors

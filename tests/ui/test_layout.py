@@ -81,3 +81,28 @@ def test_a_groups_table_at_1366_shows_every_name_on_at_most_two_lines(window, qt
     for name in names:                 # two lines hold it (a character's slack for where the line breaks)
         assert metrics.horizontalAdvance(name) <= 2 * width - metrics.lineSpacing() // 2 or \
             metrics.horizontalAdvance(name) <= width, name
+
+
+def test_a_groups_table_at_1366_shows_every_month_and_the_year_large_amounts_in_thousands(window, qtbot):
+    """柔整 支給金額 (69,253,827円 a month) is shown in 千円 in 業務's table, so 2月, 3月 and 年度計
+    are in view; its tooltip and the text an edit starts with keep the yen."""
+    show_item(window, qtbot, "1", (1366, 697))
+    groups = next(window.tree.topLevelItem(i) for i in range(window.tree.topLevelItemCount())
+                  if window.tree.topLevelItem(i).text(0) == "グループ別 月次表")
+    window.tree.setCurrentItem(next(groups.child(i) for i in range(groups.childCount())
+                                    if groups.child(i).text(1).startswith("業務")))
+    grid, model = window.grid, window.grid_model
+    qtbot.waitUntil(lambda: model.rowCount() > 20)
+    qtbot.wait(50)
+    assert grid.horizontalScrollBar().maximum() == 0
+    assert grid.visualRect(model.index(0, model.columnCount() - 1)).right() <= grid.viewport().width()
+    r = next(r for r in range(model.rowCount()) if model.index(r, 0).data() == "柔整 支給金額（千円）")
+    month = model.index(r, 2)
+    stored = model.rows[r].months[4]
+    assert stored >= 1_000_000
+    assert month.data() == f"{stored / 1000:,.0f}"
+    assert month.data(Qt.EditRole) == f"{stored:,.0f}"
+    assert month.data(Qt.ToolTipRole).startswith(f"{stored:,.0f}円")
+    assert "千円単位" in model.index(r, 0).data(Qt.ToolTipRole)
+    window.tree.setCurrentItem(next(n for n in window._item_nodes() if n.text(0) == "1"))   # an item: yen
+    qtbot.waitUntil(lambda: not model.thousands)

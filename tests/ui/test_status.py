@@ -182,3 +182,14 @@ def test_an_items_progress_is_carried_over_from_the_last_quarter_by_one_button(w
     window.status.rows[0].text.setPlainText("第2四半期の進捗")
     window.status.save()
     assert not row_status(demo_db, 4, 2).carried
+
+
+def test_a_groups_table_says_why_its_status_tab_is_empty(window, qtbot):
+    from PySide6.QtWidgets import QLabel
+
+    groups = next(window.tree.topLevelItem(i) for i in range(window.tree.topLevelItemCount())
+                  if window.tree.topLevelItem(i).text(0) == "グループ別 月次表")
+    window.tree.setCurrentItem(groups.child(0))
+    qtbot.waitUntil(lambda: window.grid_model.thousands)
+    said = [label.text() for label in window.status.area.widget().findChildren(QLabel)]
+    assert any("グループ別の表には実施状況がありません" in t for t in said), said
