@@ -93,6 +93,9 @@ def _value(state: dict | None) -> float | None:
     return None if state is None else state["value"]
 
 
+_json = json.JSONEncoder(ensure_ascii=False).encode      # json.dumps(..., ensure_ascii=False), made once
+
+
 class _Cells:
     """The rows of some cells for one operation: read in one statement (locked on the server),
     changed in memory cell by cell (a cell given twice sees its first change), then written in
@@ -138,9 +141,8 @@ class _Cells:
             return None if state is None else format_number(state["value"])
         self.logs.append({"at": op.at, "who": op.who, "entity": "monthly_value", "key": str(key), "field": "value",
                           "old": value(before), "new": value(after), "batch_id": None, "source": source,
-                          "op_id": op.id,
-                          "row_before": json.dumps({"key": key.__dict__, "row": before}, ensure_ascii=False),
-                          "row_after": json.dumps({"key": key.__dict__, "row": after}, ensure_ascii=False)})
+                          "op_id": op.id, "row_before": _json({"key": key.__dict__, "row": before}),
+                          "row_after": _json({"key": key.__dict__, "row": after})})
 
     def write(self) -> None:
         t = MonthlyValue.__table__
