@@ -10,7 +10,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, delete, insert, select, update
 
 from app.core.keys import CellKey
 from app.core.errors import ConflictError, NotFound, ValidationError
@@ -89,33 +89,87 @@ def _state(row: MonthlyValue | None) -> dict | None:
     return state
 
 
-def _put(s, key: CellKey, row: MonthlyValue | None, state: dict | None) -> None:
-    """Make the cell's row what ``state`` says (None: no row)."""
-    if state is None:
-        if row is not None:
-            s.delete(row)
-        return
-    if row is None:
-        row = MonthlyValue(branch_code=key.branch, fiscal_year=key.fiscal_year, month=key.month,
-                           indicator_code=key.indicator, version=0)
-        s.add(row)
-    for f in ROW_FIELDS:
-        setattr(row, f, datetime.fromisoformat(state[f]) if f == "edited_at" and state[f] else state[f])
-    row.version = (row.version or 0) + 1
-
-
 def _value(state: dict | None) -> float | None:
     return None if state is None else state["value"]
 
 
-def _log(s, op: Operation, key: CellKey, before: dict | None, after: dict | None, source: str) -> None:
-    def value(state):
-        return None if state is None else format_number(state["value"])
-    s.add(ChangeLog(at=op.at, who=op.who, entity="monthly_value",
-                    key=str(key), field="value",
-                    old=value(before), new=value(after), source=source, op_id=op.id,
-                    row_before=json.dumps({"key": key.__dict__, "row": before}, ensure_ascii=False),
-                    row_after=json.dumps({"key": key.__dict__, "row": after}, ensure_ascii=False)))
+_json = json.JSONEncoder(ensure_ascii=False).encode      # json.dumps(..., ensure_ascii=False), made once
+
+
+class _Cells:
+    """The rows of some cells for one operation: read in one statement (locked on the server),
+    changed in memory cell by cell (a cell given twice sees its first change), then written in
+    bulk — deletes, updates, inserts, and the change-log lines in the order they were made."""
+
+    def __init__(self, s, keys: list[CellKey]):
+        t = MonthlyValue.__table__
+        self.s, self.logs = s, []
+        self.rows: dict[CellKey, dict] = {}          # as read: id, version and ROW_FIELDS
+        wanted = set(keys)
+        if wanted:
+            q = (select(t.c.id, t.c.version, t.c.branch_code, t.c.fiscal_year, t.c.month, t.c.indicator_code,
+                        *(t.c[f] for f in ROW_FIELDS))
+                 .where(t.c.branch_code.in_({k.branch for k in wanted}),
+                        t.c.fiscal_year.in_({k.fiscal_year for k in wanted}),
+                        t.c.month.in_({k.month for k in wanted}),
+                        t.c.indicator_code.in_({k.indicator for k in wanted})).with_for_update())
+            for r in s.execute(q).mappings():
+                key = CellKey(r["branch_code"], r["fiscal_year"], r["month"], r["indicator_code"])
+                if key in wanted:
+                    self.rows[key] = {"id": r["id"], "version": r["version"], **{f: r[f] for f in ROW_FIELDS}}
+        self.now: dict[CellKey, tuple[dict | None, int]] = {}   # changed: (state, version)
+
+    def state(self, key: CellKey) -> dict | None:
+        """The cell's row as _state gives it (edited_at as ISO text), with the changes made so far."""
+        if key in self.now:
+            return self.now[key][0]
+        row = self.rows.get(key)
+        if row is None:
+            return None
+        state = {f: row[f] for f in ROW_FIELDS}
+        state["edited_at"] = row["edited_at"].isoformat() if row["edited_at"] else None
+        return state
+
+    def put(self, key: CellKey, state: dict | None) -> None:
+        """Make the cell's row what ``state`` says (None: no row); its version counts the changes."""
+        had = self.state(key)
+        version = self.now[key][1] if key in self.now else (self.rows[key]["version"] if key in self.rows else 0)
+        self.now[key] = (state, 0 if state is None else (version or 0) + 1 if had is not None else 1)
+
+    def log(self, op: Operation, key: CellKey, before: dict | None, after: dict | None, source: str) -> None:
+        def value(state):
+            return None if state is None else format_number(state["value"])
+        self.logs.append({"at": op.at, "who": op.who, "entity": "monthly_value", "key": str(key), "field": "value",
+                          "old": value(before), "new": value(after), "batch_id": None, "source": source,
+                          "op_id": op.id, "row_before": _json({"key": key.__dict__, "row": before}),
+                          "row_after": _json({"key": key.__dict__, "row": after})})
+
+    def write(self) -> None:
+        t = MonthlyValue.__table__
+        deletes, updates, inserts = [], [], []
+        for key, (state, version) in self.now.items():
+            row = self.rows.get(key)
+            if state is not None:
+                fields = {f: datetime.fromisoformat(state[f]) if f == "edited_at" and state[f] else state[f]
+                          for f in ROW_FIELDS}
+            if state is None:
+                if row is not None:
+                    deletes.append({"_id": row["id"]})
+            elif row is not None:
+                updates.append({"_id": row["id"], **fields, "version": version})
+            else:
+                inserts.append({"branch_code": key.branch, "fiscal_year": key.fiscal_year, "month": key.month,
+                                "indicator_code": key.indicator, **fields, "version": version})
+        conn = self.s.connection()
+        if deletes:
+            conn.execute(delete(t).where(t.c.id == bindparam("_id")), deletes)
+        if updates:
+            conn.execute(update(t).where(t.c.id == bindparam("_id")).values(
+                {k: bindparam(k) for k in updates[0] if k != "_id"}), updates)
+        if inserts:
+            conn.execute(insert(t), inserts)
+        if self.logs:
+            conn.execute(insert(ChangeLog.__table__), self.logs)
 
 
 def cell_name(catalogue, key) -> str:
@@ -123,12 +177,18 @@ def cell_name(catalogue, key) -> str:
     return f"{name} {key.fiscal_year}年度 {key.month}月"
 
 
+def _check_cells(s, catalogue, who: str, keys) -> None:
+    from app.store.access import check_indicator
+
+    for branch, indicator in dict.fromkeys((k.branch, k.indicator) for k in keys):
+        check_indicator(s, catalogue, who, branch, indicator)
+
+
 def write_cells(s, catalogue, op: Operation, cells: list[CellEntry], source: str = HAND) -> list[Edit]:
     """Several cells (a paste, a cleared range) as part of one operation: all valid and stored, or
     an error (ValidationError naming the month and indicator, ConflictError with both values).
-    ``source`` is what the change log says they came from (typed by hand, a work package)."""
-    from app.store.access import check_indicator
-
+    ``source`` is what the change log says they came from (typed by hand, a work package).
+    The cells' rows are read in one statement and written in bulk (_Cells)."""
     parsed = []
     for c in cells:
         if not 1 <= c.month <= 12:
@@ -138,55 +198,56 @@ def write_cells(s, catalogue, op: Operation, cells: list[CellEntry], source: str
         except ValidationError as exc:
             name = catalogue[c.indicator].name if c.indicator in catalogue else c.indicator
             raise ValidationError(f"{name} {c.month}月: {exc}") from exc
-    for c, _ in parsed:
-        check_indicator(s, catalogue, op.who, c.branch, c.indicator)
+    keys = [CellKey(c.branch, c.fiscal_year, c.month, c.indicator) for c, _ in parsed]
+    _check_cells(s, catalogue, op.who, keys)
     ensure_years(s, {c.fiscal_year for c, _ in parsed})
-    edits, conflicts = [], []
-    for c, new in parsed:
-        key = CellKey(c.branch, c.fiscal_year, c.month, c.indicator)
-        row = _row(s, key)
-        old = row.value if row else None
+    rows = _Cells(s, keys)
+    edits, conflicts, changing = [], [], []
+    for key, (c, new) in zip(keys, parsed):
+        before = rows.state(key)
+        old = _value(before)
         if c.expected is not UNCHECKED and old != c.expected:
             conflicts.append((cell_name(catalogue, key), old, new))
             continue
         edits.append(Edit(c.branch, c.fiscal_year, c.month, c.indicator, old, new))
         if old == new:
             continue
-        refuse_months(s, [(c.branch, c.fiscal_year, c.month)])
-        before = _state(row)
+        changing.append((c.branch, c.fiscal_year, c.month))
         after = None if new is None else {**(before or {f: None for f in ROW_FIELDS}), "value": new,
                                           "edited_by": op.who, "edited_at": op.at.isoformat()}
-        _put(s, key, row, after)
-        _log(s, op, key, before, after, source)
+        rows.put(key, after)
+        rows.log(op, key, before, after, source)
+    refuse_months(s, changing)              # a submitted quarter's months stay as they are
     if conflicts:
         raise ConflictError("ほかの人が同じセルを変更しました。どちらの値にするか選んでください", conflicts)
+    rows.write()
     return edits
 
 
 def undo_cells(s, catalogue, op: Operation, undone: int) -> list[Edit]:
     """Put back every cell operation ``undone`` changed, as its row was before (value and origin).
     Undoing an undo is a redo. A cell changed again since is a ConflictError: nothing is stored."""
-    from app.store.access import check_indicator
-
     source = "元に戻す" if op.kind == "undo" else "やり直し"
-    logs = list(s.scalars(select(ChangeLog).where(ChangeLog.op_id == undone, ChangeLog.entity == "monthly_value")
-                          .order_by(ChangeLog.id.desc())))
-    edits, conflicts = [], []
-    for log in logs:
-        was, then = json.loads(log.row_before), json.loads(log.row_after)
-        key = CellKey(**was["key"])
-        check_indicator(s, catalogue, op.who, key.branch, key.indicator)
-        row = _row(s, key)
-        now = _state(row)
+    logs = [(json.loads(before), json.loads(after)) for before, after in s.execute(
+        select(ChangeLog.row_before, ChangeLog.row_after)
+        .where(ChangeLog.op_id == undone, ChangeLog.entity == "monthly_value").order_by(ChangeLog.id.desc()))]
+    keys = [CellKey(**was["key"]) for was, _ in logs]
+    _check_cells(s, catalogue, op.who, keys)
+    rows = _Cells(s, keys)
+    edits, conflicts, changing = [], [], []
+    for key, (was, then) in zip(keys, logs):
+        now = rows.state(key)
         if _value(now) != _value(then["row"]):
             conflicts.append((cell_name(catalogue, key), _value(now), _value(was["row"])))
             continue
-        refuse_months(s, [(key.branch, key.fiscal_year, key.month)])
-        _put(s, key, row, was["row"])
-        _log(s, op, key, now, was["row"], source)
+        changing.append((key.branch, key.fiscal_year, key.month))
+        rows.put(key, was["row"])
+        rows.log(op, key, now, was["row"], source)
         edits.append(Edit(key.branch, key.fiscal_year, key.month, key.indicator, _value(now), _value(was["row"])))
+    refuse_months(s, changing)
     if conflicts:
         raise ConflictError("その後に変更されたセルがあるため、元に戻せません", conflicts)
+    rows.write()
     return edits
 
 
