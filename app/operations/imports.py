@@ -20,7 +20,8 @@ from app.core.errors import ImportRefused, NotFound, ValidationError
 from app.store.database import Database
 from app.store.locks import refuse_months, refuse_row
 from app.core.values import format_number, format_value
-from db.models import ChangeLog, ImportBatch, Kpi, MonthlyValue, PlanItem, PlanPillar, Setting, YearValue
+from app.store.settings import StoredSettings
+from db.models import ChangeLog, ImportBatch, Kpi, MonthlyValue, PlanItem, PlanPillar, YearValue
 from importers import identify
 from importers.base import Extraction, Problem, RowRecord, ValueRecord, Where
 from importers.formats.workbook import load_book
@@ -122,11 +123,11 @@ def _store_one(s: Session, who: str, report: ImportReport, ext: Extraction, pref
         report.plan_items = _store_plan(s, who, ext, batch.id, report)
     if ext.statuses:
         report.row_statuses = _store_row_statuses(s, who, ext, batch.id)
-    if s.get(Setting, "home_branch") is None and ext.branch and ext.branch != "00":
+    if StoredSettings(s).home_branch is None and ext.branch and ext.branch != "00":
         from app.store.access import is_admin
 
         if is_admin(s, who):                # the branch's setting: an admin's first import sets it
-            s.add(Setting(key="home_branch", value=ext.branch))
+            StoredSettings(s).home_branch = ext.branch
     batch.inserted, batch.updated = report.inserted, report.updated
     if report.inserted or report.updated or report.plan_items or report.row_statuses:
         report.batch_id = batch.id

@@ -31,8 +31,8 @@ from importers.base import visible
 from app.workpackage.seal import META, open_record, seal, verify
 from app.reads.queries import monthly_values, plan_items, row_statuses
 from app.store.database import Database
+from app.store.settings import StoredSettings
 from app.core.values import format_value, read_value
-from db.models import Setting
 
 GROUP_SHEETS = ("実施状況", "月次実績")
 FORMAT = 2                   # 1: a status per item (before rated rows); 2: a status per rated row
@@ -194,12 +194,12 @@ def export_package(db: Database, branch: str, fiscal_year: int, group: str, quar
 
 def database_id(db: Database) -> str:
     """This database's identity (made when it was first opened), so a package finds its way home."""
-    return db.setting("database_id") or ""
+    return db.stored("database_id") or ""
 
 
 def package_secret(db: Database) -> str:
     """The key packages of this database are signed with (made by migration 0005)."""
-    secret = db.setting("package_secret")
+    secret = db.stored("package_secret")
     if not secret:
         raise DatabaseError("このデータベースには作業用ブックの署名の鍵がありません（管理者が一度開くと作られます）")
     return secret
@@ -263,7 +263,7 @@ def read_package(db: Database, path: str | Path) -> PackageDiff:
         raise ImportRefused(f"{path.name}: 別のデータベースから書き出された作業用ブックです")
     verify(wb, meta, signature, package_secret(db), path.name)
     with db.session() as s:
-        if s.get(Setting, f"package:{meta['package']}") is not None:
+        if StoredSettings(s).package_taken(meta["package"]):
             raise ImportRefused(f"{path.name}: この作業用ブックは取り込み済みです")
     branch, fy, group, quarter = meta["branch"], meta["fiscal_year"], meta["group"], meta["quarter"]
     if db.home_branch and branch != db.home_branch:
@@ -382,8 +382,6 @@ def apply_package(s, catalogue, who: str, diff: PackageDiff, choices: dict[str, 
     needs a choice ('theirs' or 'ours') or nothing is stored. The user bringing it back must be
     allowed the package's group; each change is checked again by the service that stores it.
     Returns how many changes it stores."""
-    from sqlalchemy import insert
-
     from app.store.access import check_group
     from app.operations.edits import CellEntry, write_cells
     from app.operations.statuses import write_kpi_result, write_row_status
@@ -393,10 +391,10 @@ def apply_package(s, catalogue, who: str, diff: PackageDiff, choices: dict[str, 
     if open_conflicts:
         raise ValidationError("どちらを採るか決まっていない変更があります: " + "、".join(open_conflicts[:5]))
     check_group(s, who, diff.branch, diff.group)
-    mark = f"package:{diff.package_id}"       # first: a second bringing-back of it at once waits here
-    if s.get(Setting, mark) is not None:
+    kept = StoredSettings(s)                  # first: a second bringing-back of it at once waits here
+    if kept.package_taken(diff.package_id):
         raise ImportRefused("この作業用ブックは取り込み済みです")
-    s.execute(insert(Setting).values(key=mark, value=f"{datetime.now().isoformat()} {who}"))
+    kept.take_package(diff.package_id, f"{datetime.now().isoformat()} {who}")
     source = f"作業用ブック（{diff.sender} から）"
     take = [c for c in diff.changes if not c.conflict or choices.get(c.key) == "theirs"]
     cells, by_row, kpis = [], {}, []
