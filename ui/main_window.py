@@ -16,7 +16,7 @@ from ui import file_actions
 from ui.grid_edit import GridEditor
 from ui.navigator import GROUP_ROLE, GROUPS, Navigator
 from ui.preferences import Preferences
-from ui.tasks import run_op, tell
+from ui.tasks import run_change, run_op, tell
 
 if TYPE_CHECKING:                  # the database layer is loaded after the window is up
     from app.reads import queries
@@ -496,11 +496,8 @@ class MainWindow(QMainWindow):
     def _rate_kpi(self, kpi_id: int, mark) -> None:
         """A KPI's rating for the quarter: stored, or a message and the stored rating shown again."""
         from app.operations import ops
-        changes = run_op(self, "KPI の評価", ops.rate_kpi, self.db, kpi_id, self.status.current_quarter, mark)
-        if changes is None:
+        if run_change(self, "KPI の評価", ops.rate_kpi, self.db, kpi_id, self.status.current_quarter, mark) is None:
             self._show_current(self.tree.currentItem())
-            return
-        self.apply_changes(changes)
 
     def _quarter_chosen(self, _quarter: int) -> None:
         """Another quarter: the item's status and KPIs of that quarter, and its 評価の集計."""
