@@ -27,3 +27,4 @@ def test_changes_reach_apply_changes_and_a_failure_is_one_message(qtbot):
     assert run_change(window, "題", refuse) is None
     assert window.told == [3]                       # nothing changed: the views are not told
     assert window.last_message == "この四半期は提出済みです"
+
