@@ -11,6 +11,11 @@ from importers.layouts.progress import ProgressImporter
 IMPORTERS = (MonthlyImporter(), NationalImporter(), PlanImporter(), ProgressImporter())
 
 
+def display_name(layout: str) -> str:
+    """How users are shown a layout (月次実績, 進捗状況); '不明' for one no importer has."""
+    return next((imp.display_name for imp in IMPORTERS if imp.layout == layout), "不明")
+
+
 def identify(book: Book):
     """The one importer that claims the workbook; none or two is an error, not first-wins.
 

@@ -57,11 +57,11 @@ def quiet_qt_warnings() -> None:
 def show_fitted(window) -> None:
     """A window that was never placed fills the screen (the 1366×768 office laptop too); a remembered
     size is kept, but never larger than the screen."""
-    from PySide6.QtCore import QSettings
+    from ui.preferences import Preferences
 
     avail = window.screen().availableGeometry()
     frame = window.frameGeometry().size() - window.geometry().size()       # title bar and borders
-    if QSettings("branch-report", "branch-report").value("window/geometry"):
+    if Preferences().geometry:
         window.resize(min(window.width(), avail.width() - frame.width()), min(window.height(), avail.height() - frame.height()))
         window.show()
     else:                                                                   # the first start: the whole screen
@@ -74,11 +74,11 @@ def launch(target, load: bool = True):
     open the database in the background (after the window's first paint when it already shows
     data; ``load=False``: not at all, for a picture of the last view). Returns the window; its
     ``loaded`` signal fires once the data is in (or ``failed`` with the message)."""
-    from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QApplication, QMessageBox
 
     from ui import last_view
     from ui.main_window import MainWindow
+    from ui.preferences import Preferences
     from ui.tasks import run_in_background
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -90,7 +90,7 @@ def launch(target, load: bool = True):
     if getattr(app, "file_dialogs", None) is None:
         widen_file_dialogs(app)
     window = MainWindow()
-    remembered = QSettings("branch-report", "branch-report").value("database/target", "")
+    remembered = Preferences().database_target
     path = target if target is not None else (remembered or last_view.default_database_path())
     if "://" not in str(path) and (view := last_view.load(Path(path).expanduser())):
         last_view.show(window, view)          # what was shown at the last close, while the database opens

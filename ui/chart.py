@@ -9,6 +9,7 @@ from PySide6.QtGui import QColor, QFont, QPen
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QToolTip, QVBoxLayout, QWidget
 
 from app.core.fiscal import FISCAL_MONTHS, month_label
+from app.core.indicator_kinds import kind_of
 from app.core.values import format_value
 
 CURRENT = QColor("#1f5fa8")
@@ -79,7 +80,7 @@ class TrendChart(QWidget):
             return
         unit = f"（{data.unit}）" if data.unit not in ("", "h:mm") else ""
         self.title.setText(f"{data.name}{unit}の推移" + ("　年度初めからの累計" if data.cumulative else ""))
-        self.cumulative.setVisible(data.kind in ("count", "amount"))
+        self.cumulative.setVisible(kind_of(data.kind, data.unit).summed)
         x = list(range(12))
         series = list(data.series)
         earlier = [s for s in series if not s.current]
@@ -128,7 +129,7 @@ class TrendChart(QWidget):
         d = self.data
         places = d.decimals if decimals == "indicator's" else decimals
         text = format_value(value, unit=d.unit, kind=d.kind, decimals=places)
-        plain = value is None or d.kind == "duration" or d.unit in ("", "%", "h:mm")
+        plain = value is None or kind_of(d.kind, d.unit).clock or d.unit in ("", "%")
         return text if plain else text + d.unit
 
     def tick_strings(self, values, scale, spacing) -> list[str]:
@@ -136,7 +137,7 @@ class TrendChart(QWidget):
         if self.data is None:
             return [f"{v:,g}" for v in values]
         places = max(0, math.ceil(-math.log10(spacing * scale))) if spacing * scale > 0 else 0
-        return [self.shown(v * scale, None if self.data.kind == "duration" else places) for v in values]
+        return [self.shown(v * scale, None if kind_of(self.data.kind, self.data.unit).clock else places) for v in values]
 
     def _line(self, x, values, pen, label: str, size: int = 0, color=None, joined: bool = False) -> None:
         """A line broken at the gaps: each run of known months is its own segment (no NaN is

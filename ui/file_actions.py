@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox
 
 from app.core.catalogue import GROUP_NAMES
 from app.store.failures import describe_failure
 from app.core.fiscal import format_fy
+from ui.preferences import Preferences
 from ui.tasks import run_op, tell
 
 
@@ -107,7 +107,7 @@ def switch_database(window, target: str | None = None, password: str | None = No
     if target is None:
         from ui.connect_dialog import ConnectDialog
 
-        current = QSettings("branch-report", "branch-report").value("database/target", "")
+        current = Preferences().database_target
         dialog = ConnectDialog(current, window)
         dialog.accepted.connect(lambda: _open_target(window, dialog.target(), dialog.password.text()
                                                      if dialog.server() else None))
@@ -128,7 +128,7 @@ def _open_target(window, target: str, password: str | None) -> bool:
     server = server_of(target)
     if server is not None and password:
         run_op(window, "パスワードの保存", save_password, server, password)
-    QSettings("branch-report", "branch-report").setValue("database/target", without_password(target))
+    Preferences().database_target = without_password(target)
     window.editor.stack.clear()
     window.set_database(db)
     return True

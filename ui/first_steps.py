@@ -94,14 +94,10 @@ def choose_branch(window) -> bool:
 
 def carry_over(window) -> bool:
     """Last year's plan copied to the year shown (it has none)."""
-    from ui.tasks import run_op
+    from ui.tasks import run_change
     from app.operations import ops
 
-    changes = run_op(window, "事業計画", ops.carry_plan_over, window.db, window.branch, window.fiscal_year)
-    if changes is None:
-        return False
-    window.apply_changes(changes)
-    return True
+    return run_change(window, "事業計画", ops.carry_plan_over, window.db, window.branch, window.fiscal_year) is not None
 
 
 def open_sample() -> bool:

@@ -5,10 +5,10 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QHeaderView, QMessageBox, QTableView, QVBoxLayout
 
 from app.operations.imports import import_history
+from importers import display_name
 from ui.rows_model import RowsModel
 
 COLUMNS = ("番号", "ファイル", "種類", "日時", "取込者", "追加", "更新", "警告", "状態")
-LAYOUTS = {"monthly": "月次実績", "national": "本部 支部別", "plan": "事業計画"}
 
 
 class HistoryModel(RowsModel):
@@ -20,7 +20,7 @@ class HistoryModel(RowsModel):
         b, col = self.rows[index.row()], index.column()
         if role == Qt.TextAlignmentRole:
             return int((Qt.AlignRight if col in (0, 5, 6, 7) else Qt.AlignLeft) | Qt.AlignVCenter)
-        return (b.id, b.file_name, LAYOUTS.get(b.layout, b.layout), b.imported_at.strftime("%Y-%m-%d %H:%M"),
+        return (b.id, b.file_name, display_name(b.layout), b.imported_at.strftime("%Y-%m-%d %H:%M"),
                 b.imported_by, f"{b.inserted:,}", f"{b.updated:,}", b.warnings,
                 f"取消 {b.undone_at:%m-%d %H:%M}" if b.undone_at else "有効")[col]
 

@@ -15,12 +15,12 @@ from PySide6.QtWidgets import (
 from app.operations import ops
 from app.operations.imports import ImportReport, errors_left_out, read_report
 from app.core.values import format_value
+from importers import display_name
 from importers.base import Cell, Extraction, Sheet, ValueRecord, cell_name
 from ui.appearance import fit_dialog
 from ui.tasks import run_in_background
 
 ERROR, WARNING, STORED = QColor("#f8c9c4"), QColor("#fdeaa8"), QColor("#e3f2e1")
-LAYOUTS = {"monthly": "月次実績", "national": "本部 支部別", "plan": "事業計画"}
 PREFER = (("file", "ファイルの値を取り込む"), ("edits", "手入力した値を残す"))     # the first is the default
 CLI_HINT = "(--prefer-file / --prefer-edits で選んでください)"             # the command line's words
 
@@ -38,7 +38,7 @@ def file_line(report: ImportReport, ext: Extraction | None) -> str:
         if report.inserted or report.updated:
             line += f"（数値 追加 {report.inserted} 件・更新 {report.updated} 件）"
     else:
-        line = (f"{report.file}（{LAYOUTS.get(report.layout, '不明')}）: 追加 {report.inserted} 件・"
+        line = (f"{report.file}（{display_name(report.layout)}）: 追加 {report.inserted} 件・"
                 f"更新 {report.updated} 件・同じ値 {report.unchanged} 件")
         if report.errors and errors_left_out(ext):
             line += "（エラーのセルを除く）"

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox, QGroupBox, QLabel, QLineEdit, QMainWindow, QMessageBox, QSplitter, QTabWidget, QTextBrowser,
@@ -15,7 +15,8 @@ from app.core.fiscal import format_fy
 from ui import file_actions
 from ui.grid_edit import GridEditor
 from ui.navigator import GROUP_ROLE, GROUPS, Navigator
-from ui.tasks import run_op, tell
+from ui.preferences import Preferences
+from ui.tasks import run_change, run_op, tell
 
 if TYPE_CHECKING:                  # the database layer is loaded after the window is up
     from app.reads import queries
@@ -150,12 +151,12 @@ class MainWindow(QMainWindow):
         self.splitter.addWidget(detail)
         self.splitter.setSizes([330, 1070])
         self.setCentralWidget(self.splitter)
-        settings = QSettings("branch-report", "branch-report")
-        if geometry := settings.value("window/geometry"):
+        prefs = Preferences()
+        if geometry := prefs.geometry:
             self.restoreGeometry(geometry)
         else:
             self.resize(1400, 860)
-        if splitter := settings.value("window/splitter"):
+        if splitter := prefs.splitter:
             self.splitter.restoreState(splitter)
 
     def _build_tabs(self) -> None:
@@ -203,7 +204,7 @@ class MainWindow(QMainWindow):
         self.tabs.currentChanged.connect(lambda _i: self._show_chart())
         self.grid.selectionModel().currentRowChanged.connect(lambda *_: self._show_chart())
         self.grid.selectionModel().currentRowChanged.connect(lambda *_: self._show_branches())
-        self.tabs.setCurrentIndex(int(QSettings("branch-report", "branch-report").value("view/tab", 0)))
+        self.tabs.setCurrentIndex(Preferences().tab)
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("ファイル(&F)")
@@ -265,7 +266,7 @@ class MainWindow(QMainWindow):
         self.negative_action = QAction("マイナスを △ で表示", self, checkable=True, checked=True,
                                        toggled=self._negative_style)
         view_menu.addAction(self.negative_action)
-        self.negative_action.setChecked(QSettings("branch-report", "branch-report").value("view/negative", "△") == "△")
+        self.negative_action.setChecked(Preferences().negative == "△")
         help_menu = self.menuBar().addMenu("ヘルプ(&H)")
         help_menu.addAction(QAction("使い方(&G)", self, shortcut=QKeySequence.HelpContents,
                                     triggered=lambda: self.open_help("guide")))
@@ -355,11 +356,11 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event) -> None:
         if hasattr(self, "status"):
             self.status.save()                   # nothing typed is lost
-        settings = QSettings("branch-report", "branch-report")
-        settings.setValue("window/geometry", self.saveGeometry())
-        settings.setValue("window/splitter", self.splitter.saveState())
+        prefs = Preferences()
+        prefs.geometry = self.saveGeometry()
+        prefs.splitter = self.splitter.saveState()
         if self.tabs.count():
-            settings.setValue("view/tab", self.tabs.currentIndex())
+            prefs.tab = self.tabs.currentIndex()
         if self.db is not None:
             from ui import last_view
 
@@ -375,7 +376,7 @@ class MainWindow(QMainWindow):
         self.year_box.clear()
         for fy in reversed(years):
             self.year_box.addItem(format_fy(fy), fy)
-        remembered = self.year_box.findData(int(QSettings("branch-report", "branch-report").value("view/year", 0)))
+        remembered = self.year_box.findData(Preferences().year)
         self.year_box.setCurrentIndex(remembered if remembered >= 0 else
                                       self.year_box.findData(plan_years[-1]) if plan_years else 0)
         self.year_box.blockSignals(False)
@@ -393,7 +394,7 @@ class MainWindow(QMainWindow):
             return
         fy = self.fiscal_year
         if fy:
-            QSettings("branch-report", "branch-report").setValue("view/year", fy)
+            Preferences().year = fy
         self.items = queries.plan_items(self.db, self.branch, fy) if fy else []
         self.figures = Figures(self.db, self.branch)
         quarters = [s.quarter for s in queries.statuses(self.db, [i.id for i in self.items])]
@@ -419,7 +420,7 @@ class MainWindow(QMainWindow):
 
     def _fill_tree(self) -> None:
         group = self.group_box.currentText() if self.group_box.currentIndex() > 0 else ""
-        wanted = QSettings("branch-report", "branch-report").value("view/item")
+        wanted = Preferences().item
         if not self.tree.fill(self.items, group, self.search.text().strip(), wanted):
             self._show(None)
 
@@ -434,7 +435,7 @@ class MainWindow(QMainWindow):
             return
         item = self.item_of(node)
         if item is not None:
-            QSettings("branch-report", "branch-report").setValue("view/item", item.item_no)
+            Preferences().item = item.item_no
         self._show(item)
 
     def _show_group(self, group: str) -> None:
@@ -537,11 +538,8 @@ class MainWindow(QMainWindow):
     def _rate_kpi(self, kpi_id: int, mark) -> None:
         """A KPI's rating for the quarter: stored, or a message and the stored rating shown again."""
         from app.operations import ops
-        changes = run_op(self, "KPI の評価", ops.rate_kpi, self.db, kpi_id, self.status.current_quarter, mark)
-        if changes is None:
+        if run_change(self, "KPI の評価", ops.rate_kpi, self.db, kpi_id, self.status.current_quarter, mark) is None:
             self._show_current(self.tree.currentItem())
-            return
-        self.apply_changes(changes)
 
     def _quarter_chosen(self, _quarter: int) -> None:
         """Another quarter: the item's status and KPIs of that quarter, and its 評価の集計."""
@@ -760,7 +758,7 @@ class MainWindow(QMainWindow):
         if hasattr(self, "grid_model"):
             self.grid_model.negative = self._negative
             self.grid_model.set_rows(self.grid_model.rows)
-        QSettings("branch-report", "branch-report").setValue("view/negative", self._negative)
+        Preferences().negative = self._negative
 
     def acknowledge_cell(self, row: int, col: int, comment: str | None = None) -> bool:
         """点検の確認: the cell's warnings kept quiet with a short comment (asked for unless given)."""

@@ -93,6 +93,16 @@ def run_op(parent, title: str, fn, *args, **kwargs):
         return None
 
 
+def run_change(window, title: str, fn, *args, **kwargs):
+    """A mutation from the window: ``run_op`` (a failure is one message), then the ``Changes`` it
+    returns go to ``window.apply_changes`` — the one place that tells the views what to redraw.
+    Returns the changes, or None when it failed."""
+    changes = run_op(window, title, fn, *args, **kwargs)
+    if changes is not None:
+        window.apply_changes(changes)
+    return changes
+
+
 def run_op_in_background(parent, title: str, work, done, text: str, ended=None) -> Task:
     """Long work (work(progress) → result) off the GUI thread with a progress dialog and キャンセル;
     ``done(result)`` on the GUI thread; a failure or a cancel is shown, nothing half-stored.

@@ -28,9 +28,9 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
 
+from app.core.indicator_kinds import KINDS, kind_of
 from app.core.plausibility import check_overrides
 
-KINDS = frozenset({"count", "amount", "ratio", "average", "cumulative", "stock", "duration", "event"})
 GROUP_NAMES = ("業務", "レセプト", "保健", "企画総務")          # the branch's groups, in the order shown
 GROUPS = frozenset({*GROUP_NAMES, "全グループ"})                 # an indicator's group: one of them, or all
 
@@ -145,7 +145,7 @@ class Indicator:
     @property
     def is_ratio_with_parts(self) -> bool:
         """A ratio whose year figure is recomputed from its parts (never averaged)."""
-        return self.kind == "ratio" and self.numerator is not None and bool(self.denominator)
+        return kind_of(self.kind, self.unit).year == "ratio" and self.numerator is not None and bool(self.denominator)
 
     @property
     def references(self) -> tuple[str, ...]:
@@ -431,11 +431,12 @@ def _check(indicators: Iterable[Indicator], known: Mapping[str, Indicator], wher
                 raise fail(f"参照先 '{ref}' が指標一覧にありません (unknown or self reference)")
         if (ind.numerator is None) != (not ind.denominator):
             raise fail("numerator と denominator は両方指定するか両方省略してください (give both or neither)")
-        if ind.numerator and ind.kind != "ratio":
+        kind = KINDS[ind.kind]
+        if ind.numerator and kind.year != "ratio":
             raise fail("numerator/denominator は kind 'ratio' だけに指定できます (only for ratios)")
-        if ind.weight and ind.kind != "average":
+        if ind.weight and kind.year != "weighted":
             raise fail("weight は kind 'average' だけに指定できます (only for averages)")
-        if ind.sum_of and ind.kind not in ("count", "amount"):
+        if ind.sum_of and not kind.summed:
             raise fail("sum_of は kind 'count'/'amount' だけに指定できます (only for counts and amounts)")
 
 

@@ -25,6 +25,7 @@ from statistics import median
 
 from app.core import yearcol
 from app.core.fiscal import FISCAL_MONTHS, month_label
+from app.core.indicator_kinds import kind_of
 from app.core.values import format_value
 
 Months = Mapping[int, float | None]
@@ -76,13 +77,13 @@ def check_overrides(raw: object) -> str | None:
 def rules_for(ind) -> Rules:
     """The indicator's rules: from its kind and unit, then its catalogue overrides."""
     percent = ind.unit == "%"
-    cumulative = ind.kind == "cumulative"
+    kind = kind_of(ind.kind, ind.unit)
     rules = Rules(
         maximum=100 if percent else None,
-        integer=ind.unit in _WHOLE_UNITS and ind.kind != "average",
+        integer=ind.unit in _WHOLE_UNITS and kind.year != "weighted",
         fraction=percent,
-        jump=None if ind.kind == "event" or cumulative else 3,
-        rises=cumulative and ind.unit in _WHOLE_UNITS,
+        jump=3 if kind.jumps else None,
+        rises=kind.rises and ind.unit in _WHOLE_UNITS,
     )
     overrides = dict(ind.plausibility or ())
     return replace(rules, **{_FIELD.get(k, k): v for k, v in overrides.items()}) if overrides else rules
@@ -144,7 +145,7 @@ def _check_parts(ind, m: int, v: float, parts: Mapping[str, Months], text, flag)
         total = sum(parts[c][m] for c in ind.sum_of)
         if abs(total - v) > 1e-6 * max(1.0, abs(v)):
             flag("parts", f"内訳の計 {text(total)} と一致しません")
-    if ind.kind == "ratio" and ind.numerator and ind.denominator:
+    if ind.is_ratio_with_parts:
         codes = [ind.numerator, *ind.denominator]
         if all(parts.get(c, {}).get(m) is not None for c in codes):
             computed = yearcol.year_figure(ind, {}, {c: {m: parts[c][m]} for c in codes}, until=[m])

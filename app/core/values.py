@@ -5,8 +5,8 @@
 値なし `-` `－` `―`, 時間 `3:05` `3：05`（分で保存）, 実施日 `12/11`（回数）,
 注記付き `89.1％ R7.2実績分`。読めないものは黙って 0 にせず problem にする。
 
-kind: count（件数）, amount（金額）, ratio（率）, average（平均）, cumulative（累計）,
-stock（月末現在）, duration（時間 h:mm）, event（実施日）。
+kind: 指標の種別（app.core.indicator_kinds）。時間（clock: duration か単位 h:mm）と
+実施日（dated: event）だけが読み方を変える。
 """
 
 from __future__ import annotations
@@ -17,6 +17,8 @@ import unicodedata
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from typing import NamedTuple
+
+from app.core.indicator_kinds import IndicatorKind, kind_of
 
 # 値なし（0 ではない）
 _EMPTY = {"", "-", "−", "―", "—", "‐", "–", "─", "ー"}
@@ -113,14 +115,14 @@ def _ambiguous_duration(raw: object, digits: str, negative: bool) -> Reading:
     return _problem(raw, f"はあいまいな値です{hint}。時間は 3:05 のように h:mm で入力してください", proposal)
 
 
-def _read_number(raw: int | float, unit: str, kind: str, number_format: str | None) -> Reading:
+def _read_number(raw: int | float, unit: str, kind: IndicatorKind, number_format: str | None) -> Reading:
     try:
         x = float(raw)
     except OverflowError:
         return _problem(raw)
     if not math.isfinite(x):
         return _problem(raw)
-    if kind == "duration":
+    if kind.clock:
         if _is_time_format(number_format):
             return Reading(round(x * 86400) / 60)  # 日の割合 → 分（秒単位で丸め）
         if x == 0:
@@ -128,7 +130,7 @@ def _read_number(raw: int | float, unit: str, kind: str, number_format: str | No
         return _ambiguous_duration(raw, repr(abs(x)).removesuffix(".0"), x < 0)
     if _is_time_format(number_format) and not _is_percent_format(number_format):
         return _problem(raw, "は時刻の書式のセルです。数値として読めません")
-    if kind == "event":
+    if kind.dated:
         if x < 0 or not x.is_integer():
             return _problem(raw, "は回数として読めません")
         return Reading(x)
@@ -151,15 +153,15 @@ def _read_event_text(raw: str, s: str) -> Reading:
     return Reading(float(len(parts)))
 
 
-def _read_text(raw: str, unit: str, kind: str) -> Reading:
+def _read_text(raw: str, unit: str, kind: IndicatorKind) -> Reading:
     s = unicodedata.normalize("NFKC", raw).strip()
     if s.startswith("="):
         return _problem(raw, "は数式です。計算結果の値が必要です")
     if s in _EMPTY:
         return Reading(None)
-    if kind == "event":
+    if kind.dated:
         return _read_event_text(raw, s)
-    if kind == "duration":
+    if kind.clock:
         m = _HMM.fullmatch(s)
         if m:
             note = _note(m.group("rest"))
@@ -173,7 +175,7 @@ def _read_text(raw: str, unit: str, kind: str) -> Reading:
         return _problem(raw)
     digits, negative = m.group("num").replace(",", ""), m.group("sign") not in ("", "+")
     text_unit = m.group("unit")
-    if kind == "duration":
+    if kind.clock:
         if text_unit:
             return _problem(raw)
         if float(digits) != 0:
@@ -203,10 +205,8 @@ def read_value(
             return _problem(raw)
         if x - x == 0.0:                      # finite
             return Reading(x if scale == 1 else shown_percent(x))
-    if kind == "duration" or unit == "h:mm":
-        kind = "duration"
     try:
-        return _read(raw, unit, kind, number_format)
+        return _read(raw, unit, kind_of(kind, unit), number_format)
     except (OverflowError, ValueError):  # 桁があふれるほど大きい数など
         return _problem(raw)
 
@@ -217,7 +217,8 @@ def number_scale(unit: str, kind: str, number_format: str | None) -> int | None:
     for an indicator of this unit and kind, when it takes it as it is: 1 (the number itself) or 100
     (a percentage, the number shown: ``shown_percent``). None when it has more to say (a time, an
     event, a duration, a percentage of an indicator that is not one)."""
-    if kind in ("duration", "event") or unit == "h:mm":
+    read_as = kind_of(kind, unit)
+    if read_as.clock or read_as.dated:
         return None
     if _is_plain_format(number_format):
         return 1
@@ -231,7 +232,7 @@ def shown_percent(x: float) -> float:
     return float(f"{x * 100:.10g}")
 
 
-def _read(raw: object, unit: str, kind: str, number_format: str | None) -> Reading:
+def _read(raw: object, unit: str, kind: IndicatorKind, number_format: str | None) -> Reading:
     if raw is None:
         return Reading(None)
     if isinstance(raw, bool):
@@ -240,14 +241,14 @@ def _read(raw: object, unit: str, kind: str, number_format: str | None) -> Readi
         return _read_number(raw, unit, kind, number_format)
     if isinstance(raw, str):
         return _read_text(raw, unit, kind)
-    if kind == "duration":
+    if kind.clock:
         if isinstance(raw, timedelta):
             return Reading(round(raw.total_seconds()) / 60)
         if isinstance(raw, time):
             return Reading((raw.hour * 3600 + raw.minute * 60 + raw.second + round(raw.microsecond / 1e6)) / 60)
         if isinstance(raw, datetime) and raw < datetime(1900, 3, 1):  # 24時間以上の h:mm
             return Reading(round((raw - _EXCEL_EPOCH).total_seconds()) / 60)
-    if kind == "event" and isinstance(raw, date):
+    if kind.dated and isinstance(raw, date):
         return Reading(1.0)
     if isinstance(raw, (date, time, timedelta)):
         return _problem(raw, "は日付・時刻です。数値として読めません")
@@ -279,7 +280,7 @@ def format_value(
     """
     if value is None:
         return "－"
-    if kind == "duration" or unit == "h:mm":
+    if kind_of(kind, unit).clock:
         return _fmt_minutes(value, negative)
     if decimals is None:
         text = f"{abs(value):,.3f}".rstrip("0").rstrip(".")

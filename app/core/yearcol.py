@@ -1,19 +1,14 @@
-"""The year column (計 / 合計 / 平均) of an indicator, computed by its kind.
-
-| kind                 | year figure                                             |
-|----------------------|---------------------------------------------------------|
-| count, amount        | sum of the months                                       |
-| ratio                | recomputed from its parts' sums, never averaged          |
-| average              | weighted by its count where one exists, else the mean    |
-| cumulative, stock    | the latest month's value                                |
-| duration             | mean of the months                                      |
-| event                | number of events                                        |
+"""The year column (計 / 合計 / 平均) of an indicator, computed by its kind's ``year`` rule
+(app.core.indicator_kinds): sum of the months, recomputed from a ratio's parts (never averaged),
+weighted by an average's count where one exists, the latest month, the mean, or the number of
+events.
 """
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
 from app.core.fiscal import FISCAL_MONTHS
+from app.core.indicator_kinds import kind_of
 
 Months = Mapping[int, float]          # calendar month → value (missing month: no value)
 
@@ -31,20 +26,20 @@ def year_figure(indicator, months: Months, parts: Mapping[str, Months] | None = 
     """
     parts = parts or {}
     values = _present(months, until)
-    kind = indicator.kind
-    if kind == "event":
+    rule = kind_of(indicator.kind, indicator.unit).year
+    if rule == "events":
         return float(sum(v for _, v in values))
-    if kind == "ratio" and indicator.numerator and indicator.denominator:
+    if rule == "ratio" and indicator.numerator and indicator.denominator:
         ratio = _ratio(indicator, parts, until)
         if ratio is not None:
             return ratio
     if not values:
         return None
-    if kind in ("count", "amount"):
+    if rule == "sum":
         return float(sum(v for _, v in values))
-    if kind in ("cumulative", "stock"):
+    if rule == "latest":
         return values[-1][1]
-    if kind == "average" and indicator.weight and indicator.weight in parts:
+    if rule == "weighted" and indicator.weight and indicator.weight in parts:
         weights = parts[indicator.weight]
         pairs = [(v, weights[m]) for m, v in values if weights.get(m)]
         total = sum(w for _, w in pairs)
@@ -70,20 +65,21 @@ def _ratio(indicator, parts: Mapping[str, Months], until) -> float | None:
 
 def parts_needed(indicator) -> list[str]:
     """The other indicators whose months the year figure uses."""
-    codes = [indicator.numerator, *indicator.denominator] if indicator.kind == "ratio" else []
-    if indicator.kind == "average" and indicator.weight:
+    rule = kind_of(indicator.kind, indicator.unit).year
+    codes = [indicator.numerator, *indicator.denominator] if rule == "ratio" else []
+    if rule == "weighted" and indicator.weight:
         codes.append(indicator.weight)
     return [c for c in codes if c]
 
 
-def agrees(printed: float, computed: float | None, decimals: int | None, kind: str) -> bool:
+def agrees(printed: float, computed: float | None, decimals: int | None, kind: str, unit: str = "") -> bool:
     """Does a printed year figure agree with the months, at the printed precision?
 
     Durations are printed truncated to the minute (2:27.6 → 2:27); other figures rounded.
     """
     if computed is None:
         return True
-    if kind == "duration":
+    if kind_of(kind, unit).clock:
         return abs(computed - printed) < 1
     step = 10.0 ** -(decimals or 0)
     return abs(computed - printed) <= step / 2 + 1e-9

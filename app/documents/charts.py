@@ -9,12 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from app.core import yearcol
+from app.core.indicator_kinds import kind_of
 from app.reads.figures import Figures
 from app.core.fiscal import FISCAL_MONTHS, AsOf, fiscal_months_until, format_fy, months_to_quarter_end
 from app.reads.ranks import NO_RANK, ShownRank
 from app.store.database import Database
 
-BAR_KINDS = ("count", "amount")          # drawn as bars; the rest as lines
 
 
 @dataclass(frozen=True)
@@ -44,7 +44,7 @@ class ChartData:
 
     @property
     def bars(self) -> bool:
-        return self.kind in BAR_KINDS and not self.cumulative
+        return kind_of(self.kind, self.unit).summed and not self.cumulative   # the rest as lines
 
 
 def year_to_date(indicator, months: dict[int, float], parts: dict) -> list[float | None]:
@@ -72,7 +72,7 @@ def chart_data(db: Database, branch: str, indicator: str, fiscal_year: int, year
     series = []
     for fy in shown:
         months = fig.shown_months(indicator, fy, quarter if fy == fiscal_year else None)
-        if cumulative and ind.kind in BAR_KINDS:
+        if cumulative and kind_of(ind.kind, ind.unit).summed:
             parts = {c: fig.shown_months(c, fy, quarter if fy == fiscal_year else None)
                      for c in yearcol.parts_needed(ind)}
             values = year_to_date(ind, months, parts)
@@ -107,4 +107,5 @@ def chart_data(db: Database, branch: str, indicator: str, fiscal_year: int, year
     else:                                        # no KPI of its own: the by-branch tables' latest month
         rank = ShownRank(None, ranked[-1]) if ranked else NO_RANK
     return ChartData(indicator, ind.name, ind.unit, ind.kind, fiscal_year, tuple(series), target, label,
-                     national, ranks, cumulative and ind.kind in BAR_KINDS, rank, fig.decimals(indicator))
+                     national, ranks, cumulative and kind_of(ind.kind, ind.unit).summed, rank,
+                     fig.decimals(indicator))

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 from app.core import yearcol
+from app.core.indicator_kinds import kind_of
 from app.reads.figures import Figures
 from app.core.fiscal import AsOf, FISCAL_MONTHS, format_fy, month_label, months_to_quarter_end, quarter_months
 from app.reads.overview import KpiLine
@@ -133,7 +134,7 @@ def monthly_table(fig: Figures, code: str, fy: int, quarter: int, years_back: in
 def quarter_table(fig: Figures, code: str, fy: int, upto: list[int]) -> Table | None:
     """第1四半期 … 第4四半期 | 通期 | 【参考】前年度実績 — for counts, amounts and ratios."""
     ind = fig.catalogue[code]
-    if ind.kind not in ("count", "amount", "ratio"):
+    if not kind_of(ind.kind, ind.unit).quarters:
         return None
     parts = {c: fig.months.get((c, fy), {}) for c in yearcol.parts_needed(ind)}
     months = fig.months.get((code, fy), {})

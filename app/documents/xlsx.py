@@ -10,6 +10,7 @@ import math
 import re
 from pathlib import Path
 
+from app.core.indicator_kinds import kind_of
 from app.documents.kinds import KINDS
 from app.documents.report import Cell, Document, Table
 
@@ -62,7 +63,7 @@ def put_figure(cell, c: Cell) -> None:
         return
     d = _decimals(c.text)
     frac = "." + "0" * d if d else ""
-    if c.kind == "duration" or c.unit == "h:mm":
+    if kind_of(c.kind, c.unit).clock:
         cell.value, cell.number_format = c.value / 1440, "[h]:mm"
     elif c.unit == "%":
         cell.value, cell.number_format = c.value / 100, f"0{frac}%"

@@ -37,9 +37,11 @@ def build_demo(path: Path):
     from app.core.errors import BranchReportError
     from app.reads.queries import plan_items
     from app.store.database import open_database
+    from app.store.settings import StoredSettings
 
     db = open_database(path)
-    db.set_setting("home_branch", "10")
+    with db.unit() as s:
+        StoredSettings(s).home_branch = "10"
     who = "sample" if db.is_sqlite else None       # on a server, whoever builds it is its login
     result = ops.import_files(db, [SAMPLE / name for name in WORKBOOKS], branch="10", who=who)
     if result.failed:

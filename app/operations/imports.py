@@ -12,6 +12,7 @@ from sqlalchemy import bindparam, delete, false, insert, or_, select, update
 from sqlalchemy.orm import Session, object_session
 
 from app.core import yearcol
+from app.core.indicator_kinds import kind_of
 from app.core.plausibility import check_row
 from app.operations.edits import ensure_years
 from app.core.keys import BatchKey, CellKey, PlanItemKey, YearKey, parse_log_key
@@ -19,8 +20,9 @@ from app.core.errors import ImportRefused, NotFound, ValidationError
 from app.store.database import Database
 from app.store.locks import refuse_months, refuse_row
 from app.core.values import format_number, format_value
+from app.store.settings import StoredSettings
 from db.models import (
-    ChangeLog, ImportBatch, ItemIndicator, Kpi, MonthlyValue, PlanItem, PlanPillar, Setting, YearValue,
+    ChangeLog, ImportBatch, ItemIndicator, Kpi, MonthlyValue, PlanItem, PlanPillar, YearValue,
 )
 from importers import identify
 from importers.base import Extraction, Problem, RowRecord, ValueRecord, Where
@@ -134,11 +136,11 @@ def _store_one(s: Session, who: str, report: ImportReport, ext: Extraction, pref
         report.plan_items = _store_plan(s, who, ext, batch.id, report)
     if ext.statuses:
         report.row_statuses = _store_row_statuses(s, who, ext, batch.id)
-    if s.get(Setting, "home_branch") is None and ext.branch and ext.branch != "00":
+    if StoredSettings(s).home_branch is None and ext.branch and ext.branch != "00":
         from app.store.access import is_admin
 
         if is_admin(s, who):                # the branch's setting: an admin's first import sets it
-            s.add(Setting(key="home_branch", value=ext.branch))
+            StoredSettings(s).home_branch = ext.branch
     batch.inserted, batch.updated = report.inserted, report.updated
     if report.inserted or report.updated or report.plan_items or report.row_statuses:
         report.batch_id = batch.id
@@ -474,18 +476,19 @@ def check_year_figures(ext: Extraction, catalogue, index: tuple | None = None) -
         parts = {c: m for c in yearcol.parts_needed(ind) if (m := months.get((v.branch, v.fiscal_year, c)))}
         own = months.get((v.branch, v.fiscal_year, v.indicator), nothing)
         computed = yearcol.year_figure(ind, own, parts)
-        if not yearcol.agrees(v.value, computed, v.decimals, ind.kind):
+        if not yearcol.agrees(v.value, computed, v.decimals, ind.kind, ind.unit):
             guesses = guessed.get((v.branch, v.fiscal_year, v.indicator), [])
             with_guesses = yearcol.year_figure(ind, {**own, **{p.key[2]: p.proposal for p in guesses}}, parts)
-            if guesses and yearcol.agrees(v.value, with_guesses, v.decimals, ind.kind):
+            if guesses and yearcol.agrees(v.value, with_guesses, v.decimals, ind.kind, ind.unit):
                 cells = "、".join(f"{p.where.cell}={format_value(p.proposal, unit=ind.unit, kind=ind.kind)}"
                                  for p in guesses)
                 out.append(Problem(f"年度の値 {format_value(v.value, unit=ind.unit, kind=ind.kind)} は、"
                                    f"あいまいなセルを {cells} と読むと月の値と一致します (確認してください)",
                                    v.where, "warning"))
                 continue
-            whole = ind.kind in ("count", "amount", "cumulative", "stock", "event") and ind.unit != "%"
-            places = None if ind.kind == "duration" else (v.decimals or 0) if whole else max(v.decimals or 0, 2)
+            kind = kind_of(ind.kind, ind.unit)
+            whole = kind.whole and ind.unit != "%"
+            places = None if kind.clock else (v.decimals or 0) if whole else max(v.decimals or 0, 2)
             shown = [format_value(x, unit=ind.unit, kind=ind.kind, decimals=places) for x in (v.value, computed)]
             out.append(Problem(f"年度の値 {shown[0]} が月の値から計算した {shown[1]} と一致しません "
                                "(印字された値を使います)", v.where, "warning"))

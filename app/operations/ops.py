@@ -197,7 +197,8 @@ def set_home_branch(db: Database, branch: str, who: str | None = None) -> Change
     from app.core.errors import BranchReportError
     from app.core.branches import branch_names
     from app.store.access import is_admin
-    from db.models import MonthlyValue, PlanPillar, Setting
+    from app.store.settings import StoredSettings
+    from db.models import MonthlyValue, PlanPillar
 
     if branch not in branch_names() or branch == "00":
         raise BranchReportError(f"支部 '{branch}' がありません")
@@ -205,14 +206,15 @@ def set_home_branch(db: Database, branch: str, who: str | None = None) -> Change
         user = acting_user(db, who)
         if not is_admin(s, user):
             raise PermissionDenied(f"{user} は支部を設定できません（管理者の作業です）")
-        current = s.get(Setting, "home_branch")
-        if current is not None and current.value != branch:
-            held = s.scalar(select(PlanPillar.id).where(PlanPillar.branch_code == current.value).limit(1)) or \
-                s.scalar(select(MonthlyValue.month).where(MonthlyValue.branch_code == current.value).limit(1))
+        kept = StoredSettings(s)
+        current = kept.home_branch
+        if current is not None and current != branch:
+            held = s.scalar(select(PlanPillar.id).where(PlanPillar.branch_code == current).limit(1)) or \
+                s.scalar(select(MonthlyValue.month).where(MonthlyValue.branch_code == current).limit(1))
             if held is not None:
-                raise BranchReportError(f"このデータベースには既に {current.value} {branch_names()[current.value]}支部の"
+                raise BranchReportError(f"このデータベースには既に {current} {branch_names()[current]}支部の"
                                         "データがあるため、支部は変えられません")
-        s.merge(Setting(key="home_branch", value=branch))
+        kept.home_branch = branch
     return Changes(branches=frozenset({branch}), plan=True)
 
 

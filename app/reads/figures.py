@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from app.core import yearcol
 from app.core.fiscal import FISCAL_MONTHS, AsOf, fiscal_months_until, months_to_quarter_end
+from app.core.indicator_kinds import kind_of
 from app.core.kpi import propose_rating
 from app.core.plausibility import Flag, check_row, is_whole, places
 from app.reads.queries import KpiView
@@ -88,7 +89,7 @@ class Figures:
         """The fiscal years with figures of the indicator (a ratio's: from its parts too)."""
         found = {fy for c, fy in list(self.months) + list(self.printed) if c == code}
         ind = self.catalogue[code]
-        if ind.kind == "ratio" and ind.numerator and ind.denominator:
+        if ind.is_ratio_with_parts:
             found |= {fy for c, fy in self.months if c == ind.numerator and self.ratio_months(code, fy)}
         return sorted(found)
 
@@ -106,7 +107,7 @@ class Figures:
         computed = self.computed(code, fy)
         decimals = self.decimals_printed.get((code, fy))
         disagrees = printed is not None and not yearcol.agrees(
-            printed, computed, 2 if decimals is None else decimals, self.catalogue[code].kind)
+            printed, computed, 2 if decimals is None else decimals, self.catalogue[code].kind, self.catalogue[code].unit)
         value = printed if printed is not None else computed
         months = dict(self.months.get((code, fy), {}))
         from_parts = self.ratio_months(code, fy)
@@ -141,7 +142,7 @@ class Figures:
     def ratio_months(self, code: str, fy: int) -> dict[int, float]:
         """A ratio's months computed from its stored parts (郵送化率 from 郵送件数 and 窓口件数)."""
         ind = self.catalogue[code]
-        if ind.kind != "ratio" or not ind.numerator or not ind.denominator:
+        if not ind.is_ratio_with_parts:
             return {}
         parts = {c: self.months.get((c, fy), {}) for c in (ind.numerator, *ind.denominator)}
         out = {}
@@ -165,7 +166,7 @@ class Figures:
         if code in self._decimals:
             return self._decimals[code]
         ind = self.catalogue[code]
-        if ind.kind == "duration" or ind.unit == "h:mm":
+        if kind_of(ind.kind, ind.unit).clock:
             return self._decimals.setdefault(code, None)
         if ind.decimals is not None:
             return self._decimals.setdefault(code, ind.decimals)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from app.core.catalogue import GROUP_NAMES
 from app.core.fiscal import month_label, months_to_quarter_end, quarter_months
+from app.core.indicator_kinds import kind_of
 from app.core.plausibility import check_rank
 from app.reads.figures import Figures
 from app.reads.queries import plan_items, row_statuses
@@ -45,7 +46,7 @@ def quarter_check(db: Database, branch: str, fiscal_year: int, quarter: int) -> 
     for ind in figures.catalogue:
         if ind.code not in codes:
             continue
-        if ind.kind != "event":                     # a month without an event holds no figure
+        if not kind_of(ind.kind, ind.unit).dated:   # a month without an event holds no figure
             wanted = [m for m in upto if not ind.quarterly or m in {quarter_months(q)[-1] for q in range(1, 5)}]
             have = figures.shown_months(ind.code, fiscal_year, quarter)
             out += [Missing(ind.group, "month", ind.name, m, "数値が入っていません", indicator=ind.code)

@@ -18,7 +18,8 @@ from app.core.catalogue import Catalogue, load_catalogue
 from app.core.errors import BranchReportError, DatabaseError
 from app.store.connection import current_user
 from db import engine as dbengine
-from db.models import Branch, Indicator, LabelAlias, Setting
+from app.store.settings import StoredSettings
+from db.models import Branch, Indicator, LabelAlias
 
 
 def default_database_path() -> Path:
@@ -113,18 +114,14 @@ class Database:
         extra = [user_catalogue_path()] if user_catalogue_path().exists() else []
         return load_catalogue(*extra, extra_aliases=learned)
 
-    def setting(self, key: str, default: str | None = None) -> str | None:
+    def stored(self, name: str) -> str | None:
+        """One of the database's own settings (app.store.settings), read in a session of its own."""
         with self.session() as s:
-            row = s.get(Setting, key)
-            return row.value if row else default
-
-    def set_setting(self, key: str, value: str) -> None:
-        with self.unit() as s:
-            s.merge(Setting(key=key, value=value))
+            return getattr(StoredSettings(s), name)
 
     @property
     def home_branch(self) -> str | None:
-        return self.setting("home_branch")
+        return self.stored("home_branch")
 
     @property
     def is_sqlite(self) -> bool:
@@ -182,7 +179,7 @@ def sync_reference_data(db: Database) -> None:
         have = set(s.scalars(select(Branch.code)))
         stored = {i.code: (i.name, i.group_name, i.unit, i.kind, i.higher_is_better, i.position)
                   for i in s.scalars(select(Indicator))}
-        has_id = s.get(Setting, "database_id") is not None
+        has_id = StoredSettings(s).database_id is not None
         missing = {c: n for c, n in branch_names().items() if c not in have}
         changed = [(pos, ind) for pos, ind in enumerate(db.catalogue) if stored.get(ind.code) != _indicator_row(ind, pos)]
         if not (missing or changed or not has_id) or not is_admin(s, db.user):
@@ -193,8 +190,8 @@ def sync_reference_data(db: Database) -> None:
             row = s.get(Indicator, ind.code) or Indicator(code=ind.code)
             row.name, row.group_name, row.unit, row.kind, row.higher_is_better, row.position = _indicator_row(ind, pos)
             s.add(row)
-        if s.get(Setting, "database_id") is None:      # its identity: work packages find their way home
-            s.add(Setting(key="database_id", value=str(uuid.uuid4())))
+        if StoredSettings(s).database_id is None:      # its identity: work packages find their way home
+            StoredSettings(s).database_id = str(uuid.uuid4())
 
 
 def test_connection(server, password: str) -> str:

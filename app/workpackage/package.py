@@ -32,8 +32,8 @@ from importers.base import visible
 from app.workpackage.seal import META, FileKey, ServerKey, open_record, seal, verify
 from app.reads.queries import monthly_values, of_group, plan_items, row_statuses, statuses
 from app.store.database import Database
+from app.store.settings import StoredSettings
 from app.core.values import format_value, read_value
-from db.models import Setting
 
 GROUP_SHEETS = ("実施状況", "月次実績")
 FORMAT = 2                   # 1: a status per item (before rated rows); 2: a status per rated row
@@ -237,7 +237,7 @@ def _year_sheet(ws, items, years: dict[int, list[str]], editable) -> None:
 
 def database_id(db: Database) -> str:
     """This database's identity (made when it was first opened), so a package finds its way home."""
-    return db.setting("database_id") or ""
+    return db.stored("database_id") or ""
 
 
 @contextmanager
@@ -249,7 +249,7 @@ def package_key(db: Database, sign: bool = False):
         with db.unit() if sign else db.session() as s:
             yield ServerKey(s)
         return
-    secret = db.setting("package_secret")
+    secret = db.stored("package_secret")
     if not secret:
         raise DatabaseError("このデータベースには作業用ブックの署名の鍵がありません（管理者が一度開くと作られます）")
     yield FileKey(secret)
@@ -314,7 +314,7 @@ def read_package(db: Database, path: str | Path) -> PackageDiff:
     with package_key(db) as key:
         verify(wb, meta, signature, key, path.name)
     with db.session() as s:
-        if s.get(Setting, f"package:{meta['package']}") is not None:
+        if StoredSettings(s).package_taken(meta["package"]):
             raise ImportRefused(f"{path.name}: この作業用ブックは取り込み済みです")
     branch, fy, group, quarter = meta["branch"], meta["fiscal_year"], meta["group"], meta["quarter"]
     if db.home_branch and branch != db.home_branch:
@@ -455,8 +455,6 @@ def apply_package(s, catalogue, who: str, diff: PackageDiff, choices: dict[str, 
     needs a choice ('theirs' or 'ours') or nothing is stored. The user bringing it back must be
     allowed the package's group; each change is checked again by the service that stores it.
     Returns how many changes it stores."""
-    from sqlalchemy import insert
-
     from app.store.access import check_group
     from app.operations.edits import CellEntry, write_cells
     from app.operations.statuses import write_kpi_result, write_row_status, write_status
@@ -466,10 +464,10 @@ def apply_package(s, catalogue, who: str, diff: PackageDiff, choices: dict[str, 
     if open_conflicts:
         raise ValidationError("どちらを採るか決まっていない変更があります: " + "、".join(open_conflicts[:5]))
     check_group(s, who, diff.branch, diff.group)
-    mark = f"package:{diff.package_id}"       # first: a second bringing-back of it at once waits here
-    if s.get(Setting, mark) is not None:
+    kept = StoredSettings(s)                  # first: a second bringing-back of it at once waits here
+    if kept.package_taken(diff.package_id):
         raise ImportRefused("この作業用ブックは取り込み済みです")
-    s.execute(insert(Setting).values(key=mark, value=f"{datetime.now().isoformat()} {who}"))
+    kept.take_package(diff.package_id, f"{datetime.now().isoformat()} {who}")
     source = f"作業用ブック（{diff.sender} から）"
     take = [c for c in diff.changes if not c.conflict or choices.get(c.key) == "theirs"]
     cells, by_row, kpis, by_item = [], {}, [], {}

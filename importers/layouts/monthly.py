@@ -105,6 +105,7 @@ def _title_cell(sheet: Sheet, header_row: int, title: str) -> tuple[int, int]:
 
 class MonthlyImporter:
     layout = "monthly"
+    display_name = "月次実績"                # how the window and the command line name it
 
     def identify(self, book: Book) -> bool:
         for sheet in book.sheets:

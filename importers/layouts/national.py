@@ -59,6 +59,7 @@ def _by_name(items: tuple) -> dict[str, str]:
 
 class NationalImporter:
     layout = "national"
+    display_name = "本部 支部別"                # how the window and the command line name it
 
     def identify(self, book: Book) -> bool:
         return any(national_header(s) for s in book.sheets)

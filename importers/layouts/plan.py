@@ -37,6 +37,7 @@ def find_header(sheet: Sheet) -> tuple[int, dict[str, int]] | None:
 
 class PlanImporter:
     layout = "plan"
+    display_name = "事業計画"                # how the window and the command line name it
 
     def identify(self, book: Book) -> bool:
         return any((h := find_header(s)) and {"kpi", "plan"} & h[1].keys() for s in book.sheets)

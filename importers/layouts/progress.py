@@ -93,6 +93,7 @@ def _is_count(sheet: Sheet, r: int) -> bool:
 
 class ProgressImporter:
     layout = "progress"
+    display_name = "進捗状況"                # how the window and the command line name it
     includes = ("monthly",)         # its month tables are layout A blocks: it claims those too
 
     def identify(self, book: Book) -> bool:

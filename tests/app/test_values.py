@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.core.values import Reading, format_value, read_value
+from app.core.values import Reading, format_number, format_value, number_scale, read_value
 
 KINDS = ["count", "amount", "ratio", "average", "cumulative", "stock", "duration", "event"]
 UNITS = ["", "%", "件", "円", "千円", "日", "人", "事業所", "回", "h:mm"]
@@ -415,3 +415,72 @@ DAYS = {1: 31, 2: 29, 3: 31, 4: 30, 5: 31, 6: 30, 7: 31, 8: 31, 9: 30, 10: 31, 1
 def test_event_dates_every_months_last_day(month):
     assert read_value(f"{month}/{DAYS[month]}", kind="event").value == 1
     assert read_value(f"{month}/{DAYS[month] + 1}", kind="event").problem
+
+
+# --- where the mutation pass found nothing checked (benchmarks/mutate.py) --------------------------
+
+
+class _Float(float):
+    """A float of another class (a numpy-like cell value): read by the full path, not the fast one."""
+
+
+def test_a_float_of_another_class_reads_as_the_fast_path_does():
+    assert read_value(_Float(0.946), unit="%", kind="ratio", number_format="0.0%") == Reading(94.6)
+    assert read_value(_Float(2481), unit="件", number_format="#,##0") == Reading(2481)
+    assert "「単位なし」" in read_value(_Float(0.5), unit="", number_format="0%").problem
+    assert "「件」" in read_value(_Float(0.5), unit="件", number_format="0%").problem
+
+
+def test_number_scale_says_how_a_plain_number_is_taken():
+    assert number_scale("件", "count", "#,##0") == 1
+    assert number_scale("%", "ratio", "0.0%") == 100
+    assert number_scale("件", "count", "0.0%") is None
+    assert number_scale("回", "event", None) is None and number_scale("", "count", "[h]:mm") is None
+
+
+def test_time_formats_and_their_sections():
+    assert "時刻の書式" in read_value(0.5, number_format="mm:ss").problem
+    assert read_value(45000, number_format="mm/dd") == Reading(45000)      # a date format is not a time
+    assert read_value(0.5, kind="duration", number_format="[h]:mm;@") == Reading(720)
+
+
+def test_ambiguous_durations_say_exactly_what_they_could_mean():
+    r = read_value("3.5", unit="h:mm", kind="duration")
+    assert r.proposal == 230
+    assert r.problem == ("'3.5' はあいまいな値です（3:50 の意味？ それとも 3.5 時間 = 3:30？）。"
+                         "時間は 3:05 のように h:mm で入力してください")
+    r = read_value("-3.5", unit="h:mm", kind="duration")
+    assert r.proposal == -230 and "（-3:50 の意味？ それとも -3.5 時間 = -3:30？）" in r.problem
+    assert read_value("3.46", kind="duration").proposal == 226
+    assert "時間 =" not in read_value("3.46", kind="duration").problem
+    assert read_value("3.59", kind="duration").proposal == 239
+    assert read_value("3.60", kind="duration").proposal is None
+    assert read_value("3.456", kind="duration").proposal is None
+    assert read_value(0.5, kind="duration").proposal == 50
+    assert read_value(-0.5, kind="duration").proposal == -50
+
+
+def test_duration_notes_and_times_of_day():
+    assert not read_value("3:05x", kind="duration").ok
+    assert read_value("0 (注)", kind="duration") == Reading(0.0, "注")
+    assert read_value(dt.time(1, 2, 30, 600000), kind="duration").value == pytest.approx(3751 / 60)
+    assert format_value(-1, kind="duration") == "△0:01"
+
+
+def test_notes_after_a_number():
+    assert read_value("5 (a) b").note == "(a) b"
+    assert not read_value("5 3件目").ok
+    assert "はパーセント" not in (read_value("5%", unit="").problem or "")
+    assert "「単位なし」" in read_value("5%", unit="").problem
+
+
+def test_events_and_long_problem_texts():
+    assert read_value(0, kind="event") == Reading(0)
+    assert read_value("x" * 40).problem.startswith("'" + "x" * 40 + "' ")
+    assert read_value("x" * 41).problem.startswith("'" + "x" * 40 + "…' ")
+
+
+def test_format_number_is_machine_output():
+    assert format_number(2.5) == "2.5"
+    assert format_number(2481.0) == "2481"
+    assert format_number(1e15) == "1e+15"

@@ -6,7 +6,7 @@ import pytest
 from app.core.yearcol import agrees, year_figure
 
 def ind(kind, **kw):
-    base = dict(kind=kind, numerator=None, denominator=(), scale=1.0, weight=None)
+    base = dict(kind=kind, unit="", numerator=None, denominator=(), scale=1.0, weight=None)
     return NS(**{**base, **kw})
 
 

@@ -39,7 +39,7 @@ def test_a_new_file_is_written_from_the_snapshot_and_opens_as_a_migrated_one(tmp
     assert dbengine.current_revision(b.engine) == dbengine._head_from_files()
     assert sqlite3.connect(tmp_path / "a.sqlite3").execute("PRAGMA foreign_key_check").fetchall() == []
     c = open_database(tmp_path / "c.sqlite3")
-    secret = [d.setting("package_secret") for d in (a, c)]
+    secret = [d.stored("package_secret") for d in (a, c)]
     assert all(len(x) == 64 for x in secret) and secret[0] != secret[1]     # each database its own, as migrated
     for d in (a, b, c):
         d.engine.dispose()

@@ -4,6 +4,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QComboBox
 
 from app.operations.imports import import_history
+from app.operations.ops import set_home_branch
 from app.reads.queries import monthly_values
 from tests.conftest import SAMPLE
 from ui.history_dialog import HistoryDialog
@@ -29,7 +30,7 @@ def widgets_in_problems(dialog, kind):
 
 
 def test_read_preview_accept_a_proposal_commit_and_undo(qtbot, empty_db):
-    empty_db.set_setting("home_branch", "10")
+    set_home_branch(empty_db, "10")
     dialog = open_dialog(qtbot, empty_db, [MONTHLY])
     assert "追加 854 件" in dialog.files.item(0).text()
     assert [dialog.tabs.tabText(i).split(" — ")[1] for i in range(dialog.tabs.count())] == [
@@ -118,7 +119,7 @@ PLAN = SAMPLE / "gunma_fy2024_plan.xlsx"
 def test_a_plan_workbook_says_how_many_items_and_kpis_it_stores(qtbot, empty_db):
     from app.reads.queries import plan_items
 
-    empty_db.set_setting("home_branch", "10")
+    set_home_branch(empty_db, "10")
     dialog = open_dialog(qtbot, empty_db, [PLAN])
     line = dialog.files.item(0).text()
     assert "事業計画 令和6年度" in line and "追加 0" not in line
@@ -132,7 +133,7 @@ def test_a_plan_workbook_says_how_many_items_and_kpis_it_stores(qtbot, empty_db)
 def test_a_broken_file_can_be_taken_off_the_list_and_the_others_imported(qtbot, empty_db, tmp_path):
     broken = tmp_path / "broken.xlsx"
     broken.write_bytes(b"not a workbook")
-    empty_db.set_setting("home_branch", "10")
+    set_home_branch(empty_db, "10")
     dialog = open_dialog(qtbot, empty_db, [MONTHLY, broken])
     assert dialog.files.count() == 2 and "読み込めません" in dialog.files.item(1).text()
     assert not dialog.commit_button.isEnabled()
@@ -191,7 +192,7 @@ def test_a_proposal_accepted_in_a_by_branch_table_is_stored_for_its_rows_branch(
     ws.cell(tokyo, 3).value = 3.46
     path = tmp_path / "overtime_by_branch.xlsx"
     wb.save(path)
-    empty_db.set_setting("home_branch", "10")
+    set_home_branch(empty_db, "10")
     dialog = open_dialog(qtbot, empty_db, [path])
     (box,) = widgets_in_problems(dialog, QCheckBox)
     assert f"C{tokyo}" in box.text() and "3:46" in box.text()
