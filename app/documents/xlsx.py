@@ -6,15 +6,19 @@ characters a workbook cannot hold are removed.
 """
 from __future__ import annotations
 
-import math
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
+from app.core.texttable import WHOLE, parts, wrap
 from app.documents.kinds import KINDS
 from app.documents.report import Cell, Document, Table
 
 WIDTH = 15                                   # columns A..O
 COL_WIDTHS = [12] + [8.2] * 12 + [10, 12]
+CHARS_PER_WIDTH = 0.95       # half-width characters of the 11pt Japanese font per unit of column width
+LINES_PER_ROW = 20           # a long text goes on several sheet rows, so pages break between them
+LINE_PT = 15                 # the height of a line of 11pt text
 
 
 def _styles():
@@ -73,11 +77,13 @@ def put_figure(cell, c: Cell) -> None:
 
 def _lines(text: str, chars_per_line: float) -> int:
     """How many printed lines a wrapped text takes (full-width characters count double)."""
-    total = 0
-    for line in (text or "").split("\n"):
-        width = sum(2 if ord(ch) > 0x2E7F else 1 for ch in line)
-        total += max(1, math.ceil(width / max(chars_per_line, 1)))
-    return total
+    return len(wrap(text, chars_per_line))
+
+
+def _chars(c1: int, c2: int) -> float:
+    """How many half-width characters a line of columns c1..c2 holds (a little under what Excel and
+    LibreOffice fit, so that they never wrap a line again)."""
+    return sum(COL_WIDTHS[c - 1] for c in range(c1, c2 + 1)) * CHARS_PER_WIDTH - 1
 
 
 def _merge_text(ws, row: int, c1: int, c2: int, text: str, st, fill=None, font=None) -> int:
@@ -93,8 +99,91 @@ def _merge_text(ws, row: int, c1: int, c2: int, text: str, st, fill=None, font=N
         ws.cell(row, c).border = st["border"]
     if c2 > c1:
         ws.merge_cells(start_row=row, start_column=c1, end_row=row, end_column=c2)
-    width = sum(COL_WIDTHS[c - 1] for c in range(c1, c2 + 1))
-    return _lines(text, width * 1.0)
+    return _lines(text, _chars(c1, c2))
+
+
+@dataclass
+class Side:
+    """A column range of a printed line (計画内容, 実施状況, 全国順位 …) and its text as sheet rows."""
+    c1: int
+    c2: int
+    pieces: list                      # each a str (lines of text) or a list of cells (a pasted table's row)
+
+
+def side(c1: int, c2: int, text: str, most: int = WIDTH) -> Side:
+    """A person's text in columns c1..c2: its lines broken as printed (禁則, a ・ line hanging,
+    app/core/texttable.py), at most LINES_PER_ROW lines a sheet row (Excel keeps a row on one
+    page), and each row of a table pasted into it as a sheet row of cells — reaching to column
+    ``most`` when it has more columns than c1..c2."""
+    pieces: list = []
+    for part in parts(text):
+        if isinstance(part, str):
+            lines = wrap(part, _chars(c1, c2))
+            pieces += ["\n".join(lines[n:n + LINES_PER_ROW]) for n in range(0, len(lines), LINES_PER_ROW)]
+        else:
+            pieces += part
+    if pieces and isinstance(pieces[0], list) and len(pieces[0]) > c2 - c1 + 1 and most > c2:
+        pieces.insert(0, "")            # what is beside the first row (評価, 全国順位) keeps its place
+    return Side(c1, c2, pieces or [""])
+
+
+def _cells(row: list[str], c1: int, c2: int, most: int) -> list[tuple[int, int, str]]:
+    """A pasted table's row over columns c1..c2 (to ``most`` when it has more cells): (first column,
+    last column, text); what still does not fit goes into the last cell."""
+    if len(row) > c2 - c1 + 1:
+        c2 = min(most, c1 + len(row) - 1)
+    n = c2 - c1 + 1
+    if len(row) > n:
+        row = row[:n - 1] + ["　".join(c for c in row[n - 1:] if c)]
+    spans = [1] * len(row)
+    for k in range(n - len(row)):
+        spans[-1 - k % len(row)] += 1            # the last ones wider
+    out, col = [], c1
+    for text, span in zip(row, spans):
+        out.append((col, col + span - 1, text))
+        col += span
+    return out
+
+
+def _put_sides(ws, row: int, sides: list[Side], st, most: int = WIDTH) -> int:
+    """Sides beside one another from ``row``, a sheet row per piece; the text framed as one box per
+    side, a table's cells each in its own. Returns the next free row."""
+    from openpyxl.styles import Alignment, Border
+
+    count = max(len(s.pieces) for s in sides)
+    edge = st["border"].left
+    for k in range(count):
+        lines, covered = 1, set()
+        for s in sides:
+            piece = s.pieces[k] if k < len(s.pieces) else ""
+            if isinstance(piece, list):
+                for a, b, text in _cells(piece, s.c1, s.c2, most):
+                    cell = ws.cell(row + k, a)
+                    put_text(cell, text)
+                    figure = WHOLE.fullmatch(text.replace(" ", "")) and not text.startswith("【")
+                    cell.alignment = Alignment(horizontal="right" if figure else "left", vertical="center",
+                                               wrap_text=True)
+                    for c in range(a, b + 1):
+                        ws.cell(row + k, c).border = st["border"]
+                        covered.add(c)
+                    if b > a:
+                        ws.merge_cells(start_row=row + k, start_column=a, end_row=row + k, end_column=b)
+                    lines = max(lines, _lines(text, _chars(a, b)))
+                continue
+            if s.c1 in covered:
+                continue
+            cell = ws.cell(row + k, s.c1)
+            put_text(cell, piece)
+            cell.alignment = st["wrap"] if s.c2 > s.c1 else st["center"]
+            lines = max(lines, piece.count("\n") + 1)
+            for c in range(s.c1, s.c2 + 1):
+                ws.cell(row + k, c).border = Border(left=edge if c == s.c1 else None, right=edge if c == s.c2 else None,
+                                                    top=edge if k == 0 else None,
+                                                    bottom=edge if k == count - 1 else None)
+            if s.c2 > s.c1:
+                ws.merge_cells(start_row=row + k, start_column=s.c1, end_row=row + k, end_column=s.c2)
+        ws.row_dimensions[row + k].height = LINE_PT * lines + 4
+    return row + count
 
 
 def _table(ws, row: int, table: Table, st) -> int:
@@ -143,16 +232,11 @@ def _progress_lines(ws, row: int, block, st) -> int:
     row += 1
     for n, line in enumerate(block.lines or [RowLine(block.plan, block.status, block.rating, block.rank)]):
         first = n == 0
-        _merge_text(ws, row, 1, 1, str(block.item_no) if first else "", st)
-        ws.cell(row, 1).alignment = st["center"]
-        lines = max(_merge_text(ws, row, 2, 3, f"{block.title}\n{block.group}\n{block.flags}".strip() if first else "", st),
-                    _merge_text(ws, row, 4, 8, line.plan, st), _merge_text(ws, row, 9, 13, line.status, st))
-        _merge_text(ws, row, 14, 14, line.rating or "", st)
-        _merge_text(ws, row, 15, 15, f"{line.rank}位" if line.rank else "", st)
-        for c in (14, 15):
-            ws.cell(row, c).alignment = st["center"]
-        ws.row_dimensions[row].height = min(409, 15 * lines + 6)
-        row += 1
+        row = _put_sides(ws, row, [
+            Side(1, 1, [str(block.item_no) if first else ""]),
+            side(2, 3, f"{block.title}\n{block.group}\n{block.flags}".strip() if first else ""),
+            side(4, 8, line.plan), side(9, 13, line.status), Side(14, 14, [line.rating or ""]),
+            Side(15, 15, [f"{line.rank}位" if line.rank else ""])], st)
     row += 1
     for table in block.tables:
         row = _table(ws, row, table, st)
@@ -219,9 +303,7 @@ def write_xlsx(doc: Document, out: str | Path, chart_images: dict[str, Path] | N
         _merge_text(ws, row, 1, WIDTH, block.heading + (f"　{block.flags}" if block.flags else ""), st,
                     st["block"], st["bold"])
         row += 1
-        lines = max(_merge_text(ws, row, 1, 7, block.plan, st), _merge_text(ws, row, 8, WIDTH, block.status, st))
-        ws.row_dimensions[row].height = min(409, 15 * lines + 6)
-        row += 2
+        row = _put_sides(ws, row, [side(1, 7, block.plan), side(8, WIDTH, block.status)], st) + 1
         for table in block.tables:
             row = _table(ws, row, table, st)
     if doc.summary is not None:
