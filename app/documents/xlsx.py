@@ -18,7 +18,7 @@ WIDTH = 15                                   # columns A..O
 COL_WIDTHS = [12] + [8.2] * 12 + [10, 12]
 CHARS_PER_WIDTH = 0.95       # half-width characters of the 11pt Japanese font per unit of column width
 LINES_PER_ROW = 20           # a long text goes on several sheet rows, so pages break between them
-LINE_PT = 15                 # the height of a line of 11pt text
+LINE_PT = 14                 # the height of a line of 11pt text
 
 
 def _styles():
@@ -104,35 +104,27 @@ def _merge_text(ws, row: int, c1: int, c2: int, text: str, st, fill=None, font=N
 
 @dataclass
 class Side:
-    """A column range of a printed line (計画内容, 実施状況, 全国順位 …) and its text as sheet rows."""
+    """A column range of a printed line (計画内容, 実施状況, 全国順位 …) and what it holds, in order:
+    lists of printed lines of text, and tuples of cells (a pasted table's row)."""
     c1: int
     c2: int
-    pieces: list                      # each a str (lines of text) or a list of cells (a pasted table's row)
+    pieces: list
 
 
-def side(c1: int, c2: int, text: str, most: int = WIDTH) -> Side:
+def side(c1: int, c2: int, text: str) -> Side:
     """A person's text in columns c1..c2: its lines broken as printed (禁則, a ・ line hanging,
-    app/core/texttable.py), at most LINES_PER_ROW lines a sheet row (Excel keeps a row on one
-    page), and each row of a table pasted into it as a sheet row of cells — reaching to column
-    ``most`` when it has more columns than c1..c2."""
+    app/core/texttable.py) and each row of a table pasted into it."""
     pieces: list = []
     for part in parts(text):
-        if isinstance(part, str):
-            lines = wrap(part, _chars(c1, c2))
-            pieces += ["\n".join(lines[n:n + LINES_PER_ROW]) for n in range(0, len(lines), LINES_PER_ROW)]
-        else:
-            pieces += part
-    if pieces and isinstance(pieces[0], list) and len(pieces[0]) > c2 - c1 + 1 and most > c2:
-        pieces.insert(0, "")            # what is beside the first row (評価, 全国順位) keeps its place
-    return Side(c1, c2, pieces or [""])
+        pieces += [wrap(part, _chars(c1, c2))] if isinstance(part, str) else [tuple(r) for r in part]
+    return Side(c1, c2, pieces or [[""]])
 
 
-def _cells(row: list[str], c1: int, c2: int, most: int) -> list[tuple[int, int, str]]:
-    """A pasted table's row over columns c1..c2 (to ``most`` when it has more cells): (first column,
-    last column, text); what still does not fit goes into the last cell."""
-    if len(row) > c2 - c1 + 1:
-        c2 = min(most, c1 + len(row) - 1)
+def _cells(row, c1: int, c2: int) -> list[tuple[int, int, str]]:
+    """A pasted table's row over columns c1..c2: (first column, last column, text); what does not
+    fit goes into the last cell."""
     n = c2 - c1 + 1
+    row = list(row)
     if len(row) > n:
         row = row[:n - 1] + ["　".join(c for c in row[n - 1:] if c)]
     spans = [1] * len(row)
@@ -145,19 +137,51 @@ def _cells(row: list[str], c1: int, c2: int, most: int) -> list[tuple[int, int, 
     return out
 
 
-def _put_sides(ws, row: int, sides: list[Side], st, most: int = WIDTH) -> int:
-    """Sides beside one another from ``row``, a sheet row per piece; the text framed as one box per
-    side, a table's cells each in its own. Returns the next free row."""
+def _layout(sides: list[Side]) -> list[list]:
+    """Sheet rows for sides beside one another: a pasted table's row is a sheet row; the text
+    beside it flows down the rows (a line in each), and a long text goes on sheet rows of at most
+    LINES_PER_ROW lines, so that pages break between them. Each sheet row: per side, a list of
+    lines or a table row (tuple)."""
+    queues = [list(s.pieces) for s in sides]
+    rows = []
+    while any(queues):
+        heads = [q[0] if q else None for q in queues]
+        rigid = [max(_lines(t, _chars(a, b)) for a, b, t in _cells(h, s.c1, s.c2))
+                 for h, s in zip(heads, sides) if isinstance(h, tuple)]
+        texts = [(h, len(q) > 1) for h, q in zip(heads, queues) if isinstance(h, list)]
+        if rigid:
+            height = max(rigid)
+        else:
+            before = [len(h) for h, more in texts if more]            # text with a table after it
+            height = min(before) if before else min(LINES_PER_ROW, max(len(h) for h, _ in texts))
+            height = max(1, min(height, LINES_PER_ROW))
+        row = []
+        for q in queues:
+            if not q:
+                row.append([])
+            elif isinstance(q[0], tuple):
+                row.append(q.pop(0))
+            else:
+                row.append(q[0][:height])
+                q[0] = q[0][height:]
+                if not q[0]:
+                    q.pop(0)
+        rows.append(row)
+    return rows
+
+
+def _put_sides(ws, row: int, sides: list[Side], st) -> int:
+    """Sides beside one another from ``row`` (_layout); the text framed as one box per side, a
+    table's cells each in its own. Returns the next free row."""
     from openpyxl.styles import Alignment, Border
 
-    count = max(len(s.pieces) for s in sides)
     edge = st["border"].left
-    for k in range(count):
-        lines, covered = 1, set()
-        for s in sides:
-            piece = s.pieces[k] if k < len(s.pieces) else ""
-            if isinstance(piece, list):
-                for a, b, text in _cells(piece, s.c1, s.c2, most):
+    rows = _layout(sides)
+    for k, pieces in enumerate(rows):
+        lines = 1
+        for s, piece in zip(sides, pieces):
+            if isinstance(piece, tuple):
+                for a, b, text in _cells(piece, s.c1, s.c2):
                     cell = ws.cell(row + k, a)
                     put_text(cell, text)
                     figure = WHOLE.fullmatch(text.replace(" ", "")) and not text.startswith("【")
@@ -165,25 +189,22 @@ def _put_sides(ws, row: int, sides: list[Side], st, most: int = WIDTH) -> int:
                                                wrap_text=True)
                     for c in range(a, b + 1):
                         ws.cell(row + k, c).border = st["border"]
-                        covered.add(c)
                     if b > a:
                         ws.merge_cells(start_row=row + k, start_column=a, end_row=row + k, end_column=b)
                     lines = max(lines, _lines(text, _chars(a, b)))
                 continue
-            if s.c1 in covered:
-                continue
             cell = ws.cell(row + k, s.c1)
-            put_text(cell, piece)
+            put_text(cell, "\n".join(piece))
             cell.alignment = st["wrap"] if s.c2 > s.c1 else st["center"]
-            lines = max(lines, piece.count("\n") + 1)
+            lines = max(lines, len(piece))
             for c in range(s.c1, s.c2 + 1):
                 ws.cell(row + k, c).border = Border(left=edge if c == s.c1 else None, right=edge if c == s.c2 else None,
                                                     top=edge if k == 0 else None,
-                                                    bottom=edge if k == count - 1 else None)
+                                                    bottom=edge if k == len(rows) - 1 else None)
             if s.c2 > s.c1:
                 ws.merge_cells(start_row=row + k, start_column=s.c1, end_row=row + k, end_column=s.c2)
         ws.row_dimensions[row + k].height = LINE_PT * lines + 4
-    return row + count
+    return row + len(rows)
 
 
 def _table(ws, row: int, table: Table, st) -> int:
@@ -233,10 +254,10 @@ def _progress_lines(ws, row: int, block, st) -> int:
     for n, line in enumerate(block.lines or [RowLine(block.plan, block.status, block.rating, block.rank)]):
         first = n == 0
         row = _put_sides(ws, row, [
-            Side(1, 1, [str(block.item_no) if first else ""]),
+            Side(1, 1, [[str(block.item_no) if first else ""]]),
             side(2, 3, f"{block.title}\n{block.group}\n{block.flags}".strip() if first else ""),
-            side(4, 8, line.plan), side(9, 13, line.status), Side(14, 14, [line.rating or ""]),
-            Side(15, 15, [f"{line.rank}位" if line.rank else ""])], st)
+            side(4, 8, line.plan), side(9, 13, line.status), Side(14, 14, [[line.rating or ""]]),
+            Side(15, 15, [[f"{line.rank}位" if line.rank else ""]])], st)
     row += 1
     for table in block.tables:
         row = _table(ws, row, table, st)
