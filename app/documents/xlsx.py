@@ -113,28 +113,27 @@ class Side:
 
 def side(c1: int, c2: int, text: str) -> Side:
     """A person's text in columns c1..c2: its lines broken as printed (禁則, a ・ line hanging,
-    app/core/texttable.py) and each row of a table pasted into it."""
+    app/core/texttable.py) and each row of a table pasted into it (_cells)."""
     pieces: list = []
     for part in parts(text):
-        pieces += [wrap(part, _chars(c1, c2))] if isinstance(part, str) else [tuple(r) for r in part]
+        pieces += [wrap(part, _chars(c1, c2))] if isinstance(part, str) else _cells(part, c1, c2)
     return Side(c1, c2, pieces or [[""]])
 
 
-def _cells(row, c1: int, c2: int) -> list[tuple[int, int, str]]:
-    """A pasted table's row over columns c1..c2: (first column, last column, text); what does not
-    fit goes into the last cell."""
+def _cells(table: list[list[str]], c1: int, c2: int) -> list[tuple]:
+    """A pasted table over columns c1..c2, a tuple per row of (first column, last column, text): the
+    sheet columns shared out by what the table's columns hold (the widest gets the next one); what
+    does not fit goes into the last cell."""
     n = c2 - c1 + 1
-    row = list(row)
-    if len(row) > n:
-        row = row[:n - 1] + ["　".join(c for c in row[n - 1:] if c)]
-    spans = [1] * len(row)
-    for k in range(n - len(row)):
-        spans[-1 - k % len(row)] += 1            # the last ones wider
-    out, col = [], c1
-    for text, span in zip(row, spans):
-        out.append((col, col + span - 1, text))
-        col += span
-    return out
+    if len(table[0]) > n:
+        table = [r[:n - 1] + ["　".join(c for c in r[n - 1:] if c)] for r in table]
+    need = [max(sum(2 if ord(ch) > 0x2E7F else 1 for ch in r[k]) for r in table) for k in range(len(table[0]))]
+    spans = [1] * len(need)
+    for _ in range(n - len(need)):
+        k = max(range(len(need)), key=lambda k: need[k] / spans[k])
+        spans[k] += 1
+    starts = [c1 + sum(spans[:k]) for k in range(len(spans))]
+    return [tuple((a, a + span - 1, text) for a, span, text in zip(starts, spans, r)) for r in table]
 
 
 def _layout(sides: list[Side]) -> list[list]:
@@ -146,8 +145,7 @@ def _layout(sides: list[Side]) -> list[list]:
     rows = []
     while any(queues):
         heads = [q[0] if q else None for q in queues]
-        rigid = [max(_lines(t, _chars(a, b)) for a, b, t in _cells(h, s.c1, s.c2))
-                 for h, s in zip(heads, sides) if isinstance(h, tuple)]
+        rigid = [max(_lines(t, _chars(a, b)) for a, b, t in h) for h in heads if isinstance(h, tuple)]
         texts = [(h, len(q) > 1) for h, q in zip(heads, queues) if isinstance(h, list)]
         if rigid:
             height = max(rigid)
@@ -181,7 +179,7 @@ def _put_sides(ws, row: int, sides: list[Side], st) -> int:
         lines = 1
         for s, piece in zip(sides, pieces):
             if isinstance(piece, tuple):
-                for a, b, text in _cells(piece, s.c1, s.c2):
+                for a, b, text in piece:
                     cell = ws.cell(row + k, a)
                     put_text(cell, text)
                     figure = WHOLE.fullmatch(text.replace(" ", "")) and not text.startswith("【")
@@ -207,8 +205,10 @@ def _put_sides(ws, row: int, sides: list[Side], st) -> int:
     return row + len(rows)
 
 
-def _table(ws, row: int, table: Table, st) -> int:
-    """A figures table from column A; returns the next free row."""
+def _table(ws, row: int, table: Table, st, keep: list | None = None) -> int:
+    """A figures table from column A; returns the next free row. ``keep`` gets its rows (caption to
+    note: a page break goes before it, not in it)."""
+    first = row
     put_text(ws.cell(row, 1), table.caption)
     ws.cell(row, 1).font = st["bold"]
     row += 1
@@ -241,15 +241,18 @@ def _table(ws, row: int, table: Table, st) -> int:
         row += 1
         put_text(ws.cell(row, 1), table.note)
         ws.cell(row, 1).font = st["small"]
+    if keep is not None:
+        keep.append((first, row))
     return row + 2
 
 
-def _progress_lines(ws, row: int, block, st) -> int:
+def _progress_lines(ws, row: int, block, st, keep: list) -> int:
     """進捗状況: ○title（group）, a sheet row per rated row (項番 and 事業 on the first), then the
     item's monthly tables; returns the next free row."""
     from app.documents.progress import RowLine, group_heading
 
     _merge_text(ws, row, 1, WIDTH, group_heading(block.title, block.group), st, st["block"], st["bold"])
+    keep.append((row, row + 1))                        # the heading with the item's first row
     row += 1
     for n, line in enumerate(block.lines or [RowLine(block.plan, block.status, block.rating, block.rank)]):
         first = n == 0
@@ -260,7 +263,7 @@ def _progress_lines(ws, row: int, block, st) -> int:
             Side(15, 15, [[f"{line.rank}位" if line.rank else ""]])], st)
     row += 1
     for table in block.tables:
-        row = _table(ws, row, table, st)
+        row = _table(ws, row, table, st, keep)
     return row
 
 
@@ -317,19 +320,22 @@ def write_xlsx(doc: Document, out: str | Path, chart_images: dict[str, Path] | N
             ws.cell(row, c1).alignment = st["center"]
         ws.row_dimensions[row].height = 30
         row += 1
+    keep: list[tuple[int, int]] = []
     for block in doc.blocks if heads else ():          # 目標達成状況 has its table only
         if doc.kind == "progress":
-            row = _progress_lines(ws, row, block, st)
+            row = _progress_lines(ws, row, block, st, keep)
             continue
         _merge_text(ws, row, 1, WIDTH, block.heading + (f"　{block.flags}" if block.flags else ""), st,
                     st["block"], st["bold"])
+        keep.append((row, row + 1))
         row += 1
         row = _put_sides(ws, row, [side(1, 7, block.plan), side(8, WIDTH, block.status)], st) + 1
         for table in block.tables:
-            row = _table(ws, row, table, st)
+            row = _table(ws, row, table, st, keep)
     if doc.summary is not None:
-        row = _table(ws, row, doc.summary, st)
+        row = _table(ws, row, doc.summary, st, keep)
     _page(ws, doc, "3:3" if heads else None, doc.landscape)
+    page_breaks(ws, keep, 30 if heads else 0, doc.landscape)
     japanese_font(ws)
     if doc.kind == "summary":
         ws.print_title_rows = "4:4"
@@ -342,6 +348,38 @@ def write_xlsx(doc: Document, out: str | Path, chart_images: dict[str, Path] | N
 
 
 FONT = "IPAexGothic"
+
+
+def page_breaks(ws, keep: list[tuple[int, int]], title_pt: float, landscape: bool) -> int:
+    """Page breaks where a person would make them: before a heading with the first row it heads, or
+    a table from its caption to its note, that would cross the foot of a page (when it fits on
+    one). Pages are measured as the sheet prints: A4 fitted to one page wide, the repeated title
+    row on each, a little short so that Excel's and LibreOffice's own breaks never come first.
+    Returns the number of breaks."""
+    from openpyxl.worksheet.pagebreak import Break
+
+    width_pt = sum(w * 7 + 5 for w in COL_WIDTHS) * 0.75
+    paper_w, paper_h = (842, 595) if landscape else (595, 842)
+    m = ws.page_margins
+    scale = min(1.0, (paper_w - 72 * (m.left + m.right)) / width_pt)
+    page = (paper_h - 72 * (m.top + m.bottom)) / scale * 0.93 - title_pt
+    height = lambda r: ws.row_dimensions[r].height or 15          # noqa: E731
+    starts = {a: b for a, b in keep}
+    used, breaks, r = 0.0, 0, 1
+    while r <= ws.max_row:
+        last = starts.get(r, r)
+        h = sum(height(x) for x in range(r, last + 1))
+        if used and used + h > page and h <= page:
+            ws.row_breaks.append(Break(id=r - 1))
+            used, breaks = 0.0, breaks + 1
+        if h > page:                                              # longer than a page: rows as they come
+            last, h = r, height(r)
+            if used + h > page:
+                ws.row_breaks.append(Break(id=r - 1))
+                used, breaks = 0.0, breaks + 1
+        used += h
+        r = last + 1
+    return breaks
 
 
 def japanese_font(ws) -> None:

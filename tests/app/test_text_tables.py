@@ -77,6 +77,11 @@ def test_documents_print_it_as_a_table_in_the_texts_flow(pasted, tmp_path):
         assert not any("\t" in t for t in texts)                                  # cells, not tab characters
         bullet = next(t for t in texts if t.startswith("・行動計画") or "\n・行動計画" in t)
         assert "\n　" in bullet                                                   # the bullet hangs
+        breaks = {b.id for b in ws.row_breaks.brk}                  # a break after row id
+        headings = [c.row for c in ws["A"] if isinstance(c.value, str) and c.value.startswith(("○", "1.", "2.", "3."))]
+        assert breaks and not breaks & set(headings)                            # a heading keeps its first row
+        captions = [c.row for c in ws["A"] if c.font.b and c.value in {t.caption for b in doc.blocks for t in b.tables}]
+        assert not breaks & set(captions)                                       # a table's caption its table
 
 
 def test_the_progress_sheet_brings_it_back_and_a_work_package_carries_it(pasted, tmp_path):
