@@ -17,7 +17,7 @@ from app.documents.report import Cell, Document, Table
 WIDTH = 15                                   # columns A..O
 COL_WIDTHS = [12] + [8.2] * 12 + [10, 12]
 CHARS_PER_WIDTH = 0.95       # half-width characters of the 11pt Japanese font per unit of column width
-LINES_PER_ROW = 20           # a long text goes on several sheet rows, so pages break between them
+LINES_PER_ROW = 6            # a long text goes on several sheet rows, so pages break between them
 LINE_PT = 14                 # the height of a line of 11pt text
 
 
@@ -362,7 +362,7 @@ def page_breaks(ws, keep: list[tuple[int, int]], title_pt: float, landscape: boo
     paper_w, paper_h = (842, 595) if landscape else (595, 842)
     m = ws.page_margins
     scale = min(1.0, (paper_w - 72 * (m.left + m.right)) / width_pt)
-    page = (paper_h - 72 * (m.top + m.bottom)) / scale * 0.93 - title_pt
+    page = (paper_h - 72 * (m.top + m.bottom)) / scale * 0.97 - title_pt
     height = lambda r: ws.row_dimensions[r].height or 15          # noqa: E731
     starts = {a: b for a, b in keep}
     used, breaks, r = 0.0, 0, 1
