@@ -22,13 +22,34 @@ TAG_COLOURS = {"KPI": "#1f5fa8", "業績評価": "#a33", "インセンティブ"
 
 class BulletTextEdit(QPlainTextEdit):
     """Enter after a ``・`` line starts the next one with ``・``; Enter on an empty bullet ends the list.
-    Tab moves on to the next field (a text needs no tab characters). Typing while it is read-only
-    (a submitted quarter) says so (``blocked``)."""
+    Tab moves on to the next field. A range pasted from Excel (or a table from a web page) stays a
+    table: its rows as lines, its cells separated by tabs (app/core/texttable.py), on lines of
+    their own; documents print it as a table. Typing while it is read-only (a submitted quarter)
+    says so (``blocked``)."""
     blocked = Signal()
 
     def __init__(self, parent=None):
         super().__init__(parent)
         self.setTabChangesFocus(True)
+        self.setTabStopDistance(self.fontMetrics().horizontalAdvance("０") * 6)
+
+    def insertFromMimeData(self, source) -> None:
+        from app.core.texttable import from_html, from_tab_text
+
+        text = from_tab_text(source.text()) if source.hasText() else ""
+        if "\t" not in text and source.hasHtml():
+            text = from_html(source.html()) or text
+        if "\t" not in text:
+            super().insertFromMimeData(source)
+            return
+        cursor = self.textCursor()
+        cursor.removeSelectedText()
+        if cursor.block().text()[:cursor.positionInBlock()].strip():   # a table starts a line…
+            text = "\n" + text
+        if cursor.block().text()[cursor.positionInBlock():].strip():   # …and ends one
+            text += "\n"
+        cursor.insertText(text)
+        self.setTextCursor(cursor)
 
     def keyPressEvent(self, event) -> None:
         if self.isReadOnly() and (event.text().strip() or event.key() in (Qt.Key_Delete, Qt.Key_Backspace)):

@@ -1,15 +1,16 @@
 """A document as HTML for Qt's rich-text engine (the PDF and the print preview are made from it).
 Every text is escaped: nothing a person wrote is markup.
 
-Laid out for pages: every table is in the page's flow, never inside another table's cell, so Qt
-repeats its header row on each page it continues on, and whoever paginates (ui/pagination.py)
-can move it whole. Headings are <h2>/<h3> (the block's heading, a table's caption): a heading
+Laid out for pages: every table of figures is in the page's flow, never inside another table's
+cell, so Qt repeats its header row on each page it continues on, and whoever paginates
+(ui/pagination.py) can move it whole; only a table a person pasted into a text stays inside the
+text's cell, where seed 002 prints it (between the lines around it). Headings are <h2>/<h3> (the block's heading, a table's caption): a heading
 keeps with what follows it. A table's note (※令和7年3月末現在) is the block after it."""
 from __future__ import annotations
 
-import re
 from html import escape
 
+from app.core.texttable import BULLET, WHOLE, parts
 from app.documents.report import Document, Table
 
 CSS = """
@@ -21,6 +22,7 @@ h3 { font-size: 9pt; margin: 6px 0 0 0; }
 th { background: #dde6f0; font-weight: bold; white-space: nowrap; }
 td.num { text-align: right; }
 .note { color: #555; font-size: 8pt; margin: 1px 0 0 0; }
+p.line { margin: 0; }
 """
 
 
@@ -29,19 +31,44 @@ def table_tag(padding: int) -> str:
 
 
 WORD_JOINER = "\u2060"
-# What is never split across lines: a 【…】 tag and a figure with its unit (17,488円, 94.3%, 6.30日)
-_WHOLE = re.compile(r"【[^】\n]{1,20}】|[△▲-]?\d[\d,.]*(?:%|％|円|千円|件|事業所|人|日|回|位)?")
 
 
 def keep_whole(text: str) -> str:
     """The text with a word joiner between the characters of every tag and figure: Qt breaks lines
     by the Unicode rules, which never break at a word joiner (and it draws nothing). The rules
     also keep 】、。） off a line's start and 【（ off its end."""
-    return _WHOLE.sub(lambda m: WORD_JOINER.join(m.group(0)), text or "")
+    return WHOLE.sub(lambda m: WORD_JOINER.join(m.group(0)), text or "")
 
 
 def _text(text: str) -> str:
     return escape(keep_whole(text)).replace("\n", "<br>")
+
+
+def _line(line: str) -> str:
+    """A line of a person's text as a paragraph; a ``・`` line hangs: its next lines start under
+    its text, not under the bullet."""
+    hang = ' style="margin-left:1em; text-indent:-1em"' if line.startswith(BULLET) else ""
+    return f'<p class="line"{hang}>{_text(line) or "&nbsp;"}</p>'
+
+
+def rich_text(text: str) -> str:
+    """A person's text as printed: its lines as paragraphs, a table pasted into it (tab-separated
+    lines, app/core/texttable.py) as a table in the flow, its first row the header."""
+    out = []
+    for part in parts(text):
+        if isinstance(part, str):
+            out.append("".join(_line(line) for line in part.split("\n")))
+            continue
+        head, *body = part
+        out.append(f'{table_tag(2)}<thead><tr>{"".join(f"<th>{_text(c)}</th>" for c in head)}</tr></thead>'
+                   + "".join("<tr>" + "".join(f'<td{_align(c)}>{_text(c)}</td>' for c in r) + "</tr>" for r in body)
+                   + "</table>")
+    return "".join(out)
+
+
+def _align(cell: str) -> str:
+    """A figure (12,345 / 9,543 通 / 7.3%) to the right, as seed 002 prints them."""
+    return ' align="right"' if WHOLE.fullmatch(cell.replace(" ", "")) and cell[:1] not in "【" else ""
 
 
 def _header(text: str) -> str:
@@ -71,7 +98,7 @@ def _status_block(b) -> str:
     flags = f"　{b.flags}" if b.flags else ""
     return (f"<h2>{_text(b.heading + flags)}</h2>{table_tag(4)}"
             '<thead><tr><th width="45%">計画内容</th><th width="55%">実施状況</th></tr></thead>'
-            f'<tr><td valign="top">{_text(b.plan)}</td><td valign="top">{_text(b.status)}</td></tr></table>'
+            f'<tr><td valign="top">{rich_text(b.plan)}</td><td valign="top">{rich_text(b.status)}</td></tr></table>'
             + "".join(table_html(t) for t in b.tables))
 
 
@@ -90,7 +117,7 @@ def _progress_block(b) -> str:
     item = (f'<td align="center">{b.item_no}</td><td>{_text(b.title)}<br>'
             f'<span class="note">{_text(b.group)}{"<br>" + _text(b.flags) if b.flags else ""}</span></td>')
     rows = "".join(
-        f'<tr>{item if n == 0 else "<td></td><td></td>"}<td>{_text(line.plan)}</td><td>{_text(line.status)}</td>'
+        f'<tr>{item if n == 0 else "<td></td><td></td>"}<td>{rich_text(line.plan)}</td><td>{rich_text(line.status)}</td>'
         f'<td align="center"><b>{_text(line.rating or "")}</b></td>'
         f'<td align="center">{_text(line.rank.lines)}</td></tr>' for n, line in enumerate(lines))
     return (f"<h2>{_text(group_heading(b.title, b.group))}</h2>{table_tag(3)}{PROGRESS_HEADER}{rows}</table>"

@@ -8,14 +8,19 @@ from __future__ import annotations
 
 import math
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 from app.core.indicator_kinds import kind_of
+from app.core.texttable import WHOLE, parts, wrap
 from app.documents.kinds import KINDS
 from app.documents.report import Cell, Document, Table
 
 WIDTH = 15                                   # columns A..O
 COL_WIDTHS = [12] + [8.2] * 12 + [10, 17]      # O: 全国順位 with its basis (（3月・支部別表）)
+CHARS_PER_WIDTH = 0.95       # half-width characters of the 11pt Japanese font per unit of column width
+LINES_PER_ROW = 6            # a long text goes on several sheet rows, so pages break between them
+LINE_PT = 14                 # the height of a line of 11pt text
 
 
 def _styles():
@@ -74,11 +79,13 @@ def put_figure(cell, c: Cell) -> None:
 
 def _lines(text: str, chars_per_line: float) -> int:
     """How many printed lines a wrapped text takes (full-width characters count double)."""
-    total = 0
-    for line in (text or "").split("\n"):
-        width = sum(2 if ord(ch) > 0x2E7F else 1 for ch in line)
-        total += max(1, math.ceil(width / max(chars_per_line, 1)))
-    return total
+    return len(wrap(text, chars_per_line))
+
+
+def _chars(c1: int, c2: int) -> float:
+    """How many half-width characters a line of columns c1..c2 holds (a little under what Excel and
+    LibreOffice fit, so that they never wrap a line again)."""
+    return sum(COL_WIDTHS[c - 1] for c in range(c1, c2 + 1)) * CHARS_PER_WIDTH - 1
 
 
 def _merge_text(ws, row: int, c1: int, c2: int, text: str, st, fill=None, font=None) -> int:
@@ -94,8 +101,110 @@ def _merge_text(ws, row: int, c1: int, c2: int, text: str, st, fill=None, font=N
         ws.cell(row, c).border = st["border"]
     if c2 > c1:
         ws.merge_cells(start_row=row, start_column=c1, end_row=row, end_column=c2)
-    width = sum(COL_WIDTHS[c - 1] for c in range(c1, c2 + 1))
-    return _lines(text, width * 1.0)
+    return _lines(text, _chars(c1, c2))
+
+
+@dataclass
+class Side:
+    """A column range of a printed line (計画内容, 実施状況, 全国順位 …) and what it holds, in order:
+    lists of printed lines of text, and tuples of cells (a pasted table's row)."""
+    c1: int
+    c2: int
+    pieces: list
+
+
+def side(c1: int, c2: int, text: str) -> Side:
+    """A person's text in columns c1..c2: its lines broken as printed (禁則, a ・ line hanging,
+    app/core/texttable.py) and each row of a table pasted into it (_cells)."""
+    pieces: list = []
+    for part in parts(text):
+        pieces += [wrap(part, _chars(c1, c2))] if isinstance(part, str) else _cells(part, c1, c2)
+    return Side(c1, c2, pieces or [[""]])
+
+
+def _cells(table: list[list[str]], c1: int, c2: int) -> list[tuple]:
+    """A pasted table over columns c1..c2, a tuple per row of (first column, last column, text): the
+    sheet columns shared out by what the table's columns hold (the widest gets the next one); what
+    does not fit goes into the last cell."""
+    n = c2 - c1 + 1
+    if len(table[0]) > n:
+        table = [r[:n - 1] + ["　".join(c for c in r[n - 1:] if c)] for r in table]
+    need = [max(sum(2 if ord(ch) > 0x2E7F else 1 for ch in r[k]) for r in table) for k in range(len(table[0]))]
+    spans = [1] * len(need)
+    for _ in range(n - len(need)):
+        k = max(range(len(need)), key=lambda k: need[k] / spans[k])
+        spans[k] += 1
+    starts = [c1 + sum(spans[:k]) for k in range(len(spans))]
+    return [tuple((a, a + span - 1, text) for a, span, text in zip(starts, spans, r)) for r in table]
+
+
+def _layout(sides: list[Side]) -> list[list]:
+    """Sheet rows for sides beside one another: a pasted table's row is a sheet row; the text
+    beside it flows down the rows (a line in each), and a long text goes on sheet rows of at most
+    LINES_PER_ROW lines, so that pages break between them. Each sheet row: per side, a list of
+    lines or a table row (tuple)."""
+    queues = [list(s.pieces) for s in sides]
+    rows = []
+    while any(queues):
+        heads = [q[0] if q else None for q in queues]
+        rigid = [max(_lines(t, _chars(a, b)) for a, b, t in h) for h in heads if isinstance(h, tuple)]
+        texts = [(h, len(q) > 1) for h, q in zip(heads, queues) if isinstance(h, list)]
+        if rigid:
+            height = max(rigid)
+        else:
+            before = [len(h) for h, more in texts if more]            # text with a table after it
+            height = min(before) if before else min(LINES_PER_ROW, max(len(h) for h, _ in texts))
+            height = max(1, min(height, LINES_PER_ROW))
+        row = []
+        for q in queues:
+            if not q:
+                row.append([])
+            elif isinstance(q[0], tuple):
+                row.append(q.pop(0))
+            else:
+                row.append(q[0][:height])
+                q[0] = q[0][height:]
+                if not q[0]:
+                    q.pop(0)
+        rows.append(row)
+    return rows
+
+
+def _put_sides(ws, row: int, sides: list[Side], st) -> int:
+    """Sides beside one another from ``row`` (_layout); the text framed as one box per side, a
+    table's cells each in its own. Returns the next free row."""
+    from openpyxl.styles import Alignment, Border
+
+    edge = st["border"].left
+    rows = _layout(sides)
+    for k, pieces in enumerate(rows):
+        lines = 1
+        for s, piece in zip(sides, pieces):
+            if isinstance(piece, tuple):
+                for a, b, text in piece:
+                    cell = ws.cell(row + k, a)
+                    put_text(cell, text)
+                    figure = WHOLE.fullmatch(text.replace(" ", "")) and not text.startswith("【")
+                    cell.alignment = Alignment(horizontal="right" if figure else "left", vertical="center",
+                                               wrap_text=True)
+                    for c in range(a, b + 1):
+                        ws.cell(row + k, c).border = st["border"]
+                    if b > a:
+                        ws.merge_cells(start_row=row + k, start_column=a, end_row=row + k, end_column=b)
+                    lines = max(lines, _lines(text, _chars(a, b)))
+                continue
+            cell = ws.cell(row + k, s.c1)
+            put_text(cell, "\n".join(piece))
+            cell.alignment = st["wrap"] if s.c2 > s.c1 else st["center"]
+            lines = max(lines, len(piece))
+            for c in range(s.c1, s.c2 + 1):
+                ws.cell(row + k, c).border = Border(left=edge if c == s.c1 else None, right=edge if c == s.c2 else None,
+                                                    top=edge if k == 0 else None,
+                                                    bottom=edge if k == len(rows) - 1 else None)
+            if s.c2 > s.c1:
+                ws.merge_cells(start_row=row + k, start_column=s.c1, end_row=row + k, end_column=s.c2)
+        ws.row_dimensions[row + k].height = LINE_PT * lines + 4
+    return row + len(rows)
 
 
 def _caption(ws, row: int, text: str, st) -> None:
@@ -104,14 +213,16 @@ def _caption(ws, row: int, text: str, st) -> None:
     put_text(cell, text)
     cell.font, cell.alignment = st["bold"], st["wrap"]
     ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=WIDTH)
-    lines = _lines(text, sum(COL_WIDTHS))
+    lines = _lines(text, _chars(1, WIDTH))
     if lines > 1:
         ws.row_dimensions[row].height = ROW_PT * lines + 3
 
 
-def _table(ws, row: int, table: Table, st, widths: list[int] | None = None) -> int:
-    """A figures table from column A (``widths``: the sheet columns of each; by default the first
-    one narrow, a row label); returns the next free row."""
+def _table(ws, row: int, table: Table, st, keep: list | None = None, widths: list[int] | None = None) -> int:
+    """A figures table from column A; returns the next free row. ``keep`` gets its rows (caption to
+    note: a page break goes before it, not in it); ``widths``: the sheet columns of each (by default
+    the first one narrow, a row label)."""
+    first = row
     _caption(ws, row, table.caption, st)
     row += 1
     widths = widths or _spans(len(table.header))
@@ -138,7 +249,7 @@ def _table(ws, row: int, table: Table, st, widths: list[int] | None = None) -> i
             cell.border = st["border"]
             if span > 1:
                 ws.merge_cells(start_row=row, start_column=col, end_row=row, end_column=col + span - 1)
-            lines = max(lines, _lines(c.text, sum(COL_WIDTHS[col - 1:col - 1 + span])))
+            lines = max(lines, _lines(c.text, _chars(col, col + span - 1)))
             col += span
         if lines > 1:                                   # wrapped, never clipped
             ws.row_dimensions[row].height = 15 * lines + 3
@@ -146,31 +257,29 @@ def _table(ws, row: int, table: Table, st, widths: list[int] | None = None) -> i
         row += 1
         put_text(ws.cell(row, 1), table.note)
         ws.cell(row, 1).font = st["small"]
+    if keep is not None:
+        keep.append((first, row))
     return row + 2
 
 
-def _progress_lines(ws, row: int, block, st) -> int:
+def _progress_lines(ws, row: int, block, st, keep: list) -> int:
     """進捗状況: ○title（group）, a sheet row per rated row (項番 and 事業 on the first), then the
     item's monthly tables; returns the next free row."""
     from app.documents.progress import RowLine, group_heading
 
     _merge_text(ws, row, 1, WIDTH, group_heading(block.title, block.group), st, st["block"], st["bold"])
+    keep.append((row, row + 1))                        # the heading with the item's first row
     row += 1
     for n, line in enumerate(block.lines or [RowLine(block.plan, block.status, block.rating, block.rank)]):
         first = n == 0
-        _merge_text(ws, row, 1, 1, str(block.item_no) if first else "", st)
-        ws.cell(row, 1).alignment = st["center"]
-        lines = max(_merge_text(ws, row, 2, 3, f"{block.title}\n{block.group}\n{block.flags}".strip() if first else "", st),
-                    _merge_text(ws, row, 4, 8, line.plan, st), _merge_text(ws, row, 9, 13, line.status, st))
-        _merge_text(ws, row, 14, 14, line.rating or "", st)
-        _merge_text(ws, row, 15, 15, line.rank.lines, st)
-        for c in (14, 15):
-            ws.cell(row, c).alignment = st["center"]
-        ws.row_dimensions[row].height = min(409, 15 * lines + 6)
-        row += 1
+        row = _put_sides(ws, row, [
+            Side(1, 1, [[str(block.item_no) if first else ""]]),
+            side(2, 3, f"{block.title}\n{block.group}\n{block.flags}".strip() if first else ""),
+            side(4, 8, line.plan), side(9, 13, line.status), Side(14, 14, [[line.rating or ""]]),
+            Side(15, 15, [line.rank.lines.splitlines() or [""]])], st)
     row += 1
     for table in block.tables:
-        row = _table(ws, row, table, st)
+        row = _table(ws, row, table, st, keep)
     return row
 
 
@@ -227,22 +336,23 @@ def write_xlsx(doc: Document, out: str | Path, chart_images: dict[str, Path] | N
             ws.cell(row, c1).alignment = st["center"]
         ws.row_dimensions[row].height = 30
         row += 1
+    keep: list[tuple[int, int]] = []
     for block in doc.blocks if heads else ():          # 目標達成状況 has its table only
         if doc.kind == "progress":
-            row = _progress_lines(ws, row, block, st)
+            row = _progress_lines(ws, row, block, st, keep)
             continue
         _merge_text(ws, row, 1, WIDTH, block.heading + (f"　{block.flags}" if block.flags else ""), st,
                     st["block"], st["bold"])
+        keep.append((row, row + 1))
         row += 1
-        lines = max(_merge_text(ws, row, 1, 7, block.plan, st), _merge_text(ws, row, 8, WIDTH, block.status, st))
-        ws.row_dimensions[row].height = min(409, 15 * lines + 6)
-        row += 2
+        row = _put_sides(ws, row, [side(1, 7, block.plan), side(8, WIDTH, block.status)], st) + 1
         for table in block.tables:
-            row = _table(ws, row, table, st)
+            row = _table(ws, row, table, st, keep)
     if doc.summary is not None:
-        row = _table(ws, row, doc.summary, st)
+        row = _table(ws, row, doc.summary, st, keep)
     # the repeated print row is a table's real header: the columns' (row 3), 目標達成状況's (row 4)
     _page(ws, doc, "3:3" if heads else "4:4" if doc.summary is not None else None, doc.landscape)
+    page_breaks(ws, keep, 30 if heads else 0, doc.landscape)
     japanese_font(ws)
     if doc.kind == "summary":
         _measures(wb.create_sheet(MEASURES_SHEET), doc, chart_images or {}, st)
@@ -253,6 +363,38 @@ def write_xlsx(doc: Document, out: str | Path, chart_images: dict[str, Path] | N
 
 
 FONT = "IPAexGothic"
+
+
+def page_breaks(ws, keep: list[tuple[int, int]], title_pt: float, landscape: bool) -> int:
+    """Page breaks where a person would make them: before a heading with the first row it heads, or
+    a table from its caption to its note, that would cross the foot of a page (when it fits on
+    one). Pages are measured as the sheet prints: A4 fitted to one page wide, the repeated title
+    row on each, a little short so that Excel's and LibreOffice's own breaks never come first.
+    Returns the number of breaks."""
+    from openpyxl.worksheet.pagebreak import Break
+
+    width_pt = sum(w * 7 + 5 for w in COL_WIDTHS) * 0.75
+    paper_w, paper_h = (842, 595) if landscape else (595, 842)
+    m = ws.page_margins
+    scale = min(1.0, (paper_w - 72 * (m.left + m.right)) / width_pt)
+    page = (paper_h - 72 * (m.top + m.bottom)) / scale * 0.97 - title_pt
+    height = lambda r: ws.row_dimensions[r].height or 15          # noqa: E731
+    starts = {a: b for a, b in keep}
+    used, breaks, r = 0.0, 0, 1
+    while r <= ws.max_row:
+        last = starts.get(r, r)
+        h = sum(height(x) for x in range(r, last + 1))
+        if used and used + h > page and h <= page:
+            ws.row_breaks.append(Break(id=r - 1))
+            used, breaks = 0.0, breaks + 1
+        if h > page:                                              # longer than a page: rows as they come
+            last, h = r, height(r)
+            if used + h > page:
+                ws.row_breaks.append(Break(id=r - 1))
+                used, breaks = 0.0, breaks + 1
+        used += h
+        r = last + 1
+    return breaks
 
 
 def japanese_font(ws) -> None:
@@ -311,7 +453,7 @@ def _measures(ws, doc: Document, images: dict[str, Path], st) -> None:
                 row += math.ceil(CHART_PX[1] * 0.75 / ROW_PT) + 2
                 keep[first] = row - 1
             else:
-                row = _table(ws, row, part, st, [WIDTH // len(part.header)] * len(part.header))   # 5 | 5 | 5
+                row = _table(ws, row, part, st, widths=[WIDTH // len(part.header)] * len(part.header))   # 5 | 5 | 5
                 keep[first] = min(first + 2, row - 1)        # caption, header and first row together
     for r in range(1, row):
         if ws.row_dimensions[r].height is None:

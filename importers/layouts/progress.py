@@ -80,6 +80,37 @@ def read_rank(value) -> int | None | str:
     return rank if 1 <= rank <= 47 else str(value)
 
 
+def shown(cell) -> str:
+    """A cell's value as the sheet shows it (12,345 / 7.3% / 6.30)."""
+    v = cell.value
+    if not isinstance(v, (int, float)) or isinstance(v, bool):
+        return str(v if v is not None else "").strip()
+    fmt = (cell.number_format or "").split(";")[0]
+    decimals = len(m.group(1)) if (m := re.search(r"\.(0+)", fmt)) else (0 if fmt and fmt != "General" else None)
+    if "%" in fmt:
+        return f"{v * 100:.{decimals or 0}f}%"
+    if decimals is None:
+        return f"{v:g}"
+    return f"{v:{',' if ',' in fmt else ''}.{decimals}f}"
+
+
+def table_row(sheet: Sheet, r: int, cols: dict[str, int]) -> str | None:
+    """A row of a table pasted into the sheet from the progress column on, as stored: its cells
+    separated by tabs (app/core/texttable.py); None for a line of text. It is one when it has a
+    value in more than one cell before the next column of the sheet (実施状況), or in one and
+    something that is no rating under 実施状況 (a wide table reaches over 実施状況 and 全国順位)."""
+    first = cols["progress"]
+    nxt = min((c for c in cols.values() if c > first), default=len(sheet.rows[r]))
+    cells = [shown(sheet.cell(r, c)) for c in range(first, len(sheet.rows[r]))]
+    own = sum(1 for c in cells[:nxt - first] if c)
+    over = [c for c in cells[nxt - first:] if c]
+    if not (own >= 2 or (own and over and not normalize_rating(over[0]) and over[0] not in DASHES)):
+        return None
+    while cells and not cells[-1]:
+        cells.pop()
+    return "\t".join(c.replace("\t", " ").replace("\n", " ") for c in cells)
+
+
 def as_of_quarter(text: str) -> int | None:
     m = AS_OF.search(unicodedata.normalize("NFKC", text))
     return quarter_of(int(m.group(2))) if m and 1 <= int(m.group(2)) <= 12 else None
@@ -212,13 +243,16 @@ class ProgressImporter:
              out: Extraction) -> None:
         plan = str(sheet.value(r, cols["plan"]) or "").strip()
         progress = str(sheet.value(r, cols["progress"]) or "").strip()
-        raw_rating = sheet.value(r, cols["rating"])
+        pasted = table_row(sheet, r, cols) if not plan else None
+        if pasted:
+            progress = pasted                   # a table pasted under a progress text: a row of it
+        raw_rating = sheet.value(r, cols["rating"]) if not pasted else None
         dash = str(raw_rating).strip() in DASHES          # 「－」: the row is there, not rated yet
         rating = normalize_rating(str(raw_rating)) if raw_rating is not None and str(raw_rating).strip() else None
         if raw_rating is not None and str(raw_rating).strip() and rating is None and not dash:
             out.problems.append(Problem(f"評価 '{raw_rating}' は {' '.join(RATINGS)} のいずれでもありません",
                                         book.where(sheet, r, cols["rating"])))
-        rank = read_rank(sheet.value(r, cols["rank"])) if "rank" in cols else None
+        rank = read_rank(sheet.value(r, cols["rank"])) if "rank" in cols and not pasted else None
         if isinstance(rank, str):
             out.problems.append(Problem(f"全国順位 '{rank}' は 1〜47 の順位ではありません (「27位」「27」など)",
                                         book.where(sheet, r, cols["rank"])))

@@ -193,3 +193,40 @@ def test_a_groups_table_says_why_its_status_tab_is_empty(window, qtbot):
     qtbot.waitUntil(lambda: window.grid_model.thousands)
     said = [label.text() for label in window.status.area.widget().findChildren(QLabel)]
     assert any("グループ別の表には実施状況がありません" in t for t in said), said
+
+
+EXCEL_RANGE = "結果反映月\t4～6月\t7～9月\t合計\r\n令和7年度\t69,552\t71,954\t141,506\r\n令和6年度\t\"96,253\n(速報)\"\t72,586\t168,839\r\n"
+
+
+def test_a_range_pasted_from_excel_stays_a_table_on_lines_of_its_own(window, qtbot, demo_db):
+    from PySide6.QtCore import QMimeData
+
+    window.tabs.setCurrentIndex(1)
+    select_item(window, "9")
+    editor = window.status.rows[0].text
+    editor.setPlainText("査定金額（単位：千円）・点検を実施")
+    editor.setFocus()
+    cursor = editor.textCursor()
+    cursor.setPosition(len("査定金額（単位：千円）"))
+    editor.setTextCursor(cursor)
+    data = QMimeData()
+    data.setText(EXCEL_RANGE)                     # Excel's plain text: tabs, CRLF, a cell with a line break quoted
+    QApplication.clipboard().setMimeData(data)
+    qtbot.keyClick(editor, Qt.Key_V, Qt.ControlModifier)
+    assert editor.toPlainText() == ("査定金額（単位：千円）\n結果反映月\t4～6月\t7～9月\t合計\n"
+                                    "令和7年度\t69,552\t71,954\t141,506\n令和6年度\t96,253 (速報)\t72,586\t168,839\n"
+                                    "・点検を実施")
+    qtbot.waitUntil(lambda: "\t" in (row_status(demo_db, 9, 4).progress_text or ""), timeout=SAVE_AFTER_MS * 5)
+
+    html = QMimeData()                            # a table copied from a web page: no tabs in its text
+    html.setHtml("<table><tr><th>月</th><th>件数</th></tr><tr><td>4月</td><td>1,254 件</td></tr></table>")
+    html.setText("月 件数 4月 1,254 件")
+    editor.setPlainText("")
+    QApplication.clipboard().setMimeData(html)
+    qtbot.keyClick(editor, Qt.Key_V, Qt.ControlModifier)
+    assert editor.toPlainText() == "月\t件数\n4月\t1,254 件"
+    plain = QMimeData()
+    plain.setText("ただの文")
+    QApplication.clipboard().setMimeData(plain)
+    qtbot.keyClick(editor, Qt.Key_V, Qt.ControlModifier)
+    assert editor.toPlainText().endswith("件ただの文")           # text without a table: pasted as it is
