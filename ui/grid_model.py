@@ -191,10 +191,10 @@ class MonthlyGridModel(QAbstractTableModel):
         if not month:
             return None
         if lock := self.lock_of(r, col):
-            return "\n".join(t for t in (lock, self._tooltip_of_month(row, ind, month, stored)) if t)
-        return self._tooltip_of_month(row, ind, month, stored)
+            return "\n".join(t for t in (lock, self._tooltip_of_month(row, ind, month, stored, full)) if t)
+        return self._tooltip_of_month(row, ind, month, stored, full)
 
-    def _tooltip_of_month(self, row: GridRow, ind, month: int, stored) -> str | None:
+    def _tooltip_of_month(self, row: GridRow, ind, month: int, stored, full: str) -> str | None:
         parts = "・".join(self.catalogue[c].name for c in (ind.numerator, *ind.denominator) if c)
         if stored is None:
             return f"{parts}から計算（入力すると上書きします）" if month in row.from_parts else "値なし"
