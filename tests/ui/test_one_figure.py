@@ -28,5 +28,8 @@ def test_the_grid_and_the_progress_document_show_the_same_text_for_every_month(w
 def test_the_dashboard_and_the_summary_document_show_the_same_kpi_texts(demo_db):
     lines = kpi_overview(demo_db, "10", 2024, quarter=4)
     summary = build(demo_db, "10", 2024, 4, "summary").summary
-    assert [(ln.target, ln.result) for ln in lines] == [
+    from app.documents.report import target_with_unit, with_unit
+
+    assert [(target_with_unit(ln.target, ln.unit) if ln.kpi.rule != "qualitative" else "定性評価",
+             with_unit(ln.result, ln.unit)) for ln in lines] == [
         (row[3].text, row[4].text.split(" ")[0]) for row in summary.rows]
