@@ -39,8 +39,10 @@ class KpiConfirmDialog(QDialog):
             self.kpis += [(i, k) for k in kpis.values()]
         lay = QVBoxLayout(self)
         todo = sum(not k.confirmed for _, k in self.kpis)
-        lay.addWidget(QLabel(f"{format_fy(fiscal_year)} の事業計画の KPI {len(self.kpis)} 件（未確認 {todo} 件）。"
-                             "読み方が違うところを直して「確定」を押してください。黄色は読めなかった KPI です。"))
+        intro = QLabel(f"{format_fy(fiscal_year)} の事業計画の KPI {len(self.kpis)} 件（未確認 {todo} 件）。"
+                       "読み方が違うところを直して「確定」を押してください。黄色は読めなかった KPI です。")
+        intro.setWordWrap(True)              # a narrow screen: the dialog is never wider than it
+        lay.addWidget(intro)
         self.table = QTableWidget(len(self.kpis), 7)
         self.table.setObjectName("kpi-confirm")
         self.table.setHorizontalHeaderLabels(["項番", "評価行", "KPI（計画の文）", "指標", "目標の種類", "目標", "比較"])
@@ -82,6 +84,7 @@ class KpiConfirmDialog(QDialog):
                                           for _k, box, *_ in self.rows), default=120))   # 指標: names whole
         lay.addWidget(self.table, 1)
         self.message = QLabel()
+        self.message.setWordWrap(True)
         self.message.setStyleSheet("color: #a33;")
         lay.addWidget(self.message)
         buttons = QDialogButtonBox()

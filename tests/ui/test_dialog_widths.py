@@ -39,6 +39,7 @@ def test_a_dialog_is_never_larger_than_its_screen(window, qtbot):
     qtbot.addWidget(dialog)
     room = window.screen().availableGeometry()
     assert dialog.width() <= room.width() and dialog.height() <= room.height()
+    assert dialog.minimumSizeHint().width() <= room.width()        # nothing in it holds it wider (a long line wraps)
 
 
 def test_kpi_confirm_shows_the_indicator_names_whole(window, qtbot):
