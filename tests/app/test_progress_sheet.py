@@ -107,8 +107,5 @@ def test_a_line_per_rated_row_with_its_rating_rank_and_tags_and_the_counts_over_
     one = next(b for b in doc.blocks if b.item_no == 1)
     kpi_line, first = line_of(one.lines[1].plan), line_of(one.lines[0].plan)
     assert kpi_line.column == 4 and ws.cell(kpi_line.row, 1).value is None          # 項番 on the item's first line only
-    assert (ws.cell(kpi_line.row, 14).value, ws.cell(kpi_line.row, 15).value) == ("△", "27位
-（本部公表）
-34位
-（3月・支部別表）")
+    assert (ws.cell(kpi_line.row, 14).value, ws.cell(kpi_line.row, 15).value) == ("△", "27位\n（本部公表）\n34位\n（3月・支部別表）")
     assert ws.cell(first.row, 1).value == "1" and ws.cell(first.row, 14).value == "○"
