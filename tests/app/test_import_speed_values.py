@@ -4,6 +4,7 @@ import math
 import pytest
 
 from app.core import values
+from app.core.indicator_kinds import kind_of
 from app.core.catalogue import load_catalogue
 from app.core.values import number_scale, read_value, shown_percent
 
@@ -18,10 +19,8 @@ KINDS = sorted({(i.unit, i.kind) for i in load_catalogue()}
 
 def full_path(raw, unit, kind, fmt):
     """read_value without its shortcut: what it read before the shortcut existed."""
-    if kind == "duration" or unit == "h:mm":
-        kind = "duration"
     try:
-        return values._read(raw, unit, kind, fmt)
+        return values._read(raw, unit, kind_of(kind, unit), fmt)
     except (OverflowError, ValueError):
         return values._problem(raw)
 
