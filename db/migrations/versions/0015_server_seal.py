@@ -2,7 +2,7 @@
 only by the program's rules (PostgreSQL)
 
 Revision ID: 0015
-Revises: 0012
+Revises: 0014
 Create Date: 2026-12-05 14:30:00
 
 Until now every login could read the packages' signing secret (``setting.package_secret``) and
@@ -72,6 +72,7 @@ LOGGED = {
     "kpi_status": (("kpi_status",), ("r.kpi_id || '/Q' || r.quarter",)),
     "kpi": (("kpi",), ("r.id::text",)),
     "item_indicator": (("item_indicator",), ("r.item_id::text",)),
+    "kpi_month_target": (("kpi",), ("r.kpi_id::text",)),
 }
 
 SQL = f"""
