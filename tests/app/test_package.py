@@ -173,7 +173,7 @@ def record_mac(db, record) -> str:
     from app.workpackage.seal import _mac, _record_part
 
     if db.is_sqlite:
-        return _mac(db.setting("package_secret"), _record_part(record))
+        return _mac(db.stored("package_secret"), _record_part(record))
     with db.session() as s:
         secret = s.scalar(text("SELECT secret FROM branch_report_private.package_key"))
     return _mac(secret, f"{record['made_by']}\n{_record_part(record)}")
