@@ -26,6 +26,7 @@ class Unit:
     top: float
     bottom: float
     body: float             # the top of what its headings head (a table): what a stub is measured from
+    first: float | None = None  # a table's: the bottom of its first row (that row goes with the table)
 
 
 def units(td) -> list[Unit]:
@@ -44,7 +45,7 @@ def units(td) -> list[Unit]:
             if not isinstance(frame, QTextTable):
                 continue
             rect = layout.frameBoundingRect(frame)
-            item = Unit(frame, rect.top(), rect.bottom(), rect.top())
+            item = Unit(frame, rect.top(), rect.bottom(), rect.top(), _first_row_bottom(layout, frame))
         elif not block.text():
             continue                                 # Qt's empty block after a table
         else:
@@ -59,12 +60,26 @@ def units(td) -> list[Unit]:
                 after_table = False
                 continue
         if headings:
-            item = Unit(headings[0].start, headings[0].top, item.bottom, item.top)
+            item = Unit(headings[0].start, headings[0].top, item.bottom, item.top, item.first)
             headings = []
         out.append(item)
         after_table = frame is not None
     out += headings
     return out
+
+
+def _first_row_bottom(layout, table) -> float | None:
+    row = table.format().headerRowCount()
+    if row >= table.rows():
+        return None
+    bottoms = []
+    for c in range(table.columns()):
+        cell = table.cellAt(row, c)
+        block = cell.firstCursorPosition().block()
+        while block.isValid() and block.position() <= cell.lastPosition():
+            bottoms.append(layout.blockBoundingRect(block).bottom())
+            block = block.next()
+    return max(bottoms, default=None)
 
 
 def needs_break(unit: Unit, page_height: float, mm: float) -> bool:
@@ -77,7 +92,10 @@ def needs_break(unit: Unit, page_height: float, mm: float) -> bool:
         return False
     foot = (first + 1) * page_height
     fits = unit.bottom - unit.top < page_height - TOP_MM * mm
-    return foot - unit.body < MIN_PART_MM * mm or (fits and unit.bottom - foot < MIN_PART_MM * mm)
+    first_row_stub = (unit.first is not None and unit.first > foot and unit.first - foot < MIN_PART_MM * mm
+                      and unit.first - unit.top < page_height - TOP_MM * mm)    # its first row split, a stub over
+    return (foot - unit.body < MIN_PART_MM * mm or (fits and unit.bottom - foot < MIN_PART_MM * mm)
+            or first_row_stub)
 
 
 def row_units(td) -> list[Unit]:
@@ -154,15 +172,19 @@ def paginate(td, mm: float) -> int:
             set_break(unit.start, QTextFormat.PageBreak_Auto)
     height = td.pageSize().height()
     breaks = 0
-    for flow in (units, row_units, units):             # the flow, its tables' rows, the flow again
-        checked = 0
-        while True:
-            td.pageCount()                              # laid out again after the last break
-            later = flow(td)[checked:]
-            index = next((n for n, u in enumerate(later) if needs_break(u, height, mm)), None)
-            if index is None:
-                break
-            set_break(later[index].start, QTextFormat.PageBreak_AlwaysBefore)
-            checked += index + 1
-            breaks += 1
+    for _round in range(3):             # the flow, its tables' rows, again while a break moved things
+        before = breaks
+        for flow in (units, row_units):
+            checked = 0
+            while True:
+                td.pageCount()                          # laid out again after the last break
+                later = flow(td)[checked:]
+                index = next((n for n, u in enumerate(later) if needs_break(u, height, mm)), None)
+                if index is None:
+                    break
+                set_break(later[index].start, QTextFormat.PageBreak_AlwaysBefore)
+                checked += index + 1
+                breaks += 1
+        if breaks == before:
+            break
     return breaks
