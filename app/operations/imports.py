@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import bindparam, delete, false, insert, or_, select, update
+from sqlalchemy import bindparam, false, insert, or_, select, update
 from sqlalchemy.orm import Session, object_session
 
 from app.core import yearcol
@@ -22,7 +22,7 @@ from app.store.locks import refuse_months, refuse_row
 from app.core.values import format_number, format_value
 from app.store.settings import StoredSettings
 from db.models import (
-    ChangeLog, ImportBatch, ItemIndicator, Kpi, MonthlyValue, PlanItem, PlanPillar, YearValue,
+    ChangeLog, ImportBatch, Kpi, MonthlyValue, PlanItem, PlanPillar, YearValue,
 )
 from importers import identify
 from importers.base import Extraction, Problem, RowRecord, ValueRecord, Where
@@ -303,17 +303,17 @@ def _is_state(item: PlanItem, logged: dict) -> bool:
 
 def _kept(item: PlanItem) -> list[str]:
     """The indicators whose month tables the item keeps, in order."""
-    if item.id is None:
-        return []
-    return list(object_session(item).scalars(select(ItemIndicator.indicator_code).where(
-        ItemIndicator.item_id == item.id).order_by(ItemIndicator.position)))
+    from app.operations.statuses import kept_codes
+
+    return kept_codes(object_session(item), item.id) if item.id is not None else []
 
 
 def _keep(item: PlanItem, codes: list[str]) -> None:
+    from app.operations.statuses import keep_codes
+
     s = object_session(item)
     s.flush()
-    s.execute(delete(ItemIndicator).where(ItemIndicator.item_id == item.id))
-    s.add_all(ItemIndicator(item_id=item.id, indicator_code=c, position=n) for n, c in enumerate(codes, start=1))
+    keep_codes(s, item.id, codes)
 
 
 def _record_state(rec) -> dict:

@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from app.store.access import check_item
 from app.store.locks import refuse_row
@@ -15,7 +15,7 @@ from app.core.errors import ConflictError, NotFound, ValidationError
 from app.core.kpi import RATINGS, normalize_rating
 from app.operations.edits import HAND
 from app.store.database import Database
-from db.models import ChangeLog, Indicator, Kpi, PlanItem, QuarterlyStatus
+from db.models import ChangeLog, Indicator, ItemIndicator, Kpi, PlanItem, QuarterlyStatus
 
 _UNSET = object()
 
@@ -284,10 +284,20 @@ def confirm_kpi(s, catalogue, who: str, reading: KpiReading) -> bool:
     return before != after
 
 
+def kept_codes(s, item_id: int) -> list[str]:
+    """The indicators whose month tables an item keeps, in order."""
+    return list(s.scalars(select(ItemIndicator.indicator_code).where(ItemIndicator.item_id == item_id)
+                          .order_by(ItemIndicator.position)))
+
+
+def keep_codes(s, item_id: int, codes: list[str]) -> None:
+    """The indicators an item keeps made ``codes``, in this order (not logged: the caller logs)."""
+    s.execute(delete(ItemIndicator).where(ItemIndicator.item_id == item_id))
+    s.add_all(ItemIndicator(item_id=item_id, indicator_code=c, position=n) for n, c in enumerate(codes, start=1))
+
+
 def write_item_indicators(s, catalogue, who: str, item_id: int, codes: list[str]) -> bool:
     """Replace the indicators an item keeps (in this order); logged. True if they changed."""
-    from db.models import ItemIndicator
-
     unknown = [c for c in codes if c not in catalogue]
     if unknown:
         raise ValidationError(f"指標一覧にない指標です: {', '.join(unknown)}")
@@ -296,15 +306,10 @@ def write_item_indicators(s, catalogue, who: str, item_id: int, codes: list[str]
         raise NotFound(f"項目 {item_id} がありません")
     check_item(s, who, item)
     codes = list(dict.fromkeys(codes))
-    rows = s.scalars(select(ItemIndicator).where(ItemIndicator.item_id == item_id)
-                     .order_by(ItemIndicator.position)).all()
-    old = [r.indicator_code for r in rows]
+    old = kept_codes(s, item_id)
     if old == codes:
         return False
-    for r in rows:
-        s.delete(r)
-    s.flush()
-    s.add_all(ItemIndicator(item_id=item_id, indicator_code=c, position=n) for n, c in enumerate(codes, start=1))
+    keep_codes(s, item_id, codes)
     s.add(ChangeLog(at=datetime.now(), who=who, entity="item_indicator", key=str(item_id), field="indicators",
                     old=" ".join(old) or None, new=" ".join(codes) or None, source=HAND))
     return True
