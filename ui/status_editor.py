@@ -127,6 +127,17 @@ def choose_mine(parent, theirs: str, mine: str) -> bool:
     return dialog.exec() == QDialog.Accepted
 
 
+def settle(editor, changes) -> None:
+    """After a save went through (RowEditor, YearTexts): the stored version taken, nothing left to
+    save, and what changed said and handed on."""
+    stored = editor._stored()
+    editor.version = stored.version if stored else 0
+    editor.dirty = False
+    if changes:
+        editor.state.setText(f"保存しました {datetime.now():%H:%M:%S}")
+        editor.saved.emit(changes)
+
+
 class RowEditor(QFrame):
     """One rated row: its plan text and tags; for the quarter its rating, rank and progress text."""
     saved = Signal(object)
@@ -255,12 +266,7 @@ class RowEditor(QFrame):
             self.state.setText(message)
             self.failed.emit(message)
             return
-        stored = self._stored()
-        self.version = stored.version if stored else 0
-        self.dirty = False
-        if changes:
-            self.state.setText(f"保存しました {datetime.now():%H:%M:%S}")
-            self.saved.emit(changes)
+        settle(self, changes)
 
     def _show_stored(self) -> None:
         """Back to what is stored (after a refused save): rating and rank. The typed text stays in
@@ -367,12 +373,7 @@ class YearTexts(QGroupBox):
             self.dirty = False
             self.failed.emit(message)
             return
-        stored = self._stored()
-        self.version = stored.version if stored else 0
-        self.dirty = False
-        if changes:
-            self.state.setText(f"保存しました {datetime.now():%H:%M:%S}")
-            self.saved.emit(changes)
+        settle(self, changes)
 
 
 class StatusEditor(QGroupBox):
