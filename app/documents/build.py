@@ -5,10 +5,10 @@ import importlib
 
 from app.core.fiscal import AsOf, FISCAL_MONTHS, format_fy_both, months_to_quarter_end
 from app.documents.kinds import KINDS
-from app.documents.report import Block, Context, Document, flags, heading, kpi_line
+from app.documents.report import Block, Context, Document, flags, heading, rows_text
 from app.reads.figures import Figures
 from app.reads.overview import kpi_lines
-from app.reads.queries import plan_items, statuses
+from app.reads.queries import plan_items, row_statuses, statuses
 from app.reads.ranks import plan_ranks
 from app.store.database import Database, branch_names
 
@@ -27,7 +27,7 @@ def build(db: Database, branch: str, fiscal_year: int, quarter: int, kind: str =
     ctx = Context(db, fig, Figures(db, "00"), fiscal_year, quarter, upto, items,
                   {s.item_id: s for s in statuses(db, [i.id for i in items], quarter)},
                   {line.kpi.id: line for line in kpi_lines(db, fig, items, fiscal_year, quarter)},
-                  plan_ranks(db, items, quarter))
+                  plan_ranks(db, items, quarter), row_statuses(db, [r.id for i in items for r in i.rows], quarter))
     title = f"{format_fy_both(fiscal_year)} {name}支部{spec.name} （第{quarter}四半期）"
     latest = max((m for (c, y), months in fig.months.items() if y == fiscal_year for m in months if m in upto),
                  key=FISCAL_MONTHS.index, default=None)
@@ -35,8 +35,9 @@ def build(db: Database, branch: str, fiscal_year: int, quarter: int, kind: str =
                    AsOf(fiscal_year, latest).label() if latest else "", landscape=spec.landscape)
     for item in items:
         s = ctx.statuses.get(item.id)
-        plan = item.plan_text + "".join(f"\n■ KPI：{k.text.removeprefix('【KPI】').strip()}" for k in item.kpis)
-        status = (s.status_text if s else "") + "".join(f"\n{kpi_line(ctx.lines[k.id])}" for k in item.kpis)
+        plan = item.plan_text + "".join(f"\n■ KPI：{sentence}" for k in item.kpis
+                                        if (sentence := k.text.removeprefix('【KPI】').strip()) not in item.plan_text)
+        status = "\n".join(t for t in ((s.status_text.strip() if s else ""), rows_text(ctx, item)) if t)
         block = Block(item.item_no, heading(item), item.title, item.owner_group, flags(item), plan,
                       status.strip(), s.rating if s else None, ctx.ranks.item(item.id))
         block.tables = writer.tables(ctx, item)

@@ -7,8 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from app.core.kpi import RATING_MEANING, RATINGS
-from app.documents.report import Cell, Context, Document, Table, kpi_line, monthly_table
-from app.reads.queries import item_indicators, row_statuses
+from app.documents.report import Cell, Context, Document, Table, kpi_line, monthly_table, row_kpis
+from app.reads.queries import item_indicators
 from app.reads.ranks import ShownRank
 from app.reads.ratings import row_counts
 
@@ -26,8 +26,11 @@ class RowLine:
 
 
 def tables(ctx: Context, item) -> list[Table]:
-    return [monthly_table(ctx.fig, code, ctx.fiscal_year, ctx.quarter, YEARS_BACK)
+    """The month tables of the item's indicators, their unit in the caption (（単位：件）); a table
+    without a figure in any of its years is left out."""
+    made = [monthly_table(ctx.fig, code, ctx.fiscal_year, ctx.quarter, YEARS_BACK, unit_named=True)
             for code in item_indicators(ctx.db, item) if ctx.fig.years(code)]
+    return [t for t in made if any(c.value is not None for row in t.rows for c in row[1:])]
 
 
 def group_heading(title: str, group: str) -> str:
@@ -35,15 +38,13 @@ def group_heading(title: str, group: str) -> str:
     return f"○{title}（{group}）" if group else f"○{title}"
 
 
-def row_lines(ctx: Context, item, statuses: dict) -> list[RowLine]:
+def row_lines(ctx: Context, item) -> list[RowLine]:
     """The item's rated rows; a KPI's result line goes with the row it belongs to (the first row
     when it belongs to none)."""
-    homed = {k for r in item.rows for k in r.kpi_ids}
     out = []
-    for n, r in enumerate(item.rows):
-        st = statuses.get(r.id)
+    for r, kpis in row_kpis(item):
+        st = ctx.rows.get(r.id)
         tags = "".join(TAG_TEXT[t] for t in r.tags if TAG_TEXT[t] not in r.plan_text)
-        kpis = [k.id for k in item.kpis if k.id in r.kpi_ids or (n == 0 and k.id not in homed)]
         status = (st.progress_text if st else "") + "".join(f"\n{kpi_line(ctx.lines[k])}" for k in kpis)
         out.append(RowLine(f"{tags}{r.plan_text}", status.strip(), st.rating if st else None,
                            ctx.ranks.row(r.id)))
@@ -62,8 +63,7 @@ def count_table(counts: dict, kpi: dict, unrated: int) -> Table:
 
 
 def finish(ctx: Context, doc: Document) -> None:
-    statuses = row_statuses(ctx.db, [r.id for i in ctx.items for r in i.rows], ctx.quarter)
     for block, item in zip(doc.blocks, ctx.items):
-        block.lines = row_lines(ctx, item, statuses)
+        block.lines = row_lines(ctx, item)
     c = row_counts(ctx.db, doc.branch, ctx.fiscal_year, ctx.quarter)
     doc.summary = count_table(c.all, c.kpi, c.unrated)

@@ -35,6 +35,7 @@ class Table:
     header: list[str]
     rows: list[list[Cell]]
     note: str = ""                     # ※令和7年3月末現在
+    indicator: str = ""                # the indicator a month table is of
 
 
 @dataclass
@@ -113,8 +114,8 @@ def monthly_table(fig: Figures, code: str, fy: int, quarter: int, years_back: in
                   unit_named: bool = False) -> Table:
     """年度 | 4月 … 3月 | 計: this year (as of the quarter's end) and ``years_back`` years before it
     where they have figures, the months as every view shows them (a ratio from its parts where it
-    was not typed), the year figure by the indicator's kind. With ``unit_named`` the caption names
-    the unit (（単位：円）)."""
+    was not typed), the year figure by the indicator's kind (none for a year without months). With
+    ``unit_named`` the caption names the unit (（単位：円）)."""
     ind = fig.catalogue[code]
     upto = list(months_to_quarter_end(quarter))
     rows = []
@@ -123,12 +124,12 @@ def monthly_table(fig: Figures, code: str, fy: int, quarter: int, years_back: in
         if not shown and year < fy:
             continue
         full = year < fy or quarter == 4             # a whole year: the printed figure where there is one
-        total = fig.year_value(code, year) if full else fig.computed(code, year, upto)
+        total = None if not shown else fig.year_value(code, year) if full else fig.computed(code, year, upto)
         rows.append([Cell(format_fy(year))] + [_cell(shown.get(m), ind.unit, ind.kind, fig.decimals(code))
                                               for m in FISCAL_MONTHS] + [_cell(total, ind.unit, ind.kind, fig.decimals(code))])
     latest = fig.latest_month(code, fy, quarter)
     return Table(unit_caption(ind.name, ind.unit) if unit_named else ind.name, ["年度", *[month_label(m) for m in FISCAL_MONTHS], "計"], rows,
-                 f"※{AsOf(fy, latest).label()}" if latest else "※データなし")
+                 f"※{AsOf(fy, latest).label()}" if latest else "", code)
 
 
 def quarter_table(fig: Figures, code: str, fy: int, upto: list[int]) -> Table | None:
@@ -206,6 +207,50 @@ def kpi_line(line: KpiLine) -> str:
             f"／目標 {target_with_unit(line.target, line.unit)}{proposed}")
 
 
+#: A sub-point's mark at a line's start: （１）, （５）－１, ①, 【KPI】①, 【業績評価】
+MARK = re.compile(r"【KPI】\s*[①-⑳]?|【業績評価】|（[0-9０-９]+）(?:－[0-9０-９]+)?|[①-⑳]")
+SHORT = 60                             # a marked line without a 。 and this short is a title: printed whole
+
+
+def row_mark(plan: str) -> str:
+    """What a rated row's text is printed under in 実施状況, as seed 002 heads its texts: the row's
+    first marked line where it is a title, not a sentence ('（５）－１柔道整復施術療養費の適正化',
+    '① 未治療者の受診勧奨'), else the mark alone ('（１）', '【KPI】①'); a row of several sub-points
+    their first and last mark ('（１）～（４）'); '' for a row with no mark."""
+    lines = [line.strip() for line in plan.splitlines()]
+    marked = [(m.group(0), line) for line in lines if (m := MARK.match(line))]
+    if not marked:
+        return ""
+    subs = [mark for mark, _ in marked if mark.startswith("（")]
+    if len(subs) > 1:
+        return f"{subs[0]}～{subs[-1]}"
+    mark, line = marked[0]
+    return line if len(line) <= SHORT and "。" not in line and not mark.startswith("【KPI】") else mark
+
+
+def row_kpis(item: ItemView) -> list[tuple]:
+    """Each rated row of the item with its KPIs' ids; a KPI of no row goes with the first row."""
+    homed = {k for r in item.rows for k in r.kpi_ids}
+    return [(r, [k.id for k in item.kpis if k.id in r.kpi_ids or (n == 0 and k.id not in homed)])
+            for n, r in enumerate(item.rows)]
+
+
+def rows_text(ctx: "Context", item: ItemView, results: bool = True) -> str:
+    """実施状況 as seed 002 writes it: each rated row's progress text of the quarter under its mark,
+    with the ■ result lines of its KPIs (``results``); rows with neither are left out. An item
+    without rated rows: its KPIs' ■ lines."""
+    if not item.rows:
+        return "\n".join(kpi_line(ctx.lines[k.id]) for k in item.kpis) if results else ""
+    out = []
+    for row, kpis in row_kpis(item):
+        st = ctx.rows.get(row.id)
+        text = st.progress_text.strip() if st else ""
+        lines = [kpi_line(ctx.lines[k]) for k in kpis] if results else []
+        if text or lines:
+            out.append("\n".join(x for x in (row_mark(row.plan_text), text, *lines) if x))
+    return "\n".join(out)
+
+
 def heading(item: ItemView) -> str:
     return f"{item.pillar_no}.{item.pillar_title} ○ {item.title}"
 
@@ -227,3 +272,4 @@ class Context:
     statuses: dict                     # item id → its status of the quarter
     lines: dict                        # KPI id → KpiLine
     ranks: PlanRanks                   # 全国順位 of rows, KPIs and items, with their basis
+    rows: dict = field(default_factory=dict)          # rated row id → its status of the quarter

@@ -1,11 +1,13 @@
 """目標達成状況 (seed 001): one row per KPI with its result and month; then a page per measure (plan
 item): its plan, its KPIs, 事業計画 | 事業結果 | 目標との差 per KPI, the year's 取組内容・結果 and
-課題・次年度の取組 (written for 第4四半期) and the charts of its KPIs."""
+課題・次年度の取組 (written for 第4四半期; without a year text, 取組内容・結果 prints what the rated
+rows' progress texts of the quarter say) and the charts of its KPIs."""
 from __future__ import annotations
 
 from app.core.fiscal import format_fy
 from app.core.values import format_value
-from app.documents.report import Cell, Chart, Context, Document, Section, Table, target_with_unit, with_unit
+from app.documents.report import (Cell, Chart, Context, Document, Section, Table, rows_text, target_with_unit,
+                                  with_unit)
 from app.reads.overview import KpiLine
 
 DONE, NOT_DONE = "実施済", "未実施"
@@ -93,7 +95,8 @@ def _measure(ctx: Context, item) -> list:
         parts.append(Section("〇ＫＰＩ", "\n".join(f"・{line.kpi_text}" for line in lines)))
         parts += [goal_table(ctx, line) for line in lines]
     st = ctx.statuses.get(item.id)
-    for heading, text in ((f"〇{fy}取組内容・結果", st.results_text if st else ""),
+    done = (st.results_text if st else "").strip() or rows_text(ctx, item, results=False)
+    for heading, text in ((f"〇{fy}取組内容・結果", done),
                           (f"〇課題・{format_fy(ctx.fiscal_year + 1)}の取組", st.next_year_text if st else "")):
         if text.strip():
             parts.append(Section(heading, text.strip()))

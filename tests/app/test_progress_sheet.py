@@ -24,8 +24,9 @@ def captions(doc, item_no):
 
 def test_the_sample_keeps_the_tables_seed_004_prints(demo_db):
     doc = build(demo_db, "10", 2024, 4, "progress")
-    assert {"柔整 患者照会率", "柔整 多部位・頻回 件数", "柔整 患者照会数", "柔整 回答件数"} <= set(captions(doc, 3))
-    assert "メールマガジン 新規登録（単月・純増）" in captions(doc, 18)
+    assert {"柔整 患者照会率", "柔整 多部位・頻回 件数（単位：件）", "柔整 患者照会数（単位：件）",
+            "柔整 回答件数（単位：件）"} <= set(captions(doc, 3))
+    assert "メールマガジン 新規登録（単月・純増）（単位：件）" in captions(doc, 18)
     assert captions(doc, 20) == ["超過勤務時間（月平均）"]
     limit = next(t for b in doc.blocks if b.item_no == 4 for t in b.tables)
     assert [r[0].text for r in limit.rows] == ["令和4年度", "令和5年度", "令和6年度"]
