@@ -136,7 +136,7 @@ def _summary_block(b, charts: dict[str, str] | None) -> str:
     out = [f'<h2 style="page-break-before: always">{_text(measure_heading(b))}</h2>']
     for part in b.parts:
         if isinstance(part, Section):
-            out.append(f"<h3>{_text(part.heading)}</h3>" + (f"<p>{_text(part.text)}</p>" if part.text else ""))
+            out.append(f"<h3>{_text(part.heading)}</h3>" + (rich_text(part.text) if part.text else ""))
         elif isinstance(part, Chart):
             if charts and part.indicator in charts:
                 out.append(f'<p><img src="{charts[part.indicator]}" width="620"></p>')

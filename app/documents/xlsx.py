@@ -438,11 +438,9 @@ def _measures(ws, doc: Document, images: dict[str, Path], st) -> None:
             if isinstance(part, Section):
                 _caption(ws, row, part.heading, st)
                 row += 1
-                if part.text:
-                    lines = _merge_text(ws, row, 1, WIDTH, part.text, st)
-                    ws.row_dimensions[row].height = min(409, ROW_PT * lines + 6)
-                    row += 1
-                keep[first] = row - 1
+                if part.text:                          # on rows of a few lines: a long text breaks between them
+                    row = _put_sides(ws, row, [side(1, WIDTH, part.text)], st)
+                keep[first] = min(first + 1, row - 1)       # the heading with the text's first lines
                 row += 1
             elif isinstance(part, Chart):
                 if part.indicator not in images:

@@ -96,6 +96,16 @@ def test_the_summary_does_without_a_year_text_from_the_rows(demo_db):
     assert 13 in done and 21 in done and len(done) >= 19
 
 
+def test_a_long_summary_text_goes_on_rows_the_workbook_can_hold(demo_db, tmp_path):
+    """特定健診's rows say 40 lines and more: the workbook puts them on rows of a few lines each,
+    none at the 409-point limit of a row (where the rest would be cut off), all of it there."""
+    doc = build(demo_db, "10", 2024, 4, "summary")
+    ws = openpyxl.load_workbook(write_xlsx(doc, tmp_path / "summary.xlsx"))["施策別"]
+    assert max(d.height or 0 for d in ws.row_dimensions.values()) < 409
+    cells = "".join(str(c.value) for row in ws.iter_rows() for c in row if isinstance(c.value, str))
+    assert "マスメディア広報等による分かりやすい効果的な受診勧奨" in re.sub(r"\s", "", cells)
+
+
 def test_month_tables_only_with_figures_and_with_their_unit(demo_db):
     q1 = build(demo_db, "10", 2024, 1, "progress")
     captions = [t.caption for b in q1.blocks for t in b.tables]
