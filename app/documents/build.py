@@ -37,7 +37,7 @@ def build(db: Database, branch: str, fiscal_year: int, quarter: int, kind: str =
         s = ctx.statuses.get(item.id)
         plan = item.plan_text + "".join(f"\n■ KPI：{sentence}" for k in item.kpis
                                         if (sentence := k.text.removeprefix('【KPI】').strip()) not in item.plan_text)
-        status = "\n".join(t for t in ((s.status_text.strip() if s else ""), rows_text(ctx, item)) if t)
+        status = rows_text(ctx, item)                # the item's own text went to its first row (0008)
         block = Block(item.item_no, heading(item), item.title, item.owner_group, flags(item), plan,
                       status.strip(), s.rating if s else None, ctx.ranks.item(item.id))
         block.tables = writer.tables(ctx, item)

@@ -31,10 +31,10 @@ def table_texts(t: Table) -> list[str]:
 
 
 def texts(doc) -> list[str]:
-    """Every text the document prints."""
+    """Every text the document prints (a block's plan and status where it has no rated rows' lines)."""
     out = [doc.title, doc.as_of]
     for b in doc.blocks:
-        out += [b.heading, b.title, b.flags, b.plan, b.status, b.rank.lines]
+        out += [b.heading, b.title, b.flags, b.rank.lines] + ([] if b.lines else [b.plan, b.status])
         out += [x for line in b.lines for x in (line.plan, line.status, line.rating or "", line.rank.lines)]
         for t in b.tables:
             out += table_texts(t)
@@ -68,6 +68,17 @@ def test_the_status_column_prints_the_rated_rows_texts_under_their_marks(demo_db
     ws = openpyxl.load_workbook(write_xlsx(doc, tmp_path / "status.xlsx")).active
     cells = "\n".join(str(c.value) for row in ws.iter_rows() for c in row if isinstance(c.value, str))
     assert "41,236人受診勧奨を実施" in cells and "・月に一度改善ポイントを記したカード" in cells
+
+
+def test_an_items_text_of_before_rated_rows_is_printed_once(demo_db):
+    """Migration 0008 copied each item's status text to its first row and left the old one: the
+    documents print the row's."""
+    item = next(i for i in plan_items(demo_db, "10", 2024) if i.item_no == 2)
+    ops.save_row_status(demo_db, item.rows[0].id, 3, text="業務グループ全体会議を実施")
+    ops.save_status(demo_db, item.id, 3, text="業務グループ全体会議を実施")
+    for kind in ("status", "progress"):
+        doc = build(demo_db, "10", 2024, 3, kind)
+        assert sum(t.count("業務グループ全体会議を実施") for t in texts(doc)) == 1, kind
 
 
 def test_the_rows_texts_of_the_quarter_and_none_before_they_are_written(demo_db):

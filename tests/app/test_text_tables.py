@@ -53,7 +53,6 @@ def test_lines_break_by_the_japanese_rules_and_a_bullet_hangs():
 def pasted(demo_db):
     item = next(i for i in plan_items(demo_db, "10", 2024) if i.item_no == 2)
     ops.save_row_status(demo_db, item.rows[0].id, 3, text=TEXT)
-    ops.save_status(demo_db, item.id, 3, text=TEXT)
     return demo_db, item
 
 

@@ -10,7 +10,7 @@ import pytest
 
 from app.reads.queries import plan_items
 from app.documents.build import build
-from app.operations.ops import save_status
+from app.operations.ops import save_row_status
 from tests.conftest import ROOT
 from ui.export import export, write_pdf
 
@@ -69,17 +69,17 @@ def test_progress_workbook_is_landscape_with_ratings_and_counts(demo_db, tmp_pat
 
 
 def test_person_texts_are_never_formulas(demo_db, tmp_path):
-    items = {i.item_no: i.id for i in plan_items(demo_db, "10", 2024)}
+    items = {i.item_no: i for i in plan_items(demo_db, "10", 2024)}
     nasty = '=HYPERLINK("http://example.invalid","click")\n+1\n-2\n@SUM(A1)\x01\x07 end'
-    save_status(demo_db, items[9], 4, text=nasty)
-    save_status(demo_db, items[8], 4, text="=1+1")
+    save_row_status(demo_db, items[6].rows[0].id, 4, text=nasty)      # its one row, with no mark: the cell's start
+    save_row_status(demo_db, items[8].rows[0].id, 4, text="=1+1")
     path = export(demo_db, build(demo_db, "10", 2024, 4, "status"), tmp_path / "s.xlsx")
     ws = openpyxl.load_workbook(path)["実施状況"]                       # formulas as written, not computed
     cells = [c for row in ws.iter_rows() for c in row if isinstance(c.value, str) and "HYPERLINK" in c.value]
     assert len(cells) == 1 and cells[0].data_type == "s"
     assert cells[0].value.startswith('=HYPERLINK("http://example.invalid","click")\n+1\n-2\n@SUM(A1)')
     assert "\x01" not in cells[0].value and "\x07" not in cells[0].value
-    plain = [c for row in ws.iter_rows() for c in row if isinstance(c.value, str) and c.value.startswith("=1+1")]
+    plain = [c for row in ws.iter_rows() for c in row if isinstance(c.value, str) and "\n=1+1" in c.value]
     assert plain and plain[0].data_type == "s"
     import zipfile
 
