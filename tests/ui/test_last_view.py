@@ -45,7 +45,7 @@ def test_the_last_view_is_drawn_at_once_and_matches_the_database(qtbot, demo_pat
     assert second.grid.editTriggers() == QAbstractItemView.NoEditTriggers          # read-only until then
     assert loaded(qtbot, second) == live                                 # the database says the same
     assert second.grid.editTriggers() != QAbstractItemView.NoEditTriggers
-    assert second.grid_model.index(0, 3).data(Qt.ToolTipRole)
+    assert second.grid_model.tooltip(second.grid_model.index(0, 3))
     second.instance_lock.release()
 
 
