@@ -233,5 +233,28 @@ def prune_backups(folder: Path, pattern: str, keep: int = KEEP_BACKUPS) -> None:
         old.unlink()
 
 
+def executemany(conn, statement, rows: list[dict]) -> None:
+    """``statement`` (SQLAlchemy Core, its parameters named as the keys of ``rows``) run once per
+    row by the driver's own executemany, in ``conn``'s transaction: compiled once, and each row's
+    values converted only where the column's type asks (a datetime on SQLite) — none of
+    SQLAlchemy's work per row of each parameter (a 600-cell paste: a third of its time)."""
+    if not rows:
+        return
+    dialect = conn.dialect
+    compiled = statement.compile(dialect=dialect, column_keys=list(rows[0]))
+    names = list(compiled.positiontup) if compiled.positional else list(compiled.binds)
+    convert = [(i, name, proc) for i, name in enumerate(names)
+               if (proc := compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect)) is not None]
+    if compiled.positional:
+        params = [[row[name] for name in names] for row in rows]
+    else:
+        params = [{name: row[name] for name in names} for row in rows]
+    for values in params:
+        for i, name, proc in convert:
+            key = i if compiled.positional else name
+            values[key] = proc(values[key])
+    conn.exec_driver_sql(compiled.string, [tuple(v) for v in params] if compiled.positional else params)
+
+
 def session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
