@@ -249,10 +249,16 @@ def executemany(conn, statement, rows: list[dict]) -> None:
         params = [[row[name] for name in names] for row in rows]
     else:
         params = [{name: row[name] for name in names} for row in rows]
-    for values in params:
-        for i, name, proc in convert:
-            key = i if compiled.positional else name
-            values[key] = proc(values[key])
+    for i, name, proc in convert:                      # each distinct value converted once (a paste's one time)
+        key, done = i if compiled.positional else name, {}
+        for values in params:
+            value = values[key]
+            try:
+                values[key] = done[value]
+            except KeyError:
+                values[key] = done[value] = proc(value)
+            except TypeError:                          # a value that cannot be a dict key
+                values[key] = proc(value)
     conn.exec_driver_sql(compiled.string, [tuple(v) for v in params] if compiled.positional else params)
 
 

@@ -104,7 +104,7 @@ class _Cells:
 
     def __init__(self, s, keys: list[CellKey]):
         t = MonthlyValue.__table__
-        self.s, self.logs = s, []
+        self.s, self.logs, self.op = s, [], None       # op: the operation and its fields of every log line
         self.rows: dict[CellKey, tuple[int, int, dict]] = {}     # as read: id, version, the row as _state gives it
         wanted = set(keys)
         if wanted:
@@ -114,7 +114,7 @@ class _Cells:
                         t.c.fiscal_year.in_({k.fiscal_year for k in wanted}),
                         t.c.month.in_({k.month for k in wanted}),
                         t.c.indicator_code.in_({k.indicator for k in wanted})).with_for_update())
-            for r in s.execute(q):
+            for r in s.connection().execute(q).fetchall():
                 key = CellKey(*r[2:6])
                 if key in wanted:
                     state = dict(zip(ROW_FIELDS, r[6:]))
@@ -147,9 +147,11 @@ class _Cells:
         they are at hand already (an undo's, from the line it takes back)."""
         def value(state):
             return None if state is None else format_number(state["value"])
-        self.logs.append({"at": op.at, "who": op.who, "entity": "monthly_value", "key": str(key), "field": "value",
-                          "old": value(before), "new": value(after), "batch_id": None, "source": source,
-                          "op_id": op.id, "row_before": texts[0] or _json({"key": key.__dict__, "row": before}),
+        if self.op is None or self.op[0] is not op:
+            self.op = (op, {"at": op.at, "who": op.who, "entity": "monthly_value", "field": "value", "batch_id": None,
+                            "op_id": op.id})
+        self.logs.append({**self.op[1], "key": str(key), "old": value(before), "new": value(after), "source": source,
+                          "row_before": texts[0] or _json({"key": key.__dict__, "row": before}),
                           "row_after": texts[1] or _json({"key": key.__dict__, "row": after})})
 
     def write(self) -> None:
@@ -235,9 +237,9 @@ def undo_cells(s, catalogue, op: Operation, undone: int) -> list[Edit]:
     """Put back every cell operation ``undone`` changed, as its row was before (value and origin).
     Undoing an undo is a redo. A cell changed again since is a ConflictError: nothing is stored."""
     source = "元に戻す" if op.kind == "undo" else "やり直し"
-    texts = list(s.execute(select(ChangeLog.row_before, ChangeLog.row_after)
-                           .where(ChangeLog.op_id == undone, ChangeLog.entity == "monthly_value")
-                           .order_by(ChangeLog.id.desc())))
+    texts = s.connection().execute(select(ChangeLog.row_before, ChangeLog.row_after)
+                                   .where(ChangeLog.op_id == undone, ChangeLog.entity == "monthly_value")
+                                   .order_by(ChangeLog.id.desc())).fetchall()
     logs = [(json.loads(before), json.loads(after)) for before, after in texts]
     keys = [CellKey(**was["key"]) for was, _ in logs]
     _check_cells(s, catalogue, op.who, keys)
