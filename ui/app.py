@@ -76,6 +76,7 @@ def launch(target, load: bool = True):
     ``loaded`` signal fires once the data is in (or ``failed`` with the message)."""
     from PySide6.QtWidgets import QApplication, QMessageBox
 
+    from app.store.paths import default_database_path
     from ui import last_view
     from ui.main_window import MainWindow
     from ui.preferences import Preferences
@@ -91,7 +92,7 @@ def launch(target, load: bool = True):
         widen_file_dialogs(app)
     window = MainWindow()
     remembered = Preferences().database_target
-    path = target if target is not None else (remembered or last_view.default_database_path())
+    path = target if target is not None else (remembered or default_database_path())
     if "://" not in str(path) and (view := last_view.load(Path(path).expanduser())):
         last_view.show(window, view)          # what was shown at the last close, while the database opens
     show_fitted(window)

@@ -29,13 +29,6 @@ def cache_file(digest: str) -> Path:
     return Path(user_cache_dir("branch-report", appauthor=False)) / "last-view" / f"{digest}.pickle"
 
 
-def default_database_path() -> Path:
-    """app.store.database.default_database_path without loading SQLAlchemy (a test holds them equal)."""
-    from platformdirs import user_data_dir
-
-    return Path(user_data_dir("branch-report", appauthor=False)) / "branch-report.sqlite3"
-
-
 def fingerprint(database: Path) -> str | None:
     """The digest of the file's bytes and its -wal's (an empty -wal — a reader opened the file and
     left without writing — is no change); None when there is no file. ~1 ms a megabyte."""
