@@ -163,5 +163,6 @@ def after_first_paint(window, then) -> None:
                 QTimer.singleShot(0, then)
             return False
 
-    window.first_paint = FirstPaint(window)
-    window.installEventFilter(window.first_paint)
+    watch = FirstPaint(window)
+    window.first_paint = [*getattr(window, "first_paint", []), watch]      # kept with the window
+    window.installEventFilter(watch)
