@@ -10,13 +10,13 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy import select
 
 from app.core.keys import CellKey
 from app.core.errors import ConflictError, NotFound, ValidationError
 from app.core.values import format_number, read_value
 from app.store.locks import refuse_months
-from db.engine import executemany
+from db.engine import delete_rows, insert_rows, update_rows
 from db.models import ChangeLog, FiscalYear, MonthlyValue, Operation
 
 HAND = "手入力"
@@ -165,19 +165,17 @@ class _Cells:
                           for f in ROW_FIELDS}
             if state is None:
                 if row is not None:
-                    deletes.append({"_id": row_id})
+                    deletes.append(row_id)
             elif row is not None:
-                updates.append({"_id": row_id, **fields, "version": version})
+                updates.append({"id": row_id, **fields, "version": version})
             else:
                 inserts.append({"branch_code": key.branch, "fiscal_year": key.fiscal_year, "month": key.month,
                                 "indicator_code": key.indicator, **fields, "version": version})
         conn = self.s.connection()
-        executemany(conn, delete(t).where(t.c.id == bindparam("_id")), deletes)
-        if updates:
-            executemany(conn, update(t).where(t.c.id == bindparam("_id")).values(
-                {k: bindparam(k) for k in updates[0] if k != "_id"}), updates)
-        executemany(conn, insert(t), inserts)
-        executemany(conn, insert(ChangeLog.__table__), self.logs)
+        delete_rows(conn, t, deletes)
+        update_rows(conn, t, updates)
+        insert_rows(conn, t, inserts)
+        insert_rows(conn, ChangeLog.__table__, self.logs)
 
 
 def cell_name(catalogue, key) -> str:
