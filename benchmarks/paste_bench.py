@@ -71,6 +71,51 @@ def script(path: Path, keys, values, who: str) -> None:
     con.close()
 
 
+def timed_rounds(db, keys, repeat: int, then=None) -> tuple[list, list]:
+    """Paste and undo ``repeat`` times after a warm-up: their ms; ``then(values)`` runs after each round."""
+    from app.operations import ops
+    from app.operations.edits import CellEntry
+
+    paste, undo = [], []
+    for i in range(repeat + 1):
+        values = [1000.0 + i + k for k in range(len(keys))]
+        t = time.perf_counter()
+        changes = ops.edit_cells(db, [CellEntry(*k, v) for k, v in zip(keys, values)])
+        t1 = time.perf_counter()
+        ops.undo(db, changes.op_id)
+        t2 = time.perf_counter()
+        if then is not None:
+            then(values)
+        if i:                                   # round 0 warms the caches
+            paste.append((t1 - t) * 1000)
+            undo.append((t2 - t1) * 1000)
+    return paste, undo
+
+
+def server(url: str, repeat: int) -> None:
+    """The same paste and undo on PostgreSQL (rows locked FOR UPDATE in the one read)."""
+    import uuid
+
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    from app.operations.demo import build_demo
+
+    url = make_url(url)
+    admin = psycopg.connect(url.set(drivername="postgresql").render_as_string(hide_password=False), autocommit=True)
+    name = f"br_paste_bench_{uuid.uuid4().hex[:8]}"
+    admin.execute(f"CREATE DATABASE {name}")
+    try:
+        db = build_demo(url.set(database=name).render_as_string(hide_password=False))
+        paste, undo = timed_rounds(db, block(db.catalogue), repeat)
+        db.engine.dispose()
+    finally:
+        admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        admin.close()
+    print(f"PostgreSQL ({url.host}:{url.port}), IN-PROCESS, {repeat} rounds: paste {statistics.median(paste):.1f} ms "
+          f"[{min(paste):.1f}–{max(paste):.1f}], undo {statistics.median(undo):.1f} ms [{min(undo):.1f}–{max(undo):.1f}]")
+
+
 def main(argv: list[str] | None = None) -> int:
     from sqlalchemy import event
 
@@ -81,7 +126,11 @@ def main(argv: list[str] | None = None) -> int:
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeat", type=int, default=9, help="rounds (median; default 9)")
+    ap.add_argument("--server", metavar="URL", help="also on a PostgreSQL server (an SQLAlchemy URL whose user "
+                    "may create databases): a scratch database there, dropped after; no script baseline")
     args = ap.parse_args(argv)
+    if args.server:
+        server(args.server, args.repeat)
     with tempfile.TemporaryDirectory(prefix="branch-report-bench-") as tmp:
         path = Path(tmp) / "demo.sqlite3"
         build_demo(path).close()

@@ -32,6 +32,24 @@ def clean_venv(folder: Path, *packages: str) -> str:
     return str(py)
 
 
+def linked_venv(folder: Path, *packages: str) -> str:
+    """The python of a fresh venv in ``folder`` (no pip) whose site-packages holds only links to
+    this environment's ``packages`` (top-level names, e.g. PySide6, shiboken6): the same binaries
+    in a clean environment, without downloading them again."""
+    import sysconfig
+
+    py = folder / "bin" / "python"
+    if not py.exists():
+        subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(folder)], check=True)
+    ours = Path(sysconfig.get_paths()["purelib"])
+    site = Path(subprocess.run([str(py), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                               capture_output=True, text=True, check=True).stdout.strip())
+    for name in packages:
+        if not (site / name).exists():
+            (site / name).symlink_to(ours / name)
+    return str(py)
+
+
 def product_command() -> list[str]:
     """``branch-report`` as a user types it: the entry script of this environment."""
     script = Path(sys.executable).parent / "branch-report"

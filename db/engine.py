@@ -233,5 +233,84 @@ def prune_backups(folder: Path, pattern: str, keep: int = KEEP_BACKUPS) -> None:
         old.unlink()
 
 
+def executemany(conn, statement, rows: list[dict]) -> None:
+    """``statement`` (SQLAlchemy Core, its parameters named as the keys of ``rows``) run once per
+    row by the driver's own executemany, in ``conn``'s transaction: compiled once, and each row's
+    values converted only where the column's type asks (a datetime on SQLite) — none of
+    SQLAlchemy's work per row of each parameter (a 600-cell paste: a third of its time)."""
+    if not rows:
+        return
+    dialect = conn.dialect
+    compiled = statement.compile(dialect=dialect, column_keys=list(rows[0]))
+    names = list(compiled.positiontup) if compiled.positional else list(compiled.binds)
+    convert = [(i, name, proc) for i, name in enumerate(names)
+               if (proc := compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect)) is not None]
+    if compiled.positional:
+        params = [[row[name] for name in names] for row in rows]
+    else:
+        params = [{name: row[name] for name in names} for row in rows]
+    for i, name, proc in convert:                      # each distinct value converted once (a paste's one time)
+        key, done = i if compiled.positional else name, {}
+        for values in params:
+            value = values[key]
+            try:
+                values[key] = done[value]
+            except KeyError:
+                values[key] = done[value] = proc(value)
+            except TypeError:                          # a value that cannot be a dict key
+                values[key] = proc(value)
+    conn.exec_driver_sql(compiled.string, [tuple(v) for v in params] if compiled.positional else params)
+
+
+def _arrays(conn, table, names) -> tuple[str, str]:
+    """PostgreSQL: the quoted column names, and the parameters of their values as typed arrays."""
+    quote = conn.dialect.identifier_preparer.quote
+    return (", ".join(quote(k) for k in names),
+            ", ".join(f"%s::{table.c[k].type.compile(dialect=conn.dialect)}[]" for k in names))
+
+
+def insert_rows(conn, table, rows: list[dict]) -> None:
+    """Many rows inserted (the same keys in all): on PostgreSQL one statement whatever their
+    number (INSERT … SELECT FROM unnest of one array a column: the server's checks per statement
+    run once, not once a row, and the statement's text is the same each time), elsewhere by
+    executemany."""
+    from sqlalchemy import insert
+
+    if not rows or conn.dialect.name != "postgresql":
+        executemany(conn, insert(table), rows)
+        return
+    names = list(rows[0])
+    columns, arrays = _arrays(conn, table, names)
+    conn.exec_driver_sql(f"INSERT INTO {conn.dialect.identifier_preparer.format_table(table)} ({columns}) "
+                         f"SELECT * FROM unnest({arrays})", tuple([r[k] for r in rows] for k in names))
+
+
+def update_rows(conn, table, rows: list[dict]) -> None:
+    """Rows updated by their id: each dict holds ``id`` and the columns to set (the same keys in
+    all). On PostgreSQL one statement (UPDATE … FROM unnest of arrays), elsewhere by executemany."""
+    from sqlalchemy import bindparam, update
+
+    if not rows:
+        return
+    names = [k for k in rows[0] if k != "id"]
+    if conn.dialect.name != "postgresql":
+        executemany(conn, update(table).where(table.c.id == bindparam("_id")).values(
+            {k: bindparam(k) for k in names}), [{"_id": r["id"], **{k: r[k] for k in names}} for r in rows])
+        return
+    quote, name = conn.dialect.identifier_preparer.quote, conn.dialect.identifier_preparer.format_table(table)
+    columns, arrays = _arrays(conn, table, ["id", *names])
+    conn.exec_driver_sql(f"UPDATE {name} SET {', '.join(f'{quote(k)} = given.{quote(k)}' for k in names)} "
+                         f"FROM unnest({arrays}) AS given ({columns}) WHERE {name}.id = given.id",
+                         tuple([r[k] for r in rows] for k in ["id", *names]))
+
+
+def delete_rows(conn, table, ids: list[int]) -> None:
+    """Rows deleted by their ids, in one statement per 2,000."""
+    from sqlalchemy import delete
+
+    for start in range(0, len(ids), 2000):
+        conn.execute(delete(table).where(table.c.id.in_(ids[start:start + 2000])))
+
+
 def session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)

@@ -76,6 +76,7 @@ def launch(target, load: bool = True):
     ``loaded`` signal fires once the data is in (or ``failed`` with the message)."""
     from PySide6.QtWidgets import QApplication, QMessageBox
 
+    from app.store.paths import default_database_path
     from ui import last_view
     from ui.main_window import MainWindow
     from ui.preferences import Preferences
@@ -91,7 +92,7 @@ def launch(target, load: bool = True):
         widen_file_dialogs(app)
     window = MainWindow()
     remembered = Preferences().database_target
-    path = target if target is not None else (remembered or last_view.default_database_path())
+    path = target if target is not None else (remembered or default_database_path())
     if "://" not in str(path) and (view := last_view.load(Path(path).expanduser())):
         last_view.show(window, view)          # what was shown at the last close, while the database opens
     show_fitted(window)
@@ -136,11 +137,29 @@ def launch(target, load: bool = True):
     def start_loading():
         window.loader = run_in_background(open_it, done=window.set_database, failed=failed)
 
+    if times := os.environ.get("BRANCH_REPORT_TIMES"):
+        _report_times(window, times)
     if not getattr(window, "showing_last_view", False):
         start_loading()
     elif load:                                 # the loading thread would slow the first paint down
         last_view.after_first_paint(window, start_loading)
     return window
+
+
+def _report_times(window, path: str) -> None:
+    """For the start-up benchmark (BRANCH_REPORT_TIMES=FILE): the moments (time.monotonic, the
+    clock the benchmark reads too) of the window's first paint and of its being editable — the
+    database open and the figures drawn from it."""
+    import time
+
+    from ui import last_view
+
+    def mark(what: str) -> None:
+        with open(path, "a", encoding="utf-8") as out:
+            out.write(f"{what} {time.monotonic():.6f}\n")
+
+    last_view.after_first_paint(window, lambda: mark("first_paint"))
+    window.loaded.connect(lambda: mark("editable"))
 
 
 def run_gui(target, screenshot: str | None = None, view: str | None = None) -> int:

@@ -3,13 +3,18 @@
 Month cells are editable; an entry is read by the importer's value reader and refused, with
 its reason at the cell, when it cannot be read. Stored changes go through ``editor`` (an
 undo stack whose commands call the edit service); the model never writes itself.
+
+What painting asks for — texts, alignments, colours, fonts, flags — is worked out once per set of
+rows and held by Qt's own items (a QStandardItemModel): a scroll step then calls no Python at all
+(issue 25: as quick as a bare QStandardItemModel). A cell's tooltip and the text an editor starts
+with are worked out when asked (``tooltip``, ``edit_text``; the grid view's delegate asks).
 """
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QFont, QStandardItem, QStandardItemModel
 
 if TYPE_CHECKING:
     from app.reads.figures import GridRow
@@ -20,75 +25,78 @@ from app.core.values import format_value
 HEADERS = ["指標", "年度", *[month_label(m) for m in FISCAL_MONTHS], "年度計"]
 FIRST_MONTH = 2
 YEAR_COL = len(HEADERS) - 1
-_CACHED = (Qt.DisplayRole, Qt.TextAlignmentRole, Qt.BackgroundRole, Qt.ForegroundRole, Qt.FontRole)
-_FLAGS = [Qt.ItemIsEnabled | Qt.ItemIsSelectable | (Qt.ItemIsEditable if FIRST_MONTH <= c < YEAR_COL else Qt.NoItemFlags)
-          for c in range(len(HEADERS))]
+_READ_ONLY = Qt.ItemIsEnabled | Qt.ItemIsSelectable
+_EDITABLE = _READ_ONLY | Qt.ItemIsEditable
 BRUSHES = {"refused": "#f8c9c4", "disagree": "#ffe2b8", "locked": "#e2e4e8", "year": "#f1f3f6", "year_warn": "#fff4d6", "computed": "#666"}
-_ALIGN = [int((Qt.AlignLeft if c < FIRST_MONTH else Qt.AlignRight) | Qt.AlignVCenter) for c in range(len(HEADERS))]
-_ROLES = {int(role): i for i, role in enumerate(_CACHED)}
-_ON_DEMAND = {int(Qt.ToolTipRole), int(Qt.EditRole)}
-_DISPLAY, _HORIZONTAL = int(Qt.DisplayRole), Qt.Horizontal
 _MONTH_COLS = list(enumerate(FISCAL_MONTHS, FIRST_MONTH))
 KILO_FROM = 1_000_000        # a yen figure from here on is shown in 千円 in a group's table
 
 
-class MonthlyGridModel(QAbstractTableModel):
+class MonthlyGridModel(QStandardItemModel):
     refused = Signal(str)          # why an entry was not stored
 
     def __init__(self, catalogue, parent=None):
-        super().__init__(parent)
+        super().__init__(0, len(HEADERS), parent)
+        self.setHorizontalHeaderLabels(HEADERS)
         self.catalogue = catalogue
         self.rows: list[GridRow] = []
         self.negative = "△"
         self.thousands = False      # a group's table: large yen amounts shown in 千円 (the months fit at 1366 px)
         self._kilo: set[str] = set()  # the indicators shown in 千円
+        self._style = None          # what the items were drawn with besides the rows: the negative sign, _kilo
         self.editor = None          # set by the window: editor.set_cells(model, [(row, month, entry)])
         self.errors: dict[tuple[int, int], str] = {}
         self.locks: dict[tuple[int, int], str] = {}     # (fiscal year, quarter) submitted → why it is read-only
-        self._cache: dict[int, dict] = {}
         self._italic = QFont()
         self._italic.setItalic(True)
         self._brushes = {name: QBrush(QColor(color)) for name, color in BRUSHES.items()}
+        # Items are made here (QStandardItem(text)), never by clone(): a clone made in C++ and
+        # handed to Python is not known to the bindings when the model deletes it (a crash later).
+        self._align = [(Qt.AlignLeft if c < FIRST_MONTH else Qt.AlignRight) | Qt.AlignVCenter for c in range(len(HEADERS))]
 
     # ---- rows ---------------------------------------------------------------------------
     def set_rows(self, rows: list[GridRow]) -> None:
-        """New rows; when they are the same indicators and years, only the values change."""
+        """New rows; when they are the same indicators and years, only the rows whose figures
+        changed are drawn again (the current cell, the selection and the scroll position stay)."""
         rows = list(rows)
-        self._cache.clear()
-        self._kilo = {r.indicator for r in rows if self.thousands and self._is_large(r)}
+        kilo = {r.indicator for r in rows if self.thousands and self._is_large(r)}
+        style, self._style = self._style, (self.negative, kilo)
         if [(r.indicator, r.fiscal_year) for r in rows] == [(r.indicator, r.fiscal_year) for r in self.rows]:
-            self.rows = rows
+            changed = {r for r, (new, old) in enumerate(zip(rows, self.rows)) if style != self._style or new != old}
+            self.rows, self._kilo = rows, kilo
+            changed |= {r for r, _ in self.errors}
             self.errors.clear()
-            if rows:
-                self.dataChanged.emit(self.index(0, 0), self.index(len(rows) - 1, YEAR_COL))
+            self._redraw(sorted(changed))
             return
         self.beginResetModel()
-        self.rows = rows
-        self.errors.clear()
+        self.blockSignals(True)                 # one reset, not a signal per row
+        try:
+            self.rows, self._kilo = rows, kilo
+            self.errors.clear()
+            self.setRowCount(0)
+            for r in range(len(rows)):
+                self.appendRow(self._items(r))
+        finally:
+            self.blockSignals(False)
         self.endResetModel()
+
+    def _redraw(self, rows=None) -> None:
+        """The items of ``rows`` (all: None) made again from the rows, one dataChanged for them."""
+        rows = range(len(self.rows)) if rows is None else rows
+        if not rows:
+            return
+        self.blockSignals(True)
+        try:
+            for r in rows:
+                for c, item in enumerate(self._items(r)):
+                    self.setItem(r, c, item)
+        finally:
+            self.blockSignals(False)
+        self.dataChanged.emit(self.index(min(rows), 0), self.index(max(rows), YEAR_COL))
 
     @staticmethod
     def month_of(col: int) -> int | None:
         return FISCAL_MONTHS[col - FIRST_MONTH] if FIRST_MONTH <= col < YEAR_COL else None
-
-    # ---- Qt model -----------------------------------------------------------------------
-    def rowCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(HEADERS)
-
-    def headerData(self, section, orientation, role=Qt.DisplayRole):
-        if role == _DISPLAY and orientation == _HORIZONTAL and 0 <= section < len(HEADERS):
-            return HEADERS[section]
-        return None
-
-    def flags(self, index):
-        if not index.isValid():
-            return Qt.NoItemFlags
-        if self.locks and self.lock_of(index.row(), index.column()):
-            return _FLAGS[index.column()] & ~Qt.ItemIsEditable
-        return _FLAGS[index.column()]
 
     def lock_of(self, r: int, col: int) -> str | None:
         """Why a month cell is read-only: its quarter was submitted (None: it is not)."""
@@ -100,9 +108,7 @@ class MonthlyGridModel(QAbstractTableModel):
     def set_locks(self, locks: dict[tuple[int, int], str]) -> None:
         if locks != self.locks:
             self.locks = locks
-            self._cache.clear()
-            if self.rows:
-                self.dataChanged.emit(self.index(0, 0), self.index(len(self.rows) - 1, YEAR_COL))
+            self._redraw()
 
     def _is_large(self, row: GridRow) -> bool:
         """A yen amount of seven digits or more (柔整 支給金額's 69,253,827 a month)."""
@@ -118,42 +124,49 @@ class MonthlyGridModel(QAbstractTableModel):
                                 negative=self.negative, decimals=0)
         return format_value(value, unit=ind.unit, kind=ind.kind, negative=self.negative, decimals=decimals)
 
-    def data(self, index, role=Qt.DisplayRole):
-        """Display text, colours and fonts come from a per-row cache (scrolling stays cheap);
-        tooltips and the text an editor starts with are worked out on demand."""
-        r = index.row()                          # -1 for an invalid index
-        if not 0 <= r < len(self.rows):
-            return None
-        which = _ROLES.get(role)                 # Qt's roles compared as plain ints: painting asks often
-        if which is not None:
-            cached = self._cache.get(r)
-            if cached is None:
-                cached = self._cache[r] = self._row_cache(r)
-            return cached[which][index.column()]
-        if role in _ON_DEMAND:                   # asked for one cell at a time
-            return self._data(r, index.column(), role)
-        return None
+    def tooltip(self, index) -> str | None:
+        """The cell's tooltip (its origin, why it is marked or read-only), worked out when asked."""
+        r = index.row()
+        return self._data(r, index.column(), Qt.ToolTipRole) if 0 <= r < len(self.rows) else None
 
-    def _row_cache(self, r: int) -> tuple[list, ...]:
-        """A row's display texts, alignments, backgrounds, foregrounds and fonts (the order of
-        _CACHED), worked out in one pass."""
-        row, brush = self.rows[r], self._brushes
-        texts = [self._data(r, 0, Qt.DisplayRole), format_fy(row.fiscal_year)]
-        back, fore, font = [None, None], [None, None], [None, None]
+    def edit_text(self, index) -> str:
+        """The text an editor starts with: the stored figure as it is typed (in 円 in a 千円 row)."""
+        r = index.row()
+        return self._data(r, index.column(), Qt.EditRole) if 0 <= r < len(self.rows) else ""
+
+    def _items(self, r: int) -> list[QStandardItem]:
+        """A row's items: display texts, backgrounds, and the grey italics of a month worked out
+        from its parts; a month of a submitted quarter is not editable."""
+        row, brush, align = self.rows[r], self._brushes, self._align
+        items = [QStandardItem(self._data(r, 0, Qt.DisplayRole)), QStandardItem(format_fy(row.fiscal_year))]
+        for item in items:
+            item.setTextAlignment(align[0])
+            item.setFlags(_READ_ONLY)
         for col, month in _MONTH_COLS:
             stored = row.months.get(month)
             computed = stored is None and month in row.from_parts
             value = row.from_parts[month] if computed else stored
             own = row.decimals if row.decimals is None or stored is None else max(row.decimals, min(places(stored), 3))
-            texts.append(self.text(row, value, own))
-            back.append(brush["refused"] if (r, col) in self.errors else
-                        brush["disagree"] if month in row.disagree or month in row.warnings else
-                        brush["locked"] if self.locks.get((row.fiscal_year, quarter_of(month))) else None)
-            fore.append(brush["computed"] if computed else None)
-            font.append(self._italic if computed else None)
-        texts.append(self.text(row, row.year_value, row.decimals))
-        back.append(brush["refused"] if (r, YEAR_COL) in self.errors else brush["year_warn" if row.year_disagrees else "year"])
-        return texts, _ALIGN, back, fore + [None], font + [None]
+            item = QStandardItem(self.text(row, value, own))
+            item.setTextAlignment(align[col])
+            locked = self.locks.get((row.fiscal_year, quarter_of(month))) if self.locks else None
+            back = (brush["refused"] if (r, col) in self.errors else
+                    brush["disagree"] if month in row.disagree or month in row.warnings else
+                    brush["locked"] if locked else None)
+            if back is not None:
+                item.setBackground(back)
+            if computed:
+                item.setForeground(brush["computed"])
+                item.setFont(self._italic)
+            item.setFlags(_READ_ONLY if locked else _EDITABLE)
+            items.append(item)
+        item = QStandardItem(self.text(row, row.year_value, row.decimals))
+        item.setTextAlignment(align[YEAR_COL])
+        item.setFlags(_READ_ONLY)
+        item.setBackground(brush["refused"] if (r, YEAR_COL) in self.errors else
+                           brush["year_warn" if row.year_disagrees else "year"])
+        items.append(item)
+        return items
 
     def _data(self, r: int, col: int, role):
         row = self.rows[r]
@@ -168,7 +181,7 @@ class MonthlyGridModel(QAbstractTableModel):
                 return format_fy(row.fiscal_year)
             if col == YEAR_COL:
                 return self.text(row, row.year_value, row.decimals)
-            # a month: the text an editor starts with (shown texts are worked out a row at a time, _row_cache)
+            # a month: the text an editor starts with (shown texts are worked out a row at a time, _items)
             return "" if stored is None else self.text(row, stored, shown=False)
         if role == Qt.ToolTipRole:
             return self._tooltip(r, row, col, month, stored)
@@ -213,6 +226,5 @@ class MonthlyGridModel(QAbstractTableModel):
         """Mark cells whose entry was not stored, with the reason (shown at the cell)."""
         for r, c in cells:
             self.errors[(r, c)] = message
-            self._cache.pop(r, None)
-            self.dataChanged.emit(self.index(r, c), self.index(r, c))
+        self._redraw(sorted({r for r, _ in cells}))
         self.refused.emit(message)

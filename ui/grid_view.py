@@ -5,15 +5,40 @@ from __future__ import annotations
 import csv
 import io
 
-from PySide6.QtCore import QItemSelectionModel, Qt, Signal
+from PySide6.QtCore import QEvent, QItemSelectionModel, Qt, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
-from PySide6.QtWidgets import QAbstractItemDelegate, QAbstractItemView, QHeaderView, QMenu, QTableView
+from PySide6.QtWidgets import (QAbstractItemDelegate, QAbstractItemView, QHeaderView, QMenu, QStyledItemDelegate,
+                               QTableView, QToolTip)
 
 from ui.grid_model import FIRST_MONTH, YEAR_COL
 
 
 NAME_MIN = 120                               # px the indicator column keeps however narrow the window
 CELL_PAD, HEADER_PAD = 8, 16                  # px around a cell's text (the delegate's margins, a little air)
+
+
+class CellDelegate(QStyledItemDelegate):
+    """Painting is Qt's own (the model's items hold what it needs); the two things worked out when
+    asked come from the model: the text an editor starts with, and a cell's tooltip."""
+
+    def setEditorData(self, editor, index) -> None:
+        model = index.model()
+        if hasattr(model, "edit_text") and hasattr(editor, "setText"):
+            editor.setText(model.edit_text(index))
+        else:
+            super().setEditorData(editor, index)
+
+    def helpEvent(self, event, view, option, index) -> bool:
+        model = index.model()
+        if event.type() != QEvent.ToolTip or not hasattr(model, "tooltip"):
+            return super().helpEvent(event, view, option, index)
+        tip = model.tooltip(index)
+        if tip:
+            QToolTip.showText(event.globalPos(), tip, view)
+        else:
+            QToolTip.hideText()
+            event.ignore()
+        return bool(tip)
 
 
 class MonthlyGridView(QTableView):
@@ -23,6 +48,7 @@ class MonthlyGridView(QTableView):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.setObjectName("monthly-grid")
+        self.setItemDelegate(CellDelegate(self))
         self.verticalHeader().hide()
         self.verticalHeader().setDefaultSectionSize(24)
         self.setAlternatingRowColors(True)

@@ -29,13 +29,6 @@ def cache_file(digest: str) -> Path:
     return Path(user_cache_dir("branch-report", appauthor=False)) / "last-view" / f"{digest}.pickle"
 
 
-def default_database_path() -> Path:
-    """app.store.database.default_database_path without loading SQLAlchemy (a test holds them equal)."""
-    from platformdirs import user_data_dir
-
-    return Path(user_data_dir("branch-report", appauthor=False)) / "branch-report.sqlite3"
-
-
 def fingerprint(database: Path) -> str | None:
     """The digest of the file's bytes and its -wal's (an empty -wal — a reader opened the file and
     left without writing — is no change); None when there is no file. ~1 ms a megabyte."""
@@ -170,5 +163,6 @@ def after_first_paint(window, then) -> None:
                 QTimer.singleShot(0, then)
             return False
 
-    window.first_paint = FirstPaint(window)
-    window.installEventFilter(window.first_paint)
+    watch = FirstPaint(window)
+    window.first_paint = [*getattr(window, "first_paint", []), watch]      # kept with the window
+    window.installEventFilter(watch)

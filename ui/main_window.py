@@ -485,7 +485,7 @@ class MainWindow(QMainWindow):
         self.tabs.setVisible(not (empty and self.db is not None))
 
     def show_item_header(self, item: queries.ItemView) -> None:
-        from app.documents.report import flags as item_flags
+        from app.core.items import flags as item_flags
 
         flags = item_flags(item)
         self.title.setText(f"{item.item_no}  {item.title}   <span style='color:#a33'>{flags}</span>"

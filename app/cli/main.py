@@ -10,7 +10,7 @@ from pathlib import Path
 
 from app.documents.kinds import KINDS
 from app.cli.common import Parser, UsageError, parse_branch, parse_fy, write_rows
-from importers.base import visible
+from app.core.visible import visible
 
 VIEWS = ("grid", "chart", "status", "import", "report", "dashboard")
 
@@ -387,7 +387,7 @@ def cmd_ranks(db, args) -> int:
 
 def cmd_restore(target, args) -> int:
     from app.operations.ops import restore_backup as restore
-    from app.store.database import default_database_path
+    from app.store.paths import default_database_path
 
     path = Path(target if target is not None else default_database_path()).expanduser()
     if "://" in str(target or ""):
@@ -406,7 +406,7 @@ def cmd_check(target) -> int:
     """SQLite's full integrity check of the database file; exit 1 with the damage named and the
     newest good backup proposed."""
     from app.store.backups import damaged, read_only
-    from app.store.database import default_database_path
+    from app.store.paths import default_database_path
     from db.files import check_file
 
     if "://" in str(target or ""):
@@ -440,7 +440,7 @@ def main(argv: list[str] | None = None, extra_verbs: dict | None = None, open_wi
             stream.reconfigure(encoding="utf-8")
     demo = None
     from app.core.log import log_to
-    from app.store.database import default_database_path
+    from app.store.paths import default_database_path
 
     log_to(default_database_path().with_name("branch-report.log"))
     try:

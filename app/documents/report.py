@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from app.core import yearcol
 from app.core.indicator_kinds import kind_of
+from app.core.items import flags  # noqa: F401  (re-exported)
 from app.reads.figures import Figures
 from app.core.fiscal import AsOf, FISCAL_MONTHS, format_fy, month_label, months_to_quarter_end, quarter_months
 from app.reads.overview import KpiLine
@@ -253,10 +254,6 @@ def rows_text(ctx: "Context", item: ItemView, results: bool = True) -> str:
 
 def heading(item: ItemView) -> str:
     return f"{item.pillar_no}.{item.pillar_title} ○ {item.title}"
-
-
-def flags(item: ItemView) -> str:
-    return "".join(f for f, on in (("【重要度：高】", item.important), ("【困難度：高】", item.difficult)) if on)
 
 
 @dataclass

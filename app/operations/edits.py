@@ -10,12 +10,13 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy import select
 
 from app.core.keys import CellKey
 from app.core.errors import ConflictError, NotFound, ValidationError
 from app.core.values import format_number, read_value
 from app.store.locks import refuse_months
+from db.engine import delete_rows, insert_rows, update_rows
 from db.models import ChangeLog, FiscalYear, MonthlyValue, Operation
 
 HAND = "手入力"
@@ -103,8 +104,8 @@ class _Cells:
 
     def __init__(self, s, keys: list[CellKey]):
         t = MonthlyValue.__table__
-        self.s, self.logs = s, []
-        self.rows: dict[CellKey, dict] = {}          # as read: id, version and ROW_FIELDS
+        self.s, self.logs, self.op = s, [], None       # op: the operation and its fields of every log line
+        self.rows: dict[CellKey, tuple[int, int, dict]] = {}     # as read: id, version, the row as _state gives it
         wanted = set(keys)
         if wanted:
             q = (select(t.c.id, t.c.version, t.c.branch_code, t.c.fiscal_year, t.c.month, t.c.indicator_code,
@@ -113,63 +114,68 @@ class _Cells:
                         t.c.fiscal_year.in_({k.fiscal_year for k in wanted}),
                         t.c.month.in_({k.month for k in wanted}),
                         t.c.indicator_code.in_({k.indicator for k in wanted})).with_for_update())
-            for r in s.execute(q).mappings():
-                key = CellKey(r["branch_code"], r["fiscal_year"], r["month"], r["indicator_code"])
+            for r in s.connection().execute(q).fetchall():
+                key = CellKey(*r[2:6])
                 if key in wanted:
-                    self.rows[key] = {"id": r["id"], "version": r["version"], **{f: r[f] for f in ROW_FIELDS}}
+                    state = dict(zip(ROW_FIELDS, r[6:]))
+                    state["edited_at"] = state["edited_at"].isoformat() if state["edited_at"] else None
+                    self.rows[key] = (r[0], r[1], state)
         self.now: dict[CellKey, tuple[dict | None, int]] = {}   # changed: (state, version)
 
     def state(self, key: CellKey) -> dict | None:
-        """The cell's row as _state gives it (edited_at as ISO text), with the changes made so far."""
-        if key in self.now:
-            return self.now[key][0]
+        """The cell's row as _state gives it (edited_at as ISO text), with the changes made so far
+        (not to be changed in place)."""
+        changed = self.now.get(key)
+        if changed is not None:
+            return changed[0]
         row = self.rows.get(key)
-        if row is None:
-            return None
-        state = {f: row[f] for f in ROW_FIELDS}
-        state["edited_at"] = row["edited_at"].isoformat() if row["edited_at"] else None
-        return state
+        return None if row is None else row[2]
 
     def put(self, key: CellKey, state: dict | None) -> None:
         """Make the cell's row what ``state`` says (None: no row); its version counts the changes."""
-        had = self.state(key)
-        version = self.now[key][1] if key in self.now else (self.rows[key]["version"] if key in self.rows else 0)
+        changed = self.now.get(key)
+        if changed is not None:
+            had, version = changed
+        else:
+            row = self.rows.get(key)
+            had, version = (None, 0) if row is None else (row[2], row[1])
         self.now[key] = (state, 0 if state is None else (version or 0) + 1 if had is not None else 1)
 
-    def log(self, op: Operation, key: CellKey, before: dict | None, after: dict | None, source: str) -> None:
+    def log(self, op: Operation, key: CellKey, before: dict | None, after: dict | None, source: str,
+            texts: tuple[str | None, str | None] = (None, None)) -> None:
+        """A change-log line; ``texts``: the rows before and after as the log writes them, when
+        they are at hand already (an undo's, from the line it takes back)."""
         def value(state):
             return None if state is None else format_number(state["value"])
-        self.logs.append({"at": op.at, "who": op.who, "entity": "monthly_value", "key": str(key), "field": "value",
-                          "old": value(before), "new": value(after), "batch_id": None, "source": source,
-                          "op_id": op.id, "row_before": _json({"key": key.__dict__, "row": before}),
-                          "row_after": _json({"key": key.__dict__, "row": after})})
+        if self.op is None or self.op[0] is not op:
+            self.op = (op, {"at": op.at, "who": op.who, "entity": "monthly_value", "field": "value", "batch_id": None,
+                            "op_id": op.id})
+        self.logs.append({**self.op[1], "key": str(key), "old": value(before), "new": value(after), "source": source,
+                          "row_before": texts[0] or _json({"key": key.__dict__, "row": before}),
+                          "row_after": texts[1] or _json({"key": key.__dict__, "row": after})})
 
     def write(self) -> None:
         t = MonthlyValue.__table__
         deletes, updates, inserts = [], [], []
         for key, (state, version) in self.now.items():
             row = self.rows.get(key)
+            row_id = None if row is None else row[0]
             if state is not None:
                 fields = {f: datetime.fromisoformat(state[f]) if f == "edited_at" and state[f] else state[f]
                           for f in ROW_FIELDS}
             if state is None:
                 if row is not None:
-                    deletes.append({"_id": row["id"]})
+                    deletes.append(row_id)
             elif row is not None:
-                updates.append({"_id": row["id"], **fields, "version": version})
+                updates.append({"id": row_id, **fields, "version": version})
             else:
                 inserts.append({"branch_code": key.branch, "fiscal_year": key.fiscal_year, "month": key.month,
                                 "indicator_code": key.indicator, **fields, "version": version})
         conn = self.s.connection()
-        if deletes:
-            conn.execute(delete(t).where(t.c.id == bindparam("_id")), deletes)
-        if updates:
-            conn.execute(update(t).where(t.c.id == bindparam("_id")).values(
-                {k: bindparam(k) for k in updates[0] if k != "_id"}), updates)
-        if inserts:
-            conn.execute(insert(t), inserts)
-        if self.logs:
-            conn.execute(insert(ChangeLog.__table__), self.logs)
+        delete_rows(conn, t, deletes)
+        update_rows(conn, t, updates)
+        insert_rows(conn, t, inserts)
+        insert_rows(conn, ChangeLog.__table__, self.logs)
 
 
 def cell_name(catalogue, key) -> str:
@@ -203,6 +209,7 @@ def write_cells(s, catalogue, op: Operation, cells: list[CellEntry], source: str
     ensure_years(s, {c.fiscal_year for c, _ in parsed})
     rows = _Cells(s, keys)
     edits, conflicts, changing = [], [], []
+    at = op.at.isoformat()
     for key, (c, new) in zip(keys, parsed):
         before = rows.state(key)
         old = _value(before)
@@ -214,7 +221,7 @@ def write_cells(s, catalogue, op: Operation, cells: list[CellEntry], source: str
             continue
         changing.append((c.branch, c.fiscal_year, c.month))
         after = None if new is None else {**(before or {f: None for f in ROW_FIELDS}), "value": new,
-                                          "edited_by": op.who, "edited_at": op.at.isoformat()}
+                                          "edited_by": op.who, "edited_at": at}
         rows.put(key, after)
         rows.log(op, key, before, after, source)
     refuse_months(s, changing)              # a submitted quarter's months stay as they are
@@ -228,21 +235,24 @@ def undo_cells(s, catalogue, op: Operation, undone: int) -> list[Edit]:
     """Put back every cell operation ``undone`` changed, as its row was before (value and origin).
     Undoing an undo is a redo. A cell changed again since is a ConflictError: nothing is stored."""
     source = "元に戻す" if op.kind == "undo" else "やり直し"
-    logs = [(json.loads(before), json.loads(after)) for before, after in s.execute(
-        select(ChangeLog.row_before, ChangeLog.row_after)
-        .where(ChangeLog.op_id == undone, ChangeLog.entity == "monthly_value").order_by(ChangeLog.id.desc()))]
+    texts = s.connection().execute(select(ChangeLog.row_before, ChangeLog.row_after)
+                                   .where(ChangeLog.op_id == undone, ChangeLog.entity == "monthly_value")
+                                   .order_by(ChangeLog.id.desc())).fetchall()
+    logs = [(json.loads(before), json.loads(after)) for before, after in texts]
     keys = [CellKey(**was["key"]) for was, _ in logs]
     _check_cells(s, catalogue, op.who, keys)
     rows = _Cells(s, keys)
     edits, conflicts, changing = [], [], []
-    for key, (was, then) in zip(keys, logs):
+    for key, (was, then), (was_text, then_text) in zip(keys, logs, texts):
         now = rows.state(key)
         if _value(now) != _value(then["row"]):
             conflicts.append((cell_name(catalogue, key), _value(now), _value(was["row"])))
             continue
         changing.append((key.branch, key.fiscal_year, key.month))
         rows.put(key, was["row"])
-        rows.log(op, key, now, was["row"], source)
+        # the line taken back holds both rows as the log writes them: its row before is this
+        # line's row after, and its row after this line's row before while the row is unchanged
+        rows.log(op, key, now, was["row"], source, (then_text if now == then["row"] else None, was_text))
         edits.append(Edit(key.branch, key.fiscal_year, key.month, key.indicator, _value(now), _value(was["row"])))
     refuse_months(s, changing)
     if conflicts:

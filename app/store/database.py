@@ -17,22 +17,10 @@ from app.core.branches import branch_names  # noqa: F401  (re-exported)
 from app.core.catalogue import Catalogue, load_catalogue
 from app.core.errors import BranchReportError, DatabaseError
 from app.store.connection import current_user
+from app.store.paths import default_database_path, user_catalogue_path  # noqa: F401  (re-exported)
 from db import engine as dbengine
 from app.store.settings import StoredSettings
 from db.models import Branch, Indicator, LabelAlias
-
-
-def default_database_path() -> Path:
-    from platformdirs import user_data_dir
-
-    return Path(user_data_dir("branch-report", appauthor=False)) / "branch-report.sqlite3"
-
-
-def user_catalogue_path() -> Path:
-    """The user's own catalogue additions (same JSON format as resources/indicators.json)."""
-    from platformdirs import user_config_dir
-
-    return Path(user_config_dir("branch-report", appauthor=False)) / "indicators.json"
 
 
 LOCK_TIMEOUT = "120s"       # how long a writer waits for another's transaction on the server

@@ -74,3 +74,29 @@ def test_a_cell_given_twice_in_one_paste_is_changed_twice_and_undone_to_what_it_
     values = {r.month: r.value for r in monthly_values(demo_db, "10", 2024, ["mail_count"])}
     assert values[4] == was and 5 in values
 
+
+
+def test_an_undos_log_writes_each_row_as_it_is_when_undone(demo_db):
+    """The undo's log line says the row it found: the paste's row after while nothing else changed
+    it, and the row as it is now when something else did (here the note, the value the same)."""
+    from sqlalchemy import update
+
+    keys = _block(demo_db)[:3]
+    changes = ops.edit_cells(demo_db, [CellEntry(*k, 7.0) for k in keys])
+    with demo_db.unit() as s:
+        s.execute(update(MonthlyValue).where(MonthlyValue.branch_code == "10", MonthlyValue.fiscal_year == keys[1][1],
+                                             MonthlyValue.month == keys[1][2],
+                                             MonthlyValue.indicator_code == keys[1][3]).values(note="確認済み"))
+    undone = ops.undo(demo_db, changes.op_id)
+    with demo_db.session() as s:
+        def lines(op_id):
+            return {log.key: (json.loads(log.row_before), json.loads(log.row_after))
+                    for log in s.scalars(select(ChangeLog).where(ChangeLog.op_id == op_id))}
+        pasted, back = lines(changes.op_id), lines(undone.op_id)
+    for k in keys:
+        key = "/".join(map(str, k))
+        assert back[key][1] == pasted[key][0]                          # put back: the row before the paste
+        now = back[key][0]["row"]
+        assert now["value"] == 7.0 and now["note"] == ("確認済み" if k == keys[1] else pasted[key][1]["row"]["note"])
+        if k != keys[1]:
+            assert back[key][0] == pasted[key][1]

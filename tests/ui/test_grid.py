@@ -52,8 +52,32 @@ def test_typing_a_value_stores_it_and_undo_restores_it(window, qtbot, demo_db):
     assert stored(demo_db, "counter_count", 2024, 4) == 600
     window.undo_action.trigger()
     assert model.index(r, col_of(4)).data() == "541"
-    assert model.index(r, col_of(4)).data(Qt.ToolTipRole).startswith("取込:")   # its origin is back, not 手入力
+    assert model.tooltip(model.index(r, col_of(4))).startswith("取込:")   # its origin is back, not 手入力
     assert [h.source for h in history(demo_db, "10", 2024, 4, "counter_count")][:2] == ["元に戻す", "やり直し"]
+
+
+def test_the_view_shows_a_cells_tooltip_and_starts_its_editor_with_the_stored_figure(window, qtbot):
+    """What the model works out when asked reaches the user: the tooltip on hovering a cell, and
+    the figure as typed (1,234.5, not as shown) in the editor that F2 opens."""
+    from PySide6.QtCore import QEvent
+    from PySide6.QtGui import QHelpEvent
+    from PySide6.QtWidgets import QToolTip
+
+    select_item(window, "1")
+    grid, model = window.grid, window.grid_model
+    index = model.index(row_of(window, "窓口件数", "令和6年度"), col_of(4))
+    grid.scrollTo(index)
+    at = grid.visualRect(index).center()
+    QApplication.sendEvent(grid.viewport(), QHelpEvent(QEvent.ToolTip, at, grid.viewport().mapToGlobal(at)))
+    qtbot.waitUntil(lambda: QToolTip.isVisible())
+    assert QToolTip.text() == model.tooltip(index) and QToolTip.text().startswith("取込:")
+    QToolTip.hideText()
+    grid.setFocus()
+    grid.setCurrentIndex(index)
+    qtbot.keyClick(grid, Qt.Key_F2)
+    editor = QApplication.focusWidget()
+    assert editor is not grid and editor.text() == model.edit_text(index) == "541"
+    qtbot.keyClick(editor, Qt.Key_Escape)
 
 
 def test_a_bad_entry_is_refused_with_its_reason_and_never_stored_as_zero(window, demo_db):
@@ -63,7 +87,7 @@ def test_a_bad_entry_is_refused_with_its_reason_and_never_stored_as_zero(window,
     index = model.index(r, col_of(5))
     assert not model.setData(index, "abc")
     assert stored(demo_db, "counter_count", 2024, 5) == 453
-    assert "読めません" in index.data(Qt.ToolTipRole)
+    assert "読めません" in model.tooltip(index)
     assert index.data(Qt.BackgroundRole).color().name() == "#f8c9c4"
     assert "読めません" in window.statusBar().currentMessage()
     assert model.setData(index, "４６０")                              # full-width digits are fine
@@ -154,10 +178,10 @@ def test_ratio_from_parts_and_a_typed_ratio_that_disagrees(window, demo_db):
     assert model.setData(model.index(r, col_of(4)), "90%")
     index = model.index(r, col_of(4))
     assert index.data(Qt.BackgroundRole).color().name() == "#ffe2b8"
-    assert "一致しません" in index.data(Qt.ToolTipRole)
+    assert "一致しません" in model.tooltip(index)
     assert model.setData(index, "")                                   # cleared: computed from its parts
     assert index.data() == "93.5%" and index.data(Qt.FontRole).italic()
-    assert "から計算" in index.data(Qt.ToolTipRole)
+    assert "から計算" in model.tooltip(index)
 
 
 def test_cell_history_dialog(window, qtbot, demo_db):
@@ -169,7 +193,7 @@ def test_cell_history_dialog(window, qtbot, demo_db):
     qtbot.addWidget(dialog)
     t = dialog.table
     assert [t.item(0, c).text() for c in (2, 3, 4)] == ["7,742", "7,801", "手入力"]
-    assert "手入力" in model.index(r, col_of(4)).data(Qt.ToolTipRole)
+    assert "手入力" in model.tooltip(model.index(r, col_of(4)))
 
 
 def test_a_cell_changed_by_someone_else_meanwhile_is_a_choice(window, demo_db, monkeypatch):
@@ -204,7 +228,7 @@ def test_a_count_typed_with_decimals_is_stored_warned_and_leaves_the_row_alone(w
     assert stored(demo_db, "counter_count", 2024, 5) == 12.5         # a warning never blocks
     cell = model.index(r, col_of(5))
     assert cell.data() == "12.5" and cell.data(Qt.BackgroundRole).color().name() == "#ffe2b8"
-    assert "件数に小数があります" in cell.data(Qt.ToolTipRole)
+    assert "件数に小数があります" in model.tooltip(cell)
     assert model.index(r, col_of(4)).data() == "541"                # the rest of the row: whole numbers
     assert model.index(r, col_of(4)).data(Qt.BackgroundRole) is None
 
@@ -214,7 +238,7 @@ def test_a_rate_typed_as_a_fraction_is_marked_with_the_reason(window, demo_db):
     model = window.grid_model
     r = row_of(window, "郵送化率", "令和6年度")
     assert model.setData(model.index(r, col_of(5)), "0.935")
-    assert "93.5% の意味？" in model.index(r, col_of(5)).data(Qt.ToolTipRole)
+    assert "93.5% の意味？" in model.tooltip(model.index(r, col_of(5)))
 
 
 def test_a_warning_acknowledged_stays_quiet_until_the_figure_changes(window, demo_db):
@@ -223,14 +247,14 @@ def test_a_warning_acknowledged_stays_quiet_until_the_figure_changes(window, dem
     r = row_of(window, "窓口件数", "令和6年度")
     assert model.setData(model.index(r, col_of(5)), "12.5")
     assert not window.acknowledge_cell(r, col_of(5), "  ")            # a comment is needed
-    assert "コメント" in model.index(r, col_of(5)).data(Qt.ToolTipRole)
+    assert "コメント" in model.tooltip(model.index(r, col_of(5)))
     assert window.acknowledge_cell(r, col_of(5), "端数のある按分件数（本部確認済み）")
     cell = model.index(r, col_of(5))
-    assert cell.data(Qt.BackgroundRole) is None and "点検" not in (cell.data(Qt.ToolTipRole) or "")
+    assert cell.data(Qt.BackgroundRole) is None and "点検" not in (model.tooltip(cell) or "")
     log = history(demo_db, "10", 2024, 5, "counter_count")[0]
     assert log.source == "点検確認: 端数のある按分件数（本部確認済み）" and log.who
     assert model.setData(model.index(r, col_of(5)), "13.5")         # another figure: warned again
-    assert "件数に小数があります" in model.index(r, col_of(5)).data(Qt.ToolTipRole)
+    assert "件数に小数があります" in model.tooltip(model.index(r, col_of(5)))
 
 
 def test_a_printed_year_figure_that_disagrees_gives_the_computed_one(window):
@@ -245,6 +269,6 @@ def test_a_printed_year_figure_that_disagrees_gives_the_computed_one(window):
     else:
         raise AssertionError("the sample has a printed year figure the months disagree with")
     row = model.rows[rows[0]]
-    tip = model.index(rows[0], YEAR_COL).data(Qt.ToolTipRole)
+    tip = model.tooltip(model.index(rows[0], YEAR_COL))
     assert f"月の値から計算すると {model.text(row, row.year_computed, row.decimals)} で、一致しません" in tip
     assert row.year_computed is not None and row.year_computed != row.year_value

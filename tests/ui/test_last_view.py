@@ -45,7 +45,7 @@ def test_the_last_view_is_drawn_at_once_and_matches_the_database(qtbot, demo_pat
     assert second.grid.editTriggers() == QAbstractItemView.NoEditTriggers          # read-only until then
     assert loaded(qtbot, second) == live                                 # the database says the same
     assert second.grid.editTriggers() != QAbstractItemView.NoEditTriggers
-    assert second.grid_model.index(0, 3).data(Qt.ToolTipRole)
+    assert second.grid_model.tooltip(second.grid_model.index(0, 3))
     second.instance_lock.release()
 
 
@@ -69,10 +69,29 @@ def test_a_database_changed_since_is_not_shown_from_the_last_view(qtbot, demo_pa
     second.instance_lock.release()
 
 
-def test_the_default_database_path_is_the_one_app_store_opens():
-    from app.store.database import default_database_path
+def test_the_window_paints_before_sqlalchemy_or_openpyxl_is_loaded():
+    """The command line's start and the window up to its first paint load neither SQLAlchemy (the
+    database opens after) nor openpyxl (issue 25: a window within 2x a bare one)."""
+    import subprocess
+    import sys
 
-    assert last_view.default_database_path() == default_database_path()
+    script = """
+import os, sys
+os.environ["QT_QPA_PLATFORM"] = "offscreen"
+import app.cli.main
+from app.store.paths import default_database_path
+from PySide6.QtWidgets import QApplication
+from ui.app import show_fitted
+from ui.main_window import MainWindow
+app = QApplication([])
+window = MainWindow()
+show_fitted(window)
+window.repaint()
+app.processEvents()
+print(default_database_path().name, sorted(m for m in ("sqlalchemy", "openpyxl", "importers") if m in sys.modules))
+"""
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert out.stdout.split() == ["branch-report.sqlite3", "[]"], out.stderr[-2000:]
 
 
 def test_a_foreign_file_is_ignored(tmp_path, demo_path):

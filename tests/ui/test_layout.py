@@ -3,6 +3,7 @@ leave about 1366×697) the grid of a normal item shows 4月…3月 and 年度計
 and its last row; columns are as wide as their contents and names are cut only when room is short."""
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 
 from ui.grid_view import NAME_MIN
 
@@ -49,7 +50,7 @@ def test_names_give_way_first_when_the_window_is_narrow(window, qtbot):
 
 
 def model_tooltip(grid):
-    return grid.model().index(0, 0).data(Qt.ToolTipRole)
+    return grid.model().tooltip(grid.model().index(0, 0))
 
 
 def test_a_groups_table_gives_the_plan_texts_room_to_the_grid(window, qtbot):
@@ -101,8 +102,13 @@ def test_a_groups_table_at_1366_shows_every_month_and_the_year_large_amounts_in_
     stored = model.rows[r].months[4]
     assert stored >= 1_000_000
     assert month.data() == f"{stored / 1000:,.0f}"
-    assert month.data(Qt.EditRole) == f"{stored:,.0f}"
-    assert month.data(Qt.ToolTipRole).startswith(f"{stored:,.0f}円")
-    assert "千円単位" in model.index(r, 0).data(Qt.ToolTipRole)
+    assert model.edit_text(month) == f"{stored:,.0f}"
+    grid.setFocus()
+    grid.setCurrentIndex(month)
+    qtbot.keyClick(grid, Qt.Key_F2)                                      # the editor the user gets: in 円
+    assert QApplication.focusWidget().text() == f"{stored:,.0f}"
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key_Escape)
+    assert model.tooltip(month).startswith(f"{stored:,.0f}円")
+    assert "千円単位" in model.tooltip(model.index(r, 0))
     window.tree.setCurrentItem(next(n for n in window._item_nodes() if n.text(0) == "1"))   # an item: yen
     qtbot.waitUntil(lambda: not model.thousands)

@@ -59,7 +59,7 @@ def test_import_check_submit_refuse_unlock_edit_in_the_window(window, qtbot, tmp
         assert (window.grid_model.rows[cur.row()].indicator, window.grid_model.month_of(cur.column())) == (
             m.indicator, m.month)
         if (m.indicator, m.month) not in acknowledged:
-            assert m.reason.removeprefix("点検: ") in cur.data(Qt.ToolTipRole)      # the cell says why
+            assert m.reason.removeprefix("点検: ") in window.grid_model.tooltip(cur)      # the cell says why
             assert window.acknowledge_cell(cur.row(), cur.column(), "臨時窓口の開設による（確認済み）")
             acknowledged.add((m.indicator, m.month))
     _check, lines = check_lines(window, qtbot)
@@ -93,7 +93,7 @@ def test_import_check_submit_refuse_unlock_edit_in_the_window(window, qtbot, tmp
     row = next(r for r, g in enumerate(window.grid_model.rows) if g.indicator == "mail_rate" and g.fiscal_year == 2024)
     feb = window.grid_model.index(row, 2 + 10)
     assert not window.grid_model.flags(feb) & Qt.ItemIsEditable
-    assert "提出済み" in feb.data(Qt.ToolTipRole) and "提出の解除" in feb.data(Qt.ToolTipRole)
+    assert "提出済み" in window.grid_model.tooltip(feb) and "提出の解除" in window.grid_model.tooltip(feb)
     with qtbot.waitSignal(window.grid_model.refused) as refused:
         window.grid.setCurrentIndex(feb)
         qtbot.keyClicks(window.grid, "9")                     # typing into it
