@@ -37,7 +37,7 @@ def usage_message(message: str) -> str:
     """argparse's English error as one Japanese line (the words the user typed kept, made visible)."""
     import re
 
-    from importers.base import visible
+    from app.core.quoting import visible
 
     for pattern, text in _USAGE:
         m = re.fullmatch(pattern, message, re.S)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from app.documents.kinds import KINDS
 from app.cli.common import Parser, UsageError, parse_branch, parse_fy, write_rows
-from importers.base import visible
+from app.core.quoting import visible
 
 VIEWS = ("grid", "chart", "status", "import", "report", "dashboard")
 

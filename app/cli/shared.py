@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from app.core.log import os_reason
-from importers.base import visible
+from app.core.quoting import visible
 from app.cli.common import Parser, UsageError, parse_branch, parse_fy, write_rows
 from app.core.catalogue import GROUP_NAMES
 

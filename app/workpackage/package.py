@@ -28,7 +28,7 @@ from app.core.errors import DatabaseError, ImportRefused, ValidationError
 from app.core.fiscal import FISCAL_MONTHS, format_fy, month_label
 from app.core.plausibility import check_rank, check_row
 from app.core.log import note
-from importers.base import visible
+from app.core.quoting import visible
 from app.workpackage.seal import META, FileKey, ServerKey, open_record, seal, verify
 from app.reads.queries import monthly_values, of_group, plan_items, row_statuses, statuses
 from app.store.database import Database

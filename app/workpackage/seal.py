@@ -26,7 +26,7 @@ import json
 from datetime import date, datetime
 
 from app.core.errors import ImportRefused
-from importers.base import visible
+from app.core.quoting import visible
 
 META = "_package"
 CHUNK = 30000                # a cell holds at most 32,767 characters
