@@ -195,13 +195,13 @@ def export(db, doc, out: Path, progress=None) -> Path:
     """.xlsx or .pdf by the file's suffix."""
     import tempfile
 
-    from app.documents.xlsx import write_xlsx
-
     out = Path(out)
     if out.suffix.lower() == ".pdf":
         return write_pdf(db, doc, out, progress)
     if out.suffix.lower() != ".xlsx":
         raise ValueError("出力ファイルは .xlsx か .pdf にしてください")
+    from app.documents.xlsx import write_xlsx                 # (openpyxl: not for a PDF)
+
     with tempfile.TemporaryDirectory() as tmp:
         images = {code: Path(tmp) / f"{code}.png" for code in doc.charts}
         for code, image in chart_images(db, doc).items():

@@ -398,13 +398,22 @@ def page_breaks(ws, keep: list[tuple[int, int]], title_pt: float, landscape: boo
 
 
 def japanese_font(ws) -> None:
-    """Every cell in a Japanese font (a viewer without it picks a Japanese one, not Calibri)."""
+    """Every cell in a Japanese font (a viewer without it picks a Japanese one, not Calibri): each
+    font the sheet uses is made once in FONT and its cells pointed at that (openpyxl's own
+    ``cell.font =`` hashes a whole font for every cell)."""
     from openpyxl.styles import Font
+    from openpyxl.styles.cell_style import StyleArray
 
+    fonts, made = ws.parent._fonts, {}
     for cells in ws.iter_rows(min_row=1, max_row=ws.max_row, max_col=max(ws.max_column, WIDTH)):
         for cell in cells:
-            f = cell.font
-            cell.font = Font(name=FONT, size=f.size, bold=f.bold, italic=f.italic, color=f.color)
+            if cell._style is None:
+                cell._style = StyleArray()
+            old = cell._style.fontId
+            if old not in made:
+                f = fonts[old]
+                made[old] = fonts.add(Font(name=FONT, size=f.size, bold=f.bold, italic=f.italic, color=f.color))
+            cell._style.fontId = made[old]
 
 
 MEASURES_SHEET = "施策別"
