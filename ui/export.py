@@ -41,12 +41,13 @@ CHART_SIZE = (900, 480)
 
 def chart_images(db, doc) -> dict:
     """Each chart a document asks for as a QImage, as of the document's quarter."""
-    from app.documents.charts import chart_data
+    from app.documents.charts import chart_data, plan_of
     from ui.chart import chart_image
 
     offscreen_app()
-    return {code: chart_image(chart_data(db, doc.branch, code, doc.fiscal_year, quarter=doc.quarter), CHART_SIZE)
-            for code in doc.charts}
+    plan = plan_of(db, doc.branch, doc.fiscal_year, doc.quarter) if doc.charts else None
+    return {code: chart_image(chart_data(db, doc.branch, code, doc.fiscal_year, quarter=doc.quarter, plan=plan),
+                              CHART_SIZE) for code in doc.charts}
 
 
 def text_document(doc, images: dict | None = None):
@@ -205,5 +206,5 @@ def export(db, doc, out: Path, progress=None) -> Path:
     with tempfile.TemporaryDirectory() as tmp:
         images = {code: Path(tmp) / f"{code}.png" for code in doc.charts}
         for code, image in chart_images(db, doc).items():
-            image.save(str(images[code]))
+            image.save(str(images[code]), "PNG", 80)          # (less squeezed: as small, faster)
         return write_xlsx(doc, out, images)
