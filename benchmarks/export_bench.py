@@ -14,7 +14,10 @@ The demo's cache lives in a folder of the benchmark's own (XDG_CACHE_HOME), so o
 building theirs do not make a run rebuild it. Medians, spreads (lowest–highest), CPU, and ratios
 taken round by round.
 
-    python benchmarks/export_bench.py [--repeat 5] [--clean FOLDER] [--quarter 4]
+    python benchmarks/export_bench.py [--repeat 5] [--clean FOLDER] [--quarter 4] [--root CHECKOUT]
+
+--root measures another checkout's main.py (an earlier commit: `git archive REV | tar -x -C DIR`)
+against the same baselines.
 """
 from __future__ import annotations
 
@@ -125,7 +128,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeat", type=int, default=5, help="rounds (median; default 5)")
     ap.add_argument("--quarter", type=int, default=4, help="the demo year's quarter (default 4)")
     ap.add_argument("--clean", default=None, help="folder of the clean baseline venv (default: a new one)")
+    ap.add_argument("--root", default=str(ROOT), help="the checkout whose main.py is measured (default: this one)")
     args = ap.parse_args(argv)
+    root = Path(args.root).resolve()
     from importlib.metadata import version
 
     with tempfile.TemporaryDirectory(prefix="export-bench-") as tmp_name:
@@ -134,12 +139,12 @@ def main(argv: list[str] | None = None) -> int:
                                  f"PySide6-Essentials=={version('PySide6-Essentials')}",
                                  f"shiboken6=={version('shiboken6')}", f"openpyxl=={version('openpyxl')}")
         env = {**os.environ, "XDG_CACHE_HOME": str(tmp / "cache"), "QT_QPA_PLATFORM": "offscreen",
-               "PYTHONPATH": str(ROOT)}
-        product = [sys.executable, str(ROOT / "main.py"), "--demo"]
+               "PYTHONPATH": str(root)}
+        product = [sys.executable, str(root / "main.py"), "--demo"]
         common = ["--branch", "10", "--fy", "2024"]
         for kind in KINDS:                     # the demo's cache built, the cells the baseline writes
             whole.run(product + ["export", *common, "--quarter", str(args.quarter), "--kind", kind,
-                                 "--out", str(tmp / f"product-{kind}.xlsx")], env=env, cwd=str(ROOT))
+                                 "--out", str(tmp / f"product-{kind}.xlsx")], env=env, cwd=str(root))
         spec = specs(tmp, args.quarter, {"XDG_CACHE_HOME": env["XDG_CACHE_HOME"], "QT_QPA_PLATFORM": "offscreen"})
         scripts = {}
         for name, text in (("pdf", PDF_BASE), ("xlsx", XLSX_BASE), ("chart", CHART_BASE)):
@@ -153,12 +158,12 @@ def main(argv: list[str] | None = None) -> int:
                 out = tmp / f"out-{name}"
                 commands[name] = (lambda i, out=out, kind=kind: whole.run(
                     product + ["export", *common, "--quarter", str(args.quarter), "--kind", kind, "--out", str(out)],
-                    env=env, cwd=str(ROOT)))
+                    env=env, cwd=str(root)))
                 commands[f"base {name}"] = (lambda i, fmt=fmt, name=name: whole.run(
                     [clean, str(scripts[fmt]), str(spec[name]), str(tmp / f"base-{name}")], env=clean_env))
                 pairs.append((name, f"base {name}"))
         commands["chart"] = lambda i: whole.run(product + ["chart", "--indicator", CHART, *common, "--out",
-                                                           str(tmp / "chart.png")], env=env, cwd=str(ROOT))
+                                                           str(tmp / "chart.png")], env=env, cwd=str(root))
         commands["base chart"] = lambda i: whole.run([clean, str(scripts["chart"]), str(tmp / "base.png"), CHART],
                                                      env=clean_env)
         pairs.append(("chart", "base chart"))

@@ -44,8 +44,10 @@ def chart_images(db, doc) -> dict:
     from app.documents.charts import chart_data, plan_of
     from ui.chart import chart_image
 
+    if not doc.charts:
+        return {}
     offscreen_app()
-    plan = plan_of(db, doc.branch, doc.fiscal_year, doc.quarter) if doc.charts else None
+    plan = plan_of(db, doc.branch, doc.fiscal_year, doc.quarter)
     return {code: chart_image(chart_data(db, doc.branch, code, doc.fiscal_year, quarter=doc.quarter, plan=plan),
                               CHART_SIZE) for code in doc.charts}
 

@@ -18,7 +18,15 @@ def merge(ws, start_row: int, start_column: int, end_row: int, end_column: int) 
 
     mcr = MergedCellRange(ws, CellRange(min_col=start_column, min_row=start_row, max_col=end_column,
                                         max_row=end_row).coord)      # the top left cell takes the bottom right's sides
-    ws.merged_cells.add(mcr)
+    known = ws.__dict__.setdefault("_merged_by_row", {})        # row → the ranges merged here over it
+    ranges = ws.merged_cells.ranges
+    if len(ranges) != known.get("count", 0):                     # merged elsewhere too: openpyxl's own check
+        ws.merged_cells.add(mcr)
+    elif not any(mcr.issubset(r) for r in known.get(start_row, ())):   # (one inside a range merged before
+        ranges.add(mcr)                                                 # is not added, as in openpyxl)
+        known["count"] = len(ranges)
+        for row in range(start_row, end_row + 1):
+            known.setdefault(row, []).append(mcr)
     start = mcr.start_cell
     if start._style is None:
         start._style = StyleArray()
