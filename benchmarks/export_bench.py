@@ -14,10 +14,10 @@ The demo's cache lives in a folder of the benchmark's own (XDG_CACHE_HOME), so o
 building theirs do not make a run rebuild it. Medians, spreads (lowest–highest), CPU, and ratios
 taken round by round.
 
-    python benchmarks/export_bench.py [--repeat 5] [--clean FOLDER] [--quarter 4] [--root CHECKOUT]
+    python benchmarks/export_bench.py [--repeat 5] [--clean FOLDER] [--quarter 4] [--root CHECKOUT]...
 
---root measures another checkout's main.py (an earlier commit: `git archive REV | tar -x -C DIR`)
-against the same baselines.
+--root measures a checkout's main.py (an earlier commit: `git archive REV | tar -x -C DIR`); given
+more than once, each is run in the same rounds against the same baselines (before and after).
 """
 from __future__ import annotations
 
@@ -128,9 +128,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeat", type=int, default=5, help="rounds (median; default 5)")
     ap.add_argument("--quarter", type=int, default=4, help="the demo year's quarter (default 4)")
     ap.add_argument("--clean", default=None, help="folder of the clean baseline venv (default: a new one)")
-    ap.add_argument("--root", default=str(ROOT), help="the checkout whose main.py is measured (default: this one)")
+    ap.add_argument("--root", action="append", default=None,
+                    help="a checkout whose main.py is measured (repeatable: each in the same rounds; default: this one)")
     args = ap.parse_args(argv)
-    root = Path(args.root).resolve()
+    roots = [Path(r).resolve() for r in args.root or [ROOT]]
     from importlib.metadata import version
 
     with tempfile.TemporaryDirectory(prefix="export-bench-") as tmp_name:
@@ -138,44 +139,52 @@ def main(argv: list[str] | None = None) -> int:
         clean = whole.clean_venv(Path(args.clean) if args.clean else tmp / "clean-venv",
                                  f"PySide6-Essentials=={version('PySide6-Essentials')}",
                                  f"shiboken6=={version('shiboken6')}", f"openpyxl=={version('openpyxl')}")
-        env = {**os.environ, "XDG_CACHE_HOME": str(tmp / "cache"), "QT_QPA_PLATFORM": "offscreen",
-               "PYTHONPATH": str(root)}
-        product = [sys.executable, str(root / "main.py"), "--demo"]
-        common = ["--branch", "10", "--fy", "2024"]
-        for kind in KINDS:                     # the demo's cache built, the cells the baseline writes
-            whole.run(product + ["export", *common, "--quarter", str(args.quarter), "--kind", kind,
-                                 "--out", str(tmp / f"product-{kind}.xlsx")], env=env, cwd=str(root))
-        spec = specs(tmp, args.quarter, {"XDG_CACHE_HOME": env["XDG_CACHE_HOME"], "QT_QPA_PLATFORM": "offscreen"})
+        env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+        common, quarter = ["--branch", "10", "--fy", "2024"], ["--quarter", str(args.quarter)]
+
+        def product(root: Path, *verb: str):
+            """A run of ``branch-report --demo VERB …`` of that checkout (its demo cache built once)."""
+            own = {**env, "PYTHONPATH": str(root), "XDG_CACHE_HOME": str(tmp / f"cache-{roots.index(root)}")}
+            return lambda i: whole.run([sys.executable, str(root / "main.py"), "--demo", *verb], cwd=str(root),
+                                       env=own)                   # (a cache each: a demo build removes others')
+
+        for kind in KINDS:                     # the demo's caches built, the cells the baseline writes
+            for root in roots:
+                product(root, "export", *common, *quarter, "--kind", kind, "--out",
+                        str(tmp / f"product-{kind}.xlsx"))(0)
+        spec = specs(tmp, args.quarter, {"XDG_CACHE_HOME": str(tmp / "cache-spec"), "QT_QPA_PLATFORM": "offscreen"})
         scripts = {}
         for name, text in (("pdf", PDF_BASE), ("xlsx", XLSX_BASE), ("chart", CHART_BASE)):
             scripts[name] = tmp / f"base_{name}.py"
             scripts[name].write_text(text, encoding="utf-8")
-        clean_env = {k: v for k, v in env.items() if k != "PYTHONPATH"}
         commands, pairs = {}, []
+        label = (lambda root, name: f"{root.name}: {name}") if len(roots) > 1 else (lambda root, name: name)
         for kind in KINDS:
             for fmt in ("pdf", "xlsx"):
                 name = f"{kind}.{fmt}"
-                out = tmp / f"out-{name}"
-                commands[name] = (lambda i, out=out, kind=kind: whole.run(
-                    product + ["export", *common, "--quarter", str(args.quarter), "--kind", kind, "--out", str(out)],
-                    env=env, cwd=str(root)))
+                for root in roots:
+                    commands[label(root, name)] = product(root, "export", *common, *quarter, "--kind", kind,
+                                                          "--out", str(tmp / f"out-{root.name}-{name}"))
+                    pairs.append((label(root, name), f"base {name}"))
                 commands[f"base {name}"] = (lambda i, fmt=fmt, name=name: whole.run(
-                    [clean, str(scripts[fmt]), str(spec[name]), str(tmp / f"base-{name}")], env=clean_env))
-                pairs.append((name, f"base {name}"))
-        commands["chart"] = lambda i: whole.run(product + ["chart", "--indicator", CHART, *common, "--out",
-                                                           str(tmp / "chart.png")], env=env, cwd=str(root))
+                    [clean, str(scripts[fmt]), str(spec[name]), str(tmp / f"base-{name}")], env=env))
+        for root in roots:
+            commands[label(root, "chart")] = product(root, "chart", "--indicator", CHART, *common, "--out",
+                                                     str(tmp / f"chart-{root.name}.png"))
+            pairs.append((label(root, "chart"), "base chart"))
         commands["base chart"] = lambda i: whole.run([clean, str(scripts["chart"]), str(tmp / "base.png"), CHART],
-                                                     env=clean_env)
-        pairs.append(("chart", "base chart"))
+                                                     env=env)
         runs = whole.rounds(commands, args.repeat)
     print(f"exports of the demo (第{args.quarter}四半期), whole processes, {args.repeat} rounds; goal: each within "
           f"{GOAL:.1f} s")
-    met = True
+    met, shown = True, set()
     for name, base in pairs:
         wall = whole.med(r["wall"] for r in runs[name])
         met &= wall <= GOAL
-        print(f"  {name:14} {whole.describe(runs[name], runs[base])}  {'MET' if wall <= GOAL else 'NOT MET'}")
-        print(f"  {'  baseline':14} {whole.describe(runs[base])}")
+        print(f"  {name:22} {whole.describe(runs[name], runs[base])}  {'MET' if wall <= GOAL else 'NOT MET'}")
+        if base not in shown and (len(roots) == 1 or name.startswith(roots[-1].name)):
+            shown.add(base)
+            print(f"  {'  ' + base:22} {whole.describe(runs[base])}")
     print("all within the goal" if met else "some above the goal")
     return 0
 
