@@ -1,4 +1,4 @@
-"""Rendering without a window: the chart of `branch-report chart` (the app's own TrendChart)."""
+"""Rendering without a window: the chart of `branch-report chart` and the quarterly documents."""
 from __future__ import annotations
 
 import os
@@ -18,31 +18,17 @@ def offscreen_app():
     return app
 
 
-_CHART = None
-
-
 def render_chart(db, branch: str, indicator: str, fiscal_year: int, out: Path, size=(960, 540),
                  quarter: int | None = None) -> Path:
-    """The trend chart of one indicator saved as PNG (the same widget the app shows; one widget is
-    reused for every chart of a run)."""
-    global _CHART
-    from PySide6.QtCore import Qt
-
+    """The trend chart of one indicator saved as PNG (ui.chart.paint_chart: the window's chart
+    drawn straight with QPainter, no widget)."""
     from app.documents.charts import chart_data
-    from ui.chart import TrendChart
+    from ui.chart import chart_image
 
-    app = offscreen_app()
-    if _CHART is None:
-        _CHART = TrendChart()
-        _CHART.setAttribute(Qt.WA_DontShowOnScreen)     # laid out and painted, never a window on screen
-    chart = _CHART
-    chart.resize(*size)
-    chart.show_data(chart_data(db, branch, indicator, fiscal_year, quarter=quarter))
-    chart.show()
-    app.processEvents()
+    offscreen_app()
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    if not chart.export_png(out):
+    if not chart_image(chart_data(db, branch, indicator, fiscal_year, quarter=quarter), size).save(str(out)):
         raise OSError(f"{out} に保存できません")
     return out
 
@@ -50,18 +36,24 @@ def render_chart(db, branch: str, indicator: str, fiscal_year: int, out: Path, s
 # ---- the quarterly documents -------------------------------------------------------------
 
 HEADER_MM, FOOTER_MM = 9, 9
+CHART_SIZE = (900, 480)
 
 
-def chart_images(db, doc, folder: Path) -> dict[str, Path]:
-    """PNG of each chart a document asks for, drawn by the app's own chart."""
-    out = {}
-    for code in doc.charts:
-        out[code] = render_chart(db, doc.branch, code, doc.fiscal_year, folder / f"{code}.png", size=(900, 480),
-                                 quarter=doc.quarter)                  # as of the document's quarter
-    return out
+def chart_images(db, doc) -> dict:
+    """Each chart a document asks for as a QImage, as of the document's quarter."""
+    from app.documents.charts import chart_data, plan_of
+    from ui.chart import chart_image
+
+    if not doc.charts:
+        return {}
+    offscreen_app()
+    plan = plan_of(db, doc.branch, doc.fiscal_year, doc.quarter)
+    return {code: chart_image(chart_data(db, doc.branch, code, doc.fiscal_year, quarter=doc.quarter, plan=plan),
+                              CHART_SIZE) for code in doc.charts}
 
 
-def text_document(doc, images: dict[str, Path] | None = None):
+def text_document(doc, images: dict | None = None):
+    """The document as a QTextDocument; ``images``: each chart's QImage (chart_images) or PNG file."""
     from PySide6.QtCore import QUrl
     from PySide6.QtGui import QImage, QTextDocument
 
@@ -71,9 +63,9 @@ def text_document(doc, images: dict[str, Path] | None = None):
     td = QTextDocument()
     td.setDefaultFont(document_font(japanese_family(), 9))
     urls = {}
-    for code, path in (images or {}).items():
+    for code, image in (images or {}).items():
         url = f"chart://{code}"
-        td.addResource(QTextDocument.ImageResource, QUrl(url), QImage(str(path)))
+        td.addResource(QTextDocument.ImageResource, QUrl(url), image if isinstance(image, QImage) else QImage(str(image)))
         urls[code] = url
     td.setHtml(document_html(doc, urls))
     return td
@@ -148,14 +140,11 @@ def setup_page(device, doc) -> None:
 
 def write_pdf(db, doc, out: Path, progress=None) -> Path:
     """The document as PDF (charts drawn here, on the GUI thread; then paint_pdf)."""
-    import tempfile
-
     offscreen_app()
-    with tempfile.TemporaryDirectory() as tmp:
-        return paint_pdf(doc, chart_images(db, doc, Path(tmp)), out, progress)
+    return paint_pdf(doc, chart_images(db, doc), out, progress)
 
 
-def paint_pdf(doc, images: dict[str, Path], out: Path, progress=None) -> Path:
+def paint_pdf(doc, images: dict, out: Path, progress=None) -> Path:
     """Lay the document out into a PDF, Japanese font embedded (Qt embeds the fonts it draws with),
     its text searchable as typed: each font's ToUnicode map names what was drawn, no hidden text
     (app.documents.pdf_text). Needs no widget, so it may run off the GUI thread (a QPainter on a QPdfWriter
@@ -209,13 +198,15 @@ def export(db, doc, out: Path, progress=None) -> Path:
     """.xlsx or .pdf by the file's suffix."""
     import tempfile
 
-    from app.documents.xlsx import write_xlsx
-
     out = Path(out)
     if out.suffix.lower() == ".pdf":
         return write_pdf(db, doc, out, progress)
     if out.suffix.lower() != ".xlsx":
         raise ValueError("出力ファイルは .xlsx か .pdf にしてください")
+    from app.documents.xlsx import write_xlsx                 # (openpyxl: not for a PDF)
+
     with tempfile.TemporaryDirectory() as tmp:
-        images = chart_images(db, doc, Path(tmp)) if doc.charts else {}
+        images = {code: Path(tmp) / f"{code}.png" for code in doc.charts}
+        for code, image in chart_images(db, doc).items():
+            image.save(str(images[code]), "PNG", 80)          # (less squeezed: as small, faster)
         return write_xlsx(doc, out, images)

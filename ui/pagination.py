@@ -131,8 +131,11 @@ def set_break(start, policy) -> None:
     from PySide6.QtGui import QTextCursor
 
     if isinstance(start, list):                         # a table row: the first block of each cell
+        cursor = QTextCursor(start[0])
+        cursor.beginEditBlock()                         # laid out again once, not once a cell
         for block in start:
             set_break(block, policy)
+        cursor.endEditBlock()
     elif hasattr(start, "blockFormat"):
         fmt = start.blockFormat()
         if fmt.pageBreakPolicy() != policy:

@@ -16,6 +16,7 @@ PDF_FAMILIES = ("Yu Gothic", "游ゴシック", "Meiryo", "メイリオ", "MS Go
                 "IPAexGothic", "Noto Sans CJK JP", "Hiragino Sans", "TakaoPGothic", "VL PGothic")
 BUNDLED_FONT = RESOURCES / "fonts" / "ipaexg.ttf"
 _loaded: dict[Path, str] = {}               # bundled font file → its family, once added to Qt
+_found: dict[tuple, str] = {}                # (PDF_FAMILIES, BUNDLED_FONT) → the installed family chosen
 
 
 class FontMissing(BranchReportError):
@@ -27,9 +28,13 @@ def japanese_family() -> str:
     Japanese, else the bundled font (BUNDLED_FONT); FontMissing when there is neither."""
     from PySide6.QtGui import QFontDatabase
 
+    key = (PDF_FAMILIES, BUNDLED_FONT)
+    if key in _found:                        # the machine's fonts, looked up once a run
+        return _found[key]
     installed = set(QFontDatabase.families())
     for family in PDF_FAMILIES:
         if family in installed and QFontDatabase.WritingSystem.Japanese in QFontDatabase.writingSystems(family):
+            _found[key] = family
             return family
     bundled = BUNDLED_FONT
     if bundled not in _loaded and bundled.is_file():

@@ -82,15 +82,11 @@ class ReportDialog(QDialog):
 
     # ---- printing ------------------------------------------------------------------------
     def _paint(self, printer, doc=None) -> int:
-        import tempfile
-
         from ui.export import chart_images, paint_pages, setup_page, text_document
 
         doc = doc or self.document()
         setup_page(printer, doc)
-        with tempfile.TemporaryDirectory() as tmp:
-            td = text_document(doc, chart_images(self.db, doc, Path(tmp)))
-            return paint_pages(doc, td, printer)
+        return paint_pages(doc, text_document(doc, chart_images(self.db, doc)), printer)
 
     def preview(self):
         from PySide6.QtPrintSupport import QPrintPreviewDialog, QPrinter
@@ -131,8 +127,6 @@ class ReportDialog(QDialog):
     def save_pdf(self, path: str | None = None) -> str | None:
         """The PDF written off the GUI thread (progress, キャンセル); the charts are drawn first, here.
         The window stays responsive meanwhile; returns the path once written, None if not."""
-        import tempfile
-
         from PySide6.QtCore import QEventLoop
 
         from app.store.failures import describe_failure
@@ -142,19 +136,16 @@ class ReportDialog(QDialog):
         path = path or self._ask("pdf", "PDF")
         if not path:
             return None
-        folder = tempfile.TemporaryDirectory()
         try:
             doc = self.document()
-            images = chart_images(self.db, doc, Path(folder.name))
+            images = chart_images(self.db, doc)
         except Exception as exc:  # noqa: BLE001 - one message, nothing written
-            folder.cleanup()
             tell(self, "出力", f"保存できませんでした: {describe_failure(exc)}")
             return None
         result, loop = [], QEventLoop()
         self.pdf_task = run_op_in_background(self, "出力", lambda progress: paint_pdf(doc, images, Path(path), progress),
                                              result.append, "PDF を作っています…", ended=loop.quit)
         loop.exec()                            # the outcome arrives inside this loop (queued from the worker)
-        folder.cleanup()
         if not result:
             return None
         self.status.setText(f"保存しました: {path}")

@@ -59,9 +59,11 @@ def year_to_date(indicator, months: dict[int, float], parts: dict) -> list[float
 
 
 def chart_data(db: Database, branch: str, indicator: str, fiscal_year: int, years: int = 3,
-               cumulative: bool = False, figures: Figures | None = None, quarter: int | None = None) -> ChartData:
+               cumulative: bool = False, figures: Figures | None = None, quarter: int | None = None,
+               plan=None) -> ChartData:
     """The chart of one indicator: this year and up to ``years - 1`` earlier ones; with a quarter,
-    this year as of that quarter's end (the quarterly documents)."""
+    this year as of that quarter's end (the quarterly documents). ``plan``: the year's plan items
+    and their ranks (plan_of), when several charts of one document share them."""
     from app.reads.queries import plan_items
     from app.reads.ranks import national_ranks, plan_ranks
 
@@ -82,7 +84,7 @@ def chart_data(db: Database, branch: str, indicator: str, fiscal_year: int, year
         series.append(Series(format_fy(fy), fy, tuple(values), fy == fiscal_year,
                              AsOf(fy, latest) if latest else None))
     target, label, kpi = None, "", None
-    items = plan_items(db, branch, fiscal_year)
+    items, kpi_ranks = plan or (plan_items(db, branch, fiscal_year), None)
     for item in items:
         for k in item.kpis:
             if k.indicator == indicator:
@@ -103,9 +105,18 @@ def chart_data(db: Database, branch: str, indicator: str, fiscal_year: int, year
         by_month = {r.month: r.rank for r in ranked}
         ranks = tuple(by_month.get(m) for m in FISCAL_MONTHS)
     if kpi is not None:
-        rank = plan_ranks(db, items, quarter).kpi(kpi.id)
+        rank = (kpi_ranks or plan_ranks(db, items, quarter)).kpi(kpi.id)
     else:                                        # no KPI of its own: the by-branch tables' latest month
         rank = ShownRank(None, ranked[-1]) if ranked else NO_RANK
     return ChartData(indicator, ind.name, ind.unit, ind.kind, fiscal_year, tuple(series), target, label,
                      national, ranks, cumulative and kind_of(ind.kind, ind.unit).summed, rank,
                      fig.decimals(indicator))
+
+
+def plan_of(db: Database, branch: str, fiscal_year: int, quarter: int | None = None) -> tuple:
+    """The plan items of a year and their ranks as of the quarter, for chart_data(plan=…)."""
+    from app.reads.queries import plan_items
+    from app.reads.ranks import plan_ranks
+
+    items = plan_items(db, branch, fiscal_year)
+    return items, plan_ranks(db, items, quarter)

@@ -62,55 +62,92 @@ def write_cmap(mapping: dict[int, str]) -> bytes:
     return "\n".join(lines).encode("ascii")
 
 
-def _outside(clip, point) -> bool:
-    return clip is not None and not (clip[0] <= point[0] <= clip[2] and clip[1] <= point[1] <= clip[3])
+# The content stream as Qt writes it, one operator a line ("x y Td <glyphs> Tj", "/F1 9 Tf … Tm"
+# and "Q q" share one): the lines that change what the text pass follows, found by one regular expression.
+_LINES = re.compile(rb"\n(?:(?P<stack>[qQ](?: [qQ])*)|(?P<bt>BT)|(?P<clip>W\*? n)"
+                    rb"|(?:/[^\s/]+ [-+\d.]+ Tf )?(?P<args>[-+\d. ]+) (?P<op>cm|Tm|Td|TD)(?: (?P<show>[^\n]*T[jJ]))?"
+                    rb"|(?P<text>[<\[(][^\n]*T[jJ]))(?=\n)")
+_PATH_OPS = {b"m", b"l", b"c", b"v", b"y", b"re", b"h"}
+IDENTITY = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
 
 
-_POSITIONING = {"cm", "m", "l", "c", "v", "y", "re", "Tm", "Td", "TD"}
+def _times(m, n):
+    """The affine matrix ``m`` then ``n`` (PDF's [a b c d e f])."""
+    return (m[0] * n[0] + m[1] * n[2], m[0] * n[1] + m[1] * n[3], m[2] * n[0] + m[3] * n[2],
+            m[2] * n[1] + m[3] * n[3], m[4] * n[0] + m[5] * n[2] + n[4], m[4] * n[1] + m[5] * n[3] + n[5])
 
 
-def drop_hidden_text(pdf, page) -> int:
-    """Take out of ``page`` the text whose origin lies outside the clip it is drawn in (rectangular
-    clips, as Qt writes them). Returns how many text-showing operators went."""
-    import pikepdf
+def _path_box(data: bytes, end: int, ctm):
+    """The box of the path built on the lines just before ``end`` (a clip's), in device space."""
+    xs, ys = [], []
+    while end > 0:
+        start = data.rfind(b"\n", 0, end) + 1
+        parts = data[start:end].split()
+        if not parts or parts[-1] not in _PATH_OPS:
+            break
+        nums = [float(v) for v in parts[:-1]]
+        corners = [(nums[0], nums[1]), (nums[0] + nums[2], nums[1] + nums[3])] if parts[-1] == b"re" else \
+            [(nums[i], nums[i + 1]) for i in range(0, len(nums) - 1, 2)]
+        for x, y in corners:
+            xs.append(x * ctm[0] + y * ctm[2] + ctm[4])
+            ys.append(x * ctm[1] + y * ctm[3] + ctm[5])
+        end = start - 1
+    return (min(xs), min(ys), max(xs), max(ys)) if xs else None
 
-    Matrix = pikepdf.Matrix
-    ctm, clip, stack, path, line = Matrix(), None, [], [], Matrix()
-    kept, dropped = [], 0
-    for instruction in pikepdf.parse_content_stream(page):
-        op = str(instruction.operator)
-        args = instruction.operands if op in _POSITIONING else ()
-        if op == "q":
-            stack.append((ctm, clip))
-        elif op == "Q" and stack:
-            ctm, clip = stack.pop()
-        elif op == "cm":
-            ctm = Matrix(*map(float, args)) @ ctm
-        elif op in ("m", "l", "c", "v", "y"):
-            path.append(ctm.transform((float(args[-2]), float(args[-1]))))
-        elif op == "re":
-            x, y, w, h = map(float, args)
-            path += [ctm.transform((x, y)), ctm.transform((x + w, y + h))]
-        elif op in ("W", "W*") and path:
-            xs, ys = [p[0] for p in path], [p[1] for p in path]
-            box = (min(xs), min(ys), max(xs), max(ys))
-            clip = box if clip is None else (max(clip[0], box[0]), max(clip[1], box[1]),
-                                             min(clip[2], box[2]), min(clip[3], box[3]))
-        elif op in ("n", "f", "f*", "S", "B", "B*", "b", "b*", "s"):
-            path = []
-        elif op == "BT":
-            line = Matrix()
-        elif op == "Tm":
-            line = Matrix(*map(float, args))
-        elif op in ("Td", "TD"):
-            line = Matrix(1, 0, 0, 1, float(args[0]), float(args[1])) @ line
-        elif op in ("Tj", "TJ") and _outside(clip, (line @ ctm).transform((0, 0))):
-            dropped += 1
+
+def drop_hidden_text(data: bytes) -> tuple[bytes, int]:
+    """``data`` (a page's content stream, as Qt writes it) without the text whose origin lies outside
+    the clip it is drawn in (rectangular clips, as Qt writes them), and how many text-showing
+    operators went. One pass of one regular expression over the stream: only the lines that move
+    the origin, the clip or the graphics state are looked at (and the same numbers read once)."""
+    ctm, clip, stack, line = IDENTITY, None, [], IDENTITY
+    text = b"\n" + data + b"\n"
+    cuts, numbers = [], {}
+    for match in _LINES.finditer(text):
+        kind = match.lastgroup
+        if kind == "op" or kind == "show":                   # (lastgroup: the last group that matched)
+            args = match.group("args")
+            nums = numbers.get(args) or numbers.setdefault(args, tuple(float(v) for v in args.split()))
+            op = match.group("op")
+            if op == b"cm":
+                ctm = _times(nums, ctm)
+                continue
+            if op == b"Tm":
+                line = nums
+            else:                                              # Td, TD: the line moves by (tx, ty)
+                a, b, c, d, e, f = line
+                line = (a, b, c, d, nums[0] * a + nums[1] * c + e, nums[0] * b + nums[1] * d + f)
+            if kind == "op":
+                continue
+        elif kind == "stack":
+            for op in match.group("stack")[::2]:
+                if op == 0x71:                                 # q
+                    stack.append((ctm, clip))
+                elif stack:
+                    ctm, clip = stack.pop()
             continue
-        kept.append(instruction)
-    if dropped:
-        page.Contents = pdf.make_stream(pikepdf.unparse_content_stream(kept))
-    return dropped
+        elif kind == "bt":
+            line = IDENTITY
+            continue
+        elif kind == "clip":
+            box = _path_box(text, match.start(), ctm)
+            if box:
+                clip = box if clip is None else (max(clip[0], box[0]), max(clip[1], box[1]),
+                                                 min(clip[2], box[2]), min(clip[3], box[3]))
+            continue
+        if clip is not None:                                   # text shown: where its origin is
+            x = line[4] * ctm[0] + line[5] * ctm[2] + ctm[4]
+            y = line[4] * ctm[1] + line[5] * ctm[3] + ctm[5]
+            if not (clip[0] <= x <= clip[2] and clip[1] <= y <= clip[3]):
+                cuts.append(match.span(kind))
+    if not cuts:
+        return data, 0
+    out, at = [], 0
+    for start, end in cuts:
+        out.append(text[at:start])
+        at = end
+    out.append(text[at:])
+    return b"".join(out)[1:-1], len(cuts)
 
 
 def searchable(path: Path, drawn_as: Callable[[str], str | None]) -> dict[str, str]:
@@ -123,7 +160,11 @@ def searchable(path: Path, drawn_as: Callable[[str], str | None]) -> dict[str, s
     changed: dict[str, str] = {}
     with pikepdf.open(path, allow_overwriting_input=True) as pdf:
         for page in pdf.pages:
-            drop_hidden_text(pdf, page.obj)
+            contents = page.obj.Contents
+            streams = list(contents) if isinstance(contents, pikepdf.Array) else [contents]
+            data, dropped = drop_hidden_text(b"\n".join(stream.read_bytes() for stream in streams))
+            if dropped:
+                page.obj.Contents = pdf.make_stream(data)
         for obj in pdf.objects:
             if not isinstance(obj, pikepdf.Dictionary) or obj.get("/Type") != "/Font" or "/ToUnicode" not in obj:
                 continue

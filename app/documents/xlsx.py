@@ -15,6 +15,7 @@ from app.core.indicator_kinds import kind_of
 from app.core.texttable import WHOLE, parts, wrap
 from app.documents.kinds import KINDS
 from app.documents.report import Cell, Document, Table
+from app.documents.sheet_merge import merge
 
 WIDTH = 15                                   # columns A..O
 COL_WIDTHS = [12] + [8.2] * 12 + [10, 17]      # O: 全国順位 with its basis (（3月・支部別表）)
@@ -100,7 +101,7 @@ def _merge_text(ws, row: int, c1: int, c2: int, text: str, st, fill=None, font=N
     for c in range(c1, c2 + 1):
         ws.cell(row, c).border = st["border"]
     if c2 > c1:
-        ws.merge_cells(start_row=row, start_column=c1, end_row=row, end_column=c2)
+        merge(ws, row, c1, row, c2)
     return _lines(text, _chars(c1, c2))
 
 
@@ -190,7 +191,7 @@ def _put_sides(ws, row: int, sides: list[Side], st) -> int:
                     for c in range(a, b + 1):
                         ws.cell(row + k, c).border = st["border"]
                     if b > a:
-                        ws.merge_cells(start_row=row + k, start_column=a, end_row=row + k, end_column=b)
+                        merge(ws, row + k, a, row + k, b)
                     lines = max(lines, _lines(text, _chars(a, b)))
                 continue
             cell = ws.cell(row + k, s.c1)
@@ -202,7 +203,7 @@ def _put_sides(ws, row: int, sides: list[Side], st) -> int:
                                                     top=edge if k == 0 else None,
                                                     bottom=edge if k == len(rows) - 1 else None)
             if s.c2 > s.c1:
-                ws.merge_cells(start_row=row + k, start_column=s.c1, end_row=row + k, end_column=s.c2)
+                merge(ws, row + k, s.c1, row + k, s.c2)
         ws.row_dimensions[row + k].height = LINE_PT * lines + 4
     return row + len(rows)
 
@@ -212,7 +213,7 @@ def _caption(ws, row: int, text: str, st) -> None:
     cell = ws.cell(row, 1)
     put_text(cell, text)
     cell.font, cell.alignment = st["bold"], st["wrap"]
-    ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=WIDTH)
+    merge(ws, row, 1, row, WIDTH)
     lines = _lines(text, _chars(1, WIDTH))
     if lines > 1:
         ws.row_dimensions[row].height = ROW_PT * lines + 3
@@ -232,7 +233,7 @@ def _table(ws, row: int, table: Table, st, keep: list | None = None, widths: lis
         put_text(cell, text)
         cell.fill, cell.font, cell.alignment, cell.border = st["head"], st["bold"], st["center"], st["border"]
         if span > 1:
-            ws.merge_cells(start_row=row, start_column=col, end_row=row, end_column=col + span - 1)
+            merge(ws, row, col, row, col + span - 1)
         col += span
     ws.row_dimensions[row].height = 30 if any(len(h) > 8 for h in table.header) else 18
     for cells in table.rows:
@@ -248,7 +249,7 @@ def _table(ws, row: int, table: Table, st, keep: list | None = None, widths: lis
                 cell.alignment = st["right"]
             cell.border = st["border"]
             if span > 1:
-                ws.merge_cells(start_row=row, start_column=col, end_row=row, end_column=col + span - 1)
+                merge(ws, row, col, row, col + span - 1)
             lines = max(lines, _lines(c.text, _chars(col, col + span - 1)))
             col += span
         if lines > 1:                                   # wrapped, never clipped
@@ -319,7 +320,7 @@ def write_xlsx(doc: Document, out: str | Path, chart_images: dict[str, Path] | N
     _columns(ws)
     put_text(ws.cell(1, 1), doc.title)
     ws.cell(1, 1).font = st["title"]
-    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=WIDTH)
+    merge(ws, 1, 1, 1, WIDTH)
     put_text(ws.cell(2, 1), f"※{doc.as_of}　{doc.label}" if doc.as_of else doc.label)
     ws.cell(2, 1).font = st["small"]
     row = 3
@@ -398,13 +399,22 @@ def page_breaks(ws, keep: list[tuple[int, int]], title_pt: float, landscape: boo
 
 
 def japanese_font(ws) -> None:
-    """Every cell in a Japanese font (a viewer without it picks a Japanese one, not Calibri)."""
+    """Every cell in a Japanese font (a viewer without it picks a Japanese one, not Calibri): each
+    font the sheet uses is made once in FONT and its cells pointed at that (openpyxl's own
+    ``cell.font =`` hashes a whole font for every cell)."""
     from openpyxl.styles import Font
+    from openpyxl.styles.cell_style import StyleArray
 
+    fonts, made = ws.parent._fonts, {}
     for cells in ws.iter_rows(min_row=1, max_row=ws.max_row, max_col=max(ws.max_column, WIDTH)):
         for cell in cells:
-            f = cell.font
-            cell.font = Font(name=FONT, size=f.size, bold=f.bold, italic=f.italic, color=f.color)
+            if cell._style is None:
+                cell._style = StyleArray()
+            old = cell._style.fontId
+            if old not in made:
+                f = fonts[old]
+                made[old] = fonts.add(Font(name=FONT, size=f.size, bold=f.bold, italic=f.italic, color=f.color))
+            cell._style.fontId = made[old]
 
 
 MEASURES_SHEET = "施策別"

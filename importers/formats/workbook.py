@@ -13,7 +13,8 @@ from pathlib import Path
 
 from app.core.errors import ImportRefused
 from app.core.log import note, os_reason
-from importers.base import Book, Problem, Where, visible
+from app.core.visible import visible
+from importers.base import Book, Problem, Where
 from importers.formats.container import Budget, Limits, Unreadable, _key
 
 MAX_UNCOMPRESSED = Limits.inflated          # bytes inflated, all parts together

@@ -162,3 +162,60 @@ def test_an_item_without_indicators_says_so_instead_of_bare_axes(window, qtbot):
     assert chart.note.text() == NOTHING_TO_DRAW and not chart.plot.isVisible()
     window.tabs.setCurrentIndex(2)
     assert window.national_label.text() == "この項目には月次の指標がないため、支部別の表はありません"
+
+
+def _bars(image, color) -> list[int]:
+    """The heights in pixels of the bars of ``color`` in ``image``, left to right (the longest
+    stretch of the colour down each column: the legend's box is not a bar)."""
+    heights, run = [], []
+    for x in range(image.width()):
+        h = longest = 0
+        for y in range(image.height()):
+            h = h + 1 if image.pixel(x, y) == color.rgb() else 0
+            longest = max(longest, h)
+        h = longest
+        if h > 2:
+            run.append(h)
+        elif run:
+            heights.append(max(run))
+            run = []
+    return heights
+
+
+def test_the_documents_chart_is_painted_from_the_data_without_a_widget(qapp, demo_db):
+    from ui.chart import CURRENT, EARLIER, TARGET, chart_image
+
+    data = chart_data(demo_db, "10", "counter_count", 2024)                # 窓口件数: bars from zero
+    image = chart_image(data, (900, 480))
+    assert (image.width(), image.height()) == (900, 480)
+    this_year = _bars(image, CURRENT)
+    values = data.series[-1].values
+    assert len(this_year) == 12 and len(_bars(image, EARLIER[0])) == 12
+    scale = this_year[0] / values[0]                                       # 4月 541件
+    assert all(abs(h - v * scale) <= 2 for h, v in zip(this_year, values)), (this_year, values)
+    rate = chart_image(chart_data(demo_db, "10", "mail_rate", 2024), (900, 480))   # lines, the target dashed
+    rows = [sum(1 for x in range(900) if rate.pixel(x, y) == TARGET.rgb()) for y in range(480)]
+    assert max(rows) > 400                                                 # across the plot, dashed
+    empty = chart_image(None, (900, 480))
+    assert not any(empty.pixel(x, y) == CURRENT.rgb() for x in range(0, 900, 3) for y in range(0, 480, 3))
+    assert any(empty.pixel(x, y) != 0xFFFFFFFF for x in range(0, 900, 3) for y in range(440, 480))   # the note
+
+
+@pytest.mark.parametrize("verb", [["export", "--kind", "summary", "--quarter", "4", "--out", "s.pdf"],
+                                  ["export", "--kind", "summary", "--quarter", "4", "--out", "s.xlsx"],
+                                  ["chart", "--indicator", "mail_rate", "--out", "c.png"]])
+def test_an_export_draws_its_charts_without_loading_pyqtgraph(demo_path, tmp_path, verb):
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    args = ["--db", str(demo_path)] + verb[:1] + ["--branch", "10", "--fy", "2024"] + verb[1:]
+    args[-1] = str(tmp_path / args[-1])
+    script = ("import os, sys\nfrom app.cli.main import main\nfrom main import GUI_VERBS\n"
+              f"code = main({args!r}, extra_verbs=GUI_VERBS)\n"
+              "print(code, sorted(m for m in sys.modules if m.split('.')[0] == 'pyqtgraph'), flush=True)\n"
+              "os._exit(0)\n")
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT)
+    assert run.stdout.strip() == "0 []", run.stdout + run.stderr
+    assert (tmp_path / args[-1]).stat().st_size > 10_000
