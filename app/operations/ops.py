@@ -157,9 +157,10 @@ def undo_import_preview(db: Database, batch_id: int) -> tuple[str, str | None]:
 
 
 def carry_plan_over(db: Database, branch: str, fiscal_year: int, who: str | None = None) -> Changes:
-    """前年度の計画を引き継ぐ: last year's pillars, items and KPIs (as read and confirmed) copied to a
-    year without a plan, until that year's plan workbook is imported over them. Statuses, ratings
-    and KPI results stay with their year. An admin's, like importing a plan."""
+    """前年度の計画を引き継ぐ: last year's pillars, items, rated rows and KPIs (as read and confirmed,
+    each KPI on its row) copied to a year without a plan, until that year's plan workbook is imported
+    over them. Statuses, ratings, KPI results and month targets stay with their year. An admin's,
+    like importing a plan."""
     from sqlalchemy import select
     from sqlalchemy.orm import selectinload
 
@@ -167,25 +168,31 @@ def carry_plan_over(db: Database, branch: str, fiscal_year: int, who: str | None
     from app.core.fiscal import format_fy
     from app.operations.edits import ensure_years
     from app.store.access import check_admin
-    from db.models import Kpi, PlanItem, PlanPillar
+    from db.models import Kpi, PlanItem, PlanPillar, RatedRow
+
+    def copy_item(i: PlanItem) -> PlanItem:
+        rows = {r.id: RatedRow(position=r.position, plan_text=r.plan_text, is_kpi=r.is_kpi,
+                               is_performance=r.is_performance, is_incentive=r.is_incentive) for r in i.rows}
+        return PlanItem(item_no=i.item_no, title=i.title, owner_group=i.owner_group, plan_text=i.plan_text,
+                        important=i.important, difficult=i.difficult, incentive=i.incentive,
+                        evaluation=i.evaluation, rows=list(rows.values()),
+                        kpis=[Kpi(position=k.position, indicator_code=k.indicator_code, op=k.op, target=k.target,
+                                  target_rule=k.target_rule, unit=k.unit, text=k.text, confirmed_by=k.confirmed_by,
+                                  confirmed_at=k.confirmed_at, row=rows.get(k.row_id)) for k in i.kpis])
 
     with db.unit() as s:
         check_admin(s, acting_user(db, who), "事業計画の引き継ぎ")
         if s.scalar(select(PlanPillar.id).where(PlanPillar.branch_code == branch, PlanPillar.fiscal_year == fiscal_year)):
             raise BranchReportError(f"{format_fy(fiscal_year)}には既に事業計画があります")
         last = s.scalars(select(PlanPillar).where(PlanPillar.branch_code == branch, PlanPillar.fiscal_year == fiscal_year - 1)
-                         .options(selectinload(PlanPillar.items).selectinload(PlanItem.kpis))).all()
+                         .options(selectinload(PlanPillar.items).selectinload(PlanItem.kpis),
+                                  selectinload(PlanPillar.items).selectinload(PlanItem.rows))).all()
         if not last:
             raise NotFound(f"{format_fy(fiscal_year - 1)}の事業計画がないため、引き継げません")
         ensure_years(s, {fiscal_year})
         for pillar in last:
-            s.add(PlanPillar(branch_code=branch, fiscal_year=fiscal_year, no=pillar.no, title=pillar.title, items=[
-                PlanItem(item_no=i.item_no, title=i.title, owner_group=i.owner_group, plan_text=i.plan_text,
-                         important=i.important, difficult=i.difficult, incentive=i.incentive, evaluation=i.evaluation,
-                         kpis=[Kpi(position=k.position, indicator_code=k.indicator_code, op=k.op, target=k.target,
-                                   target_rule=k.target_rule, unit=k.unit, text=k.text, confirmed_by=k.confirmed_by,
-                                   confirmed_at=k.confirmed_at) for k in i.kpis])
-                for i in pillar.items]))
+            s.add(PlanPillar(branch_code=branch, fiscal_year=fiscal_year, no=pillar.no, title=pillar.title,
+                             items=[copy_item(i) for i in pillar.items]))
     return Changes(branches=frozenset({branch}), years=frozenset({fiscal_year}), plan=True)
 
 

@@ -163,3 +163,21 @@ def test_no_placeholder_on_any_page_and_units_on_kpi_lines(demo_db):
                     assert re.match(rf"[\d,.]+{units[name]}", rest), (kind, quarter, line)
                     checked += 1
     assert checked >= 20
+
+
+def test_a_plan_carried_to_the_next_year_keeps_its_rated_rows_and_their_kpis(demo_db):
+    """A carried plan has the rows the progress sheet rates, each KPI on its row as last year, so the
+    new year's 実施状況 has a place for the rows' texts."""
+    def shape(items):
+        return [(i.item_no, [(r.position, r.plan_text, r.tags, [last_kpis[k] for k in r.kpi_ids]) for r in i.rows])
+                for i in items]
+
+    before = plan_items(demo_db, "10", 2024)
+    ops.carry_plan_over(demo_db, "10", 2025)
+    after = plan_items(demo_db, "10", 2025)
+    last_kpis = {k.id: k.text for i in before + after for k in i.kpis}
+    assert sum(len(i.rows) for i in after) == sum(len(i.rows) for i in before) > 70
+    assert shape(after) == shape(before)
+    row = next(r for i in after if i.item_no == 2 for r in i.rows)
+    ops.save_row_status(demo_db, row.id, 1, text="繰り越した計画の進捗")
+    assert "繰り越した計画の進捗" in block(build(demo_db, "10", 2025, 1), 2).status
