@@ -43,7 +43,7 @@ class MonthlyGridModel(QStandardItemModel):
         self.negative = "△"
         self.thousands = False      # a group's table: large yen amounts shown in 千円 (the months fit at 1366 px)
         self._kilo: set[str] = set()  # the indicators shown in 千円
-        self._style = None          # what the items were drawn with besides the rows: the negative sign, _kilo
+        self._style = None          # what else the items were drawn with: negative sign, _kilo, catalogue
         self.editor = None          # set by the window: editor.set_cells(model, [(row, month, entry)])
         self.errors: dict[tuple[int, int], str] = {}
         self.locks: dict[tuple[int, int], str] = {}     # (fiscal year, quarter) submitted → why it is read-only
@@ -60,7 +60,7 @@ class MonthlyGridModel(QStandardItemModel):
         changed are drawn again (the current cell, the selection and the scroll position stay)."""
         rows = list(rows)
         kilo = {r.indicator for r in rows if self.thousands and self._is_large(r)}
-        style, self._style = self._style, (self.negative, kilo)
+        style, self._style = self._style, (self.negative, kilo, id(self.catalogue))
         if [(r.indicator, r.fiscal_year) for r in rows] == [(r.indicator, r.fiscal_year) for r in self.rows]:
             changed = {r for r, (new, old) in enumerate(zip(rows, self.rows)) if style != self._style or new != old}
             self.rows, self._kilo = rows, kilo
