@@ -6,6 +6,7 @@ undo stack whose commands call the edit service); the model never writes itself.
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
@@ -66,6 +67,19 @@ class MonthlyGridModel(QAbstractTableModel):
         self.rows = rows
         self.errors.clear()
         self.endResetModel()
+
+    def show_stored(self, cells: list[tuple]) -> None:
+        """Cells just stored (code, fiscal year, month, value) shown at once; the rest of their rows
+        (year column, origins, checks) follows when the figures have been read again."""
+        for i, row in enumerate(self.rows):
+            mine = {m: v for code, fy, m, v in cells if (code, fy) == (row.indicator, row.fiscal_year)}
+            if mine:
+                months = {m: v for m, v in {**row.months, **mine}.items() if v is not None}
+                self.rows[i] = replace(row, months=months)
+                for m in mine:
+                    self.errors.pop((i, FIRST_MONTH + FISCAL_MONTHS.index(m)), None)
+                self._cache.pop(i, None)
+                self.dataChanged.emit(self.index(i, FIRST_MONTH), self.index(i, YEAR_COL - 1))
 
     @staticmethod
     def month_of(col: int) -> int | None:
