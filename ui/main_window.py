@@ -335,8 +335,9 @@ class MainWindow(QMainWindow):
         figures (grid, KPI table, chart, dashboard), the ratings summary — keeping the place."""
         if self.db is None:
             return
-        if not self.branch and self.db.home_branch:          # the first import said which branch
-            self.show_branch()
+        if changes is None or changes.branches:             # the first import, or the admin, said which branch
+            if (self.db.home_branch or "") != self.branch:
+                self.show_branch()
         if changes is None or changes.plan or not changes.years <= set(self._years()):
             self.reload()
             self._refresh_dashboard()

@@ -194,6 +194,7 @@ def test_a_cell_changed_by_someone_else_meanwhile_is_a_choice(window, demo_db, m
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: asked.append(a[2]) or QMessageBox.No)
     model.setData(model.index(r, col_of(4)), "700")
     assert "窓口件数 2024年度 4月: ほかの人の値 600 ／ あなたの値 700" in asked[0]
+    assert not window.message_bar.isVisible()                    # a decision is asked, not said as a failure
     settle(window)
     assert stored(demo_db, "counter_count", 2024, 4) == 600 and model.index(r, col_of(4)).data() == "600"
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.Yes)
