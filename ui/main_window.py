@@ -407,6 +407,7 @@ class MainWindow(QMainWindow):
             Preferences().year = fy
         self.items = queries.plan_items(self.db, self.branch, fy) if fy else []
         self.figures = Figures(self.db, self.branch)
+        self.reads.drop("figures")               # read now: one asked before would be older
         quarters = [s.quarter for s in queries.statuses(self.db, [i.id for i in self.items])]
         self.status.quarter.blockSignals(True)
         self.status.set_quarter(max(quarters) if quarters else queries.current_quarter(fy))

@@ -135,3 +135,13 @@ def test_figures_after_an_edit_are_read_off_the_gui_thread_and_shown(window, mon
     settle(window)
     assert threads == [False]                                      # read on the thread pool, not the GUI's
     assert window.figures.months["counter_count", 2024][4] == 600 and model.index(r, 2).data() == "600"
+
+
+def test_figures_read_again_at_once_win_over_a_read_asked_before(window):
+    from tests.helpers import settle
+
+    window._values_changed()                  # a read under way …
+    window.reload()                           # … and the year read again at once (an import's plan)
+    figures = window.figures
+    settle(window)
+    assert window.figures is figures and window.reads.dropped >= 1
