@@ -8,10 +8,10 @@ from pathlib import Path
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox
 
 from app.core.catalogue import GROUP_NAMES
-from app.store.failures import describe_failure
 from app.core.fiscal import format_fy
 from ui.preferences import Preferences
-from ui.tasks import run_op, tell
+from ui.messages import INFO, say
+from ui.tasks import run_op
 
 
 def export_work_package(window, group: str | None = None, path: str | None = None) -> str | None:
@@ -31,7 +31,7 @@ def export_work_package(window, group: str | None = None, path: str | None = Non
     if run_op(window, "作業用ブック", export_package, window.db, window.branch, window.fiscal_year, group, quarter,
               path, window.db.user) is None:
         return None
-    window.statusBar().showMessage(f"作業用ブックを書き出しました: {path}", 10000)
+    say(window, f"作業用ブックを書き出しました: {path}", INFO)
     return path
 
 
@@ -62,7 +62,7 @@ def restore_backup(window, source: str | None = None, confirm: bool = True) -> b
 
     path = sqlite_path(window.db.engine)
     if path is None:
-        tell(window, "復元", "共有モード（PostgreSQL）のデータベースはサーバーで復元してください", QMessageBox.Information)
+        say(window, "共有モード（PostgreSQL）のデータベースはサーバーで復元してください", INFO, "復元")
         return False
     if not source:
         kept = list_backups(path)
@@ -87,15 +87,13 @@ def restore_backup(window, source: str | None = None, confirm: bool = True) -> b
         return False
     window.status.save()
     window.db.engine.dispose()
-    try:
-        ops.restore_backup(path, Path(source))
-    except Exception as exc:  # refused or failed: the database is as it was
-        tell(window, "復元", describe_failure(exc))
+    restored = run_op(window, "復元", lambda: ops.restore_backup(path, Path(source)) or True)
+    if not restored:                           # refused or failed (said): the database is as it was
         window.set_database(open_database(path))
         return False
     window.editor.stack.clear()
     window.set_database(open_database(path))
-    window.statusBar().showMessage(f"{said} の内容に戻しました", 10000)
+    say(window, f"{said} の内容に戻しました", INFO)
     return True
 
 

@@ -76,7 +76,7 @@ class FirstSteps(QWidget):
 
 def choose_branch(window) -> bool:
     """Ask which branch this database is for, and store it (an admin's setting)."""
-    from ui.tasks import run_op
+    from ui.tasks import run_change
     from app.operations import ops
 
     names = branch_names()
@@ -84,12 +84,7 @@ def choose_branch(window) -> bool:
     choice, ok = QInputDialog.getItem(window, "支部", "このデータベースはどの支部のものですか", choices, 0, False)
     if not ok:
         return False
-    changes = run_op(window, "支部", ops.set_home_branch, window.db, choice.split()[0])
-    if changes is None:
-        return False
-    window.show_branch()
-    window.apply_changes(changes)
-    return True
+    return run_change(window, "支部", ops.set_home_branch, window.db, choice.split()[0]) is not None
 
 
 def carry_over(window) -> bool:

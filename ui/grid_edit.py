@@ -6,6 +6,8 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
+from ui.tasks import run_op
+
 
 class SetCellsCommand(QUndoCommand):
     """Some month cells of one branch set to new values, as one operation."""
@@ -16,21 +18,24 @@ class SetCellsCommand(QUndoCommand):
         self.check = check                     # the cells must still hold what the user saw
         self.op_id: int | None = None          # the operation the next undo (or redo) takes back
 
-    def _run(self, fn, *args) -> bool:
-        from app.core.errors import ConflictError
-        from app.store.failures import describe_failure
-
-        try:
-            changes = fn(self.editor.db, *args)
-        except ConflictError as exc:           # someone else changed a cell meanwhile: ask, with both
+    def _run(self, shown: list[tuple], fn, *args) -> bool:
+        """Run the operation; ``shown``: the cells (code, fiscal year, month, value) it stores, shown
+        at once (the figures are read again off the GUI thread, and the next edit checks against
+        what the grid shows)."""
+        def conflict(exc):                     # someone else changed a cell meanwhile: ask, with both
             self.setObsolete(True)
             self.editor.conflict.emit(exc, [(self.branch, c, fy, m, new) for c, fy, m, new, _ in self.changes])
-            return False
-        except Exception as exc:  # the database refused (locked, gone, not allowed): say so
+
+        def refused(message):                  # the database refused (locked, gone, not allowed): said
             self.setObsolete(True)
-            self.editor.failed.emit(describe_failure(exc))
+            self.editor.failed.emit(message)
+
+        changes = run_op(self.editor.parent(), "保存できません", fn, self.editor.db, *args,
+                         on_conflict=conflict, on_failure=refused)
+        if changes is None:
             return False
         self.op_id = changes.op_id
+        self.editor.stored.emit(shown)
         self.editor.changed.emit(changes)
         return True
 
@@ -38,21 +43,24 @@ class SetCellsCommand(QUndoCommand):
         from app.operations import ops
         from app.operations.edits import UNCHECKED, CellEntry
 
+        shown = [(code, fy, m, new) for code, fy, m, new, _old in self.changes]
         if self.op_id is None:                 # the first time: the edit itself
-            self._run(ops.edit_cells, [CellEntry(self.branch, fy, m, code, new, old if self.check else UNCHECKED)
-                                       for code, fy, m, new, old in self.changes])
+            self._run(shown, ops.edit_cells, [CellEntry(self.branch, fy, m, code, new, old if self.check else UNCHECKED)
+                                              for code, fy, m, new, old in self.changes])
         else:                                  # after an undo: take the undo back
-            self._run(ops.undo, self.op_id)
+            self._run(shown, ops.undo, self.op_id)
 
     def undo(self) -> None:
         from app.operations import ops
-        if self.op_id is not None:
-            self._run(ops.undo, self.op_id)
+        if self.op_id is not None:             # an overwrite did not see what it replaced: shown once read
+            self._run([(code, fy, m, old) for code, fy, m, _new, old in self.changes] if self.check else [],
+                      ops.undo, self.op_id)
 
 
 class GridEditor(QObject):
     """Validates entries by the importer's rules, then pushes one undoable command per edit."""
     changed = Signal(object)       # Changes: values were stored; redraw what shows them
+    stored = Signal(object)        # [(code, fiscal year, month, value)]: the cells stored, to show at once
     failed = Signal(str)
     conflict = Signal(object, object)   # ConflictError, [(branch, code, fy, month, value)] not stored
 

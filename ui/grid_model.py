@@ -11,6 +11,7 @@ with are worked out when asked (``tooltip``, ``edit_text``; the grid view's dele
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
@@ -93,6 +94,20 @@ class MonthlyGridModel(QStandardItemModel):
         finally:
             self.blockSignals(False)
         self.dataChanged.emit(self.index(min(rows), 0), self.index(max(rows), YEAR_COL))
+
+    def show_stored(self, cells: list[tuple]) -> None:
+        """Cells just stored (code, fiscal year, month, value) shown at once; the rest of their rows
+        (year column, origins, checks) follows when the figures have been read again."""
+        changed = []
+        for i, row in enumerate(self.rows):
+            mine = {m: v for code, fy, m, v in cells if (code, fy) == (row.indicator, row.fiscal_year)}
+            if mine:
+                months = {m: v for m, v in {**row.months, **mine}.items() if v is not None}
+                self.rows[i] = replace(row, months=months)
+                for m in mine:
+                    self.errors.pop((i, FIRST_MONTH + FISCAL_MONTHS.index(m)), None)
+                changed.append(i)
+        self._redraw(changed)
 
     @staticmethod
     def month_of(col: int) -> int | None:

@@ -58,11 +58,12 @@ class HistoryDialog(QDialog):
             return
         batch = self.model.rows[rows[0].row()]
         from app.operations import ops
-        from ui.tasks import run_op, tell
+        from ui.messages import ERROR, INFO, say
+        from ui.tasks import run_op
 
         said, refusal = ops.undo_import_preview(self.db, batch.id)
         if refusal:
-            tell(self, "取込履歴", f"{batch.file_name}（{batch.imported_at:%Y-%m-%d %H:%M}）: {refusal}")
+            say(self, f"{batch.file_name}（{batch.imported_at:%Y-%m-%d %H:%M}）: {refusal}", ERROR, "取込履歴")
             return
         if self.confirm and QMessageBox.question(
                 self, "取込履歴", f"{batch.file_name}（{batch.imported_at:%Y-%m-%d %H:%M}）の取込を取り消します。\n"
@@ -77,7 +78,7 @@ class HistoryDialog(QDialog):
         text = f"{batch.file_name} の取込を取り消しました（{result.restored} 件を元に戻しました）"
         if result.skipped:
             text += f"\nその後に変更された {len(result.skipped)} 件はそのままにしました"
-        tell(self, "取込履歴", text, QMessageBox.Information)
+        say(self, text, INFO, "取込履歴")
         self.model.set_rows(import_history(self.db))
         self.changed.emit(changes)
 

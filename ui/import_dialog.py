@@ -18,7 +18,7 @@ from app.core.values import format_value
 from importers import display_name
 from importers.base import Cell, Extraction, Sheet, ValueRecord, cell_name
 from ui.appearance import fit_dialog
-from ui.tasks import run_in_background
+from ui.tasks import cancel_on_close, run_in_background
 
 ERROR, WARNING, STORED = QColor("#f8c9c4"), QColor("#fdeaa8"), QColor("#e3f2e1")
 PREFER = (("file", "ファイルの値を取り込む"), ("edits", "手入力した値を残す"))     # the first is the default
@@ -238,7 +238,7 @@ class ImportDialog(QDialog):
         if self.task is not None:               # a newer read replaces the one still running
             self.task.state.cancel()
         self._busy(True)
-        task = run_in_background(work, progress=self._progress)
+        task = cancel_on_close(self, run_in_background(work, progress=self._progress))   # closing stops the read
         task.signals.done.connect(lambda read: self._show(read) if task is self.task else None)
         task.signals.failed.connect(lambda exc: self._failed(exc) if task is self.task else None)
         task.signals.cancelled.connect(lambda: (self._busy(False), self.summary.setText("キャンセルしました"))
@@ -261,10 +261,10 @@ class ImportDialog(QDialog):
 
     def _failed(self, exc) -> None:
         from app.store.failures import describe_failure
-        from ui.tasks import tell
+        from ui.messages import say
 
         self._busy(False)
-        tell(self, "取り込み", f"読み込めませんでした: {describe_failure(exc)}")
+        say(self, f"読み込めませんでした: {describe_failure(exc)}", title="取り込み")
 
     def _show(self, read) -> None:
         self._busy(False)
@@ -371,7 +371,8 @@ class ImportDialog(QDialog):
     def commit(self) -> None:
         """Store every file as one operation, off the GUI thread (progress, キャンセル); a failure is
         shown and nothing is stored."""
-        from ui.tasks import run_op_in_background, tell
+        from ui.messages import say
+        from ui.tasks import cancel_on_close, run_op_in_background
 
         prefer = self.prefer.checkedButton().property("key")
         leave_out = not self.leave_out.isHidden() and self.leave_out.isChecked()
@@ -392,13 +393,13 @@ class ImportDialog(QDialog):
         def done(result):
             if any(r.conflicts for r in result.reports):   # changed since it was read: show what stands in the way now
                 self._show(self.read)
-                tell(self, "取り込み", "読み込んだ後にデータが変わったため、取り込めませんでした。内容を確かめてください。")
+                say(self, "読み込んだ後にデータが変わったため、取り込めませんでした。内容を確かめてください。", title="取り込み")
                 return
             stored = sum(r.inserted + r.updated for r in result.reports)
             self.summary.setText(f"取り込みました（追加・更新 {stored} 件）" if result.stored else "変更はありませんでした")
             self.result = result
             self.imported.emit(result.changes)
 
-        self.commit_task = run_op_in_background(self, "取り込み", work, done, "保存しています…")
+        self.commit_task = cancel_on_close(self, run_op_in_background(self, "取り込み", work, done, "保存しています…"))
         self.commit_task.signals.failed.connect(lambda _exc: self.commit_button.setEnabled(True))
         self.commit_task.signals.cancelled.connect(lambda: self.commit_button.setEnabled(True))

@@ -11,6 +11,8 @@ from PySide6.QtWidgets import (
 
 from app.core.kpi import OP_WORDS
 from ui.appearance import fit_dialog
+from ui.messages import MessageBar
+from ui.tasks import run_op
 
 OPS = tuple({**OP_WORDS, "==": "とする（＝）"}.items())
 RULES = (("value", "値"), ("prev_fy", "前年度"), ("qualitative", "定性"))
@@ -83,10 +85,8 @@ class KpiConfirmDialog(QDialog):
         self.table.setColumnWidth(3, max((box.fontMetrics().horizontalAdvance(box.currentText()) + arrow
                                           for _k, box, *_ in self.rows), default=120))   # 指標: names whole
         lay.addWidget(self.table, 1)
-        self.message = QLabel()
-        self.message.setWordWrap(True)
-        self.message.setStyleSheet("color: #a33;")
-        lay.addWidget(self.message)
+        self.message_bar = MessageBar()       # what is said to the dialog (ui.messages.say)
+        lay.addWidget(self.message_bar)
         buttons = QDialogButtonBox()
         self.confirm_button = buttons.addButton("確定", QDialogButtonBox.AcceptRole)
         buttons.addButton("あとで", QDialogButtonBox.RejectRole)
@@ -113,12 +113,9 @@ class KpiConfirmDialog(QDialog):
 
     def confirm(self) -> None:
         from app.operations import ops
-        from app.store.failures import describe_failure
 
-        try:
-            changes = ops.confirm_kpis(self.db, self.readings())
-        except Exception as exc:  # noqa: BLE001 - said in the dialog; nothing stored
-            self.message.setText(f"確定できませんでした: {describe_failure(exc)}")
+        changes = run_op(self, "確定できませんでした", lambda: ops.confirm_kpis(self.db, self.readings()))
+        if changes is None:                   # said in the dialog; nothing stored
             return
         self.confirmed.emit(changes)
         self.accept()

@@ -16,7 +16,8 @@ from ui import file_actions
 from ui.grid_edit import GridEditor
 from ui.navigator import GROUP_ROLE, GROUPS, Navigator
 from ui.preferences import Preferences
-from ui.tasks import run_change, run_op, tell
+from ui.messages import ERROR, INFO, WARNING, MessageBar, say
+from ui.tasks import Reads, run_change
 
 if TYPE_CHECKING:                  # the database layer is loaded after the window is up
     from app.reads import queries
@@ -37,6 +38,7 @@ class MainWindow(QMainWindow):
         self.items: list[queries.ItemView] = []
         self.figures: Figures | None = None
         self._negative = "△"
+        self.reads = Reads(self)                     # figures, dashboard, chart, by-branch: off the GUI thread
         self.setWindowTitle("読み込み中…")           # Qt adds the program's name (ui.app.APP_NAME)
         self._build()
         self._build_menus()
@@ -150,7 +152,13 @@ class MainWindow(QMainWindow):
         self.splitter.addWidget(left)
         self.splitter.addWidget(detail)
         self.splitter.setSizes([330, 1070])
-        self.setCentralWidget(self.splitter)
+        central = QWidget()
+        central_lay = QVBoxLayout(central)
+        central_lay.setContentsMargins(0, 0, 0, 0)
+        self.message_bar = MessageBar()          # what is said to the window (ui.messages.say)
+        central_lay.addWidget(self.message_bar)
+        central_lay.addWidget(self.splitter, 1)
+        self.setCentralWidget(central)
         prefs = Preferences()
         if geometry := prefs.geometry:
             self.restoreGeometry(geometry)
@@ -172,7 +180,8 @@ class MainWindow(QMainWindow):
         self.grid_model = MonthlyGridModel(None, self)
         self.grid_model.negative = self._negative
         self.grid_model.editor = self.editor
-        self.grid_model.refused.connect(lambda msg: self.statusBar().showMessage(msg, 10000))
+        self.editor.stored.connect(self.grid_model.show_stored)
+        self.grid_model.refused.connect(lambda msg: say(self, msg))
         self.grid = MonthlyGridView()
         self.grid.setModel(self.grid_model)
         self.grid.history_requested.connect(self.show_cell_history)
@@ -184,7 +193,6 @@ class MainWindow(QMainWindow):
         self.kpi_table.month_target_typed.connect(self._kpi_month_target_typed)
         self.status = StatusEditor()
         self.status.saved.connect(self.apply_changes)
-        self.status.failed.connect(lambda msg: self.statusBar().showMessage(msg, 10000))
         self.status.quarter_changed.connect(self._quarter_chosen)
         self.status.carry_group_requested.connect(lambda: submission.carry_group_over(self))
         status_page = QSplitter(Qt.Vertical)
@@ -327,17 +335,19 @@ class MainWindow(QMainWindow):
         figures (grid, KPI table, chart, dashboard), the ratings summary — keeping the place."""
         if self.db is None:
             return
-        if not self.branch and self.db.home_branch:          # the first import said which branch
-            self.show_branch()
+        if changes is None or changes.branches:             # the first import, or the admin, said which branch
+            if (self.db.home_branch or "") != self.branch:
+                self.show_branch()
         if changes is None or changes.plan or not changes.years <= set(self._years()):
             self.reload()
             self._refresh_dashboard()
             return
-        if changes.indicators or changes.items:
-            self._values_changed(items=bool(changes.items))
         if changes.ratings or changes.statuses:
             self._update_counts()
-        self._refresh_dashboard()
+        if changes.indicators or changes.items:
+            self._values_changed()                   # the dashboard follows the figures read again
+        else:
+            self._refresh_dashboard()
 
     def _years(self) -> list[int]:
         return [self.year_box.itemData(i) for i in range(self.year_box.count())]
@@ -397,6 +407,7 @@ class MainWindow(QMainWindow):
             Preferences().year = fy
         self.items = queries.plan_items(self.db, self.branch, fy) if fy else []
         self.figures = Figures(self.db, self.branch)
+        self.reads.drop("figures")               # read now: one asked before would be older
         quarters = [s.quarter for s in queries.statuses(self.db, [i.id for i in self.items])]
         self.status.quarter.blockSignals(True)
         self.status.set_quarter(max(quarters) if quarters else queries.current_quarter(fy))
@@ -509,31 +520,18 @@ class MainWindow(QMainWindow):
         stored result shown again."""
         from app.operations import ops
 
-        self._kpi_typed("KPI の結果", lambda: ops.set_kpi_result(self.db, kpi_id, text))
+        self._kpi_typed("KPI の結果", ops.set_kpi_result, kpi_id, text)
 
     def _kpi_month_target_typed(self, kpi_id: int, month: int, text: str) -> None:
         """A KPI's 月次目標 for the month shown (1,280; empty clears it), as a result is typed."""
         from app.operations import ops
 
-        self._kpi_typed("月次目標", lambda: ops.set_kpi_month_target(self.db, kpi_id, month, text))
+        self._kpi_typed("月次目標", ops.set_kpi_month_target, kpi_id, month, text)
 
-    def _kpi_typed(self, what: str, operation) -> None:
-        from app.core.errors import BranchReportError
-
-        try:
-            changes = operation()
-        except BranchReportError as exc:
-            self.statusBar().showMessage(f"{what}を保存できません: {exc}", 10000)
-            changes = None
-        except Exception as exc:  # noqa: BLE001 - the database refused: one message
-            from app.store.failures import describe_failure
-
-            tell(self, what, describe_failure(exc))
-            changes = None
-        if changes:
-            self.apply_changes(changes)                  # the item's KPIs carry the result
-        else:
-            self._show_current(self.tree.currentItem())  # what is stored, shown again
+    def _kpi_typed(self, what: str, operation, *args) -> None:
+        """Stored (the item's KPIs carry it), or said as not stored and what is stored shown again."""
+        if not run_change(self, f"{what}を保存できません", operation, self.db, *args):
+            self._show_current(self.tree.currentItem())
 
     def _rate_kpi(self, kpi_id: int, mark) -> None:
         """A KPI's rating for the quarter: stored, or a message and the stored rating shown again."""
@@ -568,10 +566,11 @@ class MainWindow(QMainWindow):
         return (rows[-1] if default_last else rows[0]).indicator if rows else None
 
     def _show_branches(self) -> None:
-        """The by-branch table of the grid's current indicator (when that tab shows)."""
+        """The by-branch table of the grid's current indicator (when that tab shows), read off the
+        GUI thread."""
         if self.db is not None and self.tabs.currentWidget() is self.branch_page:
-            self.branch_page.show_indicator(self.db, self._current_indicator(), self.fiscal_year, self.branch,
-                                            self.figures)
+            self.reads.run("branches", *self.branch_page.reader(self.db, self._current_indicator(), self.fiscal_year,
+                                                                self.branch, self.figures))
 
     def switch_database(self, target: str | None = None, password: str | None = None):
         return file_actions.switch_database(self, target, password)
@@ -647,8 +646,10 @@ class MainWindow(QMainWindow):
         dashboard = getattr(self, "dashboard", None)
         if dashboard is None or not (force or dashboard.isVisible()) or self.fiscal_year is None:
             return
-        dashboard.show_lines(kpi_overview(self.db, self.branch, self.fiscal_year, self.figures),
-                             f"{branch_names().get(self.branch, '')}支部　{format_fy(self.fiscal_year)}　KPI の達成状況")
+        db, branch, fy, figures = self.db, self.branch, self.fiscal_year, self.figures
+        heading = f"{branch_names().get(branch, '')}支部　{format_fy(fy)}　KPI の達成状況"
+        self.reads.run("dashboard", lambda: kpi_overview(db, branch, fy, figures),
+                       lambda lines: dashboard.show_lines(lines, heading))
 
     def go_to_item(self, item_no: int) -> None:
         if self.group_box.currentIndex() or self.search.text():
@@ -666,12 +667,17 @@ class MainWindow(QMainWindow):
         return self.chart_page.chart
 
     def _show_chart(self, force: bool = False) -> None:
-        """The chart of the grid's current row (when the グラフ tab shows, or ``force``: before it is
-        saved); it follows edits, imports and undos."""
+        """The chart of the grid's current row (when the グラフ tab shows, read off the GUI thread; or
+        ``force``: at once, before it is saved); it follows edits, imports and undos."""
         if self.db is None or not (force or self.tabs.currentWidget() is self.chart_page):
             return
-        self.chart_page.show_indicator(self.db, self.branch, self._current_indicator(default_last=True),
-                                       self.fiscal_year, self.figures)
+        read, show = self.chart_page.reader(self.db, self.branch, self._current_indicator(default_last=True),
+                                            self.fiscal_year, self.figures)
+        if force:
+            self.reads.drop("chart")               # a read still under way would draw older figures
+            show(read())
+        else:
+            self.reads.run("chart", read, show)
         self.export_chart_action.setEnabled(True)
 
     def export_chart(self, path: str | None = None) -> str | None:
@@ -679,13 +685,12 @@ class MainWindow(QMainWindow):
 
         self._show_chart(force=True)          # the chart of what the grid shows now, with today's figures
         if self.chart is None or self.chart.data is None:
-            tell(self, "グラフ", "グラフにする指標がありません。月次実績の表で指標の行を選んでください",
-                 QMessageBox.Information)
+            say(self, "グラフにする指標がありません。月次実績の表で指標の行を選んでください", INFO, "グラフ")
             return None
         if not path:
             path, _ = QFileDialog.getSaveFileName(self, "グラフを保存", f"{self.chart.data.name}.png", "PNG 画像 (*.png)")
         if path and not self.chart.export_png(path):
-            tell(self, "グラフ", f"{path} に保存できません")
+            say(self, f"{path} に保存できません", ERROR, "グラフ")
             return None
         return path or None
 
@@ -704,9 +709,8 @@ class MainWindow(QMainWindow):
         else:
             self._values_changed()
 
-    def _edit_failed(self, message: str) -> None:
-        """A grid edit was refused: say so, and show the stored values again."""
-        tell(self, "保存", message)
+    def _edit_failed(self, _message: str) -> None:
+        """A grid edit was refused (said by the runner): the stored values shown again."""
         self._values_changed()
 
     def choose_indicators(self, accept=None) -> None:
@@ -718,31 +722,37 @@ class MainWindow(QMainWindow):
 
         item = self.item_of(self.tree.currentItem())
         if self.db is None or item is None:
-            tell(self, "この項目の指標", "左の一覧で項目を選んでください")
+            say(self, "左の一覧で項目を選んでください", WARNING, "この項目の指標")
             return
         dialog = ItemIndicatorsDialog(self.db.catalogue, item.title, queries.item_indicators(self.db, item), self)
         if not (accept(dialog) if accept else dialog.exec()):
             return
-        changes = run_op(self, "この項目の指標", ops.set_item_indicators, self.db, item.id, dialog.chosen())
-        if changes is not None:
-            self._show_current(self.tree.currentItem())
+        run_change(self, "この項目の指標", ops.set_item_indicators, self.db, item.id, dialog.chosen())
 
     def item_of(self, node):
         """The plan item a navigator node stands for (None for a pillar, a group's table, none)."""
         item_id = node.data(0, Qt.UserRole) if node is not None else None
         return next((i for i in self.items if i.id == item_id), None)
 
-    def _values_changed(self, items: bool = True) -> None:
-        """Stored figures changed: reload them (and the plan's items, whose KPIs carry hand-typed
-        results, unless ``items`` is False: only month values changed) and redraw the grid, the KPI
-        table and the chart (not the status being typed), keeping the place in the grid."""
+    def _values_changed(self) -> None:
+        """Stored figures changed: read them again, and the plan's items (whose KPIs carry hand-typed
+        results), off the GUI thread; then ``_figures_read`` redraws."""
         from app.reads import queries
         from app.reads.figures import Figures
 
+        db, branch, fy = self.db, self.branch, self.fiscal_year
+        self.reads.run("figures", lambda: (db, fy, Figures(db, branch), queries.plan_items(db, branch, fy) if fy else []),
+                       self._figures_read)
+
+    def _figures_read(self, read) -> None:
+        """The figures read again: the grid, the KPI table, the chart and the dashboard redrawn (not the
+        status being typed), keeping the place in the grid; a read of another year or database is
+        not shown."""
+        db, fy, figures, items = read
+        if db is not self.db or fy != self.fiscal_year:
+            return
+        self.figures, self.items = figures, items
         current = self.grid.currentIndex()
-        self.figures = Figures(self.db, self.branch)
-        if items:
-            self.items = queries.plan_items(self.db, self.branch, self.fiscal_year) if self.fiscal_year else []
         node = self.tree.currentItem()
         item = self.item_of(node)
         if item is not None:
@@ -752,6 +762,7 @@ class MainWindow(QMainWindow):
         if current.isValid():
             self.grid.setCurrentIndex(self.grid_model.index(current.row(), current.column()))
         self._show_chart()
+        self._refresh_dashboard()
 
     def _negative_style(self, triangle: bool) -> None:
         self._negative = "△" if triangle else "-"
@@ -764,7 +775,6 @@ class MainWindow(QMainWindow):
         """点検の確認: the cell's warnings kept quiet with a short comment (asked for unless given)."""
         from PySide6.QtWidgets import QInputDialog
 
-        from app.core.errors import BranchReportError
         from app.operations.ops import acknowledge_warning
 
         r, month = self.grid_model.rows[row], self.grid_model.month_of(col)
@@ -773,13 +783,9 @@ class MainWindow(QMainWindow):
                                                "この値でよい理由（短いコメント、変更履歴に残ります）:")
             if not ok:
                 return False
-        try:
-            changes = acknowledge_warning(self.db, self.branch, r.fiscal_year, month, r.indicator, comment)
-        except BranchReportError as exc:               # a refusal: one line at the cell
-            self.grid_model.refuse([(row, col)], str(exc))
-            return False
-        self.apply_changes(changes)
-        return True
+        return run_change(self, "点検の確認", acknowledge_warning, self.db, self.branch, r.fiscal_year, month,
+                          r.indicator, comment, on_failure=lambda message: self.grid_model.refuse([(row, col)], message)
+                          ) is not None
 
     def show_cell_history(self, row: int, col: int):
         from ui.history_dialog import CellHistoryDialog

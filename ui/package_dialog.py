@@ -103,7 +103,7 @@ class PackageDialog(QDialog):
         """Store the chosen changes as one operation, off the GUI thread (progress and キャンセル);
         a failure is shown and nothing is stored."""
         from app.workpackage.package import bring_back_package
-        from ui.tasks import run_op_in_background
+        from ui.tasks import cancel_on_close, run_op_in_background
 
         choices = {k: box.currentData() for k, box in self.choices.items()}
         db, diff = self.db, self.diff
@@ -118,6 +118,6 @@ class PackageDialog(QDialog):
             self.stored.emit(changes)
             self.accept()
 
-        self.task = run_op_in_background(self, "作業用ブック", work, done, "保存しています…")
+        self.task = cancel_on_close(self, run_op_in_background(self, "作業用ブック", work, done, "保存しています…"))
         self.task.signals.failed.connect(lambda _exc: self._ready())
         self.task.signals.cancelled.connect(self._ready)

@@ -129,22 +129,20 @@ class ReportDialog(QDialog):
         The window stays responsive meanwhile; returns the path once written, None if not."""
         from PySide6.QtCore import QEventLoop
 
-        from app.store.failures import describe_failure
         from ui.export import chart_images, paint_pdf
-        from ui.tasks import run_op_in_background, tell
+        from ui.tasks import cancel_on_close, run_op, run_op_in_background
 
         path = path or self._ask("pdf", "PDF")
         if not path:
             return None
-        try:
-            doc = self.document()
-            images = chart_images(self.db, doc)
-        except Exception as exc:  # noqa: BLE001 - one message, nothing written
-            tell(self, "出力", f"保存できませんでした: {describe_failure(exc)}")
+        doc = run_op(self, "保存できませんでした", self.document)
+        images = None if doc is None else run_op(self, "保存できませんでした", chart_images, self.db, doc)
+        if images is None:                     # said; nothing written
             return None
         result, loop = [], QEventLoop()
-        self.pdf_task = run_op_in_background(self, "出力", lambda progress: paint_pdf(doc, images, Path(path), progress),
-                                             result.append, "PDF を作っています…", ended=loop.quit)
+        self.pdf_task = cancel_on_close(self, run_op_in_background(
+            self, "出力", lambda progress: paint_pdf(doc, images, Path(path), progress), result.append,
+            "PDF を作っています…", ended=loop.quit))
         loop.exec()                            # the outcome arrives inside this loop (queued from the worker)
         if not result:
             return None
@@ -152,13 +150,9 @@ class ReportDialog(QDialog):
         return path
 
     def _save(self, work, path: str) -> str | None:
-        from app.store.failures import describe_failure
-        from ui.tasks import tell
+        from ui.tasks import run_op
 
-        try:
-            work()
-        except Exception as exc:  # noqa: BLE001 - one message, nothing half-stored
-            tell(self, "出力", f"保存できませんでした: {describe_failure(exc)}")
+        if run_op(self, "保存できませんでした", lambda: work() or True) is None:   # said; nothing half-stored
             return None
         self.status.setText(f"保存しました: {path}")
         return path

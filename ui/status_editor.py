@@ -14,6 +14,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.kpi import RATING_MEANING, RATINGS
+from ui.messages import WARNING, say
+from ui.tasks import run_op
 
 BULLET = "・"
 SAVE_AFTER_MS = 700
@@ -141,7 +143,6 @@ def settle(editor, changes) -> None:
 class RowEditor(QFrame):
     """One rated row: its plan text and tags; for the quarter its rating, rank and progress text."""
     saved = Signal(object)
-    failed = Signal(str)
 
     def __init__(self, row, enter: NextOnEnter, parent=None):
         super().__init__(parent)
@@ -226,7 +227,7 @@ class RowEditor(QFrame):
 
     def _blocked(self) -> None:
         self.state.setText(self.lock or "")
-        self.failed.emit(self.lock or "")
+        say(self, self.lock or "", WARNING)
 
     def _typed(self) -> None:
         if not self._loading:
@@ -249,24 +250,18 @@ class RowEditor(QFrame):
         self.timer.stop()
         if self._loading or self.db is None or not self.dirty:
             return
-        from app.core.errors import ConflictError
         from app.operations import ops
-        from app.store.failures import describe_failure
 
-        try:
-            changes = ops.save_row_status(self.db, self.row.id, self.quarter, text=self.text.toPlainText(),
-                                          rating=self.rating.currentData(), rank=self.rank.value() or None,
-                                          expected_version=self.version)
-        except ConflictError as exc:
-            self._conflict(exc)
-            return
-        except Exception as exc:  # refused (not allowed, database gone): said, and the stored state shown
-            message = f"保存できませんでした: {describe_failure(exc)}"
+        def refused(message):                 # not allowed, database gone: the stored state shown
             self._show_stored()
-            self.state.setText(message)
-            self.failed.emit(message)
-            return
-        settle(self, changes)
+            self.state.setText(f"保存できませんでした: {message}")
+
+        changes = run_op(self, "保存できませんでした", ops.save_row_status, self.db, self.row.id, self.quarter,
+                         text=self.text.toPlainText(), rating=self.rating.currentData(),
+                         rank=self.rank.value() or None, expected_version=self.version,
+                         on_conflict=self._conflict, on_failure=refused)
+        if changes is not None:
+            settle(self, changes)
 
     def _show_stored(self) -> None:
         """Back to what is stored (after a refused save): rating and rank. The typed text stays in
@@ -298,7 +293,6 @@ class YearTexts(QGroupBox):
     on 第4四半期; saved as you type, each save one operation (logged); Ctrl+Z in a field takes
     the typing back and that is saved the same way."""
     saved = Signal(object)
-    failed = Signal(str)
     FIELDS = (("results", "results_text", "取組内容・結果"), ("next_year", "next_year_text", "課題・次年度の取組"))
 
     def __init__(self, parent=None):
@@ -349,14 +343,11 @@ class YearTexts(QGroupBox):
         self.timer.stop()
         if self._loading or self.db is None or not self.dirty:
             return
-        from app.core.errors import ConflictError
         from app.operations import ops
-        from app.store.failures import describe_failure
 
         typed = {name: self.texts[name].toPlainText() for name, _f, _l in self.FIELDS}
-        try:
-            changes = ops.save_status(self.db, self.item_id, 4, expected_version=self.version, **typed)
-        except ConflictError as exc:
+
+        def conflict(exc):
             labels = {label: name for name, _f, label in self.FIELDS}
             theirs = "\n\n".join(f"〇{label}\n{old or ''}" for label, old, _new in exc.conflicts if label in labels)
             stored = self._stored()
@@ -366,19 +357,19 @@ class YearTexts(QGroupBox):
             else:
                 self.load(self.db, self.item_id, stored)
                 self.state.setText("ほかの人の内容にしました")
-            return
-        except Exception as exc:  # refused (not allowed, database gone): said; the typed text stays
-            message = f"保存できませんでした: {describe_failure(exc)}"
-            self.state.setText(message)
+
+        def refused(message):                 # not allowed, database gone: the typed text stays
+            self.state.setText(f"保存できませんでした: {message}")
             self.dirty = False
-            self.failed.emit(message)
-            return
-        settle(self, changes)
+
+        changes = run_op(self, "保存できませんでした", ops.save_status, self.db, self.item_id, 4,
+                         expected_version=self.version, on_conflict=conflict, on_failure=refused, **typed)
+        if changes is not None:
+            settle(self, changes)
 
 
 class StatusEditor(QGroupBox):
     saved = Signal(object)          # Changes: something was stored (counts and views may change)
-    failed = Signal(str)            # a save was refused: the message (the editor shows the stored state)
     quarter_changed = Signal(int)
     carry_group_requested = Signal()   # 前四半期から引き継ぐ for every item of a group (the window asks which)
 
@@ -482,7 +473,6 @@ class StatusEditor(QGroupBox):
             editor.load(db, self.loaded_quarter, stored.get(r.id), ranks.row(r.id))
             editor.set_locked(lock)
             editor.saved.connect(self._row_saved)
-            editor.failed.connect(self.failed)
             editor.text.installEventFilter(self)
             col.addWidget(editor)
             self.rows.append(editor)
@@ -493,7 +483,6 @@ class StatusEditor(QGroupBox):
             self.year_texts = YearTexts()
             self.year_texts.load(db, item.id, status)
             self.year_texts.saved.connect(self._row_saved)
-            self.year_texts.failed.connect(self.failed)
             for edit in self.year_texts.texts.values():
                 edit.installEventFilter(self)
             col.addWidget(self.year_texts)
@@ -534,15 +523,11 @@ class StatusEditor(QGroupBox):
             return
         from app.operations import ops
         from app.reads.queries import row_statuses
-        from app.store.failures import describe_failure
 
         self.save()
-        try:
-            changes = ops.carry_progress_over(self.db, [e.row.id for e in self.rows], self.loaded_quarter)
-        except Exception as exc:  # refused (the first quarter, a submitted quarter, no rights): said
-            message = f"引き継げませんでした: {describe_failure(exc)}"
-            self.state.setText(message)
-            self.failed.emit(message)
+        changes = run_op(self, "引き継げませんでした", ops.carry_progress_over, self.db, [e.row.id for e in self.rows],
+                         self.loaded_quarter, on_failure=lambda message: self.state.setText(f"引き継げませんでした: {message}"))
+        if changes is None:      # refused (the first quarter, a submitted quarter, no rights): said
             return
         if not changes:
             self.state.setText("引き継ぐ行はありません（実施状況がすでにあるか、前の四半期が空です）")
@@ -559,21 +544,18 @@ class StatusEditor(QGroupBox):
         if self._loading or self.db is None or self.item_id is None:
             return
         from app.operations import ops
-        from app.store.failures import describe_failure
 
-        try:
-            changes = ops.save_status(self.db, self.item_id, self.loaded_quarter, rating=self.rating.currentData())
-        except Exception as exc:  # refused: said, and the stored rating shown again
+        def refused(message):                 # said, and the stored rating shown again
             from app.reads.queries import statuses
 
-            message = f"保存できませんでした: {describe_failure(exc)}"
             stored = next(iter(statuses(self.db, [self.item_id], self.loaded_quarter)), None)
             self._loading = True
             self.rating.setCurrentIndex(self.rating.findData(stored.rating) if stored and stored.rating else 0)
             self._loading = False
-            self.state.setText(message)
-            self.failed.emit(message)
-            return
+            self.state.setText(f"保存できませんでした: {message}")
+
+        changes = run_op(self, "保存できませんでした", ops.save_status, self.db, self.item_id, self.loaded_quarter,
+                         rating=self.rating.currentData(), on_failure=refused)
         if changes:
             self.state.setText(f"保存しました {datetime.now():%H:%M:%S}")
             self.saved.emit(changes)

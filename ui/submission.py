@@ -9,11 +9,12 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QApplication, QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
-    QListWidget, QListWidgetItem, QMessageBox, QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout,
+    QListWidget, QListWidgetItem, QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout,
 )
 
 from app.core.fiscal import format_fy, month_label, quarter_months
-from ui.tasks import tell
+from ui.messages import ERROR, INFO, say
+from ui.tasks import Cancelled, run_change, run_op
 
 UNLOCK_WHERE = "管理者が「ファイル → 提出の解除…」で鎖錠を解除します"
 
@@ -33,8 +34,7 @@ def _refused(window, title: str, what: str) -> bool:
 
     why = admin_refusal(window.db, what)
     if why:
-        tell(window, title, f"{why}。提出と解除は管理者（--admin で登録した利用者）が行います",
-             QMessageBox.Information)
+        say(window, f"{why}。提出と解除は管理者（--admin で登録した利用者）が行います", INFO, title)
     return bool(why)
 
 
@@ -115,9 +115,7 @@ def submit(window, quarter: int | None = None, accept=None) -> int | None:
     returns the submission's id, None when nothing was submitted."""
     from app.operations import ops
     from app.reads.submissions import locked_quarters
-    from app.store.failures import describe_failure
     from ui.export import write_quarter_documents
-    from ui.tasks import Cancelled
 
     if _refused(window, "提出", "四半期の提出"):
         return None
@@ -125,7 +123,7 @@ def submit(window, quarter: int | None = None, accept=None) -> int | None:
     fy, branch = window.fiscal_year, window.branch
     locked = {q for (y, q) in locked_quarters(window.db, branch) if y == fy}
     if len(locked) == 4:
-        tell(window, "提出", f"{format_fy(fy)}の四半期はすべて提出済みです", QMessageBox.Information)
+        say(window, f"{format_fy(fy)}の四半期はすべて提出済みです", INFO, "提出")
         return None
     dialog = SubmitDialog(window, quarter or window.status.current_quarter, locked)
     if not _ask(dialog, accept):
@@ -147,21 +145,13 @@ def submit(window, quarter: int | None = None, accept=None) -> int | None:
         if progress.wasCanceled():
             raise Cancelled()
 
-    try:
-        sid = ops.submit_quarter(window.db, branch, fy, q,
-                                 lambda folder: write_quarter_documents(window.db, branch, fy, q, "機密性2", folder, step),
-                                 note=note)
-    except Cancelled:
-        tell(window, "提出", "キャンセルしました。提出していません（何も変更していません）", QMessageBox.Information)
+    sid = run_op(window, "提出", ops.submit_quarter, window.db, branch, fy, q,
+                 lambda folder: write_quarter_documents(window.db, branch, fy, q, "機密性2", folder, step), note=note)
+    progress.reset()           # the documents are painted on the GUI thread (painting off it crashed)
+    if sid is None:
         return None
-    except Exception as exc:  # noqa: BLE001 - one line, nothing stored
-        tell(window, "提出", f"提出できませんでした: {describe_failure(exc)}")
-        return None
-    finally:
-        progress.reset()
     window.locks_changed()
-    tell(window, "提出", f"{format_fy(fy)}第{q}四半期を提出しました（資料を保管し、この四半期の月の値と評価行を鎖錠しました）",
-         QMessageBox.Information)
+    say(window, f"{format_fy(fy)}第{q}四半期を提出しました（資料を保管し、この四半期の月の値と評価行を鎖錠しました）", INFO, "提出")
     return sid
 
 
@@ -203,14 +193,13 @@ def unlock(window, accept=None) -> int | None:
     """提出の解除…: a locked quarter of the year shown, with a reason; returns the submission."""
     from app.operations import ops
     from app.reads.submissions import locked_quarters
-    from ui.tasks import run_op
 
     if _refused(window, "提出の解除", "提出の解除"):
         return None
     fy = window.fiscal_year
     locked = {k: x for k, x in locked_quarters(window.db, window.branch).items() if k[0] == fy}
     if not locked:
-        tell(window, "提出の解除", f"{format_fy(fy)}に提出済み（鎖錠中）の四半期はありません", QMessageBox.Information)
+        say(window, f"{format_fy(fy)}に提出済み（鎖錠中）の四半期はありません", INFO, "提出の解除")
         return None
     dialog = UnlockDialog(window, locked)
     if not _ask(dialog, accept):
@@ -219,8 +208,7 @@ def unlock(window, accept=None) -> int | None:
     sid = run_op(window, "提出の解除", ops.unlock_quarter, window.db, window.branch, fy, q, dialog.reason.text())
     if sid is not None:
         window.locks_changed()
-        window.statusBar().showMessage(f"{format_fy(fy)}第{q}四半期の鎖錠を解除しました（理由: {dialog.reason.text().strip()}）",
-                                       10000)
+        say(window, f"{format_fy(fy)}第{q}四半期の鎖錠を解除しました（理由: {dialog.reason.text().strip()}）", INFO)
     return sid
 
 
@@ -322,7 +310,7 @@ class SubmittedDialog(QDialog):
             for path, content in files:
                 path.write_bytes(content)
         except OSError as exc:
-            tell(self, "提出済みの書類", f"保存できませんでした: {where}（{exc.strerror or exc}）")
+            say(self, f"保存できませんでした: {where}（{exc.strerror or exc}）", ERROR, "提出済みの書類")
             return None
         self.status.setText(f"{len(files)} 件を保存しました: {where}")
         return where
@@ -346,8 +334,7 @@ def carry_group_over(window, group: str | None = None, accept=None):
 
     q = window.status.current_quarter
     if q == 1:
-        tell(window, "前四半期から引き継ぐ", "第1四半期には前の四半期がありません（年度の初めの四半期です）",
-             QMessageBox.Information)
+        say(window, "第1四半期には前の四半期がありません（年度の初めの四半期です）", INFO, "前四半期から引き継ぐ")
         return None
     if group is None:
         item = window.item_of(window.tree.currentItem())
@@ -364,18 +351,15 @@ def carry_group_over(window, group: str | None = None, accept=None):
         group = dialog.textValue()
     window.status.save()
     if window.status.locks.get(q):
-        tell(window, "前四半期から引き継ぐ", window.status.locks[q])
+        say(window, window.status.locks[q], ERROR, "前四半期から引き継ぐ")
         return None
     rows = [r.id for it in of_group(window.items, group) for r in it.rows]
-    from ui.tasks import run_op
-
-    changes = run_op(window, "前四半期から引き継ぐ", ops.carry_progress_over, window.db, rows, q)
+    changes = run_change(window, "前四半期から引き継ぐ", ops.carry_progress_over, window.db, rows, q)
     if changes is None:
         return None
     n = len(changes.rows)
-    window.statusBar().showMessage(f"{group}グループの {n} 行の実施状況を第{q - 1}四半期から引き継ぎました" if n else
-                                   f"{group}グループに引き継ぐ行はありません（実施状況がすでにあるか、前の四半期が空です）", 10000)
+    say(window, f"{group}グループの {n} 行の実施状況を第{q - 1}四半期から引き継ぎました" if n else
+        f"{group}グループに引き継ぐ行はありません（実施状況がすでにあるか、前の四半期が空です）", INFO)
     if changes:
-        window.apply_changes(changes)
         window._show_current(window.tree.currentItem())
     return changes

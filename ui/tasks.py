@@ -7,6 +7,12 @@ import traceback
 from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
+from shiboken6 import isValid
+
+from ui.messages import ERROR, INFO, say
+
+
+CANCELLED = "キャンセルしました。何も変更していません"
 
 
 class Cancelled(Exception):
@@ -69,45 +75,64 @@ def run_in_background(work, *, done=None, failed=None, progress=None, cancelled=
     return task
 
 
-def tell(parent, title: str, text: str, icon=None):
-    """A message box over ``parent`` that does not block the caller (window-modal, opened); the
-    text is kept on ``parent.last_message`` too."""
-    from PySide6.QtWidgets import QMessageBox
+def run_op(widget, title: str, fn, *args, on_conflict=None, on_failure=None, **kwargs):
+    """Call an operation from a view; a failure is said in the view (``ui.messages.say``: the
+    operation stored nothing) and handed to ``on_failure(message)`` (show what is stored again);
+    someone else's change first goes to ``on_conflict(exc)`` when given (a decision: ask).
+    Returns the operation's result, or None when it failed."""
+    from app.core.errors import ConflictError
+    from app.store.failures import describe_failure
 
-    box = QMessageBox(icon or QMessageBox.Warning, title, text, QMessageBox.Ok, parent)
-    box.setAttribute(Qt.WA_DeleteOnClose)
-    box.open()
-    parent.last_message = text
-    return box
-
-
-def run_op(parent, title: str, fn, *args, **kwargs):
-    """Call an operation; a failure becomes one message on ``parent`` (the operation stored
-    nothing). Returns the operation's result, or None when it failed."""
     try:
         return fn(*args, **kwargs)
-    except Exception as exc:  # every failure reaches the user as a message
-        from app.store.failures import describe_failure
-
-        tell(parent, title, describe_failure(exc))
+    except Cancelled:
+        say(widget, CANCELLED, INFO, title)
         return None
+    except ConflictError as exc:
+        if on_conflict is None:
+            return _failed(widget, title, describe_failure(exc), on_failure)
+        on_conflict(exc)
+        return None
+    except Exception as exc:  # every failure reaches the user as one message in the view
+        return _failed(widget, title, describe_failure(exc), on_failure)
 
 
-def run_change(window, title: str, fn, *args, **kwargs):
-    """A mutation from the window: ``run_op`` (a failure is one message), then the ``Changes`` it
-    returns go to ``window.apply_changes`` — the one place that tells the views what to redraw.
-    Returns the changes, or None when it failed."""
-    changes = run_op(window, title, fn, *args, **kwargs)
+def _failed(widget, title: str, message: str, on_failure) -> None:
+    say(widget, message, ERROR, title)
+    if on_failure is not None:
+        on_failure(message)
+
+
+def run_change(widget, title: str, fn, *args, **kwargs):
+    """A mutation from a view: ``run_op``, then the ``Changes`` it returns go to the window's
+    ``apply_changes`` — the one place that tells the views what to redraw. Returns the changes,
+    or None when it failed."""
+    changes = run_op(widget, title, fn, *args, **kwargs)
     if changes is not None:
-        window.apply_changes(changes)
+        changes_sink(widget).apply_changes(changes)
     return changes
+
+
+def changes_sink(widget):
+    """The nearest widget (itself or an ancestor) with ``apply_changes``: the main window."""
+    while not hasattr(widget, "apply_changes"):
+        widget = widget.parentWidget()
+    return widget
+
+
+def cancel_on_close(dialog, task: Task) -> Task:
+    """The dialog's closing (accepted, rejected, closed, deleted) stops its task: the work stops at
+    its next check and nothing is stored."""
+    dialog.finished.connect(task.state.cancel)
+    dialog.destroyed.connect(task.state.cancel)
+    return task
 
 
 def run_op_in_background(parent, title: str, work, done, text: str, ended=None) -> Task:
     """Long work (work(progress) → result) off the GUI thread with a progress dialog and キャンセル;
     ``done(result)`` on the GUI thread; a failure or a cancel is shown, nothing half-stored.
     ``ended()`` is called on the GUI thread after any of the three."""
-    from PySide6.QtWidgets import QMessageBox, QProgressDialog
+    from PySide6.QtWidgets import QProgressDialog
 
     dialog = QProgressDialog(text, "キャンセル", 0, 0, parent)
     dialog.setWindowTitle(title)
@@ -130,13 +155,13 @@ def run_op_in_background(parent, title: str, work, done, text: str, ended=None) 
         from app.store.failures import describe_failure
 
         dialog.reset()
-        tell(parent, title, describe_failure(exc))
+        say(parent, describe_failure(exc), ERROR, title)
         if ended:
             ended()
 
     def cancelled():
         dialog.reset()
-        tell(parent, title, "キャンセルしました。何も変更していません", QMessageBox.Information)
+        say(parent, CANCELLED, INFO, title)
         if ended:
             ended()
 
@@ -150,3 +175,42 @@ def run_op_in_background(parent, title: str, work, done, text: str, ended=None) 
     dialog.canceled.connect(task.state.cancel)
     task.dialog = dialog
     return task
+
+
+class Reads(QObject):
+    """Reads that take time, off the GUI thread (Anki's QueryOp): ``run(key, read, show)`` calls
+    ``read()`` on the thread pool and ``show(result)`` on the GUI thread — only for the newest
+    request of that key (an older result, arriving late, is dropped). A failure is said on
+    ``parent``. ``pending`` counts the reads not yet arrived (tests wait for none: settle)."""
+
+    def __init__(self, parent):
+        super().__init__(parent)
+        self.newest: dict[str, int] = {}
+        self.running: dict[tuple[str, int], Task] = {}     # kept until their result arrives
+        self.dropped = 0                       # stale results not shown
+
+    @property
+    def pending(self) -> int:
+        return len(self.running)
+
+    def drop(self, key: str) -> None:
+        """The reads of ``key`` under way are stale: their results will not be shown."""
+        self.newest[key] = self.newest.get(key, 0) + 1
+
+    def run(self, key: str, read, show) -> Task:
+        serial = self.newest[key] = self.newest.get(key, 0) + 1
+
+        def arrived(handle, value):
+            del self.running[key, serial]
+            if not isValid(self) or self.newest[key] != serial:       # its view gone, or a newer read asked
+                self.dropped += 1
+                return
+            handle(value)
+
+        def failed(exc):
+            from app.store.failures import describe_failure
+
+            say(self.parent(), describe_failure(exc), ERROR)
+        task = self.running[key, serial] = run_in_background(
+            lambda _state: read(), done=lambda result: arrived(show, result), failed=lambda exc: arrived(failed, exc))
+        return task

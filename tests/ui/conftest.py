@@ -34,7 +34,10 @@ def _fresh_settings(tmp_path):
 def window(qtbot, demo_db):
     from ui.main_window import MainWindow
 
+    from tests.helpers import settle
+
     w = MainWindow(demo_db)
     qtbot.addWidget(w)
     w.show()
-    return w
+    yield w
+    settle(w)                      # no read left running on a database the test is about to drop

@@ -7,6 +7,7 @@ from app.reads.queries import monthly_values
 from main import GUI_VERBS
 from app.cli.main import main as cli
 from tests.conftest import SAMPLE
+from tests.helpers import settle
 from tests.ui.test_main_window import select_item
 from ui.chart import TrendChart, pen_width
 
@@ -76,8 +77,10 @@ def test_the_chart_follows_the_grid_row_and_edits(window, qtbot, demo_db, tmp_pa
              and model.index(i, 1).data() == "令和6年度")
     window.grid.setCurrentIndex(model.index(r, 2))
     window.tabs.setCurrentIndex(3)
+    settle(window)
     assert window.chart.data.indicator == "counter_count"
     model.setData(model.index(r, 2), "600")
+    settle(window)                                # the figures read again, then the chart
     assert window.chart.plotted["令和6年度"][0] == 600
     out = window.export_chart(str(tmp_path / "c.png"))
     assert out and not QImage(out).isNull()
@@ -158,9 +161,11 @@ def test_an_item_without_indicators_says_so_instead_of_bare_axes(window, qtbot):
     else:
         raise AssertionError("the sample has an item without monthly indicators")
     window.tabs.setCurrentIndex(3)
+    settle(window)
     chart = window.chart_page.chart
     assert chart.note.text() == NOTHING_TO_DRAW and not chart.plot.isVisible()
     window.tabs.setCurrentIndex(2)
+    settle(window)
     assert window.national_label.text() == "この項目には月次の指標がないため、支部別の表はありません"
 
 

@@ -2,6 +2,7 @@
 from PySide6.QtCore import Qt
 
 from app.reads.overview import kpi_overview
+from tests.helpers import settle
 
 
 def test_every_kpi_with_target_result_and_proposal(demo_db):
@@ -31,6 +32,7 @@ def test_every_kpi_with_target_result_and_proposal(demo_db):
 def test_dashboard_filters_by_group_and_goes_to_the_item(window, qtbot, qtmodeltester):
     board = window.open_dashboard()
     qtbot.addWidget(board)
+    settle(window)
     qtmodeltester.check(board.model)
     assert board.model.rowCount() == 17
     board.group.setCurrentText("レセプト")

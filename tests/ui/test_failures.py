@@ -9,9 +9,10 @@ from tests.ui.test_main_window import select_item
 
 
 def shown_message(window) -> str:
-    boxes = [w for w in window.findChildren(QMessageBox) if w.isVisible()]
-    assert boxes, "no message shown"
-    return boxes[-1].text()
+    """What the window's message bar says: a failure is said in the view, never a pop-up."""
+    assert not [w for w in window.findChildren(QMessageBox) if w.isVisible()]
+    assert window.message_bar.isVisible(), "no message shown"
+    return window.message_bar.text()
 
 
 def test_a_refused_kpi_rating_is_said_and_the_stored_mark_comes_back(window, demo_db, capfd):

@@ -10,6 +10,7 @@ from app.core.branches import RESOURCES
 from app.core.errors import BranchReportError
 from app.operations import ops
 from app.store.database import open_database
+from tests.helpers import settle
 
 SAMPLE = RESOURCES / "sample"
 
@@ -23,6 +24,7 @@ def empty(tmp_path, qtbot):
     qtbot.addWidget(w)
     w.show()
     yield w
+    settle(w)                      # no read still running on the database being closed
     db.close()
 
 

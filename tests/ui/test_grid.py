@@ -5,6 +5,7 @@ from PySide6.QtWidgets import QApplication
 
 from app.operations.edits import history
 from app.reads.queries import monthly_values
+from tests.helpers import settle
 from tests.ui.test_main_window import select_item
 from ui.grid_model import FIRST_MONTH, YEAR_COL
 
@@ -38,6 +39,7 @@ def test_typing_a_value_stores_it_and_undo_restores_it(window, qtbot, demo_db):
     qtbot.keyClicks(editor, "00")                        # … which gets the rest
     qtbot.keyClick(editor, Qt.Key_Return)
     qtbot.waitUntil(lambda: grid.state() != grid.State.EditingState)   # Qt commits on the next loop
+    settle(window)
     assert stored(demo_db, "counter_count", 2024, 4) == 600
     assert model.index(r, col_of(4)).data() == "600"
     assert grid.currentIndex().row() == r + 1                       # Enter moves down, as in Excel
@@ -52,6 +54,7 @@ def test_typing_a_value_stores_it_and_undo_restores_it(window, qtbot, demo_db):
     assert stored(demo_db, "counter_count", 2024, 4) == 600
     window.undo_action.trigger()
     assert model.index(r, col_of(4)).data() == "541"
+    settle(window)
     assert model.tooltip(model.index(r, col_of(4))).startswith("取込:")   # its origin is back, not 手入力
     assert [h.source for h in history(demo_db, "10", 2024, 4, "counter_count")][:2] == ["元に戻す", "やり直し"]
 
@@ -89,7 +92,7 @@ def test_a_bad_entry_is_refused_with_its_reason_and_never_stored_as_zero(window,
     assert stored(demo_db, "counter_count", 2024, 5) == 453
     assert "読めません" in model.tooltip(index)
     assert index.data(Qt.BackgroundRole).color().name() == "#f8c9c4"
-    assert "読めません" in window.statusBar().currentMessage()
+    assert "読めません" in window.message_bar.text()                         # said in the window, not a pop-up
     assert model.setData(index, "４６０")                              # full-width digits are fine
     assert stored(demo_db, "counter_count", 2024, 5) == 460
 
@@ -168,6 +171,7 @@ def test_delete_clears_and_negative_style(window, qtbot, demo_db):
     grid.setCurrentIndex(model.index(r6, col_of(6)))
     qtbot.keyClick(grid, Qt.Key_Delete)
     assert stored(demo_db, "iin_new", 2024, 6) is None
+    settle(window)
     assert model.index(r6, col_of(6)).data() == "－"
 
 
@@ -176,10 +180,12 @@ def test_ratio_from_parts_and_a_typed_ratio_that_disagrees(window, demo_db):
     model = window.grid_model
     r = row_of(window, "郵送化率", "令和6年度")
     assert model.setData(model.index(r, col_of(4)), "90%")
+    settle(window)
     index = model.index(r, col_of(4))
     assert index.data(Qt.BackgroundRole).color().name() == "#ffe2b8"
     assert "一致しません" in model.tooltip(index)
     assert model.setData(index, "")                                   # cleared: computed from its parts
+    settle(window)
     assert index.data() == "93.5%" and index.data(Qt.FontRole).italic()
     assert "から計算" in model.tooltip(index)
 
@@ -189,6 +195,7 @@ def test_cell_history_dialog(window, qtbot, demo_db):
     model = window.grid_model
     r = row_of(window, "郵送件数", "令和6年度")
     model.setData(model.index(r, col_of(4)), "7801")
+    settle(window)
     dialog = window.show_cell_history(r, col_of(4))
     qtbot.addWidget(dialog)
     t = dialog.table
@@ -211,6 +218,8 @@ def test_a_cell_changed_by_someone_else_meanwhile_is_a_choice(window, demo_db, m
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: asked.append(a[2]) or QMessageBox.No)
     model.setData(model.index(r, col_of(4)), "700")
     assert "窓口件数 2024年度 4月: ほかの人の値 600 ／ あなたの値 700" in asked[0]
+    assert not window.message_bar.isVisible()                    # a decision is asked, not said as a failure
+    settle(window)
     assert stored(demo_db, "counter_count", 2024, 4) == 600 and model.index(r, col_of(4)).data() == "600"
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.Yes)
     set_month_value(other, "10", 2024, 4, "counter_count", 650, who="someone")
@@ -226,6 +235,7 @@ def test_a_count_typed_with_decimals_is_stored_warned_and_leaves_the_row_alone(w
     assert model.index(r, col_of(4)).data() == "541"
     assert model.setData(model.index(r, col_of(5)), "12.5")
     assert stored(demo_db, "counter_count", 2024, 5) == 12.5         # a warning never blocks
+    settle(window)
     cell = model.index(r, col_of(5))
     assert cell.data() == "12.5" and cell.data(Qt.BackgroundRole).color().name() == "#ffe2b8"
     assert "件数に小数があります" in model.tooltip(cell)
@@ -238,6 +248,7 @@ def test_a_rate_typed_as_a_fraction_is_marked_with_the_reason(window, demo_db):
     model = window.grid_model
     r = row_of(window, "郵送化率", "令和6年度")
     assert model.setData(model.index(r, col_of(5)), "0.935")
+    settle(window)
     assert "93.5% の意味？" in model.tooltip(model.index(r, col_of(5)))
 
 
@@ -246,14 +257,17 @@ def test_a_warning_acknowledged_stays_quiet_until_the_figure_changes(window, dem
     model = window.grid_model
     r = row_of(window, "窓口件数", "令和6年度")
     assert model.setData(model.index(r, col_of(5)), "12.5")
+    settle(window)
     assert not window.acknowledge_cell(r, col_of(5), "  ")            # a comment is needed
     assert "コメント" in model.tooltip(model.index(r, col_of(5)))
     assert window.acknowledge_cell(r, col_of(5), "端数のある按分件数（本部確認済み）")
+    settle(window)
     cell = model.index(r, col_of(5))
     assert cell.data(Qt.BackgroundRole) is None and "点検" not in (model.tooltip(cell) or "")
     log = history(demo_db, "10", 2024, 5, "counter_count")[0]
     assert log.source == "点検確認: 端数のある按分件数（本部確認済み）" and log.who
     assert model.setData(model.index(r, col_of(5)), "13.5")         # another figure: warned again
+    settle(window)
     assert "件数に小数があります" in model.tooltip(model.index(r, col_of(5)))
 
 

@@ -1,5 +1,6 @@
 """KPI の確認: each KPI as read, editable; 確定 stores them all as confirmed, or nothing."""
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox
 
 from app.reads.queries import plan_items
 
@@ -26,5 +27,6 @@ def test_a_target_that_cannot_be_read_is_said_and_nothing_confirmed(window, qtbo
     qtbot.addWidget(dialog)
     dialog.rows[0][3].setText("たくさん")
     qtbot.mouseClick(dialog.confirm_button, Qt.LeftButton)
-    assert "確定できませんでした" in dialog.message.text() and dialog.isVisible()
+    assert "の目標" in dialog.message_bar.text() and dialog.isVisible()           # said in the dialog, no pop-up
+    assert dialog.message_bar.level == "error" and not dialog.findChildren(QMessageBox)
     assert not any(k.confirmed for i in plan_items(demo_db, "10", 2024) for k in i.kpis)

@@ -2,6 +2,8 @@
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
 
+from tests.helpers import settle
+
 
 def items_shown(window) -> list[str]:
     out = []
@@ -127,6 +129,7 @@ def test_by_branch_table_of_the_sample_headquarters_tables(window, qtbot, demo_d
                 if (model.index(r, 0).data(), model.index(r, 1).data()) == ("郵送化率（%）", "令和6年度"))
     window.grid.setCurrentIndex(model.index(mail, 5))
     window.tabs.setCurrentIndex(2)
+    settle(window)
     model = window.branch_model
     qtmodeltester.check(model)
     assert model.rowCount() == 48

@@ -3,6 +3,7 @@ month tables an item keeps (the grid shows them at once)."""
 from PySide6.QtCore import Qt
 
 from app.reads.queries import item_indicators, plan_items
+from tests.helpers import settle
 from tests.ui.test_main_window import select_item
 
 
@@ -29,6 +30,7 @@ def test_choosing_the_indicators_an_item_keeps(window, demo_db):
         rows["mailmag_new"].setCheckState(Qt.Checked)
         return True
     window.choose_indicators(accept=tick)
+    settle(window)
     item = next(i for i in plan_items(demo_db, "10", 2024) if i.item_no == 6)
     assert item_indicators(demo_db, item) == ["mailmag_new", "overtime"]          # the list's order
     assert grid_indicators(window) == ["mailmag_new", "overtime"]
@@ -37,6 +39,7 @@ def test_choosing_the_indicators_an_item_keeps(window, demo_db):
         dialog.list.item(0).setCheckState(Qt.Unchecked)                         # the kept come first
         return True
     window.choose_indicators(accept=untick)
+    settle(window)
     assert grid_indicators(window) == ["overtime"]
     window.choose_indicators(accept=lambda dialog: False)                       # キャンセル: nothing
     assert item_indicators(demo_db, item) == ["overtime"]

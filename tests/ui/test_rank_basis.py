@@ -12,6 +12,7 @@ from app.operations import ops
 from app.reads.overview import kpi_overview
 from app.reads.queries import plan_items
 from app.reads.ranks import Rank, ShownRank, plan_ranks
+from tests.helpers import settle
 from tests.ui.test_main_window import select_item
 from ui.export import write_pdf
 
@@ -87,6 +88,7 @@ def test_a_month_target_is_typed_in_the_kpi_table(window, demo_db):
     table = window.kpi_table
     assert table.horizontalHeaderItem(7).text() == "月次目標" and table.item(0, 7).text() == ""
     table.item(0, 7).setText("1,560")
+    settle(window)
     assert table.item(0, 7).text() == "1,560（12月）"                 # redrawn from what is stored
     line = next(x for b in build(demo_db, "10", 2024, 3).blocks for x in b.status.splitlines() if "健康宣言事業所数" in x)
     assert "（月次目標 1,560事業所）" in line

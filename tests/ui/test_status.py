@@ -8,6 +8,7 @@ from app.reads.queries import plan_items, row_statuses, statuses
 from app.core.kpi import rows_rating
 from app.reads.ratings import row_counts
 from db.models import ChangeLog, RatedRow
+from tests.helpers import settle
 from tests.ui.test_main_window import select_item
 from ui.status_editor import SAVE_AFTER_MS
 
@@ -157,10 +158,11 @@ def test_a_kpi_result_is_typed_into_the_kpi_table(window, demo_db):
     cell = window.kpi_table.item(0, 3)
     assert cell.flags() & Qt.ItemIsEditable
     cell.setText("57.1%")
+    settle(window)
     assert plan_items(demo_db, "10", 2024)[9].kpis[0].manual_result == 57.1
     assert window.kpi_table.item(0, 5).text() == "△"                    # proposed from the typed result
     window.kpi_table.item(0, 3).setText("abc")
-    assert "保存できません" in window.statusBar().currentMessage()
+    assert "読めません" in window.message_bar.text() and window.message_bar.level == "error"
     assert plan_items(demo_db, "10", 2024)[9].kpis[0].manual_result == 57.1
 
 

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QPushButton
 
 from app.reads.queries import monthly_values, row_statuses
 from app.reads.submissions import submissions
+from tests.helpers import settle
 from tests.importers.build import Block, Layout, Row, full_width, one_block, twelve
 from ui import submission
 
@@ -43,6 +44,7 @@ def test_import_check_submit_refuse_unlock_edit_in_the_window(window, qtbot, tmp
     assert any("点検" in s and "郵送化率" in s and "1月" in s for s in said), said
     with qtbot.waitSignal(dialog.imported, timeout=30000):
         qtbot.mouseClick(dialog.commit_button, Qt.LeftButton)
+    settle(window)
     assert value(db, "counter_count", 2) == 4000 and value(db, "mail_rate", 1) == 150    # stored all the same
 
     # 提出前チェック names both; each line jumps to its cell, where the warning is acknowledged
@@ -61,6 +63,7 @@ def test_import_check_submit_refuse_unlock_edit_in_the_window(window, qtbot, tmp
         if (m.indicator, m.month) not in acknowledged:
             assert m.reason.removeprefix("点検: ") in window.grid_model.tooltip(cur)      # the cell says why
             assert window.acknowledge_cell(cur.row(), cur.column(), "臨時窓口の開設による（確認済み）")
+            settle(window)
             acknowledged.add((m.indicator, m.month))
     _check, lines = check_lines(window, qtbot)
     assert not [ln for ln in lines if ln.data(Qt.UserRole).indicator in ("counter_count", "mail_rate")
@@ -180,4 +183,4 @@ def test_carry_over_for_all_of_a_group_s_rows(window):
     for it in gyomu:
         assert carried[it.rows[0].id].progress_text == texts[it.rows[0].id] and carried[it.rows[0].id].carried
     assert others[0].rows[0].id not in carried                  # another group's row: untouched
-    assert "業務グループの" in window.statusBar().currentMessage()
+    assert "業務グループの" in window.message_bar.text() and window.message_bar.level == "info"
