@@ -224,3 +224,16 @@ def test_an_export_draws_its_charts_without_loading_pyqtgraph(demo_path, tmp_pat
     run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT)
     assert run.stdout.strip() == "0 []", run.stdout + run.stderr
     assert (tmp_path / args[-1]).stat().st_size > 10_000
+
+
+def test_a_documents_charts_share_one_read_of_the_plan_and_show_the_same(demo_db):
+    from app.documents.build import build
+    from app.documents.charts import plan_of
+
+    for quarter in (1, 4):
+        doc = build(demo_db, "10", 2024, quarter, "summary")
+        plan = plan_of(demo_db, "10", 2024, quarter)
+        assert len(doc.charts) >= 10
+        for code in doc.charts:
+            assert chart_data(demo_db, "10", code, 2024, quarter=quarter, plan=plan) == \
+                chart_data(demo_db, "10", code, 2024, quarter=quarter), (quarter, code)
