@@ -17,7 +17,7 @@ CSS = """
 body { font-size: 9pt; }
 h1 { font-size: 15pt; margin: 0 0 4px 0; }
 h2 { font-size: 10pt; background: #eef2f7; margin: 14px 0 0 0; }
-h3 { font-size: 9pt; margin: 6px 0 0 0; }
+h3 { font-size: 9pt; margin: 10px 0 0 0; }
 .asof { color: #555; font-size: 8pt; margin: 0 0 6px 0; }
 th { background: #dde6f0; font-weight: bold; white-space: nowrap; }
 td.num { text-align: right; }

@@ -89,12 +89,12 @@ def _chars(c1: int, c2: int) -> float:
     return sum(COL_WIDTHS[c - 1] for c in range(c1, c2 + 1)) * CHARS_PER_WIDTH - 1
 
 
-def _merge_text(ws, row: int, c1: int, c2: int, text: str, st, fill=None, font=None) -> int:
-    """Text in merged columns c1..c2, its lines broken here by the rules (禁則: LibreOffice and Excel
-    would start a line with 、); returns the lines it needs."""
+def _merge_text(ws, row: int, c1: int, c2: int, text: str, st, fill=None, font=None, broken=False) -> int:
+    """Text in merged columns c1..c2, wrapped — ``broken``: its lines broken here by the rules (禁則:
+    LibreOffice and Excel would start a line with 、); returns the lines it needs."""
     lines = wrap(text, _chars(c1, c2))
     cell = ws.cell(row, c1)
-    put_text(cell, "\n".join(lines))
+    put_text(cell, "\n".join(lines) if broken else text)
     cell.alignment = st["wrap"]
     if fill:
         cell.fill = fill
@@ -256,7 +256,7 @@ def _table(ws, row: int, table: Table, st, keep: list | None = None, widths: lis
         col, lines = 1, 1
         for c, span in zip(cells, widths):
             cell = ws.cell(row, col)
-            if c.value is None and c.text != "－":          # a text (対応項目, 目標): wrapped from the left
+            if c.value is None and c.text != "－":          # a text (対応項目, 目標): broken by the rules
                 put_text(cell, "\n".join(wrap(c.text, _chars(col, col + span - 1))))
                 cell.alignment = st["left"]
             else:
@@ -377,7 +377,8 @@ def write_xlsx(doc: Document, out: str | Path, chart_images: dict[str, Path] | N
         for table in block.tables:
             row = _table(ws, row, table, st, keep, runs=runs)
     if doc.summary is not None:
-        row = _table(ws, row, doc.summary, st, keep, runs=None if heads else [])
+        # 評価の集計 goes on like an item's table; 目標達成状況's first table has its header as the print title
+        row = _table(ws, row, doc.summary, st, keep, runs=runs if heads else None)
     # the repeated print row is a table's real header: the columns' (row 3), 目標達成状況's (row 4)
     _page(ws, doc, "3:3" if heads else "4:4" if doc.summary is not None else None, doc.landscape)
     page_breaks(ws, keep, runs, ws.row_dimensions[3].height if heads else 0, doc.landscape)
@@ -508,7 +509,7 @@ def _measures(ws, doc: Document, images: dict[str, Path], st) -> None:
                 _caption(ws, row, part.heading, st)
                 row += 1
                 if part.text:
-                    lines = _merge_text(ws, row, 1, WIDTH, part.text, st)
+                    lines = _merge_text(ws, row, 1, WIDTH, part.text, st, broken=True)
                     ws.row_dimensions[row].height = min(409, ROW_PT * lines + 6)
                     row += 1
                 keep[first] = row - 1
