@@ -78,10 +78,29 @@ def header_font(td):
     return document_font(td.defaultFont().family(), 8)
 
 
-def lay_out(td, device):
-    """``td`` laid out on the device's pages, below the header and above the footer, with page
-    breaks where a person would make them (ui/pagination.py). Returns (header, footer, body size)
-    in device pixels."""
+def column_header(doc, td, device):
+    """The document's column header (app.documents.html.column_header) as a QTextDocument laid out
+    as wide as the body, printed at the top of every page but the first (whose flow holds it), or
+    None for a document without one."""
+    from PySide6.QtGui import QTextDocument
+
+    from app.documents.html import CSS, column_header as header_html
+
+    html = header_html(doc)
+    if not html:
+        return None
+    header = QTextDocument()
+    header.setDefaultFont(td.defaultFont())
+    header.documentLayout().setPaintDevice(device)
+    header.setHtml(f"<html><head><style>{CSS}</style></head><body>{html}</body></html>")
+    header.setTextWidth(device.pageLayout().paintRectPixels(device.resolution()).width())
+    return header
+
+
+def lay_out(td, device, header=None):
+    """``td`` laid out on the device's pages, below the header (and the column header) and above
+    the footer, with page breaks where a person would make them (ui/pagination.py). Returns (header,
+    footer, body size) in device pixels."""
     from PySide6.QtCore import QSizeF
 
     from ui.pagination import paginate
@@ -90,20 +109,30 @@ def lay_out(td, device):
     mm = device.resolution() / 25.4
     head, foot = HEADER_MM * mm, FOOTER_MM * mm
     td.documentLayout().setPaintDevice(device)
-    body = QSizeF(page.width(), page.height() - head - foot)
+    columns = _columns_height(header)
+    body = QSizeF(page.width(), page.height() - head - foot - columns)
     td.setPageSize(body)
     paginate(td, mm)
     return head, foot, body
 
 
+def _columns_height(header) -> float:
+    """What the column header takes at a page's top: its table (the body's own margin above the
+    page's first line stands in for the header document's margin below it)."""
+    return header.size().height() - header.documentMargin() if header is not None else 0.0
+
+
 def paint_pages(doc, td, device, progress=None) -> int:
-    """Lay the document out on the device's pages; a header (title, label) and a footer (page n / N,
-    as of) on each. Works for QPdfWriter and QPrinter alike. Returns the page count."""
+    """Lay the document out on the device's pages; a header (title, label), the column header
+    (from the second page on) and a footer (page n / N, as of) on each. Works for QPdfWriter and
+    QPrinter alike. Returns the page count."""
     from PySide6.QtCore import QRectF, Qt
     from PySide6.QtGui import QPainter
 
     page = device.pageLayout().paintRectPixels(device.resolution())
-    head, foot, body = lay_out(td, device)
+    header = column_header(doc, td, device)
+    head, foot, body = lay_out(td, device, header)
+    columns = _columns_height(header)
     pages = td.pageCount()
     painter = QPainter(device)
     small = header_font(td)
@@ -111,8 +140,15 @@ def paint_pages(doc, td, device, progress=None) -> int:
         for n in range(pages):
             if n:
                 device.newPage()
+            top = head
+            if header is not None and n:
+                painter.save()
+                painter.translate(0, head)
+                header.drawContents(painter, QRectF(0, 0, body.width(), columns))
+                painter.restore()
+                top += columns
             painter.save()
-            painter.translate(0, head - n * body.height())
+            painter.translate(0, top - n * body.height())
             td.drawContents(painter, QRectF(0, n * body.height(), body.width(), body.height()))
             painter.restore()
             painter.setFont(small)

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 MIN_PART_MM = 25            # a part of a unit shorter than this on a page is a stub
 TOP_MM = 1                  # a unit this close to the top of its page starts that page
+ROOM_MM = 5                 # a split row's cell padding and the table's border under its last line
 
 
 @dataclass
@@ -126,53 +127,236 @@ def row_units(td) -> list[Unit]:
     return out
 
 
-def set_break(start, policy) -> None:
-    """The page break policy of a block or a table of the flow (QTextFormat.PageBreak_…)."""
+def set_break(start, policy, cursor=None) -> None:
+    """The page break policy of a block or a table of the flow (QTextFormat.PageBreak_…);
+    ``cursor``: one of the document's, in an edit block (many changes, one layout)."""
     from PySide6.QtGui import QTextCursor
 
     if isinstance(start, list):                         # a table row: the first block of each cell
-        cursor = QTextCursor(start[0])
-        cursor.beginEditBlock()                         # laid out again once, not once a cell
+        own = cursor is None
+        cursor = cursor or QTextCursor(start[0])
+        if own:
+            cursor.beginEditBlock()
         for block in start:
-            set_break(block, policy)
-        cursor.endEditBlock()
+            set_break(block, policy, cursor)
+        if own:
+            cursor.endEditBlock()
     elif hasattr(start, "blockFormat"):
         fmt = start.blockFormat()
         if fmt.pageBreakPolicy() != policy:
             fmt.setPageBreakPolicy(policy)
-            QTextCursor(start).setBlockFormat(fmt)
+            cursor = cursor or QTextCursor(start)
+            cursor.setPosition(start.position())
+            cursor.setBlockFormat(fmt)
     elif start.format().pageBreakPolicy() != policy:
         fmt = start.format()
         fmt.setPageBreakPolicy(policy)
         start.setFormat(fmt)
 
 
-def declared_breaks(td) -> set[int]:
+def _position(start) -> int:
+    start = start[0] if isinstance(start, list) else start
+    return start.position() if hasattr(start, "blockFormat") else start.firstPosition()
+
+
+KEPT = 1                    # a block's userState: a page break the document made (kept by paginate)
+CONTINUED = "（続き）"
+
+
+def declared_breaks(td) -> None:
     """The blocks the document itself starts a page with (``page-break-before: always`` in its
-    HTML: a measure's page of 目標達成状況), read before the first pagination and kept on ``td``."""
+    HTML: a measure's page of 目標達成状況) marked KEPT (their userState; it stays with the block
+    when blocks are added before it), once, before the first pagination."""
     from PySide6.QtGui import QTextFormat
 
-    known = td.property("declared_breaks")
-    if known is None:
-        known, block = [], td.begin()
-        while block.isValid():
-            if block.blockFormat().pageBreakPolicy() & QTextFormat.PageBreak_AlwaysBefore:
-                known.append(block.blockNumber())
+    if td.property("declared_breaks"):
+        return
+    block = td.begin()
+    while block.isValid():
+        if block.blockFormat().pageBreakPolicy() & QTextFormat.PageBreak_AlwaysBefore:
+            block.setUserState(KEPT)
+        block = block.next()
+    td.setProperty("declared_breaks", True)
+
+
+def _kept(start) -> bool:
+    return hasattr(start, "userState") and start.userState() == KEPT
+
+
+def _top_tables(td) -> list:
+    from PySide6.QtGui import QTextTable
+
+    return [f for f in td.rootFrame().childFrames() if isinstance(f, QTextTable)]
+
+
+def _row_extent(layout, table, r) -> tuple[float, float] | None:
+    rects = []
+    for c in range(table.columns()):
+        cell = table.cellAt(r, c)
+        block = cell.firstCursorPosition().block()
+        while block.isValid() and block.position() <= cell.lastPosition():
+            rects.append(layout.blockBoundingRect(block))
             block = block.next()
-        td.setProperty("declared_breaks", known or [-1])
-    return set(known)
+    return (min(r.top() for r in rects), max(r.bottom() for r in rects)) if rects else None
+
+
+def _heading_before(td, table):
+    """The heading a table's continuation repeats: the nearest heading block above it (an item's
+    <h2>, a table's caption <h3>), the document's title not counted."""
+    block = td.findBlock(table.firstPosition() - 1)
+    while block.isValid():
+        level = block.blockFormat().headingLevel()
+        if level > 1 and block.text():
+            return block
+        if level == 1:
+            return None
+        block = block.previous()
+    return None
+
+
+def split_table(td, table, row: int):
+    """The rows of ``table`` from ``row`` on moved into a copy of it just after it, with its header
+    rows, under its heading repeated with （続き）; that heading starts a page (a break kept).
+    Returns the heading's block."""
+    from PySide6.QtGui import QTextCursor, QTextFormat
+
+    heading = _heading_before(td, table)
+    rows, columns, header = table.rows(), table.columns(), table.format().headerRowCount()
+    edit = QTextCursor(td)
+    edit.beginEditBlock()                                    # laid out once, when done
+    at = QTextCursor(td)
+    at.setPosition(table.lastPosition() + 1)                 # the block after the table
+    at.insertBlock()
+    at.movePosition(QTextCursor.PreviousBlock)
+    block = at.block()
+    fmt = heading.blockFormat() if heading is not None else block.blockFormat()
+    fmt.setPageBreakPolicy(QTextFormat.PageBreak_AlwaysBefore)
+    at.setBlockFormat(fmt)
+    block.setUserState(KEPT)
+    if heading is not None:
+        look = QTextCursor(heading)
+        look.movePosition(QTextCursor.NextCharacter)
+        at.insertText(heading.text().rstrip() + CONTINUED, look.charFormat())
+    moved = list(range(header)) + list(range(row, rows))
+    continuation = at.insertTable(len(moved), columns, table.format())
+    copy = QTextCursor(td)
+    for n, r in enumerate(moved):
+        for c in range(columns):
+            old, cell = table.cellAt(r, c), continuation.cellAt(n, c)
+            cell.setFormat(old.format())
+            copy.setPosition(old.firstPosition())
+            copy.setPosition(old.lastPosition(), QTextCursor.KeepAnchor)
+            into = cell.firstCursorPosition()
+            fmt = td.findBlock(old.firstPosition()).blockFormat()
+            fmt.setPageBreakPolicy(QTextFormat.PageBreak_Auto)     # a row's break: the heading makes it
+            into.setBlockFormat(fmt)
+            into.insertFragment(copy.selection())
+    table.removeRows(row, rows - row)
+    last = [table.cellAt(row - 1, c).firstCursorPosition().block() for c in range(columns)]
+    set_break(last, QTextFormat.PageBreak_Auto, edit)          # it ends the page: no break of a row left in it
+    edit.endEditBlock()
+    first = table.firstPosition() - 1                  # laid out anew: Qt keeps a split row's old height
+    td.markContentsDirty(first, continuation.lastPosition() + 1 - first)
+    return td.findBlock(block.position())
+
+
+def split_row(td, table, row: int, foot: float) -> bool:
+    """Row ``row`` of ``table`` split where the page ends (``foot``): in each cell, the paragraphs
+    from the first that reaches past the foot go into a new row under it. False (nothing done)
+    when no cell has a paragraph above the foot."""
+    from PySide6.QtGui import QTextCursor
+
+    layout = td.documentLayout()
+    cuts = []
+    for c in range(table.columns()):
+        cell = table.cellAt(row, c)
+        it, cut, first = cell.begin(), None, True
+        while not it.atEnd():
+            frame, block = it.currentFrame(), it.currentBlock()
+            it += 1
+            rect = layout.frameBoundingRect(frame) if frame is not None else layout.blockBoundingRect(block)
+            start = frame.firstPosition() - 1 if frame is not None else block.position()
+            if rect.bottom() > foot:
+                cut = None if first else start
+                if first:
+                    cut = -1                                  # the whole cell goes on
+                break
+            first = False
+        cuts.append(cut)
+    if all(cut in (None, -1) for cut in cuts):
+        return False
+    edit = QTextCursor(td)
+    edit.beginEditBlock()
+    table.insertRows(row + 1, 1)
+    for c, cut in reversed(list(enumerate(cuts))):            # later cells first: positions hold
+        if cut is None:
+            continue
+        cell = table.cellAt(row, c)
+        cursor = QTextCursor(td)
+        cursor.setPosition(cell.firstPosition() if cut == -1 else cut)
+        cursor.setPosition(cell.lastPosition(), QTextCursor.KeepAnchor)
+        moved = cursor.selection()
+        if cut != -1:
+            cursor.setPosition(cut - 1)                       # the line break before it goes too
+            cursor.setPosition(cell.lastPosition(), QTextCursor.KeepAnchor)
+        cursor.removeSelectedText()
+        QTextCursor(table.cellAt(row + 1, c).firstCursorPosition()).insertFragment(moved)
+    edit.endEditBlock()
+    return True
+
+
+def split_crossing(td, mm: float) -> int | None:
+    """The first table of the flow that goes on over a page split there (split_table), a row that
+    crosses the page's foot first split between its paragraphs (split_row: those that end above
+    the foot by the room its cell's padding and border take). Returns where the continuation starts,
+    None when no table goes on over a page."""
+    layout, height = td.documentLayout(), td.pageSize().height()
+    for table in _top_tables(td):
+        page = int(layout.frameBoundingRect(table).top() // height)
+        for r in range(table.format().headerRowCount(), table.rows()):
+            extent = _row_extent(layout, table, r)
+            if extent is None:
+                continue
+            top, bottom = extent
+            if int(top // height) > page:
+                if r > table.format().headerRowCount():
+                    return split_table(td, table, r).position()
+                break
+            if int((bottom + ROOM_MM * mm) // height) > page:         # its border under the foot too
+                if split_row(td, table, r, (page + 1) * height - ROOM_MM * mm):
+                    return split_table(td, table, r + 1).position()
+                if r > table.format().headerRowCount():
+                    return split_table(td, table, r).position()
+                break
+    return None
 
 
 def paginate(td, mm: float) -> int:
     """Page breaks set in ``td`` (its page size set) where a person would make them, those of an
-    earlier pagination taken out (the document's own kept); ``mm``: document units per millimetre.
-    Returns the number of breaks."""
-    from PySide6.QtGui import QTextFormat
+    earlier pagination taken out (the document's own kept), and every table that goes on over a
+    page split into one per page, the later ones under their heading with （続き）;
+    ``mm``: document units per millimetre. Returns the number of breaks."""
+    td.setUndoRedoEnabled(False)
+    declared_breaks(td)
+    breaks = place_breaks(td, mm)
+    for _split in range(500):
+        split = split_crossing(td, mm)
+        if split is None:
+            break
+        breaks += place_breaks(td, mm, split)
+    return breaks
 
-    declared = declared_breaks(td)
+
+def place_breaks(td, mm: float, after: int = 0) -> int:
+    """Page breaks from position ``after`` on (those before it stand)."""
+    from PySide6.QtGui import QTextCursor, QTextFormat
+
+    cursor = QTextCursor(td)
+    cursor.beginEditBlock()
     for unit in units(td) + row_units(td):
-        if not (hasattr(unit.start, "blockNumber") and unit.start.blockNumber() in declared):
-            set_break(unit.start, QTextFormat.PageBreak_Auto)
+        if not _kept(unit.start) and _position(unit.start) >= after:
+            set_break(unit.start, QTextFormat.PageBreak_Auto, cursor)
+    cursor.endEditBlock()
     height = td.pageSize().height()
     breaks = 0
     for _round in range(3):             # the flow, its tables' rows, again while a break moved things
@@ -182,7 +366,8 @@ def paginate(td, mm: float) -> int:
             while True:
                 td.pageCount()                          # laid out again after the last break
                 later = flow(td)[checked:]
-                index = next((n for n, u in enumerate(later) if needs_break(u, height, mm)), None)
+                index = next((n for n, u in enumerate(later)
+                              if _position(u.start) >= after and needs_break(u, height, mm)), None)
                 if index is None:
                     break
                 set_break(later[index].start, QTextFormat.PageBreak_AlwaysBefore)

@@ -17,7 +17,7 @@ CSS = """
 body { font-size: 9pt; }
 h1 { font-size: 15pt; margin: 0 0 4px 0; }
 h2 { font-size: 10pt; background: #eef2f7; margin: 14px 0 0 0; }
-h3 { font-size: 9pt; margin: 6px 0 0 0; }
+h3 { font-size: 9pt; margin: 10px 0 0 0; }
 .asof { color: #555; font-size: 8pt; margin: 0 0 6px 0; }
 th { background: #dde6f0; font-weight: bold; white-space: nowrap; }
 td.num { text-align: right; }
@@ -102,25 +102,35 @@ def _status_block(b) -> str:
             + "".join(table_html(t) for t in b.tables))
 
 
-PROGRESS_HEADER = ('<thead><tr><th width="4%">項番</th><th width="12%">事業</th>'
-                   '<th width="33%">実施（手段スケジュール）概要</th>'
-                   '<th width="34%">進捗状況（計画を下回る場合は、今後改善すべき点等）</th>'
-                   '<th width="6%">実施状況</th><th width="11%">全国順位</th></tr></thead>')
+PROGRESS_COLUMNS = (("項番", 4), ("事業", 12), ("実施（手段スケジュール）概要", 33),
+                    ("進捗状況（計画を下回る場合は、今後改善すべき点等）", 34), ("実施状況", 6), ("全国順位", 11))
+
+
+def column_header(doc: Document) -> str:
+    """The column header a document's pages print once each, at their top (the page header of
+    進捗状況: 項番 | 事業 | 概要 | 進捗状況 | 実施状況 | 全国順位), as a table; "" for the others."""
+    if doc.kind != "progress":
+        return ""
+    return (f"{table_tag(3)}<thead><tr>"
+            + "".join(f'<th width="{w}%">{escape(h)}</th>' for h, w in PROGRESS_COLUMNS) + "</tr></thead></table>")
 
 
 def _progress_block(b) -> str:
     """○title（group）, then 項番 | 事業 | 概要 | 進捗状況 | 実施状況 | 全国順位 — a line per rated row
-    (項番 and 事業 on the first) — then the item's monthly tables."""
+    (項番 and 事業 on the first) — then the item's monthly tables. The columns' header is the
+    page's (column_header), not the item's."""
     from app.documents.progress import RowLine, group_heading
 
     lines = b.lines or [RowLine(b.plan, b.status, b.rating, b.rank)]
-    item = (f'<td align="center">{b.item_no}</td><td>{_text(b.title)}<br>'
+    w = [f' width="{w}%"' for _h, w in PROGRESS_COLUMNS]
+    item = (f'<td{w[0]} align="center">{b.item_no}</td><td{w[1]}>{_text(b.title)}<br>'
             f'<span class="note">{_text(b.group)}{"<br>" + _text(b.flags) if b.flags else ""}</span></td>')
     rows = "".join(
-        f'<tr>{item if n == 0 else "<td></td><td></td>"}<td>{rich_text(line.plan)}</td><td>{rich_text(line.status)}</td>'
-        f'<td align="center"><b>{_text(line.rating or "")}</b></td>'
-        f'<td align="center">{_text(line.rank.lines)}</td></tr>' for n, line in enumerate(lines))
-    return (f"<h2>{_text(group_heading(b.title, b.group))}</h2>{table_tag(3)}{PROGRESS_HEADER}{rows}</table>"
+        f'<tr>{item if n == 0 else f"<td{w[0]}></td><td{w[1]}></td>"}<td{w[2]}>{rich_text(line.plan)}</td>'
+        f'<td{w[3]}>{rich_text(line.status)}</td>'
+        f'<td{w[4]} align="center"><b>{_text(line.rating or "")}</b></td>'
+        f'<td{w[5]} align="center">{_text(line.rank.lines)}</td></tr>' for n, line in enumerate(lines))
+    return (f"<h2>{_text(group_heading(b.title, b.group))}</h2>{table_tag(3)}{rows}</table>"
             + "".join(table_html(t) for t in b.tables))
 
 
@@ -151,8 +161,8 @@ def document_html(doc: Document, charts: dict[str, str] | None = None) -> str:
              f'<p class="asof">{_text(("※" + doc.as_of + "　") if doc.as_of else "")}{_text(doc.label)}</p>']
     if doc.kind == "status":
         parts += [_status_block(b) for b in doc.blocks]
-    elif doc.kind == "progress":
-        parts += [_progress_block(b) for b in doc.blocks]
+    elif doc.kind == "progress":                    # the first page's column header in its flow
+        parts += [column_header(doc)] + [_progress_block(b) for b in doc.blocks]
     if doc.summary is not None and doc.kind == "summary":       # its first table first, then a page per measure
         parts += [table_html(doc.summary)] + [_summary_block(b, charts) for b in doc.blocks]
     elif doc.summary is not None:

@@ -18,7 +18,7 @@ from app.documents.report import Cell, Document, Table
 from app.documents.sheet_merge import merge
 
 WIDTH = 15                                   # columns A..O
-COL_WIDTHS = [12] + [8.2] * 12 + [10, 17]      # O: 全国順位 with its basis (（3月・支部別表）)
+COL_WIDTHS = [12] + [8.2] * 12 + [10, 19.5]    # O: 全国順位 with its basis (（3月・支部別表）) on a line
 CHARS_PER_WIDTH = 0.95       # half-width characters of the 11pt Japanese font per unit of column width
 LINES_PER_ROW = 6            # a long text goes on several sheet rows, so pages break between them
 LINE_PT = 14                 # the height of a line of 11pt text
@@ -33,6 +33,7 @@ def _styles():
         "wrap": Alignment(wrap_text=True, vertical="top"),
         "center": Alignment(horizontal="center", vertical="center", wrap_text=True),
         "right": Alignment(horizontal="right", vertical="center", wrap_text=True),
+        "figure": Alignment(horizontal="right", vertical="center", shrink_to_fit=True),   # never wrapped
         "left": Alignment(vertical="center", wrap_text=True),
         "title": Font(size=14, bold=True),
         "bold": Font(bold=True),
@@ -89,10 +90,12 @@ def _chars(c1: int, c2: int) -> float:
     return sum(COL_WIDTHS[c - 1] for c in range(c1, c2 + 1)) * CHARS_PER_WIDTH - 1
 
 
-def _merge_text(ws, row: int, c1: int, c2: int, text: str, st, fill=None, font=None) -> int:
-    """Text in merged columns c1..c2, wrapped; returns the lines it needs."""
+def _merge_text(ws, row: int, c1: int, c2: int, text: str, st, fill=None, font=None, broken=False) -> int:
+    """Text in merged columns c1..c2, wrapped — ``broken``: its lines broken here by the rules (禁則:
+    LibreOffice and Excel would start a line with 、); returns the lines it needs."""
+    lines = wrap(text, _chars(c1, c2))
     cell = ws.cell(row, c1)
-    put_text(cell, text)
+    put_text(cell, "\n".join(lines) if broken else text)
     cell.alignment = st["wrap"]
     if fill:
         cell.fill = fill
@@ -102,7 +105,7 @@ def _merge_text(ws, row: int, c1: int, c2: int, text: str, st, fill=None, font=N
         ws.cell(row, c).border = st["border"]
     if c2 > c1:
         merge(ws, row, c1, row, c2)
-    return _lines(text, _chars(c1, c2))
+    return len(lines)
 
 
 @dataclass
@@ -219,10 +222,22 @@ def _caption(ws, row: int, text: str, st) -> None:
         ws.row_dimensions[row].height = ROW_PT * lines + 3
 
 
-def _table(ws, row: int, table: Table, st, keep: list | None = None, widths: list[int] | None = None) -> int:
+@dataclass
+class Run:
+    """Sheet rows that go on over a page as one thing (an item, a table): a page that starts inside
+    them starts with ``repeat`` — (row from the first, suffix) copied there: its heading with
+    （続き）, its header."""
+    first: int
+    last: int
+    repeat: list
+
+
+def _table(ws, row: int, table: Table, st, keep: list | None = None, widths: list[int] | None = None,
+           runs: list | None = None) -> int:
     """A figures table from column A; returns the next free row. ``keep`` gets its rows (caption to
-    note: a page break goes before it, not in it); ``widths``: the sheet columns of each (by default
-    the first one narrow, a row label)."""
+    note: a page break goes before it, not in it), ``runs`` the table as a Run (a table longer than
+    a page goes on under its caption with （続き） and its header); ``widths``: the sheet columns of
+    each (by default the first one narrow, a row label)."""
     first = row
     _caption(ws, row, table.caption, st)
     row += 1
@@ -230,23 +245,24 @@ def _table(ws, row: int, table: Table, st, keep: list | None = None, widths: lis
     col = 1
     for text, span in zip(table.header, widths):
         cell = ws.cell(row, col)
-        put_text(cell, text)
+        put_text(cell, "\n".join(wrap(text, _chars(col, col + span - 1))))
         cell.fill, cell.font, cell.alignment, cell.border = st["head"], st["bold"], st["center"], st["border"]
         if span > 1:
             merge(ws, row, col, row, col + span - 1)
         col += span
-    ws.row_dimensions[row].height = 30 if any(len(h) > 8 for h in table.header) else 18
+    ws.row_dimensions[row].height = 4 + LINE_PT * max(_lines(h, _chars(c, c + n - 1))
+                                                       for h, c, n in zip(table.header, _starts(widths), widths))
     for cells in table.rows:
         row += 1
         col, lines = 1, 1
         for c, span in zip(cells, widths):
             cell = ws.cell(row, col)
-            if c.value is None and c.text != "－":          # a text (対応項目, 目標): wrapped from the left
-                put_text(cell, c.text)
+            if c.value is None and c.text != "－":          # a text (対応項目, 目標): broken by the rules
+                put_text(cell, "\n".join(wrap(c.text, _chars(col, col + span - 1))))
                 cell.alignment = st["left"]
             else:
                 put_figure(cell, c)
-                cell.alignment = st["right"]
+                cell.alignment = st["figure"]
             cell.border = st["border"]
             if span > 1:
                 merge(ws, row, col, row, col + span - 1)
@@ -260,16 +276,19 @@ def _table(ws, row: int, table: Table, st, keep: list | None = None, widths: lis
         ws.cell(row, 1).font = st["small"]
     if keep is not None:
         keep.append((first, row))
+    if runs is not None:
+        runs.append(Run(first, row, [(0, CONTINUED), (1, "")]))
     return row + 2
 
 
-def _progress_lines(ws, row: int, block, st, keep: list) -> int:
+def _progress_lines(ws, row: int, block, st, keep: list, runs: list) -> int:
     """進捗状況: ○title（group）, a sheet row per rated row (項番 and 事業 on the first), then the
     item's monthly tables; returns the next free row."""
     from app.documents.progress import RowLine, group_heading
 
     _merge_text(ws, row, 1, WIDTH, group_heading(block.title, block.group), st, st["block"], st["bold"])
     keep.append((row, row + 1))                        # the heading with the item's first row
+    heading = row
     row += 1
     for n, line in enumerate(block.lines or [RowLine(block.plan, block.status, block.rating, block.rank)]):
         first = n == 0
@@ -277,11 +296,17 @@ def _progress_lines(ws, row: int, block, st, keep: list) -> int:
             Side(1, 1, [[str(block.item_no) if first else ""]]),
             side(2, 3, f"{block.title}\n{block.group}\n{block.flags}".strip() if first else ""),
             side(4, 8, line.plan), side(9, 13, line.status), Side(14, 14, [[line.rating or ""]]),
-            Side(15, 15, [line.rank.lines.splitlines() or [""]])], st)
+            side(15, 15, line.rank.lines)], st)
+    runs.append(Run(heading, row - 1, [(0, CONTINUED)]))
     row += 1
     for table in block.tables:
-        row = _table(ws, row, table, st, keep)
+        row = _table(ws, row, table, st, keep, runs=runs)
     return row
+
+
+def _starts(widths: list[int]) -> list[int]:
+    """The first sheet column of each of a table's columns (their widths in sheet columns)."""
+    return [1 + sum(widths[:k]) for k in range(len(widths))]
 
 
 def _spans(n: int) -> list[int]:
@@ -299,7 +324,7 @@ def _page(ws, doc: Document, title_rows: str | None, landscape: bool) -> None:
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.print_options.horizontalCentered = True
-    ws.page_margins.left = ws.page_margins.right = 0.5
+    ws.page_margins.left = ws.page_margins.right = 0.6
     if title_rows:
         ws.print_title_rows = title_rows
     ws.oddHeader.left.text = doc.title.replace("&", "&&")
@@ -338,22 +363,26 @@ def write_xlsx(doc: Document, out: str | Path, chart_images: dict[str, Path] | N
         ws.row_dimensions[row].height = 30
         row += 1
     keep: list[tuple[int, int]] = []
+    runs: list[Run] = []
     for block in doc.blocks if heads else ():          # 目標達成状況 has its table only
         if doc.kind == "progress":
-            row = _progress_lines(ws, row, block, st, keep)
+            row = _progress_lines(ws, row, block, st, keep, runs)
             continue
         _merge_text(ws, row, 1, WIDTH, block.heading + (f"　{block.flags}" if block.flags else ""), st,
                     st["block"], st["bold"])
         keep.append((row, row + 1))
+        first = row
+        row = _put_sides(ws, row + 1, [side(1, 7, block.plan), side(8, WIDTH, block.status)], st)
+        runs.append(Run(first, row - 1, [(0, CONTINUED)]))
         row += 1
-        row = _put_sides(ws, row, [side(1, 7, block.plan), side(8, WIDTH, block.status)], st) + 1
         for table in block.tables:
-            row = _table(ws, row, table, st, keep)
+            row = _table(ws, row, table, st, keep, runs=runs)
     if doc.summary is not None:
-        row = _table(ws, row, doc.summary, st, keep)
+        # 評価の集計 goes on like an item's table; 目標達成状況's first table has its header as the print title
+        row = _table(ws, row, doc.summary, st, keep, runs=runs if heads else None)
     # the repeated print row is a table's real header: the columns' (row 3), 目標達成状況's (row 4)
     _page(ws, doc, "3:3" if heads else "4:4" if doc.summary is not None else None, doc.landscape)
-    page_breaks(ws, keep, 30 if heads else 0, doc.landscape)
+    page_breaks(ws, keep, runs, ws.row_dimensions[3].height if heads else 0, doc.landscape)
     japanese_font(ws)
     if doc.kind == "summary":
         _measures(wb.create_sheet(MEASURES_SHEET), doc, chart_images or {}, st)
@@ -366,36 +395,77 @@ def write_xlsx(doc: Document, out: str | Path, chart_images: dict[str, Path] | N
 FONT = "IPAexGothic"
 
 
-def page_breaks(ws, keep: list[tuple[int, int]], title_pt: float, landscape: bool) -> int:
+CONTINUED = "（続き）"
+
+
+def page_breaks(ws, keep: list[tuple[int, int]], runs: list[Run], title_pt: float, landscape: bool) -> int:
     """Page breaks where a person would make them: before a heading with the first row it heads, or
     a table from its caption to its note, that would cross the foot of a page (when it fits on
-    one). Pages are measured as the sheet prints: A4 fitted to one page wide, the repeated title
-    row on each, a little short so that Excel's and LibreOffice's own breaks never come first.
-    Returns the number of breaks."""
+    one); a page starting inside a Run starts with its rows to repeat (its heading with （続き）,
+    a table's header), inserted there. Pages are measured by page_points, less the repeated title
+    row each prints. Returns the number of breaks."""
     from openpyxl.worksheet.pagebreak import Break
 
-    width_pt = sum(w * 7 + 5 for w in COL_WIDTHS) * 0.75
-    paper_w, paper_h = (842, 595) if landscape else (595, 842)
-    m = ws.page_margins
-    scale = min(1.0, (paper_w - 72 * (m.left + m.right)) / width_pt)
-    page = (paper_h - 72 * (m.top + m.bottom)) / scale * 0.97 - title_pt
-    height = lambda r: ws.row_dimensions[r].height or 15          # noqa: E731
-    starts = {a: b for a, b in keep}
+    page = page_points(landscape, ws.page_margins) - title_pt
+    height = lambda r: ws.row_dimensions[r].height or ROW_PT          # noqa: E731
     used, breaks, r = 0.0, 0, 1
     while r <= ws.max_row:
-        last = starts.get(r, r)
+        last = next((b for a, b in keep if a == r), r)
         h = sum(height(x) for x in range(r, last + 1))
-        if used and used + h > page and h <= page:
-            ws.row_breaks.append(Break(id=r - 1))
-            used, breaks = 0.0, breaks + 1
         if h > page:                                              # longer than a page: rows as they come
             last, h = r, height(r)
-            if used + h > page:
-                ws.row_breaks.append(Break(id=r - 1))
-                used, breaks = 0.0, breaks + 1
+        if used and used + h > page:
+            ws.row_breaks.append(Break(id=r - 1))
+            used, breaks = 0.0, breaks + 1
+            run = next((run for run in runs if run.first < r <= run.last), None)
+            if run is not None:
+                n = len(run.repeat)
+                _insert_rows(ws, r, n)
+                keep[:] = [(a + n, b + n) if a >= r else (a, b) for a, b in keep]
+                for other in runs:
+                    other.first, other.last = (other.first + n if other.first >= r else other.first,
+                                               other.last + n if other.last >= r else other.last)
+                for k, (offset, suffix) in enumerate(run.repeat):
+                    _copy_row(ws, run.first + offset, r + k, suffix)
+                used = sum(height(x) for x in range(r, r + n))
+                r += n
+                continue
         used += h
         r = last + 1
     return breaks
+
+
+def _insert_rows(ws, at: int, n: int) -> None:
+    """``n`` empty rows before row ``at``: the cells, merged ranges and row heights below move down."""
+    moved = [m for m in ws.merged_cells.ranges if m.min_row >= at]
+    for m in moved:
+        ws.merged_cells.remove(m)
+    heights = {r: d.height for r, d in list(ws.row_dimensions.items()) if r >= at}
+    ws.insert_rows(at, n)
+    for m in moved:
+        m.shift(0, n)
+        ws.merged_cells.add(m)
+    for r in heights:
+        ws.row_dimensions[r].height = None
+    for r, h in heights.items():
+        ws.row_dimensions[r + n].height = h
+
+
+def _copy_row(ws, source: int, row: int, suffix: str) -> None:
+    """Row ``source`` copied to ``row`` (its cells, styles, merged ranges and height), ``suffix``
+    after its first cell's text."""
+    from copy import copy
+
+    for c in range(1, WIDTH + 1):
+        src, cell = ws.cell(source, c), ws.cell(row, c)
+        cell._style = copy(src._style)
+        if c == 1 or src.value is not None:
+            cell.value = src.value
+    if suffix:
+        put_text(ws.cell(row, 1), f"{ws.cell(row, 1).value or ''}{suffix}")
+    for m in [m for m in ws.merged_cells.ranges if m.min_row == m.max_row == source]:
+        ws.merge_cells(start_row=row, start_column=m.min_col, end_row=row, end_column=m.max_col)
+    ws.row_dimensions[row].height = ws.row_dimensions[source].height
 
 
 def japanese_font(ws) -> None:
@@ -467,17 +537,19 @@ def _measures(ws, doc: Document, images: dict[str, Path], st) -> None:
         if ws.row_dimensions[r].height is None:
             ws.row_dimensions[r].height = ROW_PT
     _page(ws, doc, None, doc.landscape)
-    _row_breaks(ws, row, set(starts[1:]), keep, page_points(doc.landscape))
+    _row_breaks(ws, row, set(starts[1:]), keep, page_points(doc.landscape, ws.page_margins))
     japanese_font(ws)
 
 
-def page_points(landscape: bool) -> float:
+def page_points(landscape: bool, margins=None) -> float:
     """How much of a sheet (in points, at the scale that fits its columns to the page width) one
-    printed page holds — with a margin, so that the page breaks set here are the only ones."""
+    printed page holds — a little short, so that the page breaks set here are the only ones
+    (Excel's and LibreOffice's own never come first)."""
     paper_w, paper_h = (842, 595) if landscape else (595, 842)
+    left_right, top_bottom = (margins.left + margins.right, margins.top + margins.bottom) if margins else (1.2, 2)
     sheet_w = sum(w * 7 + 5 for w in COL_WIDTHS) * 0.75          # column widths in points
-    scale = min(1.0, (paper_w - 72) / sheet_w)                    # 0.5" margins left and right
-    return (paper_h - 144) / scale * 0.88                         # 1" top and bottom (header, footer)
+    scale = min(1.0, (paper_w - 72 * left_right) / sheet_w)
+    return (paper_h - 72 * top_bottom) / scale * 0.93
 
 
 def _row_breaks(ws, end: int, starts: set[int], keep: dict[int, int], limit: float) -> None:

@@ -14,7 +14,7 @@ from app.documents.html import WORD_JOINER
 from main import GUI_VERBS
 from tests.conftest import ROOT
 from ui import pdf_font
-from ui.export import paint_pages, setup_page, text_document, write_pdf
+from ui.export import column_header, paint_pages, setup_page, text_document, write_pdf
 
 pytestmark = pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils (pdftotext, pdffonts) needed")
 
@@ -40,7 +40,7 @@ def export_pdf(demo_path: Path, kind: str, quarter: int, out: Path) -> Path:
 
 def laid_out(doc, tmp_path: Path) -> str:
     """What Qt lays out for the document, found without reading the PDF: the document's text once,
-    the header and footer on every page, and each top-level table's header row again on every page
+    the header and footer on every page, the columns' header (進捗状況) on every page but the first, and each top-level table's header row again on every page
     the table continues on (as Qt's layout repeats it). Charts are blank images of their size."""
     from PySide6.QtGui import QImage, QPdfWriter, QTextCursor, QTextTable
 
@@ -51,8 +51,10 @@ def laid_out(doc, tmp_path: Path) -> str:
     writer.setResolution(300)
     setup_page(writer, doc)
     pages = paint_pages(doc, td, writer)
+    header = column_header(doc, td, writer)                  # the columns' header, from the second page on
     del writer
     parts = [td.toPlainText()] + [doc.title + doc.label + doc.as_of + f"{n} / {pages}" for n in range(1, pages + 1)]
+    parts += [header.toPlainText() * (pages - 1)] if header is not None else []
     height = td.pageSize().height()
     for table in td.rootFrame().childFrames():
         if not isinstance(table, QTextTable):
