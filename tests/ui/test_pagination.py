@@ -220,7 +220,7 @@ def rule_problems(doc, pdf, page_header: str = "") -> tuple[list[str], int]:
     return problems, seen
 
 
-@pytest.mark.parametrize("kind, quarter, continued", [("status", 3, 3), ("progress", 4, 3), ("summary", 4, 0)])
+@pytest.mark.parametrize("kind, quarter, continued", [("status", 3, 1), ("progress", 4, 3), ("summary", 4, 0)])
 def test_printed_pages_follow_the_rules(demo_db, tmp_path, qapp, kind, quarter, continued):
     doc = build(demo_db, "10", 2024, quarter, kind)
     _td, pdf = lay_out_pdf(doc, tmp_path)
