@@ -14,6 +14,7 @@ Longer units are split where Qt splits them; a table repeats its header row on t
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 MIN_PART_MM = 25            # a part of a unit shorter than this on a page is a stub
 TOP_MM = 1                  # a unit this close to the top of its page starts that page
@@ -27,16 +28,40 @@ class Unit:
     top: float
     bottom: float
     body: float             # the top of what its headings head (a table): what a stub is measured from
-    first: float | None = None  # a table's: the bottom of its first row (that row goes with the table)
+    first: object = None    # a table's: () -> the bottom of its first row (that row goes with the table)
 
 
-def units(td) -> list[Unit]:
-    """The top-level flow of ``td`` as units, in order (positions from its current layout)."""
+@dataclass
+class _Span:
+    """A unit as the document's structure gives it (page breaks do not change it), measured anew
+    from the current layout by measure(): where its page break goes and the blocks or frames it
+    spans."""
+    start: object
+    top: object             # the block or frame whose top is the unit's (its first heading)
+    body: object            # … whose top is its body's
+    bottom: object          # … whose bottom is the unit's (a table's note)
+    table: object = None
+
+
+def _rect(layout, item):
+    return layout.blockBoundingRect(item) if hasattr(item, "blockFormat") else layout.frameBoundingRect(item)
+
+
+def measure(layout, span: _Span) -> Unit:
+    """The unit ``span`` where the current layout puts it."""
+    body = _rect(layout, span.body)
+    top = body.top() if span.top is span.body else _rect(layout, span.top).top()
+    bottom = body.bottom() if span.bottom is span.body else _rect(layout, span.bottom).bottom()
+    first = (lambda: _first_row_bottom(layout, span.table)) if span.table is not None else None
+    return Unit(span.start, top, bottom, body.top(), first)
+
+
+def _spans(td) -> list[_Span]:
+    """The top-level flow of ``td`` as units, in order."""
     from PySide6.QtGui import QTextTable
 
-    layout = td.documentLayout()
-    out: list[Unit] = []
-    headings: list[Unit] = []
+    out: list[_Span] = []
+    headings: list = []
     after_table = False
     it = td.rootFrame().begin()
     while not it.atEnd():
@@ -45,27 +70,25 @@ def units(td) -> list[Unit]:
         if frame is not None:
             if not isinstance(frame, QTextTable):
                 continue
-            rect = layout.frameBoundingRect(frame)
-            item = Unit(frame, rect.top(), rect.bottom(), rect.top(), _first_row_bottom(layout, frame))
+            item = _Span(frame, frame, frame, frame, frame)
         elif not block.text():
             continue                                 # Qt's empty block after a table
         else:
-            rect = layout.blockBoundingRect(block)
-            item = Unit(block, rect.top(), rect.bottom(), rect.top())
             if block.blockFormat().headingLevel() > 0:
-                headings.append(item)
+                headings.append(block)
                 after_table = False
                 continue
             if after_table and block.text().startswith("※"):
-                out[-1].bottom = item.bottom         # the table's note stays with it
+                out[-1].bottom = block               # the table's note stays with it
                 after_table = False
                 continue
+            item = _Span(block, block, block, block)
         if headings:
-            item = Unit(headings[0].start, headings[0].top, item.bottom, item.top, item.first)
+            item.start, item.top = headings[0], headings[0]
             headings = []
         out.append(item)
         after_table = frame is not None
-    out += headings
+    out += [_Span(h, h, h, h) for h in headings]
     return out
 
 
@@ -93,38 +116,48 @@ def needs_break(unit: Unit, page_height: float, mm: float) -> bool:
         return False
     foot = (first + 1) * page_height
     fits = unit.bottom - unit.top < page_height - TOP_MM * mm
-    first_row_stub = (unit.first is not None and unit.first > foot and unit.first - foot < MIN_PART_MM * mm
-                      and unit.first - unit.top < page_height - TOP_MM * mm)    # its first row split, a stub over
-    return (foot - unit.body < MIN_PART_MM * mm or (fits and unit.bottom - foot < MIN_PART_MM * mm)
-            or first_row_stub)
+    if foot - unit.body < MIN_PART_MM * mm or (fits and unit.bottom - foot < MIN_PART_MM * mm):
+        return True
+    row = unit.first() if unit.first is not None else None         # its first row split, a stub over
+    return (row is not None and row > foot and row - foot < MIN_PART_MM * mm
+            and row - unit.top < page_height - TOP_MM * mm)
 
 
-def row_units(td) -> list[Unit]:
+class _Row(NamedTuple):
+    start: list             # the first block of each cell: where its page break goes
+    blocks: list            # all its blocks
+
+
+def _row_spans(td) -> list[_Row]:
     """The rows of the document's tables as units, but each table's header and first row (those go
     with the table): a row Qt would split across pages moves whole to the next one the same way,
     by a break before each of its cells' first blocks (Qt honours those)."""
     from PySide6.QtGui import QTextTable
 
-    layout, out = td.documentLayout(), []
+    out = []
 
     def walk(frame):
         for child in frame.childFrames():
             if isinstance(child, QTextTable):
                 for r in range(child.format().headerRowCount() + 1, child.rows()):
                     cells = [child.cellAt(r, c) for c in range(child.columns())]
-                    rects = []
+                    blocks = []
                     for cell in cells:
                         block = cell.firstCursorPosition().block()
                         while block.isValid() and block.position() <= cell.lastPosition():
-                            rects.append(layout.blockBoundingRect(block))
+                            blocks.append(block)
                             block = block.next()
-                    if rects:
-                        top = min(rect.top() for rect in rects)
-                        out.append(Unit([cell.firstCursorPosition().block() for cell in cells], top,
-                                        max(rect.bottom() for rect in rects), top))
+                    if blocks:
+                        out.append(_Row([cell.firstCursorPosition().block() for cell in cells], blocks))
             walk(child)
     walk(td.rootFrame())
     return out
+
+
+def _measure_row(layout, row: _Row) -> Unit:
+    rects = [layout.blockBoundingRect(block) for block in row.blocks]
+    top = min(rect.top() for rect in rects)
+    return Unit(row.start, top, max(rect.bottom() for rect in rects), top)
 
 
 def set_break(start, policy, cursor=None) -> None:
@@ -260,12 +293,9 @@ def split_table(td, table, row: int):
     return td.findBlock(block.position())
 
 
-def split_row(td, table, row: int, foot: float) -> bool:
-    """Row ``row`` of ``table`` split where the page ends (``foot``): in each cell, the paragraphs
-    from the first that reaches past the foot go into a new row under it. False (nothing done)
-    when no cell has a paragraph above the foot."""
-    from PySide6.QtGui import QTextCursor
-
+def _row_cuts(td, table, row: int, foot: float) -> list | None:
+    """Where split_row cuts each cell of the row (None: the cell stays whole, -1: all of it goes
+    on), or None when no cell has a paragraph above the foot."""
     layout = td.documentLayout()
     cuts = []
     for c in range(table.columns()):
@@ -283,7 +313,17 @@ def split_row(td, table, row: int, foot: float) -> bool:
                 break
             first = False
         cuts.append(cut)
-    if all(cut in (None, -1) for cut in cuts):
+    return None if all(cut in (None, -1) for cut in cuts) else cuts
+
+
+def split_row(td, table, row: int, foot: float) -> bool:
+    """Row ``row`` of ``table`` split where the page ends (``foot``): in each cell, the paragraphs
+    from the first that reaches past the foot go into a new row under it. False (nothing done)
+    when no cell has a paragraph above the foot."""
+    from PySide6.QtGui import QTextCursor
+
+    cuts = _row_cuts(td, table, row, foot)
+    if cuts is None:
         return False
     edit = QTextCursor(td)
     edit.beginEditBlock()
@@ -305,30 +345,48 @@ def split_row(td, table, row: int, foot: float) -> bool:
     return True
 
 
-def split_crossing(td, mm: float) -> int | None:
-    """The first table of the flow that goes on over a page split there (split_table), a row that
-    crosses the page's foot first split between its paragraphs (split_row: those that end above
-    the foot by the room its cell's padding and border take). Returns where the continuation starts,
-    None when no table goes on over a page."""
+def _crossing(td, mm: float, until: int | None = None):
+    """The first table of the flow that goes on over a page (one starting after ``until`` not
+    looked at), as (table, the row its next page starts with, the foot the row crosses or None
+    when the row starts on the next page); None when there is none."""
     layout, height = td.documentLayout(), td.pageSize().height()
     for table in _top_tables(td):
-        page = int(layout.frameBoundingRect(table).top() // height)
-        for r in range(table.format().headerRowCount(), table.rows()):
+        if until is not None and table.firstPosition() > until:
+            break
+        rect = layout.frameBoundingRect(table)
+        page = int(rect.top() // height)
+        if int((rect.bottom() + ROOM_MM * mm) // height) == page:
+            continue                                                  # on one page, its rows too
+        header = table.format().headerRowCount()
+        for r in range(header, table.rows()):
             extent = _row_extent(layout, table, r)
             if extent is None:
                 continue
             top, bottom = extent
             if int(top // height) > page:
-                if r > table.format().headerRowCount():
-                    return split_table(td, table, r).position()
+                if r > header:
+                    return table, r, None
                 break
             if int((bottom + ROOM_MM * mm) // height) > page:         # its border under the foot too
-                if split_row(td, table, r, (page + 1) * height - ROOM_MM * mm):
-                    return split_table(td, table, r + 1).position()
-                if r > table.format().headerRowCount():
-                    return split_table(td, table, r).position()
+                foot = (page + 1) * height - ROOM_MM * mm
+                if r > header or _row_cuts(td, table, r, foot) is not None:
+                    return table, r, foot
                 break
     return None
+
+
+def split_crossing(td, mm: float) -> int | None:
+    """The first table of the flow that goes on over a page split there (split_table), a row that
+    crosses the page's foot first split between its paragraphs (split_row: those that end above
+    the foot by the room its cell's padding and border take). Returns where the continuation starts,
+    None when no table goes on over a page."""
+    found = _crossing(td, mm)
+    if found is None:
+        return None
+    table, row, foot = found
+    if foot is not None and split_row(td, table, row, foot):
+        row += 1
+    return split_table(td, table, row).position()
 
 
 def paginate(td, mm: float) -> int:
@@ -348,30 +406,37 @@ def paginate(td, mm: float) -> int:
 
 
 def place_breaks(td, mm: float, after: int = 0) -> int:
-    """Page breaks from position ``after`` on (those before it stand)."""
+    """Page breaks from position ``after`` on (those before it stand), up to the first table
+    that goes on over a page (paginate splits it, and what follows moves)."""
     from PySide6.QtGui import QTextCursor, QTextFormat
 
     cursor = QTextCursor(td)
     cursor.beginEditBlock()
-    for unit in units(td) + row_units(td):
-        if not _kept(unit.start) and _position(unit.start) >= after:
-            set_break(unit.start, QTextFormat.PageBreak_Auto, cursor)
+    flows = ((_spans(td), measure), (_row_spans(td), _measure_row))        # (page breaks do not change them)
+    for spans, _measured in flows:
+        for span in spans:
+            if not _kept(span.start) and _position(span.start) >= after:
+                set_break(span.start, QTextFormat.PageBreak_Auto, cursor)
     cursor.endEditBlock()
-    height = td.pageSize().height()
-    breaks = 0
+    height, layout = td.pageSize().height(), td.documentLayout()
+    breaks, limit = 0, td.characterCount()
     for _round in range(3):             # the flow, its tables' rows, again while a break moved things
         before = breaks
-        for flow in (units, row_units):
+        for spans, measured in flows:
+            later = [span for span in spans if _position(span.start) >= after]
             checked = 0
             while True:
                 td.pageCount()                          # laid out again after the last break
-                later = flow(td)[checked:]
-                index = next((n for n, u in enumerate(later)
-                              if _position(u.start) >= after and needs_break(u, height, mm)), None)
+                index = next((n for n in range(checked, len(later)) if _position(later[n].start) < limit
+                              and needs_break(measured(layout, later[n]), height, mm)), None)
                 if index is None:
                     break
+                checked, at = index + 1, _position(later[index].start)
+                crossing = _crossing(td, mm, at)
+                if crossing is not None and crossing[0].lastPosition() < at:
+                    limit = at                          # paginate splits that table first: the rest moves
+                    continue
                 set_break(later[index].start, QTextFormat.PageBreak_AlwaysBefore)
-                checked += index + 1
                 breaks += 1
         if breaks == before:
             break
