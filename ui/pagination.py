@@ -250,7 +250,7 @@ def _heading_before(td, table):
 def split_table(td, table, row: int):
     """The rows of ``table`` from ``row`` on moved into a copy of it just after it, with its header
     rows, under its heading repeated with （続き）; that heading starts a page (a break kept).
-    Returns the heading's block."""
+    Returns the heading's block and the copy."""
     from PySide6.QtGui import QTextCursor, QTextFormat
 
     heading = _heading_before(td, table)
@@ -288,9 +288,7 @@ def split_table(td, table, row: int):
     last = [table.cellAt(row - 1, c).firstCursorPosition().block() for c in range(columns)]
     set_break(last, QTextFormat.PageBreak_Auto, edit)          # it ends the page: no break of a row left in it
     edit.endEditBlock()
-    first = table.firstPosition() - 1                  # laid out anew: Qt keeps a split row's old height
-    td.markContentsDirty(first, continuation.lastPosition() + 1 - first)
-    return td.findBlock(block.position())
+    return td.findBlock(block.position()), continuation
 
 
 def _row_cuts(td, table, row: int, foot: float) -> list | None:
@@ -383,10 +381,18 @@ def split_crossing(td, mm: float) -> int | None:
     found = _crossing(td, mm)
     if found is None:
         return None
+    from PySide6.QtGui import QTextCursor
+
     table, row, foot = found
+    edit = QTextCursor(td)
+    edit.beginEditBlock()                                    # laid out once, when done
     if foot is not None and split_row(td, table, row, foot):
         row += 1
-    return split_table(td, table, row).position()
+    heading, continuation = split_table(td, table, row)
+    edit.endEditBlock()
+    first = table.firstPosition() - 1                  # laid out anew: Qt keeps a split row's old height
+    td.markContentsDirty(first, continuation.lastPosition() + 1 - first)
+    return heading.position()
 
 
 def paginate(td, mm: float) -> int:
