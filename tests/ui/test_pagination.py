@@ -241,3 +241,28 @@ def test_libreoffice_prints_the_workbook_by_the_same_rules(demo_db, tmp_path, ki
                     "--outdir", str(tmp_path), str(book)], capture_output=True, check=True, timeout=300)
     problems, seen = rule_problems(doc, tmp_path / f"{kind}.pdf", PROGRESS_HEADER if kind == "progress" else "計画内容")
     assert problems == [] and seen >= continued, (problems, seen)
+
+
+def test_breaks_are_set_once(demo_db, tmp_path, qapp, monkeypatch):
+    """Each page break set lays the rest of the document out again (issue 25), so pagination sets
+    the breaks the pages keep and takes out again at most one a table split (a row's break where
+    the table is split). The progress sheet of quarter 4: tables split over pages four times."""
+    from PySide6.QtGui import QTextCursor, QTextFormat
+
+    import ui.pagination
+    from ui.pagination import CONTINUED, KEPT
+
+    set_ = []
+    paginate = ui.pagination.paginate
+    monkeypatch.setattr(ui.pagination, "paginate", lambda td, mm: set_.append(paginate(td, mm)) or set_[-1])
+    td, _pdf = lay_out_pdf(build(demo_db, "10", 2024, 4, "progress"), tmp_path)
+    kept, splits, block = set(), 0, td.begin()
+    while block.isValid():
+        splits += block.text().endswith(CONTINUED)
+        if block.blockFormat().pageBreakPolicy() & QTextFormat.PageBreak_AlwaysBefore and block.userState() != KEPT:
+            table = QTextCursor(block).currentTable()                # a row's break: on each of its cells
+            kept.add((table.firstPosition(), table.cellAt(block.position()).row()) if table else block.position())
+        block = block.next()
+    kept |= {table.firstPosition() for table in tables(td.rootFrame())
+             if table.format().pageBreakPolicy() & QTextFormat.PageBreak_AlwaysBefore}
+    assert splits >= 3 and len(kept) <= set_[0] <= len(kept) + splits, (set_, len(kept), splits)
