@@ -444,7 +444,7 @@ def _insert_rows(ws, at: int, n: int) -> None:
     ws.insert_rows(at, n)
     for m in moved:
         m.shift(0, n)
-        ws.merged_cells.add(m)
+    ws.merged_cells.ranges.update(moved)    # a set; ``add`` would look through every range for each
     for r in heights:
         ws.row_dimensions[r].height = None
     for r, h in heights.items():
