@@ -90,12 +90,10 @@ def _chars(c1: int, c2: int) -> float:
     return sum(COL_WIDTHS[c - 1] for c in range(c1, c2 + 1)) * CHARS_PER_WIDTH - 1
 
 
-def _merge_text(ws, row: int, c1: int, c2: int, text: str, st, fill=None, font=None, broken=False) -> int:
-    """Text in merged columns c1..c2, wrapped — ``broken``: its lines broken here by the rules (禁則:
-    LibreOffice and Excel would start a line with 、); returns the lines it needs."""
-    lines = wrap(text, _chars(c1, c2))
+def _merge_text(ws, row: int, c1: int, c2: int, text: str, st, fill=None, font=None) -> int:
+    """Text in merged columns c1..c2, wrapped; returns the lines it needs."""
     cell = ws.cell(row, c1)
-    put_text(cell, "\n".join(lines) if broken else text)
+    put_text(cell, text)
     cell.alignment = st["wrap"]
     if fill:
         cell.fill = fill
@@ -105,7 +103,7 @@ def _merge_text(ws, row: int, c1: int, c2: int, text: str, st, fill=None, font=N
         ws.cell(row, c).border = st["border"]
     if c2 > c1:
         merge(ws, row, c1, row, c2)
-    return len(lines)
+    return _lines(text, _chars(c1, c2))
 
 
 @dataclass
@@ -242,23 +240,25 @@ def _table(ws, row: int, table: Table, st, keep: list | None = None, widths: lis
     _caption(ws, row, table.caption, st)
     row += 1
     widths = widths or _spans(len(table.header))
-    col = 1
+    col, lines = 1, 1
     for text, span in zip(table.header, widths):
         cell = ws.cell(row, col)
-        put_text(cell, "\n".join(wrap(text, _chars(col, col + span - 1))))
+        broken = wrap(text, _chars(col, col + span - 1))
+        put_text(cell, "\n".join(broken))
         cell.fill, cell.font, cell.alignment, cell.border = st["head"], st["bold"], st["center"], st["border"]
         if span > 1:
             merge(ws, row, col, row, col + span - 1)
+        lines = max(lines, len(broken))
         col += span
-    ws.row_dimensions[row].height = 4 + LINE_PT * max(_lines(h, _chars(c, c + n - 1))
-                                                       for h, c, n in zip(table.header, _starts(widths), widths))
+    ws.row_dimensions[row].height = 4 + LINE_PT * lines
     for cells in table.rows:
         row += 1
         col, lines = 1, 1
         for c, span in zip(cells, widths):
             cell = ws.cell(row, col)
+            broken = wrap(c.text, _chars(col, col + span - 1))
             if c.value is None and c.text != "－":          # a text (対応項目, 目標): broken by the rules
-                put_text(cell, "\n".join(wrap(c.text, _chars(col, col + span - 1))))
+                put_text(cell, "\n".join(broken))
                 cell.alignment = st["left"]
             else:
                 put_figure(cell, c)
@@ -266,7 +266,7 @@ def _table(ws, row: int, table: Table, st, keep: list | None = None, widths: lis
             cell.border = st["border"]
             if span > 1:
                 merge(ws, row, col, row, col + span - 1)
-            lines = max(lines, _lines(c.text, _chars(col, col + span - 1)))
+            lines = max(lines, len(broken))
             col += span
         if lines > 1:                                   # wrapped, never clipped
             ws.row_dimensions[row].height = 15 * lines + 3
@@ -302,11 +302,6 @@ def _progress_lines(ws, row: int, block, st, keep: list, runs: list) -> int:
     for table in block.tables:
         row = _table(ws, row, table, st, keep, runs=runs)
     return row
-
-
-def _starts(widths: list[int]) -> list[int]:
-    """The first sheet column of each of a table's columns (their widths in sheet columns)."""
-    return [1 + sum(widths[:k]) for k in range(len(widths))]
 
 
 def _spans(n: int) -> list[int]:
