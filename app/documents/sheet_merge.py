@@ -49,3 +49,9 @@ def merge(ws, start_row: int, start_column: int, end_row: int, end_column: int) 
             style.borderId = made[key]
     for coord in cells:
         ws._cells[coord]._style.protectionId = start._style.protectionId
+
+
+def rows_moved(ws) -> None:
+    """The sheet's merged ranges were moved (rows inserted): what ``merge`` knew of each row is
+    forgotten, so that its next call checks against every range, as openpyxl does."""
+    ws.__dict__.pop("_merged_by_row", None)

@@ -15,7 +15,7 @@ from app.core.indicator_kinds import kind_of
 from app.core.texttable import WHOLE, parts, wrap
 from app.documents.kinds import KINDS
 from app.documents.report import Cell, Document, Table
-from app.documents.sheet_merge import merge
+from app.documents.sheet_merge import merge, rows_moved
 
 WIDTH = 15                                   # columns A..O
 COL_WIDTHS = [12] + [8.2] * 12 + [10, 19.5]    # O: 全国順位 with its basis (（3月・支部別表）) on a line
@@ -440,6 +440,7 @@ def _insert_rows(ws, at: int, n: int) -> None:
     for m in moved:
         m.shift(0, n)
     ws.merged_cells.ranges.update(moved)    # a set; ``add`` would look through every range for each
+    rows_moved(ws)
     for r in heights:
         ws.row_dimensions[r].height = None
     for r, h in heights.items():

@@ -43,3 +43,15 @@ def test_a_range_inside_one_merged_before_is_not_merged_again():
     merge(ws, 1, 1, 3, 4)
     merge(ws, 2, 2, 2, 3)
     assert sorted(str(r) for r in ws.merged_cells.ranges) == ["A1:D3"]
+
+
+def test_rows_inserted_under_merged_ranges_leave_merge_knowing_where_they_are():
+    """The workbook writer moves merged ranges down when it inserts a （続き） row: a range then
+    merged inside one that moved there is not merged again."""
+    from app.documents.xlsx import _insert_rows
+
+    ws = Workbook().active
+    merge(ws, 5, 1, 5, 4)
+    _insert_rows(ws, 5, 1)                          # A5:D5 is now A6:D6
+    merge(ws, 6, 2, 6, 3)                           # inside it
+    assert sorted(str(r) for r in ws.merged_cells.ranges) == ["A6:D6"]
