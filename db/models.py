@@ -294,7 +294,7 @@ class ChangeLog(Base):
     new: Mapped[str | None] = mapped_column(Text)
     batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batch.id"))
     source: Mapped[str | None] = mapped_column(Text)    # 'file.xlsx:業務!B6' or '手入力'
-    op_id: Mapped[int | None] = mapped_column(ForeignKey("operation.id"))
+    op_id: Mapped[int | None] = mapped_column(ForeignKey("operation.id"), index=True)   # an undo reads its lines
     row_before: Mapped[str | None] = mapped_column(Text)   # the whole row before / after (JSON), so
     row_after: Mapped[str | None] = mapped_column(Text)    # that an undo restores it with its origin
 
