@@ -24,6 +24,55 @@ LINES_PER_ROW = 6            # a long text goes on several sheet rows, so pages 
 LINE_PT = 14                 # the height of a line of 11pt text
 
 
+def load_openpyxl() -> None:
+    """Import openpyxl without numpy (0.1 s of a process that writes one workbook): openpyxl imports
+    numpy when it is installed, only to take its number types for cell values, and every number
+    written here is a Python int or float (the database's). Once openpyxl is loaded, numpy imports
+    as usual (the window's charts)."""
+    import sys
+
+    if "openpyxl" in sys.modules or "numpy" in sys.modules:
+        return
+    sys.modules["numpy"] = None                 # `import numpy` raises ImportError: openpyxl goes on without
+    try:
+        import openpyxl  # noqa: F401
+    finally:
+        if sys.modules.get("numpy", 0) is None:
+            del sys.modules["numpy"]
+
+
+class Styles(dict):
+    """The sheet's style objects by name, each put into the workbook's lists once: ``put`` points a
+    cell at them by index (openpyxl's ``cell.font = f`` looks the whole object up again, hashing
+    it and its parts, for every cell). The lists grow in the same order, so the workbook is the same."""
+    SLOTS = {"font": ("_fonts", "fontId"), "fill": ("_fills", "fillId"), "border": ("_borders", "borderId"),
+             "alignment": ("_alignments", "alignmentId")}
+
+    def __init__(self, wb):
+        super().__init__(_styles())
+        self.wb, self.ids, self.made = wb, {}, {}
+
+    def put(self, cell, **styles) -> None:
+        """``cell.font = …, cell.border = …`` (the keywords: font, fill, border, alignment)."""
+        from openpyxl.styles.cell_style import StyleArray
+
+        if cell._style is None:
+            cell._style = StyleArray()
+        for name, obj in styles.items():
+            key = (name, id(obj))
+            found = self.ids.get(key)
+            if found is None:
+                found = self.ids[key] = (getattr(self.wb, self.SLOTS[name][0]).add(obj), obj)    # (kept alive)
+            setattr(cell._style, self.SLOTS[name][1], found[0])
+
+    def one(self, cls, **fields):
+        """The style object ``cls(**fields)``, made once."""
+        key = (cls, tuple(fields.items()))
+        if key not in self.made:
+            self.made[key] = cls(**fields)
+        return self.made[key]
+
+
 def _styles():
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 
@@ -94,13 +143,13 @@ def _merge_text(ws, row: int, c1: int, c2: int, text: str, st, fill=None, font=N
     """Text in merged columns c1..c2, wrapped; returns the lines it needs."""
     cell = ws.cell(row, c1)
     put_text(cell, text)
-    cell.alignment = st["wrap"]
+    st.put(cell, alignment=st["wrap"])
     if fill:
-        cell.fill = fill
+        st.put(cell, fill=fill)
     if font:
-        cell.font = font
+        st.put(cell, font=font)
     for c in range(c1, c2 + 1):
-        ws.cell(row, c).border = st["border"]
+        st.put(ws.cell(row, c), border=st["border"])
     if c2 > c1:
         merge(ws, row, c1, row, c2)
     return _lines(text, _chars(c1, c2))
@@ -187,22 +236,22 @@ def _put_sides(ws, row: int, sides: list[Side], st) -> int:
                     cell = ws.cell(row + k, a)
                     put_text(cell, text)
                     figure = WHOLE.fullmatch(text.replace(" ", "")) and not text.startswith("【")
-                    cell.alignment = Alignment(horizontal="right" if figure else "left", vertical="center",
-                                               wrap_text=True)
+                    st.put(cell, alignment=st.one(Alignment, horizontal="right" if figure else "left",
+                                                  vertical="center", wrap_text=True))
                     for c in range(a, b + 1):
-                        ws.cell(row + k, c).border = st["border"]
+                        st.put(ws.cell(row + k, c), border=st["border"])
                     if b > a:
                         merge(ws, row + k, a, row + k, b)
                     lines = max(lines, _lines(text, _chars(a, b)))
                 continue
             cell = ws.cell(row + k, s.c1)
             put_text(cell, "\n".join(piece))
-            cell.alignment = st["wrap"] if s.c2 > s.c1 else st["center"]
+            st.put(cell, alignment=st["wrap"] if s.c2 > s.c1 else st["center"])
             lines = max(lines, len(piece))
             for c in range(s.c1, s.c2 + 1):
-                ws.cell(row + k, c).border = Border(left=edge if c == s.c1 else None, right=edge if c == s.c2 else None,
-                                                    top=edge if k == 0 else None,
-                                                    bottom=edge if k == len(rows) - 1 else None)
+                st.put(ws.cell(row + k, c), border=st.one(Border, left=edge if c == s.c1 else None,
+                                                          right=edge if c == s.c2 else None, top=edge if k == 0 else None,
+                                                          bottom=edge if k == len(rows) - 1 else None))
             if s.c2 > s.c1:
                 merge(ws, row + k, s.c1, row + k, s.c2)
         ws.row_dimensions[row + k].height = LINE_PT * lines + 4
@@ -213,7 +262,7 @@ def _caption(ws, row: int, text: str, st) -> None:
     """A heading line over the sheet's width, in bold, wrapped when it is longer (never cut)."""
     cell = ws.cell(row, 1)
     put_text(cell, text)
-    cell.font, cell.alignment = st["bold"], st["wrap"]
+    st.put(cell, font=st["bold"], alignment=st["wrap"])
     merge(ws, row, 1, row, WIDTH)
     lines = _lines(text, _chars(1, WIDTH))
     if lines > 1:
@@ -245,7 +294,7 @@ def _table(ws, row: int, table: Table, st, keep: list | None = None, widths: lis
         cell = ws.cell(row, col)
         broken = wrap(text, _chars(col, col + span - 1))
         put_text(cell, "\n".join(broken))
-        cell.fill, cell.font, cell.alignment, cell.border = st["head"], st["bold"], st["center"], st["border"]
+        st.put(cell, fill=st["head"], font=st["bold"], alignment=st["center"], border=st["border"])
         if span > 1:
             merge(ws, row, col, row, col + span - 1)
         lines = max(lines, len(broken))
@@ -259,11 +308,11 @@ def _table(ws, row: int, table: Table, st, keep: list | None = None, widths: lis
             broken = wrap(c.text, _chars(col, col + span - 1))
             if c.value is None and c.text != "－":          # a text (対応項目, 目標): broken by the rules
                 put_text(cell, "\n".join(broken))
-                cell.alignment = st["left"]
+                st.put(cell, alignment=st["left"])
             else:
                 put_figure(cell, c)
-                cell.alignment = st["figure"]
-            cell.border = st["border"]
+                st.put(cell, alignment=st["figure"])
+            st.put(cell, border=st["border"])
             if span > 1:
                 merge(ws, row, col, row, col + span - 1)
             lines = max(lines, len(broken))
@@ -273,7 +322,7 @@ def _table(ws, row: int, table: Table, st, keep: list | None = None, widths: lis
     if table.note:
         row += 1
         put_text(ws.cell(row, 1), table.note)
-        ws.cell(row, 1).font = st["small"]
+        st.put(ws.cell(row, 1), font=st["small"])
     if keep is not None:
         keep.append((first, row))
     if runs is not None:
@@ -331,18 +380,19 @@ def _page(ws, doc: Document, title_rows: str | None, landscape: bool) -> None:
 def write_xlsx(doc: Document, out: str | Path, chart_images: dict[str, Path] | None = None) -> Path:
     """Write the document; ``chart_images`` (indicator → PNG) go where the document places them
     (目標達成状況: on each measure's page, on the sheet after its first table)."""
+    load_openpyxl()
     from openpyxl import Workbook
 
-    st = _styles()
     wb = Workbook()
+    st = Styles(wb)
     ws = wb.active
     ws.title = KINDS[doc.kind].sheet
     _columns(ws)
     put_text(ws.cell(1, 1), doc.title)
-    ws.cell(1, 1).font = st["title"]
+    st.put(ws.cell(1, 1), font=st["title"])
     merge(ws, 1, 1, 1, WIDTH)
     put_text(ws.cell(2, 1), f"※{doc.as_of}　{doc.label}" if doc.as_of else doc.label)
-    ws.cell(2, 1).font = st["small"]
+    st.put(ws.cell(2, 1), font=st["small"])
     row = 3
     if doc.kind == "status":
         heads = (("計画内容", 1, 7), ("実施状況", 8, WIDTH))
@@ -354,7 +404,7 @@ def write_xlsx(doc: Document, out: str | Path, chart_images: dict[str, Path] | N
     if heads:
         for text, c1, c2 in heads:
             _merge_text(ws, row, c1, c2, text, st, st["head"], st["bold"])
-            ws.cell(row, c1).alignment = st["center"]
+            st.put(ws.cell(row, c1), alignment=st["center"])
         ws.row_dimensions[row].height = 30
         row += 1
     keep: list[tuple[int, int]] = []
