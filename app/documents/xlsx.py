@@ -65,11 +65,10 @@ class Styles(dict):
                 found = self.ids[key] = (getattr(self.wb, self.SLOTS[name][0]).add(obj), obj)    # (kept alive)
             setattr(cell._style, self.SLOTS[name][1], found[0])
 
-    def one(self, cls, **fields):
-        """The style object ``cls(**fields)``, made once."""
-        key = (cls, tuple(fields.items()))
+    def one(self, key, make):
+        """The style object ``make()`` known by ``key``, made once."""
         if key not in self.made:
-            self.made[key] = cls(**fields)
+            self.made[key] = make()
         return self.made[key]
 
 
@@ -236,8 +235,8 @@ def _put_sides(ws, row: int, sides: list[Side], st) -> int:
                     cell = ws.cell(row + k, a)
                     put_text(cell, text)
                     figure = WHOLE.fullmatch(text.replace(" ", "")) and not text.startswith("【")
-                    st.put(cell, alignment=st.one(Alignment, horizontal="right" if figure else "left",
-                                                  vertical="center", wrap_text=True))
+                    to = "right" if figure else "left"
+                    st.put(cell, alignment=st.one(to, lambda: Alignment(horizontal=to, vertical="center", wrap_text=True)))
                     for c in range(a, b + 1):
                         st.put(ws.cell(row + k, c), border=st["border"])
                     if b > a:
@@ -249,9 +248,8 @@ def _put_sides(ws, row: int, sides: list[Side], st) -> int:
             st.put(cell, alignment=st["wrap"] if s.c2 > s.c1 else st["center"])
             lines = max(lines, len(piece))
             for c in range(s.c1, s.c2 + 1):
-                st.put(ws.cell(row + k, c), border=st.one(Border, left=edge if c == s.c1 else None,
-                                                          right=edge if c == s.c2 else None, top=edge if k == 0 else None,
-                                                          bottom=edge if k == len(rows) - 1 else None))
+                box = (c == s.c1, c == s.c2, k == 0, k == len(rows) - 1)      # a side of the box: left, right, top, bottom
+                st.put(ws.cell(row + k, c), border=st.one(box, lambda: Border(*(edge if b else None for b in box))))
             if s.c2 > s.c1:
                 merge(ws, row + k, s.c1, row + k, s.c2)
         ws.row_dimensions[row + k].height = LINE_PT * lines + 4
@@ -453,8 +451,8 @@ def page_breaks(ws, keep: list[tuple[int, int]], runs: list[Run], title_pt: floa
 
     page = page_points(landscape, ws.page_margins) - title_pt
     height = lambda r: ws.row_dimensions[r].height or ROW_PT          # noqa: E731
-    used, breaks, r = 0.0, 0, 1
-    while r <= ws.max_row:
+    used, breaks, r, end = 0.0, 0, 1, ws.max_row          # (max_row looks at every cell)
+    while r <= end:
         last = next((b for a, b in keep if a == r), r)
         h = sum(height(x) for x in range(r, last + 1))
         if h > page:                                              # longer than a page: rows as they come
@@ -466,6 +464,7 @@ def page_breaks(ws, keep: list[tuple[int, int]], runs: list[Run], title_pt: floa
             if run is not None:
                 n = len(run.repeat)
                 _insert_rows(ws, r, n)
+                end += n
                 keep[:] = [(a + n, b + n) if a >= r else (a, b) for a, b in keep]
                 for other in runs:
                     other.first, other.last = (other.first + n if other.first >= r else other.first,
@@ -486,9 +485,15 @@ def _insert_rows(ws, at: int, n: int) -> None:
     for m in moved:
         ws.merged_cells.remove(m)
     heights = {r: d.height for r, d in list(ws.row_dimensions.items()) if r >= at}
-    ws.insert_rows(at, n)
-    for m in moved:
-        m.shift(0, n)
+    cells = ws._cells                       # ws.insert_rows(at, n), without its walk over every cell below
+    for (r, c), cell in cells.items():
+        if r >= at:
+            cell.row = r + n
+    ws._cells = {(cell.row, c): cell for (r, c), cell in cells.items()}
+    ws._current_row = ws.max_row
+    for m in moved:                         # m.shift(0, n), without its checks on each (openpyxl's
+        m.__dict__["min_row"] += n          # descriptors keep the values in the object's __dict__)
+        m.__dict__["max_row"] += n
     ws.merged_cells.ranges.update(moved)    # a set; ``add`` would look through every range for each
     rows_moved(ws)
     for r in heights:
@@ -510,7 +515,7 @@ def _copy_row(ws, source: int, row: int, suffix: str) -> None:
     if suffix:
         put_text(ws.cell(row, 1), f"{ws.cell(row, 1).value or ''}{suffix}")
     for m in [m for m in ws.merged_cells.ranges if m.min_row == m.max_row == source]:
-        ws.merge_cells(start_row=row, start_column=m.min_col, end_row=row, end_column=m.max_col)
+        merge(ws, row, m.min_col, row, m.max_col)
     ws.row_dimensions[row].height = ws.row_dimensions[source].height
 
 
