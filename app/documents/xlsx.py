@@ -484,22 +484,23 @@ def _insert_rows(ws, at: int, n: int) -> None:
     moved = [m for m in ws.merged_cells.ranges if m.min_row >= at]
     for m in moved:
         ws.merged_cells.remove(m)
-    heights = {r: d.height for r, d in list(ws.row_dimensions.items()) if r >= at}
+    dims = ws.row_dimensions
+    heights = {r: d.height for r, d in dims.items() if r >= at}
     cells = ws._cells                       # ws.insert_rows(at, n), without its walk over every cell below
-    for (r, c), cell in cells.items():
-        if r >= at:
-            cell.row = r + n
-    ws._cells = {(cell.row, c): cell for (r, c), cell in cells.items()}
-    ws._current_row = ws.max_row
+    below = [cells.pop(key) for key in [key for key in cells if key[0] >= at]]
+    for cell in below:
+        cell.row += n
+        cells[cell.row, cell.column] = cell
+    ws._current_row = max((cell.row for cell in below), default=ws._current_row)     # its max_row
     for m in moved:                         # m.shift(0, n), without its checks on each (openpyxl's
         m.__dict__["min_row"] += n          # descriptors keep the values in the object's __dict__)
         m.__dict__["max_row"] += n
     ws.merged_cells.ranges.update(moved)    # a set; ``add`` would look through every range for each
     rows_moved(ws)
-    for r in heights:
-        ws.row_dimensions[r].height = None
-    for r, h in heights.items():
-        ws.row_dimensions[r + n].height = h
+    for r in sorted(heights.keys() | {r + n for r in heights}):       # each height n rows down
+        h = heights.get(r - n) if r - n >= at else None
+        if dims[r].height != h:
+            dims[r].height = h
 
 
 def _copy_row(ws, source: int, row: int, suffix: str) -> None:
