@@ -236,7 +236,8 @@ def _put_sides(ws, row: int, sides: list[Side], st) -> int:
                     put_text(cell, text)
                     figure = WHOLE.fullmatch(text.replace(" ", "")) and not text.startswith("【")
                     to = "right" if figure else "left"
-                    st.put(cell, alignment=st.one(to, lambda: Alignment(horizontal=to, vertical="center", wrap_text=True)))
+                    st.put(cell, alignment=st.one(to, lambda: Alignment(horizontal=to, vertical="center",
+                                                                        wrap_text=True)))
                     for c in range(a, b + 1):
                         st.put(ws.cell(row + k, c), border=st["border"])
                     if b > a:
@@ -248,7 +249,7 @@ def _put_sides(ws, row: int, sides: list[Side], st) -> int:
             st.put(cell, alignment=st["wrap"] if s.c2 > s.c1 else st["center"])
             lines = max(lines, len(piece))
             for c in range(s.c1, s.c2 + 1):
-                box = (c == s.c1, c == s.c2, k == 0, k == len(rows) - 1)      # a side of the box: left, right, top, bottom
+                box = (c == s.c1, c == s.c2, k == 0, k == len(rows) - 1)      # its sides: left, right, top, bottom
                 st.put(ws.cell(row + k, c), border=st.one(box, lambda: Border(*(edge if b else None for b in box))))
             if s.c2 > s.c1:
                 merge(ws, row + k, s.c1, row + k, s.c2)
