@@ -24,6 +24,54 @@ LINES_PER_ROW = 6            # a long text goes on several sheet rows, so pages 
 LINE_PT = 14                 # the height of a line of 11pt text
 
 
+def load_openpyxl() -> None:
+    """Import openpyxl without numpy (0.1 s of a process that writes one workbook): openpyxl imports
+    numpy when it is installed, only to take its number types for cell values, and every number
+    written here is a Python int or float (the database's). Once openpyxl is loaded, numpy imports
+    as usual (the window's charts)."""
+    import sys
+
+    if "openpyxl" in sys.modules or "numpy" in sys.modules:
+        return
+    sys.modules["numpy"] = None                 # `import numpy` raises ImportError: openpyxl goes on without
+    try:
+        import openpyxl  # noqa: F401
+    finally:
+        if sys.modules.get("numpy", 0) is None:
+            del sys.modules["numpy"]
+
+
+class Styles(dict):
+    """The sheet's style objects by name, each put into the workbook's lists once: ``put`` points a
+    cell at them by index (openpyxl's ``cell.font = f`` looks the whole object up again, hashing
+    it and its parts, for every cell). The lists grow in the same order, so the workbook is the same."""
+    SLOTS = {"font": ("_fonts", "fontId"), "fill": ("_fills", "fillId"), "border": ("_borders", "borderId"),
+             "alignment": ("_alignments", "alignmentId")}
+
+    def __init__(self, wb):
+        super().__init__(_styles())
+        self.wb, self.ids, self.made = wb, {}, {}
+
+    def put(self, cell, **styles) -> None:
+        """``cell.font = …, cell.border = …`` (the keywords: font, fill, border, alignment)."""
+        from openpyxl.styles.cell_style import StyleArray
+
+        if cell._style is None:
+            cell._style = StyleArray()
+        for name, obj in styles.items():
+            key = (name, id(obj))
+            found = self.ids.get(key)
+            if found is None:
+                found = self.ids[key] = (getattr(self.wb, self.SLOTS[name][0]).add(obj), obj)    # (kept alive)
+            setattr(cell._style, self.SLOTS[name][1], found[0])
+
+    def one(self, key, make):
+        """The style object ``make()`` known by ``key``, made once."""
+        if key not in self.made:
+            self.made[key] = make()
+        return self.made[key]
+
+
 def _styles():
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 
@@ -94,13 +142,13 @@ def _merge_text(ws, row: int, c1: int, c2: int, text: str, st, fill=None, font=N
     """Text in merged columns c1..c2, wrapped; returns the lines it needs."""
     cell = ws.cell(row, c1)
     put_text(cell, text)
-    cell.alignment = st["wrap"]
+    st.put(cell, alignment=st["wrap"])
     if fill:
-        cell.fill = fill
+        st.put(cell, fill=fill)
     if font:
-        cell.font = font
+        st.put(cell, font=font)
     for c in range(c1, c2 + 1):
-        ws.cell(row, c).border = st["border"]
+        st.put(ws.cell(row, c), border=st["border"])
     if c2 > c1:
         merge(ws, row, c1, row, c2)
     return _lines(text, _chars(c1, c2))
@@ -187,22 +235,22 @@ def _put_sides(ws, row: int, sides: list[Side], st) -> int:
                     cell = ws.cell(row + k, a)
                     put_text(cell, text)
                     figure = WHOLE.fullmatch(text.replace(" ", "")) and not text.startswith("【")
-                    cell.alignment = Alignment(horizontal="right" if figure else "left", vertical="center",
-                                               wrap_text=True)
+                    to = "right" if figure else "left"
+                    st.put(cell, alignment=st.one(to, lambda: Alignment(horizontal=to, vertical="center",
+                                                                        wrap_text=True)))
                     for c in range(a, b + 1):
-                        ws.cell(row + k, c).border = st["border"]
+                        st.put(ws.cell(row + k, c), border=st["border"])
                     if b > a:
                         merge(ws, row + k, a, row + k, b)
                     lines = max(lines, _lines(text, _chars(a, b)))
                 continue
             cell = ws.cell(row + k, s.c1)
             put_text(cell, "\n".join(piece))
-            cell.alignment = st["wrap"] if s.c2 > s.c1 else st["center"]
+            st.put(cell, alignment=st["wrap"] if s.c2 > s.c1 else st["center"])
             lines = max(lines, len(piece))
             for c in range(s.c1, s.c2 + 1):
-                ws.cell(row + k, c).border = Border(left=edge if c == s.c1 else None, right=edge if c == s.c2 else None,
-                                                    top=edge if k == 0 else None,
-                                                    bottom=edge if k == len(rows) - 1 else None)
+                box = (c == s.c1, c == s.c2, k == 0, k == len(rows) - 1)      # its sides: left, right, top, bottom
+                st.put(ws.cell(row + k, c), border=st.one(box, lambda: Border(*(edge if b else None for b in box))))
             if s.c2 > s.c1:
                 merge(ws, row + k, s.c1, row + k, s.c2)
         ws.row_dimensions[row + k].height = LINE_PT * lines + 4
@@ -213,7 +261,7 @@ def _caption(ws, row: int, text: str, st) -> None:
     """A heading line over the sheet's width, in bold, wrapped when it is longer (never cut)."""
     cell = ws.cell(row, 1)
     put_text(cell, text)
-    cell.font, cell.alignment = st["bold"], st["wrap"]
+    st.put(cell, font=st["bold"], alignment=st["wrap"])
     merge(ws, row, 1, row, WIDTH)
     lines = _lines(text, _chars(1, WIDTH))
     if lines > 1:
@@ -245,7 +293,7 @@ def _table(ws, row: int, table: Table, st, keep: list | None = None, widths: lis
         cell = ws.cell(row, col)
         broken = wrap(text, _chars(col, col + span - 1))
         put_text(cell, "\n".join(broken))
-        cell.fill, cell.font, cell.alignment, cell.border = st["head"], st["bold"], st["center"], st["border"]
+        st.put(cell, fill=st["head"], font=st["bold"], alignment=st["center"], border=st["border"])
         if span > 1:
             merge(ws, row, col, row, col + span - 1)
         lines = max(lines, len(broken))
@@ -259,11 +307,11 @@ def _table(ws, row: int, table: Table, st, keep: list | None = None, widths: lis
             broken = wrap(c.text, _chars(col, col + span - 1))
             if c.value is None and c.text != "－":          # a text (対応項目, 目標): broken by the rules
                 put_text(cell, "\n".join(broken))
-                cell.alignment = st["left"]
+                st.put(cell, alignment=st["left"])
             else:
                 put_figure(cell, c)
-                cell.alignment = st["figure"]
-            cell.border = st["border"]
+                st.put(cell, alignment=st["figure"])
+            st.put(cell, border=st["border"])
             if span > 1:
                 merge(ws, row, col, row, col + span - 1)
             lines = max(lines, len(broken))
@@ -273,7 +321,7 @@ def _table(ws, row: int, table: Table, st, keep: list | None = None, widths: lis
     if table.note:
         row += 1
         put_text(ws.cell(row, 1), table.note)
-        ws.cell(row, 1).font = st["small"]
+        st.put(ws.cell(row, 1), font=st["small"])
     if keep is not None:
         keep.append((first, row))
     if runs is not None:
@@ -331,18 +379,19 @@ def _page(ws, doc: Document, title_rows: str | None, landscape: bool) -> None:
 def write_xlsx(doc: Document, out: str | Path, chart_images: dict[str, Path] | None = None) -> Path:
     """Write the document; ``chart_images`` (indicator → PNG) go where the document places them
     (目標達成状況: on each measure's page, on the sheet after its first table)."""
+    load_openpyxl()
     from openpyxl import Workbook
 
-    st = _styles()
     wb = Workbook()
+    st = Styles(wb)
     ws = wb.active
     ws.title = KINDS[doc.kind].sheet
     _columns(ws)
     put_text(ws.cell(1, 1), doc.title)
-    ws.cell(1, 1).font = st["title"]
+    st.put(ws.cell(1, 1), font=st["title"])
     merge(ws, 1, 1, 1, WIDTH)
     put_text(ws.cell(2, 1), f"※{doc.as_of}　{doc.label}" if doc.as_of else doc.label)
-    ws.cell(2, 1).font = st["small"]
+    st.put(ws.cell(2, 1), font=st["small"])
     row = 3
     if doc.kind == "status":
         heads = (("計画内容", 1, 7), ("実施状況", 8, WIDTH))
@@ -354,7 +403,7 @@ def write_xlsx(doc: Document, out: str | Path, chart_images: dict[str, Path] | N
     if heads:
         for text, c1, c2 in heads:
             _merge_text(ws, row, c1, c2, text, st, st["head"], st["bold"])
-            ws.cell(row, c1).alignment = st["center"]
+            st.put(ws.cell(row, c1), alignment=st["center"])
         ws.row_dimensions[row].height = 30
         row += 1
     keep: list[tuple[int, int]] = []
@@ -403,8 +452,8 @@ def page_breaks(ws, keep: list[tuple[int, int]], runs: list[Run], title_pt: floa
 
     page = page_points(landscape, ws.page_margins) - title_pt
     height = lambda r: ws.row_dimensions[r].height or ROW_PT          # noqa: E731
-    used, breaks, r = 0.0, 0, 1
-    while r <= ws.max_row:
+    used, breaks, r, end = 0.0, 0, 1, ws.max_row          # (max_row looks at every cell)
+    while r <= end:
         last = next((b for a, b in keep if a == r), r)
         h = sum(height(x) for x in range(r, last + 1))
         if h > page:                                              # longer than a page: rows as they come
@@ -416,6 +465,7 @@ def page_breaks(ws, keep: list[tuple[int, int]], runs: list[Run], title_pt: floa
             if run is not None:
                 n = len(run.repeat)
                 _insert_rows(ws, r, n)
+                end += n
                 keep[:] = [(a + n, b + n) if a >= r else (a, b) for a, b in keep]
                 for other in runs:
                     other.first, other.last = (other.first + n if other.first >= r else other.first,
@@ -435,16 +485,23 @@ def _insert_rows(ws, at: int, n: int) -> None:
     moved = [m for m in ws.merged_cells.ranges if m.min_row >= at]
     for m in moved:
         ws.merged_cells.remove(m)
-    heights = {r: d.height for r, d in list(ws.row_dimensions.items()) if r >= at}
-    ws.insert_rows(at, n)
-    for m in moved:
-        m.shift(0, n)
+    dims = ws.row_dimensions
+    heights = {r: d.height for r, d in dims.items() if r >= at}
+    cells = ws._cells                       # ws.insert_rows(at, n), without its walk over every cell below
+    below = [cells.pop(key) for key in [key for key in cells if key[0] >= at]]
+    for cell in below:
+        cell.row += n
+        cells[cell.row, cell.column] = cell
+    ws._current_row = max((cell.row for cell in below), default=ws._current_row)     # its max_row
+    for m in moved:                         # m.shift(0, n), without its checks on each (openpyxl's
+        m.__dict__["min_row"] += n          # descriptors keep the values in the object's __dict__)
+        m.__dict__["max_row"] += n
     ws.merged_cells.ranges.update(moved)    # a set; ``add`` would look through every range for each
     rows_moved(ws)
-    for r in heights:
-        ws.row_dimensions[r].height = None
-    for r, h in heights.items():
-        ws.row_dimensions[r + n].height = h
+    for r in sorted(heights.keys() | {r + n for r in heights}):       # each height n rows down
+        h = heights.get(r - n) if r - n >= at else None
+        if dims[r].height != h:
+            dims[r].height = h
 
 
 def _copy_row(ws, source: int, row: int, suffix: str) -> None:
@@ -460,7 +517,7 @@ def _copy_row(ws, source: int, row: int, suffix: str) -> None:
     if suffix:
         put_text(ws.cell(row, 1), f"{ws.cell(row, 1).value or ''}{suffix}")
     for m in [m for m in ws.merged_cells.ranges if m.min_row == m.max_row == source]:
-        ws.merge_cells(start_row=row, start_column=m.min_col, end_row=row, end_column=m.max_col)
+        merge(ws, row, m.min_col, row, m.max_col)
     ws.row_dimensions[row].height = ws.row_dimensions[source].height
 
 
