@@ -423,24 +423,29 @@ def paginate(td, mm: float) -> int:
 class _Tail:
     """The flow of a document below the part pagination has reached, kept aside in a document of
     its own and attached at the end a chunk (CHUNK characters, up to the start of a unit) at a
-    time. Cut and attached with the paragraph break before a unit's first block, so every block
-    keeps its format; the document's own breaks (declared_breaks) are marked KEPT again."""
-    CHUNK = 3000
+    time. Cut and attached with the paragraph break before a unit's first block (one that follows
+    a paragraph, not a table's end), so every block keeps its format; the document's own breaks
+    (declared_breaks) are marked KEPT again."""
+    CHUNK = 1500
 
     def __init__(self, td):
         from PySide6.QtGui import QTextCursor, QTextDocument
 
         self.td, self.rest = td, None
-        starts = [span.start.position() for span in _spans(td)[1:] if hasattr(span.start, "blockFormat")]
+        ends = {table.lastPosition() for table in _top_tables(td)}        # (a table's end: no paragraph break)
+        starts = [span.start.position() for span in _spans(td)[1:]
+                  if hasattr(span.start, "blockFormat") and span.start.position() - 1 not in ends]
         cut = next((at for at in starts if at >= self.CHUNK), None)
         if cut is None:
             return
         self.stops, self.taken = [at - cut for at in starts if at > cut], 0     # (from the cut)
         cursor = QTextCursor(td)
+        cursor.beginEditBlock()                     # (a cursor moved outside one lays its block out)
         cursor.setPosition(cut - 1)
         cursor.movePosition(QTextCursor.End, QTextCursor.KeepAnchor)
         part = cursor.selection()
         cursor.removeSelectedText()
+        cursor.endEditBlock()
         self.rest = QTextDocument()
         self.rest.setUndoRedoEnabled(False)
         QTextCursor(self.rest).insertFragment(part)
@@ -460,9 +465,11 @@ class _Tail:
         part = cursor.selection()
         cursor.removeSelectedText()
         end = QTextCursor(self.td)
+        end.beginEditBlock()
         end.movePosition(QTextCursor.End)
         block = end.block()
         end.insertFragment(part)
+        end.endEditBlock()
         while block.isValid():
             if block.blockFormat().pageBreakPolicy() & QTextFormat.PageBreak_AlwaysBefore:
                 block.setUserState(KEPT)
