@@ -128,16 +128,19 @@ class _Row(NamedTuple):
     blocks: list            # all its blocks
 
 
-def _row_spans(td) -> list[_Row]:
+def _row_spans(td, after: int = 0) -> list[_Row]:
     """The rows of the document's tables as units, but each table's header and first row (those go
     with the table): a row Qt would split across pages moves whole to the next one the same way,
-    by a break before each of its cells' first blocks (Qt honours those)."""
+    by a break before each of its cells' first blocks (Qt honours those). Tables that end before
+    position ``after`` are passed over."""
     from PySide6.QtGui import QTextTable
 
     out = []
 
     def walk(frame):
         for child in frame.childFrames():
+            if child.lastPosition() < after:
+                continue
             if isinstance(child, QTextTable):
                 for r in range(child.format().headerRowCount() + 1, child.rows()):
                     cells = [child.cellAt(r, c) for c in range(child.columns())]
@@ -489,8 +492,8 @@ def place_breaks(td, mm: float, after: int = 0, tail: _Tail | None = None) -> in
 
     cursor = QTextCursor(td)
     cursor.beginEditBlock()
-    flows = ((_spans, measure), (_row_spans, _measure_row))        # (page breaks do not change them)
-    for spans, _measured in flows:
+    flows = ((_spans, measure), (lambda td: _row_spans(td, after), _measure_row))
+    for spans, _measured in flows:                 # (page breaks do not change them)
         for span in spans(td):
             if not _kept(span.start) and _position(span.start) >= after:
                 set_break(span.start, QTextFormat.PageBreak_Auto, cursor)
