@@ -445,7 +445,7 @@ class _Tail:
         cursor = QTextCursor(td)
         cursor.beginEditBlock()                     # (a cursor moved outside one lays its block out)
         cursor.setPosition(cut - 1)
-        cursor.movePosition(QTextCursor.End, QTextCursor.KeepAnchor)
+        cursor.setPosition(td.characterCount() - 1, QTextCursor.KeepAnchor)
         part = cursor.selection()
         cursor.removeSelectedText()
         cursor.endEditBlock()
@@ -461,15 +461,15 @@ class _Tail:
             return False
         stop = next((at for at in self.stops if at >= self.taken + self.CHUNK), None)
         cursor = QTextCursor(self.rest)
-        if stop is None:
-            cursor.movePosition(QTextCursor.End, QTextCursor.KeepAnchor)
-        else:
-            cursor.setPosition(stop - self.taken, QTextCursor.KeepAnchor)
+        cursor.beginEditBlock()
+        cursor.setPosition(self.rest.characterCount() - 1 if stop is None else stop - self.taken,
+                           QTextCursor.KeepAnchor)
         part = cursor.selection()
         cursor.removeSelectedText()
+        cursor.endEditBlock()
         end = QTextCursor(self.td)
         end.beginEditBlock()
-        end.movePosition(QTextCursor.End)
+        end.setPosition(self.td.characterCount() - 1)
         block = end.block()
         end.insertFragment(part)
         end.endEditBlock()
