@@ -52,9 +52,11 @@ def chart_images(db, doc) -> dict:
                               CHART_SIZE) for code in doc.charts}
 
 
-def text_document(doc, images: dict | None = None):
-    """The document as a QTextDocument; ``images``: each chart's QImage (chart_images) or PNG file."""
-    from PySide6.QtCore import QUrl
+def text_document(doc, images: dict | None = None, device=None):
+    """The document as a QTextDocument; ``images``: each chart's QImage (chart_images) or PNG file;
+    ``device``: the printer or PDF writer it will be laid out on (paint_pages), given before its
+    text so that Qt does not lay all of it out first for the screen."""
+    from PySide6.QtCore import QSizeF, QUrl
     from PySide6.QtGui import QImage, QTextDocument
 
     from app.documents.html import document_html
@@ -62,6 +64,9 @@ def text_document(doc, images: dict | None = None):
 
     td = QTextDocument()
     td.setDefaultFont(document_font(japanese_family(), 9))
+    if device is not None:                  # (a paged document is laid out as far as it is looked at)
+        td.documentLayout().setPaintDevice(device)
+        td.setPageSize(QSizeF(device.pageLayout().paintRectPixels(device.resolution()).size()))
     urls = {}
     for code, image in (images or {}).items():
         url = f"chart://{code}"
@@ -197,12 +202,12 @@ def paint_pdf(doc, images: dict, out: Path, progress=None) -> Path:
     out.parent.mkdir(parents=True, exist_ok=True)
     partial = out.with_name(out.name + ".partial")
     try:
-        td = text_document(doc, images)
         writer = QPdfWriter(str(partial))
         writer.setResolution(300)
         writer.setTitle(doc.title)
         writer.setCreator("branch-report")
         setup_page(writer, doc)
+        td = text_document(doc, images, writer)
         paint_pages(doc, td, writer, progress)
         del writer                           # the file is finished when the writer goes
         text = "".join([td.toPlainText(), doc.title, doc.label, doc.as_of, "0123456789 /"])

@@ -128,16 +128,19 @@ class _Row(NamedTuple):
     blocks: list            # all its blocks
 
 
-def _row_spans(td) -> list[_Row]:
+def _row_spans(td, after: int = 0) -> list[_Row]:
     """The rows of the document's tables as units, but each table's header and first row (those go
     with the table): a row Qt would split across pages moves whole to the next one the same way,
-    by a break before each of its cells' first blocks (Qt honours those)."""
+    by a break before each of its cells' first blocks (Qt honours those). Tables that end before
+    position ``after`` are passed over."""
     from PySide6.QtGui import QTextTable
 
     out = []
 
     def walk(frame):
         for child in frame.childFrames():
+            if child.lastPosition() < after:
+                continue
             if isinstance(child, QTextTable):
                 for r in range(child.format().headerRowCount() + 1, child.rows()):
                     cells = [child.cellAt(r, c) for c in range(child.columns())]
@@ -373,12 +376,14 @@ def _crossing(td, mm: float, until: int | None = None):
     return None
 
 
-def split_crossing(td, mm: float) -> int | None:
+def split_crossing(td, mm: float, tail: _Tail | None = None) -> int | None:
     """The first table of the flow that goes on over a page split there (split_table), a row that
     crosses the page's foot first split between its paragraphs (split_row: those that end above
     the foot by the room its cell's padding and border take). Returns where the continuation starts,
     None when no table goes on over a page."""
     found = _crossing(td, mm)
+    while found is None and tail is not None and tail.attach():
+        found = _crossing(td, mm)
     if found is None:
         return None
     from PySide6.QtGui import QTextCursor
@@ -399,42 +404,120 @@ def paginate(td, mm: float) -> int:
     """Page breaks set in ``td`` (its page size set) where a person would make them, those of an
     earlier pagination taken out (the document's own kept), and every table that goes on over a
     page split into one per page, the later ones under their heading with （続き）;
-    ``mm``: document units per millimetre. Returns the number of breaks."""
+    ``mm``: document units per millimetre. Returns the number of breaks.
+
+    Decided from the top down, on the part of the document looked at so far (_Tail): Qt lays a
+    document out again from a change to its end, and a block's place depends only on what is
+    above it, so the flow below is kept aside and attached when the decisions reach it."""
     td.setUndoRedoEnabled(False)
     declared_breaks(td)
-    breaks = place_breaks(td, mm)
+    tail = _Tail(td)
+    breaks = place_breaks(td, mm, tail=tail)
     for _split in range(500):
-        split = split_crossing(td, mm)
+        split = split_crossing(td, mm, tail)
         if split is None:
             break
-        breaks += place_breaks(td, mm, split)
+        breaks += place_breaks(td, mm, split, tail)
+    while tail.attach():
+        pass
     return breaks
 
 
-def place_breaks(td, mm: float, after: int = 0) -> int:
+class _Tail:
+    """The flow of a document below the part pagination has reached, kept aside in a document of
+    its own and attached at the end a chunk (CHUNK characters, up to the start of a unit) at a
+    time. Cut and attached with the paragraph break before a unit's first block (one that follows
+    a paragraph, not a table's end), so every block keeps its format; the document's own breaks
+    (declared_breaks) are marked KEPT again."""
+    CHUNK = 1500
+
+    def __init__(self, td):
+        from PySide6.QtGui import QTextCursor, QTextDocument
+
+        self.td, self.rest = td, None
+        ends = {table.lastPosition() for table in _top_tables(td)}        # (a table's end: no paragraph break)
+        starts = [span.start.position() for span in _spans(td)[1:]
+                  if hasattr(span.start, "blockFormat") and span.start.position() - 1 not in ends]
+        cut = next((at for at in starts if at >= self.CHUNK), None)
+        if cut is None:
+            return
+        self.stops, self.taken = [at - cut for at in starts if at > cut], 0     # (from the cut)
+        cursor = QTextCursor(td)
+        cursor.beginEditBlock()                     # (a cursor moved outside one lays its block out)
+        cursor.setPosition(cut - 1)
+        cursor.setPosition(td.characterCount() - 1, QTextCursor.KeepAnchor)
+        part = cursor.selection()
+        cursor.removeSelectedText()
+        cursor.endEditBlock()
+        self.rest = QTextDocument()
+        self.rest.setUndoRedoEnabled(False)
+        QTextCursor(self.rest).insertFragment(part)
+
+    def attach(self) -> bool:
+        """The next chunk attached at the document's end; False when nothing was left."""
+        from PySide6.QtGui import QTextCursor, QTextFormat
+
+        if self.rest is None:
+            return False
+        stop = next((at for at in self.stops if at >= self.taken + self.CHUNK), None)
+        cursor = QTextCursor(self.rest)
+        cursor.beginEditBlock()
+        cursor.setPosition(self.rest.characterCount() - 1 if stop is None else stop - self.taken,
+                           QTextCursor.KeepAnchor)
+        part = cursor.selection()
+        cursor.removeSelectedText()
+        cursor.endEditBlock()
+        end = QTextCursor(self.td)
+        end.beginEditBlock()
+        end.setPosition(self.td.characterCount() - 1)
+        block = end.block()
+        end.insertFragment(part)
+        end.endEditBlock()
+        while block.isValid():
+            if block.blockFormat().pageBreakPolicy() & QTextFormat.PageBreak_AlwaysBefore:
+                block.setUserState(KEPT)
+            block = block.next()
+        if stop is None:
+            self.rest = None
+        else:
+            self.taken = stop
+        return True
+
+
+def place_breaks(td, mm: float, after: int = 0, tail: _Tail | None = None) -> int:
     """Page breaks from position ``after`` on (those before it stand), up to the first table
-    that goes on over a page (paginate splits it, and what follows moves)."""
+    that goes on over a page (paginate splits it, and what follows moves); ``tail``: the flow not
+    attached yet, attached as the units are looked at."""
     from PySide6.QtGui import QTextCursor, QTextFormat
 
     cursor = QTextCursor(td)
     cursor.beginEditBlock()
-    flows = ((_spans(td), measure), (_row_spans(td), _measure_row))        # (page breaks do not change them)
-    for spans, _measured in flows:
-        for span in spans:
+    flows = ((_spans, measure), (lambda td: _row_spans(td, after), _measure_row))
+    for spans, _measured in flows:                 # (page breaks do not change them)
+        for span in spans(td):
             if not _kept(span.start) and _position(span.start) >= after:
                 set_break(span.start, QTextFormat.PageBreak_Auto, cursor)
     cursor.endEditBlock()
     height, layout = td.pageSize().height(), td.documentLayout()
-    breaks, limit = 0, td.characterCount()
+    breaks, limit = 0, None
     for _round in range(3):             # the flow, its tables' rows, again while a break moved things
         before = breaks
         for spans, measured in flows:
-            later = [span for span in spans if _position(span.start) >= after]
+            later = [span for span in spans(td) if _position(span.start) >= after]
             checked = 0
             while True:
                 td.pageCount()                          # laid out again after the last break
-                index = next((n for n in range(checked, len(later)) if _position(later[n].start) < limit
-                              and needs_break(measured(layout, later[n]), height, mm)), None)
+                index, n = None, checked
+                while index is None:
+                    if n == len(later):                 # the units looked at: more attached, or the end
+                        if limit is not None or tail is None or not tail.attach():
+                            break
+                        later = [span for span in spans(td) if _position(span.start) >= after]
+                        continue
+                    if (limit is None or _position(later[n].start) < limit) \
+                            and needs_break(measured(layout, later[n]), height, mm):
+                        index = n
+                    n += 1
                 if index is None:
                     break
                 checked, at = index + 1, _position(later[index].start)

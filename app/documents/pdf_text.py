@@ -63,9 +63,11 @@ def write_cmap(mapping: dict[int, str]) -> bytes:
 
 
 # The content stream as Qt writes it, one operator a line ("x y Td <glyphs> Tj", "/F1 9 Tf … Tm"
-# and "Q q" share one): the lines that change what the text pass follows, found by one regular expression.
+# and "Q q" share one): the lines that change what the text pass follows, found by one regular expression
+# (its numbers matched possessively: a line of numbers before another operator, "… SCN", "… re", fails
+# at once instead of being tried again at each space).
 _LINES = re.compile(rb"\n(?:(?P<stack>[qQ](?: [qQ])*)|(?P<bt>BT)|(?P<clip>W\*? n)"
-                    rb"|(?:/[^\s/]+ [-+\d.]+ Tf )?(?P<args>[-+\d. ]+) (?P<op>cm|Tm|Td|TD)(?: (?P<show>[^\n]*T[jJ]))?"
+                    rb"|(?:/[^\s/]+ [-+\d.]+ Tf )?(?P<args>[-+\d.]++(?: [-+\d.]++)*+) (?P<op>cm|Tm|Td|TD)(?: (?P<show>[^\n]*T[jJ]))?"
                     rb"|(?P<text>[<\[(][^\n]*T[jJ]))(?=\n)")
 _PATH_OPS = {b"m", b"l", b"c", b"v", b"y", b"re", b"h"}
 IDENTITY = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)

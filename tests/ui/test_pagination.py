@@ -266,3 +266,34 @@ def test_breaks_are_set_once(demo_db, tmp_path, qapp, monkeypatch):
     kept |= {table.firstPosition() for table in tables(td.rootFrame())
              if table.format().pageBreakPolicy() & QTextFormat.PageBreak_AlwaysBefore}
     assert splits >= 3 and len(kept) <= set_[0] <= len(kept) + splits, (set_, len(kept), splits)
+
+
+def test_pagination_decides_on_the_part_looked_at(demo_db, tmp_path, qapp, monkeypatch):
+    """The flow below the part decided is kept aside and attached a chunk at a time (_Tail): the
+    document comes out the same as paginated whole, whatever the chunk (its cuts fall between
+    units, never at a table's end), and each break lays out again far less than the document's rest."""
+    from PySide6.QtGui import QTextFormat
+
+    import ui.pagination
+
+    doc = build(demo_db, "10", 2024, 4, "progress")
+    set_break, attach = ui.pagination.set_break, ui.pagination._Tail.attach
+    after_break, attached = [], []
+
+    def counted_break(start, policy, cursor=None):
+        if policy == QTextFormat.PageBreak_AlwaysBefore and cursor is None:
+            block = start[0] if isinstance(start, list) else start
+            after_break.append(block.document().characterCount() - ui.pagination._position(start))
+        return set_break(start, policy, cursor)
+
+    monkeypatch.setattr(ui.pagination, "set_break", counted_break)
+    monkeypatch.setattr(ui.pagination._Tail, "attach", lambda tail: attach(tail) and not attached.append(1))
+    laid_out, html = {}, {}
+    for chunk in (10 ** 9, 700, 5000, ui.pagination._Tail.CHUNK):
+        monkeypatch.setattr(ui.pagination._Tail, "CHUNK", chunk)
+        after_break.clear(), attached.clear()
+        td, _pdf = lay_out_pdf(doc, tmp_path)
+        html[chunk], laid_out[chunk] = td.toHtml(), sum(after_break)
+        assert (len(attached) > 3) == (chunk < 10 ** 9), (chunk, len(attached))
+    assert all(text == html[10 ** 9] for text in html.values())
+    assert laid_out[ui.pagination._Tail.CHUNK] < laid_out[10 ** 9] / 3, laid_out
