@@ -174,17 +174,21 @@ def measure(path: Path, tmp: Path, clean: str, repeat: int, pg: str | None) -> d
         whole.remove(target)
         return target
 
+    # the entry script imports the installed package (an editable install may point at another
+    # checkout): this checkout's code comes first, as `python main.py` from here would run it
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, (str(ROOT), os.environ.get("PYTHONPATH"))))}
+
     def product(i):
         target = db("import", i)
         r = whole.run([*whole.product_command(), "--db", str(target), "import", str(path), "--branch", "10",
-                       "--json"], cwd=str(tmp), out=tmp / "import.out")
+                       "--json"], env=env, cwd=str(tmp), out=tmp / "import.out")
         report = json.loads((tmp / "import.out").read_text())["files"][0]
         return dict(r, inserted=report["inserted"], errors=len(report.get("errors", [])))
 
     def product_pg(i):
         with _PgDatabase(pg) as url:
             return whole.run([*whole.product_command(), "--db", url, "import", str(path), "--branch", "10"],
-                             cwd=str(tmp))
+                             env=env, cwd=str(tmp))
 
     commands = {
         "openpyxl": lambda i: whole.run([clean, "-c", OPENPYXL, str(path)], cwd=str(tmp)),
