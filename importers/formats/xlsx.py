@@ -16,6 +16,7 @@ import itertools
 import posixpath
 import re
 import zipfile
+from functools import lru_cache
 
 from importers.base import Cell, Sheet, cell_name
 from importers.formats.cells import excel_date, number, outside
@@ -34,15 +35,17 @@ def _tags(*local: str) -> dict[str, str]:
     return {f"{ns} {name}": name for ns in MAIN for name in local}
 
 
-def _letters(n: int) -> str:
-    s = ""
-    while n:
-        n, rem = divmod(n - 1, 26)
-        s = chr(65 + rem) + s
-    return s
+@lru_cache(maxsize=None)
+def _column(letters: str) -> int | None:
+    """'A' → 0 … 'XFD' → 16383; None for anything else (lower case included)."""
+    if not 0 < len(letters) <= 3 or not (letters.isascii() and letters.isalpha() and letters.isupper()):
+        return None
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n - 1 if n <= MAX_COL else None
 
 
-_COLUMNS = {_letters(i + 1): i for i in range(MAX_COL)}      # 'A' → 0 … 'XFD' → 16383
 _POSITIONS: dict[str, tuple[int, int]] = {}  # 'B5' → (4, 1), shared by sheets of one shape (≤ 100,000)
 _REF = re.compile(r"\$?([A-Za-z]{1,3})\$?([0-9]+)\Z")
 
@@ -50,10 +53,10 @@ _REF = re.compile(r"\$?([A-Za-z]{1,3})\$?([0-9]+)\Z")
 def _position(ref: str, sheet: str) -> tuple[int, int]:
     """'B5' → (4, 1); what openpyxl accepts ('$b$5' too), within Excel's grid, else refused."""
     letters = ref.rstrip("0123456789")
-    col, digits = _COLUMNS.get(letters), ref[len(letters):]
+    col, digits = _column(letters), ref[len(letters):]
     if col is None or not digits.isascii() or not digits.isdigit():
         m = _REF.match(ref)
-        col = _COLUMNS.get(m.group(1).upper()) if m else None
+        col = _column(m.group(1).upper()) if m else None
         digits = m.group(2) if m else ""
     if col is None or not digits or not 0 < int(digits) <= MAX_ROW:
         raise Unreadable(f"セル番地 '{ref}' が正しくありません", sheet)
