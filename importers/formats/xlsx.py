@@ -28,7 +28,8 @@ REL_IDS = tuple(f"{ns} id" for ns in ("http://schemas.openxmlformats.org/officeD
                                       "http://purl.oclc.org/ooxml/officeDocument/relationships"))
 PACKAGE_RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
 MAX_ROW, MAX_COL = 1_048_576, 16_384
-PLAIN_PART = 32 * 2**20      # a sheet part up to this size is read whole (the quick way, if plain)
+PLAIN_PART = 8 * 2**20       # a sheet part up to this size is read whole (the quick way, if plain): the
+                             # part and its cells cut out (~130,000 at most) are held at once
 
 
 def _tags(*local: str) -> dict[str, str]:

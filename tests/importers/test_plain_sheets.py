@@ -133,3 +133,12 @@ def test_other_encodings_and_namespaces_go_expats_way(tmp_path, monkeypatch):
     for name, sheet in sheets.items():
         quick, parsed, taken = both_ways(xlsx(tmp_path / f"{name}.xlsx", sheet), monkeypatch)
         assert quick == parsed and taken == 0, name
+
+
+def test_a_part_larger_than_the_quick_ways_cap_is_streamed_through_expat(tmp_path, monkeypatch):
+    path = hq_workbook(tmp_path / "hq.xlsx")
+    whole = load_book(path)
+    monkeypatch.setattr(fastxlsx, "PLAIN_PART", 1000)             # every sheet part of the book is larger
+    monkeypatch.setattr(fastxlsx, "_plain_sheet", lambda *args: pytest.fail("held whole"))
+    streamed = load_book(path)
+    assert streamed.sheets == whole.sheets and streamed.uncached == whole.uncached
