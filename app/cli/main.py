@@ -132,6 +132,15 @@ def build_parser() -> argparse.ArgumentParser:
 def run(args: argparse.Namespace, target, extra_verbs: dict | None = None) -> int:
     """Run a verb. ``extra_verbs`` ('chart' …: verb → function(db, args)) come from main.py: verbs
     that draw with Qt live in ui/, which app/ does not import."""
+    if args.verb == "import":       # loading the store's modules, opening, reading and storing a book
+        from importers.base import collector_paused     # make many objects and few cycles: the cyclic
+                                                        # collector waits until the import is done
+        with collector_paused():
+            return _run(args, target, extra_verbs)
+    return _run(args, target, extra_verbs)
+
+
+def _run(args: argparse.Namespace, target, extra_verbs: dict | None = None) -> int:
     from app.store.database import open_database
 
     from app.cli.shared import cmd_package, cmd_users

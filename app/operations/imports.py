@@ -499,7 +499,7 @@ def check_plausible(ext: Extraction, catalogue, index: tuple | None = None) -> l
     """点検: the plausibility warnings (app.core.plausibility) of the workbook's own branch's
     months, each at its cell, against the file's other months, years and parts."""
     months, _, _ = index or _value_index(ext)
-    where = {(v.branch or ext.branch, v.fiscal_year, v.month, v.indicator): v.where for v in ext.values}
+    where = None                          # each value's cell, once a warning needs one
     out = []
     for (branch, fy, code), row in months.items():
         if (branch or ext.branch) != ext.branch or code not in catalogue:
@@ -507,6 +507,8 @@ def check_plausible(ext: Extraction, catalogue, index: tuple | None = None) -> l
         ind = catalogue[code]
         parts = {c: months.get((branch, fy, c), {}) for c in (*ind.sum_of, ind.numerator, *ind.denominator) if c}
         for flag in check_row(ind, row, last_year=months.get((branch, fy - 1, code), {}), parts=parts):
+            if where is None:
+                where = {(v.branch or ext.branch, v.fiscal_year, v.month, v.indicator): v.where for v in ext.values}
             out.append(Problem(f"点検: {ind.name} {flag.reason}", where[branch or ext.branch, fy, flag.month, code],
                                "warning"))
     return out

@@ -175,7 +175,7 @@ def sync_reference_data(db: Database) -> None:
     with db.unit() as s:
         s.add_all(Branch(code=c, name=n) for c, n in missing.items())
         for pos, ind in changed:
-            row = s.get(Indicator, ind.code) or Indicator(code=ind.code)
+            row = (s.get(Indicator, ind.code) if ind.code in stored else None) or Indicator(code=ind.code)
             row.name, row.group_name, row.unit, row.kind, row.higher_is_better, row.position = _indicator_row(ind, pos)
             s.add(row)
         if StoredSettings(s).database_id is None:      # its identity: work packages find their way home

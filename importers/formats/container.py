@@ -153,7 +153,7 @@ def _as_utf8(chunks):
     is decoded chunk by chunk with Python's codec (only the allowed text encodings: a character
     is at most 4 bytes of UTF-8 for each byte read, and every byte read was counted against the
     cap while inflating) and handed on as UTF-8 with its declaration rewritten."""
-    head = b""
+    head, chunks = b"", iter(chunks)
     for chunk in chunks:
         head += chunk
         if len(head) >= 1024:

@@ -12,9 +12,11 @@ that is neither 0 nor 1, a date that is not ISO 8601, a cell type that does not 
 """
 from __future__ import annotations
 
+import itertools
 import posixpath
 import re
 import zipfile
+from functools import lru_cache
 
 from importers.base import Cell, Sheet, cell_name
 from importers.formats.cells import excel_date, number, outside
@@ -26,21 +28,25 @@ REL_IDS = tuple(f"{ns} id" for ns in ("http://schemas.openxmlformats.org/officeD
                                       "http://purl.oclc.org/ooxml/officeDocument/relationships"))
 PACKAGE_RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
 MAX_ROW, MAX_COL = 1_048_576, 16_384
+PLAIN_PART = 8 * 2**20       # a sheet part up to this size is read whole (the quick way, if plain): the
+                             # part and its cells cut out (~130,000 at most) are held at once
 
 
 def _tags(*local: str) -> dict[str, str]:
     return {f"{ns} {name}": name for ns in MAIN for name in local}
 
 
-def _letters(n: int) -> str:
-    s = ""
-    while n:
-        n, rem = divmod(n - 1, 26)
-        s = chr(65 + rem) + s
-    return s
+@lru_cache(maxsize=None)
+def _column(letters: str) -> int | None:
+    """'A' → 0 … 'XFD' → 16383; None for anything else (lower case included)."""
+    if not 0 < len(letters) <= 3 or not (letters.isascii() and letters.isalpha() and letters.isupper()):
+        return None
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n - 1 if n <= MAX_COL else None
 
 
-_COLUMNS = {_letters(i + 1): i for i in range(MAX_COL)}      # 'A' → 0 … 'XFD' → 16383
 _POSITIONS: dict[str, tuple[int, int]] = {}  # 'B5' → (4, 1), shared by sheets of one shape (≤ 100,000)
 _REF = re.compile(r"\$?([A-Za-z]{1,3})\$?([0-9]+)\Z")
 
@@ -48,10 +54,10 @@ _REF = re.compile(r"\$?([A-Za-z]{1,3})\$?([0-9]+)\Z")
 def _position(ref: str, sheet: str) -> tuple[int, int]:
     """'B5' → (4, 1); what openpyxl accepts ('$b$5' too), within Excel's grid, else refused."""
     letters = ref.rstrip("0123456789")
-    col, digits = _COLUMNS.get(letters), ref[len(letters):]
+    col, digits = _column(letters), ref[len(letters):]
     if col is None or not digits.isascii() or not digits.isdigit():
         m = _REF.match(ref)
-        col = _COLUMNS.get(m.group(1).upper()) if m else None
+        col = _column(m.group(1).upper()) if m else None
         digits = m.group(2) if m else ""
     if col is None or not digits or not 0 < int(digits) <= MAX_ROW:
         raise Unreadable(f"セル番地 '{ref}' が正しくありません", sheet)
@@ -246,27 +252,170 @@ def _typed(t, v, in_is, plain, runs, strings, name, r, c):
     raise Unreadable(f"セルの型 t='{t[:20]}' は読めません", name, cell_name(r, c) if r >= 0 else "")
 
 
+def _placer(name: str, strings, styles, epoch, budget: Budget):
+    """The work on one cell both sheet readers share: ``place(r, c, s, t, has_f, v, in_is, plain,
+    runs)`` turns a cell's attributes and texts into its value and format and puts it in ``grid``
+    (formula cells without a result into ``uncached``); ``place_plain(cells)`` does it for the
+    quick way's cells; ``counted()``: cells placed, less repeats."""
+    limits = budget.limits
+    max_rows, max_cols, room = limits.rows, limits.columns, limits.cells - budget.cells
+    default, style_of = styles[0], {str(i): style for i, style in enumerate(styles)}
+    new_cell = tuple.__new__
+    grid: dict[int, dict[int, Cell]] = {}
+    uncached: set[str] = set()
+    count = 0
+
+    def place(r, c, s, t, has_f, v, in_is, plain, runs):
+        style = style_of.get(s) if s is not None else default
+        if style is None and s.isascii() and s.strip().isdigit() and int(s) < len(styles):
+            style = styles[int(s)]                   # written as ' 1' or '01'
+        if style is None:
+            raise Unreadable(f"セルの書式番号 s='{s}' がありません", name, cell_name(r, c) if r >= 0 else "")
+        if t == "n":
+            if not v:
+                value = None
+            elif v.isdigit() and v.isascii() and len(v) < 300:
+                value = int(v)
+            else:
+                value = number(v, name, cell_name(r, c))
+            if style[1] and value is not None:
+                value = excel_date(value, epoch, style[2])
+        else:
+            value = _typed(t, v, in_is, plain, runs, strings, name, r, c)
+        if value is None:
+            if has_f and r >= 0:
+                uncached.add(cell_name(r, c))
+            return
+        if not 0 <= r < max_rows or c >= max_cols:
+            outside(r, c, name, limits)
+        put(r, c, value, style[0])
+
+    def put(r, c, value, fmt):
+        nonlocal count
+        row = grid.get(r)
+        if row is None:
+            grid[r] = row = {}
+        elif c in row:
+            count -= 1                               # the same cell twice: the later one counts
+        row[c] = new_cell(Cell, (value, fmt))        # Cell(value, format) without its Python __new__
+        count += 1
+        if count > room:
+            raise budget.full(name)
+
+    plain_style = {str(i).encode(): style for i, style in enumerate(styles)}
+
+    def place_plain(cells):
+        """place() for the cells the quick way cut out (bytes: reference, s, t, formula, value,
+        inline string, its text): a plain number in a style that shows no date is put at once
+        (as place reads it), anything else goes through place()."""
+        positions, decimal = _PLAIN_POSITIONS, _DECIMAL.fullmatch
+        for ref, s, t, f, v, is_, text in cells:
+            rc = positions.get(ref)
+            if rc is None:
+                rc = _position(ref.decode(), name)
+                if len(positions) < 100_000:
+                    positions[ref] = rc
+            r, c = rc
+            style = default if s is None else plain_style.get(s)
+            if ((t is None or t == b"n") and v and style is not None and not style[1] and len(v) < 300 and r < max_rows
+                    and c < max_cols and (v.isdigit() or decimal(v))):
+                put(r, c, int(v) if v.isdigit() else float(v), style[0])
+                continue
+            if text is not None:
+                text = text.decode()
+                if "&" in text:
+                    text = _ENTITY.sub(_unescape, text)
+            place(r, c, None if s is None else s.decode(), "n" if t is None else t.decode(), f is not None,
+                  None if v is None else v.decode(), is_ is not None, text, [])
+
+    return place, place_plain, grid, uncached, lambda: count
+
+
 def _sheet(pkg: Package, part: str, name: str, strings, styles, epoch, budget: Budget):
-    """One worksheet: its cells placed by reference (order in the file does not matter).
+    """One worksheet: its cells placed by reference (order in the file does not matter). A part
+    in the shape spreadsheet programs write goes the quick way (``_plain_sheet``), any other
+    through expat's handlers (``_parsed_sheet``); both read a legal sheet alike."""
+    place, place_plain, grid, uncached, counted = _placer(name, strings, styles, epoch, budget)
+    chunks, head, size = pkg.chunks(part, name), [], 0      # counted against the budget while inflating
+    for chunk in chunks:
+        head.append(chunk)
+        size += len(chunk)
+        if size > PLAIN_PART:                        # a very large part: streamed, never held whole
+            break
+    merged = None if size > PLAIN_PART else _plain_sheet(b"".join(head), part, name, place_plain)
+    if merged is None:
+        merged = _parsed_sheet(itertools.chain(head, chunks), part, name, place)
+    count = counted() - _hide_merged(grid, merged, name)
+    return Sheet(name, rows_of(grid, count, budget, name)), uncached
+
+
+# The quick way: a UTF-8 sheet whose <sheetData> is rows and cells as Excel, LibreOffice, openpyxl
+# and xlsxwriter write them — every cell with its reference, attributes r, s, t in that order, a
+# formula, a value or an inline string of plain text — is cut into cells by one regular expression
+# (C), after expat has found the whole part well-formed. Anything else (another encoding, a
+# comment, CDATA or DTD, a prefixed or redeclared namespace, a cell without its reference, rich
+# inline text, …) goes through expat's handlers: a shape is taken only when both ways read it alike.
+_CELL = re.compile(
+    rb'(?:\s|<row(?: r="[0-9]+")?(?: (?!r=)[A-Za-z:]+="[^"<&]*")*\s*/?>|</row>)*'      # rows between cells
+    rb'<c r="([A-Z]{1,3}[0-9]{1,7})"(?: s="([0-9]+)")?(?: t="([a-zA-Z]+)")?\s*'
+    rb'(?:/>|>(<f>[^<]*</f>|<f\s[^>]*/>|<f\s[^>]*>[^<]*</f>)?(?:<v>([^<&\r]*)</v>)?'
+    rb'(<is><t(?: xml:space="preserve")?>([^<\r]*)</t></is>)?</c>)')
+_ROWS = re.compile(rb'(?:\s|<row(?: r="[0-9]+")?(?: (?!r=)[A-Za-z:]+="[^"<&]*")*\s*/?>|</row>)*')
+_MERGE = re.compile(rb'<mergeCell ref="([^"<&\t\n\r]*)"\s*/>')
+_UTF8 = re.compile(rb'<\?xml version="1\.[0-9]"(?:\s+encoding="[Uu][Tt][Ff]-?8")?(?:\s+standalone="(?:yes|no)")?\s*\?>')
+_ROOT = [re.compile(rb'\s*<worksheet(?:\s+[A-Za-z:]+="[^"<&]*")*?\s+xmlns="' + ns.encode() + rb'"') for ns in MAIN]
+_DECIMAL = re.compile(rb"[0-9]+\.[0-9]+")
+_PLAIN_POSITIONS: dict[bytes, tuple[int, int]] = {}   # _POSITIONS by the reference's bytes
+_ENTITY = re.compile(r"&(#x[0-9A-Fa-f]+|#[0-9]+|lt|gt|amp|quot|apos);")
+_NAMED = {"lt": "<", "gt": ">", "amp": "&", "quot": '"', "apos": "'"}
+
+
+def _unescape(m) -> str:
+    k = m.group(1)
+    return _NAMED.get(k) or chr(int(k[2:], 16) if k[1] in "xX" else int(k[1:]))
+
+
+def _plain_sheet(data: bytes, part: str, name: str, place_plain) -> list[str] | None:
+    """The sheet's merged ranges, its cells given to ``place_plain``; None (nothing placed) when the
+    part is not in the plain shape."""
+    head = _UTF8.match(data)
+    body = head.end() if head else 0
+    if (b"<!" in data or data.find(b"<?", body) >= 0 or data.count(b"xmlns=") != 1 or data.count(b"sheetData") != 2
+            or not any(root.match(data, body) for root in _ROOT) or (head is None and data[:1] != b"<")):
+        return None
+    a, b = data.find(b"<sheetData>"), data.find(b"</sheetData>")
+    if a < 0 or b < a:
+        return None
+    merged = _MERGE.findall(data)
+    if len(merged) != len(re.findall(rb"mergeCell\b", data)):
+        return None
+    parse_xml([data], part=part, sheet=name)          # well-formed, entities refused, as the other way
+    cells, end = [], a + 11
+    for m in iter(_CELL.scanner(data, end, b).match, None):
+        cells.append(m.groups())
+        end = m.end()
+    if not _ROWS.fullmatch(data, end, b):
+        return None
+    place_plain(cells)
+    return [ref.decode() for ref in merged]
+
+
+def _parsed_sheet(chunks, part: str, name: str, place) -> list[str]:
+    """Any legal sheet, through expat's handlers: its merged ranges, its cells given to ``place``.
 
     For speed the parser reports only element starts and text; a cell is finished when the next
     cell or row starts (or the part ends), and the end of a <v> or <t> is asked for only while
     its text is being collected. Nothing else of a cell can follow its <v> in a legal sheet."""
-    limits = budget.limits
-    max_rows, max_cols, room = limits.rows, limits.columns, limits.cells - budget.cells
     tags = _tags("sheetData", "row", "c", "v", "f", "is", "t", "r", "rPh", "mergeCell")
     merged: list[str] = []
-    default, style_of = styles[0], {str(i): style for i, style in enumerate(styles)}
-    positions, new_cell = _POSITIONS, tuple.__new__
-    grid: dict[int, dict[int, Cell]] = {}
-    uncached: set[str] = set()
+    positions = _POSITIONS
     p = parser()
     # parser state: the row, the cell being read (pending until the next starts), its text
     row_no, col_next, in_data, pending = -1, 0, False, False
     ref = s = None
     t, has_f, v, buf = "n", False, None, None
     in_is = in_r = rph = False
-    plain, runs, count = None, None, 0
+    plain, runs = None, None
 
     def start(tag, a):
         nonlocal row_no, col_next, in_data, pending, ref, s, t, has_f, v, buf, in_is, in_r, rph, plain, runs
@@ -322,54 +471,23 @@ def _sheet(pkg: Package, part: str, name: str, strings, styles, epoch, budget: B
             buf.append(data)
 
     def finish():
-        nonlocal pending, col_next, count
+        nonlocal pending, col_next
         pending = False
         if ref:
             r, c = positions.get(ref) or _position(ref, name)
         else:
             r, c = row_no, col_next
         col_next = c + 1
-        style = style_of.get(s) if s is not None else default
-        if style is None and s.isascii() and s.strip().isdigit() and int(s) < len(styles):
-            style = styles[int(s)]                   # written as ' 1' or '01'
-        if style is None:
-            raise Unreadable(f"セルの書式番号 s='{s}' がありません", name, cell_name(r, c) if r >= 0 else "")
-        if t == "n":
-            if not v:
-                value = None
-            elif v.isdigit() and v.isascii() and len(v) < 300:
-                value = int(v)
-            else:
-                value = number(v, name, cell_name(r, c))
-            if style[1] and value is not None:
-                value = excel_date(value, epoch, style[2])
-        else:
-            value = _typed(t, v, in_is, plain, runs, strings, name, r, c)
-        if value is None:
-            if has_f and r >= 0:
-                uncached.add(cell_name(r, c))
-            return
-        if not 0 <= r < max_rows or c >= max_cols:
-            outside(r, c, name, limits)
-        row = grid.get(r)
-        if row is None:
-            grid[r] = row = {}
-        elif c in row:
-            count -= 1                               # the same cell twice: the later one counts
-        row[c] = new_cell(Cell, (value, style[0]))   # Cell(value, format) without its Python __new__
-        count += 1
-        if count > room:
-            raise budget.full(name)
+        place(r, c, s, t, has_f, v, in_is, plain, runs)
 
     p.StartElementHandler, p.CharacterDataHandler = start, chars
     try:
-        parse_xml(pkg.chunks(part, name), part=part, sheet=name, p=p)
+        parse_xml(chunks, part=part, sheet=name, p=p)
     finally:          # the handlers hold the parser: let it go without the cyclic collector
         p.StartElementHandler = p.EndElementHandler = p.CharacterDataHandler = None
     if pending:
         finish()
-    count -= _hide_merged(grid, merged, name)
-    return Sheet(name, rows_of(grid, count, budget, name)), uncached
+    return merged
 
 
 def _hide_merged(grid: dict, ranges: list[str], name: str) -> int:

@@ -49,6 +49,15 @@ def test_column_letters_are_openpyxls():
     assert [column_letter(c) for c in range(18_278)] == [get_column_letter(c + 1) for c in range(18_278)]
 
 
+def test_a_references_column_is_openpyxls_within_excels_grid():
+    from openpyxl.utils import get_column_letter
+
+    from importers.formats.xlsx import _column
+
+    assert [_column(get_column_letter(c + 1)) for c in range(16_384)] == list(range(16_384))
+    assert [_column(x) for x in ("XFE", "ZZZ", "AAAA", "a", "Ab", "", "Ａ", "A1")] == [None] * 8
+
+
 def test_an_import_from_the_command_line_loads_no_heavy_library(tmp_path):
     probe = ("import sys\n"
              "from app.cli.main import main\n"
