@@ -1,7 +1,6 @@
 """Engine and session set-up, migrations at start-up, SQLite backups."""
 from __future__ import annotations
 
-import re
 import sqlite3
 from datetime import datetime
 from pathlib import Path
@@ -10,7 +9,7 @@ from sqlalchemy import create_engine, event, inspect
 from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-from db.files import MIGRATIONS, copy_sqlite
+from db.files import MIGRATIONS, copy_sqlite, head_from_files as _head_from_files, revisions_from_files  # noqa: F401
 
 KEEP_BACKUPS = 10
 
@@ -126,25 +125,6 @@ def _stamped_revision(engine: Engine) -> str | None:
         return None
     with engine.connect() as conn:
         return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
-
-
-def revisions_from_files() -> tuple[set[str], set[str]]:
-    """The revisions the migration files define, and those they name as down_revision (read as
-    text: Alembic is not loaded)."""
-    revs, downs = set(), set()
-    for f in (MIGRATIONS / "versions").glob("*.py"):
-        text = f.read_text(encoding="utf-8")
-        if m := re.search(r"^revision\s*=\s*['\"]([^'\"]+)['\"]", text, re.M):
-            revs.add(m.group(1))
-        downs.update(re.findall(r"^down_revision\s*=\s*['\"]([^'\"]+)['\"]", text, re.M))
-    return revs, downs
-
-
-def _head_from_files() -> str | None:
-    """The newest revision: the one no migration file names as its down_revision."""
-    revs, downs = revisions_from_files()
-    heads = revs - downs
-    return heads.pop() if len(heads) == 1 else None
 
 
 def _create_fresh(engine: Engine, head: str | None) -> bool:

@@ -2,6 +2,7 @@
 standard library only (``--demo`` copies its sample database before SQLAlchemy is loaded)."""
 from __future__ import annotations
 
+import re
 import sqlite3
 from pathlib import Path
 
@@ -48,3 +49,22 @@ def copy_sqlite(source: Path, out: Path, read_only: bool = False, journal: str =
         dst.close()
         src.close()
     return Path(out)
+
+
+def revisions_from_files() -> tuple[set[str], set[str]]:
+    """The revisions the migration files define, and those they name as down_revision (read as
+    text: Alembic is not loaded)."""
+    revs, downs = set(), set()
+    for f in (MIGRATIONS / "versions").glob("*.py"):
+        text = f.read_text(encoding="utf-8")
+        if m := re.search(r"^revision\s*=\s*['\"]([^'\"]+)['\"]", text, re.M):
+            revs.add(m.group(1))
+        downs.update(re.findall(r"^down_revision\s*=\s*['\"]([^'\"]+)['\"]", text, re.M))
+    return revs, downs
+
+
+def head_from_files() -> str | None:
+    """The newest revision: the one no migration file names as its down_revision."""
+    revs, downs = revisions_from_files()
+    heads = revs - downs
+    return heads.pop() if len(heads) == 1 else None
