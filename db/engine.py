@@ -9,7 +9,7 @@ from sqlalchemy import create_engine, event, inspect
 from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-from db.files import MIGRATIONS, copy_sqlite, head_from_files as _head_from_files, revisions_from_files  # noqa: F401
+from db.files import MIGRATIONS, checkpoint_file, copy_sqlite, head_from_files as _head_from_files, revisions_from_files  # noqa: F401
 
 KEEP_BACKUPS = 10
 
@@ -67,17 +67,8 @@ def checkpoint(engine: Engine) -> bool:
         return True
     raw = engine.raw_connection()
     try:
-        con = raw.driver_connection
-        con.execute("PRAGMA busy_timeout=1000")            # a reader's snapshot: do not wait long
-        busy, log, done = con.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
-        return log == done
-    except sqlite3.Error:
-        return False
+        return checkpoint_file(raw.driver_connection)
     finally:
-        try:
-            raw.driver_connection.execute("PRAGMA busy_timeout=5000")
-        except sqlite3.Error:
-            pass
         raw.close()
 
 

@@ -68,3 +68,19 @@ def head_from_files() -> str | None:
     revs, downs = revisions_from_files()
     heads = revs - downs
     return heads.pop() if len(heads) == 1 else None
+
+
+def checkpoint_file(con: sqlite3.Connection) -> bool:
+    """db.engine.checkpoint on a connection of the sqlite3 module: the -wal moved into the file
+    (whether it was)."""
+    try:
+        con.execute("PRAGMA busy_timeout=1000")            # a reader's snapshot: do not wait long
+        busy, log, done = con.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        return log == done
+    except sqlite3.Error:
+        return False
+    finally:
+        try:
+            con.execute("PRAGMA busy_timeout=5000")
+        except sqlite3.Error:
+            pass
