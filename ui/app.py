@@ -1,5 +1,9 @@
 """Starting the window: QApplication, a Japanese font, the window at once, the database opened
-in the background (SQLAlchemy, Alembic and the migrations load while the window is already up)."""
+in the background. A SQLite file at the newest revision opens with the sqlite3 module and the
+first view is read with it (app.store.database: Database.reading); SQLAlchemy and the ORM come in
+on a worker thread once the window is editable (MainWindow.set_database: bring_in) — an edit
+typed before waits for them and is stored as always. A server, or a file to migrate, opens the
+regular way (SQLAlchemy, Alembic and the migrations load while the window is already up)."""
 from __future__ import annotations
 
 import os
@@ -109,7 +113,7 @@ def launch(target, load: bool = True):
                 raise DatabaseError(f"このデータベース ({path}) は別の branch-report の画面で開かれています。"
                                     "そちらの画面を使うか、閉じてから開き直してください")
             window.instance_lock = lock
-        db = open_database(path)
+        db = open_database(path, light=True)
         db.catalogue                  # noqa: B018 - loaded here, not on the GUI thread
         return db
 
@@ -160,6 +164,7 @@ def _report_times(window, path: str) -> None:
 
     last_view.after_first_paint(window, lambda: mark("first_paint"))
     window.loaded.connect(lambda: mark("editable"))
+    window.brought_in.connect(lambda: mark("orm_in"))
 
 
 def run_gui(target, screenshot: str | None = None, view: str | None = None) -> int:

@@ -26,10 +26,18 @@ if TYPE_CHECKING:                  # the database layer is loaded after the wind
 
 
 
+def bring_in(db: Database) -> None:
+    """What the first edit needs and a database opened light has not loaded: SQLAlchemy, the
+    engine and the models (Database.bring_in), the operations that store an edit."""
+    db.bring_in()
+    from app.operations import edits, ops  # noqa: F401
+
+
 class MainWindow(QMainWindow):
     """Shown at once; ``set_database`` fills it when the database is open (see ui.app)."""
     loaded = Signal()
     failed = Signal(str)
+    brought_in = Signal()          # SQLAlchemy and the ORM in (a database opened light: after loaded)
 
     def __init__(self, db: Database | None = None, parent=None):
         super().__init__(parent)
@@ -65,6 +73,10 @@ class MainWindow(QMainWindow):
         self.restore_action.setEnabled(db.is_sqlite)        # a shared server is restored on the server
         self._load_years()
         self.loaded.emit()
+        if db.brought_in:
+            self.brought_in.emit()
+        else:                               # opened light: the ORM comes in now, off the GUI thread
+            self.reads.run("bring_in", lambda: bring_in(db), lambda _: self.brought_in.emit())
 
     def show_branch(self) -> None:
         """The database's branch in the toolbar and title; none until chosen or the first import says."""

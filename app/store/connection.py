@@ -42,10 +42,10 @@ class Server:
 
 def server_of(target) -> Server | None:
     """The server a PostgreSQL target names (None for a SQLite file)."""
-    from sqlalchemy.engine import make_url
-
     if "://" not in str(target) and not hasattr(target, "drivername"):
         return None
+    from sqlalchemy.engine import make_url
+
     url = make_url(target)                      # a URL object is kept as it is
     if not url.drivername.startswith("postgresql"):
         return None

@@ -231,12 +231,6 @@ def open_database(target: str | Path | None = None, password: str | None = None,
     the one given, the URL's own, or the one kept in the credential store (app.store.connection).
     A failure is a DatabaseError in Japanese that never shows the password. ``light``: a SQLite
     file already at the newest revision is opened without SQLAlchemy (Database.bring_in later)."""
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from app.store.connection import describe, with_password
-    from app.store.failures import explain
-    from db import engine as dbengine
-
     if target is None:
         target = default_database_path()
     if "://" not in str(target):
@@ -250,6 +244,12 @@ def open_database(target: str | Path | None = None, password: str | None = None,
         check_database_file(Path(target).expanduser())
         if light and (db := _open_light(Path(target).expanduser().resolve())) is not None:
             return db
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from app.store.connection import describe, with_password
+    from app.store.failures import explain
+    from db import engine as dbengine
+
     url = with_password(target, password) if "://" in str(target) else target
     engine = None
     try:
