@@ -75,8 +75,11 @@ class MainWindow(QMainWindow):
         self.loaded.emit()
         if db.brought_in:
             self.brought_in.emit()
-        else:                               # opened light: the ORM comes in now, off the GUI thread
-            self.reads.run("bring_in", lambda: bring_in(db), lambda _: self.brought_in.emit())
+        else:                               # opened light: the ORM comes in off the GUI thread once this is drawn
+            from ui.last_view import after_first_paint
+
+            after_first_paint(self, lambda: self.reads.run("bring_in", lambda: bring_in(db),
+                                                           lambda _: self.brought_in.emit()))
 
     def show_branch(self) -> None:
         """The database's branch in the toolbar and title; none until chosen or the first import says."""

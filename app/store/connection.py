@@ -8,7 +8,6 @@ the password is looked up in the credential store when the database is opened.
 """
 from __future__ import annotations
 
-import getpass
 import os
 from dataclasses import dataclass
 
@@ -113,6 +112,8 @@ def current_user() -> str:
         return pwd.getpwuid(os.getuid()).pw_name
     except Exception:  # Windows (no pwd): the signed-in account's name
         try:
+            import getpass
+
             return getpass.getuser()
         except Exception:  # no user name at all (some services)
             return "unknown"

@@ -4,7 +4,6 @@ from __future__ import annotations
 import re
 import sqlite3
 import threading
-import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import cached_property
@@ -234,14 +233,7 @@ def open_database(target: str | Path | None = None, password: str | None = None,
     if target is None:
         target = default_database_path()
     if "://" not in str(target):
-        from app.store.backups import check_database_file, network_filesystem
-
-        if fs := network_filesystem(Path(target).expanduser().parent):
-            raise DatabaseError(f"{target} はネットワーク上のドライブ ({fs}) にあります。SQLite のデータベースは"
-                                "ネットワークドライブでは安全に使えません（WAL が働きません）。ローカルのディスクに置くか、"
-                                "グループで共有するときは共有モード（PostgreSQL: --db postgresql+psycopg://…）を使ってください")
-        Path(target).expanduser().parent.mkdir(parents=True, exist_ok=True)
-        check_database_file(Path(target).expanduser())
+        _check_file(Path(target).expanduser())
         if light and (db := _open_light(Path(target).expanduser().resolve())) is not None:
             return db
     from sqlalchemy.exc import SQLAlchemyError
@@ -267,6 +259,27 @@ def open_database(target: str | Path | None = None, password: str | None = None,
                                     "（または新しい版で最初に開く）のは、データベースの所有者かサーバーの管理者のログインです")
         raise DatabaseError(f"データベースを開けません: {describe(url)}: {problem}") from None
     return db
+
+
+def open_light(target: str | Path) -> Database | None:
+    """``open_database(target, light=True)`` when that needs no SQLAlchemy — a SQLite file at the
+    newest revision: the same checks (their Japanese refusals), then the sqlite3 module; else None."""
+    if "://" in str(target):
+        return None
+    _check_file(Path(target).expanduser())
+    return _open_light(Path(target).expanduser().resolve())
+
+
+def _check_file(path: Path) -> None:
+    """A SQLite file's place and state before it is opened (the folder made if need be)."""
+    from app.store.backups import check_database_file, network_filesystem
+
+    if fs := network_filesystem(path.parent):
+        raise DatabaseError(f"{path} はネットワーク上のドライブ ({fs}) にあります。SQLite のデータベースは"
+                            "ネットワークドライブでは安全に使えません（WAL が働きません）。ローカルのディスクに置くか、"
+                            "グループで共有するときは共有モード（PostgreSQL: --db postgresql+psycopg://…）を使ってください")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    check_database_file(path)
 
 
 def _open_light(path: Path) -> Database | None:
@@ -301,6 +314,8 @@ def sync_reference_data(db: Database) -> None:
     """Branches and the indicator catalogue, inserted or refreshed. Read first: nothing is written
     when nothing changed, nor by a login that may not write them (a group leader's: the next
     admin to start the program brings them in)."""
+    import uuid
+
     from sqlalchemy import select
 
     from app.store.access import is_admin

@@ -19,12 +19,16 @@ app = QApplication([])
 from ui.app import launch
 window = launch(sys.argv[1])
 window.setProperty("quiet", True)
-at_editable = []
+at_editable = [("sqlalchemy" in sys.modules, window.db.brought_in)] if window.db is not None else []
 window.loaded.connect(lambda: at_editable.append(("sqlalchemy" in sys.modules, window.db.brought_in)))
 loop = QEventLoop()
 window.loaded.connect(loop.quit)
 window.failed.connect(loop.quit)
 QTimer.singleShot(60000, loop.quit)
+if window.db is not None:                  # opened before it showed: typed into as soon as it is drawn
+    from ui.last_view import after_first_paint
+
+    after_first_paint(window, loop.quit)
 loop.exec()
 print("editable", window.db is not None, *at_editable[0])
 window.tree.setCurrentItem(next(n for n in window.tree.item_nodes() if n.text(0) == "1"))
@@ -67,6 +71,22 @@ def test_a_figure_typed_as_soon_as_the_window_is_editable_is_stored_with_its_cha
         assert (log.old, log.new, log.source) == ("541", "600", "手入力")
     finally:
         db.close()
+
+
+def test_a_file_at_the_newest_revision_is_open_before_the_window_shows(qtbot, demo_path, tmp_path):
+    from ui.app import launch
+
+    path = shutil.copy(demo_path, tmp_path / "db.sqlite3")
+    window = launch(str(path))
+    qtbot.addWidget(window)
+    try:
+        assert window.db is not None and window.grid_model.rowCount() > 0 and window.windowTitle() == "群馬支部"
+        assert not getattr(window, "showing_last_view", False)
+        with qtbot.waitSignal(window.brought_in, timeout=30000):      # once it is drawn, off the GUI thread
+            pass
+        assert window.db.brought_in
+    finally:
+        window.instance_lock.release()
 
 
 def test_a_database_to_migrate_or_a_new_one_opens_the_regular_way(demo_path, tmp_path):
