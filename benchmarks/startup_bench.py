@@ -6,8 +6,9 @@ user starts it (`branch-report --db FILE --screenshot PNG`: the window's picture
 is editable — the database open, its figures drawn from it — and the program ends). The baseline
 is a QMainWindow of the same size, shown, painted and saved to PNG the same way, run by the python
 of a clean environment holding only PySide6 (whole.linked_venv). Rounds interleave the baseline,
-the usual start (the last view kept: ui/last_view.py draws it before the database opens) and a
-first start (no kept view). Printed: the whole process (median [lowest–highest], its CPU time,
+the usual start (a last view kept by the run before: ui/last_view.py draws it while a file opens
+the regular way — to migrate; a file at the newest revision is open before the window shows) and
+a first start (no kept view). Printed: the whole process (median [lowest–highest], its CPU time,
 the ratio to the baseline taken round by round), and the moments of the first paint, of the
 window being editable and of the ORM being in (orm_in: a database opened light brings SQLAlchemy
 in on a worker thread after it is editable; an edit typed before waits for it), from the
