@@ -87,7 +87,7 @@ def save(window) -> Path | None:
                 "branch_label": window.branch_label.text(), "counts": window.counts.text(),
                 "years": [(window.year_box.itemText(i), window.year_box.itemData(i))
                           for i in range(window.year_box.count())],
-                "year": window.fiscal_year, "quarter": window.status.current_quarter,
+                "year": window.fiscal_year, "quarter": window.quarter,
                 "items": [dataclasses.asdict(i) for i in window.items], "item_id": item.id,
                 "rows": [dataclasses.asdict(r) for r in model.rows],
                 "lines": [dict(dataclasses.asdict(line), as_of_text=line.as_of_text, as_of=None)
