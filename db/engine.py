@@ -1,7 +1,6 @@
 """Engine and session set-up, migrations at start-up, SQLite backups."""
 from __future__ import annotations
 
-import re
 import sqlite3
 from datetime import datetime
 from pathlib import Path
@@ -10,7 +9,7 @@ from sqlalchemy import create_engine, event, inspect
 from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-from db.files import MIGRATIONS, copy_sqlite
+from db.files import MIGRATIONS, checkpoint_file, copy_sqlite, head_from_files as _head_from_files, revisions_from_files  # noqa: F401
 
 KEEP_BACKUPS = 10
 
@@ -68,17 +67,8 @@ def checkpoint(engine: Engine) -> bool:
         return True
     raw = engine.raw_connection()
     try:
-        con = raw.driver_connection
-        con.execute("PRAGMA busy_timeout=1000")            # a reader's snapshot: do not wait long
-        busy, log, done = con.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
-        return log == done
-    except sqlite3.Error:
-        return False
+        return checkpoint_file(raw.driver_connection)
     finally:
-        try:
-            raw.driver_connection.execute("PRAGMA busy_timeout=5000")
-        except sqlite3.Error:
-            pass
         raw.close()
 
 
@@ -126,25 +116,6 @@ def _stamped_revision(engine: Engine) -> str | None:
         return None
     with engine.connect() as conn:
         return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
-
-
-def revisions_from_files() -> tuple[set[str], set[str]]:
-    """The revisions the migration files define, and those they name as down_revision (read as
-    text: Alembic is not loaded)."""
-    revs, downs = set(), set()
-    for f in (MIGRATIONS / "versions").glob("*.py"):
-        text = f.read_text(encoding="utf-8")
-        if m := re.search(r"^revision\s*=\s*['\"]([^'\"]+)['\"]", text, re.M):
-            revs.add(m.group(1))
-        downs.update(re.findall(r"^down_revision\s*=\s*['\"]([^'\"]+)['\"]", text, re.M))
-    return revs, downs
-
-
-def _head_from_files() -> str | None:
-    """The newest revision: the one no migration file names as its down_revision."""
-    revs, downs = revisions_from_files()
-    heads = revs - downs
-    return heads.pop() if len(heads) == 1 else None
 
 
 def _create_fresh(engine: Engine, head: str | None) -> bool:

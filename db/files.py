@@ -2,6 +2,7 @@
 standard library only (``--demo`` copies its sample database before SQLAlchemy is loaded)."""
 from __future__ import annotations
 
+import re
 import sqlite3
 from pathlib import Path
 
@@ -48,3 +49,38 @@ def copy_sqlite(source: Path, out: Path, read_only: bool = False, journal: str =
         dst.close()
         src.close()
     return Path(out)
+
+
+def revisions_from_files() -> tuple[set[str], set[str]]:
+    """The revisions the migration files define, and those they name as down_revision (read as
+    text: Alembic is not loaded)."""
+    revs, downs = set(), set()
+    for f in (MIGRATIONS / "versions").glob("*.py"):
+        text = f.read_text(encoding="utf-8")
+        if m := re.search(r"^revision\s*=\s*['\"]([^'\"]+)['\"]", text, re.M):
+            revs.add(m.group(1))
+        downs.update(re.findall(r"^down_revision\s*=\s*['\"]([^'\"]+)['\"]", text, re.M))
+    return revs, downs
+
+
+def head_from_files() -> str | None:
+    """The newest revision: the one no migration file names as its down_revision."""
+    revs, downs = revisions_from_files()
+    heads = revs - downs
+    return heads.pop() if len(heads) == 1 else None
+
+
+def checkpoint_file(con: sqlite3.Connection) -> bool:
+    """db.engine.checkpoint on a connection of the sqlite3 module: the -wal moved into the file
+    (whether it was)."""
+    try:
+        con.execute("PRAGMA busy_timeout=1000")            # a reader's snapshot: do not wait long
+        busy, log, done = con.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        return log == done
+    except sqlite3.Error:
+        return False
+    finally:
+        try:
+            con.execute("PRAGMA busy_timeout=5000")
+        except sqlite3.Error:
+            pass

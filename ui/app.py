@@ -1,5 +1,9 @@
 """Starting the window: QApplication, a Japanese font, the window at once, the database opened
-in the background (SQLAlchemy, Alembic and the migrations load while the window is already up)."""
+in the background. A SQLite file at the newest revision opens with the sqlite3 module and the
+first view is read with it (app.store.database: Database.reading); SQLAlchemy and the ORM come in
+on a worker thread once the window is editable (MainWindow.set_database: bring_in) — an edit
+typed before waits for them and is stored as always. A server, or a file to migrate, opens the
+regular way (SQLAlchemy, Alembic and the migrations load while the window is already up)."""
 from __future__ import annotations
 
 import os
@@ -93,14 +97,11 @@ def launch(target, load: bool = True):
     window = MainWindow()
     remembered = Preferences().database_target
     path = target if target is not None else (remembered or default_database_path())
-    if "://" not in str(path) and (view := last_view.load(Path(path).expanduser())):
-        last_view.show(window, view)          # what was shown at the last close, while the database opens
-    show_fitted(window)
 
-    def open_it(_state):
+    def open_it(_state, light_only: bool = False):
         from app.store.backups import InstanceLock
         from app.core.errors import DatabaseError
-        from app.store.database import open_database
+        from app.store.database import open_database, open_light
 
         if "://" not in str(path):
             lock = InstanceLock(Path(path).expanduser())
@@ -109,9 +110,17 @@ def launch(target, load: bool = True):
                 raise DatabaseError(f"このデータベース ({path}) は別の branch-report の画面で開かれています。"
                                     "そちらの画面を使うか、閉じてから開き直してください")
             window.instance_lock = lock
-        db = open_database(path)
-        db.catalogue                  # noqa: B018 - loaded here, not on the GUI thread
+        db = open_light(path) if light_only else open_database(path, light=True)
+        if db is not None:
+            db.catalogue                  # noqa: B018 - loaded here, not on the GUI thread
         return db
+
+    opened = _open_at_once(window, open_it) if "://" not in str(path) else None
+    if opened is not None:
+        window.set_database(opened)           # shown with its figures: the first paint is editable
+    elif "://" not in str(path) and (view := last_view.load(Path(path).expanduser())):
+        last_view.show(window, view)          # what was shown at the last close, while the database opens
+    show_fitted(window)
 
     def failed(exc):
         from app.core.errors import DamagedDatabase
@@ -139,11 +148,27 @@ def launch(target, load: bool = True):
 
     if times := os.environ.get("BRANCH_REPORT_TIMES"):
         _report_times(window, times)
-    if not getattr(window, "showing_last_view", False):
+    if opened is not None:
+        pass
+    elif not getattr(window, "showing_last_view", False):
         start_loading()
     elif load:                                 # the loading thread would slow the first paint down
         last_view.after_first_paint(window, start_loading)
     return window
+
+
+def _open_at_once(window, open_it):
+    """A SQLite file the sqlite3 module opens (app.store.database.open_light: the newest revision)
+    opened now, before the window is shown — a few milliseconds; else None, and anything wrong
+    (another window's lock, a damaged file) is found and said by the regular way in the background."""
+    try:
+        db = open_it(None, light_only=True)
+    except Exception:  # noqa: BLE001 - said by the regular way, which meets it again
+        db = None
+    if db is None and (lock := getattr(window, "instance_lock", None)) is not None:
+        lock.release()                        # taken again by the regular way
+        window.instance_lock = None
+    return db
 
 
 def _report_times(window, path: str) -> None:
@@ -158,8 +183,20 @@ def _report_times(window, path: str) -> None:
         with open(path, "a", encoding="utf-8") as out:
             out.write(f"{what} {time.monotonic():.6f}\n")
 
-    last_view.after_first_paint(window, lambda: mark("first_paint"))
-    window.loaded.connect(lambda: mark("editable"))
+    said = []
+
+    def editable():
+        if not said:
+            said.append(mark("editable"))
+
+    def first_paint():
+        mark("first_paint")
+        if window.db is not None:               # opened before it was shown: editable as it paints
+            editable()
+
+    window.loaded.connect(editable)
+    last_view.after_first_paint(window, first_paint)
+    window.brought_in.connect(lambda: mark("orm_in"))
 
 
 def run_gui(target, screenshot: str | None = None, view: str | None = None) -> int:
@@ -185,6 +222,10 @@ def run_gui(target, screenshot: str | None = None, view: str | None = None) -> i
     window.loaded.connect(loop.quit)
     window.failed.connect(loop.quit)
     QTimer.singleShot(60000, loop.quit)
+    if window.db is not None:                           # opened before it was shown: once it is drawn
+        from ui import last_view
+
+        last_view.after_first_paint(window, loop.quit)
     loop.exec()
     if window.db is None:
         print(f"branch-report: {getattr(window, 'load_error', 'データベースを開けません')}", file=sys.stderr)

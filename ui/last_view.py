@@ -68,14 +68,12 @@ def load(database: Path | None) -> dict | None:
 
 def save(window) -> Path | None:
     """At close: the window's view, under the digest of the database file as the window leaves it
-    (its engine disposed, so the -wal is written back). Nothing for a shared server; for an empty
+    (its connections closed, so the -wal is written back). Nothing for a shared server; for an empty
     window, or one left on a group's table, no view of this file is kept."""
     import dataclasses
 
-    from db.engine import sqlite_path
-
     db = window.db
-    path = sqlite_path(db.engine) if db is not None else None
+    path = db.sqlite_file if db is not None else None
     if path is None:
         return None
     item = window.item_of(window.tree.currentItem())
@@ -89,7 +87,7 @@ def save(window) -> Path | None:
                 "branch_label": window.branch_label.text(), "counts": window.counts.text(),
                 "years": [(window.year_box.itemText(i), window.year_box.itemData(i))
                           for i in range(window.year_box.count())],
-                "year": window.fiscal_year, "quarter": window.status.current_quarter,
+                "year": window.fiscal_year, "quarter": window.quarter,
                 "items": [dataclasses.asdict(i) for i in window.items], "item_id": item.id,
                 "rows": [dataclasses.asdict(r) for r in model.rows],
                 "lines": [dict(dataclasses.asdict(line), as_of_text=line.as_of_text, as_of=None)
@@ -97,7 +95,7 @@ def save(window) -> Path | None:
                 "indicators": {c: {f: getattr(db.catalogue[c], f)
                                    for f in ("name", "unit", "kind", "numerator", "denominator")}
                                for c in codes if c in db.catalogue}}
-    db.engine.dispose()                          # the last connection closed: the -wal is checkpointed
+    db.close()                                   # the -wal checkpointed, the connections closed
     digest = fingerprint(path)
     if digest is None:
         return None

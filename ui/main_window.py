@@ -26,10 +26,18 @@ if TYPE_CHECKING:                  # the database layer is loaded after the wind
 
 
 
+def bring_in(db: Database) -> None:
+    """What the first edit needs and a database opened light has not loaded: SQLAlchemy, the
+    engine and the models (Database.bring_in), the operations that store an edit."""
+    db.bring_in()
+    from app.operations import edits, ops  # noqa: F401
+
+
 class MainWindow(QMainWindow):
     """Shown at once; ``set_database`` fills it when the database is open (see ui.app)."""
     loaded = Signal()
     failed = Signal(str)
+    brought_in = Signal()          # SQLAlchemy and the ORM in (a database opened light: after loaded)
 
     def __init__(self, db: Database | None = None, parent=None):
         super().__init__(parent)
@@ -65,6 +73,13 @@ class MainWindow(QMainWindow):
         self.restore_action.setEnabled(db.is_sqlite)        # a shared server is restored on the server
         self._load_years()
         self.loaded.emit()
+        if db.brought_in:
+            self.brought_in.emit()
+        else:                               # opened light: the ORM comes in off the GUI thread once this is drawn
+            from ui.last_view import after_first_paint
+
+            after_first_paint(self, lambda: self.reads.run("bring_in", lambda: bring_in(db),
+                                                           lambda _: self.brought_in.emit()))
 
     def show_branch(self) -> None:
         """The database's branch in the toolbar and title; none until chosen or the first import says."""
@@ -191,13 +206,13 @@ class MainWindow(QMainWindow):
         self.kpi_table.rating_chosen.connect(self._rate_kpi)
         self.kpi_table.result_typed.connect(self._kpi_result_typed)
         self.kpi_table.month_target_typed.connect(self._kpi_month_target_typed)
-        self.status = StatusEditor()
-        self.status.saved.connect(self.apply_changes)
-        self.status.quarter_changed.connect(self._quarter_chosen)
-        self.status.carry_group_requested.connect(lambda: submission.carry_group_over(self))
-        status_page = QSplitter(Qt.Vertical)
+        self._status, self._status_pending = StatusEditor(), None
+        self._status.saved.connect(self.apply_changes)
+        self._status.quarter_changed.connect(self._quarter_chosen)
+        self._status.carry_group_requested.connect(lambda: submission.carry_group_over(self))
+        status_page = self.status_page = QSplitter(Qt.Vertical)
         status_page.addWidget(self.kpi_table)
-        status_page.addWidget(self.status)
+        status_page.addWidget(self._status)
         status_page.setSizes([170, 400])
 
         self.tabs.addTab(self.grid, "月次実績")
@@ -210,6 +225,7 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.chart_page, "グラフ")
         self.tabs.currentChanged.connect(lambda _i: self._show_branches())
         self.tabs.currentChanged.connect(lambda _i: self._show_chart())
+        self.tabs.currentChanged.connect(lambda _i: self._status_shown())
         self.grid.selectionModel().currentRowChanged.connect(lambda *_: self._show_chart())
         self.grid.selectionModel().currentRowChanged.connect(lambda *_: self._show_branches())
         self.tabs.setCurrentIndex(Preferences().tab)
@@ -364,8 +380,8 @@ class MainWindow(QMainWindow):
             self.open_import(paths)
 
     def closeEvent(self, event) -> None:
-        if hasattr(self, "status"):
-            self.status.save()                   # nothing typed is lost
+        if hasattr(self, "_status"):
+            self._status.save()                  # nothing typed is lost
         prefs = Preferences()
         prefs.geometry = self.saveGeometry()
         prefs.splitter = self.splitter.saveState()
@@ -409,9 +425,9 @@ class MainWindow(QMainWindow):
         self.figures = Figures(self.db, self.branch)
         self.reads.drop("figures")               # read now: one asked before would be older
         quarters = [s.quarter for s in queries.statuses(self.db, [i.id for i in self.items])]
-        self.status.quarter.blockSignals(True)
-        self.status.set_quarter(max(quarters) if quarters else queries.current_quarter(fy))
-        self.status.quarter.blockSignals(False)
+        self._status.quarter.blockSignals(True)
+        self._status.set_quarter(max(quarters) if quarters else queries.current_quarter(fy))
+        self._status.quarter.blockSignals(False)
         self._refresh_locks()
         self._fill_tree()
         self._update_counts()
@@ -422,7 +438,7 @@ class MainWindow(QMainWindow):
 
         locks = lock_texts(self.db, self.branch) if self.branch else {}
         self.grid_model.set_locks(locks)
-        self.status.locks = {q: why for (fy, q), why in locks.items() if fy == self.fiscal_year}
+        self._status.locks = {q: why for (fy, q), why in locks.items() if fy == self.fiscal_year}
 
     def locks_changed(self) -> None:
         """A quarter was submitted or unlocked: shown at once."""
@@ -458,7 +474,7 @@ class MainWindow(QMainWindow):
         self.plan_text.clear()
         self.plan_box.hide()
         self._nothing_to_show(False)
-        self.status.load(self.db, None, None, None)
+        self._load_status(None, None, None)
         self.grid.wrap_names = True          # many rows that scroll anyway: names whole on two lines
         self.grid_model.thousands = True     # and large yen amounts in 千円: every month and 年度計 in view
         self.grid_model.set_rows(self.figures.grid_rows(group_indicators(self.db.catalogue, group), self.fiscal_year))
@@ -471,7 +487,7 @@ class MainWindow(QMainWindow):
                                else f"{format_fy(self.fiscal_year)}の事業計画がありません" if self._years()
                                else "はじめに")
             self.plan_text.clear()
-            self.status.load(self.db, None, None, None)
+            self._load_status(None, None, None)
             self.grid_model.set_rows([])
             self._nothing_to_show(not self.search.text().strip() and self.group_box.currentIndex() == 0)
             return
@@ -483,9 +499,36 @@ class MainWindow(QMainWindow):
         from app.reads.ratings import worst_proposal
 
         lines = self._show_figures(item)
-        quarter = self.status.current_quarter
         st = {s.quarter: s for s in queries.statuses(self.db, [item.id])}
-        self.status.load(self.db, item, st.get(quarter), worst_proposal([line.proposed for line in lines]))
+        self._load_status(item, st.get(self.quarter), worst_proposal([line.proposed for line in lines]))
+
+    @property
+    def status(self):
+        """The 実施状況 tab's editor, with the rows of the item shown (loaded now if they waited)."""
+        if self._status_pending is not None:
+            pending, self._status_pending = self._status_pending, None
+            self._status.load(*pending)
+        return self._status
+
+    @property
+    def quarter(self) -> int:
+        """The quarter chosen (on the 実施状況 tab)."""
+        return self._status.current_quarter
+
+    def _load_status(self, item, status, proposed) -> None:
+        """The 実施状況 tab shows the item's rated rows: loaded now when the tab shows (or for no item),
+        else when it is first shown or asked for (``status``) — their widgets take as long as the
+        rest of the first view. What was typed in the rows shown before is saved now."""
+        self._status_pending = None
+        if item is None or self.tabs.currentWidget() is self.status_page:
+            self._status.load(self.db, item, status, proposed)
+        else:
+            self._status.save()
+            self._status_pending = (self.db, item, status, proposed)
+
+    def _status_shown(self) -> None:
+        if self._status_pending is not None and self.tabs.currentWidget() is self.status_page:
+            self.status                           # noqa: B018 - loads the rows that waited
 
     def _nothing_to_show(self, empty: bool) -> None:
         """An empty database or a year without a plan says what to do instead of showing empty tabs."""
@@ -510,7 +553,7 @@ class MainWindow(QMainWindow):
         from app.reads.overview import kpi_lines
 
         fy = self.fiscal_year
-        lines = self.kpi_lines = kpi_lines(self.db, self.figures, [item], fy, self.status.current_quarter)
+        lines = self.kpi_lines = kpi_lines(self.db, self.figures, [item], fy, self.quarter)
         self.kpi_table.show_lines(lines)
         self.grid_model.set_rows(self.figures.grid_rows(queries.item_indicators(self.db, item), fy))
         return lines
@@ -536,7 +579,7 @@ class MainWindow(QMainWindow):
     def _rate_kpi(self, kpi_id: int, mark) -> None:
         """A KPI's rating for the quarter: stored, or a message and the stored rating shown again."""
         from app.operations import ops
-        if run_change(self, "KPI の評価", ops.rate_kpi, self.db, kpi_id, self.status.current_quarter, mark) is None:
+        if run_change(self, "KPI の評価", ops.rate_kpi, self.db, kpi_id, self.quarter, mark) is None:
             self._show_current(self.tree.currentItem())
 
     def _quarter_chosen(self, _quarter: int) -> None:
@@ -550,7 +593,7 @@ class MainWindow(QMainWindow):
 
         if self.db is None or self.fiscal_year is None:
             return
-        quarter = self.status.current_quarter
+        quarter = self.quarter
         c = row_counts(self.db, self.branch, self.fiscal_year, quarter)
 
         def line(counts):
@@ -587,8 +630,8 @@ class MainWindow(QMainWindow):
     def open_report(self):
         from ui.report_dialog import ReportDialog
 
-        self.status.save()
-        dialog = ReportDialog(self.db, self.branch, self.fiscal_year, self.status.current_quarter, self)
+        self._status.save()
+        dialog = ReportDialog(self.db, self.branch, self.fiscal_year, self.quarter, self)
         dialog.show()
         return dialog
 
@@ -596,8 +639,8 @@ class MainWindow(QMainWindow):
         """提出前チェック of the quarter chosen: each line goes to its place (go_to_missing)."""
         from ui.quarter_check_dialog import QuarterCheckDialog
 
-        self.status.save()
-        dialog = QuarterCheckDialog(self.db, self.branch, self.fiscal_year, quarter or self.status.current_quarter, self)
+        self._status.save()
+        dialog = QuarterCheckDialog(self.db, self.branch, self.fiscal_year, quarter or self.quarter, self)
         dialog.chosen.connect(self.go_to_missing)
         dialog.show()
         return dialog

@@ -8,17 +8,14 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
-
 from app.core import yearcol
 from app.core.fiscal import FISCAL_MONTHS, AsOf, fiscal_months_until, months_to_quarter_end
 from app.core.indicator_kinds import kind_of
 from app.core.kpi import propose_rating
 from app.core.plausibility import Flag, check_row, is_whole, places
-from app.reads.queries import KpiView
+from app.reads.queries import KpiView, when
 from app.store.database import Database
 from app.core.values import format_value
-from db.models import MonthlyValue, ValueCheck, YearValue
 
 
 @dataclass(frozen=True)
@@ -55,34 +52,30 @@ class Figures:
         self.months: dict[tuple[str, int], dict[int, float]] = defaultdict(dict)
         self.printed: dict[tuple[str, int], float] = {}
         self.origins: dict[tuple[str, int], dict[int, str]] = defaultdict(dict)
-        q = select(MonthlyValue.indicator_code, MonthlyValue.fiscal_year, MonthlyValue.month,
-                   MonthlyValue.value, MonthlyValue.source_file, MonthlyValue.source_sheet,
-                   MonthlyValue.source_cell, MonthlyValue.edited_by, MonthlyValue.edited_at).where(
-            MonthlyValue.branch_code == branch)
-        y = select(YearValue.indicator_code, YearValue.fiscal_year, YearValue.value, YearValue.decimals).where(
-            YearValue.branch_code == branch)
         self.decimals_printed: dict[tuple[str, int], int | None] = {}
         self.checked: dict[tuple[str, int, int], float] = {}      # (code, fy, month) → figure acknowledged
-        checks = select(ValueCheck.indicator_code, ValueCheck.fiscal_year, ValueCheck.month, ValueCheck.value).where(
-            ValueCheck.branch_code == branch)
         self._decimals: dict[str, int | None] = {}
+        which, params = "", {"b": branch}
         if codes is not None:
             wanted = set(codes)
             for c in codes:
                 if c in self.catalogue:
                     wanted.update(yearcol.parts_needed(self.catalogue[c]))
-            q = q.where(MonthlyValue.indicator_code.in_(wanted))
-            y = y.where(YearValue.indicator_code.in_(wanted))
-        with db.session() as s:
-            for code, fy, month, value, file, sheet, cell, who, when in s.execute(q):
+            which, params["codes"] = " AND indicator_code IN :codes", sorted(wanted)
+        with db.reading() as rows:
+            for code, fy, month, value, file, sheet, cell, who, at in rows(
+                    "SELECT indicator_code, fiscal_year, month, value, source_file, source_sheet, source_cell, "
+                    "edited_by, edited_at FROM monthly_value WHERE branch_code = :b" + which, **params):
                 self.months[(code, fy)][month] = value
                 self.origins[(code, fy)][month] = (
-                    f"手入力: {who} {when:%Y-%m-%d %H:%M}" if who else
+                    f"手入力: {who} {when(at):%Y-%m-%d %H:%M}" if who else
                     f"取込: {file} {sheet}!{cell}" if file else "")
-            for code, fy, value, decimals in s.execute(y):
+            for code, fy, value, decimals in rows("SELECT indicator_code, fiscal_year, value, decimals FROM year_value "
+                                                  "WHERE branch_code = :b" + which, **params):
                 self.printed[(code, fy)] = value
                 self.decimals_printed[(code, fy)] = decimals
-            for code, fy, month, value in s.execute(checks):
+            for code, fy, month, value in rows("SELECT indicator_code, fiscal_year, month, value FROM value_check "
+                                               "WHERE branch_code = :b", b=branch):
                 self.checked[(code, fy, month)] = value
 
     def years(self, code: str) -> list[int]:

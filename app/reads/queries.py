@@ -5,13 +5,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
-
 from app.store.database import Database
-from db.models import (
-    Indicator, ItemIndicator, Kpi, MonthlyValue, PlanItem, PlanPillar, QuarterlyStatus, RatedRow, RowStatus,
-)
 
 
 @dataclass(frozen=True)
@@ -109,6 +103,10 @@ def iter_monthly_values(db: Database, branch: str | None = None, fiscal_year: in
     """monthly_values as a stream of rows (named as ValueRow's fields), sorted by the database
     (branch, year, catalogue order, fiscal month: April first) and fetched ``batch`` at a time on
     a plain connection, so memory stays flat however many there are."""
+    from sqlalchemy import select
+
+    from db.models import Indicator, MonthlyValue
+
     q = (select(MonthlyValue.branch_code.label("branch"), MonthlyValue.fiscal_year, MonthlyValue.month,
                 MonthlyValue.indicator_code.label("indicator"), MonthlyValue.value)
          .join(Indicator, Indicator.code == MonthlyValue.indicator_code)
@@ -125,19 +123,44 @@ def iter_monthly_values(db: Database, branch: str | None = None, fiscal_year: in
 
 
 def plan_years(db: Database, branch: str) -> list[int]:
-    with db.session() as s:
-        return sorted(set(s.scalars(select(PlanPillar.fiscal_year).where(PlanPillar.branch_code == branch))))
+    return sorted({fy for (fy,) in db.rows("SELECT fiscal_year FROM plan_pillar WHERE branch_code = :b", b=branch)})
+
+
+_OF_YEAR = "JOIN plan_item i ON i.id = {}.item_id JOIN plan_pillar p ON p.id = i.pillar_id " \
+           "WHERE p.branch_code = :b AND p.fiscal_year = :fy"
 
 
 def plan_items(db: Database, branch: str, fiscal_year: int) -> list[ItemView]:
-    q = (select(PlanItem, PlanPillar.no, PlanPillar.title).join(PlanPillar)
-         .where(PlanPillar.branch_code == branch, PlanPillar.fiscal_year == fiscal_year)
-         .order_by(PlanItem.item_no).options(selectinload(PlanItem.kpis).selectinload(Kpi.month_targets),
-                                             selectinload(PlanItem.rows).selectinload(RatedRow.kpis)))
-    with db.session() as s:
-        return [ItemView(i.id, no, title, i.item_no, i.title, i.owner_group, i.plan_text, i.important,
-                         i.difficult, tuple(_kpi(k) for k in i.kpis), [row_view(r) for r in i.rows])
-                for i, no, title in s.execute(q).all()]
+    """The plan's items of the year (by 項目 number), each with its KPIs (their 月次目標) and rated
+    rows, in their positions."""
+    where = {"b": branch, "fy": fiscal_year}
+    with db.reading() as rows:
+        items = rows("SELECT i.id, p.no, p.title, i.item_no, i.title, i.owner_group, i.plan_text, i.important, "
+                     "i.difficult FROM plan_item i JOIN plan_pillar p ON p.id = i.pillar_id "
+                     "WHERE p.branch_code = :b AND p.fiscal_year = :fy ORDER BY i.item_no", **where)
+        kpis = rows("SELECT k.id, k.position, k.indicator_code, k.op, k.target, k.target_rule, k.unit, k.text, "
+                    "k.manual_result, k.confirmed_by, k.item_id, k.row_id FROM kpi k " + _OF_YEAR.format("k")
+                    + " ORDER BY k.position, k.id", **where)
+        targets = rows("SELECT t.kpi_id, t.month, t.value FROM kpi_month_target t JOIN kpi k ON k.id = t.kpi_id "
+                       + _OF_YEAR.format("k") + " ORDER BY t.month, t.id", **where)
+        rated = rows("SELECT r.id, r.item_id, r.position, r.plan_text, r.is_kpi, r.is_performance, r.is_incentive "
+                     "FROM rated_row r " + _OF_YEAR.format("r") + " ORDER BY r.position, r.id", **where)
+    month_targets: dict[int, list] = {}
+    for kpi_id, month, value in targets:
+        month_targets.setdefault(kpi_id, []).append((month, value))
+    of_item: dict[int, list[KpiView]] = {}
+    of_row: dict[int, list[int]] = {}
+    for k in kpis:
+        of_item.setdefault(k[10], []).append(KpiView(*k[:9], k[9] is not None, tuple(month_targets.get(k[0], ()))))
+        if k[11] is not None:
+            of_row.setdefault(k[11], []).append(k[0])
+    rows_of: dict[int, list[RowView]] = {}
+    for row_id, item_id, position, text, *flags in rated:
+        tags = tuple(t for t, on in zip(("KPI", "業績評価", "インセンティブ"), flags) if on)
+        rows_of.setdefault(item_id, []).append(RowView(row_id, item_id, position, text, tags, tuple(of_row.get(row_id, ()))))
+    return [ItemView(i, no, title, item_no, item_title, group, text, bool(important), bool(difficult),
+                     tuple(of_item.get(i, ())), rows_of.get(i, []))
+            for i, no, title, item_no, item_title, group, text, important, difficult in items]
 
 
 def of_group(items: list[ItemView], group: str) -> list[ItemView]:
@@ -146,41 +169,29 @@ def of_group(items: list[ItemView], group: str) -> list[ItemView]:
     return [i for i in items if group == "企画総務" or group in i.owner_group]
 
 
-def row_view(r: RatedRow) -> RowView:
-    tags = tuple(t for t, on in (("KPI", r.is_kpi), ("業績評価", r.is_performance), ("インセンティブ", r.is_incentive))
-                 if on)
-    return RowView(r.id, r.item_id, r.position, r.plan_text, tags, tuple(k.id for k in r.kpis))
-
-
 def row_statuses(db: Database, row_ids, quarter: int) -> dict[int, RowStatusView]:
     """The quarter's progress text, rating and rank of each of these rows that has one."""
-    ids = list(row_ids)
-    with db.session() as s:
-        return {r.row_id: RowStatusView(r.row_id, r.quarter, r.progress_text, r.rating, r.national_rank, r.version,
-                                        r.updated_by, r.updated_at, bool(r.carried))
-                for r in s.scalars(select(RowStatus).where(RowStatus.row_id.in_(ids), RowStatus.quarter == quarter))}
+    return {r[0]: RowStatusView(*r[:6], r[6], when(r[7]), bool(r[8])) for r in db.rows(
+        "SELECT row_id, quarter, progress_text, rating, national_rank, version, updated_by, updated_at, carried "
+        "FROM row_status WHERE row_id IN :ids AND quarter = :q", ids=list(row_ids), q=quarter)}
 
 
-def _kpi(k: Kpi) -> KpiView:
-    return KpiView(k.id, k.position, k.indicator_code, k.op, k.target, k.target_rule, k.unit, k.text,
-                   k.manual_result, k.confirmed_by is not None, tuple((t.month, t.value) for t in k.month_targets))
+def when(value) -> datetime | None:
+    """A time as the driver gives it (SQLite: the text SQLAlchemy wrote) as a datetime."""
+    return datetime.fromisoformat(value) if isinstance(value, str) else value
 
 
 def statuses(db: Database, item_ids: list[int], quarter: int | None = None) -> list[StatusView]:
-    q = select(QuarterlyStatus).where(QuarterlyStatus.item_id.in_(item_ids))
-    if quarter:
-        q = q.where(QuarterlyStatus.quarter == quarter)
-    with db.session() as s:
-        return [StatusView(r.item_id, r.quarter, r.status_text, r.rating, r.national_rank, r.results_text or "",
-                           r.next_year_text or "", r.version)
-                for r in s.scalars(q.order_by(QuarterlyStatus.item_id, QuarterlyStatus.quarter))]
+    return [StatusView(*r[:5], r[5] or "", r[6] or "", r[7]) for r in db.rows(
+        "SELECT item_id, quarter, status_text, rating, national_rank, results_text, next_year_text, version "
+        "FROM quarterly_status WHERE item_id IN :ids" + (" AND quarter = :q" if quarter else "")
+        + " ORDER BY item_id, quarter", ids=list(item_ids), **({"q": quarter} if quarter else {}))]
 
 
 def fiscal_years_with_data(db: Database, branch: str) -> list[int]:
-    with db.session() as s:
-        years = set(s.scalars(select(MonthlyValue.fiscal_year).where(MonthlyValue.branch_code == branch)))
-        years |= set(s.scalars(select(PlanPillar.fiscal_year).where(PlanPillar.branch_code == branch)))
-    return sorted(years)
+    return sorted({fy for (fy,) in db.rows("SELECT DISTINCT fiscal_year FROM monthly_value WHERE branch_code = :b "
+                                           "UNION SELECT fiscal_year FROM plan_pillar WHERE branch_code = :b",
+                                           b=branch)})
 
 
 def kpi_indicators(catalogue, item: ItemView) -> list[str]:
@@ -198,11 +209,9 @@ def kpi_indicators(catalogue, item: ItemView) -> list[str]:
 
 def kept_indicators(db: Database, item_ids: list[int]) -> dict[int, list[str]]:
     """The indicators stored as kept by each item (item_indicator), in their order."""
-    with db.session() as s:
-        rows = s.execute(select(ItemIndicator.item_id, ItemIndicator.indicator_code)
-                         .where(ItemIndicator.item_id.in_(item_ids)).order_by(ItemIndicator.position)).all()
     out: dict[int, list[str]] = {}
-    for item_id, code in rows:
+    for item_id, code in db.rows("SELECT item_id, indicator_code FROM item_indicator WHERE item_id IN :ids "
+                                 "ORDER BY position", ids=list(item_ids)):
         out.setdefault(item_id, []).append(code)
     return out
 

@@ -4,11 +4,8 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from sqlalchemy import select
-
 from app.core.fiscal import fiscal_index
 from app.store.database import Database
-from db.models import MonthlyValue
 
 
 @dataclass(frozen=True)
@@ -39,11 +36,9 @@ def national_ranks(db: Database, indicator: str, fiscal_year: int, branch: str |
         raise NotFound(f"指標 {indicator} がありません")
     higher = db.catalogue[indicator].higher_is_better
     by_month: dict[int, dict[str, float]] = defaultdict(dict)
-    with db.session() as s:
-        for b, m, v in s.execute(select(MonthlyValue.branch_code, MonthlyValue.month, MonthlyValue.value).where(
-                MonthlyValue.indicator_code == indicator, MonthlyValue.fiscal_year == fiscal_year,
-                MonthlyValue.branch_code != "00")):
-            by_month[m][b] = v
+    for b, m, v in db.rows("SELECT branch_code, month, value FROM monthly_value WHERE indicator_code = :code "
+                           "AND fiscal_year = :fy AND branch_code != '00'", code=indicator, fy=fiscal_year):
+        by_month[m][b] = v
     out = []
     for month in sorted(by_month, key=fiscal_index):
         values = by_month[month]
@@ -71,10 +66,9 @@ def national_table(db: Database, indicator: str, fiscal_year: int) -> tuple[list
 
     names = branch_names()
     months: dict[str, dict[int, float]] = defaultdict(dict)
-    with db.session() as s:
-        for b, m, v in s.execute(select(MonthlyValue.branch_code, MonthlyValue.month, MonthlyValue.value).where(
-                MonthlyValue.indicator_code == indicator, MonthlyValue.fiscal_year == fiscal_year)):
-            months[b][m] = v
+    for b, m, v in db.rows("SELECT branch_code, month, value FROM monthly_value WHERE indicator_code = :code "
+                           "AND fiscal_year = :fy", code=indicator, fy=fiscal_year):
+        months[b][m] = v
     ranks = national_ranks(db, indicator, fiscal_year)
     latest = max((r.month for r in ranks), key=fiscal_index, default=None)
     rank_of = {r.branch: r.rank for r in ranks if r.month == latest}
@@ -151,15 +145,13 @@ def plan_ranks(db: Database, items, quarter: int | None = None) -> PlanRanks:
     item's typed rank when it has no row); an item its first KPI's (else its own typed rank)."""
     from app.core.fiscal import months_to_quarter_end
     from app.reads.queries import row_statuses, statuses
-    from db.models import PlanItem, PlanPillar
 
     items = list(items)
     if not items:
         return PlanRanks({}, {}, {})
-    with db.session() as s:
-        where = {i: (b, fy) for i, b, fy in s.execute(
-            select(PlanItem.id, PlanPillar.branch_code, PlanPillar.fiscal_year).join(PlanPillar)
-            .where(PlanItem.id.in_([i.id for i in items])))}
+    where = {i: (b, fy) for i, b, fy in db.rows(
+        "SELECT i.id, p.branch_code, p.fiscal_year FROM plan_item i JOIN plan_pillar p ON p.id = i.pillar_id "
+        "WHERE i.id IN :ids", ids=[i.id for i in items])}
     typed_rows: dict[int, tuple[int, int]] = {}          # row id → (rank, quarter)
     row_ids = [r.id for i in items for r in i.rows]
     for q in ([quarter] if quarter else [1, 2, 3, 4]):

@@ -4,21 +4,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
-
 from app.core.kpi import RATINGS, rows_rating
 from app.store.database import Database
-from db.models import Kpi, KpiStatus, PlanItem, PlanPillar, QuarterlyStatus, RatedRow, RowStatus
 
 
 def kpi_ratings(db: Database, kpi_ids: list[int], quarter: int) -> dict[int, str | None]:
-    with db.session() as s:
-        return dict(s.execute(select(KpiStatus.kpi_id, KpiStatus.rating).where(
-            KpiStatus.kpi_id.in_(kpi_ids), KpiStatus.quarter == quarter)).all())
+    return dict(db.rows("SELECT kpi_id, rating FROM kpi_status WHERE kpi_id IN :ids AND quarter = :q",
+                        ids=list(kpi_ids), q=quarter))
 
 
 def rating_counts(db: Database, branch: str, fiscal_year: int, quarter: int) -> tuple[dict, dict]:
     """評価の集計 (as at the end of seed 004): each mark over all items, and over KPIs alone."""
+    from sqlalchemy import select
+
+    from db.models import Kpi, KpiStatus, PlanItem, PlanPillar, QuarterlyStatus
     items = {m: 0 for m in RATINGS}
     kpis = {m: 0 for m in RATINGS}
     with db.session() as s:
@@ -56,11 +55,10 @@ class RowCounts:
 def row_counts(db: Database, branch: str, fiscal_year: int, quarter: int) -> RowCounts:
     every, kpi = {m: 0 for m in RATINGS}, {m: 0 for m in RATINGS}
     unrated = total = 0
-    q = (select(RatedRow.is_kpi, RowStatus.rating).join(PlanItem).join(PlanPillar)
-         .outerjoin(RowStatus, (RowStatus.row_id == RatedRow.id) & (RowStatus.quarter == quarter))
-         .where(PlanPillar.branch_code == branch, PlanPillar.fiscal_year == fiscal_year))
-    with db.session() as s:
-        for is_kpi, mark in s.execute(q):
+    for is_kpi, mark in db.rows("SELECT r.is_kpi, s.rating FROM rated_row r JOIN plan_item i ON i.id = r.item_id "
+                                "JOIN plan_pillar p ON p.id = i.pillar_id "
+                                "LEFT OUTER JOIN row_status s ON s.row_id = r.id AND s.quarter = :q "
+                                "WHERE p.branch_code = :b AND p.fiscal_year = :fy", q=quarter, b=branch, fy=fiscal_year):
             total += 1
             if mark is None:
                 unrated += 1
@@ -74,6 +72,10 @@ def row_counts(db: Database, branch: str, fiscal_year: int, quarter: int) -> Row
 def item_ratings(db: Database, item_ids, quarter: int) -> dict[int, str | None]:
     """Each item's rating for the quarter: the user's own (the item status) when set, else the
     rating its rows give (app.core.kpi.rows_rating)."""
+    from sqlalchemy import select
+
+    from db.models import QuarterlyStatus, RatedRow, RowStatus
+
     ids = list(item_ids)
     with db.session() as s:
         own = dict(s.execute(select(QuarterlyStatus.item_id, QuarterlyStatus.rating).where(

@@ -5,11 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
-
 from app.store.database import Database
-from db.models import Submission
 
 
 @dataclass(frozen=True)
@@ -41,6 +37,11 @@ class SubmissionView:
 
 def submissions(db: Database, fiscal_year: int | None = None) -> list[SubmissionView]:
     """Every submission (of a fiscal year), oldest first, with its kept documents."""
+    from sqlalchemy import select
+    from sqlalchemy.orm import selectinload
+
+    from db.models import Submission
+
     q = select(Submission).options(selectinload(Submission.documents)).order_by(Submission.id)
     if fiscal_year is not None:
         q = q.where(Submission.fiscal_year == fiscal_year)
@@ -54,11 +55,11 @@ def submissions(db: Database, fiscal_year: int | None = None) -> list[Submission
 def locked_quarters(db: Database, branch: str) -> dict[tuple[int, int], SubmissionView]:
     """The branch's quarters locked now: (fiscal year, quarter) → its submission (without the
     documents' bytes: the window asks this whenever it shows a year)."""
-    q = select(Submission).where(Submission.branch_code == branch, Submission.unlocked_at.is_(None))
-    with db.session() as s:
-        return {(x.fiscal_year, x.quarter): SubmissionView(
-            x.id, x.branch_code, x.fiscal_year, x.quarter, x.submitted_by, x.submitted_at, x.note,
-            None, None, None, ()) for x in s.scalars(q)}
+    from app.reads.queries import when
+
+    return {(fy, q): SubmissionView(i, b, fy, q, who, when(at), note, None, None, None, ()) for i, b, fy, q, who, at, note in db.rows(
+        "SELECT id, branch_code, fiscal_year, quarter, submitted_by, submitted_at, note FROM submission "
+        "WHERE branch_code = :b AND unlocked_at IS NULL", b=branch)}
 
 
 def admin_refusal(db: Database, what: str) -> str | None:

@@ -11,8 +11,7 @@ from pathlib import Path
 
 from app.core.errors import DamagedDatabase, DatabaseError
 from app.store.failures import describe_failure
-from db.engine import backup_sqlite, revisions_from_files, sqlite_path
-from db.files import check_file, copy_sqlite
+from db.files import check_file, copy_sqlite, revisions_from_files
 
 KEEP = 20
 NETWORK_FILESYSTEMS = {"nfs", "nfs4", "cifs", "smbfs", "smb3", "9p", "fuse.sshfs", "davfs", "afs", "ceph",
@@ -27,6 +26,8 @@ def auto_backup(db, reason: str) -> Path | None:
     """A backup before a risky step (an import); SQLite only. Written under a temporary name,
     checked, then given its name; only then are the oldest beyond KEEP dropped. If it cannot be
     written (a full disk, a read-only folder), nothing is left of it and the step is refused."""
+    from db.engine import backup_sqlite, sqlite_path
+
     path = sqlite_path(db.engine)
     if path is None or not path.exists():
         return None

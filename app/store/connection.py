@@ -8,7 +8,6 @@ the password is looked up in the credential store when the database is opened.
 """
 from __future__ import annotations
 
-import getpass
 import os
 from dataclasses import dataclass
 
@@ -42,10 +41,10 @@ class Server:
 
 def server_of(target) -> Server | None:
     """The server a PostgreSQL target names (None for a SQLite file)."""
-    from sqlalchemy.engine import make_url
-
     if "://" not in str(target) and not hasattr(target, "drivername"):
         return None
+    from sqlalchemy.engine import make_url
+
     url = make_url(target)                      # a URL object is kept as it is
     if not url.drivername.startswith("postgresql"):
         return None
@@ -113,6 +112,8 @@ def current_user() -> str:
         return pwd.getpwuid(os.getuid()).pw_name
     except Exception:  # Windows (no pwd): the signed-in account's name
         try:
+            import getpass
+
             return getpass.getuser()
         except Exception:  # no user name at all (some services)
             return "unknown"

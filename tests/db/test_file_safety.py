@@ -126,7 +126,7 @@ def test_a_full_disk_during_an_import_is_one_line_and_nothing_changes(demo_path,
 
 
 def test_a_backup_that_cannot_be_written_leaves_nothing_and_stops_the_import(demo_path, tmp_path, monkeypatch):
-    import app.store.backups
+    import db.engine as dbengine
 
     path = tmp_path / "db.sqlite3"
     shutil.copy(demo_path, path)
@@ -134,7 +134,7 @@ def test_a_backup_that_cannot_be_written_leaves_nothing_and_stops_the_import(dem
     def full_disk(_engine, out):
         Path(out).write_bytes(b"SQLite format 3\0" + b"\0" * 100)        # half written …
         raise sqlite3.OperationalError("database or disk is full")      # … then the disk is full
-    monkeypatch.setattr(app.store.backups, "backup_sqlite", full_disk)
+    monkeypatch.setattr(dbengine, "backup_sqlite", full_disk)
     db = open_database(path)
     from app.operations import ops
     with pytest.raises(DatabaseError, match="バックアップを作れない"):

@@ -1,13 +1,23 @@
-"""前回の表示: the window draws what it showed at the last close at once, while the database opens,
-when the file is exactly as it was left (or a byte-for-byte copy of it) — and never after anyone
-changed it."""
+"""前回の表示: the window draws what it showed at the last close at once, while the database opens
+the regular way (a file to migrate: here, open_light declines it), when the file is exactly as it
+was left (or a byte-for-byte copy of it) — and never after anyone changed it. A file at the newest
+revision is opened before the window shows (tests/ui/test_light_start.py)."""
 import shutil
+
+import pytest
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractItemView
 
 from ui import last_view
 from ui.app import launch
+
+
+@pytest.fixture(autouse=True)
+def _opened_the_regular_way(monkeypatch):
+    import app.store.database
+
+    monkeypatch.setattr(app.store.database, "open_light", lambda target: None)
 
 
 def start(qtbot, path):
