@@ -41,11 +41,11 @@ CHART_SIZE = (900, 480)
 
 def chart_images(db, doc) -> dict:
     """Each chart a document asks for as a QImage, as of the document's quarter."""
+    if not doc.charts:                          # a workbook without charts needs no Qt
+        return {}
     from app.documents.charts import chart_data, plan_of
     from ui.chart import chart_image
 
-    if not doc.charts:
-        return {}
     offscreen_app()
     plan = plan_of(db, doc.branch, doc.fiscal_year, doc.quarter)
     return {code: chart_image(chart_data(db, doc.branch, code, doc.fiscal_year, quarter=doc.quarter, plan=plan),
