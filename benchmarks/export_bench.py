@@ -140,6 +140,8 @@ def main(argv: list[str] | None = None) -> int:
                                  f"PySide6-Essentials=={version('PySide6-Essentials')}",
                                  f"shiboken6=={version('shiboken6')}", f"openpyxl=={version('openpyxl')}")
         env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+        for root in roots:
+            whole.compiled(root)
         common, quarter = ["--branch", "10", "--fy", "2024"], ["--quarter", str(args.quarter)]
 
         def product(root: Path, *verb: str):

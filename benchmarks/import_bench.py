@@ -7,7 +7,7 @@ clean venv of their own (openpyxl and python-calamine from pip's cache, no defus
 - python-calamine: the same with calamine;
 - the floor: calamine's read and every number stored by one sqlite3 ``executemany`` transaction.
 The product runs this checkout's code, compiled to bytecode first as an installed package is
-(``compiled``). Goals: the national book (103,680 value cells, 180 sheets) within 1.0x openpyxl
+(``whole.compiled``). Goals: the national book (103,680 value cells, 180 sheets) within 1.0x openpyxl
 and 2.5x the floor; the branch's monthly sample within 2x openpyxl. Medians, spreads (lowest–highest) and
 ratios taken round by round.
 
@@ -202,19 +202,6 @@ def measure(path: Path, tmp: Path, clean: str, repeat: int, pg: str | None) -> d
     return whole.rounds(commands, repeat)
 
 
-def compiled(root: Path = ROOT) -> None:
-    """This checkout's modules compiled to bytecode (__pycache__, ignored by git), as an installed
-    package has them (pip compiles at install; the bundle holds bytecode), and as the baselines'
-    openpyxl and python-calamine have them from pip: with PYTHONDONTWRITEBYTECODE set and an
-    editable install, every run would otherwise compile the program's ~50 modules from source
-    (~0.15 s), which no user's run does. The product's results are the same either way."""
-    import compileall
-
-    for name in ("app", "importers", "db", "ui"):
-        compileall.compile_dir(str(root / name), quiet=1)
-    compileall.compile_file(str(root / "main.py"), quiet=1)
-
-
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeat", type=int, default=5, help="runs per command (median; default 5)")
@@ -233,7 +220,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="branch-report-bench-") as tmp:
         tmp = Path(tmp)
         clean = whole.clean_venv(Path(args.clean) if args.clean else tmp / "clean-venv", "openpyxl", "python-calamine")
-        compiled()
+        whole.compiled(ROOT)
         for title, name, build, goal in books:
             if build is None:
                 path = ROOT / "resources/sample" / f"{name}.xlsx"

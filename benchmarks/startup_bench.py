@@ -88,6 +88,8 @@ def main(argv: list[str] | None = None) -> int:
                     help="the checkout whose main.py is measured (default: this one); may be repeated")
     args = ap.parse_args(argv)
     roots = [Path(r).resolve() for r in args.root or [ROOT]]
+    for root in roots:
+        whole.compiled(root)            # bytecode, as an installed program has it
     with tempfile.TemporaryDirectory(prefix="branch-report-bench-") as tmp:
         tmp = Path(tmp)
         from app.operations.demo import build_demo

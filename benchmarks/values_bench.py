@@ -75,6 +75,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="branch-report-bench-") as tmp:
         tmp = Path(tmp)
         clean = whole.clean_venv(Path(args.clean) if args.clean else tmp / "clean-venv")
+        whole.compiled(ROOT)            # bytecode, as an installed program has it
         build_demo(small := tmp / "x1.sqlite3").engine.dispose()
         n1 = grow(small, 1)
         shutil.copy(small, big := tmp / "big.sqlite3")
