@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -66,9 +67,12 @@ def write_cmap(mapping: dict[int, str]) -> bytes:
 # and "Q q" share one): the lines that change what the text pass follows, found by one regular expression
 # (its numbers matched possessively: a line of numbers before another operator, "… SCN", "… re", fails
 # at once instead of being tried again at each space).
-_LINES = re.compile(rb"\n(?:(?P<stack>[qQ](?: [qQ])*)|(?P<bt>BT)|(?P<clip>W\*? n)"
-                    rb"|(?:/[^\s/]+ [-+\d.]+ Tf )?(?P<args>[-+\d.]++(?: [-+\d.]++)*+) (?P<op>cm|Tm|Td|TD)(?: (?P<show>[^\n]*T[jJ]))?"
-                    rb"|(?P<text>[<\[(][^\n]*T[jJ]))(?=\n)")
+_PATTERN = (rb"\n(?:(?P<stack>[qQ](?: [qQ])*)|(?P<bt>BT)|(?P<clip>W\*? n)"
+            rb"|(?:/[^\s/]+ [-+\d.]+ Tf )?(?P<args>[-+\d.]++(?: [-+\d.]++)*+) (?P<op>cm|Tm|Td|TD)(?: (?P<show>[^\n]*T[jJ]))?"
+            rb"|(?P<text>[<\[(][^\n]*T[jJ]))(?=\n)")
+if sys.version_info < (3, 11):          # possessive quantifiers came with 3.11: the same matches, slower
+    _PATTERN = _PATTERN.replace(rb"++", rb"+").replace(rb"*+", rb"*")
+_LINES = re.compile(_PATTERN)
 _PATH_OPS = {b"m", b"l", b"c", b"v", b"y", b"re", b"h"}
 IDENTITY = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
 

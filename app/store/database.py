@@ -96,6 +96,7 @@ class Database:
                 sync_reference_data(self)
             except (SQLAlchemyError, BranchReportError, sqlite3.Error) as exc:
                 engine, self._engine = self._engine, None
+                self.__dict__.pop("_writer", None)     # made on that engine (sync_reference_data's unit)
                 if engine is not None:
                     engine.dispose()
                 raise DatabaseError(f"データベースを開けません: {describe(str(self.sqlite_file))}: {explain(exc)}") from None
@@ -173,20 +174,21 @@ class Database:
         """Leave the database: everything committed in the file itself (whether it is), connections closed."""
         from db.files import checkpoint_file
 
-        if self._engine is None:                      # opened light, never brought in
-            if self.sqlite_file is None:
-                return True
-            con = sqlite3.connect(self.sqlite_file, isolation_level=None)
-            try:
-                return checkpoint_file(con)
-            finally:
-                con.close()
-        from db import engine as dbengine
+        with self._lock:                              # a bring_in under way (a worker thread) ends first
+            if self._engine is None:                  # opened light, never brought in
+                if self.sqlite_file is None:
+                    return True
+                con = sqlite3.connect(self.sqlite_file, isolation_level=None)
+                try:
+                    return checkpoint_file(con)
+                finally:
+                    con.close()
+            from db import engine as dbengine
 
-        try:
-            return dbengine.checkpoint(self._engine)
-        finally:
-            self._engine.dispose()
+            try:
+                return dbengine.checkpoint(self._engine)
+            finally:
+                self._engine.dispose()
 
     @cached_property
     def user(self) -> str:

@@ -28,3 +28,18 @@ def test_a_written_map_reads_back_and_splits_into_sections_of_100():
     data = write_cmap(mapping)
     assert read_cmap(data) == mapping
     assert data.count(b"beginbfchar") == 3 and b"100 beginbfchar" in data and b"51 beginbfchar" in data
+
+
+def test_the_text_pass_finds_the_same_lines_without_possessive_quantifiers():
+    """Python 3.10 has no possessive quantifiers: pdf_text drops them there; the matches must be
+    the same (only the time to fail a line of numbers differs)."""
+    import re
+
+    from app.documents import pdf_text
+
+    plain = re.compile(pdf_text._PATTERN.replace(rb"++", rb"+").replace(rb"*+", rb"*"))
+    stream = (b"\nq Q q\nBT\nW* n\nW n\n/F1 9 Tf 1 0 0 -1 20.5 30 Tm <0012> Tj\n10 -2.5 Td [(a) 3 (b)] TJ"
+              b"\n1 0 0 1 0 0 cm\n0.5 0.5 0.5 SCN\n1 2 3 4 re\n12 14 TD\n(x) Tj\n+1 .5 -3 Tm\n")
+    assert [m.groupdict() for m in plain.finditer(stream)] == \
+        [m.groupdict() for m in pdf_text._LINES.finditer(stream)]
+    assert len(list(plain.finditer(stream))) >= 8
